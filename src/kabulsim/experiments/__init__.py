@@ -1,0 +1,1 @@
+"""Running many replications: seeds, executors and result files."""

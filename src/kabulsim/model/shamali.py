@@ -1,0 +1,174 @@
+"""The Shamali Plain: a two-year stalemate, the alliance's estimate, and the three-hour fight.
+
+    "On 12 November, a brief battle took place on Shamali Plain between the Taliban and the
+    Northern Alliance north of Kabul. For two years during the Afghan Civil War the frontline
+    had been stalemated here, but with the Taliban demoralized by the fall of the northern
+    cities, under constant attack by American air support, and fearing encirclement, they fell
+    back to Kabul following just three hours of fighting, opening the road to the city."
+
+Mechanism. Each morning (``shamali.assault_hour``, every ``review_h`` hours) the front's
+morale recovers a little (``morale.recovery_per_day``) and, once Mazar-i-Sharif has fallen,
+loses ``north.encirclement_per_day`` to fear of encirclement. The alliance commander then
+estimates what an assault would cost: with Lanchester square-law loss rates at the current
+strengths (a first-order estimate: rates held at their initial values), the time until the
+Taliban reach their breakpoint, and the alliance's losses over that time. The alliance
+attacks when the estimate is below ``shamali.acceptable_losses`` and the Taliban would break
+first (or when a scenario orders an assault on a date).
+
+The fight itself is run by the standalone attrition engine (:mod:`kabulsim.combat`) in
+stochastic mode with minute steps: square law, CDB90-derived kill rates and breakpoints, both
+scaled by each side's morale (1 = a typical 20th-century force in CDB90), the Taliban kill
+rate raised by ``fortification_factor`` for prepared positions, and close air support as
+external losses on the Taliban. Its duration and casualties are outputs. If the Taliban break,
+``fall_back_share`` of the survivors fall back to Kabul and the rest scatter or change sides,
+and the front-broken event fires; if the alliance breaks off, it regroups for ``retry_h``.
+"""
+
+from __future__ import annotations
+
+import math
+
+import simpy
+
+from kabulsim.combat import Side, simulate
+from kabulsim.model.world import World
+
+
+def _sides(world: World) -> tuple[Side, Side]:
+    """The two sides of an assault at the current state (red: Taliban, blue: alliance)."""
+    sc = world.scenario
+    sh = sc.shamali
+    front = world.shamali
+    air = sc.air
+    mult = air.controller_multiplier if front.controlled(world.env.now) else 1.0
+    taliban = Side(
+        name="taliban",
+        strength=front.strength,
+        kill_rate=sh.taliban_kill_rate * sh.fortification_factor * front.morale,
+        breakpoint=min(1.0, sh.taliban_breakpoint * front.morale),
+        external_losses_per_h=sh.cas_sorties_per_h * air.kills_per_sortie * mult,
+    )
+    alliance = Side(
+        name="alliance",
+        strength=world.alliance_strength,
+        kill_rate=sh.alliance_kill_rate * world.alliance_morale,
+        breakpoint=min(1.0, sh.alliance_breakpoint * world.alliance_morale),
+    )
+    return taliban, alliance
+
+
+def estimate_assault(world: World) -> tuple[float, bool]:
+    """The commander's estimate: alliance casualties in an assault now, and who breaks first.
+
+    Returns:
+        (estimated alliance casualties in fighters, whether the Taliban break first).
+    """
+    taliban, alliance = _sides(world)
+    if taliban.strength <= 0.0:
+        return 0.0, True
+    taliban_loss_h = alliance.kill_rate * alliance.strength + taliban.external_losses_per_h
+    alliance_loss_h = taliban.kill_rate * taliban.strength
+    if taliban_loss_h <= 0.0:
+        return math.inf, False
+    assert taliban.breakpoint is not None and alliance.breakpoint is not None
+    t_taliban = taliban.breakpoint * taliban.strength / taliban_loss_h
+    t_alliance = (
+        alliance.breakpoint * alliance.strength / alliance_loss_h
+        if alliance_loss_h > 0.0
+        else math.inf
+    )
+    return alliance_loss_h * t_taliban, t_taliban < t_alliance
+
+
+def _fight(world: World) -> bool:
+    """Run one assault through the attrition engine; return whether the Taliban broke."""
+    sc = world.scenario
+    sh = sc.shamali
+    taliban, alliance = _sides(world)
+    result = simulate(
+        taliban,
+        alliance,
+        law=sh.law,
+        mode="stochastic",
+        dt_h=sh.step_min / 60.0,
+        max_h=sh.max_h,
+        rng=world.rng["shamali"],
+        record=False,
+    )
+    out = world.out
+    out.shamali_assaults += 1
+    out.shamali_start = world.env.now
+    out.shamali_duration_h = result.duration_h
+    broke = result.ended_by in ("breakpoint:taliban", "annihilation:taliban")
+    repulsed = result.ended_by in ("breakpoint:alliance", "annihilation:alliance")
+    out.shamali_winner = "alliance" if broke else ("taliban" if repulsed else "none")
+    killed_share = sh.killed_per_casualty
+    rng = world.rng["shamali"]
+    t_losses = int(round(result.red_losses))
+    t_killed = float(rng.binomial(t_losses, killed_share)) if t_losses > 0 else 0.0
+    world.ledger.killed_battle += t_killed
+    world.ledger.wounded += t_losses - t_killed
+    world.shamali.strength = result.red_final
+    a_losses = int(round(result.blue_losses))
+    out.alliance_killed += float(rng.binomial(a_losses, killed_share)) if a_losses > 0 else 0.0
+    world.alliance_strength = result.blue_final
+    cas_sorties = sh.cas_sorties_per_h * result.duration_h
+    out.sorties_flown += cas_sorties
+    out.civilians_air += float(rng.poisson(sc.air.civilians_per_sortie * cas_sorties))
+    world.log(
+        "shamali",
+        "assault",
+        f"{result.ended_by}; Taliban casualties {t_losses}, alliance casualties {a_losses}",
+        result.duration_h,
+    )
+    return broke
+
+
+def _fall_back(world: World) -> None:
+    """Send the beaten front's survivors back to Kabul; the rest scatter or change sides."""
+    sc = world.scenario
+    rng = world.rng["shamali"]
+    survivors = int(world.shamali.strength)
+    back = int(rng.binomial(survivors, sc.shamali.fall_back_share)) if survivors > 0 else 0
+    foreign = int(rng.binomial(back, sc.forces.foreign_share)) if back > 0 else 0
+    world.kabul_foreign += foreign
+    world.kabul_afghan += back - foreign
+    world.ledger.captured_or_defected += world.shamali.strength - back
+    world.shamali.strength = 0.0
+
+
+def shamali_front(world: World) -> simpy.events.ProcessGenerator:
+    """Hold the Shamali front, review it each morning, and fight when the alliance attacks."""
+    env = world.env
+    sc = world.scenario
+    sh = sc.shamali
+    front = world.shamali
+    days = sh.review_h / 24.0
+    recovery = 1.0 - (1.0 - sc.morale.recovery_per_day) ** days
+    encirclement = math.exp(-sc.north.encirclement_per_day * days)
+    forced = world.hours(sh.forced_assault_at)
+    # First estimate on the first morning at the assault hour.
+    start_hour = sc.start.hour + sc.start.minute / 60.0
+    yield env.timeout((sh.assault_hour - start_hour) % 24.0)
+    while env.now < world.horizon_h:
+        front.morale += recovery * (1.0 - front.morale)
+        if world.mazar_fallen.triggered:
+            front.morale *= encirclement
+        ordered = forced is not None and env.now >= forced
+        if ordered:
+            forced = None  # an order is carried out once
+        cost, breaks_first = estimate_assault(world)
+        if ordered or (breaks_first and cost <= sh.acceptable_losses):
+            start = env.now
+            broke = _fight(world)
+            yield env.timeout(world.out.shamali_duration_h or 0.0)
+            if broke:
+                _fall_back(world)
+                world.out.front_broken = env.now
+                world.log("shamali", "front_broken", "the Taliban fall back to Kabul")
+                world.front_broken.succeed()
+                return
+            world.log("shamali", "assault_fails", "the alliance breaks off", env.now - start)
+            yield env.timeout(sh.retry_h)
+            continue
+        yield env.timeout(sh.review_h)

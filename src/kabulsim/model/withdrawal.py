@@ -1,0 +1,106 @@
+"""The Taliban withdrawal: the decision to leave Kabul, the evacuation, and the two routes.
+
+    "Following the battle, the Taliban forces in Kabul evacuated the city, emptying the
+    national treasury but in their haste leaving behind weapons and other possessions."
+    ... "surviving members of the Taliban and al-Qaeda, including Osama bin Laden, retreated
+    toward Kandahar, the spiritual birthplace and home of the Taliban movement, and Tora Bora."
+
+Mechanism. The trigger event (by default the Shamali front breaking; a scenario may make it
+the northern collapse) starts the leadership's decision, which takes a lognormal delay. With
+``policy: defend`` there is no evacuation: the fighters stay and the alliance's entry meets
+them (:mod:`kabulsim.model.alliance`). With ``policy: evacuate``, at the decision a share of
+the fighters in the city is left behind as stragglers (higher for foreign fighters, who had
+no local ties), and the rest leave in hourly waves over a lognormal evacuation time. Each
+wave splits between the Kandahar and Tora Bora routes: Afghan Taliban mostly south to
+Kandahar, foreign fighters mostly east to Tora Bora. The treasury is emptied if
+``treasury_h`` passes after the decision before the alliance is inside; the share of heavy
+weapons left behind is ``1 - (time the evacuation took) / heavy_weapons_h`` (haste).
+The evacuation stops if the alliance enters first; the fighters still in the city then meet
+it (resistance).
+"""
+
+from __future__ import annotations
+
+import simpy
+
+from kabulsim.model.world import World, lognormal
+
+
+def route(world: World, afghan: float, foreign: float) -> None:
+    """Send withdrawing fighters down the Kandahar and Tora Bora routes (ledger and outcome).
+
+    Args:
+        world: the replication's shared state.
+        afghan: Afghan Taliban leaving (fighters).
+        foreign: foreign fighters leaving (fighters).
+    """
+    w = world.scenario.withdrawal
+    rng = world.rng["withdrawal"]
+    a = int(afghan)
+    f = int(foreign)
+    a_kandahar = int(rng.binomial(a, w.kandahar_share_afghan)) if a > 0 else 0
+    f_tora_bora = int(rng.binomial(f, w.tora_bora_share_foreign)) if f > 0 else 0
+    world.ledger.to_kandahar += a_kandahar + (f - f_tora_bora)
+    world.ledger.to_tora_bora += (a - a_kandahar) + f_tora_bora
+
+
+def _treasury(world: World) -> simpy.events.ProcessGenerator:
+    """Empty the treasury if there is time before the alliance is inside."""
+    yield world.env.timeout(world.scenario.withdrawal.treasury_h)
+    if not world.alliance_in_city.triggered:
+        world.out.treasury_emptied = True
+        world.log("withdrawal", "treasury_emptied")
+
+
+def mark_city_empty(world: World) -> None:
+    """Record that no organised Taliban force is left in Kabul."""
+    if world.city_empty.triggered:
+        return
+    world.out.kabul_evacuated = world.env.now
+    if world.city_holder == "taliban":
+        world.city_holder = "none"
+    decided = world.out.evacuation_decided
+    took = world.env.now - decided if decided is not None else 0.0
+    world.out.weapons_abandoned = 1.0 - min(1.0, took / world.scenario.withdrawal.heavy_weapons_h)
+    world.log("withdrawal", "kabul_evacuated", "no organised Taliban force left in the city")
+    world.city_empty.succeed()
+
+
+def withdrawal(world: World) -> simpy.events.ProcessGenerator:
+    """Decide, then evacuate Kabul in hourly waves along the two routes."""
+    env = world.env
+    w = world.scenario.withdrawal
+    rng = world.rng["withdrawal"]
+    yield world.front_broken if w.trigger == "front_broken" else world.mazar_fallen
+    if w.policy == "defend":
+        world.log("withdrawal", "defend", "the Taliban stay to defend Kabul")
+        return
+    yield env.timeout(lognormal(rng, w.decision_h, w.spread))
+    if world.alliance_in_city.triggered:
+        return
+    world.out.evacuation_decided = env.now
+    world.log("withdrawal", "evacuation_decided")
+    world.evacuation_decided.succeed()
+    # Who is left behind.
+    f_left = float(rng.binomial(int(world.kabul_foreign), w.straggler_share_foreign))
+    a_left = float(rng.binomial(int(world.kabul_afghan), w.straggler_share_afghan))
+    world.kabul_foreign -= f_left
+    world.kabul_afghan -= a_left
+    world.stragglers_foreign += f_left
+    world.stragglers_afghan += a_left
+    world.out.stragglers = int(f_left + a_left)
+    env.process(_treasury(world))
+    remaining_h = lognormal(rng, w.evacuation_h, w.spread)
+    while world.in_kabul > 0.0:
+        step = min(1.0, remaining_h)
+        yield env.timeout(step)
+        if world.alliance_in_city.triggered:
+            return  # those still here meet the alliance
+        share = step / remaining_h if remaining_h > 0 else 1.0
+        a = float(rng.binomial(int(world.kabul_afghan), min(1.0, share)))
+        f = float(rng.binomial(int(world.kabul_foreign), min(1.0, share)))
+        world.kabul_afghan -= a
+        world.kabul_foreign -= f
+        route(world, a, f)
+        remaining_h -= step
+    mark_city_empty(world)

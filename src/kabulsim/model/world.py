@@ -1,0 +1,230 @@
+"""The shared state of one replication: forces, morale, who holds Kabul, and the phase events.
+
+Phases are SimPy processes (one module each) that communicate only through this object:
+its state variables and its SimPy events. A phase waits on another phase's event (the front
+breaking, the city emptying), never on a fixed date. Randomness comes from one
+``numpy.random.Generator`` per phase, all spawned from the replication's seed, so that two
+scenarios run with the same seed share the random numbers of every phase they have in common
+(common random numbers).
+
+Taliban fighters are accounted for in a ledger. At every moment::
+
+    initial + reinforcements == active + killed + wounded + captured_or_defected + withdrawn
+
+where *active* counts the fighters still in the modelled theatre (the Shamali front, Kabul,
+the north, elsewhere in the country, and stragglers hiding in Kabul), *wounded* the battle
+casualties who survive (out of action, evacuated), and *withdrawn* counts
+those who left it along the Kandahar and Tora Bora routes or fell back from Mazar-i-Sharif.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+import simpy
+
+from kabulsim.model.records import Recorder, State
+from kabulsim.scenario.schema import Scenario
+from kabulsim.timebase import to_hours
+
+STREAMS = ("air", "north", "shamali", "withdrawal", "alliance", "hvt", "aftermath")
+"""One independent random stream per phase, in this fixed order (common random numbers)."""
+
+CityHolder = Literal["taliban", "none", "alliance"]
+
+
+@dataclass(slots=True)
+class Front:
+    """A Taliban force holding a line: its strength and its morale (1 = typical)."""
+
+    name: str
+    strength: float
+    morale: float
+    controllers_h: float | None
+    """Clock time (h) from which ground controllers direct strikes here; None: never."""
+
+    def controlled(self, t_h: float) -> bool:
+        """Whether ground controllers are directing strikes on this front at ``t_h``."""
+        return self.controllers_h is not None and t_h >= self.controllers_h
+
+
+@dataclass(slots=True)
+class Ledger:
+    """Where every Taliban fighter went (fighters)."""
+
+    initial: float
+    reinforcements: float = 0.0
+    killed_air: float = 0.0
+    killed_battle: float = 0.0
+    killed_city: float = 0.0
+    killed_vengeance: float = 0.0
+    killed_north: float = 0.0
+    wounded: float = 0.0
+    captured_or_defected: float = 0.0
+    withdrawn_north: float = 0.0
+    to_kandahar: float = 0.0
+    to_tora_bora: float = 0.0
+
+    @property
+    def killed(self) -> float:
+        """All Taliban fighters killed, whatever the cause."""
+        return (
+            self.killed_air
+            + self.killed_battle
+            + self.killed_city
+            + self.killed_vengeance
+            + self.killed_north
+        )
+
+    @property
+    def withdrawn(self) -> float:
+        """All Taliban fighters who left the modelled theatre."""
+        return self.withdrawn_north + self.to_kandahar + self.to_tora_bora
+
+
+@dataclass(slots=True)
+class Outcome:
+    """Times (clock hours) and quantities that the summary table reports."""
+
+    mazar_falls: float | None = None
+    shamali_start: float | None = None
+    shamali_duration_h: float | None = None
+    shamali_winner: str = ""
+    shamali_assaults: int = 0
+    front_broken: float | None = None
+    evacuation_decided: float | None = None
+    kabul_evacuated: float | None = None
+    alliance_at_gates: float | None = None
+    alliance_enters_kabul: float | None = None
+    entry_despite_orders: bool = False
+    resistance_in_city: bool = False
+    killed_in_city: float = 0.0
+    atef_killed: bool = False
+    atef_strike_time: float | None = None
+    tips: int = 0
+    treasury_emptied: bool = False
+    weapons_abandoned: float = float("nan")
+    alliance_killed: float = 0.0
+    civilians_air: float = 0.0
+    civilians_city: float = 0.0
+    civilians_disorder: float = 0.0
+    vengeance_incidents: int = 0
+    stragglers: int = 0
+    control_breadth: float = float("nan")
+    broad_force_share: float = 0.0
+    sorties_flown: float = 0.0
+
+
+@dataclass
+class World:
+    """Everything the phase processes share in one replication."""
+
+    env: simpy.Environment
+    scenario: Scenario
+    rng: dict[str, np.random.Generator]
+    recorder: Recorder = field(default_factory=Recorder)
+
+    def __post_init__(self) -> None:
+        sc = self.scenario
+        f = sc.forces
+        self.horizon_h = sc.horizon_days * 24.0
+        self.shamali = Front("shamali", float(f.taliban_shamali), 1.0, self._h(sc.air.controllers_shamali))
+        self.north = Front("north", float(f.taliban_north), 1.0, self._h(sc.air.controllers_north))
+        self.alliance_strength = float(f.alliance_shamali)
+        self.alliance_morale = sc.morale.alliance_initial
+        foreign = round(f.taliban_kabul * f.foreign_share)
+        self.kabul_foreign = float(foreign)
+        self.kabul_afghan = float(f.taliban_kabul - foreign)
+        self.elsewhere = float(
+            f.taliban_national - f.taliban_shamali - f.taliban_kabul - f.taliban_north
+        )
+        self.stragglers_afghan = 0.0
+        self.stragglers_foreign = 0.0
+        self.city_holder: CityHolder = "taliban"
+        self.ledger = Ledger(initial=float(f.taliban_national))
+        self.out = Outcome()
+        env = self.env
+        self.mazar_fallen = env.event()
+        self.front_broken = env.event()
+        self.evacuation_decided = env.event()
+        self.city_empty = env.event()
+        self.alliance_at_gates = env.event()
+        self.alliance_in_city = env.event()
+
+    def _h(self, when: object) -> float | None:
+        from datetime import datetime
+
+        if when is None:
+            return None
+        assert isinstance(when, datetime)
+        return to_hours(self.scenario.start, when)
+
+    def hours(self, when: object) -> float | None:
+        """Clock time (h) of a scenario date, or None when the date is unset."""
+        return self._h(when)
+
+    def log(self, phase: str, kind: str, detail: str = "", value: float = float("nan")) -> None:
+        """Record an event at the current clock time."""
+        self.recorder.event(self.env.now, phase, kind, detail, value)
+
+    @property
+    def in_kabul(self) -> float:
+        """Organised Taliban fighters in Kabul (stragglers excluded)."""
+        return self.kabul_afghan + self.kabul_foreign
+
+    @property
+    def active(self) -> float:
+        """Taliban fighters still in the modelled theatre."""
+        return (
+            self.shamali.strength
+            + self.north.strength
+            + self.in_kabul
+            + self.elsewhere
+            + self.stragglers_afghan
+            + self.stragglers_foreign
+        )
+
+    def conservation_error(self) -> float:
+        """Initial + reinforcements - (active + killed + wounded + captured/defected + withdrawn)."""
+        led = self.ledger
+        return (led.initial + led.reinforcements) - (
+            self.active + led.killed + led.wounded + led.captured_or_defected + led.withdrawn
+        )
+
+    def sample(self) -> None:
+        """Append a sample of the state variables to the time series."""
+        self.recorder.states.append(
+            State(
+                t_h=self.env.now,
+                taliban_shamali=self.shamali.strength,
+                taliban_kabul=self.in_kabul,
+                taliban_north=self.north.strength,
+                alliance_shamali=self.alliance_strength,
+                morale_shamali=self.shamali.morale,
+                morale_north=self.north.morale,
+                morale_alliance=self.alliance_morale,
+                city_holder=self.city_holder,
+                stragglers=self.stragglers_afghan + self.stragglers_foreign,
+            )
+        )
+
+
+def lognormal(rng: np.random.Generator, median: float, sigma: float) -> float:
+    """Draw a lognormal delay with the given median (same units) and log-sd ``sigma``."""
+    if sigma <= 0.0:
+        return median
+    return median * math.exp(sigma * float(rng.standard_normal()))
+
+
+def monitor(world: World) -> simpy.events.ProcessGenerator:
+    """Sample the state every ``series_step_h`` hours, from the start to the horizon."""
+    step = world.scenario.series_step_h
+    env = world.env
+    while True:
+        world.sample()
+        if env.now + step > world.horizon_h + 1e-9:
+            return
+        yield env.timeout(step)

@@ -1,0 +1,57 @@
+"""Declaring a parameter: value, units, plausible range and source, in one place.
+
+Every scenario parameter is declared with :func:`param`, which wraps a pydantic ``Field``
+and stores the provenance in the field's JSON-schema extras. The provenance table
+(``kabulsim params``) and the JSON Schema (``kabulsim schema``) are both read from there,
+so a parameter cannot exist without its units and its source.
+
+Source kinds:
+
+* ``source``: a sentence of the source text (the encyclopedia article), quoted.
+* ``reference``: another public reference, named.
+* ``cdb90``: derived from the CDB90 battle data by ``scripts/calibrate_cdb90.py``.
+* ``calibrated``: tuned so the baseline reproduces a named fact of the record.
+* ``assumption``: a modelling assumption, with its reason.
+* ``exogenous``: a date or decision taken as given (a policy or a political event).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import Field
+
+SourceKind = Literal["source", "reference", "cdb90", "calibrated", "assumption", "exogenous"]
+
+
+def param(
+    default: Any,
+    *,
+    units: str,
+    source: str,
+    kind: SourceKind,
+    description: str,
+    plausible: tuple[float, float] | None = None,
+    ge: float | None = None,
+    le: float | None = None,
+    gt: float | None = None,
+    lt: float | None = None,
+) -> Any:
+    """Declare a scenario parameter with its provenance.
+
+    Args:
+        default: the baseline value (defaults live only here, in the schema).
+        units: physical units, e.g. ``"fighters"``, ``"h"``, ``"1/h"``, ``"share"``.
+        source: the quoted sentence, the reference, or the reason for the assumption.
+        kind: what sort of source this is (see the module docstring).
+        description: what the parameter means in the model, one sentence.
+        plausible: the range a sensitivity analysis may explore (not enforced).
+        ge: hard lower bound (inclusive), enforced on validation.
+        le: hard upper bound (inclusive), enforced on validation.
+        gt: hard lower bound (exclusive), enforced on validation.
+        lt: hard upper bound (exclusive), enforced on validation.
+    """
+    extra: dict[str, Any] = {"units": units, "source": source, "source_kind": kind}
+    if plausible is not None:
+        extra["plausible_range"] = [plausible[0], plausible[1]]
+    return Field(default, description=description, ge=ge, le=le, gt=gt, lt=lt, json_schema_extra=extra)
