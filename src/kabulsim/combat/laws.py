@@ -30,7 +30,7 @@ References:
     F. W. Lanchester (1916), *Aircraft in Warfare: The Dawn of the Fourth Arm*, London:
     Constable.
     R. H. Peterson (1953), "On the 'Logarithmic Law' of Attrition and its Application to
-    Tank Combat", Operations Research 1(3).
+    Tank Combat", Operations Research 1 (1953).
     R. L. Helmbold (1965), "A Modification of Lanchester's Equations", Operations Research
     13(5):857-859.
 

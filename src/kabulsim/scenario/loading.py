@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -15,12 +16,21 @@ class ScenarioError(ValueError):
     """A scenario file or override that cannot be used; the message names file and key."""
 
 
-def load_scenario(path: str | Path | None = None) -> Scenario:
+def load_scenario(
+    path: str | Path | None = None, overrides: Sequence[str] = ()
+) -> Scenario:
     """Load and validate a scenario file; ``None`` gives the baseline defaults.
+
+    Args:
+        path: the YAML file, or None for the built-in baseline.
+        overrides: ``"path.to.key=value"`` strings applied after loading (not yet supported
+            in this minimal loader: a non-empty list is an error).
 
     Raises:
         ScenarioError: the file is missing, not YAML, or does not validate.
     """
+    if overrides:
+        raise ScenarioError("--set overrides are not supported yet")
     if path is None:
         return Scenario()
     p = Path(path)

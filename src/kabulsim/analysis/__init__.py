@@ -1,0 +1,1 @@
+"""Analysis of run tables: outcome summaries and validation against the record."""

@@ -1,0 +1,70 @@
+"""Summaries of a run's outcome columns: medians with 90% intervals, and shares."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from kabulsim.model.simulate import TIME_COLUMNS
+from kabulsim.tables import to_datetime
+
+KEY_OUTCOMES = (
+    "mazar_falls",
+    "shamali_start",
+    "shamali_duration_h",
+    "kabul_evacuated",
+    "alliance_enters_kabul",
+    "vacuum_h",
+    "atef_killed",
+    "killed_in_city",
+    "vengeance_incidents",
+    "taliban_killed",
+    "alliance_killed",
+    "civilian_casualties",
+    "control_breadth",
+)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One outcome summarised over replications."""
+
+    name: str
+    median: str
+    low: str
+    high: str
+    happened: float
+    """Share of replications in which the value exists (the event happened)."""
+
+
+def _fmt_time(t: pd.Timestamp) -> str:
+    return "" if pd.isna(t) else t.strftime("%Y-%m-%d %H:%M")
+
+
+def describe(summary: pd.DataFrame, names: tuple[str, ...] = KEY_OUTCOMES) -> list[Outcome]:
+    """Median and 90% interval (5th-95th percentile) of each outcome, as display strings."""
+    out: list[Outcome] = []
+    for name in names:
+        col = summary[name]
+        if name in TIME_COLUMNS:
+            times = to_datetime(col).dropna()
+            share = len(times) / max(1, len(col))
+            if times.empty:
+                out.append(Outcome(name, "", "", "", share))
+                continue
+            q = times.quantile([0.5, 0.05, 0.95])
+            out.append(Outcome(name, *(_fmt_time(t) for t in q), share))
+        elif col.dtype == bool:
+            share = float(col.mean())
+            out.append(Outcome(name, f"{share:.0%} of replications", "", "", 1.0))
+        else:
+            values = pd.to_numeric(col, errors="coerce").dropna().to_numpy(dtype=float)
+            share = len(values) / max(1, len(col))
+            if values.size == 0:
+                out.append(Outcome(name, "", "", "", share))
+                continue
+            med, lo, hi = np.percentile(values, [50, 5, 95])
+            out.append(Outcome(name, f"{med:.4g}", f"{lo:.4g}", f"{hi:.4g}", share))
+    return out

@@ -1,0 +1,59 @@
+"""Arguments and helpers shared by the sub-commands."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from kabulsim.scenario import Scenario, load_scenario
+
+
+class UsageError(ValueError):
+    """A bad command-line value; reported as one line, exit status 2."""
+
+
+def add_scenario_arguments(parser: argparse.ArgumentParser, *, required: bool) -> None:
+    """Add the SCENARIO positional argument and repeatable ``--set path.to.key=value``."""
+    parser.add_argument(
+        "scenario",
+        metavar="SCENARIO",
+        nargs=None if required else "?",
+        default=None,
+        help="scenario YAML file" + ("" if required else " (default: the built-in baseline)"),
+    )
+    parser.add_argument(
+        "--set",
+        dest="overrides",
+        metavar="KEY=VALUE",
+        action="append",
+        default=[],
+        help="override one scenario value, e.g. --set alliance.hold_back_h=336 (repeatable)",
+    )
+
+
+def resolve_scenario(args: argparse.Namespace) -> Scenario:
+    """Load the scenario named on the command line, with its ``--set`` overrides applied."""
+    path = Path(args.scenario) if args.scenario is not None else None
+    return load_scenario(path, overrides=list(args.overrides))
+
+
+def positive_int(text: str) -> int:
+    """argparse type: an integer >= 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {value}")
+    return value
+
+
+def seed_int(text: str) -> int:
+    """argparse type: a seed, an integer >= 0."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got {value}")
+    return value

@@ -1,0 +1,74 @@
+"""``kabulsim params``: print the provenance table of a scenario's parameters."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import textwrap
+
+import pandas as pd
+
+from kabulsim.cli.common import add_scenario_arguments, resolve_scenario
+from kabulsim.scenario.provenance import provenance_table
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add the ``params`` sub-command."""
+    p = sub.add_parser(
+        "params",
+        help="print every parameter with its value, units, range and source",
+        description="Print the provenance table: every parameter of the scenario with its"
+        " value, the baseline default, units, plausible range, the kind of source and the"
+        " source itself (a quoted sentence, a reference, or an assumption with its reason).",
+    )
+    add_scenario_arguments(p, required=False)
+    p.add_argument(
+        "--format",
+        choices=["terminal", "markdown", "csv"],
+        default="terminal",
+        help="output format (default: terminal)",
+    )
+    p.set_defaults(handler=handle)
+
+
+def render_terminal(table: pd.DataFrame, width: int = 100) -> str:
+    """A plain-text rendering: one block per parameter, the source wrapped."""
+    lines: list[str] = []
+    for row in table.itertuples(index=False):
+        changed = "" if row.value == row.default else f"   (baseline: {row.default})"
+        lines.append(f"{row.parameter} = {row.value} [{row.units}]{changed}")
+        if row.plausible_range:
+            lines.append(f"    plausible: {row.plausible_range}")
+        lines.extend(
+            textwrap.wrap(
+                f"{row.kind}: {row.source}",
+                width=width,
+                initial_indent="    ",
+                subsequent_indent="      ",
+            )
+        )
+    return "\n".join(lines)
+
+
+def render_markdown(table: pd.DataFrame) -> str:
+    """A GitHub-flavoured markdown table."""
+
+    def cell(text: object) -> str:
+        return str(text).replace("|", "\\|").replace("\n", " ")
+
+    out = ["| " + " | ".join(table.columns) + " |", "|" + "---|" * len(table.columns)]
+    for row in table.itertuples(index=False):
+        out.append("| " + " | ".join(cell(v) for v in row) + " |")
+    return "\n".join(out)
+
+
+def handle(args: argparse.Namespace) -> int:
+    """Print the table in the chosen format."""
+    table = provenance_table(resolve_scenario(args))
+    if args.format == "csv":
+        table.to_csv(sys.stdout, index=False)
+    elif args.format == "markdown":
+        print(render_markdown(table))
+    else:
+        print(render_terminal(table))
+    return 0

@@ -1,0 +1,64 @@
+"""The provenance table: every parameter with its value, units, range and source.
+
+The table is read from the schema itself (see :mod:`kabulsim.scenario.params`), so it always
+lists every parameter the model uses.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import pandas as pd
+from pydantic import BaseModel
+
+from kabulsim.scenario.schema import Scenario
+
+COLUMNS = ["parameter", "value", "default", "units", "plausible_range", "kind", "source"]
+
+
+def _fmt(value: Any) -> str:
+    if isinstance(value, datetime):
+        return value.isoformat(timespec="minutes")
+    if isinstance(value, BaseModel):
+        return ", ".join(f"{k}={_fmt(v)}" for k, v in value.model_dump().items())
+    if isinstance(value, tuple | list):
+        return "; ".join(_fmt(v) for v in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{k}={_fmt(v)}" for k, v in value.items())
+    if value is None:
+        return "null"
+    return str(value)
+
+
+def _rows(model: BaseModel, default: BaseModel, prefix: str) -> list[dict[str, str]]:
+    rows: list[dict[str, str]] = []
+    for name, info in type(model).model_fields.items():
+        value = getattr(model, name)
+        base = getattr(default, name)
+        extra = info.json_schema_extra
+        if isinstance(extra, dict) and "source" in extra:
+            rng = extra.get("plausible_range")
+            rows.append(
+                {
+                    "parameter": prefix + name,
+                    "value": _fmt(value),
+                    "default": _fmt(base),
+                    "units": str(extra["units"]),
+                    "plausible_range": f"{rng[0]:g} to {rng[1]:g}"
+                    if isinstance(rng, list)
+                    else "",
+                    "kind": str(extra["source_kind"]),
+                    "source": str(extra["source"]),
+                }
+            )
+        elif isinstance(value, BaseModel):
+            assert isinstance(base, BaseModel)
+            rows.extend(_rows(value, base, prefix + name + "."))
+    return rows
+
+
+def provenance_table(scenario: Scenario | None = None) -> pd.DataFrame:
+    """One row per parameter: value in ``scenario``, baseline default, units, range, source."""
+    sc = scenario if scenario is not None else Scenario()
+    return pd.DataFrame(_rows(sc, Scenario(), ""), columns=COLUMNS)
