@@ -141,7 +141,7 @@ def alliance(world: World) -> simpy.events.ProcessGenerator:
     al = sc.alliance
     rng = world.rng["alliance"]
     yield world.front_broken
-    yield env.timeout(lognormal(rng, al.advance_h, 0.3))
+    yield env.timeout(lognormal(rng, al.advance_h, al.advance_spread))
     gates = env.now
     world.out.alliance_at_gates = gates
     world.log("alliance", "at_the_gates")

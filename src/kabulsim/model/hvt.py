@@ -30,7 +30,7 @@ def high_value_target(world: World) -> simpy.events.ProcessGenerator:
     if not h.present:
         return
     yield world.front_broken
-    departure = env.now + lognormal(rng, h.departure_h, 0.4)
+    departure = env.now + lognormal(rng, h.departure_h, h.departure_spread)
     while env.now < departure and h.tip_per_h > 0.0:
         wait = float(rng.exponential(1.0 / h.tip_per_h))
         if env.now + wait >= departure:
@@ -40,7 +40,7 @@ def high_value_target(world: World) -> simpy.events.ProcessGenerator:
         world.log("hvt", "tip", "a tip about an al-Qaeda convoy in the city")
         if rng.random() >= h.track_p:
             continue
-        delay = lognormal(rng, h.track_h, 0.5)
+        delay = lognormal(rng, h.track_h, h.track_spread)
         if env.now + delay >= departure:
             break
         yield env.timeout(delay)

@@ -520,7 +520,12 @@ class Alliance(_Part):
         source="assumption: from the Shamali line to the edge of Kabul is a day's march or less."
         ' "opening the road to the city"',
         description="Median time from the front's break to alliance units at the city's edge"
-        " (lognormal, sigma 0.3).",
+        " (lognormal).",
+    )
+    advance_spread: float = param(
+        0.3, units="lognormal sigma", ge=0, le=2, plausible=(0.1, 0.6), kind="assumption",
+        source="assumption: the advance time is known to within a factor of about 1.35",
+        description="Spread of the advance time.",
     )
     pressure: float = param(
         0.7, units="share", ge=0, le=1, plausible=(0.3, 0.95), kind="source",
@@ -608,7 +613,12 @@ class HighValueTarget(_Part):
         source="assumption: the al-Qaeda leadership left the Kabul area days after the front"
         " broke; Atef was reported killed in mid-November",
         description="Median time from the front's break until the convoy has left the Kabul"
-        " area (lognormal, sigma 0.4).",
+        " area (lognormal).",
+    )
+    departure_spread: float = param(
+        0.4, units="lognormal sigma", ge=0, le=2, plausible=(0.2, 0.8), kind="assumption",
+        source="assumption: the departure time is known to within a factor of about 1.5",
+        description="Spread of the convoy's departure time.",
     )
     track_p: float = param(
         0.7, units="probability", ge=0, le=1, plausible=(0.3, 0.95), kind="assumption",
@@ -618,7 +628,12 @@ class HighValueTarget(_Part):
     track_h: float = param(
         3.0, units="h (median)", gt=0, plausible=(1.0, 12.0), kind="assumption",
         source="assumption. " + Q_DRONE,
-        description="Median time from a tip to a strike opportunity (lognormal, sigma 0.5).",
+        description="Median time from a tip to a strike opportunity (lognormal).",
+    )
+    track_spread: float = param(
+        0.5, units="lognormal sigma", ge=0, le=2, plausible=(0.2, 1.0), kind="assumption",
+        source="assumption: tracking takes from about one to several hours",
+        description="Spread of the time from a tip to a strike opportunity.",
     )
     strike_p: float = param(
         0.8, units="probability", ge=0, le=1, plausible=(0.5, 0.95), kind="assumption",
