@@ -1,0 +1,86 @@
+"""Tier 4: property-based invariants over random scenarios (hypothesis).
+
+* strengths are never negative;
+* fighters are conserved: initial + reinforcements = active + killed + wounded + captured or
+  defected + withdrawn (the ledger of :mod:`kabulsim.model.world`);
+* the timeline is ordered: no evacuation decision before the front breaks (unless the scenario
+  makes the northern collapse the trigger), no entry before the alliance reaches the gates,
+  no strike on the convoy before control starts to collapse.
+"""
+
+from __future__ import annotations
+
+import math
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from kabulsim.model import build_world, simulate
+from kabulsim.model.aftermath import close_vacuum
+from tests.helpers import scenario_with
+
+changes = st.fixed_dictionaries(
+    {
+        "air.morale_per_sortie": st.floats(0.0, 0.003),
+        "air.kills_per_sortie": st.floats(0.0, 3.0),
+        "forces.taliban_shamali": st.integers(0, 9000),
+        "forces.taliban_kabul": st.integers(0, 6000),
+        "forces.alliance_shamali": st.integers(0, 15000),
+        "forces.foreign_share": st.floats(0.0, 1.0),
+        "north.collapse_morale": st.floats(0.05, 1.0),
+        "shamali.acceptable_losses": st.floats(0.0, 2000.0),
+        "withdrawal.policy": st.sampled_from(["evacuate", "defend"]),
+        "withdrawal.trigger": st.sampled_from(["front_broken", "north_collapse"]),
+        "withdrawal.straggler_share_foreign": st.floats(0.0, 1.0),
+        "alliance.hold_back_h": st.floats(0.0, 400.0),
+        "alliance.pressure": st.floats(0.0, 1.0),
+        "hvt.tip_per_h": st.floats(0.0, 1.0),
+        "aftermath.find_per_h_vacuum": st.floats(0.0, 0.5),
+    }
+)
+
+
+def _t(summary, key):
+    value = summary[key]
+    return math.inf if value is None else value
+
+
+@settings(max_examples=60, deadline=None)
+@given(changes=changes, seed=st.integers(0, 2**32 - 1))
+def test_conservation_order_and_non_negative_strengths(changes, seed):
+    sc = scenario_with(**changes)
+    rep = simulate(sc, seed=seed)
+    assert rep.error is None, rep.error
+    s = rep.summary
+    assert abs(s["conservation_error"]) < 1e-6
+    for state in rep.states:
+        for value in (
+            state.taliban_shamali,
+            state.taliban_kabul,
+            state.taliban_north,
+            state.alliance_shamali,
+            state.stragglers,
+        ):
+            assert value >= 0.0
+        assert 0.0 <= state.morale_shamali <= 1.0
+    if sc.withdrawal.trigger == "front_broken" and s["evacuation_decided"] is not None:
+        assert s["front_broken"] is not None
+        assert s["evacuation_decided"] >= s["front_broken"]
+    if s["front_broken"] is not None:
+        assert s["shamali_start"] <= s["front_broken"]
+    if s["alliance_enters_kabul"] is not None:
+        assert s["alliance_enters_kabul"] >= s["alliance_at_gates"] >= s["front_broken"]
+    if s["atef_strike_time"] is not None:
+        assert s["atef_strike_time"] >= _t(s, "front_broken")
+    if s["kabul_evacuated"] is not None and s["evacuation_decided"] is not None:
+        assert s["kabul_evacuated"] >= s["evacuation_decided"]
+    assert s["vengeance_incidents"] <= s["stragglers"]
+
+
+@settings(max_examples=30, deadline=None)
+@given(changes=changes, seed=st.integers(0, 2**32 - 1), stop=st.floats(0.0, 60 * 24.0))
+def test_fighters_are_conserved_at_any_moment(changes, seed, stop):
+    world = build_world(scenario_with(**changes), seed=seed)
+    world.env.run(until=stop + 1e-3)
+    assert abs(world.conservation_error()) < 1e-6
+    close_vacuum(world)

@@ -1,0 +1,197 @@
+"""Tier 1: exact traces of each phase process on tiny deterministic cases.
+
+Each case removes the randomness of the phase under test (zero spreads, probabilities of 0
+or 1, zero rates) so that its event log is known exactly in advance.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from kabulsim.model import build_world
+from kabulsim.model.air import strike_front
+from kabulsim.model.aftermath import close_vacuum
+from kabulsim.model.alliance import control_breadth
+from kabulsim.model.shamali import estimate_assault
+from kabulsim.scenario.schema import Air, Alliance, Ethnic
+from tests.helpers import scenario_with
+
+
+def trace(world, phase):
+    return [(round(e.t_h, 6), e.kind) for e in world.recorder.events if e.phase == phase]
+
+
+def test_air_campaign_starts_at_the_bombing_start_and_strikes_daily():
+    sc = scenario_with(
+        horizon_days=3.0,
+        **{
+            "air.sorties": [Air().sorties[0].model_dump()],
+            "air.controllers_shamali": None,
+            "air.controllers_north": None,
+        },
+    )
+    world = build_world(sc, seed=1)
+    world.env.run(until=72.0)
+    assert trace(world, "air") == [(21.0, "bombing_starts")]
+    # Three daily strike rounds (21 h, 45 h, 69 h), each flying sorties.
+    assert world.out.sorties_flown > 0
+
+
+def test_strike_morale_and_kills_follow_the_law_exactly():
+    sc = scenario_with(**{"air.kills_per_sortie": 0.0, "air.controllers_shamali": None})
+    world = build_world(sc)
+    before = world.shamali.morale
+    assert strike_front(world, world.shamali, 10.0, cause="air") == 0.0
+    assert world.shamali.morale == pytest.approx(before * math.exp(-sc.air.morale_per_sortie * 10))
+
+
+def test_controllers_multiply_a_sorties_effect():
+    sc = scenario_with(**{"air.kills_per_sortie": 0.0})
+    world = build_world(sc)
+    world.env.run(until=world.hours(sc.air.controllers_shamali) + 1.0)
+    before = world.shamali.morale
+    strike_front(world, world.shamali, 10.0, cause="air")
+    expected = before * math.exp(-sc.air.morale_per_sortie * 10 * sc.air.controller_multiplier)
+    assert world.shamali.morale == pytest.approx(expected)
+
+
+def test_north_falls_at_an_exogenous_date_with_exact_accounting():
+    sc = scenario_with(
+        **{
+            "north.fall_at": "2001-10-10T12:00:00+04:30",
+            "north.killed_share": 0.0,
+            "north.defected_share": 0.0,
+            "air.sorties": [],
+        }
+    )
+    world = build_world(sc)
+    world.env.run(until=24 * 5)
+    assert trace(world, "north") == [(84.0, "mazar_falls")]
+    assert world.ledger.withdrawn_north == sc.forces.taliban_north
+    assert world.north.strength == 0.0
+    assert world.alliance_morale == pytest.approx(
+        sc.morale.alliance_initial + sc.north.alliance_boost
+    )
+
+
+def test_north_collapses_at_the_first_evening_review_below_threshold():
+    world = build_world(scenario_with(**{"air.sorties": []}))
+    world.north.morale = 0.1
+    world.env.run(until=48.0)
+    assert trace(world, "north") == [(23.0, "mazar_falls")]
+
+
+def test_commander_estimate_matches_hand_calculation():
+    sc = scenario_with(**{"air.controllers_shamali": None})
+    world = build_world(sc)
+    sh = sc.shamali
+    t, a = world.shamali, world.alliance_strength
+    t_kill = sh.taliban_kill_rate * sh.fortification_factor * t.morale
+    a_kill = sh.alliance_kill_rate * world.alliance_morale
+    cas = sh.cas_sorties_per_h * sc.air.kills_per_sortie
+    t_break = sh.taliban_breakpoint * t.morale * t.strength / (a_kill * a + cas)
+    cost, breaks_first = estimate_assault(world)
+    assert cost == pytest.approx(t_kill * t.strength * t_break)
+    a_break = sh.alliance_breakpoint * world.alliance_morale * a / (t_kill * t.strength)
+    assert breaks_first == (t_break < a_break)
+
+
+def test_an_empty_front_is_taken_at_the_first_morning_review():
+    world = build_world(scenario_with(**{"forces.taliban_shamali": 0, "air.sorties": []}))
+    world.env.run(until=48.0)
+    assert trace(world, "shamali") == [(9.0, "assault"), (9.0, "front_broken")]
+    assert world.out.shamali_winner == "alliance"
+
+
+def test_withdrawal_trace_with_fixed_delays():
+    sc = scenario_with(
+        **{
+            "withdrawal.spread": 0.0,
+            "withdrawal.decision_h": 3.0,
+            "withdrawal.evacuation_h": 8.0,
+            "withdrawal.treasury_h": 2.0,
+            "withdrawal.straggler_share_foreign": 0.0,
+            "withdrawal.straggler_share_afghan": 0.0,
+            "withdrawal.kandahar_share_afghan": 1.0,
+            "withdrawal.tora_bora_share_foreign": 1.0,
+            "alliance.hold_back_h": 1000.0,
+            "alliance.pressure": 1.0,
+            "air.sorties": [],
+        }
+    )
+    world = build_world(sc)
+    afghan, foreign = world.kabul_afghan, world.kabul_foreign
+    world.front_broken.succeed()
+    world.env.run(until=20.0)
+    assert trace(world, "withdrawal") == [
+        (3.0, "evacuation_decided"),
+        (5.0, "treasury_emptied"),
+        (11.0, "kabul_evacuated"),
+    ]
+    assert world.ledger.to_kandahar == afghan
+    assert world.ledger.to_tora_bora == foreign
+    assert world.out.weapons_abandoned == pytest.approx(1 - 8.0 / sc.withdrawal.heavy_weapons_h)
+    assert world.city_holder == "none"
+
+
+def test_alliance_waits_out_a_hold_back_when_discipline_holds():
+    sc = scenario_with(
+        **{
+            "alliance.advance_spread": 0.0,
+            "alliance.advance_h": 10.0,
+            "alliance.hold_back_h": 24.0,
+            "alliance.pressure": 1.0,
+            "forces.taliban_kabul": 0,
+            "forces.taliban_shamali": 0,
+            "air.sorties": [],
+        }
+    )
+    world = build_world(sc)
+    world.env.run(until=50.0)
+    # The empty front breaks at the 09:00 review; the alliance is at the gates 10 h later.
+    assert trace(world, "alliance") == [
+        (19.0, "at_the_gates"),
+        (19.0, "hold_back"),
+        (43.0, "hold_back_ends"),
+        (43.0, "enters_kabul"),
+    ]
+    assert world.out.broad_force_share == pytest.approx(24.0 / sc.alliance.broad_force_h)
+
+
+def test_convoy_leaves_untouched_without_tips():
+    sc = scenario_with(
+        **{"hvt.tip_per_h": 0.0, "hvt.departure_spread": 0.0, "hvt.departure_h": 50.0}
+    )
+    world = build_world(sc)
+    world.front_broken.succeed()
+    world.env.run(until=60.0)
+    assert trace(world, "hvt") == [(50.0, "convoy_leaves")]
+    assert world.out.atef_killed is False
+
+
+def test_vacuum_is_measured_from_the_empty_city_to_the_entry():
+    world = build_world(scenario_with(**{"aftermath.disorder_civilians_per_h": 0.0}))
+    world.out.kabul_evacuated = 100.0
+    world.out.alliance_enters_kabul = 112.5
+    assert close_vacuum(world) == pytest.approx(12.5)
+    world.out.kabul_evacuated = None
+    assert close_vacuum(world) is None
+
+
+def test_control_breadth_formula():
+    al = Alliance()
+    pop = al.population.as_tuple()
+    own = al.composition.as_tuple()
+    assert control_breadth(al, 0.0) == pytest.approx(sum(map(min, own, pop)))
+    mirror = al.model_copy(update={"composition": al.population})
+    assert control_breadth(mirror, 0.0) == pytest.approx(1.0)
+    disjoint = al.model_copy(
+        update={
+            "composition": Ethnic(pashtun=0, tajik=0, hazara=0, uzbek=0, other=1),
+            "population": Ethnic(pashtun=1, tajik=0, hazara=0, uzbek=0, other=0),
+        }
+    )
+    assert control_breadth(disjoint, 0.0) == pytest.approx(0.0)
+    assert control_breadth(al, 1.0) > control_breadth(al, 0.5) > control_breadth(al, 0.0)
