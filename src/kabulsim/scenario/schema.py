@@ -384,26 +384,33 @@ class Shamali(_Part):
         description="Attrition law used for the fight.",
     )
     alliance_kill_rate: float = param(
-        0.00176, units="1/h (casualties per attacker-hour)", ge=0, plausible=(0.0006, 0.0044),
+        0.00176, units="1/h (casualties per attacker-hour)", ge=0,
+        plausible=(0.000628, 0.00438),
         kind="cdb90",
-        source=CDB90 + "median attacker effectiveness, 20th-century battles, 0.042 per day",
+        source=CDB90 + "median attacker effectiveness (defender casualties per attacker-day),"
+        " 250 20th-century battles, 0.0422 per day; plausible range: quartiles",
         description="Square-law kill rate of the alliance on the Taliban.",
     )
     taliban_kill_rate: float = param(
         0.0028, units="1/h (casualties per defender-hour at morale 1)", ge=0,
-        plausible=(0.0013, 0.0071), kind="cdb90",
-        source=CDB90 + "median defender effectiveness, 20th-century battles, 0.067 per day",
+        plausible=(0.00134, 0.00712), kind="cdb90",
+        source=CDB90 + "median defender effectiveness (attacker casualties per defender-day),"
+        " 250 20th-century battles, 0.0673 per day; plausible range: quartiles",
         description="Square-law kill rate of the Taliban on the alliance at full morale; scaled"
         " by morale.",
     )
     taliban_breakpoint: float = param(
-        0.11, units="share of strength lost", gt=0, le=1, plausible=(0.05, 0.27), kind="cdb90",
-        source=CDB90 + "median casualty share of 20th-century defenders who withdrew",
+        0.112, units="share of strength lost", gt=0, le=1, plausible=(0.056, 0.273),
+        kind="cdb90",
+        source=CDB90 + "median casualty share of 20th-century defenders who withdrew (WD or"
+        " WL), 129 battles; plausible range: quartiles",
         description="Casualty share at which a defender at morale 1 withdraws; scaled by morale.",
     )
     alliance_breakpoint: float = param(
-        0.08, units="share of strength lost", gt=0, le=1, plausible=(0.03, 0.2), kind="cdb90",
-        source=CDB90 + "median casualty share of 20th-century attackers who failed",
+        0.0438, units="share of strength lost", gt=0, le=1, plausible=(0.0221, 0.102),
+        kind="cdb90",
+        source=CDB90 + "median casualty share of 20th-century attackers who failed (repulsed or"
+        " withdrew, not winning), 82 battles",
         description="Casualty share at which the attacking alliance breaks off.",
     )
     cas_sorties_per_h: float = param(
