@@ -63,9 +63,7 @@ def test_linear_law_balanced_case_uses_the_limit() -> None:
 
 def test_logarithmic_law_matches_exponential_decay() -> None:
     a, b = 0.04, 0.03  # per hour
-    res = simulate(
-        Side("red", Y0, a), Side("blue", X0, b), law="logarithmic", dt_h=DT, max_h=10.0
-    )
+    res = simulate(Side("red", Y0, a), Side("blue", X0, b), law="logarithmic", dt_h=DT, max_h=10.0)
     x, y = logarithmic_law(res.times, X0, Y0, a, b)
     np.testing.assert_allclose(res.blue_strength, x, rtol=RTOL)
     np.testing.assert_allclose(res.red_strength, y, rtol=RTOL)

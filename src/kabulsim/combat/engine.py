@@ -368,6 +368,8 @@ def simulate(
             ``"logarithmic"`` or ``"helmbold"``.
         mode: ``"deterministic"`` (RK4 integration) or ``"stochastic"`` (Poisson losses).
         dt_h: Time step (hours, > 0). The last step is shortened to end at ``max_h``.
+            Both modes are explicit: keep the loss in one step a small fraction of each
+            side's strength.
         max_h: Time limit (hours, > 0).
         rng: Random generator; required in stochastic mode, ignored otherwise.
         helmbold_w: Helmbold weight ``W`` in [0, 1] (dimensionless), used by the
@@ -578,8 +580,9 @@ def _deterministic(
 
     edge_i = 0
     n_edges = len(edges)
+    last = n_steps - 1
     for k in range(n_steps):
-        t_step1 = min((k + 1) * dt, max_h)
+        t_step1 = max_h if k == last else min((k + 1) * dt, max_h)
         t0 = k * dt
         while t0 < t_step1:
             # Split the step at reinforcement window edges: rates are constant in between.
@@ -687,11 +690,10 @@ def _stochastic(
 
     if red_event is None and blue_event is None:
         t_end = max_h
+        last = n_steps - 1
         for k in range(n_steps):
             t0 = k * dt
-            t1 = (k + 1) * dt
-            if t1 > max_h:
-                t1 = max_h
+            t1 = max_h if k == last else (k + 1) * dt
             h = t1 - t0
 
             # Losses: Poisson with the expected loss over the step, capped at strength.

@@ -102,7 +102,8 @@ def _city_fight(world: World) -> bool:
         f"{result.ended_by}; Taliban casualties {t_losses}, alliance casualties {a_losses}",
         result.duration_h,
     )
-    return result.ended_by in ("breakpoint:taliban", "annihilation:taliban")
+    ended = set(result.ended_by.split(","))  # both sides may end in the same step
+    return bool(ended & {"breakpoint:taliban", "annihilation:taliban"})
 
 
 def _hold_back(world: World) -> simpy.events.ProcessGenerator:

@@ -99,8 +99,9 @@ def _fight(world: World) -> bool:
     out.shamali_assaults += 1
     out.shamali_start = world.env.now
     out.shamali_duration_h = result.duration_h
-    broke = result.ended_by in ("breakpoint:taliban", "annihilation:taliban")
-    repulsed = result.ended_by in ("breakpoint:alliance", "annihilation:alliance")
+    ended = set(result.ended_by.split(","))  # both sides may end in the same step
+    broke = bool(ended & {"breakpoint:taliban", "annihilation:taliban"})
+    repulsed = not broke and bool(ended & {"breakpoint:alliance", "annihilation:alliance"})
     out.shamali_winner = "alliance" if broke else ("taliban" if repulsed else "none")
     killed_share = sh.killed_per_casualty
     rng = world.rng["shamali"]
