@@ -25,15 +25,31 @@ rows = [simulate(sc, 1, i).summary for i in range(reps)]
 
 def q(key, scale=24.0):
     v = np.array([np.nan if r[key] is None else r[key] for r in rows], dtype=float) / scale
-    return f"{key}: med {np.nanmedian(v):6.2f} [{np.nanpercentile(v, 5):6.2f},{np.nanpercentile(v, 95):6.2f}] miss {np.isnan(v).mean():.2f}"
+    lo, med, hi = np.nanpercentile(v, [5, 50, 95])
+    return f"{key}: med {med:6.2f} [{lo:6.2f},{hi:6.2f}] miss {np.isnan(v).mean():.2f}"
 
 
 # day 0 = 7 Oct; 9 Nov = day 33, 12 Nov = day 36, 13 Nov = day 37
-for k in ["mazar_falls", "shamali_start", "kabul_evacuated", "alliance_enters_kabul", "atef_strike_time"]:
+for k in [
+    "mazar_falls",
+    "shamali_start",
+    "kabul_evacuated",
+    "alliance_enters_kabul",
+    "atef_strike_time",
+]:
     print(q(k))
 print(q("shamali_duration_h", 1.0))
 print(q("vacuum_h", 1.0))
 for k in ["atef_killed", "resistance_in_city", "treasury_emptied", "entry_despite_orders"]:
     print(k, np.mean([bool(r[k]) for r in rows]))
-for k in ["killed_in_city", "weapons_abandoned", "control_breadth", "vengeance_incidents", "stragglers", "taliban_killed", "civilian_casualties", "alliance_killed"]:
+for k in [
+    "killed_in_city",
+    "weapons_abandoned",
+    "control_breadth",
+    "vengeance_incidents",
+    "stragglers",
+    "taliban_killed",
+    "civilian_casualties",
+    "alliance_killed",
+]:
     print(q(k, 1.0))

@@ -22,6 +22,7 @@ def to_local(start: datetime, hours: float) -> datetime:
     Args:
         start: scenario start, timezone-aware.
         hours: simulation clock value, hours.
+
     """
     return (start + timedelta(hours=hours)).astimezone(KABUL)
 

@@ -21,7 +21,9 @@ SPEC_COLUMNS = [
 
 def test_run_prints_a_summary_and_writes_tables(tmp_path, capsys):
     out = tmp_path / "run"
-    status = main(["run", "scenarios/baseline.yaml", "--reps", "8", "--seed", "1", "--out", str(out)])
+    status = main(
+        ["run", "scenarios/baseline.yaml", "--reps", "8", "--seed", "1", "--out", str(out)]
+    )
     assert status == 0
     printed = capsys.readouterr().out
     assert "alliance_enters_kabul" in printed and "2001-11-" in printed

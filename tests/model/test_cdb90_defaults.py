@@ -19,8 +19,12 @@ def derived():
 def test_breakpoints_are_the_cdb90_medians(derived):
     sh = Shamali()
     # Three significant figures: the schema states the figure as published in the table.
-    assert sh.taliban_breakpoint == pytest.approx(derived["defender_breakpoint"]["median"], rel=5e-3)
-    assert sh.alliance_breakpoint == pytest.approx(derived["attacker_breakpoint"]["median"], rel=5e-3)
+    assert sh.taliban_breakpoint == pytest.approx(
+        derived["defender_breakpoint"]["median"], rel=5e-3
+    )
+    assert sh.alliance_breakpoint == pytest.approx(
+        derived["attacker_breakpoint"]["median"], rel=5e-3
+    )
 
 
 def test_kill_rates_are_the_cdb90_medians_per_hour(derived):

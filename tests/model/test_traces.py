@@ -11,8 +11,8 @@ import math
 import pytest
 
 from kabulsim.model import build_world
-from kabulsim.model.air import strike_front
 from kabulsim.model.aftermath import close_vacuum
+from kabulsim.model.air import strike_front
 from kabulsim.model.alliance import control_breadth
 from kabulsim.model.shamali import estimate_assault
 from kabulsim.scenario.schema import Air, Alliance, Ethnic

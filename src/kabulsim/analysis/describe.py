@@ -54,8 +54,8 @@ def describe(summary: pd.DataFrame, names: tuple[str, ...] = KEY_OUTCOMES) -> li
             if times.empty:
                 out.append(Outcome(name, "", "", "", share))
                 continue
-            q = times.quantile([0.5, 0.05, 0.95])
-            out.append(Outcome(name, *(_fmt_time(t) for t in q), share))
+            med, low, high = (_fmt_time(pd.Timestamp(times.quantile(p))) for p in (0.5, 0.05, 0.95))
+            out.append(Outcome(name, med, low, high, share))
         elif col.dtype == bool:
             share = float(col.mean())
             out.append(Outcome(name, f"{share:.0%} of replications", "", "", 1.0))

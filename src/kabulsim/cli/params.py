@@ -34,14 +34,14 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 def render_terminal(table: pd.DataFrame, width: int = 100) -> str:
     """A plain-text rendering: one block per parameter, the source wrapped."""
     lines: list[str] = []
-    for row in table.itertuples(index=False):
-        changed = "" if row.value == row.default else f"   (baseline: {row.default})"
-        lines.append(f"{row.parameter} = {row.value} [{row.units}]{changed}")
-        if row.plausible_range:
-            lines.append(f"    plausible: {row.plausible_range}")
+    for row in table.astype(str).to_dict("records"):
+        changed = "" if row["value"] == row["default"] else f"   (baseline: {row['default']})"
+        lines.append(f"{row['parameter']} = {row['value']} [{row['units']}]{changed}")
+        if row["plausible_range"]:
+            lines.append(f"    plausible: {row['plausible_range']}")
         lines.extend(
             textwrap.wrap(
-                f"{row.kind}: {row.source}",
+                f"{row['kind']}: {row['source']}",
                 width=width,
                 initial_indent="    ",
                 subsequent_indent="      ",

@@ -38,7 +38,9 @@ def handle(args: argparse.Namespace) -> int:
         ):
             print(
                 textwrap.fill(
-                    f"{label}: {text}", width=100, initial_indent="    ",
+                    f"{label}: {text}",
+                    width=100,
+                    initial_indent="    ",
                     subsequent_indent="        ",
                 )
             )

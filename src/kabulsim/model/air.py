@@ -47,6 +47,7 @@ def strike_front(world: World, front: Front, sorties: float, *, cause: str) -> f
         front: the Taliban front struck.
         sorties: strike sorties flown against it (sorties).
         cause: ledger label for the kills (only ``"air"`` is used by this module).
+
     """
     if sorties <= 0.0 or front.strength <= 0.0:
         return 0.0

@@ -44,6 +44,7 @@ def control_breadth(al: Alliance, broad_assembled: float) -> float:
     Args:
         al: the alliance parameters (compositions, broad-force size).
         broad_assembled: share of the broad force assembled when the city is taken, [0, 1].
+
     """
     weight = max(0.0, min(1.0, broad_assembled)) * al.broad_force_ratio
     force = [
@@ -76,12 +77,18 @@ def _city_fight(world: World) -> bool:
         breakpoint=min(1.0, sh.alliance_breakpoint * world.alliance_morale),
     )
     result = simulate(
-        taliban, alliance, law=sh.law, mode="stochastic", dt_h=sh.step_min / 60.0,
-        max_h=sh.max_h, rng=rng, record=False,
+        taliban,
+        alliance,
+        law=sh.law,
+        mode="stochastic",
+        dt_h=sh.step_min / 60.0,
+        max_h=sh.max_h,
+        rng=rng,
+        record=False,
     )
     world.out.resistance_in_city = True
-    t_losses = int(round(result.red_losses))
-    a_losses = int(round(result.blue_losses))
+    t_losses = round(result.red_losses)
+    a_losses = round(result.blue_losses)
     t_killed = float(rng.binomial(t_losses, sh.killed_per_casualty)) if t_losses > 0 else 0.0
     a_killed = float(rng.binomial(a_losses, sh.killed_per_casualty)) if a_losses > 0 else 0.0
     world.ledger.killed_city += t_killed

@@ -30,7 +30,11 @@ def _collapse(world: World) -> None:
     garrison = world.north.strength
     killed = float(rng.binomial(int(garrison), sc.north.killed_share)) if garrison >= 1 else 0.0
     rest = garrison - killed
-    share = sc.north.defected_share / (1.0 - sc.north.killed_share) if sc.north.killed_share < 1 else 0.0
+    share = (
+        sc.north.defected_share / (1.0 - sc.north.killed_share)
+        if sc.north.killed_share < 1
+        else 0.0
+    )
     defected = float(rng.binomial(int(rest), min(1.0, share))) if rest >= 1 else 0.0
     withdrawn = garrison - killed - defected
     led = world.ledger

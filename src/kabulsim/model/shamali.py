@@ -62,6 +62,7 @@ def estimate_assault(world: World) -> tuple[float, bool]:
 
     Returns:
         (estimated alliance casualties in fighters, whether the Taliban break first).
+
     """
     taliban, alliance = _sides(world)
     if taliban.strength <= 0.0:
@@ -105,12 +106,12 @@ def _fight(world: World) -> bool:
     out.shamali_winner = "alliance" if broke else ("taliban" if repulsed else "none")
     killed_share = sh.killed_per_casualty
     rng = world.rng["shamali"]
-    t_losses = int(round(result.red_losses))
+    t_losses = round(result.red_losses)
     t_killed = float(rng.binomial(t_losses, killed_share)) if t_losses > 0 else 0.0
     world.ledger.killed_battle += t_killed
     world.ledger.wounded += t_losses - t_killed
     world.shamali.strength = result.red_final
-    a_losses = int(round(result.blue_losses))
+    a_losses = round(result.blue_losses)
     out.alliance_killed += float(rng.binomial(a_losses, killed_share)) if a_losses > 0 else 0.0
     world.alliance_strength = result.blue_final
     cas_sorties = sh.cas_sorties_per_h * result.duration_h

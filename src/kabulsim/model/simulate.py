@@ -143,6 +143,7 @@ def simulate(scenario: Scenario, seed: int = 0, rep: int = 0) -> Replication:
     Returns:
         The replication's summary row (times as clock hours), events and state samples;
         on an exception in the model, an empty summary and the formatted error.
+
     """
     began = time.perf_counter()
     try:

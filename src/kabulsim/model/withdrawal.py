@@ -33,6 +33,7 @@ def route(world: World, afghan: float, foreign: float) -> None:
         world: the replication's shared state.
         afghan: Afghan Taliban leaving (fighters).
         foreign: foreign fighters leaving (fighters).
+
     """
     w = world.scenario.withdrawal
     rng = world.rng["withdrawal"]

@@ -131,7 +131,9 @@ class World:
         sc = self.scenario
         f = sc.forces
         self.horizon_h = sc.horizon_days * 24.0
-        self.shamali = Front("shamali", float(f.taliban_shamali), 1.0, self._h(sc.air.controllers_shamali))
+        self.shamali = Front(
+            "shamali", float(f.taliban_shamali), 1.0, self._h(sc.air.controllers_shamali)
+        )
         self.north = Front("north", float(f.taliban_north), 1.0, self._h(sc.air.controllers_north))
         self.alliance_strength = float(f.alliance_shamali)
         self.alliance_morale = sc.morale.alliance_initial
@@ -188,7 +190,7 @@ class World:
         )
 
     def conservation_error(self) -> float:
-        """Initial + reinforcements - (active + killed + wounded + captured/defected + withdrawn)."""
+        """Return initial + reinforcements - (active + killed + wounded + captured + withdrawn)."""
         led = self.ledger
         return (led.initial + led.reinforcements) - (
             self.active + led.killed + led.wounded + led.captured_or_defected + led.withdrawn

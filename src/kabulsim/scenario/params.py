@@ -50,8 +50,11 @@ def param(
         le: hard upper bound (inclusive), enforced on validation.
         gt: hard lower bound (exclusive), enforced on validation.
         lt: hard upper bound (exclusive), enforced on validation.
+
     """
     extra: dict[str, Any] = {"units": units, "source": source, "source_kind": kind}
     if plausible is not None:
         extra["plausible_range"] = [plausible[0], plausible[1]]
-    return Field(default, description=description, ge=ge, le=le, gt=gt, lt=lt, json_schema_extra=extra)
+    return Field(
+        default, description=description, ge=ge, le=le, gt=gt, lt=lt, json_schema_extra=extra
+    )

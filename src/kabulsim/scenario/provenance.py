@@ -45,9 +45,7 @@ def _rows(model: BaseModel, default: BaseModel, prefix: str) -> list[dict[str, s
                     "value": _fmt(value),
                     "default": _fmt(base),
                     "units": str(extra["units"]),
-                    "plausible_range": f"{rng[0]:g} to {rng[1]:g}"
-                    if isinstance(rng, list)
-                    else "",
+                    "plausible_range": f"{rng[0]:g} to {rng[1]:g}" if isinstance(rng, list) else "",
                     "kind": str(extra["source_kind"]),
                     "source": str(extra["source"]),
                 }
