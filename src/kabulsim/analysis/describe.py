@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -54,7 +55,9 @@ def describe(summary: pd.DataFrame, names: tuple[str, ...] = KEY_OUTCOMES) -> li
             if times.empty:
                 out.append(Outcome(name, "", "", "", share))
                 continue
-            med, low, high = (_fmt_time(pd.Timestamp(times.quantile(p))) for p in (0.5, 0.05, 0.95))
+            med, low, high = (
+                _fmt_time(cast(pd.Timestamp, times.quantile(p))) for p in (0.5, 0.05, 0.95)
+            )
             out.append(Outcome(name, med, low, high, share))
         elif col.dtype == bool:
             share = float(col.mean())

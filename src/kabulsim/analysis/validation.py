@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -68,7 +69,7 @@ def _time_stat(summary: pd.DataFrame, col: str) -> tuple[pd.Series, str]:
     times = to_datetime(summary[col]).dropna()
     if times.empty:
         return times, "never"
-    med, low, high = (_fmt_t(pd.Timestamp(times.quantile(p))) for p in (0.5, 0.05, 0.95))
+    med, low, high = (_fmt_t(cast(pd.Timestamp, times.quantile(p))) for p in (0.5, 0.05, 0.95))
     share = len(times) / len(summary)
     return times, f"{med} [{low} to {high}], {share:.0%}"
 
