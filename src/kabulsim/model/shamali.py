@@ -60,23 +60,27 @@ def _sides(world: World) -> tuple[Side, Side]:
 def estimate_assault(world: World) -> tuple[float, bool]:
     """The commander's estimate: alliance casualties in an assault now, and who breaks first.
 
+    Loss rates are held at their values at the start of the assault (a first-order estimate,
+    adequate while losses are a few percent of either force).
+
     Returns:
         (estimated alliance casualties in fighters, whether the Taliban break first).
-
     """
-    taliban, alliance = _sides(world)
-    if taliban.strength <= 0.0:
+    sc = world.scenario
+    sh = sc.shamali
+    front = world.shamali
+    if front.strength <= 0.0:
         return 0.0, True
-    taliban_loss_h = alliance.kill_rate * alliance.strength + taliban.external_losses_per_h
-    alliance_loss_h = taliban.kill_rate * taliban.strength
+    mult = sc.air.controller_multiplier if front.controlled(world.env.now) else 1.0
+    cas = sh.cas_sorties_per_h * sc.air.kills_per_sortie * mult
+    taliban_loss_h = sh.alliance_kill_rate * world.alliance_morale * world.alliance_strength + cas
+    alliance_loss_h = sh.taliban_kill_rate * sh.fortification_factor * front.morale * front.strength
     if taliban_loss_h <= 0.0:
         return math.inf, False
-    assert taliban.breakpoint is not None and alliance.breakpoint is not None
-    t_taliban = taliban.breakpoint * taliban.strength / taliban_loss_h
+    t_taliban = min(1.0, sh.taliban_breakpoint * front.morale) * front.strength / taliban_loss_h
+    alliance_bp = min(1.0, sh.alliance_breakpoint * world.alliance_morale)
     t_alliance = (
-        alliance.breakpoint * alliance.strength / alliance_loss_h
-        if alliance_loss_h > 0.0
-        else math.inf
+        alliance_bp * world.alliance_strength / alliance_loss_h if alliance_loss_h > 0 else math.inf
     )
     return alliance_loss_h * t_taliban, t_taliban < t_alliance
 
