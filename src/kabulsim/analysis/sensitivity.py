@@ -5,15 +5,15 @@ factors' ranges, each vector is evaluated (for kabulsim: a batch of replications
 scenario with those values, reduced to one number per vector by an outcome metric), and SALib
 turns the responses into ranked indices with confidence intervals.
 
-Methods:
+The methods:
 
 * ``morris`` (elementary effects; Morris 1991, Campolongo et al. 2007): ``n`` trajectories of
   ``k + 1`` points each, so ``n (k + 1)`` vectors for ``k`` factors. ``mu_star`` ranks the
   factors by the mean absolute elementary effect; ``sigma`` signals interactions or
   non-linearity. A screening method: cheap, qualitative.
 * ``sobol`` (variance decomposition; Sobol' 2001, Saltelli et al. 2010): ``n (k + 2)``
-  vectors (second-order terms are not computed). ``S1`` is the share of output variance due to a factor
-  alone, ``ST`` including its interactions.
+  vectors (second-order terms are not computed). ``S1`` is the share of output variance due
+  to a factor alone, ``ST`` including its interactions.
 
 Every vector is run with the same seed, so replication ``i`` of every vector shares its random
 numbers (common random numbers): differences between vectors are not sampling noise of the
