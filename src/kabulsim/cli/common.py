@@ -38,7 +38,7 @@ def resolve_scenario(args: argparse.Namespace) -> Scenario:
 
 
 def positive_int(text: str) -> int:
-    """argparse type: an integer >= 1."""
+    """Argparse type: an integer >= 1."""
     try:
         value = int(text)
     except ValueError:
@@ -49,7 +49,7 @@ def positive_int(text: str) -> int:
 
 
 def seed_int(text: str) -> int:
-    """argparse type: a seed, an integer >= 0."""
+    """Argparse type: a seed, an integer >= 0."""
     try:
         value = int(text)
     except ValueError:
