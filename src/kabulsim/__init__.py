@@ -3,11 +3,12 @@
 Public API:
 
 * :func:`load_scenario` reads a YAML scenario into a validated :class:`Scenario`;
-* :func:`simulate` runs one replication; :func:`run` runs many and returns tables;
+* :func:`simulate` runs one replication; :func:`run` runs many serially in memory, and
+  :func:`run_many` on all cores or a Dask cluster, streaming results to a folder;
 * :mod:`kabulsim.combat` is the standalone attrition engine.
 """
 
-from kabulsim.experiments.runner import RunResult, run
+from kabulsim.experiments.runner import RunResult, run, run_many
 from kabulsim.model import Replication, simulate
 from kabulsim.scenario import Scenario, ScenarioError, load_scenario
 
@@ -21,5 +22,6 @@ __all__ = [
     "__version__",
     "load_scenario",
     "run",
+    "run_many",
     "simulate",
 ]

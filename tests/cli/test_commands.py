@@ -35,7 +35,7 @@ def test_run_prints_a_summary_and_writes_tables(tmp_path, capsys):
         assert filled.str.endswith("+04:30").all(), col
     events = pd.read_csv(out / "events.csv")
     assert {"rep", "t_h", "time", "phase", "event"} <= set(events.columns)
-    series = pd.read_csv(out / "series.csv")
+    series = pd.read_parquet(out / "series.parquet")
     assert {"taliban_shamali", "morale_shamali", "city_holder"} <= set(series.columns)
 
 

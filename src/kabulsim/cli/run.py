@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import os
+import signal
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from types import FrameType
+from typing import Any
 
 from kabulsim.analysis.describe import describe
 from kabulsim.cli.common import (
@@ -14,8 +20,19 @@ from kabulsim.cli.common import (
     resolve_scenario,
     seed_int,
 )
-from kabulsim.experiments.output import default_out_dir, write_run
-from kabulsim.experiments.runner import RunResult, run
+from kabulsim.experiments.batches import DEFAULT_BATCH_SIZE
+from kabulsim.experiments.output import default_out_dir
+from kabulsim.experiments.progress import ProgressBar
+from kabulsim.experiments.runner import (
+    DEFAULT_SERIES_REPS,
+    EVENTS_CSV_MAX,
+    RunResult,
+    resume,
+    run_many,
+)
+from kabulsim.experiments.store import OutDirError
+
+DEFAULT_REPS = 200
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -23,21 +40,67 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "run",
         help="run replications of a scenario and write their tables",
-        description="Run replications of a scenario. Prints a short summary (medians with 90%%"
-        " intervals) and writes summary.csv (one row per replication), events.csv (the event"
-        " log), series.csv (the state time series) and manifest.json into the output folder.",
+        description="Run replications of a scenario on all local cores (or a Dask cluster)."
+        " Prints a short summary (medians with 90%% intervals) and writes into the output"
+        " folder: manifest.json, summary.csv and summary.parquet (one row per replication),"
+        " events.parquet and events.csv (the event log; CSV up to"
+        f" {EVENTS_CSV_MAX:,} replications), series.parquet (the state series of the first"
+        " --series-reps replications) and series_quantiles.parquet (quantiles per grid time"
+        " over all replications). Finished batches are kept in chunks/ as they complete, so"
+        " an interrupted run can be finished with --resume. Exit status 1 if any replication"
+        " failed.",
     )
-    add_scenario_arguments(p, required=True)
-    p.add_argument("--reps", type=positive_int, default=200, help="replications (default 200)")
-    p.add_argument("--seed", type=seed_int, default=0, help="the run's seed (default 0)")
+    add_scenario_arguments(p, required=False)
+    for action in p._actions:
+        if action.dest == "scenario":
+            action.help = "scenario YAML file (omit with --resume)"
+    p.add_argument(
+        "--reps", type=positive_int, default=None, help=f"replications (default {DEFAULT_REPS})"
+    )
+    p.add_argument("--seed", type=seed_int, default=None, help="the run's seed (default 0)")
     p.add_argument(
         "--out",
         type=Path,
         default=None,
         help="output folder (default: a new folder under runs/ named from the scenario and"
-        " time); must not exist or be empty",
+        " time); must not exist or be empty unless --force",
     )
-    p.add_argument("--quiet", action="store_true", help="no progress and no summary")
+    p.add_argument("--force", action="store_true", help="replace a non-empty --out folder")
+    p.add_argument(
+        "--resume",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="finish an interrupted run in DIR: scenario, seed, replications and batch size"
+        " come from its manifest; only missing batches are run",
+    )
+    p.add_argument(
+        "--workers",
+        type=positive_int,
+        default=None,
+        help=f"local worker processes (default: all cores, here {os.cpu_count()})",
+    )
+    p.add_argument(
+        "--scheduler",
+        default=None,
+        metavar="tcp://HOST:PORT",
+        help="run the batches on an existing Dask distributed cluster (needs the dask extra)",
+    )
+    p.add_argument(
+        "--batch-size",
+        type=positive_int,
+        default=DEFAULT_BATCH_SIZE,
+        help=f"replications per task (default {DEFAULT_BATCH_SIZE})",
+    )
+    p.add_argument(
+        "--series-reps",
+        type=int,
+        default=DEFAULT_SERIES_REPS,
+        metavar="N",
+        help="keep the full state series of the first N replications in series.parquet"
+        f" (default {DEFAULT_SERIES_REPS}); quantiles always use every replication",
+    )
+    p.add_argument("--quiet", action="store_true", help="no progress bar and no summary")
     p.set_defaults(handler=handle)
 
 
@@ -46,7 +109,9 @@ def check_out_dir(out: Path) -> None:
     if out.exists() and not out.is_dir():
         raise UsageError(f"--out {out}: is a file; expected a new or empty folder")
     if out.is_dir() and any(out.iterdir()):
-        raise UsageError(f"--out {out}: folder is not empty; choose a new folder")
+        raise UsageError(
+            f"--out {out}: folder is not empty; choose a new folder, or use --force or --resume"
+        )
 
 
 def format_summary(result: RunResult) -> str:
@@ -65,21 +130,101 @@ def format_summary(result: RunResult) -> str:
     return "\n".join(lines)
 
 
+@contextmanager
+def sigterm_as_interrupt() -> Iterator[None]:
+    """While active, SIGTERM raises KeyboardInterrupt (so the pool is shut down cleanly)."""
+
+    def raise_interrupt(signum: int, frame: FrameType | None) -> None:
+        raise KeyboardInterrupt
+
+    try:
+        previous = signal.signal(signal.SIGTERM, raise_interrupt)
+    except ValueError:  # not the main thread: leave signals alone
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _client(address: str | None) -> Any:
+    if address is None:
+        return None
+    try:
+        from kabulsim.experiments.executors import connect
+
+        return connect(address)
+    except ImportError:
+        raise UsageError(
+            "--scheduler needs dask.distributed: pip install 'kabulsim[dask]'"
+        ) from None
+    except (OSError, TimeoutError, ValueError) as exc:
+        raise UsageError(f"--scheduler {address}: cannot connect ({exc})") from None
+
+
 def handle(args: argparse.Namespace) -> int:
-    """Run, write, summarise."""
-    scenario = resolve_scenario(args)
-    out = args.out if args.out is not None else default_out_dir(scenario.name)
-    check_out_dir(out)
-    show = not args.quiet and sys.stderr.isatty()
+    """Run (or resume), write, summarise."""
+    if args.resume is not None:
+        given = [
+            name
+            for name, value in (
+                ("SCENARIO", args.scenario),
+                ("--set", args.overrides),
+                ("--reps", args.reps),
+                ("--seed", args.seed),
+                ("--out", args.out),
+            )
+            if value
+        ]
+        if given:
+            raise UsageError(f"--resume takes these from the manifest; do not give {given[0]}")
+        out: Path = args.resume
+    else:
+        if args.scenario is None:
+            raise UsageError("a SCENARIO file is required (or --resume DIR)")
+        if args.series_reps < 0:
+            raise UsageError("--series-reps must be 0 or more")
+        scenario = resolve_scenario(args)
+        out = args.out if args.out is not None else default_out_dir(scenario.name)
+        if not args.force:
+            check_out_dir(out)
 
-    def progress(done: int, total: int) -> None:
-        if show and (done == total or done % max(1, total // 50) == 0):
-            print(f"\r{done}/{total} replications", end="", file=sys.stderr, flush=True)
-
-    result = run(scenario, args.reps, args.seed, progress=progress)
-    if show:
-        print(file=sys.stderr)
-    write_run(result, out, argv=sys.argv)
+    bar = ProgressBar(sys.stderr) if not args.quiet and sys.stderr.isatty() else None
+    client = _client(args.scheduler)
+    try:
+        with sigterm_as_interrupt():
+            if args.resume is not None:
+                result = resume(out, workers=args.workers, client=client, progress=bar)
+            else:
+                result = run_many(
+                    scenario,
+                    args.reps if args.reps is not None else DEFAULT_REPS,
+                    args.seed if args.seed is not None else 0,
+                    workers=args.workers,
+                    client=client,
+                    out=out,
+                    progress=bar,
+                    batch_size=args.batch_size,
+                    series_reps=args.series_reps,
+                    force=args.force,
+                )
+    except OutDirError as exc:
+        raise UsageError(str(exc)) from None
+    except KeyboardInterrupt:
+        if bar is not None:
+            bar.close()
+        print(
+            f"kabulsim: stopped; finished batches are kept in {out};"
+            f" finish with: kabulsim run --resume {out}",
+            file=sys.stderr,
+        )
+        raise
+    finally:
+        if client is not None:
+            client.close()
+    if bar is not None:
+        bar.close()
     if not args.quiet:
         print(format_summary(result))
         print(f"tables written to {out}")

@@ -1,7 +1,9 @@
-"""Writing a run's tables to its output folder.
+"""Writing an in-memory run's tables to a folder, and naming new output folders.
 
-The folder is written whole or not at all: everything goes to a hidden sibling folder first,
-which is renamed into place at the end.
+:func:`write_run` writes a finished in-memory :class:`RunResult` whole or not at all
+(everything goes to a hidden sibling folder first, renamed into place at the end). Runs with
+an output folder (``run_many(..., out=...)``) write chunks as they go instead; see
+:mod:`kabulsim.experiments.store`.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from kabulsim.experiments.runner import RunResult
+from kabulsim.experiments.runner import RunResult, versions
 
 
 def default_out_dir(scenario_name: str, root: Path = Path("runs")) -> Path:
@@ -25,22 +27,12 @@ def default_out_dir(scenario_name: str, root: Path = Path("runs")) -> Path:
 
 def manifest(result: RunResult, argv: list[str] | None = None) -> dict[str, Any]:
     """What a run was: scenario, seed, replications, versions, command line."""
-    import numpy
-    import pandas
-    import simpy
-
-    from kabulsim import __version__
-
     return {
-        "kabulsim": __version__,
-        "python": sys.version.split()[0],
-        "simpy": simpy.__version__,
-        "numpy": numpy.__version__,
-        "pandas": pandas.__version__,
+        **versions(),
         "scenario": result.scenario.model_dump(mode="json"),
         "seed": result.seed,
         "reps": result.reps,
-        "failed_reps": int(len(result.failures)),
+        "failed_reps": len(result.failures),
         "command": argv if argv is not None else sys.argv,
         "runtime_s": round(result.runtime_s, 3),
         "written": datetime.now(UTC).isoformat(timespec="seconds"),

@@ -1,42 +1,315 @@
 """Running many replications of a scenario and collecting their tables.
 
-Replication ``i`` of a run seeded with ``s`` draws from ``SeedSequence(s).spawn(...)[i]``
-(see :func:`kabulsim.model.replication_seed`), so its results do not depend on how many
-workers run the batch or in which order.
+Seeding and common random numbers
+---------------------------------
+Replication ``i`` of a run seeded with ``s`` draws from ``SeedSequence(s, spawn_key=(i,))``
+(:func:`kabulsim.model.simulate.replication_seed`), and each phase of the model has its own
+stream spawned from that in a fixed order. Hence:
+
+* a replication's results depend only on (scenario, seed, i): not on the number of workers,
+  the engine (serial, process pool, Dask cluster), the batch it falls in, or whether the run
+  was interrupted and resumed. Tables are assembled in replication order, so they are
+  identical too;
+* two scenarios run with the same seed use *common random numbers*: replication ``i`` of
+  each draws the same numbers in every phase, so a phase whose inputs the scenarios share
+  (e.g. the northern front when only ``hvt.tip_per_h`` differs) gives identical results, and
+  paired differences between the scenarios have less noise than independent runs.
+
+:func:`run_many` is the general entry point (workers, Dask client, output folder);
+:func:`run` is the serial shortcut kept for validation code; :func:`resume` finishes an
+interrupted run from its output folder.
 """
 
 from __future__ import annotations
 
+import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from contextlib import closing
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
-from kabulsim.model.simulate import Replication, simulate
+from kabulsim.experiments.batches import (
+    DEFAULT_BATCH_SIZE,
+    Batch,
+    BatchResult,
+    plan_batches,
+    run_batch,
+)
+from kabulsim.experiments.executors import Engine, make_engine
+from kabulsim.experiments.quantiles import CountAccumulator, quantile_frame
+from kabulsim.experiments.store import EVENTS_SCHEMA, SERIES_SCHEMA, OutDirError, RunStore
 from kabulsim.scenario.schema import Scenario
-from kabulsim.tables import events_frame, series_frame, summary_frame
 
 Progress = Callable[[int, int], None]
-"""Called as ``progress(done, total)`` after each replication."""
+"""Called as ``progress(done, total)`` (replications) after each batch."""
+
+DEFAULT_SERIES_REPS = 1000
+"""Replications whose full state series are kept by :func:`run_many` (quantiles use all)."""
+
+EVENTS_CSV_MAX = 10_000
+"""Above this many replications, the event log is written as Parquet only."""
 
 
 @dataclass(frozen=True)
 class RunResult:
-    """The tables of a run: one summary row per replication, the event log, the series."""
+    """The tables of a run.
+
+    ``summary`` (one row per replication, with ``seed`` and ``error``) and
+    ``series_quantiles`` are always in memory. ``events`` and ``series`` are in memory for a
+    run without an output folder; with one they are read from it on first access.
+    """
 
     scenario: Scenario
     seed: int
     reps: int
     summary: pd.DataFrame
-    events: pd.DataFrame
-    series: pd.DataFrame
     runtime_s: float
+    series_quantiles: pd.DataFrame = field(default_factory=pd.DataFrame)
+    out: Path | None = None
+    memory_events: pd.DataFrame | None = field(default=None, repr=False)
+    memory_series: pd.DataFrame | None = field(default=None, repr=False)
+
+    @property
+    def events(self) -> pd.DataFrame:
+        """The event log: one row per event, in replication and time order."""
+        if self.memory_events is not None:
+            return self.memory_events
+        if self.out is not None:
+            return pd.read_parquet(self.out / "events.parquet")
+        empty: pd.DataFrame = EVENTS_SCHEMA.empty_table().to_pandas()
+        return empty
+
+    @property
+    def series(self) -> pd.DataFrame:
+        """The per-replication state series (the first ``series_reps`` replications)."""
+        if self.memory_series is not None:
+            return self.memory_series
+        if self.out is not None:
+            return pd.read_parquet(self.out / "series.parquet")
+        empty: pd.DataFrame = SERIES_SCHEMA.empty_table().to_pandas()
+        return empty
 
     @property
     def failures(self) -> pd.DataFrame:
-        """Replications that raised, with their error."""
+        """Replications that raised, with their seed and error."""
         return self.summary[self.summary["error"] != ""]
+
+
+def versions() -> dict[str, str]:
+    """Versions of kabulsim, Python and the libraries that shape the results."""
+    import numpy
+    import pyarrow  # type: ignore[import-untyped]
+    import simpy
+
+    from kabulsim import __version__
+
+    return {
+        "kabulsim": __version__,
+        "python": sys.version.split()[0],
+        "simpy": simpy.__version__,
+        "numpy": numpy.__version__,
+        "pandas": pd.__version__,
+        "pyarrow": pyarrow.__version__,
+    }
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _execute(
+    engine: Engine,
+    batches: list[Batch],
+    total: int,
+    done: int,
+    progress: Progress | None,
+    sink: Callable[[BatchResult], None],
+) -> int:
+    """Run ``batches`` on ``engine``, hand each result to ``sink``; return failures."""
+    failed = 0
+    if progress is not None:
+        progress(done, total)
+    with closing(engine.map(run_batch, batches)) as results:
+        for result in results:
+            sink(result)
+            failed += result.failed
+            done += result.reps
+            if progress is not None:
+                progress(done, total)
+    return failed
+
+
+def run_many(
+    scenario: Scenario,
+    reps: int = 100,
+    seed: int = 0,
+    *,
+    workers: int | None = None,
+    client: Any = None,
+    out: str | Path | None = None,
+    progress: Progress | None = None,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    series_reps: int = DEFAULT_SERIES_REPS,
+    force: bool = False,
+    command: list[str] | None = None,
+) -> RunResult:
+    """Run ``reps`` replications of ``scenario`` on local cores or a Dask cluster.
+
+    Args:
+        scenario: the validated scenario.
+        reps: number of replications (>= 1).
+        seed: the run's seed (>= 0).
+        workers: local worker processes; default all cores (``os.cpu_count()``); 1 runs in
+            the calling process. Ignored when ``client`` is given.
+        client: a ``dask.distributed.Client``: run the batches on its cluster.
+        out: output folder. Without one, every table is kept in memory; with one, chunks
+            are written as batches finish and the final tables assembled from them.
+        progress: optional callback ``progress(done, total)`` in replications.
+        batch_size: replications per task. Results do not depend on it except through
+            the chunk layout, which :func:`resume` reads back from the manifest.
+        series_reps: keep the full state series of replications ``0 .. series_reps - 1``;
+            the quantiles in ``series_quantiles`` cover every replication.
+        force: replace a non-empty ``out`` folder.
+        command: command line to record in the manifest (default ``sys.argv``).
+
+    Raises:
+        ValueError: ``reps``, ``seed``, ``workers`` or ``batch_size`` out of range.
+        OutDirError: ``out`` exists and is not empty (and ``force`` is false).
+    """
+    batches = plan_batches(scenario, reps, seed, batch_size, series_reps)
+    engine = make_engine(workers, client)
+    began = time.perf_counter()
+    if out is None:
+        results: dict[int, BatchResult] = {}
+        _execute(engine, batches, reps, 0, progress, lambda r: results.__setitem__(r.index, r))
+        ordered = [results[i] for i in range(len(batches))]
+        acc = CountAccumulator()
+        for r in ordered:
+            acc.add(r.counts)
+        return RunResult(
+            scenario=scenario,
+            seed=seed,
+            reps=reps,
+            summary=pd.concat([r.summary for r in ordered], ignore_index=True),
+            runtime_s=time.perf_counter() - began,
+            series_quantiles=quantile_frame(acc.result()),
+            memory_events=pd.concat([r.events for r in ordered], ignore_index=True),
+            memory_series=pd.concat([r.series for r in ordered], ignore_index=True),
+        )
+    store = RunStore.create(Path(out), force=force)
+    manifest: dict[str, Any] = {
+        "format": 1,
+        "status": "running",
+        "scenario": scenario.model_dump(mode="json"),
+        "seed": seed,
+        "reps": reps,
+        "batch_size": batch_size,
+        "series_reps": series_reps,
+        "events_csv": reps <= EVENTS_CSV_MAX,
+        "versions": versions(),
+        "command": command if command is not None else list(sys.argv),
+        "engine": type(engine).__name__,
+        "workers": engine.workers,
+        "started": _now(),
+        "finished": None,
+        "reps_done": 0,
+        "reps_failed": 0,
+        "runtime_s": None,
+    }
+    store.write_manifest(manifest)
+    return _run_into(store, manifest, batches, engine, progress, began)
+
+
+def _run_into(
+    store: RunStore,
+    manifest: dict[str, Any],
+    batches: list[Batch],
+    engine: Engine,
+    progress: Progress | None,
+    began: float,
+) -> RunResult:
+    done_before = store.done_batches()
+    todo = [b for b in batches if b.index not in done_before]
+    reps = int(manifest["reps"])
+    done = sum(b.stop - b.start for b in batches if b.index in done_before)
+    try:
+        _execute(engine, todo, reps, done, progress, store.write_batch)
+    except BaseException:
+        finished = store.done_batches()
+        manifest.update(
+            status="interrupted",
+            reps_done=sum(b.stop - b.start for b in batches if b.index in finished),
+            runtime_s=round(time.perf_counter() - began, 3),
+        )
+        store.write_manifest(manifest)
+        raise
+    summary, quantiles = store.finalize(len(batches), events_csv=bool(manifest["events_csv"]))
+    runtime = time.perf_counter() - began
+    manifest.update(
+        status="complete",
+        finished=_now(),
+        reps_done=len(summary),
+        reps_failed=int((summary["error"] != "").sum()),
+        runtime_s=round(runtime, 3),
+    )
+    store.write_manifest(manifest)
+    return RunResult(
+        scenario=Scenario.model_validate(manifest["scenario"]),
+        seed=int(manifest["seed"]),
+        reps=reps,
+        summary=summary,
+        runtime_s=runtime,
+        series_quantiles=quantiles,
+        out=store.root,
+    )
+
+
+def resume(
+    out: str | Path,
+    *,
+    workers: int | None = None,
+    client: Any = None,
+    progress: Progress | None = None,
+    command: list[str] | None = None,
+) -> RunResult:
+    """Finish a run from its output folder: run only the batches without chunks.
+
+    The scenario, seed, replications and batch size come from the folder's manifest, so the
+    final tables are identical to those of an uninterrupted run.
+
+    Raises:
+        OutDirError: the folder has no readable manifest, or the manifest is incomplete.
+    """
+    store = RunStore.open(Path(out))
+    manifest = store.read_manifest()
+    try:
+        scenario = Scenario.model_validate(manifest["scenario"])
+        batches = plan_batches(
+            scenario,
+            int(manifest["reps"]),
+            int(manifest["seed"]),
+            int(manifest["batch_size"]),
+            int(manifest["series_reps"]),
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise OutDirError(f"{store.root}: manifest is incomplete or invalid ({exc})") from None
+    engine = make_engine(workers, client)
+    manifest.setdefault("resumed", []).append(
+        {
+            "at": _now(),
+            "command": command if command is not None else list(sys.argv),
+            "engine": type(engine).__name__,
+            "workers": engine.workers,
+        }
+    )
+    manifest["status"] = "running"
+    store.write_manifest(manifest)
+    return _run_into(store, manifest, batches, engine, progress, time.perf_counter())
 
 
 def run(
@@ -46,7 +319,10 @@ def run(
     *,
     progress: Progress | None = None,
 ) -> RunResult:
-    """Run ``reps`` replications of ``scenario`` and return their tables.
+    """Run ``reps`` replications of ``scenario`` serially and return their tables in memory.
+
+    The serial shortcut of :func:`run_many` (one worker, no output folder, every
+    replication's series kept).
 
     Args:
         scenario: the validated scenario.
@@ -54,22 +330,4 @@ def run(
         seed: the run's seed (>= 0).
         progress: optional callback ``progress(done, total)``.
     """
-    if reps < 1:
-        raise ValueError("reps must be at least 1")
-    if seed < 0:
-        raise ValueError("seed must be a non-negative integer")
-    began = time.perf_counter()
-    results: list[Replication] = []
-    for rep in range(reps):
-        results.append(simulate(scenario, seed, rep))
-        if progress is not None:
-            progress(rep + 1, reps)
-    return RunResult(
-        scenario=scenario,
-        seed=seed,
-        reps=reps,
-        summary=summary_frame(results),
-        events=events_frame(results),
-        series=series_frame(results),
-        runtime_s=time.perf_counter() - began,
-    )
+    return run_many(scenario, reps, seed, workers=1, progress=progress, series_reps=max(reps, 0))

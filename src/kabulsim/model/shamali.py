@@ -19,7 +19,9 @@ The fight itself is run by the standalone attrition engine (:mod:`kabulsim.comba
 stochastic mode with minute steps: square law, CDB90-derived kill rates and breakpoints, both
 scaled by each side's morale (1 = a typical 20th-century force in CDB90), the Taliban kill
 rate raised by ``fortification_factor`` for prepared positions, and close air support as
-external losses on the Taliban. Its duration and casualties are outputs. If the Taliban break,
+external losses on the Taliban. Its duration and casualties are outputs; the summary's
+``shamali_*`` columns describe the decisive (or, if none, the last) assault, and
+``first_assault`` the first. If the Taliban break,
 ``fall_back_share`` of the survivors fall back to Kabul and the rest scatter or change sides,
 and the front-broken event fires; if the alliance breaks off, it regroups for ``retry_h``.
 """
@@ -102,6 +104,8 @@ def _fight(world: World) -> bool:
     )
     out = world.out
     out.shamali_assaults += 1
+    if out.first_assault is None:
+        out.first_assault = world.env.now
     out.shamali_start = world.env.now
     out.shamali_duration_h = result.duration_h
     ended = set(result.ended_by.split(","))  # both sides may end in the same step
@@ -175,6 +179,9 @@ def shamali_front(world: World) -> simpy.events.ProcessGenerator:
                 world.front_broken.succeed()
                 return
             world.log("shamali", "assault_fails", "the alliance breaks off", env.now - start)
+            # Regroup, then resume the daily estimate at the next assault hour.
             yield env.timeout(sh.retry_h)
+            hour = (sc.start.hour + sc.start.minute / 60.0 + env.now) % 24.0
+            yield env.timeout((sh.assault_hour - hour) % 24.0)
             continue
         yield env.timeout(sh.review_h)

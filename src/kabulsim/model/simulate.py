@@ -29,6 +29,7 @@ from kabulsim.scenario.schema import Scenario
 
 TIME_COLUMNS = (
     "mazar_falls",
+    "first_assault",
     "shamali_start",
     "front_broken",
     "evacuation_decided",
@@ -85,6 +86,7 @@ def _summary(world: World, vacuum_h: float | None) -> dict[str, Any]:
         "shamali_duration_h": out.shamali_duration_h if out.shamali_duration_h is not None else nan,
         "shamali_winner": out.shamali_winner,
         "shamali_assaults": out.shamali_assaults,
+        "first_assault": out.first_assault,
         "front_broken": out.front_broken,
         "evacuation_decided": out.evacuation_decided,
         "kabul_evacuated": out.kabul_evacuated,

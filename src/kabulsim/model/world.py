@@ -94,6 +94,7 @@ class Outcome:
     shamali_duration_h: float | None = None
     shamali_winner: str = ""
     shamali_assaults: int = 0
+    first_assault: float | None = None
     front_broken: float | None = None
     evacuation_decided: float | None = None
     kabul_evacuated: float | None = None

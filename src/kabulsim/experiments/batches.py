@@ -1,0 +1,179 @@
+"""Batches of replications: the unit of work that every engine runs.
+
+A run of ``reps`` replications is cut into consecutive batches of ``batch_size``
+replications (the last may be shorter). The cut depends only on ``reps`` and ``batch_size``,
+never on the number of workers, and replication ``rep`` always draws from
+``SeedSequence(seed, spawn_key=(rep,))`` (:func:`kabulsim.model.simulate.replication_seed`),
+so a batch's tables are a pure function of (scenario, seed, batch index). Engines may finish
+batches in any order; tables are assembled in batch order.
+
+:func:`run_batch` runs in a worker (a local process, a Dask worker, or the calling process)
+and returns a compact :class:`BatchResult`: data frames and count arrays, never the
+:class:`~kabulsim.model.simulate.Replication` objects with their scenario attached.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from kabulsim.experiments.quantiles import SERIES_VARIABLES, count_values, state_matrix
+from kabulsim.model.simulate import Replication, simulate
+from kabulsim.scenario.schema import Scenario
+from kabulsim.tables import summary_frame
+from kabulsim.timebase import iso
+
+DEFAULT_BATCH_SIZE = 50
+"""Replications per batch: large enough to amortise scheduling, small enough for progress."""
+
+EVENT_COLUMNS = ("rep", "t_h", "time", "phase", "event", "detail", "value")
+SERIES_COLUMNS = ("rep", "t_h", "time", *SERIES_VARIABLES[:7], "city_holder", "stragglers")
+
+
+@dataclass(frozen=True, slots=True)
+class Batch:
+    """One task: replications ``start`` to ``stop - 1`` of a run.
+
+    The scenario travels as its JSON dump so that the task is small and does not depend on
+    pickling the model class across machines.
+    """
+
+    index: int
+    start: int
+    stop: int
+    seed: int
+    scenario_json: str
+    series_reps: int
+    """Per-replication series rows are kept only for replications below this index."""
+
+
+@dataclass(frozen=True, slots=True)
+class BatchResult:
+    """What a batch returns: its tables and the counts behind the series quantiles."""
+
+    index: int
+    summary: pd.DataFrame
+    events: pd.DataFrame
+    series: pd.DataFrame
+    counts: pd.DataFrame
+    """Columns ``variable``, ``t_idx``, ``value``, ``count`` (see :mod:`.quantiles`)."""
+    failed: int
+    runtime_s: float
+
+    @property
+    def reps(self) -> int:
+        """Number of replications in the batch."""
+        return len(self.summary)
+
+
+def plan_batches(
+    scenario: Scenario, reps: int, seed: int, batch_size: int, series_reps: int
+) -> list[Batch]:
+    """Cut ``reps`` replications into batches of ``batch_size`` (the last may be shorter)."""
+    if reps < 1:
+        raise ValueError("reps must be at least 1")
+    if seed < 0:
+        raise ValueError("seed must be a non-negative integer")
+    if batch_size < 1:
+        raise ValueError("batch_size must be at least 1")
+    text = scenario.model_dump_json()
+    return [
+        Batch(i, start, min(start + batch_size, reps), seed, text, series_reps)
+        for i, start in enumerate(range(0, reps, batch_size))
+    ]
+
+
+@lru_cache(maxsize=8)
+def _scenario(text: str) -> Scenario:
+    return Scenario.model_validate_json(text)
+
+
+def _events_frame(reps: list[Replication]) -> pd.DataFrame:
+    rep_col: list[int] = []
+    t_col: list[float] = []
+    time_col: list[str] = []
+    phase_col: list[str] = []
+    kind_col: list[str] = []
+    detail_col: list[str] = []
+    value_col: list[float] = []
+    for r in reps:
+        start = r.scenario.start
+        for e in r.events:
+            rep_col.append(r.rep)
+            t_col.append(e.t_h)
+            time_col.append(iso(start, e.t_h))
+            phase_col.append(e.phase)
+            kind_col.append(e.kind)
+            detail_col.append(e.detail)
+            value_col.append(e.value)
+    return pd.DataFrame(
+        {
+            "rep": np.asarray(rep_col, dtype=np.int64),
+            "t_h": np.asarray(t_col, dtype=np.float64),
+            "time": pd.array(time_col, dtype="str"),
+            "phase": pd.array(phase_col, dtype="str"),
+            "event": pd.array(kind_col, dtype="str"),
+            "detail": pd.array(detail_col, dtype="str"),
+            "value": np.asarray(value_col, dtype=np.float64),
+        }
+    )
+
+
+def _series_frame(reps: list[Replication], scenario: Scenario) -> pd.DataFrame:
+    stamps: dict[float, str] = {}
+    rows: list[tuple[Any, ...]] = []
+    for r in reps:
+        for s in r.states:
+            stamp = stamps.get(s.t_h)
+            if stamp is None:
+                stamp = stamps[s.t_h] = iso(scenario.start, s.t_h)
+            rows.append(
+                (
+                    r.rep,
+                    s.t_h,
+                    stamp,
+                    s.taliban_shamali,
+                    s.taliban_kabul,
+                    s.taliban_north,
+                    s.alliance_shamali,
+                    s.morale_shamali,
+                    s.morale_north,
+                    s.morale_alliance,
+                    s.city_holder,
+                    s.stragglers,
+                )
+            )
+    frame = pd.DataFrame.from_records(rows, columns=list(SERIES_COLUMNS))
+    frame = frame.astype({"rep": "int64", "time": "str", "city_holder": "str"})
+    numeric = [c for c in SERIES_COLUMNS if c not in ("rep", "time", "city_holder")]
+    return frame.astype(dict.fromkeys(numeric, "float64"))
+
+
+def run_batch(batch: Batch) -> BatchResult:
+    """Run the replications of one batch and reduce them to compact tables.
+
+    A replication that raises is kept as a summary row with its ``error`` (and ``seed``);
+    it contributes no events or series.
+    """
+    began = time.perf_counter()
+    scenario = _scenario(batch.scenario_json)
+    results = [simulate(scenario, batch.seed, rep) for rep in range(batch.start, batch.stop)]
+    ok = [r for r in results if r.error is None]
+    summary = summary_frame(results)
+    events = _events_frame(ok)
+    series = _series_frame([r for r in ok if r.rep < batch.series_reps], scenario)
+    counts = count_values(state_matrix([r.states for r in ok]))
+    return BatchResult(
+        index=batch.index,
+        summary=summary,
+        events=events,
+        series=series,
+        counts=counts,
+        failed=len(results) - len(ok),
+        runtime_s=time.perf_counter() - began,
+    )

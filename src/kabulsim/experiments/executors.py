@@ -1,0 +1,131 @@
+"""Engines that run batches: serial, a local process pool, or a Dask distributed cluster.
+
+Every engine offers the same seam, ``engine.map(function, items)``, which yields
+``function(item)`` for every item as results come in (in any order; results carry their
+batch index). The runner does not know which engine it uses, so serial, pool and cluster
+runs share all of the seeding, chunking and assembly code.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+from collections.abc import Callable, Generator, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from multiprocessing.context import BaseContext
+from typing import Any, Protocol, TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+class Engine(Protocol):
+    """Runs a function over items, yielding results as they finish."""
+
+    workers: int
+
+    def map(self, function: Callable[[T], R], items: Sequence[T]) -> Generator[R, None, None]:
+        """Yield ``function(item)`` for every item, in completion order."""
+        ...
+
+
+class SerialEngine:
+    """Runs every item in the calling process, in order."""
+
+    workers = 1
+
+    def map(self, function: Callable[[T], R], items: Sequence[T]) -> Generator[R, None, None]:
+        """Yield ``function(item)`` for every item, in order."""
+        for item in items:
+            yield function(item)
+
+
+def _ignore_sigint() -> None:
+    """Pool worker initialiser: Ctrl-C is handled by the parent, which stops the pool."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+class PoolEngine:
+    """Runs items on a local :class:`~concurrent.futures.ProcessPoolExecutor`.
+
+    At most ``2 * workers`` items are in flight, so memory does not grow with the number of
+    batches. The pool is created per :meth:`map` call and shut down when the iteration ends,
+    is interrupted (``KeyboardInterrupt``) or the consumer stops early; queued items are
+    cancelled. The start method is the platform default unless ``mp_context`` is given; it
+    is never changed globally.
+    """
+
+    def __init__(self, workers: int | None = None, mp_context: BaseContext | None = None) -> None:
+        self.workers = workers if workers is not None else (os.cpu_count() or 1)
+        if self.workers < 1:
+            raise ValueError("workers must be at least 1")
+        self._context = mp_context
+
+    def map(self, function: Callable[[T], R], items: Sequence[T]) -> Generator[R, None, None]:
+        """Yield ``function(item)`` for every item, in completion order."""
+        pool = ProcessPoolExecutor(
+            max_workers=self.workers, mp_context=self._context, initializer=_ignore_sigint
+        )
+        try:
+            todo = iter(items)
+            running: set[Future[R]] = set()
+            for item in todo:
+                running.add(pool.submit(function, item))
+                if len(running) >= 2 * self.workers:
+                    break
+            while running:
+                done, running = wait(running, return_when=FIRST_COMPLETED)
+                for future in done:
+                    yield future.result()
+                    nxt = next(todo, None)
+                    if nxt is not None:
+                        running.add(pool.submit(function, nxt))
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+
+class DaskEngine:
+    """Runs items on an existing Dask distributed cluster through a ``Client``.
+
+    The workers must have the same kabulsim installed. Results are gathered as they finish.
+    """
+
+    def __init__(self, client: Any) -> None:
+        self.client = client
+        info = client.scheduler_info()
+        self.workers = sum(int(w.get("nthreads", 1)) for w in info.get("workers", {}).values())
+
+    def map(self, function: Callable[[T], R], items: Sequence[T]) -> Generator[R, None, None]:
+        """Yield ``function(item)`` for every item, in completion order."""
+        from dask.distributed import as_completed
+
+        futures = self.client.map(function, list(items), pure=False)
+        try:
+            for future in as_completed(futures):  # type: ignore[no-untyped-call]
+                result: R = future.result()
+                future.release()
+                yield result
+        finally:
+            self.client.cancel(futures)
+
+
+def make_engine(workers: int | None = None, client: Any = None) -> Engine:
+    """The engine for a run: Dask when a client is given, serial for one worker, else a pool."""
+    if client is not None:
+        return DaskEngine(client)
+    n = workers if workers is not None else (os.cpu_count() or 1)
+    if n < 1:
+        raise ValueError("workers must be at least 1")
+    return SerialEngine() if n == 1 else PoolEngine(n)
+
+
+def connect(address: str, timeout_s: float = 10.0) -> Any:
+    """A Dask ``Client`` connected to the scheduler at ``address`` (``tcp://host:port``).
+
+    Raises:
+        ImportError: dask.distributed is not installed.
+        OSError: the scheduler cannot be reached within ``timeout_s``.
+    """
+    from dask.distributed import Client
+
+    return Client(address, timeout=timeout_s)  # type: ignore[no-untyped-call]
