@@ -40,21 +40,31 @@ def test_air_campaign_starts_at_the_bombing_start_and_strikes_daily():
 
 
 def test_strike_morale_and_kills_follow_the_law_exactly():
-    sc = scenario_with(**{"air.kills_per_sortie": 0.0, "air.controllers_shamali": None})
+    sc = scenario_with(**{"air.controllers_shamali": None})
     world = build_world(sc)
-    before = world.shamali.morale
-    assert strike_front(world, world.shamali, 10.0, cause="air") == 0.0
+    before, strength = world.shamali.morale, world.shamali.strength
+    assert strike_front(world, world.shamali, 10.0, 7.0) == 7.0
     assert world.shamali.morale == pytest.approx(before * math.exp(-sc.air.morale_per_sortie * 10))
+    assert world.shamali.strength == strength - 7.0
+    assert world.ledger.killed_air == 7.0
 
 
 def test_controllers_multiply_a_sorties_effect():
-    sc = scenario_with(**{"air.kills_per_sortie": 0.0})
-    world = build_world(sc)
-    world.env.run(until=world.hours(sc.air.controllers_shamali) + 1.0)
-    before = world.shamali.morale
-    strike_front(world, world.shamali, 10.0, cause="air")
-    expected = before * math.exp(-sc.air.morale_per_sortie * 10 * sc.air.controller_multiplier)
-    assert world.shamali.morale == pytest.approx(expected)
+    """Same seed, same sortie counts: with controllers, log-morale falls k times as far."""
+    common = {
+        "horizon_days": 12.0,
+        "air.kills_per_sortie": 0.0,
+        "morale.recovery_per_day": 0.0,
+        "air.controllers_north": None,
+        "air.sorties": [Air().sorties[0].model_dump()],
+    }
+    with_ = build_world(scenario_with(**common, **{"air.controllers_shamali": "2001-10-07"}))
+    without = build_world(scenario_with(**common, **{"air.controllers_shamali": None}))
+    for world in (with_, without):
+        world.env.run(until=12 * 24.0)
+    k = with_.scenario.air.controller_multiplier
+    assert math.log(without.shamali.morale) < 0.0
+    assert math.log(with_.shamali.morale) == pytest.approx(k * math.log(without.shamali.morale))
 
 
 def test_north_falls_at_an_exogenous_date_with_exact_accounting():

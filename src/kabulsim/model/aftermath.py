@@ -84,6 +84,7 @@ def aftermath(world: World) -> simpy.events.ProcessGenerator:
             _incident(world, controlled)
         else:
             _capture(world)
+            world.snap()
 
 
 def close_vacuum(world: World) -> float | None:

@@ -24,41 +24,29 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import simpy
+from numpy.typing import NDArray
 
 from kabulsim.model.world import Front, World
 from kabulsim.timebase import to_hours
 
 
-def _period(starts: list[float], t_h: float) -> int:
-    """Index of the sortie period in force at clock time ``t_h`` (-1 before the first)."""
-    index = -1
-    for i, start in enumerate(starts):
-        if t_h + 1e-9 >= start:
-            index = i
-    return index
-
-
-def strike_front(world: World, front: Front, sorties: float, *, cause: str) -> float:
-    """Apply ``sorties`` strike sorties to ``front``; return the fighters killed.
+def strike_front(world: World, front: Front, effective: float, killed: float) -> float:
+    """Apply a day's strikes to ``front``; return the fighters killed.
 
     Args:
         world: the replication's shared state.
         front: the Taliban front struck.
-        sorties: strike sorties flown against it (sorties).
-        cause: ledger label for the kills (only ``"air"`` is used by this module).
-
+        effective: effective sorties (sorties times the controller multiplier).
+        killed: fighters the strikes would kill (capped at the front's strength).
     """
-    if sorties <= 0.0 or front.strength <= 0.0:
+    if effective <= 0.0 or front.strength <= 0.0:
         return 0.0
-    air = world.scenario.air
-    rng = world.rng["air"]
-    effective = sorties * (air.controller_multiplier if front.controlled(world.env.now) else 1.0)
-    killed = float(min(front.strength, rng.poisson(air.kills_per_sortie * effective)))
+    killed = min(front.strength, killed)
     front.strength -= killed
-    front.morale *= math.exp(-air.morale_per_sortie * effective)
-    if cause == "air":
-        world.ledger.killed_air += killed
+    front.morale *= math.exp(-world.scenario.air.morale_per_sortie * effective)
+    world.ledger.killed_air += killed
     return killed
 
 
@@ -71,28 +59,55 @@ def air_campaign(world: World) -> simpy.events.ProcessGenerator:
     assert start is not None
     yield env.timeout(start)
     world.log("air", "bombing_starts")
-    # Gamma multiplier with mean 1 and the given coefficient of variation.
+    # Every day's draws are made at once, in a fixed order, whatever happens later: the
+    # stream's use does not depend on the course of events (common random numbers), and
+    # batched draws are far cheaper than one call per number.
+    days = max(0, math.ceil((world.horizon_h - start) / 24.0 - 1e-9))
+    t = start + 24.0 * np.arange(days)
+    starts = np.array([to_hours(world.scenario.start, p.start) for p in air.sorties])
+    index = np.searchsorted(starts, t + 1e-9, side="right") - 1
+    table = np.array(
+        [(p.strike_sorties_per_day, p.shamali_share, p.north_share) for p in air.sorties]
+        or [(0.0, 0.0, 0.0)]
+    )
+    row = table[np.maximum(index, 0)]
+    rate = np.where(index >= 0, row[:, 0], 0.0)
     cv = air.daily_variation
-    shape = 1.0 / (cv * cv) if cv > 0 else 0.0
-    starts = [to_hours(world.scenario.start, p.start) for p in air.sorties]
-    while env.now < world.horizon_h:
-        index = _period(starts, env.now)
-        if index >= 0:
-            period = air.sorties[index]
-            rate = period.strike_sorties_per_day
-            if shape > 0.0 and rate > 0.0:
-                rate *= float(rng.gamma(shape, 1.0 / shape))
-            n_shamali = float(rng.poisson(rate * period.shamali_share))
-            n_north = float(rng.poisson(rate * period.north_share))
-            n_other = float(rng.poisson(rate * (1.0 - period.shamali_share - period.north_share)))
-            # Strikes go only where a Taliban line still stands.
-            if world.front_broken.triggered:
-                n_shamali = 0.0
-            if world.mazar_fallen.triggered:
-                n_north = 0.0
-            strike_front(world, world.shamali, n_shamali, cause="air")
-            strike_front(world, world.north, n_north, cause="air")
-            flown = n_shamali + n_north + n_other
-            world.out.sorties_flown += flown
-            world.out.civilians_air += float(rng.poisson(air.civilians_per_sortie * flown))
+    if cv > 0.0:
+        shape = 1.0 / (cv * cv)
+        rate = rate * rng.gamma(shape, 1.0 / shape, size=days)
+    n_shamali = rng.poisson(rate * row[:, 1])
+    n_north = rng.poisson(rate * row[:, 2])
+    n_other = rng.poisson(rate * np.maximum(0.0, 1.0 - row[:, 1] - row[:, 2]))
+
+    def multiplier(front: Front) -> NDArray[np.float64]:
+        since = front.controllers_h if front.controllers_h is not None else math.inf
+        return np.where(t >= since, air.controller_multiplier, 1.0)
+
+    eff_shamali = n_shamali * multiplier(world.shamali)
+    eff_north = n_north * multiplier(world.north)
+    kill_shamali = rng.poisson(air.kills_per_sortie * eff_shamali)
+    kill_north = rng.poisson(air.kills_per_sortie * eff_north)
+    civ = [rng.poisson(air.civilians_per_sortie * n) for n in (n_shamali, n_north, n_other)]
+    daily = zip(
+        n_shamali.tolist(), n_north.tolist(), n_other.tolist(),
+        eff_shamali.tolist(), eff_north.tolist(),
+        kill_shamali.tolist(), kill_north.tolist(),
+        civ[0].tolist(), civ[1].tolist(), civ[2].tolist(),
+        strict=True,
+    )  # fmt: skip
+    for n_sh, n_no, n_ot, e_sh, e_no, k_sh, k_no, c_sh, c_no, c_ot in daily:
+        flown, civilians = float(n_ot), float(c_ot)
+        # Strikes go only where a Taliban line still stands.
+        if not world.front_broken.triggered:
+            strike_front(world, world.shamali, e_sh, float(k_sh))
+            flown += n_sh
+            civilians += c_sh
+        if not world.mazar_fallen.triggered:
+            strike_front(world, world.north, e_no, float(k_no))
+            flown += n_no
+            civilians += c_no
+        world.out.sorties_flown += flown
+        world.out.civilians_air += civilians
+        world.snap()
         yield env.timeout(24.0)

@@ -67,4 +67,5 @@ def northern_front(world: World) -> simpy.events.ProcessGenerator:
             _collapse(world)
             return
         front.morale += recovery * (1.0 - front.morale)
+        world.snap()
         yield env.timeout(24.0)

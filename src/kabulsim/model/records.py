@@ -7,6 +7,7 @@ Processes append records; nothing is turned into a table until the replication e
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,10 +39,11 @@ class State:
 
 @dataclass(slots=True)
 class Recorder:
-    """Collects the events and state samples of one replication."""
+    """Collects the events and state snapshots of one replication."""
 
     events: list[Event] = field(default_factory=list)
-    states: list[State] = field(default_factory=list)
+    snapshots: list[tuple[Any, ...]] = field(default_factory=list)
+    """State after each change: ``(t_h, *State fields after t_h)``, in time order."""
 
     def event(
         self, t_h: float, phase: str, kind: str, detail: str = "", value: float = float("nan")

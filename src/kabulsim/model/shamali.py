@@ -164,6 +164,7 @@ def shamali_front(world: World) -> simpy.events.ProcessGenerator:
         front.morale += recovery * (1.0 - front.morale)
         if world.mazar_fallen.triggered:
             front.morale *= encirclement
+        world.snap()
         ordered = forced is not None and env.now >= forced
         if ordered:
             forced = None  # an order is carried out once
@@ -174,6 +175,7 @@ def shamali_front(world: World) -> simpy.events.ProcessGenerator:
             yield env.timeout(world.out.shamali_duration_h or 0.0)
             if broke:
                 _fall_back(world)
+                world.snap()
                 world.out.front_broken = env.now
                 world.log("shamali", "front_broken", "the Taliban fall back to Kabul")
                 world.front_broken.succeed()

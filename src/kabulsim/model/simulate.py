@@ -24,7 +24,7 @@ from kabulsim.model.north import northern_front
 from kabulsim.model.records import Event, State
 from kabulsim.model.shamali import shamali_front
 from kabulsim.model.withdrawal import withdrawal
-from kabulsim.model.world import STREAMS, World, monitor
+from kabulsim.model.world import STREAMS, World
 from kabulsim.scenario.schema import Scenario
 
 TIME_COLUMNS = (
@@ -123,7 +123,7 @@ def build_world(scenario: Scenario, seed: int = 0, rep: int = 0) -> World:
     """Create the world of one replication with every phase process started (not yet run)."""
     env = simpy.Environment()
     world = World(env, scenario, phase_streams(replication_seed(seed, rep)))
-    env.process(monitor(world))
+    world.snap()
     env.process(air_campaign(world))
     env.process(northern_front(world))
     env.process(shamali_front(world))
@@ -159,7 +159,7 @@ def simulate(scenario: Scenario, seed: int = 0, rep: int = 0) -> Replication:
             rep=rep,
             summary=summary,
             events=world.recorder.events,
-            states=world.recorder.states,
+            states=world.series(),
             runtime_s=time.perf_counter() - began,
         )
     except Exception as exc:  # a failing replication must not sink a batch

@@ -90,6 +90,7 @@ def withdrawal(world: World) -> simpy.events.ProcessGenerator:
     world.stragglers_foreign += f_left
     world.stragglers_afghan += a_left
     world.out.stragglers = int(f_left + a_left)
+    world.snap()
     env.process(_treasury(world))
     remaining_h = lognormal(rng, w.evacuation_h, w.spread)
     while world.in_kabul > 0.0:
@@ -103,5 +104,6 @@ def withdrawal(world: World) -> simpy.events.ProcessGenerator:
         world.kabul_afghan -= a
         world.kabul_foreign -= f
         route(world, a, f)
+        world.snap()
         remaining_h -= step
     mark_city_empty(world)

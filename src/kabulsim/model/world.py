@@ -20,6 +20,7 @@ those who left it along the Kandahar and Tora Bora routes or fell back from Maza
 from __future__ import annotations
 
 import math
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -170,8 +171,9 @@ class World:
         return self._h(when)
 
     def log(self, phase: str, kind: str, detail: str = "", value: float = float("nan")) -> None:
-        """Record an event at the current clock time."""
+        """Record an event at the current clock time, and the state after it."""
         self.recorder.event(self.env.now, phase, kind, detail, value)
+        self.snap()
 
     @property
     def in_kabul(self) -> float:
@@ -197,22 +199,37 @@ class World:
             self.active + led.killed + led.wounded + led.captured_or_defected + led.withdrawn
         )
 
-    def sample(self) -> None:
-        """Append a sample of the state variables to the time series."""
-        self.recorder.states.append(
-            State(
-                t_h=self.env.now,
-                taliban_shamali=self.shamali.strength,
-                taliban_kabul=self.in_kabul,
-                taliban_north=self.north.strength,
-                alliance_shamali=self.alliance_strength,
-                morale_shamali=self.shamali.morale,
-                morale_north=self.north.morale,
-                morale_alliance=self.alliance_morale,
-                city_holder=self.city_holder,
-                stragglers=self.stragglers_afghan + self.stragglers_foreign,
+    def snap(self) -> None:
+        """Record the state after a change (the series is resampled onto its grid at the end).
+
+        Every phase calls this after it changes a state variable, so the state between two
+        snapshots is constant and the value at any grid time is the last snapshot before it:
+        the time series costs no simulation events.
+        """
+        self.recorder.snapshots.append(
+            (
+                self.env.now,
+                self.shamali.strength,
+                self.in_kabul,
+                self.north.strength,
+                self.alliance_strength,
+                self.shamali.morale,
+                self.north.morale,
+                self.alliance_morale,
+                self.city_holder,
+                self.stragglers_afghan + self.stragglers_foreign,
             )
         )
+
+    def series(self) -> list[State]:
+        """The state on the grid ``0, step, 2 step, ...`` up to the horizon."""
+        step = self.scenario.series_step_h
+        n = math.floor(self.horizon_h / step + 1e-9) + 1
+        snaps = self.recorder.snapshots
+        times = [s[0] for s in snaps]
+        grid = [i * step for i in range(n)]
+        # The last snapshot at or before each grid time (the first one is taken at time 0).
+        return [State(t, *snaps[bisect_right(times, t + 1e-9) - 1][1:]) for t in grid]
 
 
 def lognormal(rng: np.random.Generator, median: float, sigma: float) -> float:
@@ -220,14 +237,3 @@ def lognormal(rng: np.random.Generator, median: float, sigma: float) -> float:
     if sigma <= 0.0:
         return median
     return median * math.exp(sigma * float(rng.standard_normal()))
-
-
-def monitor(world: World) -> simpy.events.ProcessGenerator:
-    """Sample the state every ``series_step_h`` hours, from the start to the horizon."""
-    step = world.scenario.series_step_h
-    env = world.env
-    while True:
-        world.sample()
-        if env.now + step > world.horizon_h + 1e-9:
-            return
-        yield env.timeout(step)
