@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 
 from kabulsim.model.simulate import TIME_COLUMNS, Replication
-from kabulsim.timebase import iso
+from kabulsim.timebase import KABUL, iso
 
 
 def summary_frame(reps: Sequence[Replication]) -> pd.DataFrame:
@@ -61,5 +61,11 @@ def series_frame(reps: Sequence[Replication]) -> pd.DataFrame:
 
 
 def to_datetime(column: pd.Series) -> pd.Series:
-    """Parse an ISO 8601 time column of a summary table (empty strings become NaT)."""
-    return pd.to_datetime(column.replace("", None), format="ISO8601")
+    """Parse an ISO 8601 time column of a summary table (empty strings become NaT).
+
+    The result is always timezone-aware (Kabul local time), even when every value is empty.
+    """
+    parsed = pd.to_datetime(column.replace("", None), format="ISO8601")
+    if getattr(parsed.dt, "tz", None) is None:
+        parsed = parsed.dt.tz_localize(KABUL)
+    return parsed

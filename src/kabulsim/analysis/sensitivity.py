@@ -160,3 +160,139 @@ def run_analysis(
 ) -> pd.DataFrame:
     """Evaluate every vector of the design (``evaluate(X) -> Y``) and analyse the responses."""
     return analyze(design, np.asarray(evaluate(design.X), dtype=float), seed=seed)
+
+
+# --- kabulsim's parameters as factors -------------------------------------------------------
+
+DEFAULT_FACTORS = (
+    "air.morale_per_sortie",
+    "air.controller_multiplier",
+    "air.kills_per_sortie",
+    "morale.recovery_per_day",
+    "north.collapse_morale",
+    "north.shock",
+    "north.encirclement_per_day",
+    "shamali.acceptable_losses",
+    "shamali.taliban_breakpoint",
+    "shamali.alliance_kill_rate",
+    "withdrawal.evacuation_h",
+    "alliance.advance_h",
+    "alliance.pressure",
+    "alliance.indiscipline_per_h",
+    "alliance.hold_back_h",
+)
+"""Factors screened by default: the calibrated values and the main assumptions of each phase."""
+
+
+def plausible_factors(
+    params: Sequence[str] | None = None, ranges: dict[str, tuple[float, float]] | None = None
+) -> list[Factor]:
+    """Factors from the provenance table's plausible ranges (or ranges given explicitly).
+
+    Args:
+        params: dotted parameter paths; ``None`` gives :data:`DEFAULT_FACTORS`, ``["all"]``
+            every numeric parameter that has a plausible range.
+        ranges: explicit ranges that replace the plausible ones.
+    """
+    from kabulsim.scenario.overrides import PathProblem, dotted, resolve_path
+    from kabulsim.scenario.provenance import plausible_ranges
+
+    known = plausible_ranges()
+    ranges = dict(ranges or {})
+    if params is None:
+        names = list(DEFAULT_FACTORS)
+    elif list(params) == ["all"]:
+        names = list(known)
+    else:
+        names = list(params)
+    for extra in ranges:
+        if extra not in names:
+            names.append(extra)
+    factors = []
+    for name in names:
+        try:
+            target = resolve_path(tuple(name.split(".")))
+        except PathProblem as exc:
+            raise ValueError(str(exc)) from None
+        path = dotted(target.path)
+        if target.annotation not in (int, float):
+            raise ValueError(f"{path}: only numeric parameters can be factors")
+        if path in ranges:
+            low, high = ranges[path]
+        elif path in known:
+            low, high = known[path]
+        else:
+            raise ValueError(f"{path}: no plausible range in the schema; give one with --range")
+        factors.append(Factor(path, float(low), float(high), integer=target.annotation is int))
+    return factors
+
+
+@dataclass(frozen=True)
+class SensitivityResult:
+    """Indices of a sensitivity analysis and what it cost."""
+
+    method: Method
+    metric: str
+    reps: int
+    seed: int
+    design: Design
+    responses: NDArray[np.float64]
+    table: pd.DataFrame
+
+
+def sensitivity(
+    scenario: Any,
+    method: Method,
+    outcome: str,
+    *,
+    factors: Sequence[Factor] | None = None,
+    n: int = 10,
+    reps: int = 50,
+    seed: int = 0,
+    workers: int | None = None,
+    client: Any = None,
+    out: Any = None,
+    progress: Any = None,
+) -> SensitivityResult:
+    """Run a Morris or Sobol' analysis of ``outcome`` over the factors' ranges.
+
+    Each parameter vector of the design runs ``reps`` replications with the same ``seed``
+    (common random numbers); the outcome metric (:mod:`kabulsim.analysis.outcomes`) reduces
+    them to one response per vector.
+
+    Args:
+        scenario: the scenario whose parameters are varied.
+        method: ``"morris"`` or ``"sobol"``.
+        outcome: the outcome metric, e.g. ``vacuum_h`` or ``alliance_enters_kabul<=2001-11-15``.
+        factors: the factors (default: :func:`plausible_factors`).
+        n: Morris trajectories or the Sobol' base sample size.
+        reps: replications per parameter vector.
+        seed: seed of the design and of every vector's replications.
+        workers: local processes (default all cores).
+        client: a ``dask.distributed.Client``.
+        out: folder for per-vector results (resumable).
+        progress: ``progress(done, total)`` in replications.
+    """
+    from kabulsim.analysis.outcomes import estimate, parse_metric
+    from kabulsim.analysis.sweep import with_values
+    from kabulsim.experiments.points import run_points
+
+    metric = parse_metric(outcome)
+    chosen = list(factors) if factors is not None else plausible_factors()
+    design = make_design(method, chosen, n, seed)
+    scenarios = [
+        with_values(
+            scenario,
+            {f.path: (int(v) if f.integer else float(v)) for f, v in zip(chosen, row, strict=True)},
+        )
+        for row in design.X.tolist()
+    ]
+    summaries = run_points(
+        scenarios, reps, seed, workers=workers, client=client, out=out, progress=progress
+    )
+    Y = np.array(
+        [estimate(s, metric, sc).value for s, sc in zip(summaries, scenarios, strict=True)]
+    )
+    if not np.all(np.isfinite(Y)):
+        raise ValueError(f"outcome {outcome!r} is undefined for some parameter vectors")
+    return SensitivityResult(method, metric.label, reps, seed, design, Y, analyze(design, Y, seed))

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from kabulsim import __version__
 from kabulsim.cli import params as params_cmd
 from kabulsim.cli import run as run_cmd
-from kabulsim.cli import scenario_cmds
+from kabulsim.cli import scenario_cmds, study
 from kabulsim.cli import validate as validate_cmd
 from kabulsim.cli.common import UsageError
 from kabulsim.scenario import ScenarioError
@@ -33,6 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
     validate_cmd.register(sub)
     params_cmd.register(sub)
     scenario_cmds.register(sub)
+    study.register(sub)
     return parser
 
 

@@ -148,7 +148,8 @@ def sigterm_as_interrupt() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
-def _client(address: str | None) -> Any:
+def connect_scheduler(address: str | None) -> Any:
+    """A Dask client for ``--scheduler``, or None; connection problems are usage errors."""
     if address is None:
         return None
     try:
@@ -191,7 +192,7 @@ def handle(args: argparse.Namespace) -> int:
             check_out_dir(out)
 
     bar = ProgressBar(sys.stderr) if not args.quiet and sys.stderr.isatty() else None
-    client = _client(args.scheduler)
+    client = connect_scheduler(args.scheduler)
     try:
         with sigterm_as_interrupt():
             if args.resume is not None:

@@ -60,3 +60,20 @@ def provenance_table(scenario: Scenario | None = None) -> pd.DataFrame:
     """One row per parameter: value in ``scenario``, baseline default, units, range, source."""
     sc = scenario if scenario is not None else Scenario()
     return pd.DataFrame(_rows(sc, Scenario(), ""), columns=COLUMNS)
+
+
+def plausible_ranges() -> dict[str, tuple[float, float]]:
+    """Every parameter that declares a plausible range, by dotted path."""
+    out: dict[str, tuple[float, float]] = {}
+
+    def walk(model: type[BaseModel], prefix: str) -> None:
+        for name, info in model.model_fields.items():
+            extra = info.json_schema_extra
+            rng = extra.get("plausible_range") if isinstance(extra, dict) else None
+            if isinstance(rng, list):
+                out[prefix + name] = (float(str(rng[0])), float(str(rng[1])))
+            elif isinstance(info.annotation, type) and issubclass(info.annotation, BaseModel):
+                walk(info.annotation, prefix + name + ".")
+
+    walk(Scenario, "")
+    return out

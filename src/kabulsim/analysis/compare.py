@@ -1,0 +1,243 @@
+"""Differences of outcomes between scenarios, with bootstrap 95% confidence intervals.
+
+Each scenario is compared with a baseline, outcome by outcome (scenario minus baseline):
+
+* numeric outcomes: the difference in means and in medians (two rows);
+* boolean outcomes: the difference in proportions;
+* time outcomes: the difference in median time, in hours;
+* for any outcome that is missing in some replications (the event did not happen: a time
+  column left empty, ``vacuum_h`` without an entry), a separate row ``happened`` gives the
+  difference in the share of replications in which it happened; the other statistics use
+  only the replications in which it did.
+
+**Pairing.** Runs of two scenarios with the same seed and the same replications use common
+random numbers (replication ``i`` of each draws from the same streams), so their
+differences are paired: the bootstrap resamples replication indices jointly. Otherwise the
+two summaries are resampled independently. The choice is automatic (same single ``seed``
+value and the same ``rep`` set in both) unless ``paired`` is given.
+
+**Flags.** ``changed`` is true when the 95% percentile-bootstrap interval excludes 0.
+``meaningful`` is true when ``changed`` and the absolute difference reaches the practical
+threshold of the outcome (column ``threshold``):
+
+* times (median): 6 hours;
+* proportions (booleans, ``happened`` shares) and 0-1 shares (``control_breadth``,
+  ``weapons_abandoned``, ``broad_force_share``, ``morale_shamali_end``): 0.05 absolute;
+* other numeric outcomes (counts, durations in hours): 10% of the baseline's statistic,
+  and at least 1 (one person, one hour, one incident).
+
+The result is deterministic given ``seed``.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable, Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from kabulsim.model.simulate import TIME_COLUMNS
+from kabulsim.tables import to_datetime
+
+COMPARE_OUTCOMES = (
+    "mazar_falls",
+    "shamali_start",
+    "shamali_duration_h",
+    "kabul_evacuated",
+    "alliance_enters_kabul",
+    "vacuum_h",
+    "atef_killed",
+    "killed_in_city",
+    "vengeance_incidents",
+    "taliban_killed",
+    "alliance_killed",
+    "civilian_casualties",
+    "control_breadth",
+)
+"""Outcomes compared by default."""
+
+TIME_THRESHOLD_H = 6.0
+PROPORTION_THRESHOLD = 0.05
+RELATIVE_THRESHOLD = 0.10
+MIN_ABSOLUTE_THRESHOLD = 1.0
+SHARE_COLUMNS = frozenset(
+    {"control_breadth", "weapons_abandoned", "broad_force_share", "morale_shamali_end"}
+)
+"""Numeric outcomes on a 0-1 scale, whose threshold is absolute (0.05)."""
+
+COLUMNS = [
+    "scenario",
+    "outcome",
+    "statistic",
+    "units",
+    "baseline",
+    "value",
+    "diff",
+    "ci_low",
+    "ci_high",
+    "threshold",
+    "changed",
+    "meaningful",
+    "paired",
+    "n_baseline",
+    "n_scenario",
+]
+
+_REFERENCE = pd.Timestamp("2001-10-07T00:00:00+04:30")
+
+Stat = Callable[[np.ndarray], np.ndarray]
+"""A statistic over the last axis of a (resamples, replications) array, NaN-aware."""
+
+
+def _nanmean(x: np.ndarray) -> np.ndarray:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return np.asarray(np.nanmean(x, axis=-1), dtype=float)
+
+
+def _nanmedian(x: np.ndarray) -> np.ndarray:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return np.asarray(np.nanmedian(x, axis=-1), dtype=float)
+
+
+def _happened(x: np.ndarray) -> np.ndarray:
+    return np.asarray(np.mean(np.isfinite(x), axis=-1), dtype=float)
+
+
+def _kind(frame: pd.DataFrame, name: str) -> str:
+    col = frame[name]
+    if name in TIME_COLUMNS or pd.api.types.is_datetime64_any_dtype(col):
+        return "time"
+    if pd.api.types.is_bool_dtype(col):
+        return "bool"
+    return "numeric"
+
+
+def _as_float(frame: pd.DataFrame, name: str, kind: str) -> np.ndarray:
+    col = frame[name]
+    if kind == "time":
+        ts = col if pd.api.types.is_datetime64_any_dtype(col) else to_datetime(col.fillna(""))
+        hours = (ts - _REFERENCE).dt.total_seconds() / 3600.0
+        return np.asarray(hours, dtype=float)
+    if kind == "bool":
+        return np.asarray(col.astype(float), dtype=float)
+    return np.asarray(pd.to_numeric(col, errors="coerce"), dtype=float)
+
+
+def is_paired(a: pd.DataFrame, b: pd.DataFrame) -> bool:
+    """Whether two summaries come from the same seed and replications (common random numbers)."""
+    if len(a) != len(b) or len(a) == 0:
+        return False
+    if not {"seed", "rep"} <= set(a.columns) or not {"seed", "rep"} <= set(b.columns):
+        return False
+    seeds = set(a["seed"].unique()) | set(b["seed"].unique())
+    return len(seeds) == 1 and sorted(a["rep"]) == sorted(b["rep"])
+
+
+def _threshold(name: str, statistic: str, base: float) -> float:
+    if statistic in ("proportion", "happened") or name in SHARE_COLUMNS:
+        return PROPORTION_THRESHOLD
+    if statistic == "median_time":
+        return TIME_THRESHOLD_H
+    if not np.isfinite(base):
+        return MIN_ABSOLUTE_THRESHOLD
+    return max(MIN_ABSOLUTE_THRESHOLD, RELATIVE_THRESHOLD * abs(base))
+
+
+def compare(
+    summaries: Mapping[str, pd.DataFrame],
+    baseline: str,
+    outcomes: Sequence[str] = COMPARE_OUTCOMES,
+    n_boot: int = 2000,
+    seed: int = 0,
+    paired: bool | None = None,
+) -> pd.DataFrame:
+    """Differences of outcomes (scenario minus baseline) with bootstrap 95% intervals.
+
+    Args:
+        summaries: summary tables by scenario name; must include ``baseline``.
+        baseline: the name of the baseline summary.
+        outcomes: the summary columns to compare (those missing from a table are skipped).
+        n_boot: bootstrap resamples.
+        seed: seed of the bootstrap (the result is deterministic given it).
+        paired: force the paired (True) or independent (False) bootstrap; by default
+            paired when both summaries come from the same seed and replications.
+
+    Returns:
+        One row per scenario, outcome and statistic with the columns :data:`COLUMNS`:
+        ``statistic`` is ``mean``, ``median``, ``proportion``, ``median_time`` (hours) or
+        ``happened`` (share of replications in which the value exists); ``baseline`` and
+        ``value`` are the statistic in each summary (``median_time`` in hours since
+        2001-10-07 00:00 Kabul time); ``diff``, ``ci_low``, ``ci_high`` the difference and
+        its percentile-bootstrap 95% interval; ``changed`` (the interval excludes 0),
+        ``meaningful`` (changed and ``|diff| >= threshold``), ``paired`` (which bootstrap).
+
+    Raises:
+        KeyError: ``baseline`` is not in ``summaries``.
+
+    """
+    if baseline not in summaries:
+        raise KeyError(f"baseline {baseline!r} is not among {list(summaries)}")
+    base = summaries[baseline].reset_index(drop=True)
+    rows: list[dict[str, object]] = []
+    for k, (name, frame) in enumerate(summaries.items()):
+        if name == baseline:
+            continue
+        other = frame.reset_index(drop=True)
+        pair = is_paired(base, other) if paired is None else paired
+        if pair and len(base) != len(other):
+            raise ValueError("a paired comparison needs the same number of replications")
+        if pair and "rep" in base and "rep" in other:
+            other = other.set_index("rep").loc[base["rep"]].reset_index()
+        rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(k,)))
+        n_a, n_b = len(base), len(other)
+        idx_a = rng.integers(0, n_a, size=(n_boot, n_a)) if n_a else np.zeros((n_boot, 0), int)
+        idx_b = idx_a if pair else rng.integers(0, max(1, n_b), size=(n_boot, n_b))
+        for outcome in outcomes:
+            if outcome not in base or outcome not in other:
+                continue
+            kind = _kind(base, outcome)
+            a = _as_float(base, outcome, kind)
+            b = _as_float(other, outcome, kind)
+            stats: list[tuple[str, str, Stat]] = []
+            if kind == "time":
+                stats.append(("median_time", "h", _nanmedian))
+            elif kind == "bool":
+                stats.append(("proportion", "share", _nanmean))
+            else:
+                stats += [("mean", "", _nanmean), ("median", "", _nanmedian)]
+            if not (np.isfinite(a).all() and np.isfinite(b).all()):
+                stats.append(("happened", "share", _happened))
+            for statistic, units, fn in stats:
+                va, vb = float(fn(a[None, :])[0]), float(fn(b[None, :])[0])
+                diff = vb - va
+                boot = fn(b[idx_b]) - fn(a[idx_a])
+                boot = boot[np.isfinite(boot)]
+                if boot.size and np.isfinite(diff):
+                    lo, hi = (float(v) for v in np.percentile(boot, [2.5, 97.5]))
+                else:
+                    lo = hi = float("nan")
+                thr = _threshold(outcome, statistic, va)
+                changed = bool(np.isfinite(lo) and (lo > 0.0 or hi < 0.0))
+                rows.append(
+                    {
+                        "scenario": name,
+                        "outcome": outcome,
+                        "statistic": statistic,
+                        "units": units,
+                        "baseline": va,
+                        "value": vb,
+                        "diff": diff,
+                        "ci_low": lo,
+                        "ci_high": hi,
+                        "threshold": thr,
+                        "changed": changed,
+                        "meaningful": bool(changed and abs(diff) >= thr),
+                        "paired": bool(pair),
+                        "n_baseline": n_a,
+                        "n_scenario": n_b,
+                    }
+                )
+    return pd.DataFrame(rows, columns=COLUMNS)

@@ -1,0 +1,362 @@
+"""``kabulsim sweep`` and ``kabulsim sensitivity``: which assumptions decide the outcome."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from kabulsim.analysis.outcomes import parse_metric
+from kabulsim.analysis.sensitivity import (
+    Factor,
+    design_size,
+    make_design,
+    plausible_factors,
+    sensitivity,
+)
+from kabulsim.analysis.sweep import grid_points, parse_axis, sweep, with_values
+from kabulsim.cli.common import (
+    UsageError,
+    add_scenario_arguments,
+    positive_int,
+    resolve_scenario,
+    seed_int,
+)
+from kabulsim.cli.run import connect_scheduler, sigterm_as_interrupt
+from kabulsim.experiments.output import default_out_dir
+from kabulsim.experiments.points import write_json
+from kabulsim.experiments.progress import ProgressBar
+from kabulsim.model.simulate import simulate
+from kabulsim.plots.io import save
+from kabulsim.plots.sensitivity import indices_figure, sweep_figure
+from kabulsim.scenario.overrides import PathProblem
+
+MANIFEST = "study.json"
+
+
+def _engine_arguments(p: argparse.ArgumentParser, default_reps: int) -> None:
+    p.add_argument(
+        "--reps",
+        type=positive_int,
+        default=default_reps,
+        help=f"replications per point (default {default_reps})",
+    )
+    p.add_argument("--seed", type=seed_int, default=0, help="seed shared by every point")
+    p.add_argument(
+        "--workers",
+        type=positive_int,
+        default=None,
+        help=f"local worker processes (default: all cores, here {os.cpu_count()})",
+    )
+    p.add_argument(
+        "--scheduler", default=None, metavar="tcp://HOST:PORT", help="a Dask cluster to run on"
+    )
+    p.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help="output folder (default: a new folder under runs/); per-point results are kept"
+        " there, so the same command with --resume finishes an interrupted study",
+    )
+    p.add_argument("--force", action="store_true", help="replace a non-empty --out folder")
+    p.add_argument("--resume", action="store_true", help="continue the study already in --out")
+    p.add_argument("--quiet", action="store_true", help="no progress bar and no table")
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add the ``sweep`` and ``sensitivity`` sub-commands."""
+    p = sub.add_parser(
+        "sweep",
+        help="run a grid of parameter values and plot an outcome's response",
+        description="Run the scenario at every point of a parameter grid (the product of the"
+        " --grid axes) and estimate each outcome with its 95%% interval. Writes sweep.csv,"
+        " one response figure per outcome (PNG and SVG) and study.json into the output"
+        " folder. Outcomes: a summary column (mean; for true/false columns the share; for"
+        " times the mean days since the start) or COLUMN<=DATE, the probability that the"
+        " event happened by that date.",
+        epilog="example: kabulsim sweep scenarios/baseline.yaml --grid"
+        " air.sorties.1.strike_sorties_per_day=30:150:5 --outcome"
+        " 'alliance_enters_kabul<=2001-11-15' --reps 200",
+    )
+    add_scenario_arguments(p, required=True)
+    p.add_argument(
+        "--grid",
+        action="append",
+        required=True,
+        metavar="KEY=LO:HI:N",
+        help="a grid axis: N values from LO to HI, or KEY=A,B,C for listed values (repeatable)",
+    )
+    p.add_argument(
+        "--outcome",
+        action="append",
+        default=None,
+        metavar="METRIC",
+        help="outcome metric (repeatable; default: alliance_enters_kabul<=2001-11-15)",
+    )
+    _engine_arguments(p, default_reps=100)
+    p.set_defaults(handler=handle_sweep)
+
+    q = sub.add_parser(
+        "sensitivity",
+        help="global sensitivity analysis (Morris or Sobol') of an outcome",
+        description="Vary the parameters over their plausible ranges (from the provenance"
+        " table, or --range) with SALib and rank them by their effect on an outcome, with"
+        " 95%% confidence intervals. The number of parameter vectors and replications is"
+        " printed before the run starts. Writes indices.csv, a bar chart (PNG and SVG),"
+        " design.csv and study.json.",
+    )
+    add_scenario_arguments(q, required=True)
+    q.add_argument("--method", choices=["morris", "sobol"], default="morris")
+    q.add_argument(
+        "--outcome",
+        default="alliance_enters_kabul",
+        metavar="METRIC",
+        help="outcome metric (default: alliance_enters_kabul, mean days since the start)",
+    )
+    q.add_argument(
+        "--params",
+        default=None,
+        metavar="A,B,...",
+        help="comma-separated parameters to vary (default: 15 main assumptions; 'all' for"
+        " every parameter with a plausible range)",
+    )
+    q.add_argument(
+        "--range",
+        action="append",
+        default=[],
+        metavar="KEY=LO:HI",
+        help="range for a parameter, replacing its plausible range (repeatable)",
+    )
+    q.add_argument(
+        "--n",
+        type=positive_int,
+        default=None,
+        help="Morris trajectories (default 10) or Sobol' base sample, a power of 2 (default 64)",
+    )
+    _engine_arguments(q, default_reps=50)
+    q.set_defaults(handler=handle_sensitivity)
+
+
+def _prepare_out(args: argparse.Namespace, kind: str, config: dict[str, Any], name: str) -> Path:
+    out: Path = args.out if args.out is not None else default_out_dir(f"{kind}-{name}")
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out {out}: is a file; expected a folder")
+    if args.resume:
+        if args.out is None:
+            raise UsageError("--resume needs the --out folder of the study to continue")
+        try:
+            previous = json.loads((out / MANIFEST).read_text(encoding="utf-8"))["config"]
+        except (OSError, ValueError, KeyError):
+            raise UsageError(f"--out {out}: no {MANIFEST} of an earlier study to resume") from None
+        if previous != config:
+            raise UsageError(
+                f"--out {out}: the study there was run with other settings; give the same"
+                " scenario, grid or parameters, outcomes, reps and seed to resume it"
+            )
+        return out
+    if out.is_dir() and any(out.iterdir()):
+        if not args.force:
+            raise UsageError(
+                f"--out {out}: folder is not empty; choose a new folder, or use --force or --resume"
+            )
+        shutil.rmtree(out)
+    return out
+
+
+def _manifest(out: Path, kind: str, config: dict[str, Any], began: float, done: bool) -> None:
+    write_json(
+        out / MANIFEST,
+        {
+            "kind": kind,
+            "config": config,
+            "command": sys.argv,
+            "started": datetime.fromtimestamp(began, UTC).isoformat(timespec="seconds"),
+            "finished": datetime.now(UTC).isoformat(timespec="seconds") if done else None,
+        },
+    )
+
+
+def _rate_estimate(scenario: Any, workers: int | None) -> float:
+    """Replications per second this machine manages, from a few timed replications."""
+    began = time.perf_counter()
+    for rep in range(10):
+        simulate(scenario, 0, rep)
+    per_rep = (time.perf_counter() - began) / 10
+    cores = workers if workers is not None else (os.cpu_count() or 1)
+    return 0.9 * cores / per_rep
+
+
+def _execute(args: argparse.Namespace, work: Any) -> Any:
+    bar = ProgressBar(sys.stderr) if not args.quiet and sys.stderr.isatty() else None
+    client = connect_scheduler(args.scheduler)
+    try:
+        with sigterm_as_interrupt():
+            return work(client, bar)
+    except KeyboardInterrupt:
+        if bar is not None:
+            bar.close()
+        print(
+            f"kabulsim: stopped; finished points are kept in {args.out}; run the same command"
+            " with --resume to finish",
+            file=sys.stderr,
+        )
+        raise
+    finally:
+        if bar is not None:
+            bar.close()
+        if client is not None:
+            client.close()
+
+
+def handle_sweep(args: argparse.Namespace) -> int:
+    """Run the grid, write the table and figures, print the table."""
+    scenario = resolve_scenario(args)
+    try:
+        axes = [parse_axis(text) for text in args.grid]
+        outcomes = args.outcome or ["alliance_enters_kabul<=2001-11-15"]
+        for o in outcomes:
+            parse_metric(o)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    config = {
+        "scenario": scenario.model_dump(mode="json"),
+        "grid": args.grid,
+        "outcomes": outcomes,
+        "reps": args.reps,
+        "seed": args.seed,
+    }
+    try:
+        n_points = len([with_values(scenario, point) for point in grid_points(axes)])
+    except (ValueError, PathProblem) as exc:
+        raise UsageError(f"--grid: {exc}") from None
+    out = _prepare_out(args, "sweep", config, scenario.name)
+    if not args.quiet:
+        print(
+            f"sweep: {n_points} grid points x {args.reps} replications ="
+            f" {n_points * args.reps:,} replications",
+            file=sys.stderr,
+        )
+    began = time.time()
+    out.mkdir(parents=True, exist_ok=True)
+    _manifest(out, "sweep", config, began, done=False)
+    try:
+        result = _execute(
+            args,
+            lambda client, bar: sweep(
+                scenario,
+                axes,
+                outcomes,
+                reps=args.reps,
+                seed=args.seed,
+                workers=args.workers,
+                client=client,
+                out=out,
+                progress=bar,
+            ),
+        )
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    result.table.to_csv(out / "sweep.csv", index=False)
+    for i, metric in enumerate(result.metrics):
+        save(sweep_figure(result, metric.text), out, f"sweep_{i + 1}")
+    _manifest(out, "sweep", config, began, done=True)
+    if not args.quiet:
+        print(result.table.to_string(index=False, float_format=lambda v: f"{v:.3g}"))
+        print(f"table and figures written to {out}")
+    return 1 if int(result.table["failed"].sum()) else 0
+
+
+def _parse_ranges(texts: list[str]) -> dict[str, tuple[float, float]]:
+    ranges = {}
+    for text in texts:
+        key, eq, spec = text.partition("=")
+        parts = spec.split(":")
+        try:
+            if not eq or len(parts) != 2:
+                raise ValueError
+            ranges[key.strip()] = (float(parts[0]), float(parts[1]))
+        except ValueError:
+            raise UsageError(f"--range {text}: expected KEY=LO:HI with numbers") from None
+    return ranges
+
+
+def handle_sensitivity(args: argparse.Namespace) -> int:
+    """State the cost, run the design, write and print the ranked indices."""
+    scenario = resolve_scenario(args)
+    n = args.n if args.n is not None else (10 if args.method == "morris" else 64)
+    try:
+        params = None if args.params is None else [p.strip() for p in args.params.split(",")]
+        factors: list[Factor] = plausible_factors(params, _parse_ranges(args.range))
+        parse_metric(args.outcome)
+        if len(factors) < 2:
+            raise ValueError("a sensitivity analysis needs at least two parameters")
+        if args.method == "sobol" and n & (n - 1):
+            raise ValueError(f"--n {n}: the Sobol' base sample size must be a power of 2")
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    try:  # every parameter vector must be a valid scenario before anything is written
+        for row in make_design(args.method, factors, n, args.seed).X.tolist():
+            with_values(scenario, {f.path: v for f, v in zip(factors, row, strict=True)})
+    except (ValueError, PathProblem) as exc:
+        raise UsageError(f"parameter ranges: {exc}") from None
+    vectors = design_size(args.method, len(factors), n)
+    total = vectors * args.reps
+    config = {
+        "scenario": scenario.model_dump(mode="json"),
+        "method": args.method,
+        "outcome": args.outcome,
+        "factors": [[f.path, f.low, f.high] for f in factors],
+        "n": n,
+        "reps": args.reps,
+        "seed": args.seed,
+    }
+    out = _prepare_out(args, "sensitivity", config, scenario.name)
+    if not args.quiet:
+        rate = _rate_estimate(scenario, args.workers if args.scheduler is None else None)
+        print(
+            f"{args.method}: {len(factors)} parameters, n = {n}: {vectors:,} parameter vectors"
+            f" x {args.reps} replications = {total:,} replications; about"
+            f" {total / rate / 60:.1f} min at {rate:.0f} replications/s",
+            file=sys.stderr,
+        )
+    began = time.time()
+    out.mkdir(parents=True, exist_ok=True)
+    _manifest(out, "sensitivity", config, began, done=False)
+    try:
+        result = _execute(
+            args,
+            lambda client, bar: sensitivity(
+                scenario,
+                args.method,
+                args.outcome,
+                factors=factors,
+                n=n,
+                reps=args.reps,
+                seed=args.seed,
+                workers=args.workers,
+                client=client,
+                out=out,
+                progress=bar,
+            ),
+        )
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    result.table.to_csv(out / "indices.csv", index=False)
+    design = result.design
+    frame = {f.path: design.X[:, j] for j, f in enumerate(design.factors)}
+    import pandas as pd
+
+    pd.DataFrame({**frame, "response": result.responses}).to_csv(out / "design.csv", index=False)
+    save(indices_figure(result), out, "indices")
+    _manifest(out, "sensitivity", config, began, done=True)
+    if not args.quiet:
+        print(f"{result.method} indices of {result.metric}:")
+        print(result.table.to_string(index=False, float_format=lambda v: f"{v:.3g}"))
+        print(f"table and figure written to {out}")
+    return 0

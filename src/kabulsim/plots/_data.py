@@ -1,0 +1,67 @@
+"""Helpers shared by the plots: reading time columns and quantiles of a summary table."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import matplotlib.dates as mdates
+import numpy as np
+import pandas as pd
+
+from kabulsim.model.simulate import TIME_COLUMNS as TIME_COLUMNS
+from kabulsim.tables import to_datetime
+from kabulsim.timebase import KABUL
+
+HISTORICAL_DATES = {
+    "mazar_falls": (datetime(2001, 11, 9, tzinfo=KABUL), "9 Nov"),
+    "shamali_start": (datetime(2001, 11, 12, tzinfo=KABUL), "12 Nov"),
+    "alliance_enters_kabul": (datetime(2001, 11, 13, tzinfo=KABUL), "13 Nov"),
+}
+"""Days of the record (local dates): Mazar-i-Sharif falls, the Shamali fight, the entry."""
+
+HISTORICAL_VALUES = {"shamali_duration_h": (3.0, "about 3 h")}
+"""Numeric values of the record."""
+
+
+def times(column: pd.Series) -> pd.Series:
+    """A summary time column as timezone-aware timestamps (NaT when it did not happen)."""
+    if pd.api.types.is_datetime64_any_dtype(column):
+        return column
+    return to_datetime(column.astype("object").where(column.notna(), ""))
+
+
+def date_nums(column: pd.Series) -> np.ndarray:
+    """A summary time column as matplotlib date numbers (NaN when it did not happen)."""
+    ts = times(column)
+    out = np.full(len(ts), np.nan)
+    ok = ts.notna().to_numpy()
+    if ok.any():
+        utc = pd.DatetimeIndex(ts[ok]).tz_convert("UTC").tz_localize(None)
+        out[ok] = mdates.date2num(utc.to_pydatetime())  # type: ignore[no-untyped-call]
+    return out
+
+
+def values(summary: pd.DataFrame, name: str) -> np.ndarray:
+    """A summary column as floats (date numbers for time columns, 0/1 for booleans)."""
+    col = summary[name]
+    if name in TIME_COLUMNS or pd.api.types.is_datetime64_any_dtype(col):
+        return date_nums(col)
+    return np.asarray(pd.to_numeric(col, errors="coerce"), dtype=float)
+
+
+def quantiles(x: np.ndarray, probs: tuple[float, ...] = (0.05, 0.5, 0.95)) -> np.ndarray:
+    """Quantiles of the finite values of ``x`` (NaN when there are none)."""
+    finite = x[np.isfinite(x)]
+    if finite.size == 0:
+        return np.full(len(probs), np.nan)
+    return np.asarray(np.quantile(finite, probs), dtype=float)
+
+
+def is_time(summary: pd.DataFrame, name: str) -> bool:
+    """Whether a summary column holds times."""
+    return name in TIME_COLUMNS or pd.api.types.is_datetime64_any_dtype(summary[name])
+
+
+def is_bool(summary: pd.DataFrame, name: str) -> bool:
+    """Whether a summary column holds booleans."""
+    return bool(pd.api.types.is_bool_dtype(summary[name]))

@@ -1,0 +1,149 @@
+"""An animation of the campaign on the schematic theatre map (GIF, or MP4 with ffmpeg)."""
+
+from __future__ import annotations
+
+import math
+from datetime import timedelta
+from pathlib import Path
+from typing import cast
+
+import numpy as np
+import pandas as pd
+from matplotlib import animation as mpl_animation
+
+from kabulsim.plots import _data
+from kabulsim.plots.geo import (
+    draw_base,
+    majority,
+    max_route_width,
+    median_flows,
+    set_flows,
+    set_fronts,
+    set_holder,
+)
+from kabulsim.plots.style import FONT, date_num, new_figure
+from kabulsim.scenario.schema import Scenario
+from kabulsim.timebase import KABUL
+
+MAX_FRAMES = 60
+"""At most this many frames (the step grows from 12 h to whole days to respect it)."""
+
+
+def frame_times(
+    scenario: Scenario, end_h: float | None = None, max_frames: int = MAX_FRAMES
+) -> np.ndarray:
+    """Clock hours of the frames from the start to ``end_h`` (default: the horizon).
+
+    The step is 12 hours, or 24, 36 ... hours when that would give more than ``max_frames``.
+    """
+    horizon = scenario.horizon_days * 24.0
+    end = horizon if end_h is None or not math.isfinite(end_h) else min(end_h, horizon)
+    step = 12.0
+    while end / step + 1 > max_frames:
+        step += 12.0
+    return np.arange(0.0, end + 1e-9, step)
+
+
+def animation(
+    series: pd.DataFrame,
+    summary: pd.DataFrame,
+    scenario: Scenario,
+    path: str | Path,
+    fps: int = 4,
+    dpi: float = 80.0,
+) -> Path:
+    """Write an animation of the campaign on the theatre map.
+
+    Each frame is one time (every 12 or 24 hours from the scenario start, at most
+    :data:`MAX_FRAMES` frames, until three days after the 95th percentile of the entry
+    into Kabul, or the horizon) and shows: whether each front has broken by then (in most
+    replications), who holds Kabul (the most common ``city_holder`` over replications at
+    that time), the median strengths on each front, and the median withdrawal flows once
+    Kabul has been evacuated in most replications.
+
+    Args:
+        series: the run's series frame (state samples per replication).
+        summary: the run's summary table.
+        scenario: the scenario that was run.
+        path: output file; ``.gif`` (Pillow) or ``.mp4`` (needs ffmpeg).
+        fps: frames per second.
+        dpi: resolution.
+
+    Returns:
+        The path written.
+
+    Raises:
+        RuntimeError: an ``.mp4`` was asked for and ffmpeg is not available.
+        ValueError: the file type is not supported.
+
+    """
+    out = Path(path)
+    suffix = out.suffix.lower()
+    writer: mpl_animation.AbstractMovieWriter
+    if suffix == ".gif":
+        writer = mpl_animation.PillowWriter(fps=fps)
+    elif suffix == ".mp4":
+        if not mpl_animation.writers.is_available("ffmpeg"):
+            raise RuntimeError("writing MP4 needs ffmpeg, which is not available; use .gif")
+        writer = mpl_animation.FFMpegWriter(fps=fps)
+    else:
+        raise ValueError(f"unsupported animation type {suffix!r}: use .gif or .mp4")
+
+    start_num = date_num(scenario.start)
+    nums = {
+        k: _data.date_nums(summary[k]) for k in ("mazar_falls", "front_broken", "kabul_evacuated")
+    }
+    flows = median_flows(summary)
+    largest = max_route_width(flows)
+    by_t = {float(cast(float, t)): g for t, g in series.groupby("t_h")} if not series.empty else {}
+    grid = np.array(sorted(by_t)) if by_t else np.array([0.0])
+
+    fig = new_figure(6.4, 5.6)
+    ax = fig.subplots()
+    art = draw_base(ax)
+    ax.set_title(f"{scenario.name}: the campaign on the map (schematic)", fontsize=FONT["title"])
+    clock = ax.text(
+        0.02, 0.98, "", transform=ax.transAxes, ha="left", va="top",
+        fontsize=FONT["title"], family="monospace",
+    )  # fmt: skip
+    text = ax.text(
+        0.02, 0.90, "", transform=ax.transAxes, ha="left", va="top",
+        fontsize=FONT["note"], family="monospace",
+        bbox={"facecolor": "white", "edgecolor": "#CCCCCC", "alpha": 0.9},
+    )  # fmt: skip
+    ax.set_xlabel(
+        f"Medians and majorities over {len(summary)} replications; Kabul local time.",
+        fontsize=FONT["note"],
+    )
+    out.parent.mkdir(parents=True, exist_ok=True)
+    entry = _data.quantiles(_data.date_nums(summary["alliance_enters_kabul"]), (0.95,))[0]
+    end_h = (entry - start_num) * 24.0 + 72.0 if math.isfinite(entry) else None
+    with writer.saving(fig, str(out), dpi):
+        for t in frame_times(scenario, end_h):
+            now = start_num + t / 24.0
+            broken = {
+                "Mazar front": bool(np.mean(nums["mazar_falls"] <= now) > 0.5),
+                "Shamali line": bool(np.mean(nums["front_broken"] <= now) > 0.5),
+            }
+            set_fronts(art, broken)
+            evacuated = bool(np.mean(nums["kabul_evacuated"] <= now) > 0.5)
+            set_flows(art, flows if evacuated else {}, largest)
+            sample_t = float(grid[np.abs(grid - t).argmin()])
+            sample = by_t.get(sample_t)
+            holder = majority(sample["city_holder"]) if sample is not None else ""
+            set_holder(art, holder or "taliban")
+            when = scenario.start.astimezone(KABUL) + timedelta(hours=float(t))
+            clock.set_text(when.strftime("%d %b %Y %H:%M"))
+            lines = [f"Kabul held by: {holder or 'n/a'}"]
+            if sample is not None:
+                for col, label in (
+                    ("taliban_shamali", "Taliban, Shamali"),
+                    ("taliban_kabul", "Taliban, Kabul  "),
+                    ("taliban_north", "Taliban, north  "),
+                    ("alliance_shamali", "Alliance, Shamali"),
+                ):
+                    med = float(sample[col].median())
+                    lines.append(f"{label}: {med:>7,.0f}" if math.isfinite(med) else label)
+            text.set_text("\n".join(lines))
+            writer.grab_frame()
+    return out

@@ -1,0 +1,207 @@
+"""Fan charts of the state series: the median with 50% and 90% bands over time."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from kabulsim.plots import _data
+from kabulsim.plots.style import (
+    COLORS,
+    FONT,
+    date_num,
+    format_date_axis,
+    new_figure,
+    style_axes,
+)
+from kabulsim.scenario.schema import Scenario
+
+QUANTILE_COLUMNS = ("q05", "q25", "q50", "q75", "q95")
+"""The quantile columns of a quantiles frame (5th, 25th, 50th, 75th, 95th percentiles)."""
+
+NUMERIC_VARIABLES = (
+    "taliban_shamali",
+    "taliban_kabul",
+    "taliban_north",
+    "alliance_shamali",
+    "morale_shamali",
+    "morale_north",
+    "morale_alliance",
+    "stragglers",
+)
+
+LABELS = {
+    "taliban_shamali": ("Taliban fighters on the Shamali front", "fighters", COLORS["taliban"]),
+    "taliban_kabul": ("Taliban fighters in Kabul", "fighters", COLORS["taliban"]),
+    "taliban_north": ("Taliban fighters in the north", "fighters", COLORS["taliban"]),
+    "alliance_shamali": ("Alliance fighters on the Shamali front", "fighters", COLORS["alliance"]),
+    "morale_shamali": ("Taliban morale on the Shamali front", "morale (0-1)", COLORS["taliban"]),
+    "morale_north": ("Taliban morale in the north", "morale (0-1)", COLORS["taliban"]),
+    "morale_alliance": ("Alliance morale", "morale (0-1)", COLORS["alliance"]),
+    "stragglers": ("Stragglers left in Kabul", "fighters", COLORS["neutral"]),
+    "city_holder_taliban": ("Share of runs: Taliban hold Kabul", "share", COLORS["taliban"]),
+    "city_holder_none": ("Share of runs: nobody holds Kabul", "share", COLORS["neutral"]),
+    "city_holder_alliance": ("Share of runs: alliance holds Kabul", "share", COLORS["alliance"]),
+}
+"""Title, unit and colour of each series variable."""
+
+EVENT_MARKERS = (
+    ("mazar_falls", "Mazar-i-Sharif falls"),
+    ("shamali_start", "Shamali fight"),
+    ("alliance_enters_kabul", "entry into Kabul"),
+)
+"""Summary columns whose median dates are marked on fan charts."""
+
+MARKER_STYLES = (":", "--", "-.")
+
+
+def series_quantiles(series: pd.DataFrame) -> pd.DataFrame:
+    """Quantiles over replications of each series variable at each grid time.
+
+    The result is the long *quantiles frame* that :func:`fan_chart_from_quantiles` reads:
+
+    ============ =========================================================================
+    column       meaning
+    ============ =========================================================================
+    ``t_h``      clock hours since ``scenario.start`` (float)
+    ``variable`` a series variable: the numeric columns of the series (``taliban_shamali``
+                 ... ``stragglers``) and the 0/1 indicators ``city_holder_taliban``,
+                 ``city_holder_none``, ``city_holder_alliance`` (their mean is the share of
+                 replications in which that side holds Kabul)
+    ``n``        replications with a value at that time
+    ``mean``     mean over replications
+    ``q05`` ...  the 5th, 25th, 50th, 75th and 95th percentiles (linear interpolation);
+    ``q95``      a frame with ``p05`` ... ``p95`` instead is accepted too
+    ============ =========================================================================
+
+    Rows are sorted by variable and time.
+
+    Args:
+        series: a series frame (one row per replication and sample time).
+
+    """
+    if series.empty:
+        cols = ["t_h", "variable", "n", "mean", *QUANTILE_COLUMNS]
+        return pd.DataFrame({c: pd.Series(dtype="float64") for c in cols})
+    frame = series[["t_h", *[v for v in NUMERIC_VARIABLES if v in series]]].copy()
+    if "city_holder" in series:
+        for side in ("taliban", "none", "alliance"):
+            frame[f"city_holder_{side}"] = (series["city_holder"] == side).astype(float)
+    long = frame.melt(id_vars="t_h", var_name="variable", value_name="value")
+    grouped = long.groupby(["variable", "t_h"], sort=True)["value"]
+    out = grouped.agg(["count", "mean"]).rename(columns={"count": "n"})
+    for name, p in zip(QUANTILE_COLUMNS, (0.05, 0.25, 0.5, 0.75, 0.95), strict=True):
+        out[name] = grouped.quantile(p)
+    out = out.reset_index()
+    order = {v: i for i, v in enumerate(LABELS)}
+    out["_o"] = out["variable"].map(order)
+    out = out.sort_values(["_o", "t_h"], kind="stable").drop(columns="_o")
+    return out[["t_h", "variable", "n", "mean", *QUANTILE_COLUMNS]].reset_index(drop=True)
+
+
+def _normalise(quantiles: pd.DataFrame) -> pd.DataFrame:
+    rename = {f"p{c[1:]}": c for c in QUANTILE_COLUMNS if c not in quantiles}
+    out = quantiles.rename(columns=rename)
+    missing = [c for c in ("t_h", "variable", *QUANTILE_COLUMNS) if c not in out]
+    if missing:
+        raise ValueError(f"quantiles frame lacks columns {missing}")
+    return out
+
+
+def fan_chart_from_quantiles(
+    quantiles: pd.DataFrame,
+    scenario: Scenario,
+    summary: pd.DataFrame | None = None,
+    variables: Sequence[str] = ("taliban_shamali", "alliance_shamali", "morale_shamali"),
+    days: float | None = None,
+) -> Figure:
+    """Fan chart from a quantiles frame (see :func:`series_quantiles` for the format).
+
+    One axis per variable, sharing a date axis: the median as a line, the 50% band (25th to
+    75th percentile) darker and the 90% band (5th to 95th) lighter. With ``summary``,
+    dotted vertical lines mark the median dates of the fall of Mazar-i-Sharif, the Shamali
+    fight and the entry into Kabul.
+
+    Args:
+        quantiles: the long quantiles frame.
+        scenario: the scenario that was run (start date).
+        summary: the run's summary table, for the event markers (optional).
+        variables: the variables to draw, one axis each.
+        days: days from the start to show (default: until ten days after the median
+            entry, or the whole horizon).
+
+    Returns:
+        The figure.
+
+    """
+    q = _normalise(quantiles)
+    fig = new_figure(8.5, 1.2 + 2.0 * len(variables))
+    axes = fig.subplots(len(variables), 1, sharex=True, squeeze=False)[:, 0]
+    t0 = date_num(scenario.start)
+    markers: list[tuple[float, str]] = []
+    if summary is not None:
+        for col, label in EVENT_MARKERS:
+            if col in summary:
+                med = _data.quantiles(_data.date_nums(summary[col]))[1]
+                if np.isfinite(med):
+                    markers.append((med, label))
+    if days is None:
+        entry = [m for m, label in markers if label == "entry into Kabul"]
+        days = min(scenario.horizon_days, entry[0] - t0 + 10.0) if entry else None
+        days = days if days is not None else scenario.horizon_days
+    for i, (ax, var) in enumerate(zip(axes, variables, strict=True)):
+        title, unit, color = LABELS.get(var, (var, "", COLORS["neutral"]))
+        part = q[q["variable"] == var].sort_values("t_h")
+        x = t0 + part["t_h"].to_numpy(float) / 24.0
+        if var.startswith("city_holder_") and "mean" in part:
+            # a 0/1 indicator: its quantiles say nothing, its mean is the share of runs
+            ax.plot(x, part["mean"], color=color, lw=1.5, label="share of replications")
+            ax.set_ylim(0, 1.02)
+        else:
+            kw = {"color": color, "lw": 0}
+            ax.fill_between(x, part["q05"], part["q95"], alpha=0.18, label="90%", **kw)
+            ax.fill_between(x, part["q25"], part["q75"], alpha=0.38, label="50%", **kw)
+            ax.plot(x, part["q50"], color=color, lw=1.5, label="median")
+        ax.set_title(title, loc="left", fontsize=FONT["label"])
+        ax.set_ylabel(unit)
+        ax.set_ylim(bottom=0)
+        for (xm, label), dash in zip(markers, MARKER_STYLES, strict=False):
+            ax.axvline(xm, color=COLORS["record"], lw=0.9, ls=dash, label=f"median: {label}")
+        style_axes(ax)
+        if i == 0:
+            ax.legend(loc="lower left", frameon=False, ncols=2)
+    axes[-1].set_xlim(t0, t0 + days)
+    format_date_axis(axes[-1], days)
+    fig.suptitle(
+        "State over time: median, 50% and 90% bands over replications",
+        fontsize=FONT["title"],
+    )
+    return fig
+
+
+def fan_chart(
+    series: pd.DataFrame,
+    scenario: Scenario,
+    summary: pd.DataFrame | None = None,
+    variables: Sequence[str] = ("taliban_shamali", "alliance_shamali", "morale_shamali"),
+    days: float | None = None,
+) -> Figure:
+    """Fan chart of a series frame: median with 50% and 90% bands per variable.
+
+    Computes :func:`series_quantiles` and draws :func:`fan_chart_from_quantiles`.
+
+    Args:
+        series: the run's series frame (one row per replication and sample time).
+        scenario: the scenario that was run.
+        summary: the run's summary table, for the event markers (optional).
+        variables: the variables to draw, one axis each.
+        days: days from the start to show (default: see :func:`fan_chart_from_quantiles`).
+
+    Returns:
+        The figure.
+
+    """
+    return fan_chart_from_quantiles(series_quantiles(series), scenario, summary, variables, days)

@@ -1,0 +1,276 @@
+"""Build one self-contained HTML report: figures embedded as base64 PNG, inline CSS.
+
+The file has no external references (no scripts, style sheets, fonts or images from the
+network) so it can be mailed, archived or opened offline. All text is escaped.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+from collections.abc import Mapping
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from matplotlib.figure import Figure
+
+from kabulsim.analysis.compare import compare
+from kabulsim.analysis.describe import KEY_OUTCOMES, describe
+from kabulsim.plots.distributions import distributions
+from kabulsim.plots.fan import fan_chart
+from kabulsim.plots.geo import theatre_map
+from kabulsim.plots.overlay import comparison_overlay
+from kabulsim.plots.timeline import timeline
+from kabulsim.scenario.provenance import provenance_table
+from kabulsim.scenario.schema import Scenario
+
+SECTIONS = {
+    "scenario": "Scenario",
+    "changes": "Changes from the baseline",
+    "validation": "Validation against the record",
+    "figures": "Figures",
+    "outcomes": "Outcomes",
+    "comparison": "Comparison of scenarios",
+    "provenance": "Parameter provenance",
+}
+"""Section ids and headings, in order (validation and comparison only when given)."""
+
+CSS = """
+body{font-family:Georgia,'Times New Roman',serif;color:#222;max-width:1100px;margin:2em auto;
+padding:0 1em;line-height:1.45;background:#fff}
+h1{font-size:1.6em;border-bottom:1px solid #999;padding-bottom:.2em}
+h2{font-size:1.25em;margin-top:2em;border-bottom:1px solid #ccc}
+h3{font-size:1.05em}
+table{border-collapse:collapse;font-family:Helvetica,Arial,sans-serif;font-size:.82em;
+margin:.5em 0 1em}
+th,td{border:1px solid #ccc;padding:.25em .5em;text-align:left;vertical-align:top}
+th{background:#f2f2f2}
+td.num{text-align:right;font-variant-numeric:tabular-nums}
+figure{margin:1em 0}
+figure img{max-width:100%;height:auto;border:1px solid #eee}
+figcaption{font-size:.85em;color:#444}
+p.note{font-size:.88em;color:#444}
+.fail{color:#8b0000;font-weight:bold}
+"""
+
+NOTE = (
+    "kabulsim models a real war with real victims. Its outputs are the consequences of stated"
+    " assumptions, not findings about what happened; casualty numbers are model outputs, not"
+    " estimates of the real toll."
+)
+
+CAPTIONS = {
+    "timeline": "Campaign timeline: median phases with their 5-95% spread over replications.",
+    "fan_chart": "State over time: median with 50% and 90% bands over replications.",
+    "distributions": "Key outcomes over replications, with the historical record marked.",
+    "theatre_map": "Schematic theatre map with fronts and median withdrawal flows.",
+    "comparison": "Outcomes of the compared scenarios, overlaid.",
+}
+
+
+def _e(value: object) -> str:
+    return html.escape(str(value), quote=True)
+
+
+def _flatten(data: Any, prefix: str = "") -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    if isinstance(data, dict):
+        for key, value in data.items():
+            out.update(_flatten(value, f"{prefix}{key}."))
+    elif isinstance(data, list | tuple):
+        for i, value in enumerate(data):
+            out.update(_flatten(value, f"{prefix}{i}."))
+    else:
+        out[prefix[:-1]] = data
+    return out
+
+
+def scenario_changes(scenario: Scenario, baseline: Scenario | None = None) -> pd.DataFrame:
+    """Parameters that differ from the baseline: dotted key, baseline value, this value.
+
+    ``name`` and ``description`` are not listed.
+    """
+    base = _flatten((baseline or Scenario()).model_dump())
+    this = _flatten(scenario.model_dump())
+    rows = []
+    for key in sorted(set(base) | set(this)):
+        if key in ("name", "description"):
+            continue
+        old, new = base.get(key, "(absent)"), this.get(key, "(absent)")
+        if old != new:
+            rows.append({"parameter": key, "baseline": _fmt(old), "scenario": _fmt(new)})
+    return pd.DataFrame(rows, columns=["parameter", "baseline", "scenario"])
+
+
+def _fmt(value: Any) -> str:
+    if isinstance(value, datetime):
+        return value.isoformat(timespec="minutes")
+    if isinstance(value, float):
+        return f"{value:g}"
+    return "null" if value is None else str(value)
+
+
+def _png(fig: Figure, dpi: float = 100.0) -> str:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi, metadata={"Software": None})
+    return base64.b64encode(buf.getvalue()).decode("ascii")
+
+
+def _figure(fig: Figure, name: str) -> str:
+    caption = CAPTIONS.get(name, name)
+    return (
+        f'<figure id="fig-{_e(name)}"><img src="data:image/png;base64,{_png(fig)}"'
+        f' alt="{_e(caption)}"><figcaption>{_e(caption)}</figcaption></figure>'
+    )
+
+
+def _cell(value: object) -> str:
+    if isinstance(value, bool):
+        return f"<td>{'yes' if value else 'no'}</td>"
+    if isinstance(value, float):
+        text = "" if pd.isna(value) else f"{value:.4g}"
+        return f'<td class="num">{_e(text)}</td>'
+    if isinstance(value, int):
+        return f'<td class="num">{value}</td>'
+    return f"<td>{_e(value)}</td>"
+
+
+def _table(frame: pd.DataFrame) -> str:
+    if frame.empty:
+        return '<p class="note">(none)</p>'
+    head = "".join(f"<th>{_e(c)}</th>" for c in frame.columns)
+    body = "".join(
+        "<tr>" + "".join(_cell(v) for v in row) + "</tr>"
+        for row in frame.itertuples(index=False, name=None)
+    )
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _section(key: str, content: str) -> str:
+    return f'<section id="{key}"><h2>{_e(SECTIONS[key])}</h2>{content}</section>'
+
+
+def build_report(
+    summary: pd.DataFrame,
+    scenario: Scenario,
+    series: pd.DataFrame | None = None,
+    *,
+    validation: pd.DataFrame | None = None,
+    comparison: Mapping[str, pd.DataFrame] | None = None,
+    baseline: str | None = None,
+    title: str | None = None,
+    n_boot: int = 2000,
+    seed: int = 0,
+) -> str:
+    """Build the HTML text of a report on one run, optionally with a comparison.
+
+    Args:
+        summary: the run's summary table.
+        scenario: the scenario that was run.
+        series: the run's series frame (for the fan chart; omitted when None or empty).
+        validation: a validation table (``validate_summary(summary, scenario)``) to include.
+        comparison: summary tables by scenario name to compare (adds the overlay figure and
+            the differences table); should include this run's summary under some name.
+        baseline: the name in ``comparison`` to compare against (default: the first).
+        title: the page title (default: from the scenario's name).
+        n_boot: bootstrap resamples of the comparison.
+        seed: seed of the comparison's bootstrap.
+
+    Returns:
+        One self-contained HTML document.
+
+    """
+    head_title = title or f"kabulsim report: {scenario.name}"
+    parts: list[str] = [
+        f"<h1>{_e(head_title)}</h1>",
+        f'<p class="note">{_e(NOTE)}</p>',
+        f'<p class="note">{len(summary)} replications.</p>',
+    ]
+    desc = scenario.description or "(no description)"
+    parts.append(
+        _section(
+            "scenario",
+            f"<p><b>{_e(scenario.name)}</b></p><p>{_e(desc)}</p>"
+            f"<p>Start {_e(_fmt(scenario.start))}, horizon {scenario.horizon_days:g} days.</p>",
+        )
+    )
+    changes = scenario_changes(scenario)
+    parts.append(
+        _section(
+            "changes",
+            "<p>Parameters whose value differs from the baseline (old &rarr; new).</p>"
+            + _table(changes),
+        )
+    )
+    if validation is not None:
+        failed = int((~validation["passed"].astype(bool)).sum()) if "passed" in validation else 0
+        verdict = "all facts pass" if failed == 0 else f"{failed} fact(s) fail"
+        parts.append(_section("validation", f"<p>{_e(verdict)}.</p>" + _table(validation)))
+    figs: dict[str, Figure] = {"timeline": timeline(summary, scenario)}
+    if series is not None and not series.empty:
+        figs["fan_chart"] = fan_chart(series, scenario, summary)
+    figs["distributions"] = distributions(summary, scenario)
+    figs["theatre_map"] = theatre_map(summary, series, scenario)
+    parts.append(_section("figures", "".join(_figure(f, k) for k, f in figs.items())))
+    outcomes = pd.DataFrame(
+        [
+            {
+                "outcome": o.name,
+                "median": o.median,
+                "5%": o.low,
+                "95%": o.high,
+                "happened": f"{o.happened:.0%}",
+            }
+            for o in describe(summary, tuple(k for k in KEY_OUTCOMES if k in summary))
+        ]
+    )
+    parts.append(
+        _section(
+            "outcomes",
+            "<p>Median and 90% interval (5th-95th percentile) over the replications in which"
+            " the outcome exists.</p>" + _table(outcomes),
+        )
+    )
+    if comparison:
+        base = baseline if baseline is not None else next(iter(comparison))
+        diffs = compare(comparison, base, n_boot=n_boot, seed=seed)
+        overlay = comparison_overlay(comparison)
+        parts.append(
+            _section(
+                "comparison",
+                _figure(overlay, "comparison")
+                + f"<p>Differences, scenario minus <b>{_e(base)}</b>, with bootstrap 95%"
+                " intervals; <i>changed</i>: the interval excludes 0; <i>meaningful</i>:"
+                " changed and at least the practical threshold (6 h for times, 0.05 for"
+                " shares, 10% of the baseline and at least 1 for counts). Times are hours;"
+                " median times count from 7 Oct 2001 00:00 Kabul time.</p>" + _table(diffs),
+            )
+        )
+    parts.append(_section("provenance", _table(provenance_table(scenario))))
+    body = "\n".join(parts)
+    return (
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        f"<title>{_e(head_title)}</title><style>{CSS}</style></head>"
+        f"<body>\n{body}\n</body></html>\n"
+    )
+
+
+def write_report(
+    path: str | Path, summary: pd.DataFrame, scenario: Scenario, **kwargs: Any
+) -> Path:
+    """Write :func:`build_report` to ``path`` (UTF-8) and return the path.
+
+    Args:
+        path: the HTML file to write (its folder is created if needed).
+        summary: the run's summary table.
+        scenario: the scenario that was run.
+        **kwargs: the other arguments of :func:`build_report`.
+
+    """
+    out = Path(path)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(build_report(summary, scenario, **kwargs), encoding="utf-8")
+    return out

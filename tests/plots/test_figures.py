@@ -1,0 +1,200 @@
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+from matplotlib.collections import PolyCollection
+from matplotlib.figure import Figure
+from PIL import Image, ImageSequence
+
+import kabulsim
+from kabulsim.plots import (
+    animation,
+    comparison_overlay,
+    distributions,
+    fan_chart,
+    fan_chart_from_quantiles,
+    save,
+    series_quantiles,
+    theatre_map,
+    timeline,
+    write_run_figures,
+)
+from kabulsim.plots.animate import frame_times
+from kabulsim.plots.geo import AFGHANISTAN_OUTLINE, PLACES
+
+DATE = re.compile(r"^\d\d (Oct|Nov|Dec)$")
+
+
+def _ticks(ax) -> list[str]:
+    ax.figure.canvas.draw()
+    return [t.get_text() for t in ax.get_xticklabels() if t.get_text()]
+
+
+def _texts(fig: Figure) -> list[str]:
+    out = [t.get_text() for t in fig.texts]
+    for ax in fig.axes:
+        out += [t.get_text() for t in ax.texts]
+        out += [ax.get_title(), ax.get_title("left"), ax.get_xlabel()]
+    if fig._suptitle is not None:
+        out.append(fig._suptitle.get_text())
+    return out
+
+
+def test_timeline_rows_dates_and_shares(baseline_run: kabulsim.RunResult) -> None:
+    fig = timeline(baseline_run.summary, baseline_run.scenario)
+    assert isinstance(fig, Figure)
+    _top, bottom = fig.axes
+    labels = [t.get_text() for t in bottom.get_yticklabels()]
+    assert labels[0] == "Air campaign"
+    assert any(lab.startswith("Shamali fight") for lab in labels)
+    assert any("Vacuum" in lab for lab in labels)
+    # Atef is killed in only part of the replications: its share is written
+    assert any(re.search(r"Atef\n\(in \d+% of replications\)", lab) for lab in labels)
+    ticks = _ticks(bottom)
+    assert ticks and all(DATE.match(t) for t in ticks)
+    assert any("Nov" in t for t in ticks)
+    assert any("record: 13 Nov" in t for t in _texts(fig))
+    # bars: a light band and a dark median bar per duration phase (air, shamali, withdrawal,
+    # hold-back, vacuum) in each panel
+    assert len(bottom.patches) >= 10
+
+
+def test_fan_chart_bands_markers_and_dates(baseline_run: kabulsim.RunResult) -> None:
+    r = baseline_run
+    fig = fan_chart(r.series, r.scenario, r.summary)
+    axes = fig.axes
+    assert len(axes) == 3
+    for ax in axes:
+        bands = [c for c in ax.collections if isinstance(c, PolyCollection)]
+        assert len(bands) == 2  # the 50% and 90% bands
+        labels = [line.get_label() for line in ax.get_lines()]
+        assert "median" in labels
+        assert sum(lab.startswith("median: ") for lab in labels) == 3  # event markers
+    assert axes[0].get_title(loc="left") == "Taliban fighters on the Shamali front"
+    ticks = _ticks(axes[-1])
+    assert any(t.endswith("Nov") for t in ticks) and all(DATE.match(t) for t in ticks)
+
+
+def test_fan_chart_without_summary_has_no_markers(baseline_run: kabulsim.RunResult) -> None:
+    fig = fan_chart(baseline_run.series, baseline_run.scenario, variables=("morale_shamali",))
+    (ax,) = fig.axes
+    assert not any(line.get_label().startswith("median: ") for line in ax.get_lines())
+
+
+def test_series_quantiles_format_and_values(baseline_run: kabulsim.RunResult) -> None:
+    series = baseline_run.series
+    q = series_quantiles(series)
+    assert list(q.columns) == ["t_h", "variable", "n", "mean", "q05", "q25", "q50", "q75", "q95"]
+    assert {"taliban_shamali", "city_holder_alliance"} <= set(q["variable"])
+    row = q[(q["variable"] == "taliban_shamali") & (q["t_h"] == 0.0)].iloc[0]
+    assert row["n"] == 60 and row["q50"] == series[series["t_h"] == 0]["taliban_shamali"].median()
+    ordered = q[["q05", "q25", "q50", "q75", "q95"]].to_numpy()
+    assert (np.diff(ordered, axis=1) >= -1e-9).all()
+    # the runner's p05..p95 naming is accepted too
+    renamed = q.rename(columns={f"q{p}": f"p{p}" for p in ("05", "25", "50", "75", "95")})
+    fig = fan_chart_from_quantiles(renamed, baseline_run.scenario)
+    assert len(fig.axes) == 3
+    with pytest.raises(ValueError, match="lacks columns"):
+        fan_chart_from_quantiles(q.drop(columns="q25"), baseline_run.scenario)
+
+
+def test_distributions_panels_and_record_lines(baseline_run: kabulsim.RunResult) -> None:
+    fig = distributions(baseline_run.summary, baseline_run.scenario)
+    axes = fig.axes
+    assert len(axes) == 8
+    titles = [ax.get_title(loc="left") for ax in axes]
+    assert titles[0] == "Alliance enters Kabul"
+    assert "Strike kills Mohammed Atef" in titles
+    records = [line.get_label() for ax in axes for line in ax.get_lines()]
+    assert "record: 13 Nov" in records
+    assert "record: 12 Nov" in records
+    assert "record: about 3 h" in records
+    ticks = _ticks(axes[0])
+    assert any(t.endswith("Nov") for t in ticks)
+    atef = axes[-1]
+    assert len(atef.patches) == 1
+    p = baseline_run.summary["atef_killed"].mean()
+    assert atef.patches[0].get_height() == pytest.approx(p)
+    assert any("record: killed" in t for t in _texts(fig))
+
+
+def test_theatre_map_places_and_flows(baseline_run: kabulsim.RunResult) -> None:
+    fig = theatre_map(baseline_run.summary, baseline_run.series, baseline_run.scenario)
+    (ax,) = fig.axes
+    texts = [t.get_text() for t in ax.texts]
+    for place in ("Kabul", "Bagram", "Mazar-i-Sharif", "Tora Bora", "Kandahar", "Jalalabad"):
+        assert place in texts
+    flows = [t for t in texts if t.startswith("to ")]
+    assert len(flows) == 2
+    med = baseline_run.summary["to_kandahar"].median()
+    assert f"to Kandahar: {med:,.0f}" in flows
+    widths = {
+        line.get_label(): line.get_linewidth()
+        for line in ax.get_lines()
+        if line.get_label().startswith("withdrawal")
+    }
+    assert widths["withdrawal to Kandahar"] > widths["withdrawal to Tora Bora"]
+    assert ax.get_aspect() == pytest.approx(1 / np.cos(np.radians((29.2 + 38.7) / 2)))
+
+
+def test_theatre_map_without_run_and_outline() -> None:
+    from matplotlib.path import Path as MPath
+
+    fig = theatre_map()
+    (ax,) = fig.axes
+    assert not [t for t in ax.texts if t.get_text().startswith("to ")]
+    outline = MPath(AFGHANISTAN_OUTLINE)
+    assert len(AFGHANISTAN_OUTLINE) >= 30
+    for lat, lon in PLACES.values():
+        assert outline.contains_point((lon, lat))
+
+
+def test_animation_gif_frames(baseline_run: kabulsim.RunResult, tmp_path: Path) -> None:
+    r = baseline_run
+    out = animation(r.series, r.summary, r.scenario, tmp_path / "a.gif")
+    with Image.open(out) as im:
+        frames = sum(1 for _ in ImageSequence.Iterator(im))
+        assert im.size[0] <= 600
+    assert 10 < frames <= 60
+    assert len(frame_times(r.scenario)) <= 60
+    with pytest.raises(ValueError):
+        animation(r.series, r.summary, r.scenario, tmp_path / "a.avi")
+
+
+def test_comparison_overlay(baseline_run, hold_back_run) -> None:
+    fig = comparison_overlay(
+        {"baseline": baseline_run.summary, "hold back": hold_back_run.summary},
+        outcomes=("alliance_enters_kabul", "vacuum_h", "atef_killed"),
+    )
+    visible = [ax for ax in fig.axes if ax.get_visible()]
+    assert len(visible) == 3
+    assert len(visible[-1].patches) == 2  # one bar per scenario
+    assert len(fig.legends) == 1
+    labels = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert labels == ["baseline", "hold back"]
+
+
+def test_save_and_write_run_figures(baseline_run: kabulsim.RunResult, tmp_path: Path) -> None:
+    paths = save(timeline(baseline_run.summary, baseline_run.scenario), tmp_path, "t")
+    assert [p.name for p in paths] == ["t.png", "t.svg"]
+    assert paths[1].read_text().lstrip().startswith("<?xml")
+    # the animation itself is tested above; skip it here to keep the suite fast
+    written = write_run_figures(baseline_run, tmp_path / "figs", animate=False)
+    names = {p.name for p in written}
+    for stem in ("timeline", "fan_chart", "distributions", "theatre_map"):
+        assert {f"{stem}.png", f"{stem}.svg"} <= names
+    assert all(p.stat().st_size > 1000 for p in written)
+
+
+def test_missing_events_are_handled(baseline_run: kabulsim.RunResult) -> None:
+    summary = baseline_run.summary.copy()
+    summary.loc[: len(summary) // 2, "alliance_enters_kabul"] = ""
+    summary["vacuum_h"] = np.where(summary["alliance_enters_kabul"] == "", np.nan, 1.0)
+    fig = distributions(summary, baseline_run.scenario)
+    assert "(in " in fig.axes[0].get_title(loc="left")
+    tl = timeline(summary, baseline_run.scenario)
+    labels = [t.get_text() for t in tl.axes[1].get_yticklabels()]
+    assert any(lab.startswith("Alliance enters Kabul\n(in ") for lab in labels)
