@@ -5,9 +5,17 @@ Public API:
 * :func:`load_scenario` reads a YAML scenario into a validated :class:`Scenario`;
 * :func:`simulate` runs one replication; :func:`run` runs many serially in memory, and
   :func:`run_many` on all cores or a Dask cluster, streaming results to a folder;
+* :func:`validate` checks a scenario against the record; :func:`compare` gives outcome
+  differences with bootstrap intervals; :func:`sweep` and :func:`sensitivity` show which
+  assumptions decide the outcome; :func:`with_values` changes parameters by dotted path;
+* :mod:`kabulsim.plots` draws the figures and :mod:`kabulsim.report` writes an HTML report;
 * :mod:`kabulsim.combat` is the standalone attrition engine.
 """
 
+from kabulsim.analysis.compare import compare
+from kabulsim.analysis.sensitivity import sensitivity
+from kabulsim.analysis.sweep import parse_axis, sweep, with_values
+from kabulsim.analysis.validation import validate
 from kabulsim.experiments.runner import RunResult, run, run_many
 from kabulsim.model import Replication, simulate
 from kabulsim.scenario import Scenario, ScenarioError, load_scenario
@@ -20,8 +28,14 @@ __all__ = [
     "Scenario",
     "ScenarioError",
     "__version__",
+    "compare",
     "load_scenario",
+    "parse_axis",
     "run",
     "run_many",
+    "sensitivity",
     "simulate",
+    "sweep",
+    "validate",
+    "with_values",
 ]

@@ -87,18 +87,16 @@ def test_fan_chart_without_summary_has_no_markers(baseline_run: kabulsim.RunResu
 def test_series_quantiles_format_and_values(baseline_run: kabulsim.RunResult) -> None:
     series = baseline_run.series
     q = series_quantiles(series)
-    assert list(q.columns) == ["t_h", "variable", "n", "mean", "q05", "q25", "q50", "q75", "q95"]
+    assert list(q.columns) == ["t_h", "variable", "n", "mean", "p05", "p25", "p50", "p75", "p95"]
     assert {"taliban_shamali", "city_holder_alliance"} <= set(q["variable"])
     row = q[(q["variable"] == "taliban_shamali") & (q["t_h"] == 0.0)].iloc[0]
-    assert row["n"] == 60 and row["q50"] == series[series["t_h"] == 0]["taliban_shamali"].median()
-    ordered = q[["q05", "q25", "q50", "q75", "q95"]].to_numpy()
+    assert row["n"] == 60 and row["p50"] == series[series["t_h"] == 0]["taliban_shamali"].median()
+    ordered = q[["p05", "p25", "p50", "p75", "p95"]].to_numpy()
     assert (np.diff(ordered, axis=1) >= -1e-9).all()
-    # the runner's p05..p95 naming is accepted too
-    renamed = q.rename(columns={f"q{p}": f"p{p}" for p in ("05", "25", "50", "75", "95")})
-    fig = fan_chart_from_quantiles(renamed, baseline_run.scenario)
+    fig = fan_chart_from_quantiles(q, baseline_run.scenario)
     assert len(fig.axes) == 3
     with pytest.raises(ValueError, match="lacks columns"):
-        fan_chart_from_quantiles(q.drop(columns="q25"), baseline_run.scenario)
+        fan_chart_from_quantiles(q.drop(columns="p25"), baseline_run.scenario)
 
 
 def test_distributions_panels_and_record_lines(baseline_run: kabulsim.RunResult) -> None:

@@ -19,7 +19,8 @@ from kabulsim.plots.style import (
 )
 from kabulsim.scenario.schema import Scenario
 
-QUANTILE_COLUMNS = ("q05", "q25", "q50", "q75", "q95")
+QUANTILE_COLUMNS = ("p05", "p25", "p50", "p75", "p95")
+"""Quantile column names, the same as the runner's ``series_quantiles.parquet``."""
 """The quantile columns of a quantiles frame (5th, 25th, 50th, 75th, 95th percentiles)."""
 
 NUMERIC_VARIABLES = (
@@ -73,8 +74,8 @@ def series_quantiles(series: pd.DataFrame) -> pd.DataFrame:
                  replications in which that side holds Kabul)
     ``n``        replications with a value at that time
     ``mean``     mean over replications
-    ``q05`` ...  the 5th, 25th, 50th, 75th and 95th percentiles (linear interpolation);
-    ``q95``      a frame with ``p05`` ... ``p95`` instead is accepted too
+    ``p05`` ...  the 5th, 25th, 50th, 75th and 95th percentiles (linear interpolation;
+    ``p95``      the runner's ``series_quantiles.parquet`` has the same columns)
     ============ =========================================================================
 
     Rows are sorted by variable and time.
@@ -103,8 +104,7 @@ def series_quantiles(series: pd.DataFrame) -> pd.DataFrame:
 
 
 def _normalise(quantiles: pd.DataFrame) -> pd.DataFrame:
-    rename = {f"p{c[1:]}": c for c in QUANTILE_COLUMNS if c not in quantiles}
-    out = quantiles.rename(columns=rename)
+    out = quantiles
     missing = [c for c in ("t_h", "variable", *QUANTILE_COLUMNS) if c not in out]
     if missing:
         raise ValueError(f"quantiles frame lacks columns {missing}")
@@ -162,9 +162,9 @@ def fan_chart_from_quantiles(
             ax.set_ylim(0, 1.02)
         else:
             kw = {"color": color, "lw": 0}
-            ax.fill_between(x, part["q05"], part["q95"], alpha=0.18, label="90%", **kw)
-            ax.fill_between(x, part["q25"], part["q75"], alpha=0.38, label="50%", **kw)
-            ax.plot(x, part["q50"], color=color, lw=1.5, label="median")
+            ax.fill_between(x, part["p05"], part["p95"], alpha=0.18, label="90%", **kw)
+            ax.fill_between(x, part["p25"], part["p75"], alpha=0.38, label="50%", **kw)
+            ax.plot(x, part["p50"], color=color, lw=1.5, label="median")
         ax.set_title(title, loc="left", fontsize=FONT["label"])
         ax.set_ylabel(unit)
         ax.set_ylim(bottom=0)
