@@ -13,8 +13,8 @@ from collections.abc import Sequence
 
 from kabulsim import __version__
 from kabulsim.cli import params as params_cmd
+from kabulsim.cli import present, scenario_cmds, study
 from kabulsim.cli import run as run_cmd
-from kabulsim.cli import scenario_cmds, study
 from kabulsim.cli import validate as validate_cmd
 from kabulsim.cli.common import UsageError
 from kabulsim.scenario import ScenarioError
@@ -34,6 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
     params_cmd.register(sub)
     scenario_cmds.register(sub)
     study.register(sub)
+    present.register(sub)
     return parser
 
 

@@ -31,6 +31,7 @@ from kabulsim.experiments.runner import (
     run_many,
 )
 from kabulsim.experiments.store import OutDirError
+from kabulsim.plots.io import write_run_figures
 
 DEFAULT_REPS = 200
 
@@ -46,7 +47,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         " events.parquet and events.csv (the event log; CSV up to"
         f" {EVENTS_CSV_MAX:,} replications), series.parquet (the state series of the first"
         " --series-reps replications) and series_quantiles.parquet (quantiles per grid time"
-        " over all replications). Finished batches are kept in chunks/ as they complete, so"
+        " over all replications), and figures/ (PNG and SVG figures and an animated GIF of"
+        " the offensive on the map). Finished batches are kept in chunks/ as they complete, so"
         " an interrupted run can be finished with --resume. Exit status 1 if any replication"
         " failed.",
     )
@@ -99,6 +101,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         metavar="N",
         help="keep the full state series of the first N replications in series.parquet"
         f" (default {DEFAULT_SERIES_REPS}); quantiles always use every replication",
+    )
+    p.add_argument(
+        "--no-figures",
+        action="store_true",
+        help="do not draw the figures (figures/: timeline, fan chart, distributions, theatre"
+        " map as PNG and SVG, and animation.gif)",
     )
     p.add_argument("--quiet", action="store_true", help="no progress bar and no summary")
     p.set_defaults(handler=handle)
@@ -226,7 +234,10 @@ def handle(args: argparse.Namespace) -> int:
             client.close()
     if bar is not None:
         bar.close()
+    if not args.no_figures and len(result.failures) < result.reps:
+        write_run_figures(result, out / "figures")
     if not args.quiet:
         print(format_summary(result))
-        print(f"tables written to {out}")
+        where = "tables" if args.no_figures else "tables and figures (figures/)"
+        print(f"{where} written to {out}")
     return 1 if len(result.failures) else 0

@@ -1,0 +1,181 @@
+"""``kabulsim compare`` and ``kabulsim report``: differences with intervals, and HTML reports."""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+from pathlib import Path
+
+from kabulsim.analysis.compare import compare
+from kabulsim.analysis.validation import validate_summary
+from kabulsim.cli.common import UsageError, positive_int, seed_int
+from kabulsim.cli.run import connect_scheduler, sigterm_as_interrupt
+from kabulsim.experiments.folders import (
+    COMPARISON_MANIFEST,
+    FolderError,
+    RunFolder,
+    is_comparison,
+    read_comparison,
+    read_run,
+)
+from kabulsim.experiments.output import default_out_dir
+from kabulsim.experiments.points import write_json
+from kabulsim.experiments.progress import ProgressBar
+from kabulsim.experiments.runner import run_many
+from kabulsim.plots.io import save
+from kabulsim.plots.overlay import comparison_overlay
+from kabulsim.report.html import scenario_changes, write_report
+from kabulsim.scenario import load_scenario
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add the ``compare`` and ``report`` sub-commands."""
+    p = sub.add_parser(
+        "compare",
+        help="compare scenarios or runs: outcome differences with bootstrap intervals",
+        description="Compare two or more runs. Each argument is a run folder (from kabulsim"
+        " run) or a scenario file; scenario files are run with the same seed and number of"
+        " replications, so replication i of each sees the same random numbers (common random"
+        " numbers) and differences are paired. Writes differences.csv, the overlay figure and"
+        " each run into the output folder; `kabulsim report` on that folder makes an HTML"
+        " report.",
+        epilog="example: kabulsim compare scenarios/baseline.yaml scenarios/hold_back.yaml",
+    )
+    p.add_argument("inputs", nargs="+", metavar="RUN_OR_SCENARIO")
+    p.add_argument(
+        "--baseline", default=None, help="name of the run to compare against (default: first)"
+    )
+    p.add_argument(
+        "--reps", type=positive_int, default=200, help="replications per scenario file (200)"
+    )
+    p.add_argument("--seed", type=seed_int, default=0, help="seed for scenario files (0)")
+    p.add_argument("--n-boot", type=positive_int, default=2000, help="bootstrap resamples")
+    p.add_argument("--workers", type=positive_int, default=None, help="local processes")
+    p.add_argument("--scheduler", default=None, metavar="tcp://HOST:PORT")
+    p.add_argument("--out", type=Path, default=None, help="output folder (default under runs/)")
+    p.add_argument("--force", action="store_true", help="replace a non-empty --out folder")
+    p.add_argument("--quiet", action="store_true", help="no progress bar and no table")
+    p.set_defaults(handler=handle_compare)
+
+    r = sub.add_parser(
+        "report",
+        help="write a self-contained HTML report of a run or a comparison",
+        description="Write one self-contained HTML file (images embedded, no network): the"
+        " scenario and what it changes from the baseline, the validation against the record"
+        " (for a scenario with no changes, or with --validate), every figure, the outcome"
+        " table, the comparison (for a comparison folder) and the parameter provenance.",
+    )
+    r.add_argument("folder", type=Path, metavar="RUN_OR_COMPARISON")
+    r.add_argument(
+        "-o", "--output", type=Path, default=None, help="HTML file (default: FOLDER/report.html)"
+    )
+    r.add_argument("--validate", action="store_true", help="include the validation table")
+    r.set_defaults(handler=handle_report)
+
+
+def _name(text: str, taken: set[str]) -> str:
+    stem = Path(text).stem if text.endswith((".yaml", ".yml")) else Path(text).name
+    name, i = stem or "run", 2
+    while name in taken:
+        name, i = f"{stem}-{i}", i + 1
+    taken.add(name)
+    return name
+
+
+def handle_compare(args: argparse.Namespace) -> int:
+    """Load or run every input, write the differences and the overlay figure."""
+    if len(args.inputs) < 2:
+        raise UsageError("compare needs at least two runs or scenario files")
+    taken: set[str] = set()
+    sources: list[tuple[str, str, object]] = []
+    for text in args.inputs:
+        path = Path(text)
+        name = _name(text, taken)
+        if path.is_dir():
+            try:
+                sources.append((name, "run", read_run(path)))
+            except FolderError as exc:
+                raise UsageError(str(exc)) from None
+        else:
+            sources.append((name, "scenario", load_scenario(path)))
+    names = [s[0] for s in sources]
+    baseline = args.baseline if args.baseline is not None else names[0]
+    if baseline not in names:
+        raise UsageError(f"--baseline {baseline}: not one of {', '.join(names)}")
+    out: Path = args.out if args.out is not None else default_out_dir("compare-" + "-".join(names))
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out {out}: is a file; expected a folder")
+    if out.is_dir() and any(out.iterdir()):
+        if not args.force:
+            raise UsageError(f"--out {out}: folder is not empty; choose a new folder or --force")
+        shutil.rmtree(out)
+    runs: dict[str, RunFolder] = {}
+    client = connect_scheduler(args.scheduler)
+    bar = ProgressBar(sys.stderr) if not args.quiet and sys.stderr.isatty() else None
+    try:
+        with sigterm_as_interrupt():
+            for name, kind, item in sources:
+                target = out / "runs" / name
+                if kind == "run":
+                    assert isinstance(item, RunFolder)
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    shutil.copytree(item.path, target, ignore=shutil.ignore_patterns("chunks"))
+                else:
+                    run_many(
+                        item,  # type: ignore[arg-type]
+                        args.reps, args.seed, workers=args.workers, client=client,
+                        out=target, progress=bar,
+                    )  # fmt: skip
+                runs[name] = read_run(target)
+    finally:
+        if bar is not None:
+            bar.close()
+        if client is not None:
+            client.close()
+    summaries = {name: run.summary for name, run in runs.items()}
+    diffs = compare(summaries, baseline, n_boot=args.n_boot, seed=args.seed)
+    diffs.to_csv(out / "differences.csv", index=False)
+    save(comparison_overlay(summaries), out, "comparison")
+    write_json(
+        out / COMPARISON_MANIFEST,
+        {"names": names, "baseline": baseline, "inputs": args.inputs, "n_boot": args.n_boot,
+         "seed": args.seed, "command": sys.argv},
+    )  # fmt: skip
+    if not args.quiet:
+        shown = diffs[diffs["meaningful"]] if "meaningful" in diffs else diffs
+        print(f"differences from {baseline} that are meaningful (95% bootstrap intervals):")
+        print(shown.to_string(index=False, float_format=lambda v: f"{v:.3g}"))
+        print(f"all differences in {out / 'differences.csv'}; report: kabulsim report {out}")
+    return 0
+
+
+def handle_report(args: argparse.Namespace) -> int:
+    """Write the HTML report of a run or comparison folder."""
+    folder: Path = args.folder
+    output = args.output if args.output is not None else folder / "report.html"
+    if output.exists() and output.is_dir():
+        raise UsageError(f"-o {output}: is a folder; expected an HTML file name")
+    try:
+        if is_comparison(folder):
+            manifest, runs = read_comparison(folder)
+            base = runs[manifest["baseline"]]
+            others = [n for n in runs if n != manifest["baseline"]]
+            main_run = runs[others[0]] if others else base
+            comparison = {name: run.summary for name, run in runs.items()}
+            baseline = manifest["baseline"]
+            n_boot, seed = int(manifest["n_boot"]), int(manifest["seed"])
+        else:
+            main_run, comparison, baseline, n_boot, seed = read_run(folder), None, None, 2000, 0
+    except FolderError as exc:
+        raise UsageError(str(exc)) from None
+    validation = None
+    if args.validate or scenario_changes(main_run.scenario).empty:
+        validation = validate_summary(main_run.summary, main_run.scenario)
+    path = write_report(
+        output, main_run.summary, main_run.scenario, series=main_run.series,
+        validation=validation, comparison=comparison, baseline=baseline, n_boot=n_boot,
+        seed=seed,
+    )  # fmt: skip
+    print(f"report written to {path}")
+    return 0
