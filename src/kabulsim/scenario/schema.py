@@ -267,7 +267,7 @@ class Air(_Part):
         description="Fighters killed per strike sortie on a front without ground controllers.",
     )
     morale_per_sortie: float = param(
-        0.00065,
+        0.00063,
         units="1/sortie",
         ge=0,
         plausible=(0.0003, 0.0015),
