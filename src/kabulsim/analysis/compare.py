@@ -37,24 +37,11 @@ from collections.abc import Callable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from kabulsim.analysis.describe import KEY_OUTCOMES
 from kabulsim.model.simulate import TIME_COLUMNS
 from kabulsim.tables import to_datetime
 
-COMPARE_OUTCOMES = (
-    "mazar_falls",
-    "shamali_start",
-    "shamali_duration_h",
-    "kabul_evacuated",
-    "alliance_enters_kabul",
-    "vacuum_h",
-    "atef_killed",
-    "killed_in_city",
-    "vengeance_incidents",
-    "taliban_killed",
-    "alliance_killed",
-    "civilian_casualties",
-    "control_breadth",
-)
+COMPARE_OUTCOMES = KEY_OUTCOMES
 """Outcomes compared by default."""
 
 TIME_THRESHOLD_H = 6.0

@@ -22,17 +22,10 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 import pandas as pd
 
-from kabulsim.model.records import State
+from kabulsim.model.records import STATE_NUMERIC, State
 
 SERIES_VARIABLES = (
-    "taliban_shamali",
-    "taliban_kabul",
-    "taliban_north",
-    "alliance_shamali",
-    "morale_shamali",
-    "morale_north",
-    "morale_alliance",
-    "stragglers",
+    *STATE_NUMERIC,
     "city_holder_taliban",
     "city_holder_none",
     "city_holder_alliance",

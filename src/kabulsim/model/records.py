@@ -37,6 +37,19 @@ class State:
     stragglers: float
 
 
+STATE_NUMERIC = (
+    "taliban_shamali",
+    "taliban_kabul",
+    "taliban_north",
+    "alliance_shamali",
+    "morale_shamali",
+    "morale_north",
+    "morale_alliance",
+    "stragglers",
+)
+"""The numeric fields of :class:`State` (all but ``t_h`` and ``city_holder``)."""
+
+
 @dataclass(slots=True)
 class Recorder:
     """Collects the events and state snapshots of one replication."""

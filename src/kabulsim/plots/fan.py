@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from kabulsim.model.records import STATE_NUMERIC
 from kabulsim.plots import _data
 from kabulsim.plots.style import (
     COLORS,
@@ -23,16 +24,7 @@ QUANTILE_COLUMNS = ("p05", "p25", "p50", "p75", "p95")
 """Quantile column names, the same as the runner's ``series_quantiles.parquet``."""
 """The quantile columns of a quantiles frame (5th, 25th, 50th, 75th, 95th percentiles)."""
 
-NUMERIC_VARIABLES = (
-    "taliban_shamali",
-    "taliban_kabul",
-    "taliban_north",
-    "alliance_shamali",
-    "morale_shamali",
-    "morale_north",
-    "morale_alliance",
-    "stragglers",
-)
+NUMERIC_VARIABLES = STATE_NUMERIC
 
 LABELS = {
     "taliban_shamali": ("Taliban fighters on the Shamali front", "fighters", COLORS["taliban"]),
