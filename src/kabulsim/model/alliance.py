@@ -32,7 +32,8 @@ import math
 
 import simpy
 
-from kabulsim.combat import Side, simulate
+from kabulsim.combat import Side
+from kabulsim.model.fighting import fight
 from kabulsim.model.withdrawal import mark_city_empty, route
 from kabulsim.model.world import World, lognormal
 from kabulsim.scenario.schema import Alliance
@@ -76,29 +77,12 @@ def _city_fight(world: World) -> bool:
         kill_rate=sh.alliance_kill_rate * world.alliance_morale,
         breakpoint=min(1.0, sh.alliance_breakpoint * world.alliance_morale),
     )
-    result = simulate(
-        taliban,
-        alliance,
-        law=sh.law,
-        mode="stochastic",
-        dt_h=sh.step_min / 60.0,
-        max_h=sh.max_h,
-        rng=rng,
-        record=False,
-    )
+    done = fight(world, taliban, alliance, rng, "city")
+    result = done.result
     world.out.resistance_in_city = True
-    t_losses = round(result.red_losses)
-    a_losses = round(result.blue_losses)
-    t_killed = float(rng.binomial(t_losses, sh.killed_per_casualty)) if t_losses > 0 else 0.0
-    a_killed = float(rng.binomial(a_losses, sh.killed_per_casualty)) if a_losses > 0 else 0.0
-    world.ledger.killed_city += t_killed
-    world.ledger.wounded += t_losses - t_killed
-    world.out.alliance_killed += a_killed
-    world.out.killed_in_city += t_killed + a_killed
-    world.out.civilians_city += float(
-        rng.poisson(al.civilians_per_fighter_killed * (t_killed + a_killed))
-    )
-    world.alliance_strength = result.blue_final
+    killed = done.taliban_killed + done.alliance_killed
+    world.out.killed_in_city += killed
+    world.out.civilians_city += float(rng.poisson(al.civilians_per_fighter_killed * killed))
     # Losses come off both groups in proportion.
     f_left = round(result.red_final * foreign_share)
     world.kabul_foreign = float(f_left)
@@ -106,11 +90,11 @@ def _city_fight(world: World) -> bool:
     world.log(
         "alliance",
         "fighting_in_city",
-        f"{result.ended_by}; Taliban casualties {t_losses}, alliance casualties {a_losses}",
+        f"{result.ended_by}; Taliban casualties {done.taliban_casualties},"
+        f" alliance casualties {done.alliance_casualties}",
         result.duration_h,
     )
-    ended = set(result.ended_by.split(","))  # both sides may end in the same step
-    return bool(ended & {"breakpoint:taliban", "annihilation:taliban"})
+    return done.taliban_broke
 
 
 def _hold_back(world: World) -> simpy.events.ProcessGenerator:

@@ -32,7 +32,8 @@ import math
 
 import simpy
 
-from kabulsim.combat import Side, simulate
+from kabulsim.combat import Side
+from kabulsim.model.fighting import fight
 from kabulsim.model.world import World
 
 
@@ -92,43 +93,27 @@ def _fight(world: World) -> bool:
     sc = world.scenario
     sh = sc.shamali
     taliban, alliance = _sides(world)
-    result = simulate(
-        taliban,
-        alliance,
-        law=sh.law,
-        mode="stochastic",
-        dt_h=sh.step_min / 60.0,
-        max_h=sh.max_h,
-        rng=world.rng["shamali"],
-        record=False,
-    )
+    rng = world.rng["shamali"]
+    done = fight(world, taliban, alliance, rng, "battle")
+    result = done.result
     out = world.out
     out.shamali_assaults += 1
     if out.first_assault is None:
         out.first_assault = world.env.now
     out.shamali_start = world.env.now
     out.shamali_duration_h = result.duration_h
-    ended = set(result.ended_by.split(","))  # both sides may end in the same step
-    broke = bool(ended & {"breakpoint:taliban", "annihilation:taliban"})
-    repulsed = not broke and bool(ended & {"breakpoint:alliance", "annihilation:alliance"})
+    broke = done.taliban_broke
+    repulsed = not broke and done.alliance_broke
     out.shamali_winner = "alliance" if broke else ("taliban" if repulsed else "none")
-    killed_share = sh.killed_per_casualty
-    rng = world.rng["shamali"]
-    t_losses = round(result.red_losses)
-    t_killed = float(rng.binomial(t_losses, killed_share)) if t_losses > 0 else 0.0
-    world.ledger.killed_battle += t_killed
-    world.ledger.wounded += t_losses - t_killed
     world.shamali.strength = result.red_final
-    a_losses = round(result.blue_losses)
-    out.alliance_killed += float(rng.binomial(a_losses, killed_share)) if a_losses > 0 else 0.0
-    world.alliance_strength = result.blue_final
     cas_sorties = sh.cas_sorties_per_h * result.duration_h
     out.sorties_flown += cas_sorties
     out.civilians_air += float(rng.poisson(sc.air.civilians_per_sortie * cas_sorties))
     world.log(
         "shamali",
         "assault",
-        f"{result.ended_by}; Taliban casualties {t_losses}, alliance casualties {a_losses}",
+        f"{result.ended_by}; Taliban casualties {done.taliban_casualties},"
+        f" alliance casualties {done.alliance_casualties}",
         result.duration_h,
     )
     return broke
