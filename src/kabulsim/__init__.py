@@ -13,9 +13,10 @@ Public API:
 """
 
 from kabulsim.analysis.compare import compare
+from kabulsim.analysis.describe import describe_table
 from kabulsim.analysis.sensitivity import sensitivity
 from kabulsim.analysis.sweep import parse_axis, sweep, with_values
-from kabulsim.analysis.validation import validate
+from kabulsim.analysis.validation import validate, validate_summary
 from kabulsim.experiments.runner import RunResult, run, run_many
 from kabulsim.model import Replication, simulate
 from kabulsim.scenario import Scenario, ScenarioError, load_scenario
@@ -29,6 +30,7 @@ __all__ = [
     "ScenarioError",
     "__version__",
     "compare",
+    "describe_table",
     "load_scenario",
     "parse_axis",
     "run",
@@ -37,5 +39,6 @@ __all__ = [
     "simulate",
     "sweep",
     "validate",
+    "validate_summary",
     "with_values",
 ]

@@ -71,3 +71,14 @@ def describe(summary: pd.DataFrame, names: tuple[str, ...] = KEY_OUTCOMES) -> li
             med, lo, hi = np.percentile(values, [50, 5, 95])
             out.append(Outcome(name, f"{med:.4g}", f"{lo:.4g}", f"{hi:.4g}", share))
     return out
+
+
+def describe_table(summary: pd.DataFrame, names: tuple[str, ...] = KEY_OUTCOMES) -> pd.DataFrame:
+    """:func:`describe` as a table: outcome, median, 5%, 95%, share in which it happened."""
+    return pd.DataFrame(
+        [
+            {"outcome": o.name, "median": o.median, "5%": o.low, "95%": o.high,
+             "happened": o.happened}
+            for o in describe(summary, names)
+        ]
+    )  # fmt: skip

@@ -1,7 +1,8 @@
 """Parameter sweeps: run a grid of parameter values and read an outcome's response.
 
-A grid axis is written ``key=lo:hi:n`` (``n`` evenly spaced values from ``lo`` to ``hi``) or
-``key=a,b,c`` (the listed values, which may be words such as ``evacuate,defend``); several
+A grid axis is written ``key=lo:hi:n`` (``n`` evenly spaced values from ``lo`` to ``hi``, for a
+numeric parameter) or ``key=a,b,c`` (the listed values, which may be words such as
+``evacuate,defend``, dates such as ``2001-10-20T12:00,null``, or numbers); several
 axes make their product. Every grid point is the scenario with those values set (validated
 like ``--set``) and runs the same number of replications with the same seed (common random
 numbers), through the same engine as ``kabulsim run`` (all cores, or a Dask cluster), and
@@ -45,7 +46,7 @@ def parse_axis(text: str) -> Axis:
     except PathProblem as exc:
         raise ValueError(f"--grid {text}: {exc}") from None
     is_int = target.annotation is int
-    if ":" in spec:
+    if target.annotation in (int, float) and "," not in spec and ":" in spec:
         parts = spec.split(":")
         try:
             lo, hi, n = float(parts[0]), float(parts[1]), int(parts[2])

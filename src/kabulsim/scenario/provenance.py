@@ -34,6 +34,8 @@ def _fmt(value: Any) -> str:
 def _rows(model: BaseModel, default: BaseModel, prefix: str) -> list[dict[str, str]]:
     rows: list[dict[str, str]] = []
     for name, info in type(model).model_fields.items():
+        if not prefix and name in ("name", "description"):
+            continue  # labels, not parameters
         value = getattr(model, name)
         base = getattr(default, name)
         extra = info.json_schema_extra
