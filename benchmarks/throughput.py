@@ -136,38 +136,72 @@ def dask_rate(reps: int) -> float | None:
         return reps / (time.perf_counter() - began)
 
 
+def _median(values: list[float]) -> float:
+    return float(np.median(values))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="CI-sized run")
     parser.add_argument("--dask", action="store_true", help="also time a Dask LocalCluster")
+    parser.add_argument(
+        "--rounds", type=int, default=3, help="interleaved measurement rounds (median reported)"
+    )
     args = parser.parse_args()
     sim_reps = 200 if args.quick else 1000
     rate_reps = 600 if args.quick else 3000
     mem_reps = (1000, 3000) if args.quick else (10_000, 100_000)
 
-    model_rate, events = model_event_rate(sim_reps)
-    bare_rate = bare_event_rate(events)
-    r1 = reps_rate(rate_reps, 1)
-    r2 = reps_rate(rate_reps, 2)
+    # The machine's speed drifts (shared hosts): every figure is measured in each of several
+    # interleaved rounds, and ratios are taken within a round before the median is reported.
+    rounds: list[dict[str, float]] = []
+    events = 0
+    for _ in range(args.rounds):
+        model_rate, events = model_event_rate(sim_reps)
+        bare_rate = bare_event_rate(events)
+        r1 = reps_rate(rate_reps, 1)
+        r2 = reps_rate(rate_reps, 2)
+        row = {
+            "model": model_rate,
+            "bare": bare_rate,
+            "ratio": model_rate / bare_rate,
+            "r1": r1,
+            "r2": r2,
+            "efficiency": r2 / (2 * r1),
+        }
+        if args.dask:
+            rate = dask_rate(rate_reps)
+            if rate is not None:
+                row["dask"] = rate
+                row["dask_vs_pool"] = rate / r2
+        rounds.append(row)
+
+    def med(key: str) -> float:
+        return _median([r[key] for r in rounds if key in r])
+
     result: dict[str, object] = {
         "quick": args.quick,
+        "rounds": args.rounds,
         "cpu_count": os.cpu_count(),
         "python": platform.python_version(),
         "simpy": simpy.__version__,
         "events_per_rep": round(events / sim_reps, 1),
-        "model_events_per_s": round(model_rate),
-        "bare_events_per_s": round(bare_rate),
-        "model_to_bare_ratio": round(model_rate / bare_rate, 3),
-        "ms_per_rep_serial_simulate": round(1000 * events / model_rate / sim_reps, 2),
-        "reps_per_s_1_worker": round(r1, 1),
-        "reps_per_s_2_workers": round(r2, 1),
-        "parallel_efficiency": round(r2 / (2 * r1), 3),
+        "model_events_per_s": round(med("model")),
+        "bare_events_per_s": round(med("bare")),
+        "model_to_bare_ratio": round(med("ratio"), 3),
+        "ms_per_rep_serial_simulate": round(1000 * events / med("model") / sim_reps, 2),
+        "reps_per_s_1_worker": round(med("r1"), 1),
+        "reps_per_s_2_workers": round(med("r2"), 1),
+        "parallel_efficiency": round(med("efficiency"), 3),
+        "parallel_efficiency_per_round": [round(r["efficiency"], 3) for r in rounds],
         "peak_rss_mb": {str(n): peak_memory(n) for n in mem_reps},
         "load_avg_1min_at_end": round(os.getloadavg()[0], 2),
     }
     if args.dask:
-        rate = dask_rate(rate_reps)
-        result["dask_2_workers_reps_per_s"] = None if rate is None else round(rate, 1)
+        result["dask_2_workers_reps_per_s"] = round(med("dask"), 1) if "dask" in rounds[0] else None
+        result["dask_to_pool_ratio"] = (
+            round(med("dask_vs_pool"), 3) if "dask" in rounds[0] else None
+        )
     print(json.dumps(result))
 
 
