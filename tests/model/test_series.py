@@ -17,6 +17,7 @@ from tests.helpers import scenario_with
 
 
 def _live(world) -> State:
+    world.settle()
     return State(
         world.env.now,
         world.shamali.strength,

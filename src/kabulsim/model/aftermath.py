@@ -10,7 +10,8 @@ Mechanism. The security vacuum runs from the moment no organised Taliban force i
 Kabul until the alliance holds the city (zero if the alliance entered first). Each straggler
 left behind by the evacuation is found by inhabitants at rate ``find_per_h_vacuum`` during the
 vacuum and ``find_per_h_controlled`` afterwards, when the force in control also takes
-stragglers prisoner at ``capture_per_h`` (competing risks). Each finding is a vengeance
+stragglers prisoner at ``capture_per_h`` (competing risks: a straggler's fate is whichever
+comes first). Each finding is a vengeance
 incident, in which the straggler is killed with probability ``lynch_share_vacuum`` or
 ``lynch_share_controlled`` and otherwise beaten and captured. Disorder during the vacuum costs
 ``disorder_civilians_per_h`` civilian lives per hour on average. The breadth of the force that
@@ -24,18 +25,12 @@ import simpy
 from kabulsim.model.world import World
 
 
-def _incident(world: World, controlled: bool) -> None:
+def _incident(world: World, foreign: bool, killed: bool) -> None:
     """A straggler is found by inhabitants: killed, or beaten and captured."""
-    af = world.scenario.aftermath
-    rng = world.rng["aftermath"]
-    total = world.stragglers_afghan + world.stragglers_foreign
-    foreign = rng.random() * total < world.stragglers_foreign
     if foreign:
         world.stragglers_foreign -= 1.0
     else:
         world.stragglers_afghan -= 1.0
-    share = af.lynch_share_controlled if controlled else af.lynch_share_vacuum
-    killed = rng.random() < share
     if killed:
         world.ledger.killed_vengeance += 1.0
     else:
@@ -45,46 +40,43 @@ def _incident(world: World, controlled: bool) -> None:
     world.log("aftermath", "vengeance", f"{who} {'killed' if killed else 'beaten and captured'}")
 
 
-def _capture(world: World) -> None:
-    """The force in control takes a straggler prisoner."""
-    rng = world.rng["aftermath"]
-    total = world.stragglers_afghan + world.stragglers_foreign
-    if rng.random() * total < world.stragglers_foreign:
-        world.stragglers_foreign -= 1.0
-    else:
-        world.stragglers_afghan -= 1.0
-    world.ledger.captured_or_defected += 1.0
-
-
 def aftermath(world: World) -> simpy.events.ProcessGenerator:
     """Run the vacuum and the reprisals against stragglers until the horizon."""
     env = world.env
     af = world.scenario.aftermath
     rng = world.rng["aftermath"]
     yield world.city_empty
-    while True:
-        n = world.stragglers_afghan + world.stragglers_foreign
-        controlled = world.alliance_in_city.triggered
-        find = af.find_per_h_controlled if controlled else af.find_per_h_vacuum
-        capture = af.capture_per_h if controlled else 0.0
-        rate = n * (find + capture)
-        if rate <= 0.0:
-            if controlled:
-                return
+    # The vacuum: only inhabitants look for stragglers.
+    while not world.alliance_in_city.triggered:
+        foreign_left = world.stragglers_foreign
+        n = world.stragglers_afghan + foreign_left
+        if n * af.find_per_h_vacuum <= 0.0:
             yield world.alliance_in_city
-            continue
-        timer = env.timeout(float(rng.exponential(1.0 / rate)))
-        if controlled:
-            yield timer
-        else:
-            yield timer | world.alliance_in_city
-            if not timer.processed:
-                continue  # control changes the rates; a fresh draw is exact (memoryless)
-        if rng.random() * (find + capture) < find:
-            _incident(world, controlled)
-        else:
-            _capture(world)
-            world.snap()
+            break
+        timer = env.timeout(float(rng.exponential(1.0 / (n * af.find_per_h_vacuum))))
+        yield timer | world.alliance_in_city
+        if not timer.processed:
+            break  # control changes the rates; a fresh draw is exact (memoryless)
+        is_foreign = bool(rng.random() * n < foreign_left)
+        _incident(world, is_foreign, bool(rng.random() < af.lynch_share_vacuum))
+    # Control: each remaining straggler is either found by inhabitants or taken prisoner,
+    # whichever comes first (competing hazards). Every fate is drawn at once; prisoners are
+    # booked by the world at their times, incidents run as events (they are logged).
+    n_foreign = int(world.stragglers_foreign)
+    n_afghan = int(world.stragglers_afghan)
+    rate = af.find_per_h_controlled + af.capture_per_h
+    n = n_foreign + n_afghan
+    if n == 0 or rate <= 0.0:
+        return
+    times = (env.now + rng.exponential(1.0 / rate, size=n)).tolist()
+    found = (rng.random(n) * rate < af.find_per_h_controlled).tolist()
+    killed = (rng.random(n) < af.lynch_share_controlled).tolist()
+    foreign = [True] * n_foreign + [False] * n_afghan
+    fates = list(zip(times, found, foreign, killed, strict=True))
+    world.schedule_captures([(t, f) for t, hit, f, _ in fates if not hit])
+    for t, _, f, k in sorted(fate for fate in fates if fate[1]):
+        yield env.timeout(t - env.now)
+        _incident(world, f, k)
 
 
 def close_vacuum(world: World) -> float | None:

@@ -56,7 +56,9 @@ class Recorder:
 
     events: list[Event] = field(default_factory=list)
     snapshots: list[tuple[Any, ...]] = field(default_factory=list)
-    """State after each change: ``(t_h, *State fields after t_h)``, in time order."""
+    """State after each change: ``(t_h, *State fields from taliban_shamali to city_holder)``."""
+    stragglers: list[tuple[float, float]] = field(default_factory=list)
+    """Stragglers left in Kabul after each change: ``(t_h, count)``, in time order."""
 
     def event(
         self, t_h: float, phase: str, kind: str, detail: str = "", value: float = float("nan")

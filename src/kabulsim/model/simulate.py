@@ -151,6 +151,7 @@ def simulate(scenario: Scenario, seed: int = 0, rep: int = 0) -> Replication:
     try:
         world = build_world(scenario, seed, rep)
         world.env.run(until=world.horizon_h + 1e-6)
+        world.settle()
         vacuum = close_vacuum(world)
         summary = _summary(world, vacuum)
         return Replication(

@@ -22,7 +22,7 @@ from __future__ import annotations
 import math
 from bisect import bisect_right
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import simpy
@@ -145,8 +145,10 @@ class World:
         self.elsewhere = float(
             f.taliban_national - f.taliban_shamali - f.taliban_kabul - f.taliban_north
         )
-        self.stragglers_afghan = 0.0
-        self.stragglers_foreign = 0.0
+        self._stragglers_afghan = 0.0
+        self._stragglers_foreign = 0.0
+        self._captures: list[tuple[float, bool]] = []
+        self._next_capture = 0
         self.city_holder: CityHolder = "taliban"
         self.ledger = Ledger(initial=float(f.taliban_national))
         self.out = Outcome()
@@ -174,6 +176,60 @@ class World:
         """Record an event at the current clock time, and the state after it."""
         self.recorder.event(self.env.now, phase, kind, detail, value)
         self.snap()
+
+    # Stragglers taken prisoner by the force in control are scheduled in advance (see
+    # kabulsim.model.aftermath) and applied when the state is next read, at their own times:
+    # exact, and without a simulation event for each.
+    @property
+    def stragglers_afghan(self) -> float:
+        """Afghan Taliban left behind in Kabul (fighters)."""
+        self.settle()
+        return self._stragglers_afghan
+
+    @stragglers_afghan.setter
+    def stragglers_afghan(self, value: float) -> None:
+        self._stragglers_afghan = value
+        self._straggler_log()
+
+    @property
+    def stragglers_foreign(self) -> float:
+        """Foreign fighters left behind in Kabul (fighters)."""
+        self.settle()
+        return self._stragglers_foreign
+
+    @stragglers_foreign.setter
+    def stragglers_foreign(self, value: float) -> None:
+        self._stragglers_foreign = value
+        self._straggler_log()
+
+    def _straggler_log(self, t_h: float | None = None) -> None:
+        self.recorder.stragglers.append(
+            (
+                self.env.now if t_h is None else t_h,
+                self._stragglers_afghan + self._stragglers_foreign,
+            )
+        )
+
+    def schedule_captures(self, captures: list[tuple[float, bool]]) -> None:
+        """Schedule stragglers to be taken prisoner: ``(clock time h, foreign?)`` pairs."""
+        self._captures = sorted(captures)
+        self._next_capture = 0
+
+    def settle(self) -> None:
+        """Apply the scheduled prisoner-takings due by now, each at its own time."""
+        captures = self._captures
+        i = self._next_capture
+        now = self.env.now + 1e-9
+        while i < len(captures) and captures[i][0] <= now:
+            t_h, foreign = captures[i]
+            if foreign:
+                self._stragglers_foreign -= 1.0
+            else:
+                self._stragglers_afghan -= 1.0
+            self.ledger.captured_or_defected += 1.0
+            self._straggler_log(t_h)
+            i += 1
+        self._next_capture = i
 
     @property
     def in_kabul(self) -> float:
@@ -217,7 +273,6 @@ class World:
                 self.north.morale,
                 self.alliance_morale,
                 self.city_holder,
-                self.stragglers_afghan + self.stragglers_foreign,
             )
         )
 
@@ -225,11 +280,22 @@ class World:
         """The state on the grid ``0, step, 2 step, ...`` up to the horizon."""
         step = self.scenario.series_step_h
         n = math.floor(self.horizon_h / step + 1e-9) + 1
+        self.settle()
         snaps = self.recorder.snapshots
         times = [s[0] for s in snaps]
+        log = [(0.0, 0.0), *self.recorder.stragglers]
+        log_times = [s[0] for s in log]
         grid = [i * step for i in range(n)]
-        # The last snapshot at or before each grid time (the first one is taken at time 0).
-        return [State(t, *snaps[bisect_right(times, t + 1e-9) - 1][1:]) for t in grid]
+        # The last snapshot (and straggler count) at or before each grid time.
+        rows: list[tuple[Any, ...]] = [
+            (
+                t,
+                *snaps[bisect_right(times, t + 1e-9) - 1][1:],
+                log[bisect_right(log_times, t + 1e-9) - 1][1],
+            )
+            for t in grid
+        ]
+        return [State(*row) for row in rows]
 
 
 def lognormal(rng: np.random.Generator, median: float, sigma: float) -> float:
