@@ -192,17 +192,29 @@ def _rate_estimate(scenario: Any, workers: int | None) -> float:
     return 0.9 * cores / per_rep
 
 
-def _execute(args: argparse.Namespace, work: Any) -> Any:
+def _execute(
+    args: argparse.Namespace, kind: str, config: dict[str, Any], out: Path, work: Any
+) -> tuple[Any, float]:
+    """Start the study's folder and manifest, run ``work(client, bar)``; return its result.
+
+    Interruptions leave the finished points for ``--resume``; a ValueError from the run is a
+    usage error.
+    """
+    began = time.time()
+    out.mkdir(parents=True, exist_ok=True)
+    _manifest(out, kind, config, began, done=False)
     bar = ProgressBar(sys.stderr) if not args.quiet and sys.stderr.isatty() else None
     client = connect_scheduler(args.scheduler)
     try:
         with sigterm_as_interrupt():
-            return work(client, bar)
+            return work(client, bar), began
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
     except KeyboardInterrupt:
         if bar is not None:
             bar.close()
         print(
-            f"kabulsim: stopped; finished points are kept in {args.out}; run the same command"
+            f"kabulsim: stopped; finished points are kept in {out}; run the same command"
             " with --resume to finish",
             file=sys.stderr,
         )
@@ -242,26 +254,23 @@ def handle_sweep(args: argparse.Namespace) -> int:
             f" {n_points * args.reps:,} replications",
             file=sys.stderr,
         )
-    began = time.time()
-    out.mkdir(parents=True, exist_ok=True)
-    _manifest(out, "sweep", config, began, done=False)
-    try:
-        result = _execute(
-            args,
-            lambda client, bar: sweep(
-                scenario,
-                axes,
-                outcomes,
-                reps=args.reps,
-                seed=args.seed,
-                workers=args.workers,
-                client=client,
-                out=out,
-                progress=bar,
-            ),
-        )
-    except ValueError as exc:
-        raise UsageError(str(exc)) from None
+    result, began = _execute(
+        args,
+        "sweep",
+        config,
+        out,
+        lambda client, bar: sweep(
+            scenario,
+            axes,
+            outcomes,
+            reps=args.reps,
+            seed=args.seed,
+            workers=args.workers,
+            client=client,
+            out=out,
+            progress=bar,
+        ),
+    )
     result.table.to_csv(out / "sweep.csv", index=False)
     for i, metric in enumerate(result.metrics):
         save(sweep_figure(result, metric.text), out, f"sweep_{i + 1}")
@@ -325,28 +334,25 @@ def handle_sensitivity(args: argparse.Namespace) -> int:
             f" {total / rate / 60:.1f} min at {rate:.0f} replications/s",
             file=sys.stderr,
         )
-    began = time.time()
-    out.mkdir(parents=True, exist_ok=True)
-    _manifest(out, "sensitivity", config, began, done=False)
-    try:
-        result = _execute(
-            args,
-            lambda client, bar: sensitivity(
-                scenario,
-                args.method,
-                args.outcome,
-                factors=factors,
-                n=n,
-                reps=args.reps,
-                seed=args.seed,
-                workers=args.workers,
-                client=client,
-                out=out,
-                progress=bar,
-            ),
-        )
-    except ValueError as exc:
-        raise UsageError(str(exc)) from None
+    result, began = _execute(
+        args,
+        "sensitivity",
+        config,
+        out,
+        lambda client, bar: sensitivity(
+            scenario,
+            args.method,
+            args.outcome,
+            factors=factors,
+            n=n,
+            reps=args.reps,
+            seed=args.seed,
+            workers=args.workers,
+            client=client,
+            out=out,
+            progress=bar,
+        ),
+    )
     result.table.to_csv(out / "indices.csv", index=False)
     design = result.design
     frame = {f.path: design.X[:, j] for j, f in enumerate(design.factors)}
