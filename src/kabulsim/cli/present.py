@@ -10,7 +10,7 @@ from pathlib import Path
 from kabulsim.analysis.compare import compare
 from kabulsim.analysis.validation import validate_summary
 from kabulsim.cli.common import UsageError, positive_int, seed_int
-from kabulsim.cli.run import connect_scheduler, sigterm_as_interrupt
+from kabulsim.cli.run import engine_session
 from kabulsim.experiments.folders import (
     COMPARISON_MANIFEST,
     FolderError,
@@ -21,7 +21,6 @@ from kabulsim.experiments.folders import (
 )
 from kabulsim.experiments.output import default_out_dir
 from kabulsim.experiments.points import write_json
-from kabulsim.experiments.progress import ProgressBar
 from kabulsim.experiments.runner import run_many
 from kabulsim.plots.io import save
 from kabulsim.plots.overlay import comparison_overlay
@@ -111,28 +110,21 @@ def handle_compare(args: argparse.Namespace) -> int:
             raise UsageError(f"--out {out}: folder is not empty; choose a new folder or --force")
         shutil.rmtree(out)
     runs: dict[str, RunFolder] = {}
-    client = connect_scheduler(args.scheduler)
-    bar = ProgressBar(sys.stderr) if not args.quiet and sys.stderr.isatty() else None
-    try:
-        with sigterm_as_interrupt():
-            for name, kind, item in sources:
-                target = out / "runs" / name
-                if kind == "run":
-                    assert isinstance(item, RunFolder)
-                    target.parent.mkdir(parents=True, exist_ok=True)
-                    shutil.copytree(item.path, target, ignore=shutil.ignore_patterns("chunks"))
-                else:
-                    run_many(
-                        item,  # type: ignore[arg-type]
-                        args.reps, args.seed, workers=args.workers, client=client,
-                        out=target, progress=bar,
-                    )  # fmt: skip
-                runs[name] = read_run(target)
-    finally:
-        if bar is not None:
-            bar.close()
-        if client is not None:
-            client.close()
+    stopped = f"runs finished so far are in {out}/runs; run the comparison again"
+    with engine_session(args.scheduler, args.quiet, stopped) as (client, bar):
+        for name, kind, item in sources:
+            target = out / "runs" / name
+            if kind == "run":
+                assert isinstance(item, RunFolder)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copytree(item.path, target, ignore=shutil.ignore_patterns("chunks"))
+            else:
+                run_many(
+                    item,  # type: ignore[arg-type]
+                    args.reps, args.seed, workers=args.workers, client=client,
+                    out=target, progress=bar,
+                )  # fmt: skip
+            runs[name] = read_run(target)
     summaries = {name: run.summary for name, run in runs.items()}
     diffs = compare(summaries, baseline, n_boot=args.n_boot, seed=args.seed)
     diffs.to_csv(out / "differences.csv", index=False)

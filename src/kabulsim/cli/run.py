@@ -172,6 +172,39 @@ def connect_scheduler(address: str | None) -> Any:
         raise UsageError(f"--scheduler {address}: cannot connect ({exc})") from None
 
 
+@contextmanager
+def engine_session(
+    scheduler: str | None, quiet: bool, stopped: str
+) -> Iterator[tuple[Any, ProgressBar | None]]:
+    """The Dask client (or None) and progress bar of a command that runs replications.
+
+    SIGTERM is turned into an interruption; on one, ``stopped`` (what was kept and how to
+    finish) is printed before it propagates. The bar is closed and the client disconnected
+    in every case.
+
+    Args:
+        scheduler: the ``--scheduler`` address, or None for local processes.
+        quiet: no progress bar.
+        stopped: the message printed when the run is interrupted.
+    """
+    bar = ProgressBar(sys.stderr) if not quiet and sys.stderr.isatty() else None
+    client = connect_scheduler(scheduler)
+    try:
+        with sigterm_as_interrupt():
+            yield client, bar
+    except KeyboardInterrupt:
+        if bar is not None:
+            bar.close()
+            bar = None
+        print(f"kabulsim: stopped; {stopped}", file=sys.stderr)
+        raise
+    finally:
+        if bar is not None:
+            bar.close()
+        if client is not None:
+            client.close()
+
+
 def handle(args: argparse.Namespace) -> int:
     """Run (or resume), write, summarise."""
     if args.resume is not None:
@@ -199,10 +232,9 @@ def handle(args: argparse.Namespace) -> int:
         if not args.force:
             check_out_dir(out)
 
-    bar = ProgressBar(sys.stderr) if not args.quiet and sys.stderr.isatty() else None
-    client = connect_scheduler(args.scheduler)
+    stopped = f"finished batches are kept in {out}; finish with: kabulsim run --resume {out}"
     try:
-        with sigterm_as_interrupt():
+        with engine_session(args.scheduler, args.quiet, stopped) as (client, bar):
             if args.resume is not None:
                 result = resume(out, workers=args.workers, client=client, progress=bar)
             else:
@@ -220,20 +252,6 @@ def handle(args: argparse.Namespace) -> int:
                 )
     except OutDirError as exc:
         raise UsageError(str(exc)) from None
-    except KeyboardInterrupt:
-        if bar is not None:
-            bar.close()
-        print(
-            f"kabulsim: stopped; finished batches are kept in {out};"
-            f" finish with: kabulsim run --resume {out}",
-            file=sys.stderr,
-        )
-        raise
-    finally:
-        if client is not None:
-            client.close()
-    if bar is not None:
-        bar.close()
     if not args.no_figures and len(result.failures) < result.reps:
         write_run_figures(result, out / "figures")
     if not args.quiet:

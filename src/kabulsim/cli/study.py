@@ -28,10 +28,9 @@ from kabulsim.cli.common import (
     resolve_scenario,
     seed_int,
 )
-from kabulsim.cli.run import connect_scheduler, sigterm_as_interrupt
+from kabulsim.cli.run import engine_session
 from kabulsim.experiments.output import default_out_dir
 from kabulsim.experiments.points import write_json
-from kabulsim.experiments.progress import ProgressBar
 from kabulsim.model.simulate import simulate
 from kabulsim.plots.io import save
 from kabulsim.plots.sensitivity import indices_figure, sweep_figure
@@ -203,27 +202,12 @@ def _execute(
     began = time.time()
     out.mkdir(parents=True, exist_ok=True)
     _manifest(out, kind, config, began, done=False)
-    bar = ProgressBar(sys.stderr) if not args.quiet and sys.stderr.isatty() else None
-    client = connect_scheduler(args.scheduler)
+    stopped = f"finished points are kept in {out}; run the same command with --resume"
     try:
-        with sigterm_as_interrupt():
+        with engine_session(args.scheduler, args.quiet, stopped) as (client, bar):
             return work(client, bar), began
     except ValueError as exc:
         raise UsageError(str(exc)) from None
-    except KeyboardInterrupt:
-        if bar is not None:
-            bar.close()
-        print(
-            f"kabulsim: stopped; finished points are kept in {out}; run the same command"
-            " with --resume to finish",
-            file=sys.stderr,
-        )
-        raise
-    finally:
-        if bar is not None:
-            bar.close()
-        if client is not None:
-            client.close()
 
 
 def handle_sweep(args: argparse.Namespace) -> int:
