@@ -42,7 +42,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "run",
         help="run replications of a scenario and write their tables",
         description="Run replications of a scenario on all local cores (or a Dask cluster)."
-        " Prints a short summary (medians with 90%% intervals) and writes into the output"
+        " Prints a short summary (medians with 90% intervals) and writes into the output"
         " folder: manifest.json, summary.csv and summary.parquet (one row per replication),"
         " events.parquet and events.csv (the event log; CSV up to"
         f" {EVENTS_CSV_MAX:,} replications), series.parquet (the state series of the first"

@@ -74,7 +74,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "sweep",
         help="run a grid of parameter values and plot an outcome's response",
         description="Run the scenario at every point of a parameter grid (the product of the"
-        " --grid axes) and estimate each outcome with its 95%% interval. Writes sweep.csv,"
+        " --grid axes) and estimate each outcome with its 95% interval. Writes sweep.csv,"
         " one response figure per outcome (PNG and SVG) and study.json into the output"
         " folder. Outcomes: a summary column (mean; for true/false columns the share; for"
         " times the mean days since the start) or COLUMN<=DATE, the probability that the"
@@ -106,7 +106,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help="global sensitivity analysis (Morris or Sobol') of an outcome",
         description="Vary the parameters over their plausible ranges (from the provenance"
         " table, or --range) with SALib and rank them by their effect on an outcome, with"
-        " 95%% confidence intervals. The number of parameter vectors and replications is"
+        " 95% confidence intervals. The number of parameter vectors and replications is"
         " printed before the run starts. Writes indices.csv, a bar chart (PNG and SVG),"
         " design.csv and study.json.",
     )

@@ -16,7 +16,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help="check the baseline against the facts of the record (Monte Carlo)",
         description="Run the scenario (default: the baseline) for many replications and"
         " check each fact of the record: the fact, its source, the simulated median with its"
-        " 90%% interval, the tolerance, and pass or fail. Exit status 1 if any fact fails.",
+        " 90% interval, the tolerance, and pass or fail. Exit status 1 if any fact fails.",
     )
     add_scenario_arguments(p, required=False)
     p.add_argument("--reps", type=positive_int, default=200, help="replications (default 200)")
