@@ -54,7 +54,7 @@ def test_series_equals_direct_sampling(changes, seed):
 
     world.env.process(monitor(world.env))
     world.env.run(until=world.horizon_h + 1e-3)
-    series = world.series()
+    series = world.series().states()
     assert len(series) == len(sampled) == int(world.horizon_h / step) + 1
     for grid, live in zip(series, sampled, strict=True):
         assert grid.t_h == pytest.approx(live.t_h, abs=1e-5)

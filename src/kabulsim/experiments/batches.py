@@ -167,7 +167,7 @@ def run_batch(batch: Batch) -> BatchResult:
     summary = summary_frame(results)
     events = _events_frame(ok)
     series = _series_frame([r for r in ok if r.rep < batch.series_reps], scenario)
-    counts = count_values(state_matrix([r.states for r in ok]))
+    counts = count_values(state_matrix([r.series for r in ok if r.series is not None]))
     return BatchResult(
         index=batch.index,
         summary=summary,

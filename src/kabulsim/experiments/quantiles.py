@@ -22,7 +22,7 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 import pandas as pd
 
-from kabulsim.model.records import STATE_NUMERIC, State
+from kabulsim.model.records import STATE_NUMERIC, Series
 
 SERIES_VARIABLES = (
     *STATE_NUMERIC,
@@ -49,35 +49,20 @@ def round_bits(values: np.ndarray) -> np.ndarray:
     return rounded.view(np.float64)
 
 
-def state_matrix(series: Sequence[Sequence[State]]) -> tuple[np.ndarray, np.ndarray]:
-    """Stack replications' samples: clock times ``(n_t,)`` and values ``(n_reps, n_t, n_var)``.
+def state_matrix(series: Sequence[Series]) -> tuple[np.ndarray, np.ndarray]:
+    """Stack replications' series: clock times ``(n_t,)`` and values ``(n_reps, n_t, n_var)``.
 
-    Replications are assumed to share the grid (the monitor samples every ``series_step_h``);
-    the times of the first replication are returned. With no replications the arrays are
-    empty.
+    Replications share the grid (every ``series_step_h`` hours); the variables are
+    :data:`SERIES_VARIABLES`: the numeric state, then 0/1 indicators of who holds Kabul. With
+    no replications the arrays are empty.
     """
     if not series:
         return np.empty(0), np.empty((0, 0, len(SERIES_VARIABLES)))
-    times = np.asarray([s.t_h for s in series[0]], dtype=np.float64)
-    rows = [
-        (
-            s.taliban_shamali,
-            s.taliban_kabul,
-            s.taliban_north,
-            s.alliance_shamali,
-            s.morale_shamali,
-            s.morale_north,
-            s.morale_alliance,
-            s.stragglers,
-            s.city_holder == "taliban",
-            s.city_holder == "none",
-            s.city_holder == "alliance",
-        )
-        for states in series
-        for s in states
-    ]
-    values = np.asarray(rows, dtype=np.float64).reshape(len(series), len(times), -1)
-    return times, values
+    numeric = np.stack([s.values for s in series])
+    holders = np.array([s.holders for s in series])
+    flags = [holders == side for side in ("taliban", "none", "alliance")]
+    values = np.concatenate([numeric, np.stack(flags, axis=-1).astype(np.float64)], axis=-1)
+    return series[0].times, values
 
 
 def count_values(matrix: tuple[np.ndarray, np.ndarray]) -> pd.DataFrame:

@@ -9,6 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+from numpy.typing import NDArray
+
 
 @dataclass(frozen=True, slots=True)
 class Event:
@@ -48,6 +51,29 @@ STATE_NUMERIC = (
     "stragglers",
 )
 """The numeric fields of :class:`State` (all but ``t_h`` and ``city_holder``)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Series:
+    """The state on a fixed time grid, as arrays (cheap to build and to aggregate).
+
+    ``values[i, j]`` is variable ``STATE_NUMERIC[j]`` at time ``times[i]`` (hours since the
+    scenario start); ``holders[i]`` is who holds Kabul then.
+    """
+
+    times: NDArray[np.float64]
+    values: NDArray[np.float64]
+    holders: tuple[str, ...]
+
+    def states(self) -> list[State]:
+        """The same samples as :class:`State` records."""
+        rows: list[tuple[Any, ...]] = [
+            (t, *row[:7], holder, row[7])
+            for t, row, holder in zip(
+                self.times.tolist(), self.values.tolist(), self.holders, strict=True
+            )
+        ]
+        return [State(*row) for row in rows]
 
 
 @dataclass(slots=True)

@@ -21,7 +21,7 @@ from kabulsim.model.air import air_campaign
 from kabulsim.model.alliance import alliance
 from kabulsim.model.hvt import high_value_target
 from kabulsim.model.north import northern_front
-from kabulsim.model.records import Event, State
+from kabulsim.model.records import Event, Series, State
 from kabulsim.model.shamali import shamali_front
 from kabulsim.model.withdrawal import withdrawal
 from kabulsim.model.world import STREAMS, World
@@ -71,9 +71,15 @@ class Replication:
     rep: int
     summary: dict[str, Any]
     events: list[Event] = field(default_factory=list)
-    states: list[State] = field(default_factory=list)
+    series: Series | None = None
+    """The state on the scenario's time grid (None when the replication failed)."""
     runtime_s: float = 0.0
     error: str | None = None
+
+    @property
+    def states(self) -> list[State]:
+        """The state samples as :class:`State` records (empty when the replication failed)."""
+        return [] if self.series is None else self.series.states()
 
 
 def _summary(world: World, vacuum_h: float | None) -> dict[str, Any]:
@@ -160,7 +166,7 @@ def simulate(scenario: Scenario, seed: int = 0, rep: int = 0) -> Replication:
             rep=rep,
             summary=summary,
             events=world.recorder.events,
-            states=world.series(),
+            series=world.series(),
             runtime_s=time.perf_counter() - began,
         )
     except Exception as exc:  # a failing replication must not sink a batch

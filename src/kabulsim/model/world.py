@@ -20,14 +20,13 @@ those who left it along the Kandahar and Tora Bora routes or fell back from Maza
 from __future__ import annotations
 
 import math
-from bisect import bisect_right
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Literal
 
 import numpy as np
 import simpy
 
-from kabulsim.model.records import Recorder, State
+from kabulsim.model.records import Recorder, Series
 from kabulsim.scenario.schema import Scenario
 from kabulsim.timebase import to_hours
 
@@ -276,26 +275,24 @@ class World:
             )
         )
 
-    def series(self) -> list[State]:
+    def series(self) -> Series:
         """The state on the grid ``0, step, 2 step, ...`` up to the horizon."""
         step = self.scenario.series_step_h
         n = math.floor(self.horizon_h / step + 1e-9) + 1
         self.settle()
+        grid = np.arange(n, dtype=np.float64) * step
         snaps = self.recorder.snapshots
-        times = [s[0] for s in snaps]
+        times = np.array([s[0] for s in snaps])
+        numeric = np.array([s[1:8] for s in snaps], dtype=np.float64)
         log = [(0.0, 0.0), *self.recorder.stragglers]
-        log_times = [s[0] for s in log]
-        grid = [i * step for i in range(n)]
+        log_times = np.array([s[0] for s in log])
+        log_counts = np.array([s[1] for s in log], dtype=np.float64)
         # The last snapshot (and straggler count) at or before each grid time.
-        rows: list[tuple[Any, ...]] = [
-            (
-                t,
-                *snaps[bisect_right(times, t + 1e-9) - 1][1:],
-                log[bisect_right(log_times, t + 1e-9) - 1][1],
-            )
-            for t in grid
-        ]
-        return [State(*row) for row in rows]
+        at = np.searchsorted(times, grid + 1e-9, side="right") - 1
+        at_log = np.searchsorted(log_times, grid + 1e-9, side="right") - 1
+        values = np.column_stack([numeric[at], log_counts[at_log]])
+        holders = tuple(snaps[i][8] for i in at.tolist())
+        return Series(grid, values, holders)
 
 
 def lognormal(rng: np.random.Generator, median: float, sigma: float) -> float:
