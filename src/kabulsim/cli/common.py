@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 from pathlib import Path
 
 from kabulsim.scenario import Scenario, load_scenario
@@ -37,23 +38,40 @@ def resolve_scenario(args: argparse.Namespace) -> Scenario:
     return load_scenario(path, overrides=list(args.overrides))
 
 
-def positive_int(text: str) -> int:
-    """Argparse type: an integer >= 1."""
+def _whole_number(text: str, minimum: int) -> int:
+    """Parse an integer >= ``minimum``; argparse reports the error as a usage error."""
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {value}")
+        raise argparse.ArgumentTypeError(
+            f"expected a whole number >= {minimum}, got {text!r}"
+        ) from None
+    if value < minimum:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= {minimum}, got {value}")
     return value
+
+
+def positive_int(text: str) -> int:
+    """Argparse type: an integer >= 1."""
+    return _whole_number(text, 1)
 
 
 def seed_int(text: str) -> int:
     """Argparse type: a seed, an integer >= 0."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got {value}")
-    return value
+    return _whole_number(text, 0)
+
+
+def add_engine_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add ``--workers`` and ``--scheduler``: where the replications run."""
+    parser.add_argument(
+        "--workers",
+        type=positive_int,
+        default=None,
+        help=f"local worker processes (default: all cores, here {os.cpu_count()})",
+    )
+    parser.add_argument(
+        "--scheduler",
+        default=None,
+        metavar="tcp://HOST:PORT",
+        help="run the batches on an existing Dask distributed cluster (needs the dask extra)",
+    )

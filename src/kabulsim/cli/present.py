@@ -9,7 +9,7 @@ from pathlib import Path
 
 from kabulsim.analysis.compare import compare
 from kabulsim.analysis.validation import validate_summary
-from kabulsim.cli.common import UsageError, positive_int, seed_int
+from kabulsim.cli.common import UsageError, add_engine_arguments, positive_int, seed_int
 from kabulsim.cli.run import engine_session
 from kabulsim.experiments.folders import (
     COMPARISON_MANIFEST,
@@ -50,8 +50,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     p.add_argument("--seed", type=seed_int, default=0, help="seed for scenario files (0)")
     p.add_argument("--n-boot", type=positive_int, default=2000, help="bootstrap resamples")
-    p.add_argument("--workers", type=positive_int, default=None, help="local processes")
-    p.add_argument("--scheduler", default=None, metavar="tcp://HOST:PORT")
+    add_engine_arguments(p)
     p.add_argument("--out", type=Path, default=None, help="output folder (default under runs/)")
     p.add_argument("--force", action="store_true", help="replace a non-empty --out folder")
     p.add_argument("--quiet", action="store_true", help="no progress bar and no table")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 import signal
 import sys
 from collections.abc import Iterator
@@ -15,6 +14,7 @@ from typing import Any
 from kabulsim.analysis.describe import describe
 from kabulsim.cli.common import (
     UsageError,
+    add_engine_arguments,
     add_scenario_arguments,
     positive_int,
     resolve_scenario,
@@ -76,18 +76,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help="finish an interrupted run in DIR: scenario, seed, replications and batch size"
         " come from its manifest; only missing batches are run",
     )
-    p.add_argument(
-        "--workers",
-        type=positive_int,
-        default=None,
-        help=f"local worker processes (default: all cores, here {os.cpu_count()})",
-    )
-    p.add_argument(
-        "--scheduler",
-        default=None,
-        metavar="tcp://HOST:PORT",
-        help="run the batches on an existing Dask distributed cluster (needs the dask extra)",
-    )
+    add_engine_arguments(p)
     p.add_argument(
         "--batch-size",
         type=positive_int,

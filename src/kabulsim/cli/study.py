@@ -23,6 +23,7 @@ from kabulsim.analysis.sensitivity import (
 from kabulsim.analysis.sweep import grid_points, parse_axis, sweep, with_values
 from kabulsim.cli.common import (
     UsageError,
+    add_engine_arguments,
     add_scenario_arguments,
     positive_int,
     resolve_scenario,
@@ -47,15 +48,7 @@ def _engine_arguments(p: argparse.ArgumentParser, default_reps: int) -> None:
         help=f"replications per point (default {default_reps})",
     )
     p.add_argument("--seed", type=seed_int, default=0, help="seed shared by every point")
-    p.add_argument(
-        "--workers",
-        type=positive_int,
-        default=None,
-        help=f"local worker processes (default: all cores, here {os.cpu_count()})",
-    )
-    p.add_argument(
-        "--scheduler", default=None, metavar="tcp://HOST:PORT", help="a Dask cluster to run on"
-    )
+    add_engine_arguments(p)
     p.add_argument(
         "--out",
         type=Path,
