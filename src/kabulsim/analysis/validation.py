@@ -97,12 +97,18 @@ def _mazar_gap(summary: pd.DataFrame, sc: Scenario) -> Check:
     return Check(text, 2.5 <= med <= 6.0)
 
 
-def _shamali_date(summary: pd.DataFrame, sc: Scenario) -> Check:
-    times, text = _time_stat(summary, "shamali_start")
+def _median_date_within(
+    summary: pd.DataFrame, col: str, low: pd.Timestamp, high: pd.Timestamp
+) -> Check:
+    """Pass when the median time in ``col`` lies in [low, high); fail when it never happened."""
+    times, text = _time_stat(summary, col)
     if times.empty:
         return Check(text, False)
-    med = times.quantile(0.5)
-    return Check(text, bool(_local(2001, 11, 11) <= med < _local(2001, 11, 14)))
+    return Check(text, bool(low <= times.quantile(0.5) < high))
+
+
+def _shamali_date(summary: pd.DataFrame, sc: Scenario) -> Check:
+    return _median_date_within(summary, "shamali_start", _local(2001, 11, 11), _local(2001, 11, 14))
 
 
 def _duration(summary: pd.DataFrame, sc: Scenario) -> Check:
@@ -132,11 +138,9 @@ def _evacuation(summary: pd.DataFrame, sc: Scenario) -> Check:
 
 
 def _entry_date(summary: pd.DataFrame, sc: Scenario) -> Check:
-    times, text = _time_stat(summary, "alliance_enters_kabul")
-    if times.empty:
-        return Check(text, False)
-    med = times.quantile(0.5)
-    return Check(text, bool(_local(2001, 11, 12) <= med < _local(2001, 11, 15)))
+    return _median_date_within(
+        summary, "alliance_enters_kabul", _local(2001, 11, 12), _local(2001, 11, 15)
+    )
 
 
 def _next_day(summary: pd.DataFrame, sc: Scenario) -> Check:
