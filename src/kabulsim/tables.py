@@ -9,55 +9,29 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import asdict
 from typing import Any
 
 import pandas as pd
 
 from kabulsim.model.simulate import TIME_COLUMNS, Replication
-from kabulsim.timebase import KABUL, iso
+from kabulsim.timebase import KABUL, iso_many
 
 
 def summary_frame(reps: Sequence[Replication]) -> pd.DataFrame:
-    """One row per replication: the outcome columns, times as ISO 8601 local time."""
-    rows: list[dict[str, Any]] = []
-    for r in reps:
-        start = r.scenario.start
-        row: dict[str, Any] = {"rep": r.rep, "seed": r.seed}
-        for key, value in r.summary.items():
-            row[key] = iso(start, value) if key in TIME_COLUMNS else value
-        row["error"] = r.error or ""
-        rows.append(row)
-    return pd.DataFrame(rows)
+    """One row per replication: the outcome columns, times as ISO 8601 local time.
 
-
-def events_frame(reps: Sequence[Replication]) -> pd.DataFrame:
-    """The event log: one row per event, in time order within each replication."""
-    rows = [
-        {
-            "rep": r.rep,
-            "t_h": e.t_h,
-            "time": iso(r.scenario.start, e.t_h),
-            "phase": e.phase,
-            "event": e.kind,
-            "detail": e.detail,
-            "value": None if math.isnan(e.value) else e.value,
-        }
-        for r in reps
-        for e in r.events
-    ]
-    columns = ["rep", "t_h", "time", "phase", "event", "detail", "value"]
-    return pd.DataFrame(rows, columns=columns)
-
-
-def series_frame(reps: Sequence[Replication]) -> pd.DataFrame:
-    """The state time series: one row per replication and sample time."""
-    rows = [{"rep": r.rep, **asdict(s)} for r in reps for s in r.states]
-    frame = pd.DataFrame(rows)
-    if not frame.empty:
-        start = reps[0].scenario.start
-        frame.insert(2, "time", [iso(start, t) for t in frame["t_h"]])
-    return frame
+    A failed replication has an empty summary: its outcome cells are missing (NaN).
+    """
+    keys = list(dict.fromkeys(key for r in reps for key in r.summary))
+    columns: dict[str, Any] = {"rep": [r.rep for r in reps], "seed": [r.seed for r in reps]}
+    for key in keys:
+        values = [r.summary.get(key, math.nan) for r in reps]
+        if key in TIME_COLUMNS:
+            text = iso_many(reps[0].scenario.start, values)
+            values = [t if key in r.summary else math.nan for t, r in zip(text, reps, strict=True)]
+        columns[key] = values
+    columns["error"] = [r.error or "" for r in reps]
+    return pd.DataFrame(columns)
 
 
 def to_datetime(column: pd.Series) -> pd.Series:

@@ -8,7 +8,10 @@ UTC+04:30 all year (Afghanistan does not observe daylight saving time).
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from datetime import datetime, timedelta, timezone
+
+import numpy as np
 
 KABUL = timezone(timedelta(hours=4, minutes=30), "AFT")
 """Kabul local time, UTC+04:30."""
@@ -37,3 +40,22 @@ def iso(start: datetime, hours: float | None) -> str:
     if hours is None or (isinstance(hours, float) and math.isnan(hours)):
         return ""
     return to_local(start, hours).isoformat(timespec="minutes")
+
+
+def iso_many(start: datetime, hours: Sequence[float | None] | np.ndarray) -> list[str]:
+    """:func:`iso` for many clock values at once (vectorised; the same strings).
+
+    Missing values (None or NaN) give empty strings.
+    """
+    h = np.array([math.nan if v is None else v for v in hours], dtype=np.float64)
+    if h.size == 0:
+        return []
+    origin = np.datetime64(start.astimezone(KABUL).replace(tzinfo=None), "us")
+    ok = np.isfinite(h)
+    # timedelta(hours=h) rounds to the nearest microsecond, half to even, like rint.
+    micros = np.rint(np.where(ok, h, 0.0) * 3.6e9).astype(np.int64)
+    text = np.datetime_as_string(origin + micros.astype("timedelta64[us]"), unit="m")
+    offset = start.astimezone(KABUL).isoformat()[-6:]
+    return [
+        f"{t}{offset}" if good else "" for t, good in zip(text.tolist(), ok.tolist(), strict=True)
+    ]

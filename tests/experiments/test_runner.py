@@ -15,7 +15,12 @@ from kabulsim.experiments import resume, run, run_many
 from kabulsim.experiments.batches import plan_batches, run_batch
 from kabulsim.experiments.executors import PoolEngine, SerialEngine, make_engine
 from kabulsim.experiments.progress import ProgressBar
-from kabulsim.experiments.quantiles import SERIES_VARIABLES, round_bits
+from kabulsim.experiments.quantiles import (
+    SERIES_VARIABLES,
+    count_values,
+    merge_counts,
+    round_bits,
+)
 from kabulsim.experiments.store import OutDirError
 from kabulsim.scenario import Scenario
 
@@ -251,6 +256,39 @@ def test_round_bits_relative_error():
     x = np.random.default_rng(0).lognormal(0, 5, size=10_000)
     assert np.max(np.abs(round_bits(x) / x - 1)) <= 2.0**-11
     assert round_bits(np.array([0.0, 1.0, 5000.0]))[2] == 5000.0
+
+
+def _brute_counts(times, values) -> dict[tuple[int, float, float], int]:
+    """Counts of rounded values per (variable, time), one value at a time."""
+    out: dict[tuple[int, float, float], int] = {}
+    rounded = round_bits(values)
+    n_reps, n_t, n_var = values.shape
+    for r in range(n_reps):
+        for t in range(n_t):
+            for v in range(n_var):
+                key = (v, float(times[t]), float(rounded[r, t, v]))
+                out[key] = out.get(key, 0) + 1
+    return out
+
+
+def test_counts_and_their_merge_equal_a_brute_force_count():
+    rng = np.random.default_rng(3)
+    times = np.arange(7) * 6.0
+    # few distinct values (ties), negative zero, and a spread of magnitudes
+    parts = [rng.choice([-0.0, 0.0, 1.0, 2.5, 1e3, 1e3 + 0.1], size=(n, 7, 4)) for n in (5, 1, 9)]
+    parts.append(rng.lognormal(0, 3, size=(6, 7, 4)))
+    frames = [count_values((times, p)) for p in parts]
+    expected = _brute_counts(times, np.concatenate(parts))
+    merged = merge_counts(frames)
+    got = {
+        (int(v), float(t), float(x) + 0.0): int(c) for v, t, x, c in merged.itertuples(index=False)
+    }
+    assert got == expected
+    keys = list(merged[["variable", "t_h", "value"]].itertuples(index=False))
+    assert keys == sorted(keys)  # sorted by variable, time and value, no duplicates
+    assert len(set(keys)) == len(keys)
+    for frame, part in zip(frames, parts, strict=True):
+        assert frame["count"].sum() == part.size
 
 
 def test_engine_seam():

@@ -17,7 +17,6 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -26,7 +25,7 @@ from kabulsim.experiments.quantiles import SERIES_VARIABLES, count_values, state
 from kabulsim.model.simulate import Replication, simulate
 from kabulsim.scenario.schema import Scenario
 from kabulsim.tables import summary_frame
-from kabulsim.timebase import iso
+from kabulsim.timebase import iso_many
 
 DEFAULT_BATCH_SIZE = 50
 """Replications per batch: large enough to amortise scheduling, small enough for progress."""
@@ -94,61 +93,42 @@ def _scenario(text: str) -> Scenario:
 
 
 def _events_frame(reps: list[Replication]) -> pd.DataFrame:
-    rep_col: list[int] = []
-    t_col: list[float] = []
-    time_col: list[str] = []
-    phase_col: list[str] = []
-    kind_col: list[str] = []
-    detail_col: list[str] = []
-    value_col: list[float] = []
-    for r in reps:
-        start = r.scenario.start
-        for e in r.events:
-            rep_col.append(r.rep)
-            t_col.append(e.t_h)
-            time_col.append(iso(start, e.t_h))
-            phase_col.append(e.phase)
-            kind_col.append(e.kind)
-            detail_col.append(e.detail)
-            value_col.append(e.value)
+    events = [(r.rep, e) for r in reps for e in r.events]
+    t_h = np.fromiter((e.t_h for _, e in events), dtype=np.float64, count=len(events))
+    start = reps[0].scenario.start if reps else None
     return pd.DataFrame(
         {
-            "rep": np.asarray(rep_col, dtype=np.int64),
-            "t_h": np.asarray(t_col, dtype=np.float64),
-            "time": pd.array(time_col, dtype="str"),
-            "phase": pd.array(phase_col, dtype="str"),
-            "event": pd.array(kind_col, dtype="str"),
-            "detail": pd.array(detail_col, dtype="str"),
-            "value": np.asarray(value_col, dtype=np.float64),
+            "rep": np.fromiter((rep for rep, _ in events), dtype=np.int64, count=len(events)),
+            "t_h": t_h,
+            "time": pd.array(iso_many(start, t_h) if start else [], dtype="str"),
+            "phase": pd.array([e.phase for _, e in events], dtype="str"),
+            "event": pd.array([e.kind for _, e in events], dtype="str"),
+            "detail": pd.array([e.detail for _, e in events], dtype="str"),
+            "value": np.fromiter((e.value for _, e in events), dtype=np.float64, count=len(events)),
         }
     )
 
 
 def _series_frame(reps: list[Replication], scenario: Scenario) -> pd.DataFrame:
-    stamps: dict[float, str] = {}
-    rows: list[tuple[Any, ...]] = []
-    for r in reps:
-        for s in r.states:
-            stamp = stamps.get(s.t_h)
-            if stamp is None:
-                stamp = stamps[s.t_h] = iso(scenario.start, s.t_h)
-            rows.append(
-                (
-                    r.rep,
-                    s.t_h,
-                    stamp,
-                    s.taliban_shamali,
-                    s.taliban_kabul,
-                    s.taliban_north,
-                    s.alliance_shamali,
-                    s.morale_shamali,
-                    s.morale_north,
-                    s.morale_alliance,
-                    s.city_holder,
-                    s.stragglers,
-                )
-            )
-    frame = pd.DataFrame.from_records(rows, columns=list(SERIES_COLUMNS))
+    """Per-replication state series, one row per replication and grid time."""
+    kept = [r for r in reps if r.series is not None]
+    if not kept:
+        frame = pd.DataFrame({c: [] for c in SERIES_COLUMNS})
+    else:
+        series = [r.series for r in kept if r.series is not None]
+        times = series[0].times
+        n_t = len(times)
+        values = np.concatenate([s.values for s in series])
+        frame = pd.DataFrame(
+            {
+                "rep": np.repeat([r.rep for r in kept], n_t),
+                "t_h": np.tile(times, len(kept)),
+                "time": np.tile(np.array(iso_many(scenario.start, times), dtype=object), len(kept)),
+                **{name: values[:, j] for j, name in enumerate(SERIES_COLUMNS[3:10])},
+                "city_holder": [h for s in series for h in s.holders],
+                "stragglers": values[:, 7],
+            }
+        )
     frame = frame.astype({"rep": "int64", "time": "str", "city_holder": "str"})
     numeric = [c for c in SERIES_COLUMNS if c not in ("rep", "time", "city_holder")]
     return frame.astype(dict.fromkeys(numeric, "float64"))

@@ -43,7 +43,8 @@ _MASK = np.uint64(~((1 << _DROP) - 1) & 0xFFFF_FFFF_FFFF_FFFF)
 
 def round_bits(values: np.ndarray) -> np.ndarray:
     """Round float64 values to ``MANTISSA_BITS`` significant bits (half away from zero)."""
-    bits = np.ascontiguousarray(values, dtype=np.float64).view(np.uint64)
+    values = np.asarray(values, dtype=np.float64) + 0.0  # -0.0 becomes 0.0
+    bits = np.ascontiguousarray(values).view(np.uint64)
     finite = np.isfinite(values)
     rounded = np.where(finite, (bits + _HALF) & _MASK, bits)
     return rounded.view(np.float64)
@@ -71,20 +72,22 @@ def count_values(matrix: tuple[np.ndarray, np.ndarray]) -> pd.DataFrame:
     n_reps, n_t, n_var = values.shape
     if n_reps == 0:
         return empty_counts()
-    rounded = round_bits(values)  # (rep, t, var)
-    var_idx = np.broadcast_to(np.arange(n_var, dtype=np.int16), values.shape).ravel()
-    t_idx = np.broadcast_to(np.arange(n_t)[None, :, None], values.shape).ravel()
-    flat = rounded.ravel()
-    order = np.lexsort((flat, t_idx, var_idx))
-    v, t, x = var_idx[order], t_idx[order], flat[order]
+    # One row per (variable, time) cell holding its replications' values, sorted in place:
+    # rows are in (variable, time) order, so the flat result is sorted by all three keys.
+    cells = round_bits(values).transpose(2, 1, 0).reshape(n_var * n_t, n_reps)
+    x = np.sort(cells, axis=1).ravel()
+    bits = x.view(np.uint64)  # equal bit patterns: one group (NaN included)
     new = np.ones(len(x), dtype=bool)
-    new[1:] = (v[1:] != v[:-1]) | (t[1:] != t[:-1]) | (x[1:] != x[:-1])
+    new[1:] = bits[1:] != bits[:-1]
+    new[::n_reps] = True  # every cell starts a group
     starts = np.flatnonzero(new)
     counts = np.diff(np.append(starts, len(x)))
+    cell = starts // n_reps
+    v, t = cell // n_t, cell % n_t
     return pd.DataFrame(
         {
-            "variable": v[starts].astype(np.int16),
-            "t_h": times[t[starts]],
+            "variable": v.astype(np.int16),
+            "t_h": times[t],
             "value": x[starts],
             "count": counts.astype(np.int64),
         }
@@ -108,11 +111,24 @@ def merge_counts(parts: Iterable[pd.DataFrame]) -> pd.DataFrame:
     frames = [p for p in parts if len(p)]
     if not frames:
         return empty_counts()
-    both = pd.concat(frames, ignore_index=True)
-    merged: pd.DataFrame = both.groupby(["variable", "t_h", "value"], sort=True, as_index=False)[
-        ["count"]
-    ].sum()
-    return merged.astype({"variable": "int16", "count": "int64"})
+    v = np.concatenate([f["variable"].to_numpy(np.int16) for f in frames])
+    t = np.concatenate([f["t_h"].to_numpy(np.float64) for f in frames])
+    x = np.concatenate([f["value"].to_numpy(np.float64) for f in frames])
+    c = np.concatenate([f["count"].to_numpy(np.int64) for f in frames])
+    order = np.lexsort((x, t, v))
+    v, t, x, c = v[order], t[order], x[order], c[order]
+    bits = x.view(np.uint64)  # equal bit patterns: one group (NaN included)
+    new = np.ones(len(x), dtype=bool)
+    new[1:] = (v[1:] != v[:-1]) | (t[1:] != t[:-1]) | (bits[1:] != bits[:-1])
+    starts = np.flatnonzero(new)
+    return pd.DataFrame(
+        {
+            "variable": v[starts],
+            "t_h": t[starts],
+            "value": x[starts],
+            "count": np.add.reduceat(c, starts),
+        }
+    )
 
 
 class CountAccumulator:

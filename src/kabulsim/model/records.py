@@ -81,10 +81,13 @@ class Recorder:
     """Collects the events and state snapshots of one replication."""
 
     events: list[Event] = field(default_factory=list)
-    snapshots: list[tuple[Any, ...]] = field(default_factory=list)
-    """State after each change: ``(t_h, *State fields from taliban_shamali to city_holder)``."""
-    stragglers: list[tuple[float, float]] = field(default_factory=list)
-    """Stragglers left in Kabul after each change: ``(t_h, count)``, in time order."""
+    snapshot_values: list[float] = field(default_factory=list)
+    """State after each change, flat: ``t_h`` and the seven numeric :class:`State` fields
+    from ``taliban_shamali`` to ``morale_alliance``, eight numbers per snapshot."""
+    snapshot_holders: list[str] = field(default_factory=list)
+    """Who holds Kabul at each snapshot."""
+    stragglers: list[float] = field(default_factory=list)
+    """Stragglers left in Kabul after each change, flat: ``t_h, count`` pairs in time order."""
 
     def event(
         self, t_h: float, phase: str, kind: str, detail: str = "", value: float = float("nan")

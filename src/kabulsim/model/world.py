@@ -202,7 +202,7 @@ class World:
         self._straggler_log()
 
     def _straggler_log(self, t_h: float | None = None) -> None:
-        self.recorder.stragglers.append(
+        self.recorder.stragglers.extend(
             (
                 self.env.now if t_h is None else t_h,
                 self._stragglers_afghan + self._stragglers_foreign,
@@ -261,19 +261,20 @@ class World:
         snapshots is constant and the value at any grid time is the last snapshot before it:
         the time series costs no simulation events.
         """
-        self.recorder.snapshots.append(
+        rec = self.recorder
+        rec.snapshot_values.extend(
             (
                 self.env.now,
                 self.shamali.strength,
-                self.in_kabul,
+                self.kabul_afghan + self.kabul_foreign,
                 self.north.strength,
                 self.alliance_strength,
                 self.shamali.morale,
                 self.north.morale,
                 self.alliance_morale,
-                self.city_holder,
             )
         )
+        rec.snapshot_holders.append(self.city_holder)
 
     def series(self) -> Series:
         """The state on the grid ``0, step, 2 step, ...`` up to the horizon."""
@@ -281,17 +282,16 @@ class World:
         n = math.floor(self.horizon_h / step + 1e-9) + 1
         self.settle()
         grid = np.arange(n, dtype=np.float64) * step
-        snaps = self.recorder.snapshots
-        times = np.array([s[0] for s in snaps])
-        numeric = np.array([s[1:8] for s in snaps], dtype=np.float64)
-        log = [(0.0, 0.0), *self.recorder.stragglers]
-        log_times = np.array([s[0] for s in log])
-        log_counts = np.array([s[1] for s in log], dtype=np.float64)
+        rec = self.recorder
+        snaps = np.array(rec.snapshot_values, dtype=np.float64).reshape(-1, 8)
+        times, numeric = snaps[:, 0], snaps[:, 1:]
+        log = np.array([0.0, 0.0, *rec.stragglers], dtype=np.float64).reshape(-1, 2)
+        log_times, log_counts = log[:, 0], log[:, 1]
         # The last snapshot (and straggler count) at or before each grid time.
         at = np.searchsorted(times, grid + 1e-9, side="right") - 1
         at_log = np.searchsorted(log_times, grid + 1e-9, side="right") - 1
         values = np.column_stack([numeric[at], log_counts[at_log]])
-        holders = tuple(snaps[i][8] for i in at.tolist())
+        holders = tuple(map(rec.snapshot_holders.__getitem__, at.tolist()))
         return Series(grid, values, holders)
 
 
