@@ -12,8 +12,13 @@ Figures:
   baseline replications (``simulate``), counted from the environment's event counter;
 * ``bare_events_per_s``: the same for a bare SimPy loop (100 processes each doing
   ``yield env.timeout(delay)``, delays from a numpy Generator batched with ``.tolist()``);
+* ``ms_per_rep_parts``: where a serial replication's time goes: building the world and its
+  seven random streams, ``env.run`` (of which the attrition engine's fights), and
+  assembling the results (summary, state series); ``model_events_per_s_in_run`` is the
+  event rate inside ``env.run`` alone and ``..._ratio_in_run`` its ratio to the bare loop;
 * ``reps_per_s_1_worker`` / ``reps_per_s_2_workers`` and ``parallel_efficiency``
-  (``run_many`` in memory, no per-replication series);
+  (``run_many`` in memory, no per-replication series), and with ``--dask`` the same on a
+  ``LocalCluster`` with 2 workers;
 * ``peak_rss_mb``: peak resident memory of a child process running ``run_many`` into an
   output folder with 2 workers (parent and workers, the larger), per number of replications.
 """
@@ -27,12 +32,15 @@ import platform
 import subprocess
 import sys
 import time
+from typing import Any
 
 import numpy as np
 import simpy
 
 from kabulsim.experiments import run_many
-from kabulsim.model import simulate
+from kabulsim.model import fighting, simulate
+from kabulsim.model.aftermath import close_vacuum
+from kabulsim.model.simulate import _summary, build_world
 from kabulsim.scenario import Scenario
 
 _ENVS: list[simpy.Environment] = []
@@ -52,6 +60,7 @@ def _processed(env: simpy.Environment) -> int:
 
 
 def model_event_rate(reps: int) -> tuple[float, int]:
+    """SimPy events per second of serial ``simulate`` calls, and the events processed."""
     scenario = Scenario()
     simulate(scenario, 0, 0)  # warm up
     original = simpy.Environment
@@ -67,6 +76,45 @@ def model_event_rate(reps: int) -> tuple[float, int]:
     events = sum(_processed(env) for env in _ENVS)
     _ENVS.clear()
     return events / wall, events
+
+
+def replication_parts(reps: int) -> dict[str, float]:
+    """Seconds per replication in each part of ``simulate`` (same steps, timed one by one)."""
+    scenario = Scenario()
+    fights = [0.0]
+    engine = fighting.simulate
+
+    def timed_engine(*args: Any, **kwargs: Any) -> Any:
+        began = time.perf_counter()
+        try:
+            return engine(*args, **kwargs)
+        finally:
+            fights[0] += time.perf_counter() - began
+
+    parts = {"build": 0.0, "run": 0.0, "results": 0.0}
+    events = 0
+    fighting.simulate = timed_engine
+    try:
+        for rep in range(reps):
+            t0 = time.perf_counter()
+            world = build_world(scenario, 1, rep)
+            t1 = time.perf_counter()
+            world.env.run(until=world.horizon_h + 1e-6)
+            t2 = time.perf_counter()
+            world.settle()
+            _summary(world, close_vacuum(world))
+            world.series()
+            t3 = time.perf_counter()
+            parts["build"] += t1 - t0
+            parts["run"] += t2 - t1
+            parts["results"] += t3 - t2
+            events += _processed(world.env)
+    finally:
+        fighting.simulate = engine
+    out = {k: v / reps for k, v in parts.items()}
+    out["fights_in_run"] = fights[0] / reps
+    out["events"] = events / reps
+    return out
 
 
 def bare_event_rate(events: int, processes: int = 100) -> float:
@@ -119,6 +167,12 @@ def peak_memory(reps: int) -> dict[str, float]:
     }
 
 
+def _warm_up() -> None:
+    from kabulsim.experiments.batches import plan_batches, run_batch
+
+    run_batch(plan_batches(Scenario(), 5, 0, 5, 0)[0])
+
+
 def dask_rate(reps: int) -> float | None:
     try:
         from dask.distributed import Client, LocalCluster
@@ -130,14 +184,20 @@ def dask_rate(reps: int) -> float | None:
         ) as cluster,
         Client(cluster) as client,
     ):
-        run_many(Scenario(), 100, 0, client=client, series_reps=0)  # warm up workers
+        # Warm every worker up (imports, first batch), as the pool's forked workers are.
+        client.run(_warm_up)
+        run_many(Scenario(), 200, 0, client=client, series_reps=0, batch_size=50)
         began = time.perf_counter()
         run_many(Scenario(), reps, 3, client=client, series_reps=0)
         return reps / (time.perf_counter() - began)
 
 
-def _median(values: list[float]) -> float:
-    return float(np.median(values))
+def _stats(values: list[float], digits: int) -> dict[str, float]:
+    return {
+        "median": round(float(np.median(values)), digits),
+        "min": round(min(values), digits),
+        "max": round(max(values), digits),
+    }
 
 
 def main() -> None:
@@ -145,63 +205,79 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="CI-sized run")
     parser.add_argument("--dask", action="store_true", help="also time a Dask LocalCluster")
     parser.add_argument(
-        "--rounds", type=int, default=3, help="interleaved measurement rounds (median reported)"
+        "--rounds",
+        type=int,
+        default=None,
+        help="interleaved measurement rounds, medians reported (default 7; 3 with --quick)",
     )
     args = parser.parse_args()
-    sim_reps = 200 if args.quick else 1000
-    rate_reps = 600 if args.quick else 3000
+    rounds_n = args.rounds if args.rounds is not None else (3 if args.quick else 7)
+    sim_reps = 200 if args.quick else 600
+    rate_reps = 400 if args.quick else 1000  # per worker: 1 worker runs this many, 2 twice
     mem_reps = (1000, 3000) if args.quick else (10_000, 100_000)
 
-    # The machine's speed drifts (shared hosts): every figure is measured in each of several
-    # interleaved rounds, and ratios are taken within a round before the median is reported.
+    # The machine's speed drifts (shared hosts; the same loop was seen 25% slower from one
+    # second to the next): every figure is measured in each of several short rounds,
+    # ratios are taken within a round, and the order of the timings rotates from round to
+    # round so that a drift does not always favour the same one. Medians are reported.
+    timings: list[tuple[str, Any]] = [
+        ("r1", lambda: reps_rate(rate_reps, 1)),
+        ("r2", lambda: reps_rate(2 * rate_reps, 2)),
+    ]
+    if args.dask:
+        timings.append(("dask", lambda: dask_rate(2 * rate_reps)))
     rounds: list[dict[str, float]] = []
     events = 0
-    for _ in range(args.rounds):
+    for k in range(rounds_n):
         model_rate, events = model_event_rate(sim_reps)
-        bare_rate = bare_event_rate(events)
-        r1 = reps_rate(rate_reps, 1)
-        r2 = reps_rate(rate_reps, 2)
-        row = {
-            "model": model_rate,
-            "bare": bare_rate,
-            "ratio": model_rate / bare_rate,
-            "r1": r1,
-            "r2": r2,
-            "efficiency": r2 / (2 * r1),
-        }
-        if args.dask:
-            rate = dask_rate(rate_reps)
-            if rate is not None:
-                row["dask"] = rate
-                row["dask_vs_pool"] = rate / r2
+        row = {"model": model_rate, "bare": bare_event_rate(events)}
+        row["ratio"] = row["model"] / row["bare"]
+        parts = replication_parts(sim_reps)
+        row.update({f"part_{name}": value for name, value in parts.items()})
+        bare_in_run = bare_event_rate(round(parts["events"] * sim_reps))
+        row["ratio_in_run"] = parts["events"] / parts["run"] / bare_in_run
+        for name, measure in timings[k % len(timings) :] + timings[: k % len(timings)]:
+            value = measure()
+            if value is not None:
+                row[name] = value
+        row["efficiency"] = row["r2"] / (2 * row["r1"])
+        if "dask" in row:
+            row["dask_vs_pool"] = row["dask"] / row["r2"]
         rounds.append(row)
 
-    def med(key: str) -> float:
-        return _median([r[key] for r in rounds if key in r])
+    def values(key: str) -> list[float]:
+        return [r[key] for r in rounds if key in r]
 
+    def med(key: str) -> float:
+        return float(np.median(values(key)))
+
+    ms = {
+        name: round(1000 * med(f"part_{name}"), 3)
+        for name in ("build", "run", "fights_in_run", "results")
+    }
     result: dict[str, object] = {
         "quick": args.quick,
-        "rounds": args.rounds,
+        "rounds": rounds_n,
         "cpu_count": os.cpu_count(),
         "python": platform.python_version(),
         "simpy": simpy.__version__,
         "events_per_rep": round(events / sim_reps, 1),
         "model_events_per_s": round(med("model")),
         "bare_events_per_s": round(med("bare")),
-        "model_to_bare_ratio": round(med("ratio"), 3),
+        "model_to_bare_ratio": _stats(values("ratio"), 3),
         "ms_per_rep_serial_simulate": round(1000 * events / med("model") / sim_reps, 2),
-        "reps_per_s_1_worker": round(med("r1"), 1),
-        "reps_per_s_2_workers": round(med("r2"), 1),
-        "parallel_efficiency": round(med("efficiency"), 3),
-        "parallel_efficiency_per_round": [round(r["efficiency"], 3) for r in rounds],
+        "ms_per_rep_parts": ms,
+        "model_to_bare_ratio_in_run": _stats(values("ratio_in_run"), 3),
+        "reps_per_s_1_worker": _stats(values("r1"), 1),
+        "reps_per_s_2_workers": _stats(values("r2"), 1),
+        "parallel_efficiency": _stats(values("efficiency"), 3),
         "peak_rss_mb": {str(n): peak_memory(n) for n in mem_reps},
         "load_avg_1min_at_end": round(os.getloadavg()[0], 2),
     }
     if args.dask:
-        result["dask_2_workers_reps_per_s"] = round(med("dask"), 1) if "dask" in rounds[0] else None
-        result["dask_to_pool_ratio"] = (
-            round(med("dask_vs_pool"), 3) if "dask" in rounds[0] else None
-        )
+        have = bool(values("dask"))
+        result["dask_2_workers_reps_per_s"] = _stats(values("dask"), 1) if have else None
+        result["dask_to_pool_ratio"] = _stats(values("dask_vs_pool"), 3) if have else None
     print(json.dumps(result))
 
 

@@ -20,7 +20,7 @@ from kabulsim.cli.common import (
     resolve_scenario,
     seed_int,
 )
-from kabulsim.experiments.batches import DEFAULT_BATCH_SIZE
+from kabulsim.experiments.executors import CLUSTER_BATCH_SIZE, LOCAL_BATCH_SIZE
 from kabulsim.experiments.output import default_out_dir
 from kabulsim.experiments.progress import ProgressBar
 from kabulsim.experiments.runner import (
@@ -80,8 +80,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument(
         "--batch-size",
         type=positive_int,
-        default=DEFAULT_BATCH_SIZE,
-        help=f"replications per task (default {DEFAULT_BATCH_SIZE})",
+        default=None,
+        help=f"replications per task (default {LOCAL_BATCH_SIZE} on local cores,"
+        f" {CLUSTER_BATCH_SIZE} on a Dask cluster)",
     )
     p.add_argument(
         "--series-reps",

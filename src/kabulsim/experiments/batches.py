@@ -27,9 +27,6 @@ from kabulsim.scenario.schema import Scenario
 from kabulsim.tables import summary_frame
 from kabulsim.timebase import iso_many
 
-DEFAULT_BATCH_SIZE = 50
-"""Replications per batch: large enough to amortise scheduling, small enough for progress."""
-
 EVENT_COLUMNS = ("rep", "t_h", "time", "phase", "event", "detail", "value")
 SERIES_COLUMNS = ("rep", "t_h", "time", *SERIES_VARIABLES[:7], "city_holder", "stragglers")
 

@@ -18,11 +18,22 @@ from typing import Any, Protocol, TypeVar
 T = TypeVar("T")
 R = TypeVar("R")
 
+LOCAL_BATCH_SIZE = 50
+"""Replications per task on local engines: enough to amortise a pool's overhead (under 1%
+of a task), few enough to balance 2 workers and to update the progress bar often."""
+
+CLUSTER_BATCH_SIZE = 200
+"""Replications per task on a Dask cluster, where a task costs about 1-1.6 ms of CPU and
+a result travels through the network: measured on a 2-worker ``LocalCluster``, 200
+replications per task ran at 0.96 of the local pool's rate against 0.8 with 50."""
+
 
 class Engine(Protocol):
     """Runs a function over items, yielding results as they finish."""
 
     workers: int
+    batch_size: int
+    """Replications per task that suit this engine (a run may choose another)."""
 
     def map(self, function: Callable[[T], R], items: Sequence[T]) -> Generator[R, None, None]:
         """Yield ``function(item)`` for every item, in completion order."""
@@ -33,6 +44,7 @@ class SerialEngine:
     """Runs every item in the calling process, in order."""
 
     workers = 1
+    batch_size = LOCAL_BATCH_SIZE
 
     def map(self, function: Callable[[T], R], items: Sequence[T]) -> Generator[R, None, None]:
         """Yield ``function(item)`` for every item, in order."""
@@ -54,6 +66,8 @@ class PoolEngine:
     cancelled. The start method is the platform default unless ``mp_context`` is given; it
     is never changed globally.
     """
+
+    batch_size = LOCAL_BATCH_SIZE
 
     def __init__(self, workers: int | None = None, mp_context: BaseContext | None = None) -> None:
         self.workers = workers if workers is not None else (os.cpu_count() or 1)
@@ -89,6 +103,8 @@ class DaskEngine:
 
     The workers must have the same kabulsim installed. Results are gathered as they finish.
     """
+
+    batch_size = CLUSTER_BATCH_SIZE
 
     def __init__(self, client: Any) -> None:
         self.client = client

@@ -38,7 +38,7 @@ def run_points(
     workers: int | None = None,
     client: Any = None,
     out: Path | None = None,
-    batch_size: int = 50,
+    batch_size: int | None = None,
     progress: Progress | None = None,
 ) -> list[pd.DataFrame]:
     """Run ``reps`` replications of every scenario; return their summary tables in order.
@@ -50,7 +50,7 @@ def run_points(
         workers: local processes (default all cores); ignored with ``client``.
         client: a ``dask.distributed.Client``.
         out: folder for per-point results (resumable); None keeps everything in memory.
-        batch_size: replications per task.
+        batch_size: replications per task (default the engine's: 50 locally, 200 on Dask).
         progress: ``progress(done, total)`` in replications.
     """
     results: dict[int, pd.DataFrame] = {}
@@ -61,10 +61,12 @@ def run_points(
             if path.exists():
                 results[i] = pd.read_parquet(path)
     todo = [i for i in range(len(scenarios)) if i not in results]
+    engine = make_engine(workers, client)
+    size = batch_size if batch_size is not None else engine.batch_size
     batches: list[Batch] = []
     owner: dict[int, int] = {}
     for i in todo:
-        for b in plan_batches(scenarios[i], reps, seed, batch_size, series_reps=0):
+        for b in plan_batches(scenarios[i], reps, seed, size, series_reps=0):
             owner[len(batches)] = i
             batches.append(dataclasses.replace(b, index=len(batches)))
     total = len(scenarios) * reps
@@ -73,7 +75,7 @@ def run_points(
         progress(done, total)
     parts: dict[int, list[BatchResult]] = {i: [] for i in todo}
     expected = {i: sum(1 for o in owner.values() if o == i) for i in todo}
-    for result in make_engine(workers, client).map(run_batch, batches):
+    for result in engine.map(run_batch, batches):
         i = owner[result.index]
         parts[i].append(result)
         done += result.reps

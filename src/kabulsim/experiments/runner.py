@@ -34,7 +34,6 @@ from typing import Any
 import pandas as pd
 
 from kabulsim.experiments.batches import (
-    DEFAULT_BATCH_SIZE,
     Batch,
     BatchResult,
     plan_batches,
@@ -153,7 +152,7 @@ def run_many(
     client: Any = None,
     out: str | Path | None = None,
     progress: Progress | None = None,
-    batch_size: int = DEFAULT_BATCH_SIZE,
+    batch_size: int | None = None,
     series_reps: int = DEFAULT_SERIES_REPS,
     force: bool = False,
     command: list[str] | None = None,
@@ -170,7 +169,8 @@ def run_many(
         out: output folder. Without one, every table is kept in memory; with one, chunks
             are written as batches finish and the final tables assembled from them.
         progress: optional callback ``progress(done, total)`` in replications.
-        batch_size: replications per task. Results do not depend on it except through
+        batch_size: replications per task; default the engine's (50 locally, 200 on a
+            Dask cluster). Results do not depend on it except through
             the chunk layout, which :func:`resume` reads back from the manifest.
         series_reps: keep the full state series of replications ``0 .. series_reps - 1``;
             the quantiles in ``series_quantiles`` cover every replication.
@@ -181,8 +181,10 @@ def run_many(
         ValueError: ``reps``, ``seed``, ``workers`` or ``batch_size`` out of range.
         OutDirError: ``out`` exists and is not empty (and ``force`` is false).
     """
-    batches = plan_batches(scenario, reps, seed, batch_size, series_reps)
     engine = make_engine(workers, client)
+    if batch_size is None:
+        batch_size = engine.batch_size
+    batches = plan_batches(scenario, reps, seed, batch_size, series_reps)
     began = time.perf_counter()
     if out is None:
         results: dict[int, BatchResult] = {}
