@@ -122,7 +122,7 @@ def format_summary(result: RunResult) -> str:
     for o in describe(result.summary):
         interval = f"{o.low} to {o.high}" if o.low else ""
         lines.append(f"{o.name:<24} {o.median:<22} {interval:<37} {o.happened:.0%}")
-    failed = len(result.failures)
+    failed = result.failed
     if failed:
         lines.append(f"{failed} replications failed; see the error column of summary.csv")
     return "\n".join(lines)
@@ -242,10 +242,10 @@ def handle(args: argparse.Namespace) -> int:
                 )
     except OutDirError as exc:
         raise UsageError(str(exc)) from None
-    if not args.no_figures and len(result.failures) < result.reps:
+    if not args.no_figures and result.failed < result.reps:
         write_run_figures(result, out / "figures")
     if not args.quiet:
         print(format_summary(result))
         where = "tables" if args.no_figures else "tables and figures (figures/)"
         print(f"{where} written to {out}")
-    return 1 if len(result.failures) else 0
+    return 1 if result.failed else 0

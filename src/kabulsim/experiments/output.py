@@ -32,7 +32,7 @@ def manifest(result: RunResult, argv: list[str] | None = None) -> dict[str, Any]
         "scenario": result.scenario.model_dump(mode="json"),
         "seed": result.seed,
         "reps": result.reps,
-        "failed_reps": len(result.failures),
+        "failed_reps": result.failed,
         "command": argv if argv is not None else sys.argv,
         "runtime_s": round(result.runtime_s, 3),
         "written": datetime.now(UTC).isoformat(timespec="seconds"),

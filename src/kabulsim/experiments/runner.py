@@ -28,6 +28,7 @@ from collections.abc import Callable
 from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -58,20 +59,32 @@ EVENTS_CSV_MAX = 10_000
 class RunResult:
     """The tables of a run.
 
-    ``summary`` (one row per replication, with ``seed`` and ``error``) and
-    ``series_quantiles`` are always in memory. ``events`` and ``series`` are in memory for a
-    run without an output folder; with one they are read from it on first access.
+    ``series_quantiles`` is always in memory. ``summary`` (one row per replication, with
+    ``seed`` and ``error``), ``events`` and ``series`` are in memory for a run without an
+    output folder; with one they are read from it when asked for (the summary once), so
+    that a run's memory does not grow with its number of replications.
     """
 
     scenario: Scenario
     seed: int
     reps: int
-    summary: pd.DataFrame
     runtime_s: float
+    failed: int
+    """Replications that raised (see :attr:`failures`)."""
     series_quantiles: pd.DataFrame = field(default_factory=pd.DataFrame)
     out: Path | None = None
+    memory_summary: pd.DataFrame | None = field(default=None, repr=False)
     memory_events: pd.DataFrame | None = field(default=None, repr=False)
     memory_series: pd.DataFrame | None = field(default=None, repr=False)
+
+    @cached_property
+    def summary(self) -> pd.DataFrame:
+        """One row per replication: the outcome columns, ``seed`` and ``error``."""
+        if self.memory_summary is not None:
+            return self.memory_summary
+        if self.out is None:
+            raise ValueError("this result has neither a summary in memory nor an output folder")
+        return pd.read_parquet(self.out / "summary.parquet")
 
     @property
     def events(self) -> pd.DataFrame:
@@ -197,8 +210,9 @@ def run_many(
             scenario=scenario,
             seed=seed,
             reps=reps,
-            summary=pd.concat([r.summary for r in ordered], ignore_index=True),
             runtime_s=time.perf_counter() - began,
+            failed=sum(r.failed for r in ordered),
+            memory_summary=pd.concat([r.summary for r in ordered], ignore_index=True),
             series_quantiles=quantile_frame(acc.result()),
             memory_events=pd.concat([r.events for r in ordered], ignore_index=True),
             memory_series=pd.concat([r.series for r in ordered], ignore_index=True),
@@ -250,13 +264,13 @@ def _run_into(
         )
         store.write_manifest(manifest)
         raise
-    summary, quantiles = store.finalize(len(batches), events_csv=bool(manifest["events_csv"]))
+    failed, quantiles = store.finalize(len(batches), events_csv=bool(manifest["events_csv"]))
     runtime = time.perf_counter() - began
     manifest.update(
         status="complete",
         finished=_now(),
-        reps_done=len(summary),
-        reps_failed=int((summary["error"] != "").sum()),
+        reps_done=reps,
+        reps_failed=failed,
         runtime_s=round(runtime, 3),
     )
     store.write_manifest(manifest)
@@ -264,8 +278,8 @@ def _run_into(
         scenario=Scenario.model_validate(manifest["scenario"]),
         seed=int(manifest["seed"]),
         reps=reps,
-        summary=summary,
         runtime_s=runtime,
+        failed=failed,
         series_quantiles=quantiles,
         out=store.root,
     )

@@ -87,6 +87,16 @@ def _write_parquet(frame: pd.DataFrame, path: Path, schema: pa.Schema | None = N
             pq.write_table(table.replace_schema_metadata(None), tmp)
 
 
+def _conform(table: pa.Table, schema: pa.Schema) -> pa.Table:
+    """``table`` with the columns of ``schema``, in its order (missing ones all null)."""
+    n = table.num_rows
+    columns = [
+        table[f.name].cast(f.type) if f.name in table.column_names else pa.nulls(n, f.type)
+        for f in schema
+    ]
+    return pa.Table.from_arrays(columns, schema=schema)
+
+
 class RunStore:
     """The output folder of one run."""
 
@@ -190,7 +200,7 @@ class RunStore:
             try:
                 header = True
                 for i in range(n_batches):
-                    table = pq.read_table(self.chunk(kind, i)).cast(schema)
+                    table = _conform(pq.read_table(self.chunk(kind, i)), schema)
                     writer.write_table(table)
                     if csv_tmp is not None:
                         frame = table.to_pandas()
@@ -207,21 +217,40 @@ class RunStore:
                     if csv_tmp.exists():
                         csv_tmp.unlink()
 
-    def read_summary(self, n_batches: int) -> pd.DataFrame:
-        """The summary chunks concatenated in replication order."""
-        frames = [pd.read_parquet(self.chunk("summary", i)) for i in range(n_batches)]
-        return pd.concat(frames, ignore_index=True)
+    def _summary_schema(self, n_batches: int) -> pa.Schema:
+        """One schema for every summary chunk (from the files' footers, not their data).
 
-    def finalize(self, n_batches: int, *, events_csv: bool) -> tuple[pd.DataFrame, pd.DataFrame]:
+        Chunks can differ: a failed replication has no outcome values, so a batch with one
+        has floats where the others have integers, and a batch where every replication
+        failed has no outcome columns at all. Columns keep their order of first appearance
+        and take the widest type, as ``pandas.concat`` would give them.
+        """
+        schemas = [pq.read_schema(self.chunk("summary", i)) for i in range(n_batches)]
+        unified = pa.unify_schemas(
+            [s.remove_metadata() for s in schemas], promote_options="permissive"
+        )
+        return unified
+
+    def finalize(self, n_batches: int, *, events_csv: bool) -> tuple[int, pd.DataFrame]:
         """Assemble the final tables from the chunks of batches ``0 .. n_batches - 1``.
 
+        Every table is streamed one chunk at a time, so memory does not grow with the
+        number of replications.
+
         Returns:
-            The summary table and the series quantiles.
+            The number of failed replications and the series quantiles.
         """
-        summary = self.read_summary(n_batches)
-        _write_parquet(summary, self.root / "summary.parquet")
-        with atomic_path(self.root / "summary.csv") as tmp:
-            summary.to_csv(tmp, index=False)
+        self._stream(
+            "summary",
+            n_batches,
+            self._summary_schema(n_batches),
+            "summary.parquet",
+            "summary.csv",
+        )
+        failed = 0
+        for i in range(n_batches):
+            errors = pq.read_table(self.chunk("summary", i), columns=["error"])["error"]
+            failed += sum(1 for e in errors.to_pylist() if e)
         self._stream(
             "events",
             n_batches,
@@ -237,4 +266,4 @@ class RunStore:
         _write_parquet(quantiles, self.root / "series_quantiles.parquet")
         if not events_csv and (self.root / "events.csv").exists():
             (self.root / "events.csv").unlink()
-        return summary, quantiles
+        return failed, quantiles
