@@ -22,8 +22,9 @@ Figures:
 * ``hardware_parallel_efficiency``: the same for bare ``simulate`` loops in 2 forked
   processes (no batches, tables or transfers): what the machine itself allows, and
   ``parallel_efficiency_vs_hardware`` the pool's efficiency as a share of it;
-* ``peak_rss_mb``: peak resident memory of a child process running ``run_many`` into an
-  output folder with 2 workers (parent and workers, the larger), per number of replications.
+* ``peak_rss_mb``: peak resident memory of a fresh process running ``run_many`` into an
+  output folder with 2 workers (its own, from ``VmHWM``, and its largest worker's), per
+  number of replications; measured first, Linux only.
 """
 
 from __future__ import annotations
@@ -176,13 +177,18 @@ with tempfile.TemporaryDirectory() as d:
     t = time.perf_counter()
     run_many(Scenario(), int(sys.argv[1]), 5, workers=2, out=d + "/run")
     wall = time.perf_counter() - t
-    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    # VmHWM: this process's own peak (ru_maxrss would carry over the peak of the process
+    # that started it, across exec); the workers' peak from the kernel's accounting.
+    with open("/proc/self/status") as status:
+        own = next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
     kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     print(own, kids, wall)
 """
 
 
 def peak_memory(reps: int) -> dict[str, float]:
+    """Peak resident memory (MB) of a fresh process running ``reps`` replications into a
+    folder on 2 workers: the main process and the largest worker."""
     out = subprocess.run(
         [sys.executable, "-c", _CHILD, str(reps)], capture_output=True, text=True, check=True
     ).stdout.split()
@@ -250,6 +256,8 @@ def main() -> None:
     # second to the next): every figure is measured in each of several short rounds,
     # ratios are taken within a round, and the order of the timings rotates from round to
     # round so that a drift does not always favour the same one. Medians are reported.
+    # Memory first: a fresh process for each size, started while this one is still small.
+    memory = {str(n): peak_memory(n) for n in mem_reps}
     timings: list[tuple[str, Any]] = [
         ("r1", lambda: reps_rate(rate_reps, 1)),
         ("r2", lambda: reps_rate(2 * rate_reps, 2)),
@@ -306,7 +314,7 @@ def main() -> None:
         "parallel_efficiency_vs_hardware": _stats(
             [r["efficiency"] / r["hardware_efficiency"] for r in rounds], 3
         ),
-        "peak_rss_mb": {str(n): peak_memory(n) for n in mem_reps},
+        "peak_rss_mb": memory,
         "load_avg_1min_at_end": round(os.getloadavg()[0], 2),
     }
     if args.dask:
