@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import io
 import json
 import shutil
 import sys
@@ -189,6 +190,43 @@ def test_failed_replication_is_recorded(tmp_path, scenario):
     assert 3 not in set(result.events["rep"])
     manifest = json.loads((tmp_path / "run" / "manifest.json").read_text())
     assert manifest["reps_failed"] == 1
+
+
+def test_summary_streamed_from_chunks_with_failed_batches(tmp_path, scenario):
+    """A batch where every replication fails has no outcome columns; one with a failure has
+    missing cells. The streamed summary equals the chunks concatenated by pandas."""
+    real = sim.build_world
+    failing = {3, *range(10, 20)}  # one failure in batch 0; all of batch 1
+
+    def flaky(sc, seed=0, rep=0):
+        if rep in failing:
+            raise RuntimeError("injected failure")
+        return real(sc, seed, rep)
+
+    with patch.object(sim, "build_world", flaky):
+        on_disk = run_many(scenario, 30, 4, workers=1, out=tmp_path / "run", batch_size=10)
+        in_memory = run_many(scenario, 30, 4, workers=1, batch_size=10)
+    assert on_disk.failed == in_memory.failed == 11
+    chunks = [
+        pd.read_parquet(tmp_path / "run" / "chunks" / f"summary-{i:06d}.parquet") for i in range(3)
+    ]
+    assert "mazar_falls" not in chunks[1].columns
+    expected = pd.concat(chunks, ignore_index=True)
+
+    def missing_as_none(frame: pd.DataFrame) -> pd.DataFrame:  # None and NaN both mean missing
+        return frame.astype(object).where(frame.notna(), None)
+
+    pd.testing.assert_frame_equal(missing_as_none(on_disk.summary), missing_as_none(expected))
+    pd.testing.assert_frame_equal(
+        pd.read_csv(tmp_path / "run" / "summary.csv", keep_default_na=False),
+        pd.read_csv(io.StringIO(expected.to_csv(index=False)), keep_default_na=False),
+    )
+    assert list(on_disk.summary.columns) == list(in_memory.summary.columns)
+    assert sorted(on_disk.failures["rep"]) == sorted(failing)
+    ok = in_memory.summary["error"] == ""
+    pd.testing.assert_series_equal(
+        on_disk.summary.loc[ok, "taliban_killed"], in_memory.summary.loc[ok, "taliban_killed"]
+    )
 
 
 def test_cli_exit_status_1_on_failure(tmp_path, capsys):

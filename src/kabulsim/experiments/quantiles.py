@@ -132,9 +132,14 @@ def merge_counts(parts: Iterable[pd.DataFrame]) -> pd.DataFrame:
 
 
 class CountAccumulator:
-    """Merges count frames as batches finish, compacting every so often to bound memory."""
+    """Merges count frames as batches finish, compacting every so often to bound memory.
 
-    def __init__(self, compact_every: int = 32) -> None:
+    A merge sorts the merged counts together with the pending batches' counts, so memory
+    peaks at a few times (merged + pending) rows: compacting every 8 batches keeps that
+    near the size of the merged counts, which grows only as new rounded values appear.
+    """
+
+    def __init__(self, compact_every: int = 8) -> None:
         self._merged = empty_counts()
         self._pending: list[pd.DataFrame] = []
         self._every = compact_every
