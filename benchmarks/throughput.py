@@ -14,24 +14,23 @@ Figures:
   ``yield env.timeout(delay)``, delays from a numpy Generator batched with ``.tolist()``);
 * ``ms_per_rep_parts``: where a serial replication's time goes: building the world and its
   seven random streams, ``env.run`` (of which the attrition engine's fights), and
-  assembling the results (summary, state series); ``model_events_per_s_in_run`` is the
-  event rate inside ``env.run`` alone and ``..._ratio_in_run`` its ratio to the bare loop;
+  assembling the results (summary, state series); ``model_to_bare_ratio_in_run`` is the
+  ratio of the event rate inside ``env.run`` alone to the bare loop's;
 * ``reps_per_s_1_worker`` / ``reps_per_s_2_workers`` and ``parallel_efficiency``
   (``run_many`` in memory, no per-replication series), and with ``--dask`` the same on a
   ``LocalCluster`` with 2 workers;
-* ``hardware_parallel_efficiency``: the same for bare ``simulate`` loops in 2 forked
-  processes (no batches, tables or transfers): what the machine itself allows, and
-  ``parallel_efficiency_vs_hardware`` the pool's efficiency as a share of it;
 * ``peak_rss_mb``: peak resident memory of a fresh process running ``run_many`` into an
   output folder with 2 workers (its own, from ``VmHWM``, and its largest worker's), per
   number of replications; measured first, Linux only.
+
+Each timing is repeated in several rounds (5; 3 with ``--quick``) whose order rotates; ratios
+are taken within a round, and ratios and rates are given as median, min and max over rounds.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import multiprocessing
 import os
 import platform
 import subprocess
@@ -146,29 +145,6 @@ def reps_rate(reps: int, workers: int) -> float:
     return reps / (time.perf_counter() - began)
 
 
-def _simulate_loop(reps: int) -> None:
-    scenario = Scenario()
-    for rep in range(reps):
-        simulate(scenario, 1, rep)
-
-
-def hardware_efficiency(reps: int) -> float:
-    """Parallel efficiency of the bare model on 2 processes: no batches, tables or transfers.
-
-    The same ``simulate`` loop runs once in this process, then in 2 forked processes at
-    once; what this loses against 2x is the machine's (shared caches, a virtual CPU's
-    sibling), not kabulsim's, and bounds what the pool can reach.
-    """
-    began = time.perf_counter()
-    _simulate_loop(reps)
-    one = time.perf_counter() - began
-    with multiprocessing.get_context("fork").Pool(2) as pool:
-        began = time.perf_counter()
-        pool.map(_simulate_loop, [reps, reps])
-        two = time.perf_counter() - began
-    return one / two
-
-
 _CHILD = """
 import resource, sys, tempfile, time
 from kabulsim.experiments import run_many
@@ -274,7 +250,6 @@ def main() -> None:
         row.update({f"part_{name}": value for name, value in parts.items()})
         bare_in_run = bare_event_rate(round(parts["events"] * sim_reps))
         row["ratio_in_run"] = parts["events"] / parts["run"] / bare_in_run
-        row["hardware_efficiency"] = hardware_efficiency(sim_reps)
         for name, measure in timings[k % len(timings) :] + timings[: k % len(timings)]:
             value = measure()
             if value is not None:
@@ -310,10 +285,6 @@ def main() -> None:
         "reps_per_s_1_worker": _stats(values("r1"), 1),
         "reps_per_s_2_workers": _stats(values("r2"), 1),
         "parallel_efficiency": _stats(values("efficiency"), 3),
-        "hardware_parallel_efficiency": _stats(values("hardware_efficiency"), 3),
-        "parallel_efficiency_vs_hardware": _stats(
-            [r["efficiency"] / r["hardware_efficiency"] for r in rounds], 3
-        ),
         "peak_rss_mb": memory,
         "load_avg_1min_at_end": round(os.getloadavg()[0], 2),
     }
