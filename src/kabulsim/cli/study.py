@@ -9,6 +9,7 @@ import shutil
 import sys
 import time
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -185,12 +186,15 @@ def _rate_estimate(scenario: Any, workers: int | None) -> float:
 
 
 def _execute(
-    args: argparse.Namespace, kind: str, config: dict[str, Any], out: Path, work: Any
+    args: argparse.Namespace, kind: str, config: dict[str, Any], out: Path, study: Any
 ) -> tuple[Any, float]:
-    """Start the study's folder and manifest, run ``work(client, bar)``; return its result.
+    """Start the study's folder and manifest, run ``study``; return its result and start time.
 
-    Interruptions leave the finished points for ``--resume``; a ValueError from the run is a
-    usage error.
+    ``study`` is :func:`~kabulsim.analysis.sweep.sweep` or
+    :func:`~kabulsim.analysis.sensitivity.sensitivity` with its own arguments bound; the
+    arguments every study shares (replications, seed, engine, folder, progress) come from
+    here. Interruptions leave the finished points for ``--resume``; a ValueError from the
+    run is a usage error.
     """
     began = time.time()
     out.mkdir(parents=True, exist_ok=True)
@@ -198,7 +202,15 @@ def _execute(
     stopped = f"finished points are kept in {out}; run the same command with --resume"
     try:
         with engine_session(args.scheduler, args.quiet, stopped) as (client, bar):
-            return work(client, bar), began
+            result = study(
+                reps=args.reps,
+                seed=args.seed,
+                workers=args.workers,
+                client=client,
+                out=out,
+                progress=bar,
+            )
+            return result, began
     except ValueError as exc:
         raise UsageError(str(exc)) from None
 
@@ -236,17 +248,7 @@ def handle_sweep(args: argparse.Namespace) -> int:
         "sweep",
         config,
         out,
-        lambda client, bar: sweep(
-            scenario,
-            axes,
-            outcomes,
-            reps=args.reps,
-            seed=args.seed,
-            workers=args.workers,
-            client=client,
-            out=out,
-            progress=bar,
-        ),
+        partial(sweep, scenario, axes, outcomes),
     )
     result.table.to_csv(out / "sweep.csv", index=False)
     for i, metric in enumerate(result.metrics):
@@ -316,19 +318,7 @@ def handle_sensitivity(args: argparse.Namespace) -> int:
         "sensitivity",
         config,
         out,
-        lambda client, bar: sensitivity(
-            scenario,
-            args.method,
-            args.outcome,
-            factors=factors,
-            n=n,
-            reps=args.reps,
-            seed=args.seed,
-            workers=args.workers,
-            client=client,
-            out=out,
-            progress=bar,
-        ),
+        partial(sensitivity, scenario, args.method, args.outcome, factors=factors, n=n),
     )
     result.table.to_csv(out / "indices.csv", index=False)
     design = result.design
