@@ -226,10 +226,9 @@ class RunStore:
         and take the widest type, as ``pandas.concat`` would give them.
         """
         schemas = [pq.read_schema(self.chunk("summary", i)) for i in range(n_batches)]
-        unified = pa.unify_schemas(
+        return pa.unify_schemas(
             [s.remove_metadata() for s in schemas], promote_options="permissive"
         )
-        return unified
 
     def finalize(self, n_batches: int, *, events_csv: bool) -> tuple[int, pd.DataFrame]:
         """Assemble the final tables from the chunks of batches ``0 .. n_batches - 1``.
@@ -247,10 +246,8 @@ class RunStore:
             "summary.parquet",
             "summary.csv",
         )
-        failed = 0
-        for i in range(n_batches):
-            errors = pq.read_table(self.chunk("summary", i), columns=["error"])["error"]
-            failed += sum(1 for e in errors.to_pylist() if e)
+        errors = pq.read_table(self.root / "summary.parquet", columns=["error"])["error"]
+        failed = sum(1 for e in errors.to_pylist() if e)
         self._stream(
             "events",
             n_batches,
