@@ -43,8 +43,7 @@ import simpy
 
 from kabulsim.experiments import run_many
 from kabulsim.model import fighting, simulate
-from kabulsim.model.aftermath import close_vacuum
-from kabulsim.model.simulate import _summary, build_world
+from kabulsim.model.simulate import build_world, results, run_world
 from kabulsim.scenario import Scenario
 
 _ENVS: list[simpy.Environment] = []
@@ -103,11 +102,9 @@ def replication_parts(reps: int) -> dict[str, float]:
             t0 = time.perf_counter()
             world = build_world(scenario, 1, rep)
             t1 = time.perf_counter()
-            world.env.run(until=world.horizon_h + 1e-6)
+            run_world(world)
             t2 = time.perf_counter()
-            world.settle()
-            _summary(world, close_vacuum(world))
-            world.series()
+            results(world)
             t3 = time.perf_counter()
             parts["build"] += t1 - t0
             parts["run"] += t2 - t1

@@ -140,6 +140,22 @@ def build_world(scenario: Scenario, seed: int = 0, rep: int = 0) -> World:
     return world
 
 
+def run_world(world: World) -> None:
+    """Run a built world to its horizon."""
+    world.env.run(until=world.horizon_h + 1e-6)
+
+
+def results(world: World) -> tuple[dict[str, Any], Series]:
+    """The summary row (times as clock hours) and the state series of a world that has run.
+
+    Applies the prisoner-takings still due and closes the security vacuum (drawing its
+    disorder deaths) first.
+    """
+    world.settle()
+    summary = _summary(world, close_vacuum(world))
+    return summary, world.series()
+
+
 def simulate(scenario: Scenario, seed: int = 0, rep: int = 0) -> Replication:
     """Run one replication of ``scenario`` to its horizon.
 
@@ -156,17 +172,15 @@ def simulate(scenario: Scenario, seed: int = 0, rep: int = 0) -> Replication:
     began = time.perf_counter()
     try:
         world = build_world(scenario, seed, rep)
-        world.env.run(until=world.horizon_h + 1e-6)
-        world.settle()
-        vacuum = close_vacuum(world)
-        summary = _summary(world, vacuum)
+        run_world(world)
+        summary, series = results(world)
         return Replication(
             scenario=scenario,
             seed=seed,
             rep=rep,
             summary=summary,
             events=world.recorder.events,
-            series=world.series(),
+            series=series,
             runtime_s=time.perf_counter() - began,
         )
     except Exception as exc:  # a failing replication must not sink a batch
