@@ -23,7 +23,8 @@ from kabulsim.plots import (
     write_run_figures,
 )
 from kabulsim.plots.animate import frame_times
-from kabulsim.plots.geo import AFGHANISTAN_OUTLINE, PLACES
+from kabulsim import basemap
+from kabulsim.plots.geo import PLACES
 
 DATE = re.compile(r"^\d\d (Oct|Nov|Dec)$")
 
@@ -144,10 +145,16 @@ def test_theatre_map_without_run_and_outline() -> None:
     fig = theatre_map()
     (ax,) = fig.axes
     assert not [t for t in ax.texts if t.get_text().startswith("to ")]
-    outline = MPath(AFGHANISTAN_OUTLINE)
-    assert len(AFGHANISTAN_OUTLINE) >= 30
+    (afg,) = [s for s in basemap.layer("country") if s.name == "Afghanistan"]
+    outline = MPath(max(afg.parts, key=len))
+    assert len(outline.vertices) >= 200  # a real border, not a hand-drawn outline
     for lat, lon in PLACES.values():
         assert outline.contains_point((lon, lat))
+    labels = [line.get_label() for line in ax.get_lines()]
+    assert "road: Kabul-Kandahar via Ghazni" in labels
+    assert "pass: Salang Pass" in labels
+    assert any(c.get_label() == "river" for c in ax.collections)
+    assert "schematic" not in ax.get_title()
 
 
 def test_animation_gif_frames(baseline_run: kabulsim.RunResult, tmp_path: Path) -> None:

@@ -1,4 +1,4 @@
-"""An animation of the campaign on the schematic theatre map (GIF, or MP4 with ffmpeg)."""
+"""An animation of the campaign on the theatre map (GIF, or MP4 with ffmpeg)."""
 
 from __future__ import annotations
 
@@ -101,7 +101,7 @@ def animation(
     fig = new_figure(6.4, 5.6)
     ax = fig.subplots()
     art = draw_base(ax)
-    ax.set_title(f"{scenario.name}: the campaign on the map (schematic)", fontsize=FONT["title"])
+    ax.set_title(f"{scenario.name}: the campaign on the map", fontsize=FONT["title"])
     clock = ax.text(
         0.02, 0.98, "", transform=ax.transAxes, ha="left", va="top",
         fontsize=FONT["title"], family="monospace",

@@ -1,9 +1,10 @@
-"""A schematic map of the theatre drawn from real coordinates (no tiles, no network).
+"""The map of the theatre: real borders, rivers and roads, with the campaign drawn on them.
 
-The outline of Afghanistan is a simplified polygon of its international border (about 70
-vertices, rounded to 0.01 degree, after the public-domain Natural Earth 1:110m boundaries);
-it is schematic and not suitable for measuring anything. Front lines are drawn
-schematically too: their positions are indicative, not surveyed.
+The base (international borders, rivers, lakes, the roads from Kabul over the Salang to
+Mazar-i-Sharif, south through Ghazni to Kandahar and east through Jalalabad to the Khyber,
+and the passes) comes from the package's vendored Natural Earth extract
+(:mod:`kabulsim.basemap`; no tiles, no network). Roads are drawn through the towns they join,
+and the front lines are indicative positions, not surveyed ones.
 """
 
 from __future__ import annotations
@@ -16,58 +17,25 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
-from matplotlib.patches import Polygon
+from matplotlib.collections import LineCollection, PolyCollection
 from matplotlib.text import Text
 
+from kabulsim import basemap
+from kabulsim.basemap import EXTENT, FRONTS, PLACES, ROUTE_NAMES, ROUTES, lonlat
 from kabulsim.plots import _data
 from kabulsim.plots.style import COLORS, FONT, new_figure
 
-PLACES: dict[str, tuple[float, float]] = {
-    "Mazar-i-Sharif": (36.709, 67.110),
-    "Bagram": (34.946, 69.265),
-    "Shamali Plain": (35.15, 69.20),
-    "Kabul": (34.528, 69.172),
-    "Jalalabad": (34.426, 70.451),
-    "Tora Bora": (34.117, 70.217),
-    "Kandahar": (31.628, 65.710),
-    "Ghazni": (33.55, 68.42),
-}
-"""Places as (latitude N, longitude E), decimal degrees."""
-
-AFGHANISTAN_OUTLINE: tuple[tuple[float, float], ...] = (
-    (61.21, 35.65), (62.23, 35.27), (62.98, 35.40), (63.19, 35.86), (63.98, 36.01),
-    (64.55, 36.31), (64.75, 37.11), (65.59, 37.31), (65.75, 37.66), (66.22, 37.39),
-    (66.52, 37.36), (67.08, 37.36), (67.83, 37.14), (68.14, 37.02), (68.86, 37.34),
-    (69.20, 37.15), (69.52, 37.61), (70.12, 37.59), (70.27, 37.74), (70.38, 38.14),
-    (70.81, 38.49), (71.35, 38.26), (71.24, 37.95), (71.54, 37.91), (71.45, 37.07),
-    (71.84, 36.74), (72.19, 36.95), (72.64, 37.05), (73.26, 37.50), (73.95, 37.42),
-    (74.98, 37.42), (75.16, 37.13), (74.58, 37.02), (74.07, 36.84), (72.92, 36.72),
-    (71.85, 36.51), (71.26, 36.07), (71.50, 35.65), (71.61, 35.15), (71.12, 34.73),
-    (71.16, 34.35), (70.88, 33.99), (69.93, 34.02), (70.32, 33.36), (69.69, 33.11),
-    (69.26, 32.50), (69.32, 31.90), (68.93, 31.62), (68.56, 31.71), (67.79, 31.58),
-    (67.68, 31.30), (66.94, 31.30), (66.38, 30.74), (66.35, 29.89), (65.05, 29.47),
-    (64.35, 29.56), (64.15, 29.34), (63.55, 29.47), (62.55, 29.32), (60.87, 29.83),
-    (61.78, 30.74), (61.70, 31.38), (60.94, 31.55), (60.86, 32.18), (60.54, 32.98),
-    (60.96, 33.53), (60.53, 33.68), (60.80, 34.40), (61.21, 35.65),
-)  # fmt: skip
-"""Schematic outline of Afghanistan as (longitude E, latitude N) vertices."""
-
-FRONTS: dict[str, tuple[tuple[float, float], ...]] = {
-    "Shamali line": ((68.98, 34.86), (69.12, 34.84), (69.28, 34.86), (69.42, 34.83)),
-    "Mazar front": ((66.55, 36.30), (66.85, 36.22), (67.15, 36.25), (67.45, 36.18)),
-}
-"""Schematic front lines (longitude, latitude): north of Kabul, and south of Mazar."""
-
-ROUTES: dict[str, tuple[str, ...]] = {
-    "to_kandahar": ("Kabul", "Ghazni", "Kandahar"),
-    "to_tora_bora": ("Kabul", "Jalalabad", "Tora Bora"),
-}
-"""Withdrawal routes through places, keyed by the summary column of their flow."""
-
-ROUTE_NAMES = {"to_kandahar": "to Kandahar", "to_tora_bora": "to Tora Bora"}
-
-EXTENT = (60.3, 75.4, 29.2, 38.7)
-"""Map extent: west, east, south, north (degrees)."""
+__all__ = [
+    "EXTENT",
+    "FRONTS",
+    "PLACES",
+    "ROUTES",
+    "ROUTE_NAMES",
+    "MapArtists",
+    "draw_base",
+    "lonlat",
+    "theatre_map",
+]
 
 _LABEL_OFFSET = {
     "Mazar-i-Sharif": (6, 4, "left"),
@@ -79,12 +47,6 @@ _LABEL_OFFSET = {
     "Kandahar": (6, -4, "left"),
     "Ghazni": (-6, 0, "right"),
 }
-
-
-def lonlat(place: str) -> tuple[float, float]:
-    """(longitude, latitude) of a place."""
-    lat, lon = PLACES[place]
-    return lon, lat
 
 
 @dataclass
@@ -109,23 +71,77 @@ def route_width(flow: float, largest: float) -> float:
     return max(0.6, 9.0 * flow / largest)
 
 
+MAP_COLORS = {
+    "afghanistan": COLORS["land"],
+    "neighbour": "#FBFBF9",
+    "water": "#8DB9DA",
+    "road": "#8C6D51",
+    "pass": "#5A4632",
+    "country_label": "#9A9A90",
+}
+"""Colours of the base map's layers."""
+
+_COUNTRY_LABELS = {
+    "Pakistan": (70.3, 30.2), "Iran": (60.8, 30.4), "Turkmenistan": (61.2, 37.6),
+    "Uzbekistan": (66.2, 38.25), "Tajikistan": (69.5, 38.3), "China": (75.0, 37.9),
+    "India": (74.9, 33.0),
+}  # fmt: skip
+_PASS_LABEL_OFFSET = {"Salang Pass": (-4, 8, "right"), "Khyber Pass": (6, -3, "left")}
+
+
+def draw_terrain(ax: Axes) -> None:
+    """Draw the base map (countries, lakes, rivers, roads, passes) on ``ax``.
+
+    The geometry is parsed once per process (:func:`kabulsim.basemap.shapes`); each call only
+    builds two collections per layer, so figures and animation frames stay fast.
+    """
+    countries = basemap.layer("country")
+    afg = [p for s in countries if s.name == "Afghanistan" for p in s.parts]
+    other = [p for s in countries if s.name != "Afghanistan" for p in s.parts]
+    ax.add_collection(PolyCollection(
+        other, facecolors=MAP_COLORS["neighbour"], edgecolors=COLORS["border"], linewidths=0.6,
+        zorder=0,
+    ))  # fmt: skip
+    ax.add_collection(PolyCollection(
+        afg, facecolors=MAP_COLORS["afghanistan"], edgecolors=COLORS["border"], linewidths=1.1,
+        zorder=0.1, label="Afghanistan (international border)",
+    ))  # fmt: skip
+    lakes = [p for s in basemap.layer("lake") for p in s.parts]
+    ax.add_collection(PolyCollection(
+        lakes, facecolors=MAP_COLORS["water"], edgecolors="none", zorder=0.2,
+    ))  # fmt: skip
+    rivers = [p for s in basemap.layer("river") for p in s.parts]
+    ax.add_collection(LineCollection(
+        rivers, colors=MAP_COLORS["water"], linewidths=0.8, zorder=0.3, label="river",
+    ))  # fmt: skip
+    for road in basemap.layer("road"):
+        (xy,) = road.parts
+        ax.plot(xy[:, 0], xy[:, 1], color=MAP_COLORS["road"], lw=1.0, alpha=0.8, zorder=1,
+                solid_capstyle="round", label=f"road: {road.name}")  # fmt: skip
+    for pas in basemap.layer("pass"):
+        (xy,) = pas.parts
+        ax.plot(xy[:, 0], xy[:, 1], marker="^", ms=5, color=MAP_COLORS["pass"], ls="none",
+                zorder=4, label=f"pass: {pas.name}")  # fmt: skip
+        dx, dy, ha = _PASS_LABEL_OFFSET.get(pas.name, (5, 3, "left"))
+        ax.annotate(pas.name, (xy[0, 0], xy[0, 1]), xytext=(dx, dy), textcoords="offset points",
+                    ha=ha, fontsize=FONT["note"] - 0.5, color=MAP_COLORS["pass"],
+                    style="italic", zorder=5)  # fmt: skip
+    for name, (x, y) in _COUNTRY_LABELS.items():
+        ax.text(x, y, name.upper(), ha="center", va="center", fontsize=FONT["note"] - 1,
+                color=MAP_COLORS["country_label"], zorder=0.5)  # fmt: skip
+    ax.text(0.01, 0.01, basemap.ATTRIBUTION + " Roads drawn through the towns they join;"
+            " fronts indicative.", transform=ax.transAxes, fontsize=FONT["note"] - 1.5,
+            color="#777777", zorder=6)  # fmt: skip
+
+
 def draw_base(ax: Axes) -> MapArtists:
-    """Draw the outline, places, fronts and routes on ``ax`` and return the dynamic artists.
+    """Draw the base map, places, fronts and routes on ``ax`` and return the dynamic artists.
 
     The axes get equirectangular coordinates (longitude, latitude) with an aspect of
     1/cos(mean latitude), so distances are roughly true at the map's centre.
     """
     west, east, south, north = EXTENT
-    ax.add_patch(
-        Polygon(
-            AFGHANISTAN_OUTLINE,
-            closed=True,
-            facecolor=COLORS["land"],
-            edgecolor=COLORS["border"],
-            lw=1.0,
-            zorder=0,
-        )
-    )
+    draw_terrain(ax)
     ax.set_xlim(west, east)
     ax.set_ylim(south, north)
     ax.set_aspect(1.0 / math.cos(math.radians((south + north) / 2.0)))
@@ -224,6 +240,9 @@ def _legend(ax: Axes) -> None:
         Line2D([], [], color=COLORS["taliban"], lw=2.5, label="front held"),
         Line2D([], [], color=COLORS["neutral"], lw=1.8, ls=":", label="front broken"),
         Line2D([], [], color=COLORS["withdrawal"], lw=3, label="withdrawal (width: fighters)"),
+        Line2D([], [], color=MAP_COLORS["road"], lw=1.0, label="main road"),
+        Line2D([], [], color=MAP_COLORS["water"], lw=1.0, label="river"),
+        Line2D([], [], marker="^", ms=5, ls="none", color=MAP_COLORS["pass"], label="pass"),
         Line2D([], [], marker="*", ms=10, ls="none", color=COLORS["taliban"], mec="k",
                label="Kabul: Taliban hold"),
         Line2D([], [], marker="*", ms=10, ls="none", color=COLORS["none"], mec="k",
@@ -249,9 +268,9 @@ def theatre_map(
     series: pd.DataFrame | None = None,
     scenario: object | None = None,
 ) -> Figure:
-    """A schematic map of the theatre with fronts and withdrawal routes.
+    """A map of the theatre with fronts and withdrawal routes on real borders, rivers and roads.
 
-    Without a summary it shows the places, the schematic front lines (held) and the two
+    Without a summary it shows the places, the indicative front lines (held) and the two
     withdrawal routes (dashed). With a summary the fronts are drawn broken when they broke
     in most replications, the routes' widths are proportional to the median numbers who
     withdrew along them (labelled), and Kabul's marker shows who held the city at the end
@@ -270,7 +289,7 @@ def theatre_map(
     ax = fig.subplots()
     art = draw_base(ax)
     name = getattr(scenario, "name", None)
-    title = "The theatre, October-November 2001 (schematic)"
+    title = "The theatre, October-November 2001"
     if summary is not None and len(summary):
         n = len(summary)
         mazar = float(np.isfinite(_data.values(summary, "mazar_falls")).mean())

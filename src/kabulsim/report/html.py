@@ -66,7 +66,8 @@ CAPTIONS = {
     "timeline": "Campaign timeline: median phases with their 5-95% spread over replications.",
     "fan_chart": "State over time: median with 50% and 90% bands over replications.",
     "distributions": "Key outcomes over replications, with the historical record marked.",
-    "theatre_map": "Schematic theatre map with fronts and median withdrawal flows.",
+    "theatre_map": "Theatre map (Natural Earth borders and rivers, main roads and passes) with"
+    " fronts and median withdrawal flows.",
     "comparison": "Outcomes of the compared scenarios, overlaid.",
 }
 

@@ -1,0 +1,44 @@
+"""The vendored base map: it loads offline, is inside the theatre and holds each layer."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from kabulsim import basemap
+
+
+def test_basemap_loads_and_is_inside_the_theatre() -> None:
+    doc = basemap.geojson()
+    assert "Natural Earth" in doc["metadata"]["source"]
+    west, south, east, north = doc["metadata"]["bbox"]
+    assert (west, south, east, north) == (59.5, 28.5, 76.0, 39.5)
+    shapes = basemap.shapes()
+    assert {s.layer for s in shapes} == {"country", "river", "lake", "road", "pass"}
+    xy = np.vstack([p for s in shapes for p in s.parts])
+    assert xy[:, 0].min() >= west and xy[:, 0].max() <= east
+    assert xy[:, 1].min() >= south and xy[:, 1].max() <= north
+    names = {s.name for s in basemap.layer("country")}
+    assert {"Afghanistan", "Pakistan", "Iran", "Uzbekistan", "Tajikistan"} <= names
+    assert {"Amu Darya", "Helmand", "Harirud"} <= {s.name for s in basemap.layer("river")}
+    assert basemap.shapes() is shapes  # parsed once per process
+
+
+def test_roads_join_the_campaign_places() -> None:
+    roads = {s.name: s.parts[0] for s in basemap.layer("road")}
+    assert set(roads) == {
+        "Kabul-Mazar-i-Sharif via the Salang",
+        "Kabul-Kandahar via Ghazni",
+        "Kabul-Jalalabad-Khyber",
+    }
+    kabul = np.array(basemap.lonlat("Kabul"))
+    salang = next(s.parts[0][0] for s in basemap.layer("pass") if s.name == "Salang Pass")
+    for name, xy in roads.items():
+        # every road starts within 0.05 degree of the package's Kabul
+        assert np.hypot(*(xy[0] - kabul)) < 0.05, name
+    assert np.min(np.hypot(*(roads["Kabul-Mazar-i-Sharif via the Salang"] - salang).T)) < 1e-9
+    ends = {
+        "Kabul-Kandahar via Ghazni": "Kandahar",
+        "Kabul-Mazar-i-Sharif via the Salang": "Mazar-i-Sharif",
+    }
+    for name, place in ends.items():
+        assert np.hypot(*(roads[name][-1] - np.array(basemap.lonlat(place)))) < 0.05, name
