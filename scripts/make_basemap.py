@@ -127,8 +127,9 @@ def main(folder: str) -> None:
             "via": list(stops)}, "geometry": {"type": "LineString",
             "coordinates": _round(coords)}})  # fmt: skip
     for name, (xy, source) in PASSES.items():
-        features.append({"type": "Feature", "properties": {"layer": "pass", "name": name,
-            "source": source}, "geometry": {"type": "Point", "coordinates": _round(xy)}})  # fmt: skip
+        props = {"layer": "pass", "name": name, "source": source}
+        geometry = {"type": "Point", "coordinates": _round(xy)}
+        features.append({"type": "Feature", "properties": props, "geometry": geometry})
     doc = {
         "type": "FeatureCollection",
         "metadata": {

@@ -10,6 +10,7 @@ from matplotlib.figure import Figure
 from PIL import Image, ImageSequence
 
 import kabulsim
+from kabulsim import basemap
 from kabulsim.plots import (
     animation,
     comparison_overlay,
@@ -23,7 +24,6 @@ from kabulsim.plots import (
     write_run_figures,
 )
 from kabulsim.plots.animate import frame_times
-from kabulsim import basemap
 from kabulsim.plots.geo import PLACES
 
 DATE = re.compile(r"^\d\d (Oct|Nov|Dec)$")
