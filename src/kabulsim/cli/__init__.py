@@ -12,8 +12,8 @@ import sys
 from collections.abc import Sequence
 
 from kabulsim import __version__
+from kabulsim.cli import explorer, present, scenario_cmds, study
 from kabulsim.cli import params as params_cmd
-from kabulsim.cli import present, scenario_cmds, study
 from kabulsim.cli import run as run_cmd
 from kabulsim.cli import validate as validate_cmd
 from kabulsim.cli.common import UsageError
@@ -35,6 +35,7 @@ def build_parser() -> argparse.ArgumentParser:
     scenario_cmds.register(sub)
     study.register(sub)
     present.register(sub)
+    explorer.register(sub)
     return parser
 
 

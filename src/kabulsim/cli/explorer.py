@@ -1,0 +1,114 @@
+"""``kabulsim explorer``: one self-contained interactive HTML file for a scenario family."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from kabulsim.cli.common import UsageError, positive_int, seed_int
+from kabulsim.scenario import load_scenario
+
+DEFAULT_OUT = "explorer.html"
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add the ``explorer`` sub-command."""
+    p = sub.add_parser(
+        "explorer",
+        help="write one interactive HTML file for a class: no Python, no network needed",
+        description="Run a family of scenarios (every SCENARIO, crossed with every --vary"
+        " value) with the same seed for every case (common random numbers), and write one"
+        " self-contained HTML file in which students pick a case from drop-down menus and see"
+        " when the alliance enters Kabul, the timeline, the key outcomes, the differences from"
+        " the baseline and the map, with the model's caveats and each parameter's source. The"
+        " baseline is the first SCENARIO with the first value of each --vary: list the"
+        " historical value first. The file (about 1-2 MB) opens offline in any recent browser.",
+        epilog="example: kabulsim explorer scenarios/baseline.yaml scenarios/hold_back.yaml"
+        " --vary alliance.indiscipline_per_h=0.2,0.02 --reps 200 --out lesson.html",
+    )
+    p.add_argument(
+        "scenarios",
+        metavar="SCENARIO",
+        nargs="+",
+        help="scenario YAML files (the first is the baseline)",
+    )
+    p.add_argument(
+        "--vary",
+        metavar="KEY=V1,V2,...",
+        action="append",
+        default=[],
+        help="a parameter the students may change and its values, e.g."
+        " --vary alliance.hold_back_h=72,168,336 (repeatable; KEY=LO:HI:N for N evenly spaced"
+        " numbers; every combination is run)",
+    )
+    p.add_argument(
+        "--set",
+        dest="overrides",
+        metavar="KEY=VALUE",
+        action="append",
+        default=[],
+        help="override one value in every scenario, e.g. --set horizon_days=45 (repeatable)",
+    )
+    p.add_argument(
+        "--reps", type=positive_int, default=100, help="replications per case (default 100)"
+    )
+    p.add_argument("--seed", type=seed_int, default=0, help="the seed of every case (default 0)")
+    p.add_argument(
+        "--workers",
+        type=positive_int,
+        default=None,
+        help="local worker processes per case (default: all cores); the file is the same",
+    )
+    p.add_argument("--title", default=None, help="the page's title (default: the scenario names)")
+    p.add_argument(
+        "--out", default=DEFAULT_OUT, metavar="FILE", help=f"output file (default {DEFAULT_OUT})"
+    )
+    p.add_argument("--quiet", action="store_true", help="no progress line")
+    p.set_defaults(handler=handle)
+
+
+class _Progress:
+    """``progress(done, total)`` as one line on standard error, redrawn per case."""
+
+    def __init__(self, reps: int) -> None:
+        self.reps = reps
+        self.last = -1
+
+    def __call__(self, done: int, total: int) -> None:
+        cases = max(1, total // self.reps)
+        case = min(cases, done // self.reps)
+        if case == self.last:
+            return
+        self.last = case
+        end = "\n" if not sys.stderr.isatty() or done >= total else ""
+        sys.stderr.write(f"\rexplorer: {case}/{cases} cases, {done}/{total} replications{end}")
+        sys.stderr.flush()
+
+
+def handle(args: argparse.Namespace) -> int:
+    """Run the family and write the file."""
+    from kabulsim.analysis.sweep import parse_axis
+    from kabulsim.explorer import run_family, write_explorer
+
+    scenarios = [load_scenario(Path(s), overrides=list(args.overrides)) for s in args.scenarios]
+    try:
+        axes = [parse_axis(v) for v in args.vary]
+    except ValueError as exc:
+        raise UsageError(str(exc).replace("--grid", "--vary")) from None
+    out = Path(args.out)
+    if out.exists() and out.is_dir():
+        raise UsageError(f"--out {out}: is a folder; expected an HTML file name")
+    progress = None if args.quiet else _Progress(args.reps)
+    try:
+        data = run_family(
+            scenarios, axes, args.reps, args.seed, workers=args.workers, progress=progress
+        )
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    if not args.quiet:
+        sys.stderr.write("explorer: writing the page\n")
+    path = write_explorer(data, out, title=args.title)
+    size = path.stat().st_size
+    print(f"wrote {path} ({size / 1e6:.1f} MB, {len(data.cells)} cases × {args.reps} replications)")
+    return 0

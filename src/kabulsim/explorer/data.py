@@ -1,0 +1,446 @@
+"""The explorer's data: run a scenario family on a grid and reduce it to small tables.
+
+A *family* is one or more scenarios and zero or more *axes* (a parameter and the values it
+takes, as for ``kabulsim sweep``). Every combination is a *cell*; each cell runs the same
+number of replications with the same seed, so all cells share common random numbers
+(replication ``i`` of every cell draws from the same streams) and their differences are
+paired. The *baseline* is the first cell: the first scenario named, with the first value of
+each axis.
+
+For each cell the tables hold:
+
+* the fall-by-date curve: the share of replications in which the alliance has entered Kabul
+  by each date. A replication in which the entry did not happen within the horizon is
+  censored: it stays in the denominator and is never counted, so the curve ends below 1 when
+  some replications did not see the entry (it is not counted at the horizon);
+* the timeline: the median and 5-95% range of the date of each event, over the replications
+  in which it happened, with that share;
+* the key outcome distributions: five quantiles of each outcome;
+* the differences from the baseline (:func:`kabulsim.compare`, paired bootstrap);
+* the map state: which fronts broke in most replications and the median withdrawal flows.
+
+Nothing here draws: :mod:`kabulsim.explorer.page` turns the tables into the HTML file.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from kabulsim.analysis.compare import compare
+from kabulsim.analysis.sweep import Axis, with_values
+from kabulsim.basemap import FRONTS, ROUTE_NAMES, ROUTES, lonlat
+from kabulsim.experiments.runner import run_many
+from kabulsim.scenario.provenance import provenance_table
+from kabulsim.scenario.schema import Scenario
+from kabulsim.tables import to_datetime
+from kabulsim.timebase import KABUL
+
+Progress = Callable[[int, int], None]
+
+SCENARIO_KEY = "scenario"
+"""The control that picks one of the named scenarios."""
+
+EVENTS: tuple[tuple[str, str], ...] = (
+    ("mazar_falls", "Mazar-i-Sharif falls"),
+    ("first_assault", "first assault on the Shamali line"),
+    ("front_broken", "Shamali front broken"),
+    ("evacuation_decided", "Taliban decide to leave Kabul"),
+    ("kabul_evacuated", "Kabul evacuated"),
+    ("alliance_at_gates", "alliance at the gates"),
+    ("alliance_enters_kabul", "alliance enters Kabul"),
+    ("atef_strike_time", "strike that kills Atef"),
+)
+"""Summary time columns shown on the timeline, in the order of the campaign."""
+
+OUTCOMES: tuple[tuple[str, str], ...] = (
+    ("entry_day", "entry into Kabul (days after 7 Oct)"),
+    ("vacuum_h", "security vacuum in Kabul (hours)"),
+    ("civilian_casualties", "civilian casualties (model)"),
+    ("taliban_killed", "Taliban killed (model)"),
+    ("to_kandahar", "fighters withdrawn to Kandahar"),
+    ("to_tora_bora", "fighters withdrawn to Tora Bora"),
+    ("vengeance_incidents", "vengeance incidents"),
+    ("control_breadth", "breadth of the force controlling Kabul (0-1)"),
+)
+"""Outcomes whose distributions are shown, with their labels."""
+
+DIFF_OUTCOMES = (
+    "mazar_falls",
+    "front_broken",
+    "alliance_enters_kabul",
+    "vacuum_h",
+    "atef_killed",
+    "civilian_casualties",
+    "taliban_killed",
+    "to_kandahar",
+    "control_breadth",
+)
+"""Outcomes compared with the baseline."""
+
+QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
+
+RECORD_ENTRY = datetime(2001, 11, 13, 12, 0)
+"""The entry into Kabul in the record (13 November 2001, Kabul local time; see the README)."""
+
+CAVEATS: tuple[str, ...] = (
+    "kabulsim models a real war with real victims. Its numbers of people killed are outputs"
+    " of a model under stated assumptions, not estimates of the real toll and not measures of"
+    " success.",
+    "It is not a reconstruction of individual units, terrain or particular strikes: the north"
+    " is one garrison and one threshold, the Taliban elsewhere in the country are only"
+    " counted, and political decisions are inputs.",
+    "Numbers without a source in the text are assumptions, each stated with its reason (the"
+    " provenance table below). A counterfactual shows the consequences of the model's"
+    " assumptions, not what would have happened.",
+    "Each curve and interval is over the replications of one case; cases share common"
+    " random numbers (the same seed), so differences between them come from the changed"
+    " assumptions and not from luck of the draw. With few replications the curves are coarse.",
+    "The map's borders, rivers and lakes are Natural Earth data (public domain); the roads are"
+    " drawn through the towns they join, and the front lines are indicative, not surveyed.",
+)
+
+
+def option_text(value: Any) -> str:
+    """How a parameter value is shown as a control option."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return f"{value:g}"
+    if isinstance(value, datetime):
+        return value.isoformat(timespec="minutes")
+    return str(value)
+
+
+@dataclass(frozen=True)
+class Control:
+    """One control of the explorer: a key (``scenario`` or a dotted parameter path)."""
+
+    key: str
+    options: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One combination of the grid: a scenario with some parameter values set."""
+
+    index: int
+    choice: tuple[str, ...]
+    """The option chosen for each control, in the order of the controls."""
+    values: dict[str, Any]
+    scenario: Scenario
+
+
+def plan_grid(
+    scenarios: Sequence[Scenario], axes: Sequence[Axis]
+) -> tuple[list[Control], list[Cell]]:
+    """The controls and cells of a family; the first cell is the baseline.
+
+    Raises:
+        ValueError: no scenario, two scenarios with the same name, an axis repeated or
+            without values, two values of an axis shown alike, or a value the schema rejects.
+
+    """
+    if not scenarios:
+        raise ValueError("at least one scenario is needed")
+    names = [sc.name for sc in scenarios]
+    if len(set(names)) != len(names):
+        raise ValueError(f"scenario names must differ, got {names}")
+    paths = [a.path for a in axes]
+    if len(set(paths)) != len(paths):
+        raise ValueError(f"each parameter may be varied once, got {paths}")
+    controls = [Control(SCENARIO_KEY, tuple(names))]
+    for axis in axes:
+        texts = tuple(option_text(v) for v in axis.values)
+        if not texts or len(set(texts)) != len(texts):
+            raise ValueError(f"{axis.path}: the values must be distinct, got {list(texts)}")
+        controls.append(Control(axis.path, texts))
+    cells: list[Cell] = []
+    for sc in scenarios:
+        for combo in itertools.product(*(range(len(a.values)) for a in axes)):
+            values = {a.path: a.values[i] for a, i in zip(axes, combo, strict=True)}
+            scenario = with_values(sc, values) if values else sc
+            choice = (sc.name, *(controls[k + 1].options[i] for k, i in enumerate(combo)))
+            cells.append(Cell(len(cells), choice, values, scenario))
+    return controls, cells
+
+
+@dataclass
+class ExplorerData:
+    """Everything the explorer page shows, as small tables keyed by ``cell``."""
+
+    controls: list[Control]
+    cells: pd.DataFrame
+    """One row per cell: ``cell`` and one column ``c0``, ``c1`` ... per control."""
+    fall: pd.DataFrame
+    """The fall-by-date curve: ``cell``, ``date`` (Kabul wall clock), ``share``, ``entered``."""
+    timeline: pd.DataFrame
+    outcomes: pd.DataFrame
+    differences: pd.DataFrame
+    map_routes: pd.DataFrame
+    map_fronts: pd.DataFrame
+    provenance: pd.DataFrame
+    exposed: pd.DataFrame
+    reps: int
+    seed: int
+    horizon: dict[str, str]
+    failed: int = 0
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+def wall_clock(ts: pd.Series) -> pd.Series:
+    """Timezone-aware times as Kabul wall-clock strings ``YYYY-MM-DDTHH:MM:SSZ``.
+
+    The ``Z`` lets the browser read them as UTC and show them unchanged on a UTC scale, so
+    every student sees Kabul local time whatever the computer's time zone.
+    """
+    local = ts.dt.tz_convert(KABUL).dt.tz_localize(None)
+    out: pd.Series = local.dt.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return out
+
+
+def _wall(dt: datetime) -> str:
+    return dt.astimezone(KABUL).replace(tzinfo=None).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def fall_curve(summary: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
+    """Share of replications in which the alliance has entered Kabul, by date.
+
+    One row at the start (share 0), one per replication's entry in time order (the share
+    just after it), and one at the horizon. Replications that raised are left out;
+    replications without an entry within the horizon are censored (in the denominator,
+    never counted).
+    """
+    ok = summary[summary["error"] == ""] if "error" in summary else summary
+    n = len(ok)
+    start = pd.Timestamp(scenario.start)
+    end = start + pd.Timedelta(days=scenario.horizon_days)
+    times = to_datetime(ok["alliance_enters_kabul"]).dropna()
+    times = times[times <= end].sort_values()
+    dates = pd.Series([start, *times.tolist(), end]).map(pd.Timestamp)
+    counts = np.concatenate([[0], np.arange(1, len(times) + 1), [len(times)]])
+    share = counts / n if n else np.zeros(len(counts))
+    return pd.DataFrame(
+        {
+            "date": wall_clock(pd.to_datetime(dates, utc=True)).to_numpy(),
+            "share": share,
+            "entered": counts,
+            "reps": n,
+        }
+    )
+
+
+_EPOCH = pd.Timestamp(0, tz="UTC")
+
+
+def _timeline(summary: pd.DataFrame) -> pd.DataFrame:
+    rows = []
+    for order, (col, label) in enumerate(EVENTS):
+        times = to_datetime(summary[col])
+        happened = times.dropna()
+        row: dict[str, Any] = {
+            "event": label,
+            "order": order,
+            "happened": len(happened) / max(1, len(times)),
+        }
+        if len(happened):
+            secs = (happened.dt.tz_convert("UTC") - _EPOCH).dt.total_seconds().to_numpy()
+            q = np.quantile(secs, (0.05, 0.5, 0.95))
+            stamps = pd.Series(pd.to_datetime(np.round(q), unit="s", utc=True))
+            row.update(dict(zip(("q05", "q50", "q95"), wall_clock(stamps), strict=True)))
+        else:
+            row.update({"q05": None, "q50": None, "q95": None})
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _outcome_values(summary: pd.DataFrame, name: str, scenario: Scenario) -> np.ndarray:
+    if name == "entry_day":
+        entry = to_datetime(summary["alliance_enters_kabul"])
+        ref = pd.Timestamp(datetime(2001, 10, 7), tz=KABUL)
+        days = (entry - ref).dt.total_seconds() / 86400.0
+        return np.asarray(days, dtype=float)
+    return np.asarray(pd.to_numeric(summary[name], errors="coerce"), dtype=float)
+
+
+def _outcomes(summary: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
+    rows = []
+    for order, (name, label) in enumerate(OUTCOMES):
+        x = _outcome_values(summary, name, scenario)
+        x = x[np.isfinite(x)]
+        row: dict[str, Any] = {"outcome": label, "order": order, "n": int(x.size)}
+        qs = np.quantile(x, QUANTILES) if x.size else [math.nan] * len(QUANTILES)
+        row.update({f"q{round(q * 100):02d}": float(v) for q, v in zip(QUANTILES, qs, strict=True)})
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _map_state(summary: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    broke = {
+        "Mazar front": float(to_datetime(summary["mazar_falls"]).notna().mean()),
+        "Shamali line": float(to_datetime(summary["front_broken"]).notna().mean()),
+    }
+    fronts = [
+        {
+            "front": name,
+            "order": i,
+            "lon": x,
+            "lat": y,
+            "broken_share": broke[name],
+            "status": "broken in most replications" if broke[name] > 0.5 else "held",
+        }
+        for name, pts in FRONTS.items()
+        for i, (x, y) in enumerate(pts)
+    ]
+    routes = []
+    for key, stops in ROUTES.items():
+        flows = pd.to_numeric(summary[key], errors="coerce").dropna()
+        median = float(flows.median()) if len(flows) else 0.0
+        for i, place in enumerate(stops):
+            lon, lat = lonlat(place)
+            routes.append(
+                {
+                    "route": f"withdrawal {ROUTE_NAMES[key]}",
+                    "order": i,
+                    "lon": lon,
+                    "lat": lat,
+                    "median_flow": median,
+                }
+            )
+    return pd.DataFrame(routes), pd.DataFrame(fronts)
+
+
+_HAPPENED_SHOWN = ("mazar_falls", "front_broken", "alliance_enters_kabul")
+
+
+def _differences(summaries: dict[str, pd.DataFrame], n_boot: int, seed: int) -> pd.DataFrame:
+    table = compare(summaries, baseline="0", outcomes=DIFF_OUTCOMES, n_boot=n_boot, seed=seed)
+    keep = table[table["statistic"].isin(("median", "proportion", "median_time", "happened"))]
+    # the share of replications in which an event happened, only where it matters most
+    keep = keep[(keep["statistic"] != "happened") | keep["outcome"].isin(_HAPPENED_SHOWN)]
+    out = keep.rename(columns={"scenario": "cell"}).copy()
+    out["cell"] = out["cell"].astype(int)
+    return out.reset_index(drop=True)
+
+
+def _exposed(controls: list[Control], cells: list[Cell], prov: pd.DataFrame) -> pd.DataFrame:
+    """Provenance of the parameters the controls change (varied, or differing by scenario)."""
+    by_path = prov.set_index("parameter")
+    tables = {
+        c.choice[0]: provenance_table(c.scenario).set_index("parameter")["value"]
+        for c in cells
+        if all(ch == ctl.options[0] for ch, ctl in zip(c.choice[1:], controls[1:], strict=True))
+    }
+    values = pd.DataFrame(tables)
+    differing = values.index[values.nunique(axis=1) > 1].tolist()
+    rows = []
+    for ctl in controls[1:]:
+        info = by_path.loc[ctl.key] if ctl.key in by_path.index else None
+        rows.append(_exposed_row(ctl.key, "control: " + ", ".join(ctl.options), info))
+    for path in differing:
+        if any(ctl.key == path for ctl in controls[1:]):
+            continue
+        text = "scenario: " + ", ".join(f"{k} {v}" for k, v in values.loc[path].items())
+        rows.append(_exposed_row(path, text, by_path.loc[path]))
+    return pd.DataFrame(
+        rows, columns=["parameter", "values", "units", "plausible_range", "kind", "source"]
+    )
+
+
+def _exposed_row(path: str, text: str, info: Any) -> dict[str, str]:
+    keys = ("units", "plausible_range", "kind", "source")
+    found = {k: str(info[k]) if info is not None else "" for k in keys}
+    return {"parameter": path, "values": text, **found}
+
+
+def run_family(
+    scenarios: Sequence[Scenario],
+    axes: Sequence[Axis] = (),
+    reps: int = 100,
+    seed: int = 0,
+    *,
+    workers: int | None = 1,
+    progress: Progress | None = None,
+    n_boot: int = 1000,
+) -> ExplorerData:
+    """Run every cell of a family with common random numbers and reduce it for the explorer.
+
+    Args:
+        scenarios: the named scenarios (the first is the baseline's).
+        axes: the parameters to expose and their values.
+        reps: replications per cell (>= 1).
+        seed: the seed shared by every cell.
+        workers: local processes per cell (1: serial in this process; None: all cores).
+            The tables are identical whatever the number of workers.
+        progress: ``progress(done, total)`` in replications over the whole grid.
+        n_boot: bootstrap resamples for the differences from the baseline.
+
+    Returns:
+        The explorer's tables.
+
+    Raises:
+        ValueError: the family is not valid (see :func:`plan_grid`) or ``reps`` < 1.
+
+    """
+    if reps < 1:
+        raise ValueError(f"reps must be >= 1, got {reps}")
+    controls, cells = plan_grid(scenarios, axes)
+    total = reps * len(cells)
+    summaries: dict[str, pd.DataFrame] = {}
+    parts: dict[str, list[pd.DataFrame]] = {
+        k: [] for k in ("fall", "timeline", "outcomes", "routes", "fronts")
+    }
+    failed = 0
+    for cell in cells:
+        done_before = cell.index * reps
+
+        def step(done: int, _total: int, base: int = done_before) -> None:
+            if progress is not None:
+                progress(base + done, total)
+
+        result = run_many(cell.scenario, reps, seed, workers=workers, progress=step, series_reps=0)
+        summary = result.summary
+        failed += int(result.failed)
+        ok = summary[summary["error"] == ""]
+        summaries[str(cell.index)] = ok
+        for key, frame in (
+            ("fall", fall_curve(summary, cell.scenario)),
+            ("timeline", _timeline(ok)),
+            ("outcomes", _outcomes(ok, cell.scenario)),
+            *zip(("routes", "fronts"), _map_state(ok), strict=True),
+        ):
+            parts[key].append(frame.assign(cell=cell.index))
+        if progress is not None:
+            progress(done_before + reps, total)
+    frame = pd.DataFrame(
+        [{"cell": c.index, **{f"c{i}": ch for i, ch in enumerate(c.choice)}} for c in cells]
+    )
+    prov = provenance_table(cells[0].scenario)
+    base = cells[0].scenario
+    end = base.start + timedelta(days=base.horizon_days)
+    return ExplorerData(
+        controls=controls,
+        cells=frame,
+        fall=pd.concat(parts["fall"], ignore_index=True),
+        timeline=pd.concat(parts["timeline"], ignore_index=True),
+        outcomes=pd.concat(parts["outcomes"], ignore_index=True),
+        differences=_differences(summaries, n_boot, seed) if len(cells) > 1 else pd.DataFrame(),
+        map_routes=pd.concat(parts["routes"], ignore_index=True),
+        map_fronts=pd.concat(parts["fronts"], ignore_index=True),
+        provenance=prov,
+        exposed=_exposed(controls, cells, prov),
+        reps=reps,
+        seed=seed,
+        horizon={"start": _wall(base.start), "end": _wall(end)},
+        failed=failed,
+        meta={"record_entry": RECORD_ENTRY.strftime("%Y-%m-%dT%H:%M:%SZ")},
+    )
