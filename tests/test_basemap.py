@@ -42,3 +42,22 @@ def test_roads_join_the_campaign_places() -> None:
     }
     for name, place in ends.items():
         assert np.hypot(*(roads[name][-1] - np.array(basemap.lonlat(place)))) < 0.05, name
+
+
+def test_relief_covers_the_box_and_is_registered() -> None:
+    grey = basemap.relief()
+    west, south, east, north = basemap.bbox()
+    # one pixel per 2 arc-minutes over the box
+    assert grey.shape == (round((north - south) * 30), round((east - west) * 30))
+    assert 0.0 <= grey.min() < grey.max() <= 1.0
+
+    def box(lon0: float, lon1: float, lat0: float, lat1: float) -> np.ndarray:
+        rows = slice(round((north - lat1) * 30), round((north - lat0) * 30))
+        cols = slice(round((lon0 - west) * 30), round((lon1 - west) * 30))
+        return grey[rows, cols]
+
+    # the Hindu Kush north of Kabul is rugged (strong shading contrasts); the Registan
+    # desert south of Kandahar is flat: a misregistered crop would not show this
+    hindu_kush = box(68.5, 71.0, 35.0, 36.0).std()
+    registan = box(64.0, 65.5, 30.2, 31.0).std()
+    assert hindu_kush > 2 * registan

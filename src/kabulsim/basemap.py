@@ -3,6 +3,9 @@
 The geometry is a small GeoJSON file, ``kabulsim/data/theatre_basemap.geojson``, clipped to
 Afghanistan and its neighbours from public-domain Natural Earth data (made with Natural
 Earth; see the file's ``metadata`` and ``scripts/make_basemap.py``, which regenerates it).
+The relief shading, ``kabulsim/data/theatre_relief.png``, is a grey-level crop of Tom
+Patterson's public-domain shaded relief (shadedrelief.com) over the same box, one pixel per
+2 arc-minutes.
 The roads are lines through the towns they join and the passes they cross: they show which
 places a road connects, not its surveyed alignment. Front lines are indicative too.
 
@@ -22,8 +25,12 @@ from typing import Any
 import numpy as np
 
 DATA_FILE = "theatre_basemap.geojson"
+RELIEF_FILE = "theatre_relief.png"
 
-ATTRIBUTION = "Borders, rivers and lakes: Natural Earth (public domain)."
+ATTRIBUTION = (
+    "Borders, rivers, lakes: Natural Earth; relief: T. Patterson, shadedrelief.com"
+    " (both public domain)."
+)
 
 PLACES: dict[str, tuple[float, float]] = {
     "Mazar-i-Sharif": (36.709, 67.110),
@@ -95,6 +102,28 @@ def _parts(geometry: dict[str, Any]) -> list[np.ndarray]:
     else:
         raise ValueError(f"{DATA_FILE}: unsupported geometry type {kind!r}")
     return [np.asarray(r, dtype=float).reshape(-1, 2) for r in rings]
+
+
+@cache
+def relief() -> np.ndarray:
+    """Relief shading over :func:`bbox` as a (rows, columns) array of 0-1 grey levels.
+
+    Row 0 is the northern edge; rows and columns are evenly spaced in latitude and longitude.
+    Read once per process.
+    """
+    from PIL import Image
+
+    with resources.files("kabulsim").joinpath("data", RELIEF_FILE).open("rb") as fh:
+        with Image.open(fh) as im:
+            grey = np.asarray(im.convert("L"), dtype=float) / 255.0
+    grey.setflags(write=False)
+    return grey
+
+
+def bbox() -> tuple[float, float, float, float]:
+    """The box of the base map's data: west, south, east, north (degrees)."""
+    west, south, east, north = (float(v) for v in geojson()["metadata"]["bbox"])
+    return west, south, east, north
 
 
 @cache

@@ -10,6 +10,10 @@ from typing import cast
 import numpy as np
 import pandas as pd
 from matplotlib import animation as mpl_animation
+from matplotlib.artist import Artist
+from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
 
 from kabulsim.plots import _data
 from kabulsim.plots.geo import (
@@ -42,6 +46,34 @@ def frame_times(
     while end / step + 1 > max_frames:
         step += 12.0
     return np.arange(0.0, end + 1e-9, step)
+
+
+def _freeze_background(fig: Figure, ax: Axes, dynamic: list[Artist], dpi: float) -> None:
+    """Draw the static map once and keep it as a picture; frames then draw only ``dynamic``.
+
+    The base map (relief, borders, rivers, roads, labels, axes) is the same in every frame:
+    it is rendered once at the animation's resolution, put back as a figure image, and its
+    artists are hidden, so each frame costs only the fronts, routes, marker and text.
+    """
+    fig.set_dpi(dpi)
+    hidden = [a for a in dynamic if a.get_visible()]
+    for a in hidden:
+        a.set_visible(False)
+    fig.canvas.draw()
+    canvas = fig.canvas
+    assert isinstance(canvas, FigureCanvasAgg)  # new_figure gives an Agg canvas
+    background = np.asarray(canvas.buffer_rgba()).copy()  # type: ignore[no-untyped-call]
+    fig.set_layout_engine("none")  # keep the positions the picture was drawn with
+    for a in hidden:
+        a.set_visible(True)
+    keep = set(map(id, dynamic))
+    for child in ax.get_children():
+        if id(child) not in keep:
+            child.set_visible(False)
+    ax.set_axis_off()
+    ax.title.set_visible(False)
+    fig.patch.set_visible(False)
+    fig.figimage(background, xo=0, yo=0, origin="upper", zorder=-10)
 
 
 def animation(
@@ -115,6 +147,9 @@ def animation(
         f"Medians and majorities over {len(summary)} replications; Kabul local time.",
         fontsize=FONT["note"],
     )
+    _freeze_background(fig, ax, dynamic=[*art.fronts.values(), *art.routes.values(),
+                                         *art.route_labels.values(), art.kabul, clock, text],
+                       dpi=dpi)  # fmt: skip
     out.parent.mkdir(parents=True, exist_ok=True)
     entry = _data.quantiles(_data.date_nums(summary["alliance_enters_kabul"]), (0.95,))[0]
     end_h = (entry - start_num) * 24.0 + 72.0 if math.isfinite(entry) else None

@@ -3,14 +3,16 @@
 The base (international borders, rivers, lakes, the roads from Kabul over the Salang to
 Mazar-i-Sharif, south through Ghazni to Kandahar and east through Jalalabad to the Khyber,
 and the passes) comes from the package's vendored Natural Earth extract
-(:mod:`kabulsim.basemap`; no tiles, no network). Roads are drawn through the towns they join,
-and the front lines are indicative positions, not surveyed ones.
+(:mod:`kabulsim.basemap`; no tiles, no network), with public-domain relief shading. Roads
+are drawn through the towns they join, and the front lines are indicative positions, not
+surveyed ones.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
 import pandas as pd
@@ -89,22 +91,48 @@ _COUNTRY_LABELS = {
 _PASS_LABEL_OFFSET = {"Salang Pass": (-4, 8, "right"), "Khyber Pass": (6, -3, "left")}
 
 
+@cache
+def _relief_rgba() -> np.ndarray:
+    """The relief as a cached RGBA image: dark where shaded, transparent where lit."""
+    grey = basemap.relief()
+    rgba = np.zeros((*grey.shape, 4), dtype=np.uint8)
+    rgba[..., :3] = 60
+    shade = np.clip((0.8 - grey) / 0.8, 0.0, 1.0)  # only the shaded slopes darken
+    rgba[..., 3] = np.round(255 * 0.4 * shade).astype(np.uint8)
+    rgba.setflags(write=False)
+    return rgba
+
+
 def draw_terrain(ax: Axes) -> None:
-    """Draw the base map (countries, lakes, rivers, roads, passes) on ``ax``.
+    """Draw the base map (countries, relief, lakes, rivers, roads, passes) on ``ax``.
 
     The geometry is parsed once per process (:func:`kabulsim.basemap.shapes`); each call only
     builds two collections per layer, so figures and animation frames stay fast.
     """
     countries = basemap.layer("country")
+    west, south, east, north = basemap.bbox()
+    ax.imshow(
+        _relief_rgba(), extent=(west, east, south, north), origin="upper", aspect="auto",
+        interpolation="bilinear", zorder=0.15,
+    )  # fmt: skip
     afg = [p for s in countries if s.name == "Afghanistan" for p in s.parts]
     other = [p for s in countries if s.name != "Afghanistan" for p in s.parts]
     ax.add_collection(PolyCollection(
-        other, facecolors=MAP_COLORS["neighbour"], edgecolors=COLORS["border"], linewidths=0.6,
-        zorder=0,
+        other, facecolors=MAP_COLORS["neighbour"], edgecolors="none", zorder=0,
     ))  # fmt: skip
     ax.add_collection(PolyCollection(
-        afg, facecolors=MAP_COLORS["afghanistan"], edgecolors=COLORS["border"], linewidths=1.1,
-        zorder=0.1, label="Afghanistan (international border)",
+        afg, facecolors=MAP_COLORS["afghanistan"], edgecolors="none", zorder=0.1,
+    ))  # fmt: skip
+    # the relief is fainter beyond Afghanistan's border, under a light veil
+    ax.add_collection(PolyCollection(
+        other, facecolors="#FFFFFF", alpha=0.6, edgecolors="none", zorder=0.16,
+    ))  # fmt: skip
+    ax.add_collection(LineCollection(
+        other, colors=COLORS["border"], linewidths=0.6, zorder=0.18,
+    ))  # fmt: skip
+    ax.add_collection(LineCollection(
+        afg, colors=COLORS["border"], linewidths=1.1, zorder=0.19,
+        label="Afghanistan (international border)",
     ))  # fmt: skip
     lakes = [p for s in basemap.layer("lake") for p in s.parts]
     ax.add_collection(PolyCollection(
@@ -129,9 +157,11 @@ def draw_terrain(ax: Axes) -> None:
     for name, (x, y) in _COUNTRY_LABELS.items():
         ax.text(x, y, name.upper(), ha="center", va="center", fontsize=FONT["note"] - 1,
                 color=MAP_COLORS["country_label"], zorder=0.5)  # fmt: skip
-    ax.text(0.01, 0.01, basemap.ATTRIBUTION + " Roads drawn through the towns they join;"
-            " fronts indicative.", transform=ax.transAxes, fontsize=FONT["note"] - 1.5,
-            color="#777777", zorder=6)  # fmt: skip
+    ax.text(
+        0.01, 0.01, basemap.ATTRIBUTION + "\nRoads through the towns they join; fronts indicative.",
+        transform=ax.transAxes, fontsize=FONT["note"] - 1.5, color="#777777", zorder=6,
+        in_layout=False,
+    )  # fmt: skip
 
 
 def draw_base(ax: Axes) -> MapArtists:
