@@ -120,6 +120,19 @@ def relief() -> np.ndarray:
     return grey
 
 
+@cache
+def shading() -> np.ndarray:
+    """How strongly to darken each relief pixel (0-0.4): only the shaded slopes darken.
+
+    The figures and the explorer draw the relief as dark grey with this opacity, so that
+    lit slopes and plains keep the colour of the land under them.
+    """
+    shade = np.clip((0.8 - relief()) / 0.8, 0.0, 1.0)
+    alpha = 0.4 * shade
+    alpha.setflags(write=False)
+    return alpha
+
+
 def bbox() -> tuple[float, float, float, float]:
     """The box of the base map's data: west, south, east, north (degrees)."""
     west, south, east, north = (float(v) for v in geojson()["metadata"]["bbox"])

@@ -10,7 +10,9 @@ written.
 
 from __future__ import annotations
 
+import base64
 import html
+import io
 import json
 import math
 from datetime import datetime, timedelta
@@ -184,6 +186,34 @@ def _mercator_y(lat: float) -> float:
     return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
 
 
+def relief_png(width: int, height: int) -> str:
+    """The relief shading resampled to the explorer map's Mercator pixels, as a data URI.
+
+    Row ``y`` of the picture is the latitude whose Mercator ordinate is at that pixel, so the
+    shading lies under the borders and rivers drawn by the projection.
+    """
+    import numpy as np
+    from PIL import Image
+
+    alpha = basemap.shading()
+    b_west, b_south, b_east, b_north = basemap.bbox()
+    west, east, south, north = basemap.EXTENT
+    rows, cols = alpha.shape
+    lon = west + (np.arange(width) + 0.5) / width * (east - west)
+    merc = _mercator_y(north) - (np.arange(height) + 0.5) / height * (
+        _mercator_y(north) - _mercator_y(south)
+    )
+    lat = np.degrees(np.arctan(np.sinh(merc)))
+    col = np.clip(((lon - b_west) / (b_east - b_west) * cols).astype(int), 0, cols - 1)
+    row = np.clip(((b_north - lat) / (b_north - b_south) * rows).astype(int), 0, rows - 1)
+    rgba = np.zeros((height, width, 4), dtype=np.uint8)
+    rgba[..., :3] = 60
+    rgba[..., 3] = np.round(255 * alpha[row[:, None], col[None, :]]).astype(np.uint8)
+    buf = io.BytesIO()
+    Image.fromarray(rgba, "RGBA").save(buf, format="PNG", optimize=True)
+    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
+
+
 def map_chart(data: ExplorerData) -> alt.LayerChart | alt.FacetChart:
     """The theatre on the package's base map, with the selected case's fronts and flows."""
     import altair as alt
@@ -206,9 +236,22 @@ def map_chart(data: ExplorerData) -> alt.LayerChart | alt.FacetChart:
     def layer(name: str) -> alt.Data:
         return _data([f for f in features if f["properties"]["layer"] == name])
 
+    relief = (
+        alt.Chart(_data([{"url": relief_png(width, height)}]))
+        .mark_image(width=width, height=height, align="left", baseline="top", aspect=False)
+        .encode(url="url:N", x=alt.value(0), y=alt.value(0))
+    )
+    veil = (
+        alt.Chart(layer("country"))
+        .transform_filter("datum.properties.name != 'Afghanistan'")
+        .mark_geoshape(fill="#FFFFFF", fillOpacity=0.6, stroke=None)
+    )
+    borders = alt.Chart(layer("country")).mark_geoshape(
+        filled=False, stroke=COLORS["border"], strokeWidth=0.8
+    )
     countries = (
         alt.Chart(layer("country"))
-        .mark_geoshape(stroke=COLORS["border"], strokeWidth=0.7)
+        .mark_geoshape(stroke=None)
         .encode(
             color=alt.condition(
                 "datum.properties.name == 'Afghanistan'",
@@ -285,6 +328,9 @@ def map_chart(data: ExplorerData) -> alt.LayerChart | alt.FacetChart:
     return (
         alt.layer(
             countries,
+            relief,
+            veil,
+            borders,
             lakes,
             rivers,
             roads,

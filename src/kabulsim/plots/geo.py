@@ -83,6 +83,9 @@ MAP_COLORS = {
 }
 """Colours of the base map's layers."""
 
+RELIEF_GREY = 60
+"""Grey level (0-255) of the relief shading, drawn with :func:`kabulsim.basemap.shading`."""
+
 _COUNTRY_LABELS = {
     "Pakistan": (70.3, 30.2), "Iran": (60.8, 30.4), "Turkmenistan": (61.2, 37.6),
     "Uzbekistan": (66.2, 38.25), "Tajikistan": (69.5, 38.3), "China": (75.0, 37.9),
@@ -94,11 +97,10 @@ _PASS_LABEL_OFFSET = {"Salang Pass": (-4, 8, "right"), "Khyber Pass": (6, -3, "l
 @cache
 def _relief_rgba() -> np.ndarray:
     """The relief as a cached RGBA image: dark where shaded, transparent where lit."""
-    grey = basemap.relief()
-    rgba = np.zeros((*grey.shape, 4), dtype=np.uint8)
-    rgba[..., :3] = 60
-    shade = np.clip((0.8 - grey) / 0.8, 0.0, 1.0)  # only the shaded slopes darken
-    rgba[..., 3] = np.round(255 * 0.4 * shade).astype(np.uint8)
+    alpha = basemap.shading()
+    rgba = np.zeros((*alpha.shape, 4), dtype=np.uint8)
+    rgba[..., :3] = RELIEF_GREY
+    rgba[..., 3] = np.round(255 * alpha).astype(np.uint8)
     rgba.setflags(write=False)
     return rgba
 
