@@ -263,7 +263,7 @@ def _timeline(summary: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _outcome_values(summary: pd.DataFrame, name: str, scenario: Scenario) -> np.ndarray:
+def _outcome_values(summary: pd.DataFrame, name: str) -> np.ndarray:
     if name == "entry_day":
         entry = to_datetime(summary["alliance_enters_kabul"])
         ref = pd.Timestamp(datetime(2001, 10, 7), tz=KABUL)
@@ -272,10 +272,10 @@ def _outcome_values(summary: pd.DataFrame, name: str, scenario: Scenario) -> np.
     return np.asarray(pd.to_numeric(summary[name], errors="coerce"), dtype=float)
 
 
-def _outcomes(summary: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
+def _outcomes(summary: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for order, (name, label) in enumerate(OUTCOMES):
-        x = _outcome_values(summary, name, scenario)
+        x = _outcome_values(summary, name)
         x = x[np.isfinite(x)]
         row: dict[str, Any] = {"outcome": label, "order": order, "n": int(x.size)}
         qs = np.quantile(x, QUANTILES) if x.size else [math.nan] * len(QUANTILES)
@@ -415,7 +415,7 @@ def run_family(
         for key, frame in (
             ("fall", fall_curve(summary, cell.scenario)),
             ("timeline", _timeline(ok)),
-            ("outcomes", _outcomes(ok, cell.scenario)),
+            ("outcomes", _outcomes(ok)),
             *zip(("routes", "fronts"), _map_state(ok), strict=True),
         ):
             parts[key].append(frame.assign(cell=cell.index))
