@@ -10,6 +10,7 @@ from matplotlib.figure import Figure
 from PIL import Image, ImageSequence
 
 import kabulsim
+from kabulsim import outputs
 from kabulsim.plots import (
     animation,
     comparison_overlay,
@@ -104,7 +105,9 @@ def test_distributions_panels_and_record_lines(baseline_run: kabulsim.RunResult)
     axes = fig.axes
     assert len(axes) == 8
     titles = [ax.get_title(loc="left") for ax in axes]
-    assert titles[0] == "Alliance enters Kabul"
+    # One panel per outcome declared with ``panel=True``, in declaration order.
+    assert [t.split(" (in ")[0] for t in titles[:-1]] == [o.title for o in outputs.PANELS]
+    assert "Alliance enters Kabul" in titles
     assert "Strike kills Mohammed Atef" in titles
     records = [line.get_label() for ax in axes for line in ax.get_lines()]
     assert "record: 13 Nov" in records
@@ -192,7 +195,8 @@ def test_missing_events_are_handled(baseline_run: kabulsim.RunResult) -> None:
     summary.loc[: len(summary) // 2, "alliance_enters_kabul"] = ""
     summary["vacuum_h"] = np.where(summary["alliance_enters_kabul"] == "", np.nan, 1.0)
     fig = distributions(summary, baseline_run.scenario)
-    assert "(in " in fig.axes[0].get_title(loc="left")
+    entry = [o.name for o in outputs.PANELS].index("alliance_enters_kabul")
+    assert "(in " in fig.axes[entry].get_title(loc="left")
     tl = timeline(summary, baseline_run.scenario)
     labels = [t.get_text() for t in tl.axes[1].get_yticklabels()]
     assert any(lab.startswith("Alliance enters Kabul\n(in ") for lab in labels)

@@ -8,24 +8,10 @@ from typing import cast
 import numpy as np
 import pandas as pd
 
-from kabulsim.model.simulate import TIME_COLUMNS
+from kabulsim.outputs import KEY_OUTCOMES, TIME_COLUMNS
 from kabulsim.tables import to_datetime
 
-KEY_OUTCOMES = (
-    "mazar_falls",
-    "shamali_start",
-    "shamali_duration_h",
-    "kabul_evacuated",
-    "alliance_enters_kabul",
-    "vacuum_h",
-    "atef_killed",
-    "killed_in_city",
-    "vengeance_incidents",
-    "taliban_killed",
-    "alliance_killed",
-    "civilian_casualties",
-    "control_breadth",
-)
+__all__ = ["KEY_OUTCOMES", "Outcome", "describe", "describe_table"]
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from kabulsim.model.simulate import TIME_COLUMNS
+from kabulsim.outputs import TIME_COLUMNS
 from kabulsim.scenario.schema import Scenario
 from kabulsim.tables import to_datetime
 from kabulsim.timebase import KABUL

@@ -22,15 +22,10 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 import pandas as pd
 
-from kabulsim.model.records import STATE_NUMERIC, Series
+from kabulsim.model.records import Series
+from kabulsim.outputs import INDICATORS, SERIES_VARIABLES
 
-SERIES_VARIABLES = (
-    *STATE_NUMERIC,
-    "city_holder_taliban",
-    "city_holder_none",
-    "city_holder_alliance",
-)
-"""Numeric series variables whose quantiles are aggregated, in a fixed order."""
+__all__ = ["SERIES_VARIABLES"]
 
 PROBS = (0.05, 0.25, 0.5, 0.75, 0.95)
 PROB_COLUMNS = ("p05", "p25", "p50", "p75", "p95")
@@ -54,14 +49,15 @@ def state_matrix(series: Sequence[Series]) -> tuple[np.ndarray, np.ndarray]:
     """Stack replications' series: clock times ``(n_t,)`` and values ``(n_reps, n_t, n_var)``.
 
     Replications share the grid (every ``series_step_h`` hours); the variables are
-    :data:`SERIES_VARIABLES`: the numeric state, then 0/1 indicators of who holds Kabul. With
+    :data:`SERIES_VARIABLES`: the numeric state, then 0/1 indicators of the categorical
+    state (who holds Kabul), as declared in :mod:`kabulsim.outputs`. With
     no replications the arrays are empty.
     """
     if not series:
         return np.empty(0), np.empty((0, 0, len(SERIES_VARIABLES)))
     numeric = np.stack([s.values for s in series])
-    holders = np.array([s.holders for s in series])
-    flags = [holders == side for side in ("taliban", "none", "alliance")]
+    labels = {var: np.array([s.labels[var] for s in series]) for _, var, _ in INDICATORS}
+    flags = [labels[var] == category for _, var, category in INDICATORS]
     values = np.concatenate([numeric, np.stack(flags, axis=-1).astype(np.float64)], axis=-1)
     return series[0].times, values
 

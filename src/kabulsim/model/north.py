@@ -38,11 +38,11 @@ def _collapse(world: World) -> None:
     defected = float(rng.binomial(int(rest), min(1.0, share))) if rest >= 1 else 0.0
     withdrawn = garrison - killed - defected
     led = world.ledger
-    led.killed_north += killed
-    led.captured_or_defected += defected
-    led.withdrawn_north += withdrawn
+    led.kill("north", killed)
+    led.capture(defected)
+    led.withdraw("north", withdrawn)
     world.north.strength = 0.0
-    world.out.mazar_falls = world.env.now
+    world.out.set("mazar_falls", world.env.now)
     world.shamali.morale *= 1.0 - sc.north.shock
     world.alliance_morale = min(1.0, world.alliance_morale + sc.north.alliance_boost)
     world.log("north", "mazar_falls", f"killed {killed:.0f}, captured or defected {defected:.0f}")

@@ -3,9 +3,17 @@
 Phases are SimPy processes (one module each) that communicate only through this object:
 its state variables and its SimPy events. A phase waits on another phase's event (the front
 breaking, the city emptying), never on a fixed date. Randomness comes from one
-``numpy.random.Generator`` per phase, all spawned from the replication's seed, so that two
-scenarios run with the same seed share the random numbers of every phase they have in common
-(common random numbers).
+``numpy.random.Generator`` per phase (``world.rng[phase name]``), keyed by the phase's name
+(see :mod:`kabulsim.model.phases`), so that two scenarios run with the same seed share the
+random numbers of every phase they have in common (common random numbers). A phase draws
+only from its own stream.
+
+Ownership. The world's state is changed through named methods (``book_prisoners``,
+``add_stragglers``, ``remove_straggler``, ``set_city_holder``, the garrison and ledger
+methods) or by the phase that owns a quantity (a front's strength and morale: the air
+campaign, its front's phase); no property getter changes anything. The outcomes of the
+replication live in ``world.out`` (:class:`kabulsim.outputs.OutcomeRow`), by name; the state
+variables are read by name (:data:`NUMBER_READERS`, :data:`LABEL_READERS`) when a snapshot is taken.
 
 Taliban fighters are accounted for in a ledger. At every moment::
 
@@ -20,6 +28,7 @@ those who left it along the Kandahar and Tora Bora routes or fell back from Maza
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -27,13 +36,13 @@ import numpy as np
 import simpy
 
 from kabulsim.model.records import Recorder, Series
+from kabulsim.outputs import STATE, STATE_CATEGORICAL, STATE_NUMERIC, OutcomeRow
 from kabulsim.scenario.schema import Scenario
 from kabulsim.timebase import to_hours
 
-STREAMS = ("air", "north", "shamali", "withdrawal", "alliance", "hvt", "aftermath")
-"""One independent random stream per phase, in this fixed order (common random numbers)."""
-
 CityHolder = Literal["taliban", "none", "alliance"]
+KillCause = Literal["air", "battle", "city", "vengeance", "north"]
+Route = Literal["north", "kandahar", "tora_bora"]
 
 
 @dataclass(slots=True)
@@ -53,7 +62,7 @@ class Front:
 
 @dataclass(slots=True)
 class Ledger:
-    """Where every Taliban fighter went (fighters)."""
+    """Where every Taliban fighter went (fighters). Changed only through its methods."""
 
     initial: float
     reinforcements: float = 0.0
@@ -67,6 +76,24 @@ class Ledger:
     withdrawn_north: float = 0.0
     to_kandahar: float = 0.0
     to_tora_bora: float = 0.0
+
+    def kill(self, cause: KillCause, fighters: float) -> None:
+        """Book ``fighters`` killed by ``cause``."""
+        name = f"killed_{cause}"
+        setattr(self, name, getattr(self, name) + fighters)
+
+    def wound(self, fighters: float) -> None:
+        """Book ``fighters`` wounded (out of action, they survive)."""
+        self.wounded += fighters
+
+    def capture(self, fighters: float) -> None:
+        """Book ``fighters`` taken prisoner or changed sides."""
+        self.captured_or_defected += fighters
+
+    def withdraw(self, route: Route, fighters: float) -> None:
+        """Book ``fighters`` leaving the modelled theatre along ``route``."""
+        name = "withdrawn_north" if route == "north" else f"to_{route}"
+        setattr(self, name, getattr(self, name) + fighters)
 
     @property
     def killed(self) -> float:
@@ -83,40 +110,6 @@ class Ledger:
     def withdrawn(self) -> float:
         """All Taliban fighters who left the modelled theatre."""
         return self.withdrawn_north + self.to_kandahar + self.to_tora_bora
-
-
-@dataclass(slots=True)
-class Outcome:
-    """Times (clock hours) and quantities that the summary table reports."""
-
-    mazar_falls: float | None = None
-    shamali_start: float | None = None
-    shamali_duration_h: float | None = None
-    shamali_winner: str = ""
-    shamali_assaults: int = 0
-    first_assault: float | None = None
-    front_broken: float | None = None
-    evacuation_decided: float | None = None
-    kabul_evacuated: float | None = None
-    alliance_at_gates: float | None = None
-    alliance_enters_kabul: float | None = None
-    entry_despite_orders: bool = False
-    resistance_in_city: bool = False
-    killed_in_city: float = 0.0
-    atef_killed: bool = False
-    atef_strike_time: float | None = None
-    tips: int = 0
-    treasury_emptied: bool = False
-    weapons_abandoned: float = float("nan")
-    alliance_killed: float = 0.0
-    civilians_air: float = 0.0
-    civilians_city: float = 0.0
-    civilians_disorder: float = 0.0
-    vengeance_incidents: int = 0
-    stragglers: int = 0
-    control_breadth: float = float("nan")
-    broad_force_share: float = 0.0
-    sorties_flown: float = 0.0
 
 
 @dataclass
@@ -144,13 +137,15 @@ class World:
         self.elsewhere = float(
             f.taliban_national - f.taliban_shamali - f.taliban_kabul - f.taliban_north
         )
-        self._stragglers_afghan = 0.0
-        self._stragglers_foreign = 0.0
+        self.stragglers_afghan = 0.0
+        """Afghan Taliban left behind in Kabul (fighters); see :meth:`book_prisoners`."""
+        self.stragglers_foreign = 0.0
+        """Foreign fighters left behind in Kabul (fighters); see :meth:`book_prisoners`."""
         self._captures: list[tuple[float, bool]] = []
         self._next_capture = 0
         self.city_holder: CityHolder = "taliban"
         self.ledger = Ledger(initial=float(f.taliban_national))
-        self.out = Outcome()
+        self.out = OutcomeRow()
         env = self.env
         self.mazar_fallen = env.event()
         self.front_broken = env.event()
@@ -158,6 +153,7 @@ class World:
         self.city_empty = env.event()
         self.alliance_at_gates = env.event()
         self.alliance_in_city = env.event()
+        self._milestones: dict[str, simpy.Event] = {}
 
     def _h(self, when: object) -> float | None:
         from datetime import datetime
@@ -171,64 +167,93 @@ class World:
         """Clock time (h) of a scenario date, or None when the date is unset."""
         return self._h(when)
 
+    def milestone(self, name: str) -> simpy.Event:
+        """The shared event ``name``, created on first use (for phases added later).
+
+        A new phase announces its milestone with ``world.milestone("x").succeed()`` and
+        another waits for it with ``yield world.milestone("x")``, without a new attribute
+        on the world. The original phases' events are attributes (``front_broken`` ...).
+        """
+        event = self._milestones.get(name)
+        if event is None:
+            event = self._milestones[name] = self.env.event()
+        return event
+
     def log(self, phase: str, kind: str, detail: str = "", value: float = float("nan")) -> None:
         """Record an event at the current clock time, and the state after it."""
         self.recorder.event(self.env.now, phase, kind, detail, value)
         self.snap()
 
+    # --- Kabul: the garrison, the stragglers, who holds the city ----------------------------
+
+    def join_kabul(self, afghan: float, foreign: float) -> None:
+        """Fighters arrive in Kabul (falling back from a front)."""
+        self.kabul_afghan += afghan
+        self.kabul_foreign += foreign
+
+    def leave_kabul(self, afghan: float, foreign: float) -> None:
+        """Fighters leave the organised force in Kabul (withdrawing or left behind)."""
+        self.kabul_afghan -= afghan
+        self.kabul_foreign -= foreign
+
+    def set_kabul(self, afghan: float, foreign: float) -> None:
+        """The organised force in Kabul after a fight."""
+        self.kabul_afghan = afghan
+        self.kabul_foreign = foreign
+
+    def set_city_holder(self, holder: CityHolder) -> None:
+        """Record who now holds Kabul."""
+        self.city_holder = holder
+
+    def add_stragglers(self, afghan: float, foreign: float) -> None:
+        """Fighters left behind in Kabul when the organised force leaves."""
+        self.book_prisoners()
+        self.stragglers_afghan += afghan
+        self.stragglers_foreign += foreign
+        self._straggler_log()
+
+    def remove_straggler(self, foreign: bool) -> None:
+        """One straggler is no longer hiding in Kabul (found by inhabitants)."""
+        self.book_prisoners()
+        if foreign:
+            self.stragglers_foreign -= 1.0
+        else:
+            self.stragglers_afghan -= 1.0
+        self._straggler_log()
+
     # Stragglers taken prisoner by the force in control are scheduled in advance (see
-    # kabulsim.model.aftermath) and applied when the state is next read, at their own times:
-    # exact, and without a simulation event for each.
-    @property
-    def stragglers_afghan(self) -> float:
-        """Afghan Taliban left behind in Kabul (fighters)."""
-        self.settle()
-        return self._stragglers_afghan
-
-    @stragglers_afghan.setter
-    def stragglers_afghan(self, value: float) -> None:
-        self._stragglers_afghan = value
-        self._straggler_log()
-
-    @property
-    def stragglers_foreign(self) -> float:
-        """Foreign fighters left behind in Kabul (fighters)."""
-        self.settle()
-        return self._stragglers_foreign
-
-    @stragglers_foreign.setter
-    def stragglers_foreign(self, value: float) -> None:
-        self._stragglers_foreign = value
-        self._straggler_log()
-
-    def _straggler_log(self, t_h: float | None = None) -> None:
-        self.recorder.stragglers.extend(
-            (
-                self.env.now if t_h is None else t_h,
-                self._stragglers_afghan + self._stragglers_foreign,
-            )
-        )
+    # kabulsim.model.aftermath) and booked, each at its own time, by book_prisoners: exact,
+    # and without a simulation event for each. Code that reads the straggler counts at an
+    # arbitrary time calls book_prisoners first.
 
     def schedule_captures(self, captures: list[tuple[float, bool]]) -> None:
         """Schedule stragglers to be taken prisoner: ``(clock time h, foreign?)`` pairs."""
         self._captures = sorted(captures)
         self._next_capture = 0
 
-    def settle(self) -> None:
-        """Apply the scheduled prisoner-takings due by now, each at its own time."""
+    def book_prisoners(self) -> None:
+        """Book the scheduled prisoner-takings due by now, each at its own time."""
         captures = self._captures
         i = self._next_capture
         now = self.env.now + 1e-9
         while i < len(captures) and captures[i][0] <= now:
             t_h, foreign = captures[i]
             if foreign:
-                self._stragglers_foreign -= 1.0
+                self.stragglers_foreign -= 1.0
             else:
-                self._stragglers_afghan -= 1.0
-            self.ledger.captured_or_defected += 1.0
+                self.stragglers_afghan -= 1.0
+            self.ledger.capture(1.0)
             self._straggler_log(t_h)
             i += 1
         self._next_capture = i
+
+    def _straggler_log(self, t_h: float | None = None) -> None:
+        self.recorder.stragglers.extend(
+            (
+                self.env.now if t_h is None else t_h,
+                self.stragglers_afghan + self.stragglers_foreign,
+            )
+        )
 
     @property
     def in_kabul(self) -> float:
@@ -237,7 +262,7 @@ class World:
 
     @property
     def active(self) -> float:
-        """Taliban fighters still in the modelled theatre."""
+        """Taliban fighters still in the modelled theatre (as booked so far)."""
         return (
             self.shamali.strength
             + self.north.strength
@@ -254,6 +279,13 @@ class World:
             self.active + led.killed + led.wounded + led.captured_or_defected + led.withdrawn
         )
 
+    # --- The state series -------------------------------------------------------------------
+
+    def state(self) -> dict[str, float | str]:
+        """The state variables now, by name (book prisoners first for exact straggler counts)."""
+        numbers: dict[str, float | str] = {n: read(self) for n, read in NUMBER_READERS.items()}
+        return numbers | {name: read(self) for name, read in LABEL_READERS.items()}
+
     def snap(self) -> None:
         """Record the state after a change (the series is resampled onto its grid at the end).
 
@@ -262,37 +294,67 @@ class World:
         the time series costs no simulation events.
         """
         rec = self.recorder
-        rec.snapshot_values.extend(
-            (
-                self.env.now,
-                self.shamali.strength,
-                self.kabul_afghan + self.kabul_foreign,
-                self.north.strength,
-                self.alliance_strength,
-                self.shamali.morale,
-                self.north.morale,
-                self.alliance_morale,
-            )
-        )
-        rec.snapshot_holders.append(self.city_holder)
+        rec.snapshot_values.append(self.env.now)
+        rec.snapshot_values.extend([read(self) for read in _SNAP_NUMERIC])
+        rec.snapshot_labels.extend([read(self) for read in _SNAP_LABELS])
 
     def series(self) -> Series:
-        """The state on the grid ``0, step, 2 step, ...`` up to the horizon."""
+        """The state on the grid ``0, step, 2 step, ...`` up to the horizon.
+
+        Reads the recorder only: book the prisoners due (:meth:`book_prisoners`) first.
+        """
         step = self.scenario.series_step_h
         n = math.floor(self.horizon_h / step + 1e-9) + 1
-        self.settle()
         grid = np.arange(n, dtype=np.float64) * step
         rec = self.recorder
-        snaps = np.array(rec.snapshot_values, dtype=np.float64).reshape(-1, 8)
-        times, numeric = snaps[:, 0], snaps[:, 1:]
+        width = 1 + len(SNAPPED)
+        snaps = np.array(rec.snapshot_values, dtype=np.float64).reshape(-1, width)
+        times = snaps[:, 0]
         log = np.array([0.0, 0.0, *rec.stragglers], dtype=np.float64).reshape(-1, 2)
-        log_times, log_counts = log[:, 0], log[:, 1]
+        log_times = log[:, 0]
         # The last snapshot (and straggler count) at or before each grid time.
         at = np.searchsorted(times, grid + 1e-9, side="right") - 1
         at_log = np.searchsorted(log_times, grid + 1e-9, side="right") - 1
-        values = np.column_stack([numeric[at], log_counts[at_log]])
-        holders = tuple(map(rec.snapshot_holders.__getitem__, at.tolist()))
-        return Series(grid, values, holders)
+        columns = {name: snaps[at, 1 + j] for j, name in enumerate(SNAPPED)}
+        columns[LOGGED] = log[at_log, 1]
+        values = np.column_stack([columns[name] for name in STATE_NUMERIC])
+        n_labels = len(STATE_CATEGORICAL)
+        labels = {
+            name: tuple(rec.snapshot_labels[i * n_labels + k] for i in at.tolist())
+            for k, name in enumerate(STATE_CATEGORICAL)
+        }
+        return Series(grid, values, labels)
+
+
+NUMBER_READERS: dict[str, Callable[[World], float]] = {
+    "taliban_shamali": lambda w: w.shamali.strength,
+    "taliban_kabul": lambda w: w.kabul_afghan + w.kabul_foreign,
+    "taliban_north": lambda w: w.north.strength,
+    "alliance_shamali": lambda w: w.alliance_strength,
+    "morale_shamali": lambda w: w.shamali.morale,
+    "morale_north": lambda w: w.north.morale,
+    "morale_alliance": lambda w: w.alliance_morale,
+    "stragglers": lambda w: w.stragglers_afghan + w.stragglers_foreign,
+}
+"""How each numeric state variable (:data:`kabulsim.outputs.STATE`) is read from the world."""
+LABEL_READERS: dict[str, Callable[[World], str]] = {"city_holder": lambda w: w.city_holder}
+"""How each categorical state variable is read from the world."""
+
+LOGGED = "stragglers"
+"""The state variable kept in its own time-stamped log (prisoners are booked at their own,
+earlier, times), not in the snapshots."""
+SNAPPED: tuple[str, ...] = tuple(name for name in STATE_NUMERIC if name != LOGGED)
+"""The numeric state variables recorded in each snapshot, in this order."""
+
+if set(NUMBER_READERS) != set(STATE_NUMERIC) or set(LABEL_READERS) != set(
+    STATE_CATEGORICAL
+):  # pragma: no cover - a declaration error, caught on import
+    raise RuntimeError(
+        "kabulsim.model.world: NUMBER_READERS and LABEL_READERS must read exactly the state "
+        f"variables declared in kabulsim.outputs.STATE ({', '.join(v.name for v in STATE)})"
+    )
+_SNAP_NUMERIC = tuple(NUMBER_READERS[name] for name in SNAPPED)
+_SNAP_LABELS = tuple(LABEL_READERS[name] for name in STATE_CATEGORICAL)
 
 
 def lognormal(rng: np.random.Generator, median: float, sigma: float) -> float:

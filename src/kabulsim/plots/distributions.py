@@ -9,6 +9,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from kabulsim import outputs
 from kabulsim.plots import _data
 from kabulsim.plots.style import (
     COLORS,
@@ -20,16 +21,8 @@ from kabulsim.plots.style import (
 )
 from kabulsim.scenario.schema import Scenario
 
-PANELS = (
-    ("alliance_enters_kabul", "Alliance enters Kabul", "", COLORS["alliance"]),
-    ("shamali_start", "Shamali fight begins", "", COLORS["taliban"]),
-    ("shamali_duration_h", "Duration of the Shamali fight", "hours", COLORS["taliban"]),
-    ("vacuum_h", "Vacuum in Kabul (no side in control)", "hours", COLORS["neutral"]),
-    ("taliban_killed", "Taliban fighters killed", "people", COLORS["taliban"]),
-    ("alliance_killed", "Alliance fighters killed", "people", COLORS["alliance"]),
-    ("civilian_casualties", "Civilian casualties", "people", COLORS["civilian"]),
-)
-"""Numeric and time outcomes drawn: column, title, unit, colour."""
+PANELS = tuple((o.name, o.title, o.units, COLORS[o.colour]) for o in outputs.PANELS)
+"""Numeric and time outcomes drawn: column, title, unit, colour (from :mod:`kabulsim.outputs`)."""
 
 
 def wilson(k: int, n: int, z: float = 1.959964) -> tuple[float, float]:

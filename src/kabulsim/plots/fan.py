@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from kabulsim.model.records import STATE_NUMERIC
+from kabulsim import outputs
 from kabulsim.plots import _data
 from kabulsim.plots.style import (
     COLORS,
@@ -24,29 +24,18 @@ QUANTILE_COLUMNS = ("p05", "p25", "p50", "p75", "p95")
 """Quantile column names, the same as the runner's ``series_quantiles.parquet``."""
 """The quantile columns of a quantiles frame (5th, 25th, 50th, 75th, 95th percentiles)."""
 
-NUMERIC_VARIABLES = STATE_NUMERIC
+NUMERIC_VARIABLES = outputs.STATE_NUMERIC
 
 LABELS = {
-    "taliban_shamali": ("Taliban fighters on the Shamali front", "fighters", COLORS["taliban"]),
-    "taliban_kabul": ("Taliban fighters in Kabul", "fighters", COLORS["taliban"]),
-    "taliban_north": ("Taliban fighters in the north", "fighters", COLORS["taliban"]),
-    "alliance_shamali": ("Alliance fighters on the Shamali front", "fighters", COLORS["alliance"]),
-    "morale_shamali": ("Taliban morale on the Shamali front", "morale (0-1)", COLORS["taliban"]),
-    "morale_north": ("Taliban morale in the north", "morale (0-1)", COLORS["taliban"]),
-    "morale_alliance": ("Alliance morale", "morale (0-1)", COLORS["alliance"]),
-    "stragglers": ("Stragglers left in Kabul", "fighters", COLORS["neutral"]),
-    "city_holder_taliban": ("Share of runs: Taliban hold Kabul", "share", COLORS["taliban"]),
-    "city_holder_none": ("Share of runs: nobody holds Kabul", "share", COLORS["neutral"]),
-    "city_holder_alliance": ("Share of runs: alliance holds Kabul", "share", COLORS["alliance"]),
+    name: (label.title, label.units, COLORS[label.colour])
+    for name, label in outputs.SERIES_LABELS.items()
 }
-"""Title, unit and colour of each series variable."""
+"""Title, unit and colour of each series variable (from :mod:`kabulsim.outputs`)."""
 
-EVENT_MARKERS = (
-    ("mazar_falls", "Mazar-i-Sharif falls"),
-    ("shamali_start", "Shamali fight"),
-    ("alliance_enters_kabul", "entry into Kabul"),
+EVENT_MARKERS = tuple(
+    (name, outputs.OUTCOME_BY_NAME[name].title) for name in outputs.HISTORICAL_DATES
 )
-"""Summary columns whose median dates are marked on fan charts."""
+"""Summary columns whose median dates are marked on fan charts: the dated record."""
 
 MARKER_STYLES = (":", "--", "-.")
 
@@ -80,9 +69,9 @@ def series_quantiles(series: pd.DataFrame) -> pd.DataFrame:
         cols = ["t_h", "variable", "n", "mean", *QUANTILE_COLUMNS]
         return pd.DataFrame({c: pd.Series(dtype="float64") for c in cols})
     frame = series[["t_h", *[v for v in NUMERIC_VARIABLES if v in series]]].copy()
-    if "city_holder" in series:
-        for side in ("taliban", "none", "alliance"):
-            frame[f"city_holder_{side}"] = (series["city_holder"] == side).astype(float)
+    for name, variable, category in outputs.INDICATORS:
+        if variable in series:
+            frame[name] = (series[variable] == category).astype(float)
     long = frame.melt(id_vars="t_h", var_name="variable", value_name="value")
     grouped = long.groupby(["variable", "t_h"], sort=True)["value"]
     out = grouped.agg(["count", "mean"]).rename(columns={"count": "n"})
@@ -134,14 +123,16 @@ def fan_chart_from_quantiles(
     axes = fig.subplots(len(variables), 1, sharex=True, squeeze=False)[:, 0]
     t0 = date_num(scenario.start)
     markers: list[tuple[float, str]] = []
+    entry: list[float] = []
     if summary is not None:
         for col, label in EVENT_MARKERS:
             if col in summary:
                 med = _data.quantiles(_data.date_nums(summary[col]))[1]
                 if np.isfinite(med):
                     markers.append((med, label))
+                    if col == "alliance_enters_kabul":
+                        entry.append(med)
     if days is None:
-        entry = [m for m, label in markers if label == "entry into Kabul"]
         days = min(scenario.horizon_days, entry[0] - t0 + 10.0) if entry else None
         days = days if days is not None else scenario.horizon_days
     for i, (ax, var) in enumerate(zip(axes, variables, strict=True)):
