@@ -4,6 +4,7 @@ import re
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 from matplotlib.collections import PolyCollection
 from matplotlib.figure import Figure
@@ -200,3 +201,30 @@ def test_missing_events_are_handled(baseline_run: kabulsim.RunResult) -> None:
     tl = timeline(summary, baseline_run.scenario)
     labels = [t.get_text() for t in tl.axes[1].get_yticklabels()]
     assert any(lab.startswith("Alliance enters Kabul\n(in ") for lab in labels)
+
+
+def test_run_fan_chart_is_drawn_from_the_runs_quantile_table(
+    baseline_run: kabulsim.RunResult,
+) -> None:
+    from kabulsim.plots.io import run_figures
+
+    q = baseline_run.series_quantiles
+    fig = run_figures(baseline_run)["fan_chart"]
+    ax = fig.axes[0]
+    assert ax.get_title(loc="left") == outputs.SERIES_LABELS["taliban_shamali"].title
+    (median,) = [line for line in ax.get_lines() if line.get_label() == "median"]
+    expected = q[q["variable"] == "taliban_shamali"].sort_values("t_h")["p50"].to_numpy()
+    shown = np.asarray(median.get_ydata(), dtype=float)
+    np.testing.assert_array_equal(shown, expected)
+
+
+def test_series_quantiles_of_a_series_table_match_the_runs_table(
+    baseline_run: kabulsim.RunResult,
+) -> None:
+    """One statistic: quantiles of all the run's series equal the runner's aggregated ones."""
+    assert baseline_run.series["rep"].nunique() == len(baseline_run.summary)  # all kept
+    mine = series_quantiles(baseline_run.series)
+    runs = baseline_run.series_quantiles[mine.columns]
+    pd.testing.assert_frame_equal(
+        mine.reset_index(drop=True), runs.reset_index(drop=True), check_dtype=False
+    )

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import cast
 
-import numpy as np
 import pandas as pd
 
+from kabulsim.analysis.intervals import quantiles, time_quantiles
 from kabulsim.outputs import KEY_OUTCOMES, TIME_COLUMNS
 from kabulsim.tables import to_datetime
 
@@ -36,14 +35,9 @@ def describe(summary: pd.DataFrame, names: tuple[str, ...] = KEY_OUTCOMES) -> li
     for name in names:
         col = summary[name]
         if name in TIME_COLUMNS:
-            times = to_datetime(col).dropna()
-            share = len(times) / max(1, len(col))
-            if times.empty:
-                out.append(Outcome(name, "", "", "", share))
-                continue
-            med, low, high = (
-                _fmt_time(cast(pd.Timestamp, times.quantile(p))) for p in (0.5, 0.05, 0.95)
-            )
+            times = to_datetime(col)
+            share = int(times.notna().sum()) / max(1, len(col))
+            med, low, high = (_fmt_time(t) for t in time_quantiles(times))
             out.append(Outcome(name, med, low, high, share))
         elif col.dtype == bool:
             share = float(col.mean())
@@ -54,7 +48,7 @@ def describe(summary: pd.DataFrame, names: tuple[str, ...] = KEY_OUTCOMES) -> li
             if values.size == 0:
                 out.append(Outcome(name, "", "", "", share))
                 continue
-            med, lo, hi = np.percentile(values, [50, 5, 95])
+            med, lo, hi = quantiles(values)
             out.append(Outcome(name, f"{med:.4g}", f"{lo:.4g}", f"{hi:.4g}", share))
     return out
 

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from kabulsim.model.records import Series
-from kabulsim.outputs import INDICATORS, SERIES_VARIABLES
+from kabulsim.outputs import INDICATORS, SERIES_VARIABLES, STATE_NUMERIC
 
 __all__ = ["SERIES_VARIABLES"]
 
@@ -60,6 +60,43 @@ def state_matrix(series: Sequence[Series]) -> tuple[np.ndarray, np.ndarray]:
     flags = [labels[var] == category for _, var, category in INDICATORS]
     values = np.concatenate([numeric, np.stack(flags, axis=-1).astype(np.float64)], axis=-1)
     return series[0].times, values
+
+
+def frame_matrix(series: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`state_matrix` of a per-replication series table (``series.parquet``).
+
+    Variables absent from the table are NaN (and dropped by :func:`frame_quantiles`).
+    """
+    if series.empty:
+        return np.empty(0), np.empty((0, 0, len(SERIES_VARIABLES)))
+    ordered = series.sort_values(["rep", "t_h"], kind="stable")
+    times = np.unique(ordered["t_h"].to_numpy(np.float64))
+    n_reps = ordered["rep"].nunique()
+    columns = []
+    for name in STATE_NUMERIC:
+        present = name in ordered
+        columns.append(
+            ordered[name].to_numpy(np.float64) if present else np.full(len(ordered), np.nan)
+        )
+    for _, var, category in INDICATORS:
+        if var in ordered:
+            columns.append((ordered[var] == category).to_numpy(np.float64))
+        else:
+            columns.append(np.full(len(ordered), np.nan))
+    values = np.stack(columns, axis=-1).reshape(n_reps, len(times), len(SERIES_VARIABLES))
+    return times, values
+
+
+def frame_quantiles(series: pd.DataFrame) -> pd.DataFrame:
+    """:func:`quantile_frame` of a per-replication series table (``series.parquet``).
+
+    The same statistic as the run's ``series_quantiles.parquet``, over the replications in
+    the table; only the variables the table has.
+    """
+    quantiles = quantile_frame(count_values(frame_matrix(series)))
+    present = [name for name in STATE_NUMERIC if name in series]
+    present += [name for name, var, _ in INDICATORS if var in series]
+    return quantiles[quantiles["variable"].isin(present)].reset_index(drop=True)
 
 
 def count_values(matrix: tuple[np.ndarray, np.ndarray]) -> pd.DataFrame:

@@ -6,6 +6,7 @@ import matplotlib.dates as mdates
 import numpy as np
 import pandas as pd
 
+from kabulsim.analysis import intervals
 from kabulsim.outputs import HISTORICAL_DATES as HISTORICAL_DATES
 from kabulsim.outputs import HISTORICAL_VALUES as HISTORICAL_VALUES
 from kabulsim.outputs import TIME_COLUMNS as TIME_COLUMNS
@@ -39,11 +40,11 @@ def values(summary: pd.DataFrame, name: str) -> np.ndarray:
 
 
 def quantiles(x: np.ndarray, probs: tuple[float, ...] = (0.05, 0.5, 0.95)) -> np.ndarray:
-    """Quantiles of the finite values of ``x`` (NaN when there are none)."""
-    finite = x[np.isfinite(x)]
-    if finite.size == 0:
-        return np.full(len(probs), np.nan)
-    return np.asarray(np.quantile(finite, probs), dtype=float)
+    """Quantiles of the finite values of ``x`` (NaN when there are none), in ``probs`` order.
+
+    :func:`kabulsim.analysis.intervals.quantiles`, with the figures' default order.
+    """
+    return intervals.quantiles(x, probs)
 
 
 def is_time(summary: pd.DataFrame, name: str) -> bool:

@@ -10,6 +10,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from kabulsim import outputs
+from kabulsim.analysis.intervals import wilson
 from kabulsim.plots import _data
 from kabulsim.plots.style import (
     COLORS,
@@ -23,17 +24,6 @@ from kabulsim.scenario.schema import Scenario
 
 PANELS = tuple((o.name, o.title, o.units, COLORS[o.colour]) for o in outputs.PANELS)
 """Numeric and time outcomes drawn: column, title, unit, colour (from :mod:`kabulsim.outputs`)."""
-
-
-def wilson(k: int, n: int, z: float = 1.959964) -> tuple[float, float]:
-    """Wilson score 95% interval of a binomial proportion ``k / n``."""
-    if n == 0:
-        return (math.nan, math.nan)
-    p = k / n
-    den = 1.0 + z * z / n
-    mid = (p + z * z / (2 * n)) / den
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / den
-    return (max(0.0, mid - half), min(1.0, mid + half))
 
 
 def _hist(ax: Axes, x: np.ndarray, n: int, color: str, is_time: bool) -> None:

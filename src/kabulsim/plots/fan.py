@@ -9,6 +9,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from kabulsim import outputs
+from kabulsim.experiments.quantiles import frame_quantiles
 from kabulsim.plots import _data
 from kabulsim.plots.style import (
     COLORS,
@@ -55,8 +56,10 @@ def series_quantiles(series: pd.DataFrame) -> pd.DataFrame:
                  replications in which that side holds Kabul)
     ``n``        replications with a value at that time
     ``mean``     mean over replications
-    ``p05`` ...  the 5th, 25th, 50th, 75th and 95th percentiles (linear interpolation;
-    ``p95``      the runner's ``series_quantiles.parquet`` has the same columns)
+    ``p05`` ...  the 5th, 25th, 50th, 75th and 95th percentiles (inverted empirical
+    ``p95``      distribution of values rounded to 10 significant bits: the same statistic
+                 as the run's ``series_quantiles.parquet``,
+                 :func:`kabulsim.experiments.quantiles.frame_quantiles`)
     ============ =========================================================================
 
     Rows are sorted by variable and time.
@@ -65,23 +68,8 @@ def series_quantiles(series: pd.DataFrame) -> pd.DataFrame:
         series: a series frame (one row per replication and sample time).
 
     """
-    if series.empty:
-        cols = ["t_h", "variable", "n", "mean", *QUANTILE_COLUMNS]
-        return pd.DataFrame({c: pd.Series(dtype="float64") for c in cols})
-    frame = series[["t_h", *[v for v in NUMERIC_VARIABLES if v in series]]].copy()
-    for name, variable, category in outputs.INDICATORS:
-        if variable in series:
-            frame[name] = (series[variable] == category).astype(float)
-    long = frame.melt(id_vars="t_h", var_name="variable", value_name="value")
-    grouped = long.groupby(["variable", "t_h"], sort=True)["value"]
-    out = grouped.agg(["count", "mean"]).rename(columns={"count": "n"})
-    for name, p in zip(QUANTILE_COLUMNS, (0.05, 0.25, 0.5, 0.75, 0.95), strict=True):
-        out[name] = grouped.quantile(p)
-    out = out.reset_index()
-    order = {v: i for i, v in enumerate(LABELS)}
-    out["_o"] = out["variable"].map(order)
-    out = out.sort_values(["_o", "t_h"], kind="stable").drop(columns="_o")
-    return out[["t_h", "variable", "n", "mean", *QUANTILE_COLUMNS]].reset_index(drop=True)
+    q = frame_quantiles(series)
+    return q[["t_h", "variable", "n", "mean", *QUANTILE_COLUMNS]]
 
 
 def _normalise(quantiles: pd.DataFrame) -> pd.DataFrame:

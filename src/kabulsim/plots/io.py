@@ -10,7 +10,7 @@ from matplotlib.figure import Figure
 
 from kabulsim.plots.animate import animation
 from kabulsim.plots.distributions import distributions
-from kabulsim.plots.fan import fan_chart
+from kabulsim.plots.fan import fan_chart, fan_chart_from_quantiles
 from kabulsim.plots.geo import theatre_map
 from kabulsim.plots.timeline import timeline
 from kabulsim.scenario.schema import Scenario
@@ -48,14 +48,23 @@ def save(fig: Figure, folder: str | Path, name: str, dpi: float = 120.0) -> list
 
 
 def run_figures(run: RunLike) -> dict[str, Figure]:
-    """Every static figure of a run, by file name (without the animation)."""
+    """Every static figure of a run, by file name (without the animation).
+
+    The fan chart is drawn from the run's ``series_quantiles`` when it has them (a
+    :class:`~kabulsim.experiments.runner.RunResult` or a run folder), so that the figure
+    and ``series_quantiles.parquet`` agree; otherwise from its series table.
+    """
     sc, summary, series = run.scenario, run.summary, run.series
     figures = {
         "timeline": timeline(summary, sc),
         "distributions": distributions(summary, sc),
         "theatre_map": theatre_map(summary, series, sc),
     }
-    if not series.empty:
+    quantiles = getattr(run, "series_quantiles", None)
+    if quantiles is not None and not quantiles.empty:
+        # The run's own aggregated table (all replications): the PNG shows the Parquet.
+        figures["fan_chart"] = fan_chart_from_quantiles(quantiles, sc, summary)
+    elif not series.empty:
         figures["fan_chart"] = fan_chart(series, sc, summary)
     return figures
 

@@ -11,8 +11,8 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from kabulsim import outputs
+from kabulsim.analysis.intervals import wilson
 from kabulsim.plots import _data
-from kabulsim.plots.distributions import wilson
 from kabulsim.plots.style import FONT, SERIES_CYCLE, format_date_axis, new_figure, style_axes
 
 OVERLAY_OUTCOMES = outputs.OVERLAY_OUTCOMES
