@@ -157,9 +157,7 @@ def test_report_shows_the_differences_compare_wrote(
         raise AssertionError("the report recomputed the comparison")
 
     monkeypatch.setattr(report_html, "compare", recompute)
-    written = pd.DataFrame(
-        {"scenario": ["hold_back"], "outcome": ["vacuum_h"], "diff": [4321.0]}
-    )
+    written = pd.DataFrame({"scenario": ["hold_back"], "outcome": ["vacuum_h"], "diff": [4321.0]})
     text = build_report(
         hold_back_run.summary,
         hold_back_run.scenario,

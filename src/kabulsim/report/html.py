@@ -11,6 +11,7 @@ import html
 import io
 import json
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -20,11 +21,8 @@ from matplotlib.figure import Figure
 
 from kabulsim.analysis.compare import compare
 from kabulsim.analysis.describe import KEY_OUTCOMES, describe
-from kabulsim.plots.distributions import distributions
-from kabulsim.plots.fan import fan_chart, fan_chart_from_quantiles
-from kabulsim.plots.geo import theatre_map
+from kabulsim.plots.io import RUN_FIGURES, run_figures
 from kabulsim.plots.overlay import comparison_overlay
-from kabulsim.plots.timeline import timeline
 from kabulsim.scenario.loading import differences as scenario_differences
 from kabulsim.scenario.provenance import provenance_table
 from kabulsim.scenario.schema import Scenario
@@ -64,11 +62,7 @@ NOTE = (
     " estimates of the real toll."
 )
 
-CAPTIONS = {
-    "timeline": "Campaign timeline: median phases with their 5-95% spread over replications.",
-    "fan_chart": "State over time: median with 50% and 90% bands over replications.",
-    "distributions": "Key outcomes over replications, with the historical record marked.",
-    "theatre_map": "Schematic theatre map with fronts and median withdrawal flows.",
+CAPTIONS = {spec.name: spec.caption for spec in RUN_FIGURES} | {
     "comparison": "Outcomes of the compared scenarios, overlaid.",
 }
 
@@ -142,6 +136,16 @@ def _table(frame: pd.DataFrame) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
+@dataclass(frozen=True)
+class _Run:
+    """What the run's figures need (:class:`kabulsim.plots.io.RunLike`)."""
+
+    summary: pd.DataFrame
+    scenario: Scenario
+    series: pd.DataFrame
+    series_quantiles: pd.DataFrame
+
+
 def _section(key: str, content: str) -> str:
     return f'<section id="{key}"><h2>{_e(SECTIONS[key])}</h2>{content}</section>'
 
@@ -209,13 +213,13 @@ def build_report(
         failed = int((~validation["passed"].astype(bool)).sum()) if "passed" in validation else 0
         verdict = "all facts pass" if failed == 0 else f"{failed} fact(s) fail"
         parts.append(_section("validation", f"<p>{_e(verdict)}.</p>" + _table(validation)))
-    figs: dict[str, Figure] = {"timeline": timeline(summary, scenario)}
-    if series_quantiles is not None and not series_quantiles.empty:
-        figs["fan_chart"] = fan_chart_from_quantiles(series_quantiles, scenario, summary)
-    elif series is not None and not series.empty:
-        figs["fan_chart"] = fan_chart(series, scenario, summary)
-    figs["distributions"] = distributions(summary, scenario)
-    figs["theatre_map"] = theatre_map(summary, series, scenario)
+    run = _Run(
+        summary,
+        scenario,
+        series if series is not None else pd.DataFrame(),
+        series_quantiles if series_quantiles is not None else pd.DataFrame(),
+    )
+    figs = run_figures(run)
     parts.append(_section("figures", "".join(_figure(f, k) for k, f in figs.items())))
     outcomes = pd.DataFrame(
         [
