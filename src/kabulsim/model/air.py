@@ -44,8 +44,8 @@ def strike_front(world: World, front: Front, effective: float, killed: float) ->
     if effective <= 0.0 or front.strength <= 0.0:
         return 0.0
     killed = min(front.strength, killed)
-    front.strength -= killed
-    front.morale *= math.exp(-world.scenario.air.morale_per_sortie * effective)
+    front.lose(killed)
+    front.scale_morale(math.exp(-world.scenario.air.morale_per_sortie * effective))
     world.ledger.kill("air", killed)
     return killed
 

@@ -68,5 +68,5 @@ def fight(
     world.ledger.kill(where, t_killed)
     world.ledger.wound(t_cas - t_killed)
     world.out.add("alliance_killed", a_killed)
-    world.alliance_strength = result.blue_final
+    world.set_alliance_strength(result.blue_final)
     return Fight(result, taliban_broke, alliance_broke, t_cas, a_cas, t_killed, a_killed)

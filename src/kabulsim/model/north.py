@@ -41,10 +41,10 @@ def _collapse(world: World) -> None:
     led.kill("north", killed)
     led.capture(defected)
     led.withdraw("north", withdrawn)
-    world.north.strength = 0.0
+    world.north.set_strength(0.0)
     world.out.set("mazar_falls", world.env.now)
-    world.shamali.morale *= 1.0 - sc.north.shock
-    world.alliance_morale = min(1.0, world.alliance_morale + sc.north.alliance_boost)
+    world.shamali.scale_morale(1.0 - sc.north.shock)
+    world.raise_alliance_morale(sc.north.alliance_boost)
     world.log("north", "mazar_falls", f"killed {killed:.0f}, captured or defected {defected:.0f}")
     world.mazar_fallen.succeed()
 
@@ -66,6 +66,6 @@ def northern_front(world: World) -> simpy.events.ProcessGenerator:
         if front.morale < sc.north.collapse_morale:
             _collapse(world)
             return
-        front.morale += recovery * (1.0 - front.morale)
+        front.recover(recovery)
         world.snap()
         yield env.timeout(24.0)

@@ -105,7 +105,7 @@ def _fight(world: World) -> bool:
     broke = done.taliban_broke
     repulsed = not broke and done.alliance_broke
     out.set("shamali_winner", "alliance" if broke else ("taliban" if repulsed else "none"))
-    world.shamali.strength = result.red_final
+    world.shamali.set_strength(result.red_final)
     cas_sorties = sh.cas_sorties_per_h * result.duration_h
     out.add("sorties_flown", cas_sorties)
     out.add("civilian_casualties", float(rng.poisson(sc.air.civilians_per_sortie * cas_sorties)))
@@ -128,7 +128,7 @@ def _fall_back(world: World) -> None:
     foreign = int(rng.binomial(back, sc.forces.foreign_share)) if back > 0 else 0
     world.join_kabul(back - foreign, foreign)
     world.ledger.capture(world.shamali.strength - back)
-    world.shamali.strength = 0.0
+    world.shamali.set_strength(0.0)
 
 
 def shamali_front(world: World) -> simpy.events.ProcessGenerator:
@@ -145,9 +145,9 @@ def shamali_front(world: World) -> simpy.events.ProcessGenerator:
     start_hour = sc.start.hour + sc.start.minute / 60.0
     yield env.timeout((sh.assault_hour - start_hour) % 24.0)
     while env.now < world.horizon_h:
-        front.morale += recovery * (1.0 - front.morale)
+        front.recover(recovery)
         if world.mazar_fallen.triggered:
-            front.morale *= encirclement
+            front.scale_morale(encirclement)
         world.snap()
         ordered = forced is not None and env.now >= forced
         if ordered:

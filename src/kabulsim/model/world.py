@@ -59,6 +59,22 @@ class Front:
         """Whether ground controllers are directing strikes on this front at ``t_h``."""
         return self.controllers_h is not None and t_h >= self.controllers_h
 
+    def lose(self, fighters: float) -> None:
+        """The front loses ``fighters`` (killed, or gone elsewhere: the caller books where)."""
+        self.strength -= fighters
+
+    def set_strength(self, fighters: float) -> None:
+        """The front's strength after a fight (the engine's final strength)."""
+        self.strength = fighters
+
+    def scale_morale(self, factor: float) -> None:
+        """Multiply the front's morale by ``factor`` (strikes, shock, fear of encirclement)."""
+        self.morale *= factor
+
+    def recover(self, share: float) -> None:
+        """Morale recovers ``share`` of the way back to 1."""
+        self.morale += share * (1.0 - self.morale)
+
 
 @dataclass(slots=True)
 class Ledger:
@@ -183,6 +199,16 @@ class World:
         """Record an event at the current clock time, and the state after it."""
         self.recorder.event(self.env.now, phase, kind, detail, value)
         self.snap()
+
+    # --- The alliance ------------------------------------------------------------------------
+
+    def set_alliance_strength(self, fighters: float) -> None:
+        """The alliance's strength on the Shamali front after a fight."""
+        self.alliance_strength = fighters
+
+    def raise_alliance_morale(self, amount: float) -> None:
+        """The alliance's morale rises by ``amount`` (at most 1)."""
+        self.alliance_morale = min(1.0, self.alliance_morale + amount)
 
     # --- Kabul: the garrison, the stragglers, who holds the city ----------------------------
 
