@@ -20,7 +20,7 @@ from kabulsim.model.aftermath import close_vacuum
 from kabulsim.model.phases import PHASES, Phase, phase_streams
 from kabulsim.model.records import Event, Series, State
 from kabulsim.model.world import World
-from kabulsim.outputs import TIME_COLUMNS, Value
+from kabulsim.outputs import OUTCOMES, TIME_COLUMNS, Outcome, Value
 from kabulsim.scenario.schema import Scenario
 
 __all__ = [
@@ -79,7 +79,11 @@ def _close(world: World) -> None:
 
 
 def build_world(
-    scenario: Scenario, seed: int = 0, rep: int = 0, phases: Sequence[Phase] = PHASES
+    scenario: Scenario,
+    seed: int = 0,
+    rep: int = 0,
+    phases: Sequence[Phase] = PHASES,
+    outcomes: tuple[Outcome, ...] = OUTCOMES,
 ) -> World:
     """Create the world of one replication with every phase process started (not yet run).
 
@@ -89,10 +93,15 @@ def build_world(
         rep: the replication's index.
         phases: the registered phases (:data:`kabulsim.model.phases.PHASES`); each gets its
             own random stream ``world.rng[name]``, keyed by its name.
+        outcomes: the declared outcomes (:data:`kabulsim.outputs.OUTCOMES`), the columns
+            of the summary row. Both are parameters so that a test can follow the recipes
+            of ``docs/architecture.md`` without editing the package.
 
     """
     env = simpy.Environment()
-    world = World(env, scenario, phase_streams(replication_seed(seed, rep), phases))
+    world = World(
+        env, scenario, phase_streams(replication_seed(seed, rep), phases), outcomes=outcomes
+    )
     world.snap()
     for phase in phases:
         env.process(phase.process(world))

@@ -36,7 +36,14 @@ import numpy as np
 import simpy
 
 from kabulsim.model.records import Recorder, Series
-from kabulsim.outputs import STATE, STATE_CATEGORICAL, STATE_NUMERIC, OutcomeRow
+from kabulsim.outputs import (
+    OUTCOMES,
+    STATE,
+    STATE_CATEGORICAL,
+    STATE_NUMERIC,
+    Outcome,
+    OutcomeRow,
+)
 from kabulsim.scenario.schema import Scenario
 from kabulsim.timebase import to_hours
 
@@ -136,6 +143,8 @@ class World:
     scenario: Scenario
     rng: dict[str, np.random.Generator]
     recorder: Recorder = field(default_factory=Recorder)
+    outcomes: tuple[Outcome, ...] = OUTCOMES
+    """The declared outcomes (:data:`kabulsim.outputs.OUTCOMES`): the columns of ``out``."""
 
     def __post_init__(self) -> None:
         sc = self.scenario
@@ -161,7 +170,7 @@ class World:
         self._next_capture = 0
         self.city_holder: CityHolder = "taliban"
         self.ledger = Ledger(initial=float(f.taliban_national))
-        self.out = OutcomeRow()
+        self.out = OutcomeRow(self.outcomes)
         env = self.env
         self.mazar_fallen = env.event()
         self.front_broken = env.event()
