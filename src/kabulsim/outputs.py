@@ -337,6 +337,10 @@ def title(name: str) -> str:
     return name
 
 
+def _undeclared(name: str) -> str:
+    return f"outcome {name!r} is not declared in kabulsim.outputs.OUTCOMES"
+
+
 class OutcomeRow:
     """The outcome values of one replication, initialised from the declarations.
 
@@ -349,21 +353,18 @@ class OutcomeRow:
     def __init__(self, outcomes: tuple[Outcome, ...] = OUTCOMES) -> None:
         self._values: dict[str, Value] = {o.name: o.initial for o in outcomes}
 
-    def _check(self, name: str) -> None:
-        if name not in self._values:
-            raise KeyError(f"outcome {name!r} is not declared in kabulsim.outputs.OUTCOMES")
-
     def set(self, name: str, value: Value) -> None:
         """Set outcome ``name`` to ``value``."""
-        self._check(name)
+        if name not in self._values:
+            raise KeyError(_undeclared(name))
         self._values[name] = value
 
     def add(self, name: str, amount: float) -> None:
         """Add ``amount`` to the count or quantity ``name``."""
-        self._check(name)
-        current = self._values[name]
-        assert isinstance(current, int | float)
-        self._values[name] = current + amount
+        try:
+            self._values[name] += amount  # type: ignore[operator]
+        except KeyError:
+            raise KeyError(_undeclared(name)) from None
 
     def __getitem__(self, name: str) -> Value:
         return self._values[name]
@@ -373,9 +374,7 @@ class OutcomeRow:
         try:
             return self._values[name]
         except KeyError:
-            raise AttributeError(
-                f"outcome {name!r} is not declared in kabulsim.outputs.OUTCOMES"
-            ) from None
+            raise AttributeError(_undeclared(name)) from None
 
     def number(self, name: str) -> float:
         """Outcome ``name`` as a float (NaN when unset)."""

@@ -30,7 +30,8 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Literal
+from operator import attrgetter
+from typing import Any, Literal
 
 import numpy as np
 import simpy
@@ -102,8 +103,16 @@ class Ledger:
 
     def kill(self, cause: KillCause, fighters: float) -> None:
         """Book ``fighters`` killed by ``cause``."""
-        name = f"killed_{cause}"
-        setattr(self, name, getattr(self, name) + fighters)
+        if cause == "air":
+            self.killed_air += fighters
+        elif cause == "battle":
+            self.killed_battle += fighters
+        elif cause == "city":
+            self.killed_city += fighters
+        elif cause == "vengeance":
+            self.killed_vengeance += fighters
+        else:
+            self.killed_north += fighters
 
     def wound(self, fighters: float) -> None:
         """Book ``fighters`` wounded (out of action, they survive)."""
@@ -115,8 +124,12 @@ class Ledger:
 
     def withdraw(self, route: Route, fighters: float) -> None:
         """Book ``fighters`` leaving the modelled theatre along ``route``."""
-        name = "withdrawn_north" if route == "north" else f"to_{route}"
-        setattr(self, name, getattr(self, name) + fighters)
+        if route == "kandahar":
+            self.to_kandahar += fighters
+        elif route == "tora_bora":
+            self.to_tora_bora += fighters
+        else:
+            self.withdrawn_north += fighters
 
     @property
     def killed(self) -> float:
@@ -283,17 +296,17 @@ class World:
         self._next_capture = i
 
     def _straggler_log(self, t_h: float | None = None) -> None:
-        self.recorder.stragglers.extend(
-            (
-                self.env.now if t_h is None else t_h,
-                self.stragglers_afghan + self.stragglers_foreign,
-            )
-        )
+        self.recorder.stragglers.extend((self.env.now if t_h is None else t_h, self.stragglers))
 
     @property
     def in_kabul(self) -> float:
         """Organised Taliban fighters in Kabul (stragglers excluded)."""
         return self.kabul_afghan + self.kabul_foreign
+
+    @property
+    def stragglers(self) -> float:
+        """Stragglers hiding in Kabul (fighters, as booked so far)."""
+        return self.stragglers_afghan + self.stragglers_foreign
 
     @property
     def active(self) -> float:
@@ -318,8 +331,8 @@ class World:
 
     def state(self) -> dict[str, float | str]:
         """The state variables now, by name (book prisoners first for exact straggler counts)."""
-        numbers: dict[str, float | str] = {n: read(self) for n, read in NUMBER_READERS.items()}
-        return numbers | {name: read(self) for name, read in LABEL_READERS.items()}
+        readers = NUMBER_READERS | LABEL_READERS
+        return {name: attrgetter(path)(self) for name, path in readers.items()}
 
     def snap(self) -> None:
         """Record the state after a change (the series is resampled onto its grid at the end).
@@ -330,8 +343,8 @@ class World:
         """
         rec = self.recorder
         rec.snapshot_values.append(self.env.now)
-        rec.snapshot_values.extend([read(self) for read in _SNAP_NUMERIC])
-        rec.snapshot_labels.extend([read(self) for read in _SNAP_LABELS])
+        rec.snapshot_values.extend(_SNAP_NUMERIC(self))
+        rec.snapshot_labels.extend(_SNAP_LABELS(self))
 
     def series(self) -> Series:
         """The state on the grid ``0, step, 2 step, ...`` up to the horizon.
@@ -361,19 +374,20 @@ class World:
         return Series(grid, values, labels)
 
 
-NUMBER_READERS: dict[str, Callable[[World], float]] = {
-    "taliban_shamali": lambda w: w.shamali.strength,
-    "taliban_kabul": lambda w: w.kabul_afghan + w.kabul_foreign,
-    "taliban_north": lambda w: w.north.strength,
-    "alliance_shamali": lambda w: w.alliance_strength,
-    "morale_shamali": lambda w: w.shamali.morale,
-    "morale_north": lambda w: w.north.morale,
-    "morale_alliance": lambda w: w.alliance_morale,
-    "stragglers": lambda w: w.stragglers_afghan + w.stragglers_foreign,
+NUMBER_READERS: dict[str, str] = {
+    "taliban_shamali": "shamali.strength",
+    "taliban_kabul": "in_kabul",
+    "taliban_north": "north.strength",
+    "alliance_shamali": "alliance_strength",
+    "morale_shamali": "shamali.morale",
+    "morale_north": "north.morale",
+    "morale_alliance": "alliance_morale",
+    "stragglers": "stragglers",
 }
-"""How each numeric state variable (:data:`kabulsim.outputs.STATE`) is read from the world."""
-LABEL_READERS: dict[str, Callable[[World], str]] = {"city_holder": lambda w: w.city_holder}
-"""How each categorical state variable is read from the world."""
+"""Where each numeric state variable (:data:`kabulsim.outputs.STATE`) is read on the world:
+an attribute path (read with :func:`operator.attrgetter`, one call per snapshot)."""
+LABEL_READERS: dict[str, str] = {"city_holder": "city_holder"}
+"""Where each categorical state variable is read on the world."""
 
 LOGGED = "stragglers"
 """The state variable kept in its own time-stamped log (prisoners are booked at their own,
@@ -388,8 +402,16 @@ if set(NUMBER_READERS) != set(STATE_NUMERIC) or set(LABEL_READERS) != set(
         "kabulsim.model.world: NUMBER_READERS and LABEL_READERS must read exactly the state "
         f"variables declared in kabulsim.outputs.STATE ({', '.join(v.name for v in STATE)})"
     )
-_SNAP_NUMERIC = tuple(NUMBER_READERS[name] for name in SNAPPED)
-_SNAP_LABELS = tuple(LABEL_READERS[name] for name in STATE_CATEGORICAL)
+
+
+def _getter(paths: list[str]) -> Callable[[World], tuple[Any, ...]]:
+    """One call reading every path, as a tuple (``attrgetter`` unwraps a single path)."""
+    get = attrgetter(*paths)
+    return (lambda w: (get(w),)) if len(paths) == 1 else get
+
+
+_SNAP_NUMERIC = _getter([NUMBER_READERS[name] for name in SNAPPED])
+_SNAP_LABELS = _getter([LABEL_READERS[name] for name in STATE_CATEGORICAL])
 
 
 def lognormal(rng: np.random.Generator, median: float, sigma: float) -> float:
