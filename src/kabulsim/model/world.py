@@ -8,12 +8,13 @@ breaking, the city emptying), never on a fixed date. Randomness comes from one
 random numbers of every phase they have in common (common random numbers). A phase draws
 only from its own stream.
 
-Ownership. The world's state is changed through named methods (``book_prisoners``,
-``add_stragglers``, ``remove_straggler``, ``set_city_holder``, the garrison and ledger
-methods) or by the phase that owns a quantity (a front's strength and morale: the air
-campaign, its front's phase); no property getter changes anything. The outcomes of the
-replication live in ``world.out`` (:class:`kabulsim.outputs.OutcomeRow`), by name; the state
-variables are read by name (:data:`NUMBER_READERS`, :data:`LABEL_READERS`) when a snapshot is taken.
+Ownership. The world's shared state is changed through named methods: the fronts'
+(:class:`Front`: ``lose``, ``set_strength``, ``scale_morale``, ``recover``), the ledger's
+(:class:`Ledger`: ``kill``, ``wound``, ``capture``, ``withdraw``) and the world's (the Kabul
+garrison, the stragglers, who holds the city, the alliance's strength and morale,
+``book_prisoners``); no property getter changes anything. The outcomes of the replication
+live in ``world.out`` (:class:`kabulsim.outputs.OutcomeRow`), by name. The state variables
+are read by name (:data:`NUMBER_READERS`, :data:`LABEL_READERS`) when a snapshot is taken.
 
 Taliban fighters are accounted for in a ledger. At every moment::
 
