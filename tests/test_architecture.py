@@ -207,3 +207,13 @@ def test_recipe_add_a_counterfactual(tmp_path):
     assert np.array_equal(
         run.summary["alliance_enters_kabul"].to_numpy(), ref.summary["alliance_enters_kabul"]
     )
+
+
+def test_state_readers_may_be_attribute_paths_or_functions():
+    from kabulsim.model.world import _getter
+
+    world = build_world(scenario_with(), 0)
+    read = _getter(["in_kabul", lambda w: w.alliance_strength * 2.0, "shamali.morale"])
+    assert read(world) == (world.in_kabul, world.alliance_strength * 2.0, world.shamali.morale)
+    assert _getter(["in_kabul", "north.strength"])(world) == (world.in_kabul, world.north.strength)
+    assert _getter(["city_holder"])(world) == ("taliban",)

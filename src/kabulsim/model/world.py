@@ -333,7 +333,7 @@ class World:
     def state(self) -> dict[str, float | str]:
         """The state variables now, by name (book prisoners first for exact straggler counts)."""
         readers = NUMBER_READERS | LABEL_READERS
-        return {name: attrgetter(path)(self) for name, path in readers.items()}
+        return {name: _reader(how)(self) for name, how in readers.items()}
 
     def snap(self) -> None:
         """Record the state after a change (the series is resampled onto its grid at the end).
@@ -375,7 +375,11 @@ class World:
         return Series(grid, values, labels)
 
 
-NUMBER_READERS: dict[str, str] = {
+Reader = str | Callable[["World"], Any]
+"""Where a state variable is read on the world: an attribute path (``"shamali.morale"``,
+read with :func:`operator.attrgetter`) or a function of the world."""
+
+NUMBER_READERS: dict[str, Reader] = {
     "taliban_shamali": "shamali.strength",
     "taliban_kabul": "in_kabul",
     "taliban_north": "north.strength",
@@ -385,9 +389,9 @@ NUMBER_READERS: dict[str, str] = {
     "morale_alliance": "alliance_morale",
     "stragglers": "stragglers",
 }
-"""Where each numeric state variable (:data:`kabulsim.outputs.STATE`) is read on the world:
-an attribute path (read with :func:`operator.attrgetter`, one call per snapshot)."""
-LABEL_READERS: dict[str, str] = {"city_holder": "city_holder"}
+"""Where each numeric state variable (:data:`kabulsim.outputs.STATE`) is read on the world
+(attribute paths are read in one ``attrgetter`` call per snapshot)."""
+LABEL_READERS: dict[str, Reader] = {"city_holder": "city_holder"}
 """Where each categorical state variable is read on the world."""
 
 LOGGED = "stragglers"
@@ -405,10 +409,16 @@ if set(NUMBER_READERS) != set(STATE_NUMERIC) or set(LABEL_READERS) != set(
     )
 
 
-def _getter(paths: list[str]) -> Callable[[World], tuple[Any, ...]]:
-    """One call reading every path, as a tuple (``attrgetter`` unwraps a single path)."""
-    get = attrgetter(*paths)
-    return (lambda w: (get(w),)) if len(paths) == 1 else get
+def _reader(how: Reader) -> Callable[[World], Any]:
+    return attrgetter(how) if isinstance(how, str) else how
+
+
+def _getter(readers: list[Reader]) -> Callable[[World], tuple[Any, ...]]:
+    """One function reading every variable, as a tuple (one C call when all are paths)."""
+    if len(readers) > 1 and all(isinstance(r, str) for r in readers):
+        return attrgetter(*readers)  # type: ignore[arg-type]
+    funcs = [_reader(r) for r in readers]
+    return lambda w: tuple(f(w) for f in funcs)
 
 
 _SNAP_NUMERIC = _getter([NUMBER_READERS[name] for name in SNAPPED])
