@@ -129,8 +129,12 @@ def distributions(summary: pd.DataFrame, scenario: Scenario) -> Figure:
 
     """
     n = len(summary)
-    fig = new_figure(11.0, 6.0)
-    axes = fig.subplots(2, 4).ravel()
+    rows = math.ceil((len(PANELS) + 1) / 4)  # one panel per declared outcome, then Atef
+    fig = new_figure(11.0, 3.0 * rows)
+    axes = list(fig.subplots(rows, 4).ravel())
+    for spare in axes[len(PANELS) + 1 :]:
+        spare.remove()
+    axes = axes[: len(PANELS) + 1]
     for ax, (name, title, unit, color) in zip(axes, PANELS, strict=False):
         is_time = _data.is_time(summary, name)
         x = _data.values(summary, name)
