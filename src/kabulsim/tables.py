@@ -13,7 +13,8 @@ from typing import Any
 
 import pandas as pd
 
-from kabulsim.model.simulate import TIME_COLUMNS, Replication
+from kabulsim.model.simulate import Replication
+from kabulsim.outputs import TIME_COLUMNS
 from kabulsim.timebase import KABUL, iso_many
 
 

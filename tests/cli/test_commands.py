@@ -7,7 +7,7 @@ import io
 import pandas as pd
 
 from kabulsim.cli import main
-from kabulsim.model.simulate import TIME_COLUMNS
+from kabulsim.outputs import TIME_COLUMNS
 from kabulsim.scenario.provenance import provenance_table
 
 SPEC_COLUMNS = [

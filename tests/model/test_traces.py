@@ -183,10 +183,11 @@ def test_convoy_leaves_untouched_without_tips():
 
 def test_vacuum_is_measured_from_the_empty_city_to_the_entry():
     world = build_world(scenario_with(**{"aftermath.disorder_civilians_per_h": 0.0}))
-    world.out.kabul_evacuated = 100.0
-    world.out.alliance_enters_kabul = 112.5
+    world.out.set("kabul_evacuated", 100.0)
+    world.out.set("alliance_enters_kabul", 112.5)
     assert close_vacuum(world) == pytest.approx(12.5)
-    world.out.kabul_evacuated = None
+    assert world.out.vacuum_h == pytest.approx(12.5)
+    world.out.set("kabul_evacuated", None)
     assert close_vacuum(world) is None
 
 

@@ -4,13 +4,14 @@ import re
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 from matplotlib.collections import PolyCollection
 from matplotlib.figure import Figure
 from PIL import Image, ImageSequence
 
 import kabulsim
-from kabulsim import basemap
+from kabulsim import basemap, outputs
 from kabulsim.plots import (
     animation,
     comparison_overlay,
@@ -105,7 +106,9 @@ def test_distributions_panels_and_record_lines(baseline_run: kabulsim.RunResult)
     axes = fig.axes
     assert len(axes) == 8
     titles = [ax.get_title(loc="left") for ax in axes]
-    assert titles[0] == "Alliance enters Kabul"
+    # One panel per outcome declared with ``panel=True``, in declaration order.
+    assert [t.split(" (in ")[0] for t in titles[:-1]] == [o.title for o in outputs.PANELS]
+    assert "Alliance enters Kabul" in titles
     assert "Strike kills Mohammed Atef" in titles
     records = [line.get_label() for ax in axes for line in ax.get_lines()]
     assert "record: 13 Nov" in records
@@ -199,7 +202,35 @@ def test_missing_events_are_handled(baseline_run: kabulsim.RunResult) -> None:
     summary.loc[: len(summary) // 2, "alliance_enters_kabul"] = ""
     summary["vacuum_h"] = np.where(summary["alliance_enters_kabul"] == "", np.nan, 1.0)
     fig = distributions(summary, baseline_run.scenario)
-    assert "(in " in fig.axes[0].get_title(loc="left")
+    entry = [o.name for o in outputs.PANELS].index("alliance_enters_kabul")
+    assert "(in " in fig.axes[entry].get_title(loc="left")
     tl = timeline(summary, baseline_run.scenario)
     labels = [t.get_text() for t in tl.axes[1].get_yticklabels()]
     assert any(lab.startswith("Alliance enters Kabul\n(in ") for lab in labels)
+
+
+def test_run_fan_chart_is_drawn_from_the_runs_quantile_table(
+    baseline_run: kabulsim.RunResult,
+) -> None:
+    from kabulsim.plots.io import run_figures
+
+    q = baseline_run.series_quantiles
+    fig = run_figures(baseline_run)["fan_chart"]
+    ax = fig.axes[0]
+    assert ax.get_title(loc="left") == outputs.SERIES_LABELS["taliban_shamali"].title
+    (median,) = [line for line in ax.get_lines() if line.get_label() == "median"]
+    expected = q[q["variable"] == "taliban_shamali"].sort_values("t_h")["p50"].to_numpy()
+    shown = np.asarray(median.get_ydata(), dtype=float)
+    np.testing.assert_array_equal(shown, expected)
+
+
+def test_series_quantiles_of_a_series_table_match_the_runs_table(
+    baseline_run: kabulsim.RunResult,
+) -> None:
+    """One statistic: quantiles of all the run's series equal the runner's aggregated ones."""
+    assert baseline_run.series["rep"].nunique() == len(baseline_run.summary)  # all kept
+    mine = series_quantiles(baseline_run.series)
+    runs = baseline_run.series_quantiles[mine.columns]
+    pd.testing.assert_frame_equal(
+        mine.reset_index(drop=True), runs.reset_index(drop=True), check_dtype=False
+    )

@@ -130,3 +130,39 @@ def test_report_renders_in_chromium(report_html: str, tmp_path: Path) -> None:
         pixels = np.asarray(im.convert("L"), dtype=float)
     assert pixels.std() > 5  # not blank
     assert shutil.which(str(CHROMIUM))
+
+
+def test_scenario_changes_are_the_differences_that_show_prints() -> None:
+    from kabulsim.scenario.loading import differences
+
+    base = kabulsim.Scenario()
+    data = base.model_dump()
+    data["air"]["sorties"][1]["north_share"] = 0.2
+    changed = kabulsim.Scenario.model_validate(data)
+    rows = scenario_changes(changed)
+    assert list(rows["parameter"]) == [key for key, _, _ in differences(base, changed)]
+    assert rows.to_dict("records") == [
+        {"parameter": "air.sorties.1.north_share", "baseline": "0.35", "scenario": "0.2"}
+    ]
+
+
+def test_report_shows_the_differences_compare_wrote(
+    baseline_run: kabulsim.RunResult, hold_back_run: kabulsim.RunResult, monkeypatch
+) -> None:
+    import pandas as pd
+
+    import kabulsim.report.html as report_html
+
+    def recompute(*args, **kwargs):
+        raise AssertionError("the report recomputed the comparison")
+
+    monkeypatch.setattr(report_html, "compare", recompute)
+    written = pd.DataFrame({"scenario": ["hold_back"], "outcome": ["vacuum_h"], "diff": [4321.0]})
+    text = build_report(
+        hold_back_run.summary,
+        hold_back_run.scenario,
+        comparison={"baseline": baseline_run.summary, "hold_back": hold_back_run.summary},
+        differences=written,
+    )
+    assert ">4321<" in text
+    assert "vacuum_h" in text

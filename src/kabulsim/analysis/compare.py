@@ -37,8 +37,7 @@ from collections.abc import Callable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from kabulsim.analysis.describe import KEY_OUTCOMES
-from kabulsim.model.simulate import TIME_COLUMNS
+from kabulsim.outputs import KEY_OUTCOMES, SHARE_COLUMNS, TIME_COLUMNS
 from kabulsim.tables import to_datetime
 
 COMPARE_OUTCOMES = KEY_OUTCOMES
@@ -48,10 +47,6 @@ TIME_THRESHOLD_H = 6.0
 PROPORTION_THRESHOLD = 0.05
 RELATIVE_THRESHOLD = 0.10
 MIN_ABSOLUTE_THRESHOLD = 1.0
-SHARE_COLUMNS = frozenset(
-    {"control_breadth", "weapons_abandoned", "broad_force_share", "morale_shamali_end"}
-)
-"""Numeric outcomes on a 0-1 scale, whose threshold is absolute (0.05)."""
 
 COLUMNS = [
     "scenario",

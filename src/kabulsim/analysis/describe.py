@@ -3,29 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import cast
 
-import numpy as np
 import pandas as pd
 
-from kabulsim.model.simulate import TIME_COLUMNS
+from kabulsim.analysis.intervals import quantiles, time_quantiles
+from kabulsim.outputs import KEY_OUTCOMES, TIME_COLUMNS
 from kabulsim.tables import to_datetime
 
-KEY_OUTCOMES = (
-    "mazar_falls",
-    "shamali_start",
-    "shamali_duration_h",
-    "kabul_evacuated",
-    "alliance_enters_kabul",
-    "vacuum_h",
-    "atef_killed",
-    "killed_in_city",
-    "vengeance_incidents",
-    "taliban_killed",
-    "alliance_killed",
-    "civilian_casualties",
-    "control_breadth",
-)
+__all__ = ["KEY_OUTCOMES", "Outcome", "describe", "describe_table"]
 
 
 @dataclass(frozen=True)
@@ -50,14 +35,9 @@ def describe(summary: pd.DataFrame, names: tuple[str, ...] = KEY_OUTCOMES) -> li
     for name in names:
         col = summary[name]
         if name in TIME_COLUMNS:
-            times = to_datetime(col).dropna()
-            share = len(times) / max(1, len(col))
-            if times.empty:
-                out.append(Outcome(name, "", "", "", share))
-                continue
-            med, low, high = (
-                _fmt_time(cast(pd.Timestamp, times.quantile(p))) for p in (0.5, 0.05, 0.95)
-            )
+            times = to_datetime(col)
+            share = int(times.notna().sum()) / max(1, len(col))
+            med, low, high = (_fmt_time(t) for t in time_quantiles(times))
             out.append(Outcome(name, med, low, high, share))
         elif col.dtype == bool:
             share = float(col.mean())
@@ -68,7 +48,7 @@ def describe(summary: pd.DataFrame, names: tuple[str, ...] = KEY_OUTCOMES) -> li
             if values.size == 0:
                 out.append(Outcome(name, "", "", "", share))
                 continue
-            med, lo, hi = np.percentile(values, [50, 5, 95])
+            med, lo, hi = quantiles(values)
             out.append(Outcome(name, f"{med:.4g}", f"{lo:.4g}", f"{hi:.4g}", share))
     return out
 

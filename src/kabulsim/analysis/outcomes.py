@@ -28,12 +28,12 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from kabulsim.model.simulate import TIME_COLUMNS
+from kabulsim.analysis.intervals import Z95, wilson
+from kabulsim.outputs import TIME_COLUMNS
 from kabulsim.scenario.schema import Scenario
 from kabulsim.tables import to_datetime
 from kabulsim.timebase import KABUL
 
-Z95 = 1.959963984540054
 _THRESHOLD = re.compile(r"^\s*([a-z_]+)\s*(<=|<)\s*(\S+)\s*$")
 
 
@@ -110,11 +110,8 @@ class Estimate:
 def _wilson(k: int, n: int) -> Estimate:
     if n == 0:
         return Estimate(math.nan, math.nan, math.nan, 0)
-    p = k / n
-    denom = 1 + Z95**2 / n
-    centre = (p + Z95**2 / (2 * n)) / denom
-    half = Z95 * math.sqrt(p * (1 - p) / n + Z95**2 / (4 * n * n)) / denom
-    return Estimate(p, max(0.0, centre - half), min(1.0, centre + half), n)
+    low, high = wilson(k, n)
+    return Estimate(k / n, low, high, n)
 
 
 def _mean(values: NDArray[np.float64]) -> Estimate:

@@ -20,11 +20,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import cast
 
 import numpy as np
 import pandas as pd
 
+from kabulsim.analysis.intervals import quantiles, time_quantiles
 from kabulsim.experiments.runner import run
 from kabulsim.scenario.schema import Scenario
 from kabulsim.tables import to_datetime
@@ -69,7 +69,7 @@ def _time_stat(summary: pd.DataFrame, col: str) -> tuple[pd.Series, str]:
     times = to_datetime(summary[col]).dropna()
     if times.empty:
         return times, "never"
-    med, low, high = (_fmt_t(cast(pd.Timestamp, times.quantile(p))) for p in (0.5, 0.05, 0.95))
+    med, low, high = (_fmt_t(t) for t in time_quantiles(times))
     share = len(times) / len(summary)
     return times, f"{med} [{low} to {high}], {share:.0%}"
 
@@ -78,7 +78,7 @@ def _num_stat(values: pd.Series | np.ndarray, unit: str = "") -> tuple[float, st
     arr = np.asarray(pd.to_numeric(pd.Series(values), errors="coerce").dropna(), dtype=float)
     if arr.size == 0:
         return float("nan"), "none"
-    med, lo, hi = np.percentile(arr, [50, 5, 95])
+    med, lo, hi = quantiles(arr)
     return float(med), f"{med:.3g}{unit} [{lo:.3g} to {hi:.3g}]"
 
 
@@ -104,7 +104,8 @@ def _median_date_within(
     times, text = _time_stat(summary, col)
     if times.empty:
         return Check(text, False)
-    return Check(text, bool(low <= times.quantile(0.5) < high))
+    (median,) = time_quantiles(times, (0.5,))
+    return Check(text, bool(low <= median < high))
 
 
 def _shamali_date(summary: pd.DataFrame, sc: Scenario) -> Check:

@@ -156,8 +156,16 @@ def handle_report(args: argparse.Namespace) -> int:
             comparison = {name: run.summary for name, run in runs.items()}
             baseline = manifest["baseline"]
             n_boot, seed = int(manifest["n_boot"]), int(manifest["seed"])
+            written = folder / "differences.csv"  # the table compare wrote, not recomputed
+            if written.exists():
+                import pandas as pd
+
+                differences = pd.read_csv(written)
+            else:
+                differences = None
         else:
             main_run, comparison, baseline, n_boot, seed = read_run(folder), None, None, 2000, 0
+            differences = None
     except FolderError as exc:
         raise UsageError(str(exc)) from None
     validation = None
@@ -166,7 +174,7 @@ def handle_report(args: argparse.Namespace) -> int:
     path = write_report(
         output, main_run.summary, main_run.scenario, series=main_run.series,
         validation=validation, comparison=comparison, baseline=baseline, n_boot=n_boot,
-        seed=seed,
+        seed=seed, series_quantiles=main_run.series_quantiles, differences=differences,
     )  # fmt: skip
     print(f"report written to {path}")
     return 0

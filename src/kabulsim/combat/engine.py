@@ -37,7 +37,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -176,6 +176,10 @@ class Side:
             )
 
 
+EndEvent = Literal["breakpoint", "annihilation"]
+"""How a side's battle ended: it reached its breakpoint, or it was annihilated."""
+
+
 @dataclass(frozen=True, slots=True)
 class BattleResult:
     """Outcome and (optionally) trajectory of one simulated battle.
@@ -195,6 +199,9 @@ class BattleResult:
             separated by a comma (e.g. ``"breakpoint:red,breakpoint:blue"``).
         red_name: Name of the red side.
         blue_name: Name of the blue side.
+        red_end: How red ended (``"breakpoint"`` or ``"annihilation"``), None if it did not:
+            the typed form of ``ended_by``, for code that acts on the outcome.
+        blue_end: How blue ended, likewise.
         red_initial: Red initial strength (personnel; rounded to an integer in stochastic
             mode).
         blue_initial: Blue initial strength (personnel; rounded likewise).
@@ -229,6 +236,18 @@ class BattleResult:
     times: FloatArray = field(default_factory=lambda: _EMPTY)
     red_strength: FloatArray = field(default_factory=lambda: _EMPTY)
     blue_strength: FloatArray = field(default_factory=lambda: _EMPTY)
+    red_end: EndEvent | None = None
+    blue_end: EndEvent | None = None
+
+    @property
+    def red_ended(self) -> bool:
+        """Whether red broke or was annihilated."""
+        return self.red_end is not None
+
+    @property
+    def blue_ended(self) -> bool:
+        """Whether blue broke or was annihilated."""
+        return self.blue_end is not None
 
     def __eq__(self, other: object) -> bool:
         """Field-by-field equality, comparing the trajectory arrays element-wise."""
@@ -310,7 +329,7 @@ def _amount(windows: list[tuple[float, float, float]], t0: float, t1: float) -> 
 
 
 def _ended_by(
-    red: Side, blue: Side, red_event: str | None, blue_event: str | None
+    red: Side, blue: Side, red_event: EndEvent | None, blue_event: EndEvent | None
 ) -> tuple[str, str | None]:
     """Build ``(ended_by, winner)`` from per-side events ("breakpoint"/"annihilation")."""
     if red_event is not None and blue_event is not None:
@@ -461,7 +480,7 @@ def _crossing(
     p0: float,
     p1: float,
     p_at: Callable[[float], float],
-) -> tuple[float, str | None]:
+) -> tuple[float, EndEvent | None]:
     """Earliest fraction of the step at which one side is annihilated or breaks.
 
     ``total0`` is the side's initial strength plus reinforcements received at the start of
@@ -531,8 +550,8 @@ def _deterministic(
         yf: float,
         rxf: float,
         ryf: float,
-        red_event: str | None,
-        blue_event: str | None,
+        red_event: EndEvent | None,
+        blue_event: EndEvent | None,
     ) -> BattleResult:
         ended_by, winner = _ended_by(red, blue, red_event, blue_event)
         if record:
@@ -546,6 +565,8 @@ def _deterministic(
         return BattleResult(
             law=law,
             mode="deterministic",
+            red_end=red_event,
+            blue_end=blue_event,
             duration_h=t_end,
             winner=winner,
             ended_by=ended_by,
@@ -680,8 +701,8 @@ def _stochastic(
     xs_rec: list[float] = [x]
     ys_rec: list[float] = [y]
 
-    red_event: str | None = None
-    blue_event: str | None = None
+    red_event: EndEvent | None = None
+    blue_event: EndEvent | None = None
     t_end = 0.0
     if x <= 0.0 and not _pending(win_x, 0.0):
         blue_event = "annihilation"
@@ -754,6 +775,8 @@ def _stochastic(
     return BattleResult(
         law=law,
         mode="stochastic",
+        red_end=red_event,
+        blue_end=blue_event,
         duration_h=t_end,
         winner=winner,
         ended_by=ended_by,

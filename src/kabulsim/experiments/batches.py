@@ -21,14 +21,16 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from kabulsim.experiments.quantiles import SERIES_VARIABLES, count_values, state_matrix
+from kabulsim.experiments.quantiles import count_values, state_matrix
 from kabulsim.model.simulate import Replication, simulate
+from kabulsim.outputs import STATE, STATE_CATEGORICAL, STATE_NUMERIC
 from kabulsim.scenario.schema import Scenario
 from kabulsim.tables import summary_frame
 from kabulsim.timebase import iso_many
 
 EVENT_COLUMNS = ("rep", "t_h", "time", "phase", "event", "detail", "value")
-SERIES_COLUMNS = ("rep", "t_h", "time", *SERIES_VARIABLES[:7], "city_holder", "stragglers")
+SERIES_COLUMNS = ("rep", "t_h", "time", *(v.name for v in STATE))
+"""Columns of the per-replication series table: the state variables in declaration order."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,19 +118,18 @@ def _series_frame(reps: list[Replication], scenario: Scenario) -> pd.DataFrame:
         times = series[0].times
         n_t = len(times)
         values = np.concatenate([s.values for s in series])
+        numeric = {name: values[:, j] for j, name in enumerate(STATE_NUMERIC)}
+        labels = {name: [h for s in series for h in s.labels[name]] for name in STATE_CATEGORICAL}
         frame = pd.DataFrame(
             {
                 "rep": np.repeat([r.rep for r in kept], n_t),
                 "t_h": np.tile(times, len(kept)),
                 "time": np.tile(np.array(iso_many(scenario.start, times), dtype=object), len(kept)),
-                **{name: values[:, j] for j, name in enumerate(SERIES_COLUMNS[3:10])},
-                "city_holder": [h for s in series for h in s.holders],
-                "stragglers": values[:, 7],
+                **{v.name: labels[v.name] if v.categories else numeric[v.name] for v in STATE},
             }
         )
-    frame = frame.astype({"rep": "int64", "time": "str", "city_holder": "str"})
-    numeric = [c for c in SERIES_COLUMNS if c not in ("rep", "time", "city_holder")]
-    return frame.astype(dict.fromkeys(numeric, "float64"))
+    frame = frame.astype({"rep": "int64", "time": "str", **dict.fromkeys(STATE_CATEGORICAL, "str")})
+    return frame.astype(dict.fromkeys(("t_h", *STATE_NUMERIC), "float64"))
 
 
 def run_batch(batch: Batch) -> BatchResult:

@@ -34,6 +34,12 @@ class RunFolder:
         path = self.path / "series.parquet"
         return pd.read_parquet(path) if path.exists() else pd.DataFrame()
 
+    @property
+    def series_quantiles(self) -> pd.DataFrame:
+        """The run's series quantiles over all replications (possibly empty)."""
+        path = self.path / "series_quantiles.parquet"
+        return pd.read_parquet(path) if path.exists() else pd.DataFrame()
+
 
 def _manifest(path: Path, name: str) -> dict[str, Any]:
     try:

@@ -22,15 +22,10 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 import pandas as pd
 
-from kabulsim.model.records import STATE_NUMERIC, Series
+from kabulsim.model.records import Series
+from kabulsim.outputs import INDICATORS, SERIES_VARIABLES, STATE_NUMERIC
 
-SERIES_VARIABLES = (
-    *STATE_NUMERIC,
-    "city_holder_taliban",
-    "city_holder_none",
-    "city_holder_alliance",
-)
-"""Numeric series variables whose quantiles are aggregated, in a fixed order."""
+__all__ = ["SERIES_VARIABLES"]
 
 PROBS = (0.05, 0.25, 0.5, 0.75, 0.95)
 PROB_COLUMNS = ("p05", "p25", "p50", "p75", "p95")
@@ -54,16 +49,54 @@ def state_matrix(series: Sequence[Series]) -> tuple[np.ndarray, np.ndarray]:
     """Stack replications' series: clock times ``(n_t,)`` and values ``(n_reps, n_t, n_var)``.
 
     Replications share the grid (every ``series_step_h`` hours); the variables are
-    :data:`SERIES_VARIABLES`: the numeric state, then 0/1 indicators of who holds Kabul. With
+    :data:`SERIES_VARIABLES`: the numeric state, then 0/1 indicators of the categorical
+    state (who holds Kabul), as declared in :mod:`kabulsim.outputs`. With
     no replications the arrays are empty.
     """
     if not series:
         return np.empty(0), np.empty((0, 0, len(SERIES_VARIABLES)))
     numeric = np.stack([s.values for s in series])
-    holders = np.array([s.holders for s in series])
-    flags = [holders == side for side in ("taliban", "none", "alliance")]
+    labels = {var: np.array([s.labels[var] for s in series]) for _, var, _ in INDICATORS}
+    flags = [labels[var] == category for _, var, category in INDICATORS]
     values = np.concatenate([numeric, np.stack(flags, axis=-1).astype(np.float64)], axis=-1)
     return series[0].times, values
+
+
+def frame_matrix(series: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`state_matrix` of a per-replication series table (``series.parquet``).
+
+    Variables absent from the table are NaN (and dropped by :func:`frame_quantiles`).
+    """
+    if series.empty:
+        return np.empty(0), np.empty((0, 0, len(SERIES_VARIABLES)))
+    ordered = series.sort_values(["rep", "t_h"], kind="stable")
+    times = np.unique(ordered["t_h"].to_numpy(np.float64))
+    n_reps = ordered["rep"].nunique()
+    columns = []
+    for name in STATE_NUMERIC:
+        present = name in ordered
+        columns.append(
+            ordered[name].to_numpy(np.float64) if present else np.full(len(ordered), np.nan)
+        )
+    for _, var, category in INDICATORS:
+        if var in ordered:
+            columns.append((ordered[var] == category).to_numpy(np.float64))
+        else:
+            columns.append(np.full(len(ordered), np.nan))
+    values = np.stack(columns, axis=-1).reshape(n_reps, len(times), len(SERIES_VARIABLES))
+    return times, values
+
+
+def frame_quantiles(series: pd.DataFrame) -> pd.DataFrame:
+    """:func:`quantile_frame` of a per-replication series table (``series.parquet``).
+
+    The same statistic as the run's ``series_quantiles.parquet``, over the replications in
+    the table; only the variables the table has.
+    """
+    quantiles = quantile_frame(count_values(frame_matrix(series)))
+    present = [name for name in STATE_NUMERIC if name in series]
+    present += [name for name, var, _ in INDICATORS if var in series]
+    return quantiles[quantiles["variable"].isin(present)].reset_index(drop=True)
 
 
 def count_values(matrix: tuple[np.ndarray, np.ndarray]) -> pd.DataFrame:

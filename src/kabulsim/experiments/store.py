@@ -34,7 +34,7 @@ import pyarrow.parquet as pq  # type: ignore[import-untyped]
 
 from kabulsim.experiments.batches import BatchResult
 from kabulsim.experiments.quantiles import CountAccumulator, quantile_frame
-from kabulsim.model.records import STATE_NUMERIC
+from kabulsim.outputs import STATE
 
 MANIFEST = "manifest.json"
 CHUNKS = "chunks"
@@ -55,9 +55,7 @@ SERIES_SCHEMA = pa.schema(
         ("rep", pa.int64()),
         ("t_h", pa.float64()),
         ("time", pa.string()),
-        *[(name, pa.float64()) for name in STATE_NUMERIC[:-1]],
-        ("city_holder", pa.string()),
-        ("stragglers", pa.float64()),
+        *[(v.name, pa.string() if v.categories else pa.float64()) for v in STATE],
     ]
 )
 

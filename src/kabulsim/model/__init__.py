@@ -5,6 +5,7 @@ phase processes run on one SimPy environment and append typed records to the wor
 recorder, and :func:`simulate` returns them in a :class:`Replication`.
 """
 
+from kabulsim.model.phases import PHASES, Phase
 from kabulsim.model.simulate import (
     TIME_COLUMNS,
     Replication,
@@ -15,7 +16,9 @@ from kabulsim.model.simulate import (
 )
 
 __all__ = [
+    "PHASES",
     "TIME_COLUMNS",
+    "Phase",
     "Replication",
     "build_world",
     "phase_streams",

@@ -27,15 +27,12 @@ from kabulsim.model.world import World
 
 def _incident(world: World, foreign: bool, killed: bool) -> None:
     """A straggler is found by inhabitants: killed, or beaten and captured."""
-    if foreign:
-        world.stragglers_foreign -= 1.0
-    else:
-        world.stragglers_afghan -= 1.0
+    world.remove_straggler(foreign)
     if killed:
-        world.ledger.killed_vengeance += 1.0
+        world.ledger.kill("vengeance", 1.0)
     else:
-        world.ledger.captured_or_defected += 1.0
-    world.out.vengeance_incidents += 1
+        world.ledger.capture(1.0)
+    world.out.add("vengeance_incidents", 1)
     who = "foreign fighter" if foreign else "Afghan Taliban"
     world.log("aftermath", "vengeance", f"{who} {'killed' if killed else 'beaten and captured'}")
 
@@ -82,18 +79,21 @@ def aftermath(world: World) -> simpy.events.ProcessGenerator:
 def close_vacuum(world: World) -> float | None:
     """Vacuum length (h) at the end of the run, and the disorder deaths it cost.
 
+    Sets the ``vacuum_h`` outcome and adds the disorder deaths to ``civilian_casualties``.
     Returns None when the Taliban never left the city; a vacuum still open at the horizon is
     counted up to the horizon.
     """
-    empty = world.out.kabul_evacuated
+    empty = world.out.time("kabul_evacuated")
     if empty is None:
         return None
-    end = world.out.alliance_enters_kabul
+    end = world.out.time("alliance_enters_kabul")
     if end is None:
         end = world.horizon_h
     vacuum = max(0.0, end - empty)
     rng = world.rng["aftermath"]
-    world.out.civilians_disorder += float(
-        rng.poisson(world.scenario.aftermath.disorder_civilians_per_h * vacuum)
+    world.out.add(
+        "civilian_casualties",
+        float(rng.poisson(world.scenario.aftermath.disorder_civilians_per_h * vacuum)),
     )
+    world.out.set("vacuum_h", vacuum)
     return vacuum

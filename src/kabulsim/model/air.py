@@ -44,9 +44,9 @@ def strike_front(world: World, front: Front, effective: float, killed: float) ->
     if effective <= 0.0 or front.strength <= 0.0:
         return 0.0
     killed = min(front.strength, killed)
-    front.strength -= killed
-    front.morale *= math.exp(-world.scenario.air.morale_per_sortie * effective)
-    world.ledger.killed_air += killed
+    front.lose(killed)
+    front.scale_morale(math.exp(-world.scenario.air.morale_per_sortie * effective))
+    world.ledger.kill("air", killed)
     return killed
 
 
@@ -107,7 +107,7 @@ def air_campaign(world: World) -> simpy.events.ProcessGenerator:
             strike_front(world, world.north, e_no, float(k_no))
             flown += n_no
             civilians += c_no
-        world.out.sorties_flown += flown
-        world.out.civilians_air += civilians
+        world.out.add("sorties_flown", flown)
+        world.out.add("civilian_casualties", civilians)
         world.snap()
         yield env.timeout(24.0)

@@ -79,14 +79,15 @@ def _city_fight(world: World) -> bool:
     )
     done = fight(world, taliban, alliance, rng, "city")
     result = done.result
-    world.out.resistance_in_city = True
+    world.out.set("resistance_in_city", True)
     killed = done.taliban_killed + done.alliance_killed
-    world.out.killed_in_city += killed
-    world.out.civilians_city += float(rng.poisson(al.civilians_per_fighter_killed * killed))
+    world.out.add("killed_in_city", killed)
+    world.out.add(
+        "civilian_casualties", float(rng.poisson(al.civilians_per_fighter_killed * killed))
+    )
     # Losses come off both groups in proportion.
     f_left = round(result.red_final * foreign_share)
-    world.kabul_foreign = float(f_left)
-    world.kabul_afghan = result.red_final - f_left
+    world.set_kabul(result.red_final - f_left, float(f_left))
     world.log(
         "alliance",
         "fighting_in_city",
@@ -120,7 +121,7 @@ def _hold_back(world: World) -> simpy.events.ProcessGenerator:
             if not timer.processed:
                 continue
         if breach:
-            world.out.entry_despite_orders = True
+            world.out.set("entry_despite_orders", True)
             world.log("alliance", "entry_despite_orders", "units enter the city against orders")
             return
     world.log("alliance", "hold_back_ends")
@@ -135,7 +136,7 @@ def alliance(world: World) -> simpy.events.ProcessGenerator:
     yield world.front_broken
     yield env.timeout(lognormal(rng, al.advance_h, al.advance_spread))
     gates = env.now
-    world.out.alliance_at_gates = gates
+    world.out.set("alliance_at_gates", gates)
     world.log("alliance", "at_the_gates")
     world.alliance_at_gates.succeed()
     if al.hold_back_h > 0.0:
@@ -145,15 +146,16 @@ def alliance(world: World) -> simpy.events.ProcessGenerator:
         if _city_fight(world):
             break
         yield env.timeout(sc.shamali.retry_h)
-    world.city_holder = "alliance"
-    world.out.alliance_enters_kabul = env.now
-    world.out.broad_force_share = broad
-    world.out.control_breadth = control_breadth(al, broad)
-    world.log("alliance", "enters_kabul", "", world.out.control_breadth)
+    world.set_city_holder("alliance")
+    world.out.set("alliance_enters_kabul", env.now)
+    world.out.set("broad_force_share", broad)
+    breadth = control_breadth(al, broad)
+    world.out.set("control_breadth", breadth)
+    world.log("alliance", "enters_kabul", "", breadth)
     world.alliance_in_city.succeed()
     if world.in_kabul > 0.0 or not world.city_empty.triggered:
-        # The defenders who broke withdraw in haste along the two routes.
-        route(world, world.kabul_afghan, world.kabul_foreign)
-        world.kabul_afghan = 0.0
-        world.kabul_foreign = 0.0
+        # The defenders who broke withdraw in haste along the two routes (the draws are the
+        # alliance phase's: this phase decides when and how many).
+        route(world, world.kabul_afghan, world.kabul_foreign, rng)
+        world.set_kabul(0.0, 0.0)
         mark_city_empty(world)

@@ -58,18 +58,15 @@ def fight(
         rng=rng,
         record=False,
     )
-    ended = set(result.ended_by.split(","))  # both sides may end in the same step
-    taliban_broke = bool(ended & {"breakpoint:taliban", "annihilation:taliban"})
-    alliance_broke = bool(ended & {"breakpoint:alliance", "annihilation:alliance"})
+    # Both sides may end in the same step; red is the Taliban, blue the alliance.
+    taliban_broke = result.red_ended
+    alliance_broke = result.blue_ended
     t_cas = round(result.red_losses)
     a_cas = round(result.blue_losses)
     t_killed = float(rng.binomial(t_cas, sh.killed_per_casualty)) if t_cas > 0 else 0.0
     a_killed = float(rng.binomial(a_cas, sh.killed_per_casualty)) if a_cas > 0 else 0.0
-    if where == "battle":
-        world.ledger.killed_battle += t_killed
-    else:
-        world.ledger.killed_city += t_killed
-    world.ledger.wounded += t_cas - t_killed
-    world.out.alliance_killed += a_killed
-    world.alliance_strength = result.blue_final
+    world.ledger.kill(where, t_killed)
+    world.ledger.wound(t_cas - t_killed)
+    world.out.add("alliance_killed", a_killed)
+    world.set_alliance_strength(result.blue_final)
     return Fight(result, taliban_broke, alliance_broke, t_cas, a_cas, t_killed, a_killed)

@@ -36,7 +36,7 @@ def high_value_target(world: World) -> simpy.events.ProcessGenerator:
         if env.now + wait >= departure:
             break
         yield env.timeout(wait)
-        world.out.tips += 1
+        world.out.add("tips", 1)
         world.log("hvt", "tip", "a tip about an al-Qaeda convoy in the city")
         if rng.random() >= h.track_p:
             continue
@@ -46,8 +46,8 @@ def high_value_target(world: World) -> simpy.events.ProcessGenerator:
         yield env.timeout(delay)
         world.log("hvt", "convoy_tracked", "a drone tracks the convoy in Wazir Akbar Khan")
         if rng.random() < h.strike_p:
-            world.out.atef_killed = True
-            world.out.atef_strike_time = env.now
+            world.out.set("atef_killed", True)
+            world.out.set("atef_strike_time", env.now)
             world.log("hvt", "strike_kills_atef", "an airstrike kills Mohammed Atef")
             return
         world.log("hvt", "strike_misses")

@@ -38,13 +38,13 @@ def _collapse(world: World) -> None:
     defected = float(rng.binomial(int(rest), min(1.0, share))) if rest >= 1 else 0.0
     withdrawn = garrison - killed - defected
     led = world.ledger
-    led.killed_north += killed
-    led.captured_or_defected += defected
-    led.withdrawn_north += withdrawn
-    world.north.strength = 0.0
-    world.out.mazar_falls = world.env.now
-    world.shamali.morale *= 1.0 - sc.north.shock
-    world.alliance_morale = min(1.0, world.alliance_morale + sc.north.alliance_boost)
+    led.kill("north", killed)
+    led.capture(defected)
+    led.withdraw("north", withdrawn)
+    world.north.set_strength(0.0)
+    world.out.set("mazar_falls", world.env.now)
+    world.shamali.scale_morale(1.0 - sc.north.shock)
+    world.raise_alliance_morale(sc.north.alliance_boost)
     world.log("north", "mazar_falls", f"killed {killed:.0f}, captured or defected {defected:.0f}")
     world.mazar_fallen.succeed()
 
@@ -66,6 +66,6 @@ def northern_front(world: World) -> simpy.events.ProcessGenerator:
         if front.morale < sc.north.collapse_morale:
             _collapse(world)
             return
-        front.morale += recovery * (1.0 - front.morale)
+        front.recover(recovery)
         world.snap()
         yield env.timeout(24.0)

@@ -6,11 +6,14 @@ Processes append records; nothing is turned into a table until the replication e
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
+
+from kabulsim.outputs import STATE_NUMERIC
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,54 +29,55 @@ class Event:
 
 @dataclass(frozen=True, slots=True)
 class State:
-    """A sample of the state variables at one time, for time-series plots."""
+    """A sample of the state variables at one time: ``state.taliban_kabul``, ``state["..."]``.
+
+    The variables are those declared in :data:`kabulsim.outputs.STATE`.
+    """
 
     t_h: float
-    taliban_shamali: float
-    taliban_kabul: float
-    taliban_north: float
-    alliance_shamali: float
-    morale_shamali: float
-    morale_north: float
-    morale_alliance: float
-    city_holder: str
-    stragglers: float
+    values: Mapping[str, float | str]
 
+    def __getitem__(self, name: str) -> float | str:
+        return self.values[name]
 
-STATE_NUMERIC = (
-    "taliban_shamali",
-    "taliban_kabul",
-    "taliban_north",
-    "alliance_shamali",
-    "morale_shamali",
-    "morale_north",
-    "morale_alliance",
-    "stragglers",
-)
-"""The numeric fields of :class:`State` (all but ``t_h`` and ``city_holder``)."""
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self.values[name]
+        except KeyError:
+            raise AttributeError(name) from None
 
 
 @dataclass(frozen=True, slots=True)
 class Series:
     """The state on a fixed time grid, as arrays (cheap to build and to aggregate).
 
-    ``values[i, j]`` is variable ``STATE_NUMERIC[j]`` at time ``times[i]`` (hours since the
-    scenario start); ``holders[i]`` is who holds Kabul then.
+    ``values[:, j]`` is the numeric state variable ``STATE_NUMERIC[j]``
+    (:mod:`kabulsim.outputs`) at the grid times ``times`` (hours since the scenario start);
+    use :meth:`column` to read one by name. ``labels[name][i]`` is the categorical variable
+    ``name`` (who holds Kabul) at ``times[i]``.
     """
 
     times: NDArray[np.float64]
     values: NDArray[np.float64]
-    holders: tuple[str, ...]
+    labels: Mapping[str, tuple[str, ...]]
+
+    def column(self, name: str) -> NDArray[np.float64]:
+        """The numeric state variable ``name`` over the grid."""
+        return self.values[:, STATE_NUMERIC.index(name)]
 
     def states(self) -> list[State]:
         """The same samples as :class:`State` records."""
-        rows: list[tuple[Any, ...]] = [
-            (t, *row[:7], holder, row[7])
-            for t, row, holder in zip(
-                self.times.tolist(), self.values.tolist(), self.holders, strict=True
-            )
+        rows = self.values.tolist()
+        labels = [
+            dict(zip(self.labels, at, strict=True))
+            for at in zip(*self.labels.values(), strict=True)
         ]
-        return [State(*row) for row in rows]
+        if not labels:
+            labels = [{} for _ in rows]
+        return [
+            State(t, dict(zip(STATE_NUMERIC, row, strict=True)) | label)
+            for t, row, label in zip(self.times.tolist(), rows, labels, strict=True)
+        ]
 
 
 @dataclass(slots=True)
@@ -82,10 +86,10 @@ class Recorder:
 
     events: list[Event] = field(default_factory=list)
     snapshot_values: list[float] = field(default_factory=list)
-    """State after each change, flat: ``t_h`` and the seven numeric :class:`State` fields
-    from ``taliban_shamali`` to ``morale_alliance``, eight numbers per snapshot."""
-    snapshot_holders: list[str] = field(default_factory=list)
-    """Who holds Kabul at each snapshot."""
+    """State after each change, flat: ``t_h`` and the snapshotted numeric variables
+    (:data:`kabulsim.model.world.SNAPPED`, in that order) per snapshot."""
+    snapshot_labels: list[str] = field(default_factory=list)
+    """The categorical state variables at each snapshot, flat (``STATE_CATEGORICAL`` order)."""
     stragglers: list[float] = field(default_factory=list)
     """Stragglers left in Kabul after each change, flat: ``t_h, count`` pairs in time order."""
 

@@ -97,18 +97,18 @@ def _fight(world: World) -> bool:
     done = fight(world, taliban, alliance, rng, "battle")
     result = done.result
     out = world.out
-    out.shamali_assaults += 1
-    if out.first_assault is None:
-        out.first_assault = world.env.now
-    out.shamali_start = world.env.now
-    out.shamali_duration_h = result.duration_h
+    out.add("shamali_assaults", 1)
+    if out.time("first_assault") is None:
+        out.set("first_assault", world.env.now)
+    out.set("shamali_start", world.env.now)
+    out.set("shamali_duration_h", result.duration_h)
     broke = done.taliban_broke
     repulsed = not broke and done.alliance_broke
-    out.shamali_winner = "alliance" if broke else ("taliban" if repulsed else "none")
-    world.shamali.strength = result.red_final
+    out.set("shamali_winner", "alliance" if broke else ("taliban" if repulsed else "none"))
+    world.shamali.set_strength(result.red_final)
     cas_sorties = sh.cas_sorties_per_h * result.duration_h
-    out.sorties_flown += cas_sorties
-    out.civilians_air += float(rng.poisson(sc.air.civilians_per_sortie * cas_sorties))
+    out.add("sorties_flown", cas_sorties)
+    out.add("civilian_casualties", float(rng.poisson(sc.air.civilians_per_sortie * cas_sorties)))
     world.log(
         "shamali",
         "assault",
@@ -126,10 +126,9 @@ def _fall_back(world: World) -> None:
     survivors = int(world.shamali.strength)
     back = int(rng.binomial(survivors, sc.shamali.fall_back_share)) if survivors > 0 else 0
     foreign = int(rng.binomial(back, sc.forces.foreign_share)) if back > 0 else 0
-    world.kabul_foreign += foreign
-    world.kabul_afghan += back - foreign
-    world.ledger.captured_or_defected += world.shamali.strength - back
-    world.shamali.strength = 0.0
+    world.join_kabul(back - foreign, foreign)
+    world.ledger.capture(world.shamali.strength - back)
+    world.shamali.set_strength(0.0)
 
 
 def shamali_front(world: World) -> simpy.events.ProcessGenerator:
@@ -146,9 +145,9 @@ def shamali_front(world: World) -> simpy.events.ProcessGenerator:
     start_hour = sc.start.hour + sc.start.minute / 60.0
     yield env.timeout((sh.assault_hour - start_hour) % 24.0)
     while env.now < world.horizon_h:
-        front.morale += recovery * (1.0 - front.morale)
+        front.recover(recovery)
         if world.mazar_fallen.triggered:
-            front.morale *= encirclement
+            front.scale_morale(encirclement)
         world.snap()
         ordered = forced is not None and env.now >= forced
         if ordered:
@@ -157,11 +156,11 @@ def shamali_front(world: World) -> simpy.events.ProcessGenerator:
         if ordered or (breaks_first and cost <= sh.acceptable_losses):
             start = env.now
             broke = _fight(world)
-            yield env.timeout(world.out.shamali_duration_h or 0.0)
+            yield env.timeout(world.out.number("shamali_duration_h"))
             if broke:
                 _fall_back(world)
                 world.snap()
-                world.out.front_broken = env.now
+                world.out.set("front_broken", env.now)
                 world.log("shamali", "front_broken", "the Taliban fall back to Kabul")
                 world.front_broken.succeed()
                 return

@@ -7,38 +7,32 @@ raised, the error (with an empty summary), so that a batch never loses track of 
 
 from __future__ import annotations
 
-import math
 import time
 import traceback
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import simpy
 
-from kabulsim.model.aftermath import aftermath, close_vacuum
-from kabulsim.model.air import air_campaign
-from kabulsim.model.alliance import alliance
-from kabulsim.model.hvt import high_value_target
-from kabulsim.model.north import northern_front
+from kabulsim.model.aftermath import close_vacuum
+from kabulsim.model.phases import PHASES, Phase, phase_streams
 from kabulsim.model.records import Event, Series, State
-from kabulsim.model.shamali import shamali_front
-from kabulsim.model.withdrawal import withdrawal
-from kabulsim.model.world import STREAMS, World
+from kabulsim.model.world import World
+from kabulsim.outputs import OUTCOMES, TIME_COLUMNS, Outcome, Value
 from kabulsim.scenario.schema import Scenario
 
-TIME_COLUMNS = (
-    "mazar_falls",
-    "first_assault",
-    "shamali_start",
-    "front_broken",
-    "evacuation_decided",
-    "kabul_evacuated",
-    "alliance_at_gates",
-    "alliance_enters_kabul",
-    "atef_strike_time",
-)
-"""Summary columns that are times (clock hours here; ISO 8601 local time in tables)."""
+__all__ = [
+    "TIME_COLUMNS",
+    "Replication",
+    "build_world",
+    "phase_streams",
+    "replication_seed",
+    "results",
+    "run_world",
+    "simulate",
+]
 
 
 def replication_seed(seed: int, rep: int) -> np.random.SeedSequence:
@@ -48,18 +42,6 @@ def replication_seed(seed: int, rep: int) -> np.random.SeedSequence:
     replication's stream depends only on (seed, rep), not on which worker runs it.
     """
     return np.random.SeedSequence(seed, spawn_key=(rep,))
-
-
-def phase_streams(rep_seed: np.random.SeedSequence) -> dict[str, np.random.Generator]:
-    """One generator per phase, spawned from the replication's seed in a fixed order."""
-    return {
-        name: np.random.Generator(
-            np.random.PCG64(
-                np.random.SeedSequence(rep_seed.entropy, spawn_key=(*rep_seed.spawn_key, i))
-            )
-        )
-        for i, name in enumerate(STREAMS)
-    }
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,61 +64,47 @@ class Replication:
         return [] if self.series is None else self.series.states()
 
 
-def _summary(world: World, vacuum_h: float | None) -> dict[str, Any]:
+def _close(world: World) -> None:
+    """Write the outcomes that are read off the world's final state (the ledger, the city)."""
     out = world.out
     led = world.ledger
-    nan = math.nan
-    return {
-        "mazar_falls": out.mazar_falls,
-        "shamali_start": out.shamali_start,
-        "shamali_duration_h": out.shamali_duration_h if out.shamali_duration_h is not None else nan,
-        "shamali_winner": out.shamali_winner,
-        "shamali_assaults": out.shamali_assaults,
-        "first_assault": out.first_assault,
-        "front_broken": out.front_broken,
-        "evacuation_decided": out.evacuation_decided,
-        "kabul_evacuated": out.kabul_evacuated,
-        "alliance_at_gates": out.alliance_at_gates,
-        "alliance_enters_kabul": out.alliance_enters_kabul,
-        "entry_despite_orders": out.entry_despite_orders,
-        "vacuum_h": vacuum_h if vacuum_h is not None else nan,
-        "resistance_in_city": out.resistance_in_city,
-        "killed_in_city": out.killed_in_city,
-        "atef_killed": out.atef_killed,
-        "atef_strike_time": out.atef_strike_time,
-        "tips": out.tips,
-        "to_kandahar": led.to_kandahar,
-        "to_tora_bora": led.to_tora_bora,
-        "stragglers": out.stragglers,
-        "vengeance_incidents": out.vengeance_incidents,
-        "taliban_killed": led.killed,
-        "taliban_wounded": led.wounded,
-        "taliban_captured_or_defected": led.captured_or_defected,
-        "alliance_killed": out.alliance_killed,
-        "civilian_casualties": out.civilians_air + out.civilians_city + out.civilians_disorder,
-        "treasury_emptied": out.treasury_emptied,
-        "weapons_abandoned": out.weapons_abandoned,
-        "control_breadth": out.control_breadth,
-        "broad_force_share": out.broad_force_share,
-        "city_holder_end": world.city_holder,
-        "sorties_flown": out.sorties_flown,
-        "morale_shamali_end": world.shamali.morale,
-        "conservation_error": world.conservation_error(),
-    }
+    out.set("to_kandahar", led.to_kandahar)
+    out.set("to_tora_bora", led.to_tora_bora)
+    out.set("taliban_killed", led.killed)
+    out.set("taliban_wounded", led.wounded)
+    out.set("taliban_captured_or_defected", led.captured_or_defected)
+    out.set("city_holder_end", world.city_holder)
+    out.set("morale_shamali_end", world.shamali.morale)
+    out.set("conservation_error", world.conservation_error())
 
 
-def build_world(scenario: Scenario, seed: int = 0, rep: int = 0) -> World:
-    """Create the world of one replication with every phase process started (not yet run)."""
+def build_world(
+    scenario: Scenario,
+    seed: int = 0,
+    rep: int = 0,
+    phases: Sequence[Phase] = PHASES,
+    outcomes: tuple[Outcome, ...] = OUTCOMES,
+) -> World:
+    """Create the world of one replication with every phase process started (not yet run).
+
+    Args:
+        scenario: the validated scenario.
+        seed: the run's seed.
+        rep: the replication's index.
+        phases: the registered phases (:data:`kabulsim.model.phases.PHASES`); each gets its
+            own random stream ``world.rng[name]``, keyed by its name.
+        outcomes: the declared outcomes (:data:`kabulsim.outputs.OUTCOMES`), the columns
+            of the summary row. Both are parameters so that a test can follow the recipes
+            of ``docs/architecture.md`` without editing the package.
+
+    """
     env = simpy.Environment()
-    world = World(env, scenario, phase_streams(replication_seed(seed, rep)))
+    world = World(
+        env, scenario, phase_streams(replication_seed(seed, rep), phases), outcomes=outcomes
+    )
     world.snap()
-    env.process(air_campaign(world))
-    env.process(northern_front(world))
-    env.process(shamali_front(world))
-    env.process(withdrawal(world))
-    env.process(alliance(world))
-    env.process(high_value_target(world))
-    env.process(aftermath(world))
+    for phase in phases:
+        env.process(phase.process(world))
     return world
 
 
@@ -145,15 +113,17 @@ def run_world(world: World) -> None:
     world.env.run(until=world.horizon_h + 1e-6)
 
 
-def results(world: World) -> tuple[dict[str, Any], Series]:
+def results(world: World) -> tuple[dict[str, Value], Series]:
     """The summary row (times as clock hours) and the state series of a world that has run.
 
-    Applies the prisoner-takings still due and closes the security vacuum (drawing its
-    disorder deaths) first.
+    Books the prisoner-takings still due and closes the security vacuum (drawing its
+    disorder deaths) first; the summary row has one entry per declared outcome
+    (:data:`kabulsim.outputs.OUTCOMES`), in that order.
     """
-    world.settle()
-    summary = _summary(world, close_vacuum(world))
-    return summary, world.series()
+    world.book_prisoners()
+    close_vacuum(world)
+    _close(world)
+    return world.out.as_dict(), world.series()
 
 
 def simulate(scenario: Scenario, seed: int = 0, rep: int = 0) -> Replication:

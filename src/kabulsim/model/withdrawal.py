@@ -21,35 +21,36 @@ it (resistance).
 
 from __future__ import annotations
 
+import numpy as np
 import simpy
 
 from kabulsim.model.world import World, lognormal
 
 
-def route(world: World, afghan: float, foreign: float) -> None:
-    """Send withdrawing fighters down the Kandahar and Tora Bora routes (ledger and outcome).
+def route(world: World, afghan: float, foreign: float, rng: np.random.Generator) -> None:
+    """Send withdrawing fighters down the Kandahar and Tora Bora routes (the ledger).
 
     Args:
         world: the replication's shared state.
         afghan: Afghan Taliban leaving (fighters).
         foreign: foreign fighters leaving (fighters).
+        rng: the calling phase's own random stream.
 
     """
     w = world.scenario.withdrawal
-    rng = world.rng["withdrawal"]
     a = int(afghan)
     f = int(foreign)
     a_kandahar = int(rng.binomial(a, w.kandahar_share_afghan)) if a > 0 else 0
     f_tora_bora = int(rng.binomial(f, w.tora_bora_share_foreign)) if f > 0 else 0
-    world.ledger.to_kandahar += a_kandahar + (f - f_tora_bora)
-    world.ledger.to_tora_bora += (a - a_kandahar) + f_tora_bora
+    world.ledger.withdraw("kandahar", a_kandahar + (f - f_tora_bora))
+    world.ledger.withdraw("tora_bora", (a - a_kandahar) + f_tora_bora)
 
 
 def _treasury(world: World) -> simpy.events.ProcessGenerator:
     """Empty the treasury if there is time before the alliance is inside."""
     yield world.env.timeout(world.scenario.withdrawal.treasury_h)
     if not world.alliance_in_city.triggered:
-        world.out.treasury_emptied = True
+        world.out.set("treasury_emptied", True)
         world.log("withdrawal", "treasury_emptied")
 
 
@@ -57,12 +58,14 @@ def mark_city_empty(world: World) -> None:
     """Record that no organised Taliban force is left in Kabul."""
     if world.city_empty.triggered:
         return
-    world.out.kabul_evacuated = world.env.now
+    world.out.set("kabul_evacuated", world.env.now)
     if world.city_holder == "taliban":
-        world.city_holder = "none"
-    decided = world.out.evacuation_decided
+        world.set_city_holder("none")
+    decided = world.out.time("evacuation_decided")
     took = world.env.now - decided if decided is not None else 0.0
-    world.out.weapons_abandoned = 1.0 - min(1.0, took / world.scenario.withdrawal.heavy_weapons_h)
+    world.out.set(
+        "weapons_abandoned", 1.0 - min(1.0, took / world.scenario.withdrawal.heavy_weapons_h)
+    )
     world.log("withdrawal", "kabul_evacuated", "no organised Taliban force left in the city")
     world.city_empty.succeed()
 
@@ -79,17 +82,15 @@ def withdrawal(world: World) -> simpy.events.ProcessGenerator:
     yield env.timeout(lognormal(rng, w.decision_h, w.spread))
     if world.alliance_in_city.triggered:
         return
-    world.out.evacuation_decided = env.now
+    world.out.set("evacuation_decided", env.now)
     world.log("withdrawal", "evacuation_decided")
     world.evacuation_decided.succeed()
     # Who is left behind.
     f_left = float(rng.binomial(int(world.kabul_foreign), w.straggler_share_foreign))
     a_left = float(rng.binomial(int(world.kabul_afghan), w.straggler_share_afghan))
-    world.kabul_foreign -= f_left
-    world.kabul_afghan -= a_left
-    world.stragglers_foreign += f_left
-    world.stragglers_afghan += a_left
-    world.out.stragglers = int(f_left + a_left)
+    world.leave_kabul(a_left, f_left)
+    world.add_stragglers(a_left, f_left)
+    world.out.set("stragglers", int(f_left + a_left))
     world.snap()
     env.process(_treasury(world))
     remaining_h = lognormal(rng, w.evacuation_h, w.spread)
@@ -101,9 +102,8 @@ def withdrawal(world: World) -> simpy.events.ProcessGenerator:
         share = step / remaining_h if remaining_h > 0 else 1.0
         a = float(rng.binomial(int(world.kabul_afghan), min(1.0, share)))
         f = float(rng.binomial(int(world.kabul_foreign), min(1.0, share)))
-        world.kabul_afghan -= a
-        world.kabul_foreign -= f
-        route(world, a, f)
+        world.leave_kabul(a, f)
+        route(world, a, f, rng)
         world.snap()
         remaining_h -= step
     mark_city_empty(world)

@@ -3,9 +3,18 @@
 Phases are SimPy processes (one module each) that communicate only through this object:
 its state variables and its SimPy events. A phase waits on another phase's event (the front
 breaking, the city emptying), never on a fixed date. Randomness comes from one
-``numpy.random.Generator`` per phase, all spawned from the replication's seed, so that two
-scenarios run with the same seed share the random numbers of every phase they have in common
-(common random numbers).
+``numpy.random.Generator`` per phase (``world.rng[phase name]``), keyed by the phase's name
+(see :mod:`kabulsim.model.phases`), so that two scenarios run with the same seed share the
+random numbers of every phase they have in common (common random numbers). A phase draws
+only from its own stream.
+
+Ownership. The world's shared state is changed through named methods: the fronts'
+(:class:`Front`: ``lose``, ``set_strength``, ``scale_morale``, ``recover``), the ledger's
+(:class:`Ledger`: ``kill``, ``wound``, ``capture``, ``withdraw``) and the world's (the Kabul
+garrison, the stragglers, who holds the city, the alliance's strength and morale,
+``book_prisoners``); no property getter changes anything. The outcomes of the replication
+live in ``world.out`` (:class:`kabulsim.outputs.OutcomeRow`), by name. The state variables
+are read by name (:data:`NUMBER_READERS`, :data:`LABEL_READERS`) when a snapshot is taken.
 
 Taliban fighters are accounted for in a ledger. At every moment::
 
@@ -20,20 +29,29 @@ those who left it along the Kandahar and Tora Bora routes or fell back from Maza
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Literal
+from operator import attrgetter
+from typing import Any, Literal
 
 import numpy as np
 import simpy
 
 from kabulsim.model.records import Recorder, Series
+from kabulsim.outputs import (
+    OUTCOMES,
+    STATE,
+    STATE_CATEGORICAL,
+    STATE_NUMERIC,
+    Outcome,
+    OutcomeRow,
+)
 from kabulsim.scenario.schema import Scenario
 from kabulsim.timebase import to_hours
 
-STREAMS = ("air", "north", "shamali", "withdrawal", "alliance", "hvt", "aftermath")
-"""One independent random stream per phase, in this fixed order (common random numbers)."""
-
 CityHolder = Literal["taliban", "none", "alliance"]
+KillCause = Literal["air", "battle", "city", "vengeance", "north"]
+Route = Literal["north", "kandahar", "tora_bora"]
 
 
 @dataclass(slots=True)
@@ -50,10 +68,26 @@ class Front:
         """Whether ground controllers are directing strikes on this front at ``t_h``."""
         return self.controllers_h is not None and t_h >= self.controllers_h
 
+    def lose(self, fighters: float) -> None:
+        """The front loses ``fighters`` (killed, or gone elsewhere: the caller books where)."""
+        self.strength -= fighters
+
+    def set_strength(self, fighters: float) -> None:
+        """The front's strength after a fight (the engine's final strength)."""
+        self.strength = fighters
+
+    def scale_morale(self, factor: float) -> None:
+        """Multiply the front's morale by ``factor`` (strikes, shock, fear of encirclement)."""
+        self.morale *= factor
+
+    def recover(self, share: float) -> None:
+        """Morale recovers ``share`` of the way back to 1."""
+        self.morale += share * (1.0 - self.morale)
+
 
 @dataclass(slots=True)
 class Ledger:
-    """Where every Taliban fighter went (fighters)."""
+    """Where every Taliban fighter went (fighters). Changed only through its methods."""
 
     initial: float
     reinforcements: float = 0.0
@@ -67,6 +101,36 @@ class Ledger:
     withdrawn_north: float = 0.0
     to_kandahar: float = 0.0
     to_tora_bora: float = 0.0
+
+    def kill(self, cause: KillCause, fighters: float) -> None:
+        """Book ``fighters`` killed by ``cause``."""
+        if cause == "air":
+            self.killed_air += fighters
+        elif cause == "battle":
+            self.killed_battle += fighters
+        elif cause == "city":
+            self.killed_city += fighters
+        elif cause == "vengeance":
+            self.killed_vengeance += fighters
+        else:
+            self.killed_north += fighters
+
+    def wound(self, fighters: float) -> None:
+        """Book ``fighters`` wounded (out of action, they survive)."""
+        self.wounded += fighters
+
+    def capture(self, fighters: float) -> None:
+        """Book ``fighters`` taken prisoner or changed sides."""
+        self.captured_or_defected += fighters
+
+    def withdraw(self, route: Route, fighters: float) -> None:
+        """Book ``fighters`` leaving the modelled theatre along ``route``."""
+        if route == "kandahar":
+            self.to_kandahar += fighters
+        elif route == "tora_bora":
+            self.to_tora_bora += fighters
+        else:
+            self.withdrawn_north += fighters
 
     @property
     def killed(self) -> float:
@@ -85,40 +149,6 @@ class Ledger:
         return self.withdrawn_north + self.to_kandahar + self.to_tora_bora
 
 
-@dataclass(slots=True)
-class Outcome:
-    """Times (clock hours) and quantities that the summary table reports."""
-
-    mazar_falls: float | None = None
-    shamali_start: float | None = None
-    shamali_duration_h: float | None = None
-    shamali_winner: str = ""
-    shamali_assaults: int = 0
-    first_assault: float | None = None
-    front_broken: float | None = None
-    evacuation_decided: float | None = None
-    kabul_evacuated: float | None = None
-    alliance_at_gates: float | None = None
-    alliance_enters_kabul: float | None = None
-    entry_despite_orders: bool = False
-    resistance_in_city: bool = False
-    killed_in_city: float = 0.0
-    atef_killed: bool = False
-    atef_strike_time: float | None = None
-    tips: int = 0
-    treasury_emptied: bool = False
-    weapons_abandoned: float = float("nan")
-    alliance_killed: float = 0.0
-    civilians_air: float = 0.0
-    civilians_city: float = 0.0
-    civilians_disorder: float = 0.0
-    vengeance_incidents: int = 0
-    stragglers: int = 0
-    control_breadth: float = float("nan")
-    broad_force_share: float = 0.0
-    sorties_flown: float = 0.0
-
-
 @dataclass
 class World:
     """Everything the phase processes share in one replication."""
@@ -127,6 +157,8 @@ class World:
     scenario: Scenario
     rng: dict[str, np.random.Generator]
     recorder: Recorder = field(default_factory=Recorder)
+    outcomes: tuple[Outcome, ...] = OUTCOMES
+    """The declared outcomes (:data:`kabulsim.outputs.OUTCOMES`): the columns of ``out``."""
 
     def __post_init__(self) -> None:
         sc = self.scenario
@@ -144,13 +176,15 @@ class World:
         self.elsewhere = float(
             f.taliban_national - f.taliban_shamali - f.taliban_kabul - f.taliban_north
         )
-        self._stragglers_afghan = 0.0
-        self._stragglers_foreign = 0.0
+        self.stragglers_afghan = 0.0
+        """Afghan Taliban left behind in Kabul (fighters); see :meth:`book_prisoners`."""
+        self.stragglers_foreign = 0.0
+        """Foreign fighters left behind in Kabul (fighters); see :meth:`book_prisoners`."""
         self._captures: list[tuple[float, bool]] = []
         self._next_capture = 0
         self.city_holder: CityHolder = "taliban"
         self.ledger = Ledger(initial=float(f.taliban_national))
-        self.out = Outcome()
+        self.out = OutcomeRow(self.outcomes)
         env = self.env
         self.mazar_fallen = env.event()
         self.front_broken = env.event()
@@ -158,6 +192,7 @@ class World:
         self.city_empty = env.event()
         self.alliance_at_gates = env.event()
         self.alliance_in_city = env.event()
+        self._milestones: dict[str, simpy.Event] = {}
 
     def _h(self, when: object) -> float | None:
         from datetime import datetime
@@ -171,64 +206,98 @@ class World:
         """Clock time (h) of a scenario date, or None when the date is unset."""
         return self._h(when)
 
+    def milestone(self, name: str) -> simpy.Event:
+        """The shared event ``name``, created on first use (for phases added later).
+
+        A new phase announces its milestone with ``world.milestone("x").succeed()`` and
+        another waits for it with ``yield world.milestone("x")``, without a new attribute
+        on the world. The original phases' events are attributes (``front_broken`` ...).
+        """
+        event = self._milestones.get(name)
+        if event is None:
+            event = self._milestones[name] = self.env.event()
+        return event
+
     def log(self, phase: str, kind: str, detail: str = "", value: float = float("nan")) -> None:
         """Record an event at the current clock time, and the state after it."""
         self.recorder.event(self.env.now, phase, kind, detail, value)
         self.snap()
 
+    # --- The alliance ------------------------------------------------------------------------
+
+    def set_alliance_strength(self, fighters: float) -> None:
+        """The alliance's strength on the Shamali front after a fight."""
+        self.alliance_strength = fighters
+
+    def raise_alliance_morale(self, amount: float) -> None:
+        """The alliance's morale rises by ``amount`` (at most 1)."""
+        self.alliance_morale = min(1.0, self.alliance_morale + amount)
+
+    # --- Kabul: the garrison, the stragglers, who holds the city ----------------------------
+
+    def join_kabul(self, afghan: float, foreign: float) -> None:
+        """Fighters arrive in Kabul (falling back from a front)."""
+        self.kabul_afghan += afghan
+        self.kabul_foreign += foreign
+
+    def leave_kabul(self, afghan: float, foreign: float) -> None:
+        """Fighters leave the organised force in Kabul (withdrawing or left behind)."""
+        self.kabul_afghan -= afghan
+        self.kabul_foreign -= foreign
+
+    def set_kabul(self, afghan: float, foreign: float) -> None:
+        """The organised force in Kabul after a fight."""
+        self.kabul_afghan = afghan
+        self.kabul_foreign = foreign
+
+    def set_city_holder(self, holder: CityHolder) -> None:
+        """Record who now holds Kabul."""
+        self.city_holder = holder
+
+    def add_stragglers(self, afghan: float, foreign: float) -> None:
+        """Fighters left behind in Kabul when the organised force leaves."""
+        self.book_prisoners()
+        self.stragglers_afghan += afghan
+        self.stragglers_foreign += foreign
+        self._straggler_log()
+
+    def remove_straggler(self, foreign: bool) -> None:
+        """One straggler is no longer hiding in Kabul (found by inhabitants)."""
+        self.book_prisoners()
+        if foreign:
+            self.stragglers_foreign -= 1.0
+        else:
+            self.stragglers_afghan -= 1.0
+        self._straggler_log()
+
     # Stragglers taken prisoner by the force in control are scheduled in advance (see
-    # kabulsim.model.aftermath) and applied when the state is next read, at their own times:
-    # exact, and without a simulation event for each.
-    @property
-    def stragglers_afghan(self) -> float:
-        """Afghan Taliban left behind in Kabul (fighters)."""
-        self.settle()
-        return self._stragglers_afghan
-
-    @stragglers_afghan.setter
-    def stragglers_afghan(self, value: float) -> None:
-        self._stragglers_afghan = value
-        self._straggler_log()
-
-    @property
-    def stragglers_foreign(self) -> float:
-        """Foreign fighters left behind in Kabul (fighters)."""
-        self.settle()
-        return self._stragglers_foreign
-
-    @stragglers_foreign.setter
-    def stragglers_foreign(self, value: float) -> None:
-        self._stragglers_foreign = value
-        self._straggler_log()
-
-    def _straggler_log(self, t_h: float | None = None) -> None:
-        self.recorder.stragglers.extend(
-            (
-                self.env.now if t_h is None else t_h,
-                self._stragglers_afghan + self._stragglers_foreign,
-            )
-        )
+    # kabulsim.model.aftermath) and booked, each at its own time, by book_prisoners: exact,
+    # and without a simulation event for each. Code that reads the straggler counts at an
+    # arbitrary time calls book_prisoners first.
 
     def schedule_captures(self, captures: list[tuple[float, bool]]) -> None:
         """Schedule stragglers to be taken prisoner: ``(clock time h, foreign?)`` pairs."""
         self._captures = sorted(captures)
         self._next_capture = 0
 
-    def settle(self) -> None:
-        """Apply the scheduled prisoner-takings due by now, each at its own time."""
+    def book_prisoners(self) -> None:
+        """Book the scheduled prisoner-takings due by now, each at its own time."""
         captures = self._captures
         i = self._next_capture
         now = self.env.now + 1e-9
         while i < len(captures) and captures[i][0] <= now:
             t_h, foreign = captures[i]
             if foreign:
-                self._stragglers_foreign -= 1.0
+                self.stragglers_foreign -= 1.0
             else:
-                self._stragglers_afghan -= 1.0
-            self.ledger.captured_or_defected += 1.0
+                self.stragglers_afghan -= 1.0
+            self.ledger.capture(1.0)
             self._straggler_log(t_h)
             i += 1
         self._next_capture = i
+
+    def _straggler_log(self, t_h: float | None = None) -> None:
+        self.recorder.stragglers.extend((self.env.now if t_h is None else t_h, self.stragglers))
 
     @property
     def in_kabul(self) -> float:
@@ -236,8 +305,13 @@ class World:
         return self.kabul_afghan + self.kabul_foreign
 
     @property
+    def stragglers(self) -> float:
+        """Stragglers hiding in Kabul (fighters, as booked so far)."""
+        return self.stragglers_afghan + self.stragglers_foreign
+
+    @property
     def active(self) -> float:
-        """Taliban fighters still in the modelled theatre."""
+        """Taliban fighters still in the modelled theatre (as booked so far)."""
         return (
             self.shamali.strength
             + self.north.strength
@@ -254,6 +328,13 @@ class World:
             self.active + led.killed + led.wounded + led.captured_or_defected + led.withdrawn
         )
 
+    # --- The state series -------------------------------------------------------------------
+
+    def state(self) -> dict[str, float | str]:
+        """The state variables now, by name (book prisoners first for exact straggler counts)."""
+        readers = NUMBER_READERS | LABEL_READERS
+        return {name: _reader(how)(self) for name, how in readers.items()}
+
     def snap(self) -> None:
         """Record the state after a change (the series is resampled onto its grid at the end).
 
@@ -262,37 +343,86 @@ class World:
         the time series costs no simulation events.
         """
         rec = self.recorder
-        rec.snapshot_values.extend(
-            (
-                self.env.now,
-                self.shamali.strength,
-                self.kabul_afghan + self.kabul_foreign,
-                self.north.strength,
-                self.alliance_strength,
-                self.shamali.morale,
-                self.north.morale,
-                self.alliance_morale,
-            )
-        )
-        rec.snapshot_holders.append(self.city_holder)
+        rec.snapshot_values.append(self.env.now)
+        rec.snapshot_values.extend(_SNAP_NUMERIC(self))
+        rec.snapshot_labels.extend(_SNAP_LABELS(self))
 
     def series(self) -> Series:
-        """The state on the grid ``0, step, 2 step, ...`` up to the horizon."""
+        """The state on the grid ``0, step, 2 step, ...`` up to the horizon.
+
+        Reads the recorder only: book the prisoners due (:meth:`book_prisoners`) first.
+        """
         step = self.scenario.series_step_h
         n = math.floor(self.horizon_h / step + 1e-9) + 1
-        self.settle()
         grid = np.arange(n, dtype=np.float64) * step
         rec = self.recorder
-        snaps = np.array(rec.snapshot_values, dtype=np.float64).reshape(-1, 8)
-        times, numeric = snaps[:, 0], snaps[:, 1:]
+        width = 1 + len(SNAPPED)
+        snaps = np.array(rec.snapshot_values, dtype=np.float64).reshape(-1, width)
+        times = snaps[:, 0]
         log = np.array([0.0, 0.0, *rec.stragglers], dtype=np.float64).reshape(-1, 2)
-        log_times, log_counts = log[:, 0], log[:, 1]
+        log_times = log[:, 0]
         # The last snapshot (and straggler count) at or before each grid time.
         at = np.searchsorted(times, grid + 1e-9, side="right") - 1
         at_log = np.searchsorted(log_times, grid + 1e-9, side="right") - 1
-        values = np.column_stack([numeric[at], log_counts[at_log]])
-        holders = tuple(map(rec.snapshot_holders.__getitem__, at.tolist()))
-        return Series(grid, values, holders)
+        columns = {name: snaps[at, 1 + j] for j, name in enumerate(SNAPPED)}
+        columns[LOGGED] = log[at_log, 1]
+        values = np.column_stack([columns[name] for name in STATE_NUMERIC])
+        n_labels = len(STATE_CATEGORICAL)
+        labels = {
+            name: tuple(rec.snapshot_labels[i * n_labels + k] for i in at.tolist())
+            for k, name in enumerate(STATE_CATEGORICAL)
+        }
+        return Series(grid, values, labels)
+
+
+Reader = str | Callable[["World"], Any]
+"""Where a state variable is read on the world: an attribute path (``"shamali.morale"``,
+read with :func:`operator.attrgetter`) or a function of the world."""
+
+NUMBER_READERS: dict[str, Reader] = {
+    "taliban_shamali": "shamali.strength",
+    "taliban_kabul": "in_kabul",
+    "taliban_north": "north.strength",
+    "alliance_shamali": "alliance_strength",
+    "morale_shamali": "shamali.morale",
+    "morale_north": "north.morale",
+    "morale_alliance": "alliance_morale",
+    "stragglers": "stragglers",
+}
+"""Where each numeric state variable (:data:`kabulsim.outputs.STATE`) is read on the world
+(attribute paths are read in one ``attrgetter`` call per snapshot)."""
+LABEL_READERS: dict[str, Reader] = {"city_holder": "city_holder"}
+"""Where each categorical state variable is read on the world."""
+
+LOGGED = "stragglers"
+"""The state variable kept in its own time-stamped log (prisoners are booked at their own,
+earlier, times), not in the snapshots."""
+SNAPPED: tuple[str, ...] = tuple(name for name in STATE_NUMERIC if name != LOGGED)
+"""The numeric state variables recorded in each snapshot, in this order."""
+
+if set(NUMBER_READERS) != set(STATE_NUMERIC) or set(LABEL_READERS) != set(
+    STATE_CATEGORICAL
+):  # pragma: no cover - a declaration error, caught on import
+    raise RuntimeError(
+        "kabulsim.model.world: NUMBER_READERS and LABEL_READERS must read exactly the state "
+        f"variables declared in kabulsim.outputs.STATE ({', '.join(v.name for v in STATE)})"
+    )
+
+
+def _reader(how: Reader) -> Callable[[World], Any]:
+    return attrgetter(how) if isinstance(how, str) else how
+
+
+def _getter(readers: list[Reader]) -> Callable[[World], tuple[Any, ...]]:
+    """One function reading every variable, as a tuple (one C call when all are paths)."""
+    if len(readers) > 1 and all(isinstance(r, str) for r in readers):
+        return attrgetter(*readers)  # type: ignore[arg-type]
+    funcs = [_reader(r) for r in readers]
+    return lambda w: tuple(f(w) for f in funcs)
+
+
+_SNAP_NUMERIC = _getter([NUMBER_READERS[name] for name in SNAPPED])
+_SNAP_LABELS = _getter([LABEL_READERS[name] for name in STATE_CATEGORICAL])
 
 
 def lognormal(rng: np.random.Generator, median: float, sigma: float) -> float:

@@ -2,25 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 import matplotlib.dates as mdates
 import numpy as np
 import pandas as pd
 
-from kabulsim.model.simulate import TIME_COLUMNS as TIME_COLUMNS
+from kabulsim.analysis import intervals
+from kabulsim.outputs import HISTORICAL_DATES as HISTORICAL_DATES
+from kabulsim.outputs import HISTORICAL_VALUES as HISTORICAL_VALUES
+from kabulsim.outputs import TIME_COLUMNS as TIME_COLUMNS
 from kabulsim.tables import to_datetime
-from kabulsim.timebase import KABUL
-
-HISTORICAL_DATES = {
-    "mazar_falls": (datetime(2001, 11, 9, tzinfo=KABUL), "9 Nov"),
-    "shamali_start": (datetime(2001, 11, 12, tzinfo=KABUL), "12 Nov"),
-    "alliance_enters_kabul": (datetime(2001, 11, 13, tzinfo=KABUL), "13 Nov"),
-}
-"""Days of the record (local dates): Mazar-i-Sharif falls, the Shamali fight, the entry."""
-
-HISTORICAL_VALUES = {"shamali_duration_h": (3.0, "about 3 h")}
-"""Numeric values of the record."""
 
 
 def times(column: pd.Series) -> pd.Series:
@@ -50,11 +40,11 @@ def values(summary: pd.DataFrame, name: str) -> np.ndarray:
 
 
 def quantiles(x: np.ndarray, probs: tuple[float, ...] = (0.05, 0.5, 0.95)) -> np.ndarray:
-    """Quantiles of the finite values of ``x`` (NaN when there are none)."""
-    finite = x[np.isfinite(x)]
-    if finite.size == 0:
-        return np.full(len(probs), np.nan)
-    return np.asarray(np.quantile(finite, probs), dtype=float)
+    """Quantiles of the finite values of ``x`` (NaN when there are none), in ``probs`` order.
+
+    :func:`kabulsim.analysis.intervals.quantiles`, with the figures' default order.
+    """
+    return intervals.quantiles(x, probs)
 
 
 def is_time(summary: pd.DataFrame, name: str) -> bool:

@@ -9,6 +9,8 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from kabulsim import outputs
+from kabulsim.analysis.intervals import wilson
 from kabulsim.plots import _data
 from kabulsim.plots.style import (
     COLORS,
@@ -20,27 +22,8 @@ from kabulsim.plots.style import (
 )
 from kabulsim.scenario.schema import Scenario
 
-PANELS = (
-    ("alliance_enters_kabul", "Alliance enters Kabul", "", COLORS["alliance"]),
-    ("shamali_start", "Shamali fight begins", "", COLORS["taliban"]),
-    ("shamali_duration_h", "Duration of the Shamali fight", "hours", COLORS["taliban"]),
-    ("vacuum_h", "Vacuum in Kabul (no side in control)", "hours", COLORS["neutral"]),
-    ("taliban_killed", "Taliban fighters killed", "people", COLORS["taliban"]),
-    ("alliance_killed", "Alliance fighters killed", "people", COLORS["alliance"]),
-    ("civilian_casualties", "Civilian casualties", "people", COLORS["civilian"]),
-)
-"""Numeric and time outcomes drawn: column, title, unit, colour."""
-
-
-def wilson(k: int, n: int, z: float = 1.959964) -> tuple[float, float]:
-    """Wilson score 95% interval of a binomial proportion ``k / n``."""
-    if n == 0:
-        return (math.nan, math.nan)
-    p = k / n
-    den = 1.0 + z * z / n
-    mid = (p + z * z / (2 * n)) / den
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / den
-    return (max(0.0, mid - half), min(1.0, mid + half))
+PANELS = tuple((o.name, o.title, o.units, COLORS[o.colour]) for o in outputs.PANELS)
+"""Numeric and time outcomes drawn: column, title, unit, colour (from :mod:`kabulsim.outputs`)."""
 
 
 def _hist(ax: Axes, x: np.ndarray, n: int, color: str, is_time: bool) -> None:
@@ -146,8 +129,12 @@ def distributions(summary: pd.DataFrame, scenario: Scenario) -> Figure:
 
     """
     n = len(summary)
-    fig = new_figure(11.0, 6.0)
-    axes = fig.subplots(2, 4).ravel()
+    rows = math.ceil((len(PANELS) + 1) / 4)  # one panel per declared outcome, then Atef
+    fig = new_figure(11.0, 3.0 * rows)
+    axes = list(fig.subplots(rows, 4).ravel())
+    for spare in axes[len(PANELS) + 1 :]:
+        spare.remove()
+    axes = axes[: len(PANELS) + 1]
     for ax, (name, title, unit, color) in zip(axes, PANELS, strict=False):
         is_time = _data.is_time(summary, name)
         x = _data.values(summary, name)

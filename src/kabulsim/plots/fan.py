@@ -8,7 +8,8 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from kabulsim.model.records import STATE_NUMERIC
+from kabulsim import outputs
+from kabulsim.experiments.quantiles import frame_quantiles
 from kabulsim.plots import _data
 from kabulsim.plots.style import (
     COLORS,
@@ -24,29 +25,18 @@ QUANTILE_COLUMNS = ("p05", "p25", "p50", "p75", "p95")
 """Quantile column names, the same as the runner's ``series_quantiles.parquet``."""
 """The quantile columns of a quantiles frame (5th, 25th, 50th, 75th, 95th percentiles)."""
 
-NUMERIC_VARIABLES = STATE_NUMERIC
+NUMERIC_VARIABLES = outputs.STATE_NUMERIC
 
 LABELS = {
-    "taliban_shamali": ("Taliban fighters on the Shamali front", "fighters", COLORS["taliban"]),
-    "taliban_kabul": ("Taliban fighters in Kabul", "fighters", COLORS["taliban"]),
-    "taliban_north": ("Taliban fighters in the north", "fighters", COLORS["taliban"]),
-    "alliance_shamali": ("Alliance fighters on the Shamali front", "fighters", COLORS["alliance"]),
-    "morale_shamali": ("Taliban morale on the Shamali front", "morale (0-1)", COLORS["taliban"]),
-    "morale_north": ("Taliban morale in the north", "morale (0-1)", COLORS["taliban"]),
-    "morale_alliance": ("Alliance morale", "morale (0-1)", COLORS["alliance"]),
-    "stragglers": ("Stragglers left in Kabul", "fighters", COLORS["neutral"]),
-    "city_holder_taliban": ("Share of runs: Taliban hold Kabul", "share", COLORS["taliban"]),
-    "city_holder_none": ("Share of runs: nobody holds Kabul", "share", COLORS["neutral"]),
-    "city_holder_alliance": ("Share of runs: alliance holds Kabul", "share", COLORS["alliance"]),
+    name: (label.title, label.units, COLORS[label.colour])
+    for name, label in outputs.SERIES_LABELS.items()
 }
-"""Title, unit and colour of each series variable."""
+"""Title, unit and colour of each series variable (from :mod:`kabulsim.outputs`)."""
 
-EVENT_MARKERS = (
-    ("mazar_falls", "Mazar-i-Sharif falls"),
-    ("shamali_start", "Shamali fight"),
-    ("alliance_enters_kabul", "entry into Kabul"),
+EVENT_MARKERS = tuple(
+    (name, outputs.OUTCOME_BY_NAME[name].title) for name in outputs.HISTORICAL_DATES
 )
-"""Summary columns whose median dates are marked on fan charts."""
+"""Summary columns whose median dates are marked on fan charts: the dated record."""
 
 MARKER_STYLES = (":", "--", "-.")
 
@@ -66,8 +56,10 @@ def series_quantiles(series: pd.DataFrame) -> pd.DataFrame:
                  replications in which that side holds Kabul)
     ``n``        replications with a value at that time
     ``mean``     mean over replications
-    ``p05`` ...  the 5th, 25th, 50th, 75th and 95th percentiles (linear interpolation;
-    ``p95``      the runner's ``series_quantiles.parquet`` has the same columns)
+    ``p05`` ...  the 5th, 25th, 50th, 75th and 95th percentiles (inverted empirical
+    ``p95``      distribution of values rounded to 10 significant bits: the same statistic
+                 as the run's ``series_quantiles.parquet``,
+                 :func:`kabulsim.experiments.quantiles.frame_quantiles`)
     ============ =========================================================================
 
     Rows are sorted by variable and time.
@@ -76,23 +68,8 @@ def series_quantiles(series: pd.DataFrame) -> pd.DataFrame:
         series: a series frame (one row per replication and sample time).
 
     """
-    if series.empty:
-        cols = ["t_h", "variable", "n", "mean", *QUANTILE_COLUMNS]
-        return pd.DataFrame({c: pd.Series(dtype="float64") for c in cols})
-    frame = series[["t_h", *[v for v in NUMERIC_VARIABLES if v in series]]].copy()
-    if "city_holder" in series:
-        for side in ("taliban", "none", "alliance"):
-            frame[f"city_holder_{side}"] = (series["city_holder"] == side).astype(float)
-    long = frame.melt(id_vars="t_h", var_name="variable", value_name="value")
-    grouped = long.groupby(["variable", "t_h"], sort=True)["value"]
-    out = grouped.agg(["count", "mean"]).rename(columns={"count": "n"})
-    for name, p in zip(QUANTILE_COLUMNS, (0.05, 0.25, 0.5, 0.75, 0.95), strict=True):
-        out[name] = grouped.quantile(p)
-    out = out.reset_index()
-    order = {v: i for i, v in enumerate(LABELS)}
-    out["_o"] = out["variable"].map(order)
-    out = out.sort_values(["_o", "t_h"], kind="stable").drop(columns="_o")
-    return out[["t_h", "variable", "n", "mean", *QUANTILE_COLUMNS]].reset_index(drop=True)
+    q = frame_quantiles(series)
+    return q[["t_h", "variable", "n", "mean", *QUANTILE_COLUMNS]]
 
 
 def _normalise(quantiles: pd.DataFrame) -> pd.DataFrame:
@@ -134,14 +111,16 @@ def fan_chart_from_quantiles(
     axes = fig.subplots(len(variables), 1, sharex=True, squeeze=False)[:, 0]
     t0 = date_num(scenario.start)
     markers: list[tuple[float, str]] = []
+    entry: list[float] = []
     if summary is not None:
         for col, label in EVENT_MARKERS:
             if col in summary:
                 med = _data.quantiles(_data.date_nums(summary[col]))[1]
                 if np.isfinite(med):
                     markers.append((med, label))
+                    if col == "alliance_enters_kabul":
+                        entry.append(med)
     if days is None:
-        entry = [m for m, label in markers if label == "entry into Kabul"]
         days = min(scenario.horizon_days, entry[0] - t0 + 10.0) if entry else None
         days = days if days is not None else scenario.horizon_days
     for i, (ax, var) in enumerate(zip(axes, variables, strict=True)):

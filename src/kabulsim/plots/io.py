@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
@@ -10,7 +12,7 @@ from matplotlib.figure import Figure
 
 from kabulsim.plots.animate import animation
 from kabulsim.plots.distributions import distributions
-from kabulsim.plots.fan import fan_chart
+from kabulsim.plots.fan import fan_chart, fan_chart_from_quantiles
 from kabulsim.plots.geo import theatre_map
 from kabulsim.plots.timeline import timeline
 from kabulsim.scenario.schema import Scenario
@@ -47,17 +49,64 @@ def save(fig: Figure, folder: str | Path, name: str, dpi: float = 120.0) -> list
     return paths
 
 
+def _fan_chart(run: RunLike) -> Figure | None:
+    quantiles = getattr(run, "series_quantiles", None)
+    if quantiles is not None and not quantiles.empty:
+        # The run's own aggregated table (all replications): the PNG shows the Parquet.
+        return fan_chart_from_quantiles(quantiles, run.scenario, run.summary)
+    if not run.series.empty:
+        return fan_chart(run.series, run.scenario, run.summary)
+    return None
+
+
+@dataclass(frozen=True)
+class RunFigure:
+    """A figure drawn for every run: its file name, its caption, and how to draw it.
+
+    ``draw`` returns None when the run lacks what the figure needs (e.g. no series).
+    """
+
+    name: str
+    caption: str
+    draw: Callable[[RunLike], Figure | None]
+
+
+RUN_FIGURES: tuple[RunFigure, ...] = (
+    RunFigure(
+        "timeline",
+        "Campaign timeline: median phases with their 5-95% spread over replications.",
+        lambda run: timeline(run.summary, run.scenario),
+    ),
+    RunFigure(
+        "fan_chart",
+        "State over time: median with 50% and 90% bands over replications.",
+        _fan_chart,
+    ),
+    RunFigure(
+        "distributions",
+        "Key outcomes over replications, with the historical record marked.",
+        lambda run: distributions(run.summary, run.scenario),
+    ),
+    RunFigure(
+        "theatre_map",
+        "Theatre map (Natural Earth borders and rivers, main roads and passes) with fronts and"
+        " median withdrawal flows.",
+        lambda run: theatre_map(run.summary, run.series, run.scenario),
+    ),
+)
+"""The figures of a run, in the order the report shows them (``run`` and ``report`` both
+draw this list)."""
+
+
 def run_figures(run: RunLike) -> dict[str, Figure]:
-    """Every static figure of a run, by file name (without the animation)."""
-    sc, summary, series = run.scenario, run.summary, run.series
-    figures = {
-        "timeline": timeline(summary, sc),
-        "distributions": distributions(summary, sc),
-        "theatre_map": theatre_map(summary, series, sc),
-    }
-    if not series.empty:
-        figures["fan_chart"] = fan_chart(series, sc, summary)
-    return figures
+    """Every static figure of a run (:data:`RUN_FIGURES`), by file name (no animation).
+
+    The fan chart is drawn from the run's ``series_quantiles`` when it has them (a
+    :class:`~kabulsim.experiments.runner.RunResult` or a run folder), so that the figure
+    and ``series_quantiles.parquet`` agree; otherwise from its series table.
+    """
+    figures = {spec.name: spec.draw(run) for spec in RUN_FIGURES}
+    return {name: fig for name, fig in figures.items() if fig is not None}
 
 
 def write_run_figures(run: RunLike, folder: str | Path, animate: bool = True) -> list[Path]:

@@ -10,36 +10,13 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from kabulsim import outputs
+from kabulsim.analysis.intervals import wilson
 from kabulsim.plots import _data
-from kabulsim.plots.distributions import wilson
 from kabulsim.plots.style import FONT, SERIES_CYCLE, format_date_axis, new_figure, style_axes
 
-OVERLAY_OUTCOMES = (
-    "alliance_enters_kabul",
-    "vacuum_h",
-    "shamali_duration_h",
-    "civilian_casualties",
-    "vengeance_incidents",
-    "control_breadth",
-    "atef_killed",
-)
-"""Outcomes drawn by default."""
-
-TITLES = {
-    "alliance_enters_kabul": "Alliance enters Kabul",
-    "shamali_start": "Shamali fight begins",
-    "mazar_falls": "Mazar-i-Sharif falls",
-    "kabul_evacuated": "Kabul evacuated",
-    "vacuum_h": "Vacuum in Kabul (h)",
-    "shamali_duration_h": "Shamali fight duration (h)",
-    "civilian_casualties": "Civilian casualties",
-    "vengeance_incidents": "Vengeance incidents",
-    "taliban_killed": "Taliban fighters killed",
-    "alliance_killed": "Alliance fighters killed",
-    "killed_in_city": "Killed fighting in the city",
-    "control_breadth": "Control breadth (0-1)",
-    "atef_killed": "Strike kills Atef",
-}
+OVERLAY_OUTCOMES = outputs.OVERLAY_OUTCOMES
+"""Outcomes drawn by default (declared in :mod:`kabulsim.outputs`)."""
 
 
 def _bools(ax: Axes, summaries: Mapping[str, pd.DataFrame], name: str) -> None:
@@ -112,7 +89,9 @@ def comparison_overlay(
             _bools(ax, summaries, name)
         else:
             _hists(ax, summaries, name)
-        ax.set_title(TITLES.get(name, name), fontsize=FONT["label"], loc="left")
+        declared = outputs.OUTCOME_BY_NAME.get(name)
+        title = declared.label if declared is not None else name
+        ax.set_title(title, fontsize=FONT["label"], loc="left")
         style_axes(ax)
     for ax in axes[len(outcomes) :]:
         ax.set_visible(False)

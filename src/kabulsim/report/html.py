@@ -9,7 +9,9 @@ from __future__ import annotations
 import base64
 import html
 import io
+import json
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -19,11 +21,9 @@ from matplotlib.figure import Figure
 
 from kabulsim.analysis.compare import compare
 from kabulsim.analysis.describe import KEY_OUTCOMES, describe
-from kabulsim.plots.distributions import distributions
-from kabulsim.plots.fan import fan_chart
-from kabulsim.plots.geo import theatre_map
+from kabulsim.plots.io import RUN_FIGURES, run_figures
 from kabulsim.plots.overlay import comparison_overlay
-from kabulsim.plots.timeline import timeline
+from kabulsim.scenario.loading import differences as scenario_differences
 from kabulsim.scenario.provenance import provenance_table
 from kabulsim.scenario.schema import Scenario
 
@@ -62,12 +62,7 @@ NOTE = (
     " estimates of the real toll."
 )
 
-CAPTIONS = {
-    "timeline": "Campaign timeline: median phases with their 5-95% spread over replications.",
-    "fan_chart": "State over time: median with 50% and 90% bands over replications.",
-    "distributions": "Key outcomes over replications, with the historical record marked.",
-    "theatre_map": "Theatre map (Natural Earth borders and rivers, main roads and passes) with"
-    " fronts and median withdrawal flows.",
+CAPTIONS = {spec.name: spec.caption for spec in RUN_FIGURES} | {
     "comparison": "Outcomes of the compared scenarios, overlaid.",
 }
 
@@ -76,41 +71,32 @@ def _e(value: object) -> str:
     return html.escape(str(value), quote=True)
 
 
-def _flatten(data: Any, prefix: str = "") -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    if isinstance(data, dict):
-        for key, value in data.items():
-            out.update(_flatten(value, f"{prefix}{key}."))
-    elif isinstance(data, list | tuple):
-        for i, value in enumerate(data):
-            out.update(_flatten(value, f"{prefix}{i}."))
-    else:
-        out[prefix[:-1]] = data
-    return out
-
-
 def scenario_changes(scenario: Scenario, baseline: Scenario | None = None) -> pd.DataFrame:
     """Parameters that differ from the baseline: dotted key, baseline value, this value.
 
-    ``name`` and ``description`` are not listed.
+    The differences are :func:`kabulsim.scenario.loading.differences` (the same list that
+    ``kabulsim show`` prints); ``name`` and ``description`` are not listed.
     """
-    base = _flatten((baseline or Scenario()).model_dump())
-    this = _flatten(scenario.model_dump())
-    rows = []
-    for key in sorted(set(base) | set(this)):
-        if key in ("name", "description"):
-            continue
-        old, new = base.get(key, "(absent)"), this.get(key, "(absent)")
-        if old != new:
-            rows.append({"parameter": key, "baseline": _fmt(old), "scenario": _fmt(new)})
+    rows = [
+        {"parameter": key, "baseline": _fmt(old), "scenario": _fmt(new)}
+        for key, old, new in scenario_differences(baseline or Scenario(), scenario)
+        if key not in ("name", "description")
+    ]
     return pd.DataFrame(rows, columns=["parameter", "baseline", "scenario"])
 
 
 def _fmt(value: Any) -> str:
     if isinstance(value, datetime):
         return value.isoformat(timespec="minutes")
+    if isinstance(value, str) and len(value) >= 19 and value[10:11] == "T":
+        try:  # a date from the scenario's JSON dump
+            return datetime.fromisoformat(value).isoformat(timespec="minutes")
+        except ValueError:
+            return value
     if isinstance(value, float):
         return f"{value:g}"
+    if isinstance(value, list | dict):
+        return json.dumps(value)
     return "null" if value is None else str(value)
 
 
@@ -150,6 +136,16 @@ def _table(frame: pd.DataFrame) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
+@dataclass(frozen=True)
+class _Run:
+    """What the run's figures need (:class:`kabulsim.plots.io.RunLike`)."""
+
+    summary: pd.DataFrame
+    scenario: Scenario
+    series: pd.DataFrame
+    series_quantiles: pd.DataFrame
+
+
 def _section(key: str, content: str) -> str:
     return f'<section id="{key}"><h2>{_e(SECTIONS[key])}</h2>{content}</section>'
 
@@ -165,6 +161,8 @@ def build_report(
     title: str | None = None,
     n_boot: int = 2000,
     seed: int = 0,
+    series_quantiles: pd.DataFrame | None = None,
+    differences: pd.DataFrame | None = None,
 ) -> str:
     """Build the HTML text of a report on one run, optionally with a comparison.
 
@@ -177,8 +175,13 @@ def build_report(
             the differences table); should include this run's summary under some name.
         baseline: the name in ``comparison`` to compare against (default: the first).
         title: the page title (default: from the scenario's name).
-        n_boot: bootstrap resamples of the comparison.
-        seed: seed of the comparison's bootstrap.
+        n_boot: bootstrap resamples of the comparison (when ``differences`` is None).
+        seed: seed of the comparison's bootstrap (likewise).
+        series_quantiles: the run's series quantiles (``series_quantiles.parquet``); when
+            given, the fan chart is drawn from them (all replications, the same table the
+            run wrote) instead of from ``series``.
+        differences: the comparison's differences table as ``compare`` wrote it
+            (``differences.csv``); when given it is shown as is, not recomputed.
 
     Returns:
         One self-contained HTML document.
@@ -210,11 +213,13 @@ def build_report(
         failed = int((~validation["passed"].astype(bool)).sum()) if "passed" in validation else 0
         verdict = "all facts pass" if failed == 0 else f"{failed} fact(s) fail"
         parts.append(_section("validation", f"<p>{_e(verdict)}.</p>" + _table(validation)))
-    figs: dict[str, Figure] = {"timeline": timeline(summary, scenario)}
-    if series is not None and not series.empty:
-        figs["fan_chart"] = fan_chart(series, scenario, summary)
-    figs["distributions"] = distributions(summary, scenario)
-    figs["theatre_map"] = theatre_map(summary, series, scenario)
+    run = _Run(
+        summary,
+        scenario,
+        series if series is not None else pd.DataFrame(),
+        series_quantiles if series_quantiles is not None else pd.DataFrame(),
+    )
+    figs = run_figures(run)
     parts.append(_section("figures", "".join(_figure(f, k) for k, f in figs.items())))
     outcomes = pd.DataFrame(
         [
@@ -237,7 +242,11 @@ def build_report(
     )
     if comparison:
         base = baseline if baseline is not None else next(iter(comparison))
-        diffs = compare(comparison, base, n_boot=n_boot, seed=seed)
+        diffs = (
+            differences
+            if differences is not None
+            else compare(comparison, base, n_boot=n_boot, seed=seed)
+        )
         overlay = comparison_overlay(comparison)
         parts.append(
             _section(

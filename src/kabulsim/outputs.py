@@ -1,0 +1,391 @@
+"""Every output of the model, declared once: the state variables and the outcome columns.
+
+The inputs are declared once in :mod:`kabulsim.scenario.schema` (``param()``: units, range,
+source); the outputs are declared here, the same way. Everything else derives from these two
+tuples, by name, never by position:
+
+* :data:`STATE` — the state variables sampled on the series grid (name, units, title,
+  colour). The world (:mod:`kabulsim.model.world`) reads each one by name when it takes a
+  snapshot; the series arrays, the ``series.parquet`` schema, the quantile variables and the
+  fan-chart panels follow this order.
+* :data:`OUTCOMES` — the columns of the summary table, one row per replication (name, kind,
+  units, title, the value of the historical record where there is one, and the figures and
+  tables that show it). The world's outcome row (:class:`OutcomeRow`) is initialised from
+  these declarations; the summary row, the time columns and the presentation lists
+  (:data:`KEY_OUTCOMES`, :data:`SHARE_COLUMNS`, :data:`PANELS`, :data:`OVERLAY_OUTCOMES`,
+  :data:`HISTORICAL_DATES`, :data:`HISTORICAL_VALUES`) are derived from it.
+
+To add an outcome: declare it in :data:`OUTCOMES` and set it from the phase that observes it
+(``world.out.set("name", value)`` or ``world.out.add("name", amount)``). Two files. See
+``docs/architecture.md``.
+
+Colours are named by meaning (``taliban``, ``alliance``, ``civilian``, ``neutral`` ...); the
+plots resolve them in :data:`kabulsim.plots.style.COLORS`. This module imports only the
+time base, so that it is cheap to import anywhere (workers, the command line).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+from kabulsim.timebase import KABUL
+
+Kind = Literal["time", "hours", "count", "share", "flag", "category", "number"]
+"""What an outcome's values are.
+
+``time``: a clock time (hours since the scenario start in the model, ISO 8601 local time in
+tables; None when it did not happen). ``hours``: a duration (NaN when it did not happen).
+``count``: a number of people, incidents or sorties. ``share``: a number on a 0-1 scale.
+``flag``: True/False. ``category``: a label. ``number``: any other quantity (a check).
+"""
+
+Value = float | int | bool | str | None
+"""An outcome value."""
+
+_KIND_DEFAULTS: dict[str, Value] = {
+    "time": None,
+    "hours": math.nan,
+    "count": 0.0,
+    "share": math.nan,
+    "flag": False,
+    "category": "",
+    "number": math.nan,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Category:
+    """One value of a categorical state variable, with the title and colour of its indicator."""
+
+    value: str
+    title: str
+    colour: str
+
+
+@dataclass(frozen=True, slots=True)
+class StateVariable:
+    """A quantity of the world sampled on the series grid.
+
+    Attributes:
+        name: column name in the series tables.
+        units: units of the values (``fighters``, ``morale (0-1)`` ...).
+        title: a figure title.
+        colour: a colour by meaning (a key of ``kabulsim.plots.style.COLORS``).
+        categories: for a categorical variable, its values; each becomes a 0/1 indicator
+            series ``<name>_<value>`` in the quantile tables. Empty for a number.
+
+    """
+
+    name: str
+    units: str
+    title: str
+    colour: str
+    categories: tuple[Category, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """One column of the summary table.
+
+    Attributes:
+        name: the column name.
+        kind: what the values are (see :data:`Kind`).
+        units: units of the values (empty for times, flags and categories).
+        title: a short title for figures and tables.
+        colour: a colour by meaning, for figures.
+        default: the value before any phase sets it; None gives the kind's default (None for
+            a time, NaN for hours, shares and numbers, 0.0 for a count, False for a flag, ""
+            for a category). Give ``0`` for a count of whole things kept as an integer.
+        record: the historical value (a local date for a time, a number otherwise), or None.
+        record_label: how the record is written on figures (``"9 Nov"``, ``"about 3 h"``).
+        key: whether the outcome is in the key-outcomes table (report, ``compare``).
+        panel: whether the outcome has a panel in the distributions figure.
+        overlay: whether the outcome is drawn by default when scenarios are overlaid.
+        source: where the historical value comes from.
+
+    """
+
+    name: str
+    kind: Kind
+    units: str = ""
+    title: str = ""
+    colour: str = "neutral"
+    default: Value = None
+    record: datetime | float | None = None
+    record_label: str = ""
+    key: bool = False
+    panel: bool = False
+    overlay: bool = False
+    source: str = ""
+
+    def __post_init__(self) -> None:
+        if self.kind not in _KIND_DEFAULTS:
+            raise ValueError(f"outcome {self.name!r}: unknown kind {self.kind!r}")
+        if not self.title:
+            object.__setattr__(self, "title", self.name.replace("_", " ").capitalize())
+
+    @property
+    def initial(self) -> Value:
+        """The value before any phase sets it: ``default``, or the kind's default."""
+        return _KIND_DEFAULTS[self.kind] if self.default is None else self.default
+
+    @property
+    def label(self) -> str:
+        """The title with its units, for an axis or a table (``"Vacuum in Kabul (hours)"``)."""
+        return f"{self.title} ({self.units})" if self.units else self.title
+
+
+_WIKI = "Wikipedia, 'Fall of Kabul (2001)' (shared/seeds/000_f838c9fced7541fe.txt)"
+
+STATE: tuple[StateVariable, ...] = (
+    StateVariable(
+        "taliban_shamali", "fighters", "Taliban fighters on the Shamali front", "taliban"
+    ),
+    StateVariable("taliban_kabul", "fighters", "Taliban fighters in Kabul", "taliban"),
+    StateVariable("taliban_north", "fighters", "Taliban fighters in the north", "taliban"),
+    StateVariable(
+        "alliance_shamali", "fighters", "Alliance fighters on the Shamali front", "alliance"
+    ),
+    StateVariable(
+        "morale_shamali", "morale (0-1)", "Taliban morale on the Shamali front", "taliban"
+    ),
+    StateVariable("morale_north", "morale (0-1)", "Taliban morale in the north", "taliban"),
+    StateVariable("morale_alliance", "morale (0-1)", "Alliance morale", "alliance"),
+    StateVariable(
+        "city_holder",
+        "",
+        "Who holds Kabul",
+        "neutral",
+        (
+            Category("taliban", "Share of runs: Taliban hold Kabul", "taliban"),
+            Category("none", "Share of runs: nobody holds Kabul", "neutral"),
+            Category("alliance", "Share of runs: alliance holds Kabul", "alliance"),
+        ),
+    ),
+    StateVariable("stragglers", "fighters", "Stragglers left in Kabul", "neutral"),
+)
+"""The state variables, in the column order of the series tables."""
+
+OUTCOMES: tuple[Outcome, ...] = (
+    Outcome(
+        "mazar_falls", "time", title="Mazar-i-Sharif falls", colour="taliban",
+        record=datetime(2001, 11, 9, tzinfo=KABUL), record_label="9 Nov", key=True,
+        source=_WIKI,
+    ),
+    Outcome(
+        "shamali_start", "time", title="Shamali fight begins", colour="taliban",
+        record=datetime(2001, 11, 12, tzinfo=KABUL), record_label="12 Nov", key=True,
+        panel=True, source=_WIKI,
+    ),
+    Outcome(
+        "shamali_duration_h", "hours", "hours", "Duration of the Shamali fight", "taliban",
+        record=3.0, record_label="about 3 h", key=True, panel=True, overlay=True,
+        source=_WIKI,
+    ),
+    Outcome("shamali_winner", "category", title="Side that won the decisive Shamali assault"),
+    Outcome("shamali_assaults", "count", "assaults", "Shamali assaults", default=0),
+    Outcome("first_assault", "time", title="First Shamali assault"),
+    Outcome("front_broken", "time", title="Shamali front breaks"),
+    Outcome("evacuation_decided", "time", title="Taliban decide to leave Kabul"),
+    Outcome("kabul_evacuated", "time", title="Kabul evacuated", colour="withdrawal", key=True),
+    Outcome("alliance_at_gates", "time", title="Alliance at the gates of Kabul"),
+    Outcome(
+        "alliance_enters_kabul", "time", title="Alliance enters Kabul", colour="alliance",
+        record=datetime(2001, 11, 13, tzinfo=KABUL), record_label="13 Nov", key=True,
+        panel=True, overlay=True, source=_WIKI,
+    ),
+    Outcome("entry_despite_orders", "flag", title="Alliance enters despite orders"),
+    Outcome(
+        "vacuum_h", "hours", "hours", "Vacuum in Kabul (no side in control)", key=True,
+        panel=True, overlay=True,
+    ),
+    Outcome("resistance_in_city", "flag", title="Fighting inside Kabul"),
+    Outcome(
+        "killed_in_city", "count", "people", "Killed fighting in the city", "taliban", key=True
+    ),
+    Outcome("atef_killed", "flag", title="Strike kills Atef", colour="hvt", key=True,
+            overlay=True),
+    Outcome("atef_strike_time", "time", title="Strike on Atef's convoy", colour="hvt"),
+    Outcome("tips", "count", "tips", "Tips about the convoy", "hvt", default=0),
+    Outcome("to_kandahar", "count", "fighters", "Taliban withdrawn towards Kandahar"),
+    Outcome("to_tora_bora", "count", "fighters", "Taliban withdrawn towards Tora Bora"),
+    Outcome("stragglers", "count", "fighters", "Stragglers left in Kabul", default=0),
+    Outcome(
+        "vengeance_incidents", "count", "incidents", "Vengeance incidents", default=0, key=True,
+        overlay=True,
+    ),
+    Outcome(
+        "taliban_killed", "count", "people", "Taliban fighters killed", "taliban", key=True,
+        panel=True,
+    ),
+    Outcome("taliban_wounded", "count", "people", "Taliban fighters wounded", "taliban"),
+    Outcome(
+        "taliban_captured_or_defected", "count", "people",
+        "Taliban fighters captured or changed sides", "taliban",
+    ),
+    Outcome(
+        "alliance_killed", "count", "people", "Alliance fighters killed", "alliance",
+        key=True, panel=True,
+    ),
+    Outcome(
+        "civilian_casualties", "count", "people", "Civilian casualties", "civilian",
+        key=True, panel=True, overlay=True,
+    ),
+    Outcome("treasury_emptied", "flag", title="Treasury emptied", colour="withdrawal"),
+    Outcome(
+        "weapons_abandoned", "share", "share", "Share of heavy weapons left behind",
+        "withdrawal",
+    ),
+    Outcome(
+        "control_breadth", "share", "0-1", "Control breadth", "alliance", key=True,
+        overlay=True,
+    ),
+    Outcome("broad_force_share", "share", "share", "Broad force assembled", default=0.0),
+    Outcome("city_holder_end", "category", title="Who holds Kabul at the horizon"),
+    Outcome("sorties_flown", "count", "sorties", "Strike sorties flown", "air"),
+    Outcome(
+        "morale_shamali_end", "share", "morale (0-1)", "Taliban morale on the Shamali front",
+        "taliban",
+    ),
+    Outcome(
+        "conservation_error", "number", "fighters",
+        "Fighter ledger: initial + reinforcements - (all fates); 0 up to rounding",
+    ),
+)  # fmt: skip
+"""The summary columns, in table order."""
+
+# --- Derived: the state -----------------------------------------------------------------
+
+STATE_BY_NAME: Mapping[str, StateVariable] = {v.name: v for v in STATE}
+STATE_NUMERIC: tuple[str, ...] = tuple(v.name for v in STATE if not v.categories)
+"""The numeric state variables: the columns of :attr:`kabulsim.model.records.Series.values`."""
+STATE_CATEGORICAL: tuple[str, ...] = tuple(v.name for v in STATE if v.categories)
+"""The categorical state variables (one label per grid time)."""
+
+
+def _indicators() -> Iterator[tuple[str, StateVariable, Category]]:
+    for v in STATE:
+        for c in v.categories:
+            yield f"{v.name}_{c.value}", v, c
+
+
+INDICATORS: tuple[tuple[str, str, str], ...] = tuple(
+    (name, v.name, c.value) for name, v, c in _indicators()
+)
+"""0/1 indicator series of the categorical state: ``(series name, variable, category)``."""
+
+SERIES_VARIABLES: tuple[str, ...] = (*STATE_NUMERIC, *(name for name, _, _ in INDICATORS))
+"""Numeric series variables whose quantiles are aggregated, in a fixed order."""
+
+
+@dataclass(frozen=True, slots=True)
+class SeriesLabel:
+    """How a series variable is shown: title, units, colour (by meaning)."""
+
+    title: str
+    units: str
+    colour: str
+
+
+def _series_labels() -> dict[str, SeriesLabel]:
+    labels = {v: SeriesLabel(STATE_BY_NAME[v].title, STATE_BY_NAME[v].units,
+                             STATE_BY_NAME[v].colour) for v in STATE_NUMERIC}  # fmt: skip
+    for name, _, category in _indicators():
+        labels[name] = SeriesLabel(category.title, "share", category.colour)
+    return labels
+
+
+SERIES_LABELS: Mapping[str, SeriesLabel] = _series_labels()
+"""Title, units and colour of every series variable (numeric state and indicators)."""
+
+# --- Derived: the outcomes --------------------------------------------------------------
+
+OUTCOME_BY_NAME: Mapping[str, Outcome] = {o.name: o for o in OUTCOMES}
+OUTCOME_NAMES: tuple[str, ...] = tuple(o.name for o in OUTCOMES)
+TIME_COLUMNS: tuple[str, ...] = tuple(o.name for o in OUTCOMES if o.kind == "time")
+"""Summary columns that are times (clock hours in the model; ISO 8601 local time in tables)."""
+SHARE_COLUMNS: frozenset[str] = frozenset(o.name for o in OUTCOMES if o.kind == "share")
+"""Outcomes on a 0-1 scale (a comparison's threshold for them is absolute)."""
+KEY_OUTCOMES: tuple[str, ...] = tuple(o.name for o in OUTCOMES if o.key)
+"""Outcomes in the key-outcomes table of the report and compared by default."""
+PANELS: tuple[Outcome, ...] = tuple(o for o in OUTCOMES if o.panel)
+"""Outcomes with a panel in the distributions figure."""
+OVERLAY_OUTCOMES: tuple[str, ...] = tuple(o.name for o in OUTCOMES if o.overlay)
+"""Outcomes drawn by default when scenarios are overlaid."""
+HISTORICAL_DATES: Mapping[str, tuple[datetime, str]] = {
+    o.name: (o.record, o.record_label) for o in OUTCOMES if isinstance(o.record, datetime)
+}
+"""Local dates of the record, by time outcome: (date, label)."""
+HISTORICAL_VALUES: Mapping[str, tuple[float, str]] = {
+    o.name: (float(o.record), o.record_label)
+    for o in OUTCOMES
+    if o.record is not None and not isinstance(o.record, datetime)
+}
+"""Numeric values of the record, by outcome: (value, label)."""
+
+
+def title(name: str) -> str:
+    """The title of an outcome or series variable (the name itself when undeclared)."""
+    if name in OUTCOME_BY_NAME:
+        return OUTCOME_BY_NAME[name].title
+    if name in SERIES_LABELS:
+        return SERIES_LABELS[name].title
+    return name
+
+
+def _undeclared(name: str) -> str:
+    return f"outcome {name!r} is not declared in kabulsim.outputs.OUTCOMES"
+
+
+class OutcomeRow:
+    """The outcome values of one replication, initialised from the declarations.
+
+    Phases set them by name; a name that is not declared in :data:`OUTCOMES` is an error
+    (a misspelt outcome must not silently become a new column).
+    """
+
+    __slots__ = ("_values",)
+
+    def __init__(self, outcomes: tuple[Outcome, ...] = OUTCOMES) -> None:
+        self._values: dict[str, Value] = {o.name: o.initial for o in outcomes}
+
+    def set(self, name: str, value: Value) -> None:
+        """Set outcome ``name`` to ``value``."""
+        if name not in self._values:
+            raise KeyError(_undeclared(name))
+        self._values[name] = value
+
+    def add(self, name: str, amount: float) -> None:
+        """Add ``amount`` to the count or quantity ``name``."""
+        try:
+            self._values[name] += amount  # type: ignore[operator]
+        except KeyError:
+            raise KeyError(_undeclared(name)) from None
+
+    def __getitem__(self, name: str) -> Value:
+        return self._values[name]
+
+    def __getattr__(self, name: str) -> Value:
+        # Read access by attribute (``world.out.tips``); changes go through set/add.
+        try:
+            return self._values[name]
+        except KeyError:
+            raise AttributeError(_undeclared(name)) from None
+
+    def number(self, name: str) -> float:
+        """Outcome ``name`` as a float (NaN when unset)."""
+        value = self._values[name]
+        return math.nan if value is None else float(value)
+
+    def time(self, name: str) -> float | None:
+        """Time outcome ``name`` in clock hours, or None when it has not happened."""
+        value = self._values[name]
+        return None if value is None else float(value)
+
+    def as_dict(self) -> dict[str, Value]:
+        """The row as a dict in declaration order (a copy)."""
+        return dict(self._values)
