@@ -17,7 +17,10 @@ New York Times): it is ``indiscipline_per_h * (1 - pressure)``, times ``open_cit
 once the Taliban have left (an empty city invites entry), times ``1 + rival_factor * n`` with
 ``n`` the rival factions that have moved into the city (:mod:`kabulsim.model.vacuum`), times
 ``political.bonn_restraint`` after the Bonn Agreement. A Taliban force retaking the empty
-city ends the hold-back. On entry, any organised Taliban force in the city resists: the fight
+city ends the hold-back. If the Taliban are already leaving when the alliance would go in,
+it lets the evacuation finish (``let_evacuate``: "met no resistance inside the city"; the
+evacuation "was complete by dawn ... without the firing of a single bullet", Dawn, 14 Nov
+2001). Otherwise, on entry, any organised Taliban force in the city resists: the fight
 runs through the attrition engine with an urban multiplier on the defenders' kill rate (and a
 higher breakpoint when the Taliban chose to defend); if the alliance is repulsed it tries
 again after ``shamali.retry_h``. When the alliance holds the city, the breadth of the armed
@@ -147,6 +150,10 @@ def alliance(world: World) -> simpy.events.ProcessGenerator:
     world.alliance_at_gates.succeed()
     if al.hold_back_h > 0.0 or al.hold_until == "interim_authority":
         yield env.process(_hold_back(world))
+    if al.let_evacuate and world.evacuation_decided.triggered and not world.city_empty.triggered:
+        # The Taliban are already leaving: let them go rather than fight their rear guard.
+        world.log("alliance", "waits_for_evacuation", "the Taliban are leaving the city")
+        yield world.city_empty
     while world.in_kabul > 0.0:
         if _city_fight(world):
             break

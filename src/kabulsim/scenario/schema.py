@@ -818,6 +818,16 @@ class Alliance(_Part):
         source="assumption: an empty city invites units in",
         description="Multiplier on the indiscipline hazard once the Taliban have left.",
     )
+    let_evacuate: bool = param(
+        True,
+        units="flag",
+        kind="source",
+        source='"met no resistance inside the city"; "The Taliban evacuation from the city was'
+        ' complete by dawn ... without the firing of a single bullet" (Dawn, 14 Nov 2001);'
+        ' "Taleban troops deserted Kabul Monday night" (VOA, 13 Nov 2001)',
+        description="Whether the alliance, finding the Taliban already leaving, lets the"
+        " evacuation finish before it goes in (instead of fighting the rear guard).",
+    )
     rival_factor: float = param(
         2.0,
         units="factor",
