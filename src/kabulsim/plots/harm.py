@@ -93,7 +93,8 @@ def harm_by_cause(summaries: Mapping[str, pd.DataFrame]) -> Figure:
             pos = j - 0.4 + width * (i + 0.5)
             color = SERIES_CYCLE[i % len(SERIES_CYCLE)]
             ax_p.bar([pos], [p], width=width, color=color, label=labels[i] if j == 0 else None)
-            ax_p.errorbar([pos], [p], yerr=[[p - lo], [hi - p]], color="#000", capsize=2, lw=0.8)
+            err = [[max(0.0, p - lo)], [max(0.0, hi - p)]]  # Wilson bounds can overshoot p by
+            ax_p.errorbar([pos], [p], yerr=err, color="#000", capsize=2, lw=0.8)  # rounding
     ax_p.set_xticks(range(len(EVENTS)), [t for _, t in EVENTS], rotation=15, ha="right")
     ax_p.set_ylim(0, 1.05)
     ax_p.set_ylabel("share of replications (95% interval)")
