@@ -160,3 +160,18 @@ def test_order_returns_when_the_alliance_enters_in_the_baseline():
         if s["resistance_in_city"]:
             continue
         assert s["order_restored"] == pytest.approx(s["alliance_enters_kabul"])
+
+
+def test_at_the_interim_authority_a_taliban_held_city_has_no_breadth():
+    sc = scenario_with(**LONG, **{"air.sorties": []})
+    for rep in range(5):
+        s = simulate(sc, seed=6, rep=rep).summary
+        if s["kabul_evacuated"] is None:
+            assert s["holder_at_interim"] == "taliban"
+            assert math.isnan(s["control_breadth_interim"])
+
+
+def test_faction_names_must_be_unique():
+    faction = {"name": "a", "group": "pashtun", "fighters": 100.0, "entry_per_h": 0.01}
+    with pytest.raises(ValueError, match="faction names must be unique"):
+        scenario_with(**{"vacuum.factions": [faction, {**faction, "group": "hazara"}]})

@@ -223,8 +223,12 @@ def holder(world: World, t_h: float) -> str:
 def measure_interim(world: World) -> None:
     """Record who holds the city, and the breadth of its forces, at the Interim Authority."""
     now = world.env.now
-    world.out.set("holder_at_interim", holder(world, now))
-    world.out.set("control_breadth_interim", control_breadth(world, now))
+    held_by = holder(world, now)
+    world.out.set("holder_at_interim", held_by)
+    # The indicator describes the forces that replaced the Taliban: undefined while they hold
+    # the city (an international force does not deploy into a Taliban-held city).
+    breadth_now = math.nan if held_by == "taliban" else control_breadth(world, now)
+    world.out.set("control_breadth_interim", breadth_now)
 
 
 # --- processes --------------------------------------------------------------------------

@@ -1,9 +1,9 @@
-"""Figures of a run: timeline, fan charts, distributions, the theatre map, an animation,
-and civilian harm in Kabul by cause.
+"""Figures of a run: timeline, fan charts, distributions, the theatre map, an animation.
 
 Every function returns a :class:`matplotlib.figure.Figure` built without pyplot (so no
 global state is touched and nothing is shown or printed); :func:`save` writes PNG and SVG.
-See ``docs/figures.md`` for what each figure shows and how to read it.
+For comparisons: overlaid distributions, and civilian harm in Kabul by cause
+(:func:`harm_by_cause`). See ``docs/figures.md`` for what each figure shows and how to read it.
 """
 
 from kabulsim.plots.animate import animation

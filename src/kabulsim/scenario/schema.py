@@ -1322,6 +1322,13 @@ class Vacuum(_Part):
         description="Fighters in a return attempt.",
     )
 
+    @model_validator(mode="after")
+    def _unique_factions(self) -> Vacuum:
+        names = [f.name for f in self.factions]
+        if len(set(names)) != len(names):
+            raise ValueError(f"faction names must be unique, got {names}")
+        return self
+
 
 class Scenario(_Part):
     """A complete, validated kabulsim scenario."""
