@@ -324,6 +324,8 @@ def _clashes(world: World) -> simpy.events.ProcessGenerator:
     while True:
         yield from wait_for_hazard(world, rng, lambda: _clash_rate(world))
         pairs = _pairs(world)
+        if not pairs:  # the state changed at the same instant
+            continue
         weights = np.array([r for _, _, r in pairs])
         a, b, _ = pairs[int(rng.choice(len(pairs), p=weights / weights.sum()))]
         start = env.now
