@@ -175,3 +175,15 @@ def test_faction_names_must_be_unique():
     faction = {"name": "a", "group": "pashtun", "fighters": 100.0, "entry_per_h": 0.01}
     with pytest.raises(ValueError, match="faction names must be unique"):
         scenario_with(**{"vacuum.factions": [faction, {**faction, "group": "hazara"}]})
+
+
+def test_an_international_force_waits_for_the_taliban_to_leave():
+    sc = scenario_with(**LONG, **{"political.force_arrives": "2001-10-20T12:00:00"})
+    world = build_world(sc, seed=7)
+    world.env.run(until=world.horizon_h)
+    arrived = [e.t_h for e in world.recorder.events if e.kind == "force_arrives"]
+    assert arrived == [world.out.kabul_evacuated] == [world.force_arrives_h]
+    arbiter = [e.t_h for e in world.recorder.events if e.kind == "force_arbiter"]
+    assert arbiter == [
+        pytest.approx(force_reaches(sc, world.force_arrives_h, sc.vacuum.arbiter_coverage))
+    ]

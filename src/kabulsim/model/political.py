@@ -21,7 +21,9 @@ date the phase logs the event and changes what depends on it:
   ``bonn_restraint`` (the pledge of Annex I);
 * the fall of Kandahar ends the chance of a Taliban return to Kabul;
 * the first international troops start the force's build-up (:mod:`kabulsim.model.vacuum`),
-  and the phase marks when they are numerous enough to keep factions apart;
+  not before the Taliban have left the city (a force sent to assist an Afghan authority does
+  not deploy into a Taliban-held city), and the phase marks when they are numerous enough to
+  keep factions apart;
 * when the Interim Authority takes office, who holds the city and the breadth of the forces
   in it are recorded (``holder_at_interim``, ``control_breadth_interim``).
 """
@@ -47,25 +49,47 @@ EVENTS = {
 
 
 def schedule(world: World) -> list[tuple[float, str, str]]:
-    """The political events within the run, as (clock time h, kind, text), in time order."""
+    """The dated political events within the run, as (clock time h, kind, text), in order.
+
+    The international force's arrival is not among them: it waits for the Taliban to have
+    left the city (:func:`international_force`).
+    """
     pol = world.scenario.political
-    sc = world.scenario
     events: list[tuple[float, str, str]] = []
     for kind, text in EVENTS.items():
         t = world.hours(getattr(pol, kind))
-        if t is not None and t <= world.horizon_h:
+        if kind != "force_arrives" and t is not None and t <= world.horizon_h:
             events.append((max(0.0, t), kind, text))
+    return sorted(events)
+
+
+def international_force(world: World) -> simpy.events.ProcessGenerator:
+    """The first international troops arrive (not before the Taliban have left the city)."""
+    env = world.env
+    sc = world.scenario
+    planned = world.force_arrives_h
+    if planned is None or planned > world.horizon_h:
+        return
+    yield env.timeout(max(0.0, planned - env.now))
+    if not world.city_empty.triggered:
+        # A force sent to assist an Afghan authority does not deploy into a Taliban-held city.
+        yield world.city_empty
+        world.force_arrives_h = env.now
+    world.log("political", "force_arrives", EVENTS["force_arrives"])
+    signal(world)
     arbiter = force_reaches(sc, world.force_arrives_h, sc.vacuum.arbiter_coverage)
     if arbiter is not None and arbiter <= world.horizon_h:
+        yield env.timeout(max(0.0, arbiter - env.now))
         text = "international troops are numerous enough to keep factions apart"
-        events.append((max(0.0, arbiter), "force_arbiter", text))
-    return sorted(events)
+        world.log("political", "force_arbiter", text)
+        signal(world)
 
 
 def political_track(world: World) -> simpy.events.ProcessGenerator:
     """Log each political event at its date and apply its effect."""
     env = world.env
     city = world.city
+    env.process(international_force(world))
     for t, kind, text in schedule(world):
         if t > env.now:
             yield env.timeout(t - env.now)

@@ -165,7 +165,8 @@ class World:
         """Kabul once the Taliban have left: factions, clashes, the political track's effects
         (owned by :mod:`kabulsim.model.vacuum`)."""
         self.force_arrives_h = self._h(sc.political.force_arrives)
-        """Clock time (h) of the first international troops in Kabul; None: never."""
+        """Clock time (h) of the first international troops in Kabul; None: never. Set by
+        the political track (postponed until the Taliban have left the city)."""
 
     def _h(self, when: object) -> float | None:
         from datetime import datetime
