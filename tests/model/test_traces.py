@@ -167,7 +167,9 @@ def test_alliance_waits_out_a_hold_back_when_discipline_holds():
         (43.0, "hold_back_ends"),
         (43.0, "enters_kabul"),
     ]
-    assert world.out.control_breadth == pytest.approx(control_breadth(world, 43.0))
+    entered = world.out.time("alliance_enters_kabul")
+    assert entered is not None
+    assert world.out.control_breadth == pytest.approx(control_breadth(world, entered))
 
 
 def test_convoy_leaves_untouched_without_tips():

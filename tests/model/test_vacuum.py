@@ -46,8 +46,8 @@ def test_political_events_are_logged_at_their_dates_and_can_be_moved_or_removed(
     assert kinds["bonn_agreement"] == pytest.approx(_h(sc, 2001, 12, 1, 12))
     removed = scenario_with(**LONG, **{"political.interim_authority": None})
     assert "interim_authority" not in {kind for _, kind, _ in schedule(build_world(removed))}
-    # The default horizon ends on 6 Dec 2001: later events do not happen in the run.
-    short = {kind for _, kind, _ in schedule(build_world(Scenario()))}
+    # A horizon of 60 days ends on 6 Dec 2001: later events do not happen in the run.
+    short = {kind for _, kind, _ in schedule(build_world(scenario_with(horizon_days=60.0)))}
     assert "bonn_agreement" in short and "interim_authority" not in short
 
 
@@ -137,7 +137,12 @@ def _share(sc: Scenario, column: str, reps: int = 80) -> float:
 
 def test_factional_fighting_moves_with_the_clash_hazard_at_a_fixed_hold_back():
     """Not a function of the hold duration alone: the same hold, two clash hazards."""
-    common = {**LONG, "alliance.hold_back_h": 336.0, "alliance.pressure": 0.98}
+    common = {
+        **LONG,
+        "alliance.hold_back_h": 336.0,
+        "alliance.pressure": 0.98,
+        "alliance.indiscipline_per_h": 0.02,
+    }
     low = _share(scenario_with(**common, **{"vacuum.clash_per_h": 0.002}), "factional_fighting")
     high = _share(scenario_with(**common, **{"vacuum.clash_per_h": 0.05}), "factional_fighting")
     assert high > low + 0.2
