@@ -106,6 +106,8 @@ class Outcome:
         panel: whether the outcome has a panel in the distributions figure.
         overlay: whether the outcome is drawn by default when scenarios are overlaid.
         source: where the historical value comes from.
+        rests_on: the mechanisms and parameters the value rests on (for outcomes a
+            teacher is asked to discuss: which assumption drives which result).
 
     """
 
@@ -121,6 +123,7 @@ class Outcome:
     panel: bool = False
     overlay: bool = False
     source: str = ""
+    rests_on: str = ""
 
     def __post_init__(self) -> None:
         if self.kind not in _KIND_DEFAULTS:
@@ -243,8 +246,67 @@ OUTCOMES: tuple[Outcome, ...] = (
     Outcome(
         "control_breadth", "share", "0-1", "Control breadth", "alliance", key=True,
         overlay=True,
+        rests_on="the forces in the city when the alliance takes it (alliance.composition,"
+        " factions present, international troops) against alliance.population",
     ),
-    Outcome("broad_force_share", "share", "share", "Broad force assembled", default=0.0),
+    # The hold-back outcomes (kabulsim.model.vacuum and .political; docs/hold_back_sources.md).
+    Outcome(
+        "civilians_fighting_in_city", "count", "people",
+        "Civilian deaths in Kabul: fighting the Taliban", "civilian",
+        rests_on="city fights (attrition engine, alliance.urban_defence_factor) and"
+        " alliance.civilians_per_fighter_killed",
+    ),
+    Outcome(
+        "civilians_looting", "count", "people", "Civilian deaths in Kabul: looting and disorder",
+        "civilian", key=True,
+        rests_on="vacuum.looting_civilians_per_day x militia arming (vacuum.militia_h) x"
+        " policing shortfall (vacuum.alliance_police, alliance_police_effect, police_per_1000,"
+        " population, order_coverage; the international force's dates and build-up)",
+    ),
+    Outcome(
+        "civilians_factional", "count", "people", "Civilian deaths in Kabul: factional fighting",
+        "civilian", key=True,
+        rests_on="vacuum.clash_civilians_per_day x hours of clashes (vacuum.factions,"
+        " clash_per_h, clash_h, arbiter_coverage; political.force_arrives)",
+    ),
+    Outcome(
+        "factions_entered", "count", "factions", "Factions that moved into Kabul", default=0,
+        rests_on="vacuum.factions (entry_per_h), political.bonn_restraint, how long the city"
+        " stays unheld",
+    ),
+    Outcome(
+        "factional_fighting", "flag", title="Factional fighting in Kabul", key=True,
+        overlay=True,
+        rests_on="factions in the city, vacuum.clash_per_h (squared strength ratio, unpoliced"
+        " share), vacuum.arbiter_coverage and the international force's arrival",
+    ),
+    Outcome(
+        "factional_fighting_h", "hours", "hours", "Factional fighting in Kabul, total",
+        rests_on="vacuum.clash_h, clash_spread, arbiter_coverage",
+    ),
+    Outcome(
+        "taliban_reentered", "flag", title="Taliban retake Kabul", colour="taliban", key=True,
+        overlay=True,
+        rests_on="vacuum.return_per_h, return_fighters, political.kandahar_falls, how long the"
+        " city stays unheld",
+    ),
+    Outcome("interim_authority", "time", title="Interim Authority takes office"),
+    Outcome(
+        "holder_at_interim", "category",
+        title="Who holds Kabul when the Interim Authority takes office",
+        rests_on="all the vacuum mechanisms, political.interim_authority and force_arrives",
+    ),
+    Outcome(
+        "control_breadth_interim", "share", "0-1", "Control breadth at the Interim Authority",
+        "alliance", key=True,
+        rests_on="the forces in the city at that date: alliance.composition, the factions"
+        " present (vacuum.factions), international troops counted as mirroring the population",
+    ),
+    Outcome(
+        "order_restored", "time", title="Order restored in Kabul", key=True,
+        rests_on="policing coverage >= vacuum.order_coverage with no clash and no Taliban in"
+        " the city",
+    ),
     Outcome("city_holder_end", "category", title="Who holds Kabul at the horizon"),
     Outcome("sorties_flown", "count", "sorties", "Strike sorties flown", "air"),
     Outcome(

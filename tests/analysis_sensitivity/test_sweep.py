@@ -113,14 +113,14 @@ def test_sensitivity_on_the_model_finds_the_parameter_that_matters():
     """The HVT tip rate decides whether Atef is killed; the straggler share does not."""
     factors = [
         Factor("hvt.tip_per_h", 0.0, 0.2),
-        Factor("aftermath.disorder_civilians_per_h", 0.0, 0.5),
+        Factor("vacuum.looting_civilians_per_day", 0.5, 10.0),
     ]
     result = sensitivity(
         Scenario(), "morris", "atef_killed", factors=factors, n=6, reps=30, workers=1
     )
     table = result.table.set_index("factor")
     assert table.index[0] == "hvt.tip_per_h"
-    assert table.loc["aftermath.disorder_civilians_per_h", "mu_star"] == pytest.approx(0.0)
+    assert table.loc["vacuum.looting_civilians_per_day", "mu_star"] == pytest.approx(0.0)
     assert table.loc["hvt.tip_per_h", "mu_star"] > 0.3
 
 

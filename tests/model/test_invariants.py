@@ -36,6 +36,11 @@ changes = st.fixed_dictionaries(
         "alliance.pressure": st.floats(0.0, 1.0),
         "hvt.tip_per_h": st.floats(0.0, 1.0),
         "aftermath.find_per_h_vacuum": st.floats(0.0, 0.5),
+        "alliance.hold_until": st.sampled_from(["duration", "interim_authority"]),
+        "vacuum.return_per_h": st.floats(0.0, 0.1),
+        "vacuum.clash_per_h": st.floats(0.0, 0.5),
+        "political.force_arrives": st.sampled_from([None, "2001-11-15T00:00:00"]),
+        "political.kandahar_falls": st.sampled_from([None, "2001-11-20T00:00:00"]),
     }
 )
 
@@ -75,6 +80,13 @@ def test_conservation_order_and_non_negative_strengths(changes, seed):
     if s["kabul_evacuated"] is not None and s["evacuation_decided"] is not None:
         assert s["kabul_evacuated"] >= s["evacuation_decided"]
     assert s["vengeance_incidents"] <= s["stragglers"]
+    causes = ("civilians_fighting_in_city", "civilians_looting", "civilians_factional")
+    assert all(s[c] >= 0.0 for c in causes)
+    assert sum(s[c] for c in causes) <= s["civilian_casualties"] + 1e-9
+    if s["order_restored"] is not None:
+        assert s["kabul_evacuated"] is not None and s["order_restored"] >= s["kabul_evacuated"]
+    if s["taliban_reentered"]:
+        assert s["kabul_evacuated"] is not None
 
 
 @settings(max_examples=30, deadline=None)

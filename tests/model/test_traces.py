@@ -13,9 +13,9 @@ import pytest
 from kabulsim.model import build_world
 from kabulsim.model.aftermath import close_vacuum
 from kabulsim.model.air import strike_front
-from kabulsim.model.alliance import control_breadth
 from kabulsim.model.shamali import estimate_assault
-from kabulsim.scenario.schema import Air, Alliance, Ethnic
+from kabulsim.model.vacuum import control_breadth
+from kabulsim.scenario.schema import Air
 from tests.helpers import scenario_with
 
 
@@ -167,7 +167,9 @@ def test_alliance_waits_out_a_hold_back_when_discipline_holds():
         (43.0, "hold_back_ends"),
         (43.0, "enters_kabul"),
     ]
-    assert world.out.broad_force_share == pytest.approx(24.0 / sc.alliance.broad_force_h)
+    entered = world.out.time("alliance_enters_kabul")
+    assert entered is not None
+    assert world.out.control_breadth == pytest.approx(control_breadth(world, entered))
 
 
 def test_convoy_leaves_untouched_without_tips():
@@ -182,7 +184,7 @@ def test_convoy_leaves_untouched_without_tips():
 
 
 def test_vacuum_is_measured_from_the_empty_city_to_the_entry():
-    world = build_world(scenario_with(**{"aftermath.disorder_civilians_per_h": 0.0}))
+    world = build_world(scenario_with())
     world.out.set("kabul_evacuated", 100.0)
     world.out.set("alliance_enters_kabul", 112.5)
     assert close_vacuum(world) == pytest.approx(12.5)
@@ -191,18 +193,9 @@ def test_vacuum_is_measured_from_the_empty_city_to_the_entry():
     assert close_vacuum(world) is None
 
 
-def test_control_breadth_formula():
-    al = Alliance()
-    pop = al.population.as_tuple()
-    own = al.composition.as_tuple()
-    assert control_breadth(al, 0.0) == pytest.approx(sum(map(min, own, pop)))
-    mirror = al.model_copy(update={"composition": al.population})
-    assert control_breadth(mirror, 0.0) == pytest.approx(1.0)
-    disjoint = al.model_copy(
-        update={
-            "composition": Ethnic(pashtun=0, tajik=0, hazara=0, uzbek=0, other=1),
-            "population": Ethnic(pashtun=1, tajik=0, hazara=0, uzbek=0, other=0),
-        }
-    )
-    assert control_breadth(disjoint, 0.0) == pytest.approx(0.0)
-    assert control_breadth(al, 1.0) > control_breadth(al, 0.5) > control_breadth(al, 0.0)
+def test_control_breadth_of_the_alliance_alone_in_the_city():
+    world = build_world(scenario_with(**{"political.force_arrives": None}))
+    al = world.scenario.alliance
+    world.alliance_in_city.succeed()
+    own, pop = al.composition.as_tuple(), al.population.as_tuple()
+    assert control_breadth(world, 0.0) == pytest.approx(sum(map(min, own, pop)))

@@ -18,6 +18,7 @@ from kabulsim.plots import (
     distributions,
     fan_chart,
     fan_chart_from_quantiles,
+    harm_by_cause,
     save,
     series_quantiles,
     theatre_map,
@@ -183,6 +184,21 @@ def test_comparison_overlay(baseline_run, hold_back_run) -> None:
     assert len(fig.legends) == 1
     labels = [t.get_text() for t in fig.legends[0].get_texts()]
     assert labels == ["baseline", "hold back"]
+
+
+def test_harm_by_cause_stacks_the_causes_to_the_mean_total(baseline_run, hold_back_run) -> None:
+    summaries = {"baseline": baseline_run.summary, "hold back": hold_back_run.summary}
+    fig = harm_by_cause(summaries)
+    harm, probabilities, holders = fig.axes[:3]
+    causes = ("civilians_looting", "civilians_factional", "civilians_fighting_in_city")
+    for i, frame in enumerate(summaries.values()):
+        bars = [p for p in harm.patches if abs(p.get_x() + p.get_width() / 2 - i) < 1e-9]
+        top = max(p.get_y() + p.get_height() for p in bars)
+        assert top == pytest.approx(sum(frame[c].astype(float).mean() for c in causes))
+    assert len(probabilities.patches) == 2 * 3  # two scenarios x three flags
+    # The baseline's default horizon ends before the Interim Authority: "after the horizon".
+    labels = [t.get_text() for t in holders.get_legend().get_texts()]
+    assert "after the horizon" in labels
 
 
 def test_save_and_write_run_figures(baseline_run: kabulsim.RunResult, tmp_path: Path) -> None:

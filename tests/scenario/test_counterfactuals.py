@@ -67,6 +67,28 @@ def test_hold_back_longer_vacuum_broader_control():
     )
 
 
+def test_hold_back_opens_the_city_to_factions_and_costs_civilian_lives():
+    base, cf = summary("baseline"), summary("hold_back")
+    assert cf["factions_entered"].mean() > base["factions_entered"].mean() + 0.5
+    assert cf["factional_fighting"].mean() > base["factional_fighting"].mean() + 0.2
+    assert cf["civilians_looting"].mean() > base["civilians_looting"].mean() + 1.0
+    assert cf["taliban_reentered"].mean() > base["taliban_reentered"].mean()
+
+
+def test_an_early_international_force_shortens_factional_fighting():
+    late, early = summary("hold_back_until_interim"), summary("hold_back_early_force")
+    assert early["factional_fighting_h"].mean() < late["factional_fighting_h"].mean()
+    with_force = {"alliance_and_international", "international"}
+    assert early["holder_at_interim"].isin(with_force).mean() > 0.9
+    assert not late["holder_at_interim"].isin(with_force).any()
+
+
+def test_poor_discipline_makes_a_declared_hold_back_short():
+    hold, poor = summary("hold_back"), summary("hold_back_poor_discipline")
+    assert poor["vacuum_h"].median() < hold["vacuum_h"].median() / 5
+    assert poor["factions_entered"].mean() < hold["factions_entered"].mean()
+
+
 def test_taliban_defend_kabul_fight_in_the_city():
     base, cf = summary("baseline"), summary("taliban_defend_kabul")
     assert cf["resistance_in_city"].mean() >= 0.9

@@ -22,7 +22,7 @@ threshold of the outcome (column ``threshold``):
 
 * times (median): 6 hours;
 * proportions (booleans, ``happened`` shares) and 0-1 shares (``control_breadth``,
-  ``weapons_abandoned``, ``broad_force_share``, ``morale_shamali_end``): 0.05 absolute;
+  ``weapons_abandoned``, ``control_breadth_interim``, ``morale_shamali_end``): 0.05 absolute;
 * other numeric outcomes (counts, durations in hours): 10% of the baseline's statistic,
   and at least 1 (one person, one hour, one incident).
 

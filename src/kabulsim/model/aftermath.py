@@ -13,9 +13,8 @@ vacuum and ``find_per_h_controlled`` afterwards, when the force in control also 
 stragglers prisoner at ``capture_per_h`` (competing risks: a straggler's fate is whichever
 comes first). Each finding is a vengeance
 incident, in which the straggler is killed with probability ``lynch_share_vacuum`` or
-``lynch_share_controlled`` and otherwise beaten and captured. Disorder during the vacuum costs
-``disorder_civilians_per_h`` civilian lives per hour on average. The breadth of the force that
-takes control is computed in :mod:`kabulsim.model.alliance`.
+``lynch_share_controlled`` and otherwise beaten and captured. Who else fills the vacuum, and
+what looting and factional fighting cost civilians, is :mod:`kabulsim.model.vacuum`.
 """
 
 from __future__ import annotations
@@ -77,9 +76,9 @@ def aftermath(world: World) -> simpy.events.ProcessGenerator:
 
 
 def close_vacuum(world: World) -> float | None:
-    """Vacuum length (h) at the end of the run, and the disorder deaths it cost.
+    """Vacuum length (h) at the end of the run: from the Taliban's exit to the alliance's entry.
 
-    Sets the ``vacuum_h`` outcome and adds the disorder deaths to ``civilian_casualties``.
+    Sets the ``vacuum_h`` outcome.
     Returns None when the Taliban never left the city; a vacuum still open at the horizon is
     counted up to the horizon.
     """
@@ -90,10 +89,5 @@ def close_vacuum(world: World) -> float | None:
     if end is None:
         end = world.horizon_h
     vacuum = max(0.0, end - empty)
-    rng = world.rng["aftermath"]
-    world.out.add(
-        "civilian_casualties",
-        float(rng.poisson(world.scenario.aftermath.disorder_civilians_per_h * vacuum)),
-    )
     world.out.set("vacuum_h", vacuum)
     return vacuum

@@ -8,22 +8,24 @@
     forces from entering the city." ... the alliance "met no resistance inside the city".
 
 Mechanism. After the front breaks the alliance reaches the edge of Kabul after a lognormal
-advance. If a hold-back is declared (``hold_back_h`` > 0) its units wait until it ends, unless
-they go in despite orders first: a hazard per hour of ``indiscipline_per_h * (1 - pressure)``,
-multiplied by ``open_city_factor`` once the Taliban have left (an empty city invites entry).
-While the alliance holds back a broad-based force assembles, linearly over ``broad_force_h``.
-On entry, any organised Taliban force still in the city resists: the fight runs through the
-attrition engine with an urban multiplier on the defenders' kill rate (and a higher
-breakpoint when the Taliban chose to defend); if the alliance is repulsed it tries again after
-``shamali.retry_h``. When the alliance holds the city, the control-breadth indicator is set:
-
-    control_breadth = sum over groups g of min(c_g, p_g)
-
-where ``p`` is the population's ethnic composition and ``c`` the composition of the force
-that takes the city (the alliance contingent, plus the broad force in proportion to how far
-it had assembled, times ``broad_force_ratio``). It is 1 when the force mirrors the
-population and falls towards 0 as the force draws on fewer of its groups (it equals one
-minus the total-variation distance between the two compositions).
+advance. If a hold-back is declared (``hold_back_h`` > 0, or ``hold_until`` is
+``interim_authority``) its units wait until it ends (after ``hold_back_h``, or when the Interim
+Authority takes office), unless they go in despite orders first. That hazard is grounded in
+the commanders' incentives, as the alliance's foreign minister put them on 13 November ("We
+didn't have the intention of entering Kabul" until armed groups "created security problems";
+New York Times): it is ``indiscipline_per_h * (1 - pressure)``, times ``open_city_factor``
+once the Taliban have left (an empty city invites entry), times ``1 + rival_factor * n`` with
+``n`` the rival factions that have moved into the city (:mod:`kabulsim.model.vacuum`), times
+``political.bonn_restraint`` after the Bonn Agreement. A Taliban force retaking the empty
+city ends the hold-back. If the Taliban are already leaving when the alliance would go in,
+it lets the evacuation finish (``let_evacuate``: "met no resistance inside the city"; the
+evacuation "was complete by dawn ... without the firing of a single bullet", Dawn, 14 Nov
+2001). Otherwise, on entry, any organised Taliban force in the city resists: the fight
+runs through the attrition engine with an urban multiplier on the defenders' kill rate (and a
+higher breakpoint when the Taliban chose to defend); if the alliance is repulsed it tries
+again after ``shamali.retry_h``. When the alliance holds the city, the breadth of the armed
+forces then in it is recorded (``control_breadth``; the formula is in
+:mod:`kabulsim.model.vacuum`).
 """
 
 from __future__ import annotations
@@ -34,25 +36,9 @@ import simpy
 
 from kabulsim.combat import Side
 from kabulsim.model.fighting import fight
+from kabulsim.model.vacuum import control_breadth, signal, taliban_driven_out
 from kabulsim.model.withdrawal import mark_city_empty, route
 from kabulsim.model.world import World, lognormal
-from kabulsim.scenario.schema import Alliance
-
-
-def control_breadth(al: Alliance, broad_assembled: float) -> float:
-    """The control-breadth indicator in [0, 1] for the force that takes the city.
-
-    Args:
-        al: the alliance parameters (compositions, broad-force size).
-        broad_assembled: share of the broad force assembled when the city is taken, [0, 1].
-
-    """
-    weight = max(0.0, min(1.0, broad_assembled)) * al.broad_force_ratio
-    force = [
-        (a + weight * b) / (1.0 + weight)
-        for a, b in zip(al.composition.as_tuple(), al.broad_composition.as_tuple(), strict=True)
-    ]
-    return sum(min(c, p) for c, p in zip(force, al.population.as_tuple(), strict=True))
 
 
 def _city_fight(world: World) -> bool:
@@ -82,9 +68,9 @@ def _city_fight(world: World) -> bool:
     world.out.set("resistance_in_city", True)
     killed = done.taliban_killed + done.alliance_killed
     world.out.add("killed_in_city", killed)
-    world.out.add(
-        "civilian_casualties", float(rng.poisson(al.civilians_per_fighter_killed * killed))
-    )
+    civilians = float(rng.poisson(al.civilians_per_fighter_killed * killed))
+    world.out.add("civilian_casualties", civilians)
+    world.out.add("civilians_fighting_in_city", civilians)
     # Losses come off both groups in proportion.
     f_left = round(result.red_final * foreign_share)
     world.set_kabul(result.red_final - f_left, float(f_left))
@@ -98,28 +84,52 @@ def _city_fight(world: World) -> bool:
     return done.taliban_broke
 
 
+def _entry_rate(world: World) -> float:
+    """The hazard (1/h) that units enter the city despite orders, now."""
+    al = world.scenario.alliance
+    rate = al.indiscipline_per_h * (1.0 - al.pressure)
+    if world.city_empty.triggered:
+        rate *= al.open_city_factor
+    rate *= 1.0 + al.rival_factor * len(world.city.factions)
+    if world.city.bonn_signed:
+        rate *= world.scenario.political.bonn_restraint
+    return rate
+
+
+def _hold_end(world: World) -> float:
+    """Clock time (h) at which the declared hold-back ends."""
+    al = world.scenario.alliance
+    if al.hold_until == "interim_authority":
+        ia = world.hours(world.scenario.political.interim_authority)
+        return math.inf if ia is None else max(world.env.now, ia)
+    return world.env.now + al.hold_back_h
+
+
 def _hold_back(world: World) -> simpy.events.ProcessGenerator:
     """Wait at the gates until the hold-back ends or units go in despite orders."""
     env = world.env
-    al = world.scenario.alliance
     rng = world.rng["alliance"]
-    end = env.now + al.hold_back_h
-    world.log("alliance", "hold_back", f"declared for {al.hold_back_h:g} h")
+    city = world.city
+    end = _hold_end(world)
+    world.log("alliance", "hold_back", f"declared until {end:g} h")
     while (remaining := end - env.now) > 1e-9:
-        rate = al.indiscipline_per_h * (1.0 - al.pressure)
-        if world.city_empty.triggered:
-            rate *= al.open_city_factor
+        if city.taliban_return.triggered:
+            world.log("alliance", "hold_back_ends", "a Taliban force is back in the city")
+            return
+        rate = _entry_rate(world)
         wait = float(rng.exponential(1.0 / rate)) if rate > 0.0 else math.inf
         breach = wait < remaining
-        timer = env.timeout(wait if breach else remaining)
-        if world.city_empty.triggered:
-            yield timer
-        else:
-            # The hazard changes when the city empties; the exponential is memoryless, so a
-            # fresh draw from that moment on is exact.
-            yield timer | world.city_empty
-            if not timer.processed:
-                continue
+        # The hazard changes with the city's state (the Taliban leaving, factions entering,
+        # the Bonn Agreement); the exponential is memoryless, so a fresh draw is exact.
+        changes = city.changed if world.city_empty.triggered else city.changed | world.city_empty
+        delay = wait if breach else remaining
+        if math.isinf(delay):
+            yield changes
+            continue
+        timer = env.timeout(delay)
+        yield timer | changes
+        if not timer.processed:
+            continue
         if breach:
             world.out.set("entry_despite_orders", True)
             world.log("alliance", "entry_despite_orders", "units enter the city against orders")
@@ -135,27 +145,32 @@ def alliance(world: World) -> simpy.events.ProcessGenerator:
     rng = world.rng["alliance"]
     yield world.front_broken
     yield env.timeout(lognormal(rng, al.advance_h, al.advance_spread))
-    gates = env.now
-    world.out.set("alliance_at_gates", gates)
+    world.out.set("alliance_at_gates", env.now)
     world.log("alliance", "at_the_gates")
     world.alliance_at_gates.succeed()
-    if al.hold_back_h > 0.0:
+    if al.hold_back_h > 0.0 or al.hold_until == "interim_authority":
         yield env.process(_hold_back(world))
-    broad = min(1.0, (env.now - gates) / al.broad_force_h) if al.hold_back_h > 0.0 else 0.0
+    if al.let_evacuate and world.evacuation_decided.triggered and not world.city_empty.triggered:
+        # The Taliban are already leaving: let them go rather than fight their rear guard.
+        world.log("alliance", "waits_for_evacuation", "the Taliban are leaving the city")
+        yield world.city_empty
     while world.in_kabul > 0.0:
         if _city_fight(world):
             break
         yield env.timeout(sc.shamali.retry_h)
     world.set_city_holder("alliance")
+    taliban_driven_out(world)
     world.out.set("alliance_enters_kabul", env.now)
-    world.out.set("broad_force_share", broad)
-    breadth = control_breadth(al, broad)
+    world.alliance_in_city.succeed()
+    breadth = control_breadth(world, env.now)
     world.out.set("control_breadth", breadth)
     world.log("alliance", "enters_kabul", "", breadth)
-    world.alliance_in_city.succeed()
+    signal(world)
     if world.in_kabul > 0.0 or not world.city_empty.triggered:
         # The defenders who broke withdraw in haste along the two routes (the draws are the
         # alliance phase's: this phase decides when and how many).
         route(world, world.kabul_afghan, world.kabul_foreign, rng)
         world.set_kabul(0.0, 0.0)
+        if world.city_empty.triggered:  # a returning force, driven out again
+            world.log("alliance", "taliban_driven_out", "the returning force withdraws south")
         mark_city_empty(world)

@@ -32,7 +32,9 @@ from kabulsim.model.air import air_campaign
 from kabulsim.model.alliance import alliance
 from kabulsim.model.hvt import high_value_target
 from kabulsim.model.north import northern_front
+from kabulsim.model.political import political_track
 from kabulsim.model.shamali import shamali_front
+from kabulsim.model.vacuum import vacuum
 from kabulsim.model.withdrawal import withdrawal
 from kabulsim.model.world import World
 
@@ -56,6 +58,8 @@ PHASES: tuple[Phase, ...] = (
     Phase("alliance", alliance),
     Phase("hvt", high_value_target),
     Phase("aftermath", aftermath),
+    Phase("political", political_track),
+    Phase("vacuum", vacuum),
 )
 """The phases of the model, started in this order at time 0."""
 

@@ -19,6 +19,7 @@ import simpy
 from kabulsim.model.aftermath import close_vacuum
 from kabulsim.model.phases import PHASES, Phase, phase_streams
 from kabulsim.model.records import Event, Series, State
+from kabulsim.model.vacuum import close_city
 from kabulsim.model.world import World
 from kabulsim.outputs import OUTCOMES, TIME_COLUMNS, Outcome, Value
 from kabulsim.scenario.schema import Scenario
@@ -116,12 +117,14 @@ def run_world(world: World) -> None:
 def results(world: World) -> tuple[dict[str, Value], Series]:
     """The summary row (times as clock hours) and the state series of a world that has run.
 
-    Books the prisoner-takings still due and closes the security vacuum (drawing its
-    disorder deaths) first; the summary row has one entry per declared outcome
-    (:data:`kabulsim.outputs.OUTCOMES`), in that order.
+    Books the prisoner-takings still due, closes the security vacuum and books the city's
+    looting and factional-fighting deaths (:func:`kabulsim.model.vacuum.close_city`) first;
+    the summary row has one entry per declared outcome (:data:`kabulsim.outputs.OUTCOMES`),
+    in that order.
     """
     world.book_prisoners()
     close_vacuum(world)
+    close_city(world)
     _close(world)
     return world.out.as_dict(), world.series()
 

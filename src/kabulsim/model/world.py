@@ -123,6 +123,11 @@ class Ledger:
         """Book ``fighters`` taken prisoner or changed sides."""
         self.captured_or_defected += fighters
 
+    def come_back(self, route: Route, fighters: float) -> None:
+        """Book ``fighters`` who had left along ``route`` coming back into the theatre."""
+        name = "withdrawn_north" if route == "north" else f"to_{route}"
+        setattr(self, name, getattr(self, name) - fighters)
+
     def withdraw(self, route: Route, fighters: float) -> None:
         """Book ``fighters`` leaving the modelled theatre along ``route``."""
         if route == "kandahar":
@@ -193,6 +198,14 @@ class World:
         self.alliance_at_gates = env.event()
         self.alliance_in_city = env.event()
         self._milestones: dict[str, simpy.Event] = {}
+        from kabulsim.model.vacuum import new_city
+
+        self.city = new_city(env)
+        """Kabul once the Taliban have left: factions, clashes, the political track's effects
+        (owned by :mod:`kabulsim.model.vacuum`)."""
+        self.force_arrives_h = self._h(sc.political.force_arrives)
+        """Clock time (h) of the first international troops in Kabul; None: never. Set by
+        the political track (postponed until the Taliban have left the city)."""
 
     def _h(self, when: object) -> float | None:
         from datetime import datetime
@@ -249,6 +262,12 @@ class World:
         """The organised force in Kabul after a fight."""
         self.kabul_afghan = afghan
         self.kabul_foreign = foreign
+
+    def return_to_kabul(self, fighters: float) -> None:
+        """Fighters who withdrew towards Kandahar retake Kabul (a return from the south)."""
+        self.ledger.come_back("kandahar", fighters)
+        self.kabul_afghan += fighters
+        self.city_holder = "taliban"
 
     def set_city_holder(self, holder: CityHolder) -> None:
         """Record who now holds Kabul."""

@@ -2,13 +2,15 @@
 
 Every function returns a :class:`matplotlib.figure.Figure` built without pyplot (so no
 global state is touched and nothing is shown or printed); :func:`save` writes PNG and SVG.
-See ``docs/figures.md`` for what each figure shows and how to read it.
+For comparisons: overlaid distributions, and civilian harm in Kabul by cause
+(:func:`harm_by_cause`). See ``docs/figures.md`` for what each figure shows and how to read it.
 """
 
 from kabulsim.plots.animate import animation
 from kabulsim.plots.distributions import distributions
 from kabulsim.plots.fan import fan_chart, fan_chart_from_quantiles, series_quantiles
 from kabulsim.plots.geo import theatre_map
+from kabulsim.plots.harm import harm_by_cause
 from kabulsim.plots.io import RunLike, run_figures, save, write_run_figures
 from kabulsim.plots.overlay import comparison_overlay
 from kabulsim.plots.timeline import timeline
@@ -20,6 +22,7 @@ __all__ = [
     "distributions",
     "fan_chart",
     "fan_chart_from_quantiles",
+    "harm_by_cause",
     "run_figures",
     "save",
     "series_quantiles",

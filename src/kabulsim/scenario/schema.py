@@ -88,6 +88,38 @@ REF_CONETTA = (
     " (Project on Defense Alternatives, 2002): about 1,000-1,300 civilian deaths from bombing,"
     " 7 Oct 2001 - 1 Jan 2002; divided by the order of 6,000 strike sorties"
 )
+REF_POWELL = (
+    'C. Powell, NBC Meet the Press, 11 Nov 2001 (US State Dept Washington File): "invest the'
+    ' city, make it untenable for the Taliban"; "two forces arriving in Kabul at the same time'
+    ' not meaning each well"'
+)
+REF_HRW_1992 = (
+    "Human Rights Watch, Blood-Stained Hands: Past Atrocities in Kabul and Afghanistan's Legacy"
+    " of Impunity (2005), ch. III, The Battle for Kabul, April 1992 - March 1993"
+)
+REF_AI_KABUL = (
+    "Amnesty International news release 246/94 (28 Oct 1994): some 12,000 killed since April"
+    " 1992 (about 13 a day); AI ASA 11/09/95: more than 25,000 killed in Kabul in three years"
+    " (about 23 a day); US State Dept Human Rights Report 1992: an August 1992 rocket attack"
+    " killed as many as 2,000 in three weeks"
+)
+REF_ISAF_BUILDUP = (
+    'The Independent, Jan 2002: Military Technical Agreement for "about 4,500 troops"; 10 Jan'
+    " 2002: more than a thousand foreign troops in Kabul, full strength of 5,000 by mid-February"
+    " (Hoon); ParaData, Operation Fingal: last 2 PARA aircraft reached Kabul 11 Feb 2002"
+)
+REF_QUINLIVAN = (
+    "J. T. Quinlivan, Force Requirements in Stability Operations, Parameters 25(4), 1995: one to"
+    " four police per thousand residents for peaceful populations, 20 per thousand for"
+    " stabilisation"
+)
+REF_ABDULLAH = (
+    "Abdullah Abdullah, 13 Nov 2001 (New York Times, D. Rohde): \"We didn't have the intention"
+    ' of entering Kabul" until "irresponsible people" with guns "created security problems"'
+)
+SEE_HOLD_BACK = " (see docs/hold_back_sources.md)"
+
+
 CDB90 = "CDB90 tidy edition, J. B. Arnold, ODC-BY (see kabulsim/data/cdb90_calibration.json): "
 
 
@@ -773,7 +805,9 @@ class Alliance(_Part):
         source="calibrated: the baseline's pause is short-lived and the entry comes on 13 Nov. "
         + Q_HOLD,
         description="Hazard that units enter despite orders, before pressure; the effective"
-        " hazard is this times (1 - pressure), times open_city_factor once the city is empty.",
+        " hazard is this times (1 - pressure), times open_city_factor once the city is empty,"
+        " times 1 + rival_factor x rival factions in the city, times political.bonn_restraint"
+        " after the Bonn Agreement.",
     )
     open_city_factor: float = param(
         4.0,
@@ -784,39 +818,43 @@ class Alliance(_Part):
         source="assumption: an empty city invites units in",
         description="Multiplier on the indiscipline hazard once the Taliban have left.",
     )
+    let_evacuate: bool = param(
+        True,
+        units="flag",
+        kind="source",
+        source='"met no resistance inside the city"; "The Taliban evacuation from the city was'
+        ' complete by dawn ... without the firing of a single bullet" (Dawn, 14 Nov 2001);'
+        ' "Taleban troops deserted Kabul Monday night" (VOA, 13 Nov 2001)',
+        description="Whether the alliance, finding the Taliban already leaving, lets the"
+        " evacuation finish before it goes in (instead of fighting the rear guard).",
+    )
+    rival_factor: float = param(
+        2.0,
+        units="factor",
+        ge=0,
+        plausible=(0.0, 5.0),
+        kind="assumption",
+        source="assumption: commanders will not leave the capital to a rival. "
+        + REF_ABDULLAH
+        + SEE_HOLD_BACK,
+        description="Increase of the entry-despite-orders hazard per rival faction in the city:"
+        " the hazard is multiplied by 1 + this x factions present.",
+    )
+    hold_until: Literal["duration", "interim_authority"] = param(
+        "duration",
+        units="choice",
+        kind="assumption",
+        source="counterfactual policy: hold for hold_back_h, or until the Interim Authority"
+        " takes office (political.interim_authority)",
+        description="When a declared hold-back ends; interim_authority declares one whatever"
+        " hold_back_h is.",
+    )
     composition: Ethnic = param(
         Ethnic(pashtun=0.0, tajik=0.75, hazara=0.15, uzbek=0.10, other=0.0),
         units="shares",
         kind="source",
         source=Q_MINORITY + "; the shares among the forces at Kabul are an assumption",
         description="Ethnic composition of the alliance force that would enter Kabul.",
-    )
-    broad_force_h: float = param(
-        480.0,
-        units="h",
-        gt=0,
-        plausible=(168.0, 1000.0),
-        kind="assumption",
-        source="assumption: a broad arrangement took weeks (the Bonn conference met 27 Nov -"
-        " 5 Dec 2001). " + Q_INVEST,
-        description="Time for a broad-based force to assemble fully while the alliance holds"
-        " back; it grows linearly until then.",
-    )
-    broad_force_ratio: float = param(
-        1.0,
-        units="ratio",
-        ge=0,
-        plausible=(0.3, 2.0),
-        kind="assumption",
-        source="assumption: a fully assembled broad force matches the alliance's contingent",
-        description="Size of a fully assembled broad force relative to the alliance contingent.",
-    )
-    broad_composition: Ethnic = param(
-        Ethnic(pashtun=0.6, tajik=0.1, hazara=0.1, uzbek=0.1, other=0.1),
-        units="shares",
-        kind="assumption",
-        source="assumption: a broad force would draw mainly on Pashtun groups",
-        description="Ethnic composition of the broad-based force.",
     )
     population: Ethnic = param(
         Ethnic(pashtun=0.38, tajik=0.25, hazara=0.19, uzbek=0.06, other=0.12),
@@ -989,15 +1027,307 @@ class Aftermath(_Part):
         description="Share of vengeance incidents in which the straggler is killed, once a"
         " force controls the city.",
     )
-    disorder_civilians_per_h: float = param(
-        0.1,
-        units="civilian deaths/h",
-        ge=0,
-        plausible=(0.0, 0.5),
-        kind="assumption",
-        source="assumption: looting and score-settling while no force controls the city",
-        description="Civilian deaths per hour of security vacuum.",
+
+
+class Political(_Part):
+    """The political track: dated events on the international side, taken as given.
+
+    A date set to null removes the event; a date after the horizon does not happen in the run.
+    """
+
+    resolution_1378: LocalDatetime | None = param(
+        datetime(2001, 11, 14, 18, 0, tzinfo=KABUL),
+        units="local time",
+        kind="exogenous",
+        source="S/RES/1378 (2001), adopted 14 Nov 2001: supports a transitional administration"
+        " and calls on Afghan forces to refrain from reprisals" + SEE_HOLD_BACK,
+        description="UN Security Council resolution 1378 (logged).",
     )
+    bonn_opens: LocalDatetime | None = param(
+        datetime(2001, 11, 27, 12, 0, tzinfo=KABUL),
+        units="local time",
+        kind="exogenous",
+        source="UN Talks on Afghanistan, Bonn, opened 27 Nov 2001; plausible 20 Nov - 5 Dec"
+        + SEE_HOLD_BACK,
+        description="The Bonn talks open (logged).",
+    )
+    bonn_agreement: LocalDatetime | None = param(
+        datetime(2001, 12, 5, 12, 0, tzinfo=KABUL),
+        units="local time",
+        kind="exogenous",
+        source='Bonn Agreement, "done in Bonn on this 5th day of December 2001"; Annex I: the'
+        ' participants "pledge to withdraw all military units from Kabul"; plausible 30 Nov -'
+        " 15 Dec" + SEE_HOLD_BACK,
+        description="The Bonn Agreement is signed; from then on entry hazards are multiplied by"
+        " bonn_restraint.",
+    )
+    bonn_restraint: float = param(
+        0.5,
+        units="factor",
+        ge=0,
+        le=1,
+        plausible=(0.2, 1.0),
+        kind="assumption",
+        source="assumption: the signatories' pledge to withdraw military units from Kabul"
+        " (Annex I) restrains entry; the alliance later read it as the streets, not the city"
+        " (The Independent, Jan 2002)",
+        description="Multiplier on the alliance's and the factions' entry hazards after the"
+        " Bonn Agreement.",
+    )
+    resolution_1386: LocalDatetime | None = param(
+        datetime(2001, 12, 20, 18, 0, tzinfo=KABUL),
+        units="local time",
+        kind="exogenous",
+        source="S/RES/1386 (2001), adopted 20 Dec 2001, authorises the International Security"
+        " Assistance Force; plausible 10 Dec - 10 Jan" + SEE_HOLD_BACK,
+        description="UN Security Council resolution 1386 (logged).",
+    )
+    interim_authority: LocalDatetime | None = param(
+        datetime(2001, 12, 22, 12, 0, tzinfo=KABUL),
+        units="local time",
+        kind="exogenous",
+        source="Karzai sworn in at the Interior Ministry, Kabul, 22 Dec 2001 (BBC, DW, RFE/RL);"
+        " plausible 15 Dec - 15 Jan" + SEE_HOLD_BACK,
+        description="The Interim Authority takes office; the hold-back outcomes are measured then.",
+    )
+    force_arrives: LocalDatetime | None = param(
+        datetime(2001, 12, 22, 6, 0, tzinfo=KABUL),
+        units="local time",
+        kind="exogenous",
+        source="Royal Marines (40 Commando) in the streets of Kabul for the inauguration, 22 Dec"
+        " 2001 (DW); advance party at Bagram 17 Dec (The Independent); plausible 20 Nov"
+        " (Powell's coalition offer) - 10 Jan" + SEE_HOLD_BACK,
+        description="First international troops in Kabul; null: no international force.",
+    )
+    kandahar_falls: LocalDatetime | None = param(
+        datetime(2001, 12, 7, 12, 0, tzinfo=KABUL),
+        units="local time",
+        kind="exogenous",
+        source="The Taliban surrender Kandahar, 7 Dec 2001 (BBC, rediff); plausible 5 - 20 Dec"
+        + SEE_HOLD_BACK,
+        description="Kandahar falls, closing the window for a Taliban return to Kabul; null:"
+        " it holds.",
+    )
+
+
+Group = Literal["pashtun", "tajik", "hazara", "uzbek", "other"]
+
+
+class Faction(_Part):
+    """An armed faction that could move into Kabul while no organised force holds it."""
+
+    name: str = Field(description="Name of the faction (text).")
+    group: Group = Field(description="Ethnic group it draws on (choice).")
+    fighters: float = Field(gt=0, description="Fighters it would bring into the city (fighters).")
+    entry_per_h: float = Field(
+        ge=0, description="Hazard of entering while no organised force holds the city (1/h)."
+    )
+
+
+_FACTIONS = (
+    Faction(name="Ittihad (Sayyaf), Paghman", group="pashtun", fighters=2000, entry_per_h=0.008),
+    Faction(name="Hezb-e Wahdat, west Kabul", group="hazara", fighters=1500, entry_per_h=0.008),
+    Faction(
+        name="Pashtun commanders, south and east", group="pashtun", fighters=2000, entry_per_h=0.004
+    ),
+)
+
+
+class Vacuum(_Part):
+    """Who fills a city no organised force holds, who polices it, and what it costs."""
+
+    factions: tuple[Faction, ...] = param(
+        _FACTIONS,
+        units="list",
+        kind="assumption",
+        source=REF_HRW_1992 + "; Washington Times, 15 Nov 2001 (Pashtun commanders hostile to"
+        " the alliance took over abandoned provinces); strengths and hazards are assumptions"
+        " (fighters 1,000-3,000, hazards 0.001-0.05 /h)" + SEE_HOLD_BACK,
+        description="Factions that may enter an empty Kabul: name, group, fighters, entry_per_h.",
+    )
+    clash_per_h: float = param(
+        0.01,
+        units="1/h",
+        ge=0,
+        plausible=(0.002, 0.05),
+        kind="assumption",
+        source="assumption: clashes came within days in April-May 1992. "
+        + REF_HRW_1992
+        + "; "
+        + REF_POWELL,
+        description="Hazard that two armed parties in the city clash, per pair, times the"
+        " squared weaker-to-stronger ratio of their fighters and the unpoliced share of the city.",
+    )
+    clash_h: float = param(
+        96.0,
+        units="h (median)",
+        gt=0,
+        plausible=(24.0, 720.0),
+        kind="assumption",
+        source="assumption: bouts of days to weeks (three weeks in August 1992). " + REF_HRW_1992,
+        description="Median length of a clash (lognormal); it ends early once international"
+        " troops reach arbiter_coverage.",
+    )
+    clash_spread: float = param(
+        0.8,
+        units="lognormal sigma",
+        ge=0,
+        le=2,
+        plausible=(0.4, 1.2),
+        kind="assumption",
+        source="assumption: clash lengths vary by a factor of two or more",
+        description="Spread of the clash length.",
+    )
+    clash_civilians_per_day: float = param(
+        15.0,
+        units="civilian deaths/day",
+        ge=0,
+        plausible=(5.0, 40.0),
+        kind="reference",
+        source=REF_AI_KABUL,
+        description="Civilian deaths per day of factional fighting inside Kabul.",
+    )
+    arbiter_coverage: float = param(
+        0.3,
+        units="share",
+        ge=0,
+        le=1,
+        plausible=(0.1, 0.8),
+        kind="assumption",
+        source="assumption: an international force at this share of the police the city"
+        " needs can stop factions fighting. " + REF_QUINLIVAN,
+        description="International troops, as a share of the police the city needs, above"
+        " which factions do not enter or clash and a clash stops.",
+    )
+    population: float = param(
+        1_780_000.0,
+        units="inhabitants",
+        gt=0,
+        plausible=(1_500_000.0, 2_500_000.0),
+        kind="reference",
+        source="UN estimate 1999/2000 (Library of Congress, Places in the News, Jan 2008)",
+        description="Population of Kabul.",
+    )
+    police_per_1000: float = param(
+        4.0,
+        units="police per 1,000 inhabitants",
+        gt=0,
+        plausible=(2.0, 20.0),
+        kind="reference",
+        source=REF_QUINLIVAN,
+        description="Police (or troops policing) needed per 1,000 inhabitants for full coverage.",
+    )
+    alliance_police: float = param(
+        6000.0,
+        units="police",
+        ge=0,
+        plausible=(2000.0, 6000.0),
+        kind="reference",
+        source='ABC News, 13 Nov 2001: "a police force of 6,000"; Project Syndicate, Nov 2001:'
+        ' "a 2,000-man police force"',
+        description="Alliance men policing Kabul once the alliance holds it.",
+    )
+    alliance_police_effect: float = param(
+        0.8,
+        units="share",
+        ge=0,
+        le=1,
+        plausible=(0.5, 1.0),
+        kind="assumption",
+        source='assumption: "scattered looting ... until Northern Alliance security forces'
+        ' imposed order" (VOA, 13 Nov 2001), while some of its men looted and killed prisoners',
+        description="Effectiveness of alliance police relative to a neutral police force.",
+    )
+    force_initial: float = param(
+        200.0,
+        units="troops",
+        ge=0,
+        plausible=(100.0, 500.0),
+        kind="reference",
+        source="about 30 + 65 Royal Marines at Bagram by 19 Dec 2001, 42 already there (The"
+        " Independent)",
+        description="International troops in Kabul on arrival.",
+    )
+    force_strength: float = param(
+        4500.0,
+        units="troops",
+        ge=0,
+        plausible=(3000.0, 5000.0),
+        kind="reference",
+        source=REF_ISAF_BUILDUP,
+        description="International troops in Kabul at full strength.",
+    )
+    force_buildup_days: float = param(
+        55.0,
+        units="days",
+        gt=0,
+        plausible=(30.0, 90.0),
+        kind="reference",
+        source=REF_ISAF_BUILDUP,
+        description="Days from the first troops to full strength (linear build-up).",
+    )
+    order_coverage: float = param(
+        0.5,
+        units="share",
+        ge=0,
+        le=1,
+        plausible=(0.3, 0.9),
+        kind="assumption",
+        source="assumption: half the police the city needs restores order. " + REF_QUINLIVAN,
+        description="Policing coverage at which order counts as restored and looting stops;"
+        " below it looting scales with the shortfall.",
+    )
+    looting_civilians_per_day: float = param(
+        3.0,
+        units="civilian deaths/day",
+        ge=0,
+        plausible=(0.5, 10.0),
+        kind="assumption",
+        source='assumption anchored on the 1992 precedent (armed groups "looting homes and'
+        ' shops", Washington Post 3 May 1992 in ' + REF_HRW_1992 + ") and on 13 Nov 2001"
+        ' (looting, but "civilians were unharmed", ABC News)',
+        description="Civilian deaths a day from looting and score-settling when militias are"
+        " fully armed and nobody polices the city.",
+    )
+    militia_h: float = param(
+        24.0,
+        units="h",
+        gt=0,
+        plausible=(6.0, 96.0),
+        kind="assumption",
+        source="assumption: local armed groups organise within a day or so, helped by the"
+        " weapons the Taliban left. " + Q_EVACUATION,
+        description="Time constant of the militias' arming after the Taliban leave (exponential"
+        " ramp).",
+    )
+    return_per_h: float = param(
+        0.001,
+        units="1/h",
+        ge=0,
+        plausible=(0.0, 0.005),
+        kind="assumption",
+        source='assumption: Taliban "falling back to another line from which to defend it"'
+        " (VOA, 13 Nov 2001); fighting at Maidan Shahr, resupplied from Ghazni and Kandahar"
+        " (Evening Standard, Nov 2001)",
+        description="Hazard of a Taliban attempt to retake Kabul while no organised force holds"
+        " it and Kandahar holds.",
+    )
+    return_fighters: float = param(
+        1500.0,
+        units="fighters",
+        ge=0,
+        plausible=(500.0, 4000.0),
+        kind="assumption",
+        source="assumption: a part of those who withdrew towards Kandahar (never more than them)",
+        description="Fighters in a return attempt.",
+    )
+
+    @model_validator(mode="after")
+    def _unique_factions(self) -> Vacuum:
+        names = [f.name for f in self.factions]
+        if len(set(names)) != len(names):
+            raise ValueError(f"faction names must be unique, got {names}")
+        return self
 
 
 class Scenario(_Part):
@@ -1054,6 +1384,8 @@ class Scenario(_Part):
         default_factory=HighValueTarget, description="The strike on Atef's convoy."
     )
     aftermath: Aftermath = Field(default_factory=Aftermath, description="The aftermath.")
+    political: Political = Field(default_factory=Political, description="The political track.")
+    vacuum: Vacuum = Field(default_factory=Vacuum, description="Who fills an empty Kabul.")
 
     @model_validator(mode="after")
     def _dates_in_horizon(self) -> Scenario:
