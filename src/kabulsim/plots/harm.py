@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from kabulsim.plots.distributions import wilson
+from kabulsim.analysis.intervals import wilson
 from kabulsim.plots.style import COLORS, OKABE_ITO, SERIES_CYCLE, new_figure, style_axes
 
 CAUSES = (
