@@ -22,6 +22,7 @@ an assumption (see docs/sources.md).
 
 from __future__ import annotations
 
+import bisect
 import json
 import math
 from dataclasses import dataclass
@@ -64,17 +65,16 @@ class BreakpointDistribution:
     def quantile(self, p: float) -> float:
         """The breakpoint share at cumulative probability ``p`` (log-linear interpolation)."""
         p = min(max(p, 1e-12), 1.0 - 1e-12)
-        logs = [math.log(v) for v in self.values]
+        logs = self._logs
         probs = self.probs
-        if p <= probs[0]:
-            i = 0
-        elif p >= probs[-1]:
-            i = len(probs) - 2
-        else:
-            i = int(np.searchsorted(probs, p, side="right")) - 1
+        i = min(max(bisect.bisect_right(probs, p) - 1, 0), len(probs) - 2)
         slope = (logs[i + 1] - logs[i]) / (probs[i + 1] - probs[i])
         value = math.exp(logs[i] + slope * (p - probs[i]))
         return min(1.0, max(_FLOOR, value))
+
+    @property
+    def _logs(self) -> tuple[float, ...]:
+        return _logs(self.values)
 
     def quantile_at_morale(self, u: float, morale: float) -> float:
         """The breakpoint of a side at ``morale`` whose uniform draw is ``u``.
@@ -97,6 +97,11 @@ class BreakpointDistribution:
         return self.quantile(0.5)
 
 
+@lru_cache(maxsize=8)
+def _logs(values: tuple[float, ...]) -> tuple[float, ...]:
+    return tuple(math.log(v) for v in values)
+
+
 @lru_cache(maxsize=1)
 def _calibration() -> dict[str, dict[str, float]]:
     text = resources.files("kabulsim").joinpath("data/cdb90_calibration.json").read_text()
@@ -110,11 +115,13 @@ def _from_key(key: str, name: str) -> BreakpointDistribution:
     return BreakpointDistribution(_PROBS, tuple(float(v) for v in values), name)
 
 
+@lru_cache(maxsize=1)
 def defender_breakpoints() -> BreakpointDistribution:
     """CDB90: casualty shares of 20th-century defenders who withdrew (129 battles)."""
     return _from_key("defender_breakpoint", "CDB90 defenders who withdrew")
 
 
+@lru_cache(maxsize=1)
 def attacker_breakpoints() -> BreakpointDistribution:
     """CDB90: casualty shares of 20th-century attackers who failed (82 battles)."""
     return _from_key("attacker_breakpoint", "CDB90 attackers who failed")
