@@ -70,3 +70,20 @@ def test_wilson_interval_contains_the_share():
     p, lo, hi = wilson(3, 10)
     assert lo < p == 0.3 < hi
     assert all(math.isnan(x) for x in wilson(0, 0))
+
+
+def test_metrics_censor_instead_of_counting_the_horizon():
+    from kabulsim.analysis.outcomes import estimate, parse_metric
+
+    cols = ("kabul_falls", "vacuum_h")
+    frame = _summary([1.0, 2.0, None, None, None])
+    median = estimate(frame, parse_metric("kabul_falls", cols), SC)
+    assert math.isinf(median.value)  # more than half censored: not reached
+    rmst = estimate(frame, parse_metric("kabul_falls:rmst", cols), SC)
+    assert rmst.value == pytest.approx((1.0 + 2.0 + 3 * 40.0) / 5)
+    assert "restricted to the horizon" in parse_metric("kabul_falls:rmst", cols).label
+    by = parse_metric("p_fallen_by_2001-10-09", cols)
+    assert by.column == "kabul_falls" and by.text == "p_fallen_by_2001-10-09"
+    assert estimate(frame, by, SC).value == pytest.approx(0.4)
+    with pytest.raises(ValueError, match="time column"):
+        parse_metric("vacuum_h:rmst", cols)

@@ -26,10 +26,9 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from kabulsim.analysis.outcomes import Z95, median_estimate, wilson_estimate
 from kabulsim.scenario.schema import Scenario
 from kabulsim.tables import to_datetime
-
-Z95 = 1.959963984540054
 
 __all__ = [
     "CensoredEstimate",
@@ -63,13 +62,8 @@ class CensoredEstimate:
 
 def wilson(k: int, n: int) -> tuple[float, float, float]:
     """Share ``k / n`` with its Wilson 95% interval (nan when ``n`` is 0)."""
-    if n == 0:
-        return math.nan, math.nan, math.nan
-    p = k / n
-    denom = 1 + Z95**2 / n
-    centre = (p + Z95**2 / (2 * n)) / denom
-    half = Z95 * math.sqrt(p * (1 - p) / n + Z95**2 / (4 * n * n)) / denom
-    return p, max(0.0, centre - half), min(1.0, centre + half)
+    e = wilson_estimate(k, n)
+    return e.value, e.low, e.high
 
 
 def event_days(summary: pd.DataFrame, column: str, scenario: Scenario) -> NDArray[np.float64]:
@@ -132,18 +126,10 @@ def censored_median(
     The interval is ``[x_(j), x_(k)]`` with ``j, k = n/2 -+ 1.96 sqrt(n)/2`` (normal
     approximation to the binomial); an order statistic beyond the horizon is ``inf``.
     """
-    days = np.sort(event_days(summary, column, scenario))
-    n = int(days.size)
+    days = event_days(summary, column, scenario)
+    e = median_estimate(days)
     censored = int(np.isinf(days).sum())
-    if n == 0:
-        return CensoredEstimate(math.nan, math.nan, math.nan, 0, 0, scenario.horizon_days)
-    value = float(np.quantile(days, 0.5, method="inverted_cdf"))
-    half = Z95 * math.sqrt(n) / 2
-    j = max(0, math.floor(n / 2 - half) - 1)
-    k = min(n - 1, math.ceil(n / 2 + half))
-    return CensoredEstimate(
-        value, float(days[j]), float(days[k]), n, censored, scenario.horizon_days
-    )
+    return CensoredEstimate(e.value, e.low, e.high, e.n, censored, scenario.horizon_days)
 
 
 def restricted_mean(

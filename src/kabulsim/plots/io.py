@@ -12,6 +12,7 @@ from kabulsim.plots.animate import animation
 from kabulsim.plots.distributions import distributions
 from kabulsim.plots.fan import fan_chart
 from kabulsim.plots.geo import theatre_map
+from kabulsim.plots.survival import fall_by_date_figure
 from kabulsim.plots.timeline import timeline
 from kabulsim.scenario.schema import Scenario
 
@@ -54,6 +55,7 @@ def run_figures(run: RunLike) -> dict[str, Figure]:
         "timeline": timeline(summary, sc),
         "distributions": distributions(summary, sc),
         "theatre_map": theatre_map(summary, series, sc),
+        "fall_by_date": fall_by_date_figure({sc.name: summary}, {sc.name: sc}),
     }
     if not series.empty:
         figures["fan_chart"] = fan_chart(series, sc, summary)
