@@ -11,6 +11,7 @@ from kabulsim.plots.fan import fan_chart, fan_chart_from_quantiles, series_quant
 from kabulsim.plots.geo import theatre_map
 from kabulsim.plots.io import RunLike, run_figures, save, write_run_figures
 from kabulsim.plots.overlay import comparison_overlay
+from kabulsim.plots.survival import fall_by_date_figure
 from kabulsim.plots.timeline import timeline
 
 __all__ = [
@@ -18,6 +19,7 @@ __all__ = [
     "animation",
     "comparison_overlay",
     "distributions",
+    "fall_by_date_figure",
     "fan_chart",
     "fan_chart_from_quantiles",
     "run_figures",
