@@ -7,6 +7,8 @@ the engine, with breakpoints drawn from the CDB90 distributions, decides the res
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import numpy as np
 import pandas as pd
 
@@ -39,7 +41,7 @@ def test_at_equal_morale_more_defenders_fight_longer_or_win():
     scores = [_fight_score(n, 0.3, range(40)) for n in STRENGTHS]
     held = [s[0] for s in scores]
     # Same random numbers at every strength (common random numbers): strictly increasing.
-    assert all(a < b for a, b in zip(held, held[1:], strict=False)), held
+    assert all(a < b for a, b in pairwise(held)), held
     assert scores[-1][1] >= scores[0][1]
 
 
