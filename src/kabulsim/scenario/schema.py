@@ -455,7 +455,8 @@ class North(_Part):
         le=1,
         plausible=(0.2, 0.7),
         kind="calibrated",
-        source="calibrated to the 12 Nov date of the Shamali fight. " + Q_SHAMALI,
+        source="calibrated in version 1 to the 12 Nov date of the Shamali fight; kept in"
+        " version 2, where +/-20% moves the dates by less than two hours (README). " + Q_SHAMALI,
         description="Share of the Shamali Taliban's morale lost when Mazar-i-Sharif falls.",
     )
     encirclement_per_day: float = param(
@@ -465,7 +466,8 @@ class North(_Part):
         le=1,
         plausible=(0.05, 0.4),
         kind="calibrated",
-        source='calibrated to the 12 Nov date; "fearing encirclement" (source)',
+        source="calibrated in version 1 to the 12 Nov date; kept in version 2, where +/-20%"
+        ' moves the dates by less than two hours (README). "fearing encirclement" (source)',
         description="Daily fractional morale loss on the Shamali front after the northern"
         " collapse, from fear of encirclement.",
     )
