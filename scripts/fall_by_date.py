@@ -3,7 +3,7 @@
 Runs every scenario in ``scenarios/`` (except the hold-back files, which another part of the
 documentation covers) with the same seed and replications, prints a Markdown table (median
 date Kabul falls with its 95% interval, the probability that it has fallen by three dates,
-and what held it where it did not fall) and writes ``docs/img/fall_by_date.png`` and ``.svg``.
+and what held it where it did not fall) and writes ``docs/img/fall_by_date.png``.
 
     python scripts/fall_by_date.py --reps 200 --seed 0
 """
@@ -77,7 +77,9 @@ def main() -> None:
         "no_air_campaign",
     )
     fig = fall_by_date_figure({n: summaries[n] for n in shown}, {n: scenarios[n] for n in shown})
-    save(fig, ROOT / "docs" / "img", "fall_by_date")
+    for path in save(fig, ROOT / "docs" / "img", "fall_by_date"):
+        if path.suffix == ".svg":  # the README shows the PNG; keep the repository small
+            path.unlink()
 
 
 if __name__ == "__main__":
