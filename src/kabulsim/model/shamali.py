@@ -18,9 +18,10 @@ the summary's ``shamali_*`` columns describe the decisive (or, if none, the last
 back to Kabul and the rest scatter or change sides, and the front-broken event fires; if the
 alliance breaks off, it regroups for ``retry_h`` and the reviews resume.
 
-If the line still holds at the horizon, ``front_held_by`` names the mechanism: ``estimate``
-(the commander never judged an assault worth it) or ``repulsed`` (assaults were made and
-failed).
+If Kabul has not fallen at the horizon, the summary's ``kabul_held_by`` names the mechanism:
+``front_estimate`` (the line held and the commander never judged an assault worth it),
+``front_repulsed`` (assaults were made and failed) or ``city_defence`` (a deliberate defence
+held the city after the line broke).
 """
 
 from __future__ import annotations
