@@ -175,6 +175,11 @@ STATE: tuple[StateVariable, ...] = (
 
 OUTCOMES: tuple[Outcome, ...] = (
     Outcome(
+        "north_line_broken", "time", title="Northern line breaks", colour="taliban",
+        record=datetime(2001, 11, 5, tzinfo=KABUL), record_label="5 Nov (Bai Beche)",
+        source="S. Biddle, Afghanistan and the Future of Warfare (SSI, 2002); docs/sources.md",
+    ),
+    Outcome(
         "mazar_falls", "time", title="Mazar-i-Sharif falls", colour="taliban",
         record=datetime(2001, 11, 9, tzinfo=KABUL), record_label="9 Nov", key=True,
         source=_WIKI,
@@ -200,6 +205,16 @@ OUTCOMES: tuple[Outcome, ...] = (
         "alliance_enters_kabul", "time", title="Alliance enters Kabul", colour="alliance",
         record=datetime(2001, 11, 13, tzinfo=KABUL), record_label="13 Nov", key=True,
         panel=True, overlay=True, source=_WIKI,
+    ),
+    Outcome(
+        "kabul_falls", "time", title="Kabul falls (the Taliban no longer hold it)",
+        colour="alliance", record=datetime(2001, 11, 13, tzinfo=KABUL),
+        record_label="12-13 Nov", key=True, overlay=True, source=_WIKI,
+    ),
+    Outcome(
+        "kabul_held_by", "category",
+        title="What held Kabul through the horizon (front_estimate, front_repulsed,"
+        " city_defence; empty when it fell)",
     ),
     Outcome("entry_despite_orders", "flag", title="Alliance enters despite orders"),
     Outcome(
@@ -312,6 +327,22 @@ OUTCOMES: tuple[Outcome, ...] = (
     Outcome(
         "morale_shamali_end", "share", "morale (0-1)", "Taliban morale on the Shamali front",
         "taliban",
+    ),
+    Outcome(
+        "shamali_best_odds", "number", "ratio",
+        "Best odds the alliance commander estimated at Shamali",
+    ),
+    Outcome(
+        "reinforcements_sent", "count", "fighters",
+        "Taliban fighters sent from Kabul to the fronts", "taliban",
+    ),
+    Outcome(
+        "caught_on_road", "count", "fighters", "Taliban fighters caught by strikes on the road",
+        "taliban",
+    ),
+    Outcome(
+        "north_contingent_turned_back", "flag",
+        title="Taliban contingent sent north turned back", colour="taliban",
     ),
     Outcome(
         "conservation_error", "number", "fighters",

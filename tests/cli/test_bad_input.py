@@ -57,7 +57,7 @@ FILE_CASES: list[tuple[str, str | bytes, list[str]]] = [
     ("bad_choice", "withdrawal:\n  policy: flee\n", [":2:", "withdrawal.policy", "evacuate, defend", "'flee'"]),
     ("bad_bool", "hvt:\n  present: maybe\n", [":2:", "hvt.present", "true or false"]),
     ("bad_date", "north:\n  fall_at: tomorrow\n", [":2:", "north.fall_at", "a date and time", "null"]),
-    ("date_outside_horizon", "air:\n  controllers_north: 2002-03-01T00:00\n", [":2:", "air.controllers_north", "outside the simulated period"]),
+    ("date_outside_horizon", "air:\n  controllers_north: 2002-06-01T00:00\n", [":2:", "air.controllers_north", "outside the simulated period"]),
     (
         "shares_exceed_one",
         "air:\n  sorties:\n    - {start: 2001-10-08T00:00, strike_sorties_per_day: 1, shamali_share: 0.8, north_share: 0.8}\n",

@@ -21,14 +21,17 @@ from tests.helpers import scenario_with
 
 changes = st.fixed_dictionaries(
     {
-        "air.morale_per_sortie": st.floats(0.0, 0.003),
+        "air.morale_per_sortie": st.floats(0.0, 0.02),
         "air.kills_per_sortie": st.floats(0.0, 3.0),
         "forces.taliban_shamali": st.integers(0, 9000),
         "forces.taliban_kabul": st.integers(0, 6000),
         "forces.alliance_shamali": st.integers(0, 15000),
         "forces.foreign_share": st.floats(0.0, 1.0),
-        "north.collapse_morale": st.floats(0.05, 1.0),
-        "shamali.acceptable_losses": st.floats(0.0, 2000.0),
+        "north.advance_h": st.floats(1.0, 200.0),
+        "shamali.required_odds": st.floats(0.5, 30.0),
+        "command.refill_per_day": st.floats(0.0, 3000.0),
+        "command.north_contingent": st.integers(0, 5000),
+        "command.interdiction_per_sortie": st.floats(0.0, 0.01),
         "withdrawal.policy": st.sampled_from(["evacuate", "defend"]),
         "withdrawal.trigger": st.sampled_from(["front_broken", "north_collapse"]),
         "withdrawal.straggler_share_foreign": st.floats(0.0, 1.0),

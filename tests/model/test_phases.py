@@ -90,7 +90,8 @@ class _Forbidden:
 def test_the_alliance_draws_only_from_its_own_stream(seed):
     """With ``policy: defend`` the withdrawal phase draws nothing; the alliance routes the
     defenders it beats in the city with its own draws, never the withdrawal stream's."""
-    sc = scenario_with(**{"withdrawal.policy": "defend"})
+    # A defence with low resolve, so that the alliance beats it and routes the defenders.
+    sc = scenario_with(**{"withdrawal.policy": "defend", "withdrawal.defend_resolve": 0.3})
     world = build_world(sc, seed=seed)
     world.rng["withdrawal"] = _Forbidden()  # type: ignore[assignment]
     run_world(world)

@@ -10,10 +10,11 @@ import math
 
 import pytest
 
+from kabulsim.combat.breakpoints import attacker_breakpoints, defender_breakpoints
 from kabulsim.model import build_world
 from kabulsim.model.aftermath import close_vacuum
 from kabulsim.model.air import strike_front
-from kabulsim.model.shamali import estimate_assault
+from kabulsim.model.fronts import cas_per_h, estimate_odds
 from kabulsim.model.vacuum import control_breadth
 from kabulsim.scenario.schema import Air
 from tests.helpers import scenario_with
@@ -44,7 +45,10 @@ def test_strike_morale_and_kills_follow_the_law_exactly():
     world = build_world(sc)
     before, strength = world.shamali.morale, world.shamali.strength
     assert strike_front(world, world.shamali, 10.0, 7.0) == 7.0
-    assert world.shamali.morale == pytest.approx(before * math.exp(-sc.air.morale_per_sortie * 10))
+    per_thousand = 10.0 * 1000.0 / strength
+    assert world.shamali.morale == pytest.approx(
+        before * math.exp(-sc.air.morale_per_sortie * per_thousand)
+    )
     assert world.shamali.strength == strength - 7.0
     assert world.ledger.killed_air == 7.0
 
@@ -55,6 +59,7 @@ def test_controllers_multiply_a_sorties_effect():
         "horizon_days": 12.0,
         "air.kills_per_sortie": 0.0,
         "morale.recovery_per_day": 0.0,
+        "morale.ground_pressure_per_day": 0.0,
         "air.controllers_north": None,
         "air.sorties": [Air().sorties[0].model_dump()],
     }
@@ -86,32 +91,56 @@ def test_north_falls_at_an_exogenous_date_with_exact_accounting():
     )
 
 
-def test_north_collapses_at_the_first_evening_review_below_threshold():
-    world = build_world(scenario_with(**{"air.sorties": []}))
-    world.north.morale = 0.1
-    world.env.run(until=48.0)
-    assert trace(world, "north") == [(23.0, "mazar_falls")]
+def test_north_line_breaks_by_assault_and_the_city_falls_after_the_advance():
+    sc = scenario_with(
+        **{
+            "air.sorties": [],
+            "forces.taliban_north": 10,
+            "shamali.mass_spread": 0.0,
+            "north.advance_h": 72.0,
+        }
+    )
+    world = build_world(sc)
+    world.north.morale = 0.05
+    world.env.run(until=24 * 8)
+    kinds = [k for _, k in trace(world, "north")]
+    assert kinds == ["assault_decided", "assault", "line_broken", "mazar_falls"]
+    times = dict((k, t) for t, k in trace(world, "north"))
+    assert times["mazar_falls"] - times["line_broken"] == pytest.approx(72.0)
+    assert world.out.north_line_broken == pytest.approx(times["line_broken"])
+    assert world.mazar_fallen.triggered
 
 
-def test_commander_estimate_matches_hand_calculation():
+def test_commander_odds_match_hand_calculation():
     sc = scenario_with(**{"air.controllers_shamali": None})
     world = build_world(sc)
     sh = sc.shamali
-    t, a = world.shamali, world.alliance_strength
-    t_kill = sh.taliban_kill_rate * sh.fortification_factor * t.morale
-    a_kill = sh.alliance_kill_rate * world.alliance_morale
-    cas = sh.cas_sorties_per_h * sc.air.kills_per_sortie
-    t_break = sh.taliban_breakpoint * t.morale * t.strength / (a_kill * a + cas)
-    cost, breaks_first = estimate_assault(world)
-    assert cost == pytest.approx(t_kill * t.strength * t_break)
-    a_break = sh.alliance_breakpoint * world.alliance_morale * a / (t_kill * t.strength)
-    assert breaks_first == (t_break < a_break)
+    front = world.shamali
+    alliance, strength, morale = 9_000.0, 8_000.0, 0.4
+    loss_t = sh.alliance_kill_rate * front.alliance_morale * alliance + cas_per_h(world, front)
+    loss_a = sh.taliban_kill_rate * sh.fortification_factor * morale * strength
+    t_taliban = defender_breakpoints().quantile_at_morale(0.5, morale) * strength / loss_t
+    bp_a = attacker_breakpoints().quantile_at_morale(0.5, front.alliance_morale)
+    t_alliance = bp_a * alliance / loss_a
+    odds = estimate_odds(world, front, alliance, strength, morale)
+    assert odds == pytest.approx(t_alliance / t_taliban)
+    # Lower Taliban morale, better odds for the attacker.
+    assert estimate_odds(world, front, alliance, strength, 0.2) > odds
 
 
-def test_an_empty_front_is_taken_at_the_first_morning_review():
-    world = build_world(scenario_with(**{"forces.taliban_shamali": 0, "air.sorties": []}))
-    world.env.run(until=48.0)
-    assert trace(world, "shamali") == [(9.0, "assault"), (9.0, "front_broken")]
+def test_an_empty_front_is_taken_after_massing_in_daylight():
+    sc = scenario_with(
+        **{"forces.taliban_shamali": 0, "air.sorties": [], "shamali.mass_spread": 0.0}
+    )
+    world = build_world(sc)
+    world.env.run(until=24 * 4)
+    rows = trace(world, "shamali")
+    assert [k for _, k in rows] == ["assault_decided", "assault", "front_broken"]
+    decided, assault = rows[0][0], rows[1][0]
+    assert assault - decided >= sc.shamali.mass_h
+    lo, hi = sc.shamali.daylight
+    hour = (sc.start.hour + assault) % 24.0
+    assert lo <= hour < hi
     assert world.out.shamali_winner == "alliance"
 
 
@@ -159,13 +188,14 @@ def test_alliance_waits_out_a_hold_back_when_discipline_holds():
         }
     )
     world = build_world(sc)
-    world.env.run(until=50.0)
-    # The empty front breaks at the 09:00 review; the alliance is at the gates 10 h later.
+    world.env.run(until=24.0 * 5)
+    # The empty front breaks after massing; the alliance is at the gates 10 h later.
+    broke = world.out.front_broken
     assert trace(world, "alliance") == [
-        (19.0, "at_the_gates"),
-        (19.0, "hold_back"),
-        (43.0, "hold_back_ends"),
-        (43.0, "enters_kabul"),
+        (round(broke + 10.0, 6), "at_the_gates"),
+        (round(broke + 10.0, 6), "hold_back"),
+        (round(broke + 34.0, 6), "hold_back_ends"),
+        (round(broke + 34.0, 6), "enters_kabul"),
     ]
     entered = world.out.time("alliance_enters_kabul")
     assert entered is not None

@@ -149,7 +149,7 @@ def test_hold_back_notebook_content() -> None:
 def test_air_power_notebook_content() -> None:
     text = _text(executed("03_air_power.ipynb"))
     assert "both (2001)" in text and "none" in text
-    assert "alliance_enters_kabul<=2001-11-15" in text
+    assert "p_fallen_by_2001-11-15" in text and "kabul_falls" in text
 
 
 def test_what_if_lab_has_one_change_cell() -> None:

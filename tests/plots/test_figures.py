@@ -208,7 +208,7 @@ def test_save_and_write_run_figures(baseline_run: kabulsim.RunResult, tmp_path: 
     # the animation itself is tested above; skip it here to keep the suite fast
     written = write_run_figures(baseline_run, tmp_path / "figs", animate=False)
     names = {p.name for p in written}
-    for stem in ("timeline", "fan_chart", "distributions", "theatre_map"):
+    for stem in ("timeline", "fan_chart", "distributions", "theatre_map", "fall_by_date"):
         assert {f"{stem}.png", f"{stem}.svg"} <= names
     assert all(p.stat().st_size > 1000 for p in written)
 

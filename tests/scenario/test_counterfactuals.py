@@ -55,6 +55,8 @@ def test_no_air_campaign_front_holds():
     cf = summary("no_air_campaign")
     assert never(cf, "shamali_start") >= 0.9
     assert never(cf, "alliance_enters_kabul") >= 0.9
+    # The mechanism is named: the commander never judged an assault worth it.
+    assert (cf["kabul_held_by"] == "front_estimate").mean() >= 0.9
     assert cf["civilian_casualties"].median() < summary("baseline")["civilian_casualties"].median()
 
 
@@ -91,6 +93,7 @@ def test_poor_discipline_makes_a_declared_hold_back_short():
 
 def test_taliban_defend_kabul_fight_in_the_city():
     base, cf = summary("baseline"), summary("taliban_defend_kabul")
+    assert times(cf, "kabul_falls").median() > times(base, "kabul_falls").median()
     assert cf["resistance_in_city"].mean() >= 0.9
     assert cf["killed_in_city"].median() >= 10
     assert cf["killed_in_city"].mean() > 5 * max(base["killed_in_city"].mean(), 1.0)
@@ -108,6 +111,7 @@ def test_no_tip_atef_never_killed_and_nothing_else_changes():
 
 def test_no_ground_controllers_later_fall():
     base, cf = summary("baseline"), summary("no_ground_controllers")
+    assert never(cf, "kabul_falls") <= 0.1  # later, not never: inside the horizon
     assert (
         times(cf, "alliance_enters_kabul").median() > times(base, "alliance_enters_kabul").median()
     )
@@ -118,6 +122,7 @@ def test_mazar_holds_north_stands_and_shamali_fight_comes_later():
     base, cf = summary("baseline"), summary("mazar_holds")
     assert never(cf, "mazar_falls") >= 0.9
     assert times(cf, "shamali_start").median() > times(base, "shamali_start").median()
+    assert never(cf, "kabul_falls") <= 0.1
 
 
 def test_early_offensive_assault_on_25_october_costs_more():
@@ -126,7 +131,11 @@ def test_early_offensive_assault_on_25_october_costs_more():
     assaults = events[(events["phase"] == "shamali") & (events["event"] == "assault")]
     first = assaults.groupby("rep")["time"].min()
     assert len(first) == REPS
-    assert (first == "2001-10-25T09:00+04:30").mean() >= 0.9
+    first_t = pd.to_datetime(first, utc=True)
+    ordered = pd.Timestamp("2001-10-25T09:00+04:30")
+    # Ordered on 25 Oct; massing and daylight put the assault within about three days.
+    assert (first_t >= ordered).all()
+    assert (first_t < ordered + pd.Timedelta(days=3)).mean() >= 0.9
     # In this model the early assault is usually repulsed; a second one follows in November.
     # The summary's shamali_* columns describe the last assault, so count and cost are compared.
     assert cf["shamali_assaults"].mean() > base["shamali_assaults"].mean() + 0.5

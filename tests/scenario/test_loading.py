@@ -80,7 +80,7 @@ def test_counterfactual_changes_are_the_documented_ones():
     }
     assert changed("early_offensive") == {"shamali.forced_assault_at": "2001-10-25T09:00:00+04:30"}
     no_air = load_scenario(SCENARIOS / "no_air_campaign.yaml")
-    assert [p.strike_sorties_per_day for p in no_air.air.sorties] == [0.0, 0.0]
+    assert [p.strike_sorties_per_day for p in no_air.air.sorties] == [0.0, 0.0, 0.0]
     hold = load_scenario(SCENARIOS / "hold_back.yaml").alliance
     assert (hold.hold_back_h, hold.pressure) == (336.0, 0.98)
     assert hold.indiscipline_per_h < Scenario().alliance.indiscipline_per_h / 5

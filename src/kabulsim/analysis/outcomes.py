@@ -7,12 +7,20 @@ A metric is named by a summary column, optionally with a date threshold:
   quantity that cannot be negative);
 * a true/false column (``atef_killed``): the share of replications, with a Wilson 95%
   interval;
-* a time column (``alliance_enters_kabul``): the mean time in days since the scenario start,
-  a replication in which the event did not happen counted at the horizon (right-censored,
-  which biases the mean early; use a threshold metric when that matters);
+* a time column (``kabul_falls``): the **median** time in days since the scenario start, with
+  a distribution-free 95% interval; a replication in which the event did not happen within
+  the horizon is censored (it happens later, if ever), never counted as if it had happened
+  at the horizon; when half or more are censored the median is "not reached" (infinite);
+* ``COLUMN:rmst``: the mean time restricted to the horizon (each censored replication counts
+  the whole horizon): finite and smooth, for sweeps and sensitivity analyses, and labelled
+  as depending on the horizon;
 * ``COLUMN<=DATE`` (or ``<``): the share of replications in which the event happened by that
   local date-time, e.g. ``alliance_enters_kabul<=2001-11-15`` is the probability that the
-  alliance holds Kabul by 15 November 2001 00:00.
+  alliance holds Kabul by 15 November 2001 00:00;
+* ``p_fallen_by_DATE``: shorthand for ``kabul_falls<=DATE``, the probability that Kabul has
+  fallen (the Taliban no longer hold it) by that date, e.g. ``p_fallen_by_2001-12-01``.
+
+See :mod:`kabulsim.analysis.survival` for the whole fall-by-date curve.
 """
 
 from __future__ import annotations
@@ -20,7 +28,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import lru_cache
 
@@ -35,6 +43,8 @@ from kabulsim.tables import to_datetime
 from kabulsim.timebase import KABUL
 
 _THRESHOLD = re.compile(r"^\s*([a-z_]+)\s*(<=|<)\s*(\S+)\s*$")
+_FALLEN_BY = re.compile(r"^\s*p_fallen_by_(\S+)\s*$")
+_RMST = re.compile(r"^\s*([a-z_]+)\s*:\s*rmst\s*$")
 
 
 @dataclass(frozen=True)
@@ -45,6 +55,8 @@ class Metric:
     column: str
     op: str = ""
     when: datetime | None = None
+    rmst: bool = False
+    """For a time column: the mean restricted to the horizon instead of the median."""
 
     @property
     def label(self) -> str:
@@ -52,7 +64,9 @@ class Metric:
         if self.when is not None:
             return f"P({self.column} {self.op} {self.when:%Y-%m-%d %H:%M})"
         if self.column in TIME_COLUMNS:
-            return f"{self.column} (days since start, mean)"
+            if self.rmst:
+                return f"{self.column} (days since start, mean restricted to the horizon)"
+            return f"{self.column} (days since start, median; censored beyond the horizon)"
         return f"{self.column} (mean)"
 
 
@@ -65,6 +79,15 @@ def parse_metric(text: str, columns: Sequence[str] | None = None) -> Metric:
     """
     if columns is None:
         columns = summary_columns()
+    fallen = _FALLEN_BY.match(text)
+    if fallen:
+        return replace(parse_metric(f"kabul_falls<={fallen.group(1)}", columns), text=text)
+    rmst = _RMST.match(text)
+    if rmst:
+        inner = parse_metric(rmst.group(1), columns)
+        if inner.column not in TIME_COLUMNS:
+            raise ValueError(f"outcome {text!r}: ':rmst' needs a time column")
+        return Metric(text, inner.column, rmst=True)
     match = _THRESHOLD.match(text)
     column, op, when = (match.group(1), match.group(2), match.group(3)) if match else (text, "", "")
     column = column.strip()
@@ -107,7 +130,8 @@ class Estimate:
     n: int
 
 
-def _wilson(k: int, n: int) -> Estimate:
+def wilson_estimate(k: int, n: int) -> Estimate:
+    """Share ``k / n`` with its Wilson 95% interval."""
     if n == 0:
         return Estimate(math.nan, math.nan, math.nan, 0)
     low, high = wilson(k, n)
@@ -140,7 +164,10 @@ def per_replication(
             return np.asarray(hit.to_numpy(), dtype=np.float64)
         start = pd.Timestamp(scenario.start)
         days = (times - start).dt.total_seconds() / 86400.0
-        return np.asarray(days.fillna(scenario.horizon_days).to_numpy(), dtype=np.float64)
+        # Censored (no event within the horizon): the horizon for the restricted mean,
+        # infinity (later, if ever) otherwise.
+        fill = scenario.horizon_days if metric.rmst else math.inf
+        return np.asarray(days.fillna(fill).to_numpy(), dtype=np.float64)
     if col.dtype == bool:
         return np.asarray(col.to_numpy(), dtype=np.float64)
     values = np.asarray(pd.to_numeric(col, errors="coerce").to_numpy(), dtype=np.float64)
@@ -154,5 +181,20 @@ def estimate(summary: pd.DataFrame, metric: Metric, scenario: Scenario) -> Estim
         metric.column in summary and summary[metric.column].dtype == bool
     )
     if is_share:
-        return _wilson(int(values.sum()), int(values.size))
+        return wilson_estimate(int(values.sum()), int(values.size))
+    if metric.column in TIME_COLUMNS and not metric.rmst:
+        return median_estimate(values)
     return _mean(values)
+
+
+def median_estimate(values: NDArray[np.float64]) -> Estimate:
+    """Median with a distribution-free 95% interval (order statistics); inf = censored."""
+    days = np.sort(values)
+    n = int(days.size)
+    if n == 0:
+        return Estimate(math.nan, math.nan, math.nan, 0)
+    value = float(np.quantile(days, 0.5, method="inverted_cdf"))
+    half = Z95 * math.sqrt(n) / 2
+    j = max(0, math.floor(n / 2 - half) - 1)
+    k = min(n - 1, math.ceil(n / 2 + half))
+    return Estimate(value, float(days[j]), float(days[k]), n)

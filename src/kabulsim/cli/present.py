@@ -24,6 +24,7 @@ from kabulsim.experiments.points import write_json
 from kabulsim.experiments.runner import run_many
 from kabulsim.plots.io import save
 from kabulsim.plots.overlay import comparison_overlay
+from kabulsim.plots.survival import fall_by_date_figure
 from kabulsim.report.html import scenario_changes, write_report
 from kabulsim.scenario import load_scenario
 
@@ -128,6 +129,8 @@ def handle_compare(args: argparse.Namespace) -> int:
     diffs = compare(summaries, baseline, n_boot=args.n_boot, seed=args.seed)
     diffs.to_csv(out / "differences.csv", index=False)
     save(comparison_overlay(summaries), out, "comparison")
+    scenarios = {name: run.scenario for name, run in runs.items()}
+    save(fall_by_date_figure(summaries, scenarios), out, "fall_by_date")
     write_json(
         out / COMPARISON_MANIFEST,
         {"names": names, "baseline": baseline, "inputs": args.inputs, "n_boot": args.n_boot,

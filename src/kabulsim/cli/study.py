@@ -71,8 +71,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         " --grid axes) and estimate each outcome with its 95% interval. Writes sweep.csv,"
         " one response figure per outcome (PNG and SVG) and study.json into the output"
         " folder. Outcomes: a summary column (mean; for true/false columns the share; for"
-        " times the mean days since the start) or COLUMN<=DATE, the probability that the"
-        " event happened by that date.",
+        " times the median days since the start, censored beyond the horizon), COLUMN:rmst"
+        " (a time's mean restricted to the horizon), COLUMN<=DATE, the probability that the"
+        " event happened by that date, or p_fallen_by_DATE (Kabul has fallen by then).",
         epilog="example: kabulsim sweep scenarios/baseline.yaml --grid"
         " air.sorties.1.strike_sorties_per_day=30:150:5 --outcome"
         " 'alliance_enters_kabul<=2001-11-15' --reps 200",
@@ -108,9 +109,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     q.add_argument("--method", choices=["morris", "sobol"], default="morris")
     q.add_argument(
         "--outcome",
-        default="alliance_enters_kabul",
+        default="alliance_enters_kabul:rmst",
         metavar="METRIC",
-        help="outcome metric (default: alliance_enters_kabul, mean days since the start)",
+        help="outcome metric (default: alliance_enters_kabul:rmst, mean days since the start"
+        " restricted to the horizon)",
     )
     q.add_argument(
         "--params",

@@ -7,17 +7,25 @@
 
 Mechanism. From the bombing start, once a day, the campaign flies a number of strike
 sorties drawn around the period's rate (a gamma-distributed daily multiplier with the
-scenario's coefficient of variation, then Poisson counts per target). A share of the sorties
+scenario's coefficient of variation, then Poisson counts per target). Periods and rates are
+the record's: about 40 a day at first, 70 from 21 October when front-line targeting began,
+110 from 5 November; the front shares of a new period ramp up over
+``front_targeting_ramp_days``. A share of the sorties
 goes to the Shamali front and a share to the Mazar-i-Sharif front; the rest strike
 fixed targets elsewhere and count only for civilian casualties. On a front, each sortie
 counts as one *effective* sortie, or ``controller_multiplier`` of them once ground
 controllers (ODA 555 on the Shamali front, ODA 595 in the north) have arrived there.
 Effective sorties kill ``kills_per_sortie`` fighters each on average (Poisson) and multiply
-the front's morale by ``exp(-morale_per_sortie)`` each.
+the front's morale by ``exp(-morale_per_sortie * E * 1000 / strength)`` for ``E`` effective
+sorties: the same strikes weigh more on a smaller force.
 
 Assumptions: effects add up day by day (no diminishing returns beyond the exponential
 morale law); the daily step is coarse on purpose, since nothing on a static front turns on
-the hour; strikes stop when the front they aim at no longer holds a line.
+the hour; strikes stop when the front they aim at no longer holds a line, except that when
+the Taliban stay to defend Kabul the Shamali front's strikes fall on the defenders of the
+city (:func:`strike_city`). Close air
+support during an assault is part of the same campaign
+(:func:`kabulsim.model.fronts.cas_per_h`).
 """
 
 from __future__ import annotations
@@ -29,7 +37,73 @@ import simpy
 from numpy.typing import NDArray
 
 from kabulsim.model.world import Front, World
+from kabulsim.scenario.schema import Scenario
 from kabulsim.timebase import to_hours
+
+_PERIODS: dict[int, tuple[Scenario, tuple[tuple[float, float, float, float], ...]]] = {}
+
+
+def _periods(scenario: Scenario) -> tuple[tuple[float, float, float, float], ...]:
+    """(start h, rate, Shamali share, north share) of each period, in order (cached)."""
+    hit = _PERIODS.get(id(scenario))
+    if hit is not None and hit[0] is scenario:
+        return hit[1]
+    if len(_PERIODS) > 64:
+        _PERIODS.clear()
+    table = tuple(
+        (to_hours(scenario.start, p.start), p.strike_sorties_per_day, p.shamali_share,
+         p.north_share)
+        for p in scenario.air.sorties
+    )  # fmt: skip
+    _PERIODS[id(scenario)] = (scenario, table)
+    return table
+
+
+def _row_at(scenario: Scenario, t_h: float) -> tuple[float, float, float]:
+    """Rate and front shares at clock time ``t_h`` (see :func:`schedule`)."""
+    periods = _periods(scenario)
+    i = -1
+    for k, period in enumerate(periods):
+        if period[0] <= t_h + 1e-9:
+            i = k
+    if i < 0:
+        return 0.0, periods[0][2] if periods else 0.0, periods[0][3] if periods else 0.0
+    start, rate, sh, no = periods[i]
+    ramp_h = scenario.air.front_targeting_ramp_days * 24.0
+    if i > 0 and ramp_h > 0.0:
+        w = min(1.0, max(0.0, (t_h - start) / ramp_h))
+        prev = periods[i - 1]
+        sh = prev[2] + w * (sh - prev[2])
+        no = prev[3] + w * (no - prev[3])
+    return rate, sh, no
+
+
+def schedule(world: World, t: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Strike sorties per day and the Shamali and north shares at clock times ``t``.
+
+    A period's rate applies from its start; its front shares ramp up linearly from the
+    previous period's over ``air.front_targeting_ramp_days`` (the shift to front-line targets
+    took days: the first verified strike on the line north of Kabul on 21 Oct 2001, 80% of
+    the effort on the front lines by 29 Oct; see docs/sources.md).
+
+    Returns:
+        An array of shape ``(len(t), 3)``: rate, Shamali share, north share.
+    """
+    rows = [_row_at(world.scenario, x) for x in t.tolist()]
+    return np.array(rows, dtype=np.float64).reshape(-1, 3)
+
+
+def rate_at(world: World, t_h: float) -> float:
+    """Scheduled strike sorties per day at clock time ``t_h`` (before daily variation)."""
+    if t_h < (world.hours(world.scenario.air.bombing_start) or 0.0):
+        return 0.0
+    return _row_at(world.scenario, t_h)[0]
+
+
+def front_share_at(world: World, front: Front, t_h: float) -> float:
+    """Share of strike sorties aimed at ``front`` at clock time ``t_h``."""
+    row = _row_at(world.scenario, t_h)
+    return row[1] if front is world.shamali else row[2]
 
 
 def strike_front(world: World, front: Front, effective: float, killed: float) -> float:
@@ -44,9 +118,29 @@ def strike_front(world: World, front: Front, effective: float, killed: float) ->
     if effective <= 0.0 or front.strength <= 0.0:
         return 0.0
     killed = min(front.strength, killed)
+    # The same strikes weigh more on a smaller force: the effect is per thousand fighters.
+    per_thousand = effective * 1000.0 / front.strength
     front.lose(killed)
-    front.scale_morale(math.exp(-world.scenario.air.morale_per_sortie * effective))
+    front.scale_morale(math.exp(-world.scenario.air.morale_per_sortie * per_thousand))
     world.ledger.kill("air", killed)
+    return killed
+
+
+def strike_city(world: World, effective: float, killed: float) -> float:
+    """Apply a day's strikes to a deliberate defence of Kabul; return the fighters killed.
+
+    The same law as on a front: kills (capped at the defenders), and the defence's resolve
+    multiplied by ``exp(-morale_per_sortie * E * 1000 / defenders)``.
+    """
+    defenders = world.in_kabul
+    if effective <= 0.0 or defenders <= 0.0 or world.kabul_resolve is None:
+        return 0.0
+    killed = min(defenders, killed)
+    foreign = round(killed * world.kabul_foreign / defenders)
+    world.leave_kabul(killed - foreign, foreign)
+    world.ledger.kill("air", killed)
+    per_thousand = effective * 1000.0 / defenders
+    world.kabul_resolve *= math.exp(-world.scenario.air.morale_per_sortie * per_thousand)
     return killed
 
 
@@ -63,15 +157,9 @@ def air_campaign(world: World) -> simpy.events.ProcessGenerator:
     # stream's use does not depend on the course of events (common random numbers), and
     # batched draws are far cheaper than one call per number.
     days = max(0, math.ceil((world.horizon_h - start) / 24.0 - 1e-9))
-    t = start + 24.0 * np.arange(days)
-    starts = np.array([to_hours(world.scenario.start, p.start) for p in air.sorties])
-    index = np.searchsorted(starts, t + 1e-9, side="right") - 1
-    table = np.array(
-        [(p.strike_sorties_per_day, p.shamali_share, p.north_share) for p in air.sorties]
-        or [(0.0, 0.0, 0.0)]
-    )
-    row = table[np.maximum(index, 0)]
-    rate = np.where(index >= 0, row[:, 0], 0.0)
+    t = start + 24.0 * np.arange(days, dtype=np.float64)
+    row = schedule(world, t)
+    rate = row[:, 0]
     cv = air.daily_variation
     if cv > 0.0:
         shape = 1.0 / (cv * cv)
@@ -99,11 +187,16 @@ def air_campaign(world: World) -> simpy.events.ProcessGenerator:
     for n_sh, n_no, n_ot, e_sh, e_no, k_sh, k_no, c_sh, c_no, c_ot in daily:
         flown, civilians = float(n_ot), float(c_ot)
         # Strikes go only where a Taliban line still stands.
-        if not world.front_broken.triggered:
+        if world.shamali.holds:
             strike_front(world, world.shamali, e_sh, float(k_sh))
             flown += n_sh
             civilians += c_sh
-        if not world.mazar_fallen.triggered:
+        elif world.kabul_resolve is not None and world.city_holder == "taliban":
+            # A deliberate defence of Kabul: the strikes on the front now fall on the city.
+            strike_city(world, e_sh, float(k_sh))
+            flown += n_sh
+            civilians += c_sh
+        if world.north.holds:
             strike_front(world, world.north, e_no, float(k_no))
             flown += n_no
             civilians += c_no

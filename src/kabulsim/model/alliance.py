@@ -47,7 +47,7 @@ def _city_fight(world: World) -> bool:
     sh = sc.shamali
     al = sc.alliance
     rng = world.rng["alliance"]
-    morale = world.shamali.morale
+    morale = world.defenders_morale()
     defending = sc.withdrawal.policy == "defend"
     bp_factor = al.city_breakpoint_factor if defending else 1.0
     foreign_share = world.kabul_foreign / world.in_kabul

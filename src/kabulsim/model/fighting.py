@@ -15,7 +15,7 @@ from typing import Literal
 import numpy as np
 
 from kabulsim.combat import BattleResult, Side, simulate
-from kabulsim.model.world import World
+from kabulsim.model.world import Front, World
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +37,7 @@ def fight(
     alliance: Side,
     rng: np.random.Generator,
     where: Literal["battle", "city"],
+    front: Front | None = None,
 ) -> Fight:
     """Run a fight to its end and book its casualties.
 
@@ -46,6 +47,8 @@ def fight(
         alliance: the alliance side (blue).
         rng: the calling phase's random stream.
         where: the ledger category of Taliban killed (``battle`` or ``city``).
+        front: the front fought over; its line and alliance strengths take the fight's final
+            strengths (None: a fight in the city, where the alliance's Shamali force fights).
     """
     sh = world.scenario.shamali
     result = simulate(
@@ -68,5 +71,9 @@ def fight(
     world.ledger.kill(where, t_killed)
     world.ledger.wound(t_cas - t_killed)
     world.out.add("alliance_killed", a_killed)
-    world.set_alliance_strength(result.blue_final)
+    if front is None:
+        world.set_alliance_strength(result.blue_final)
+    else:
+        front.alliance = result.blue_final
+        front.set_strength(result.red_final)
     return Fight(result, taliban_broke, alliance_broke, t_cas, a_cas, t_killed, a_killed)

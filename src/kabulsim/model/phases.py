@@ -30,6 +30,8 @@ import simpy
 from kabulsim.model.aftermath import aftermath
 from kabulsim.model.air import air_campaign
 from kabulsim.model.alliance import alliance
+from kabulsim.model.command import command
+from kabulsim.model.fronts import front_pressure
 from kabulsim.model.hvt import high_value_target
 from kabulsim.model.north import northern_front
 from kabulsim.model.political import political_track
@@ -60,6 +62,8 @@ PHASES: tuple[Phase, ...] = (
     Phase("aftermath", aftermath),
     Phase("political", political_track),
     Phase("vacuum", vacuum),
+    Phase("pressure", front_pressure),
+    Phase("command", command),
 )
 """The phases of the model, started in this order at time 0."""
 

@@ -76,6 +76,17 @@ def _close(world: World) -> None:
     out.set("taliban_captured_or_defected", led.captured_or_defected)
     out.set("city_holder_end", world.city_holder)
     out.set("morale_shamali_end", world.shamali.morale)
+    ends = (out.time("kabul_evacuated"), out.time("alliance_enters_kabul"))
+    falls = [t for t in ends if t is not None]
+    out.set("kabul_falls", min(falls) if falls else None)
+    held_by = ""
+    if not falls:
+        if world.shamali.holds:
+            held_by = "front_repulsed" if world.shamali.assaults > 0 else "front_estimate"
+        else:
+            held_by = "city_defence"
+    out.set("kabul_held_by", held_by)
+    out.set("shamali_best_odds", world.shamali.best_odds)
     out.set("conservation_error", world.conservation_error())
 
 

@@ -8,7 +8,9 @@
 Mechanism. The trigger event (by default the Shamali front breaking; a scenario may make it
 the northern collapse) starts the leadership's decision, which takes a lognormal delay. With
 ``policy: defend`` there is no evacuation: the fighters stay and the alliance's entry meets
-them (:mod:`kabulsim.model.alliance`). With ``policy: evacuate``, at the decision a share of
+them (:mod:`kabulsim.model.alliance`); they fight with their own resolve
+(``withdrawal.defend_resolve``: fighters who chose to stay, foreign fighters with nowhere to
+go among them), not the broken front's morale. With ``policy: evacuate``, at the decision a share of
 the fighters in the city is left behind as stragglers (higher for foreign fighters, who had
 no local ties), and the rest leave in hourly waves over a lognormal evacuation time. Each
 wave splits between the Kandahar and Tora Bora routes: Afghan Taliban mostly south to
@@ -77,6 +79,7 @@ def withdrawal(world: World) -> simpy.events.ProcessGenerator:
     rng = world.rng["withdrawal"]
     yield world.front_broken if w.trigger == "front_broken" else world.mazar_fallen
     if w.policy == "defend":
+        world.kabul_resolve = w.defend_resolve
         world.log("withdrawal", "defend", "the Taliban stay to defend Kabul")
         return
     yield env.timeout(lognormal(rng, w.decision_h, w.spread))

@@ -21,7 +21,8 @@ Taliban fighters are accounted for in a ledger. At every moment::
     initial + reinforcements == active + killed + wounded + captured_or_defected + withdrawn
 
 where *active* counts the fighters still in the modelled theatre (the Shamali front, Kabul,
-the north, elsewhere in the country, and stragglers hiding in Kabul), *wounded* the battle
+the north, on the road between them, elsewhere in the country, and stragglers hiding in
+Kabul), *wounded* the battle
 casualties who survive (out of action, evacuated), and *withdrawn* counts
 those who left it along the Kandahar and Tora Bora routes or fell back from Mazar-i-Sharif.
 """
@@ -63,6 +64,20 @@ class Front:
     morale: float
     controllers_h: float | None
     """Clock time (h) from which ground controllers direct strikes here; None: never."""
+    alliance: float = 0.0
+    """Alliance fighters in the line facing this front."""
+    alliance_morale: float = 1.0
+    """The facing alliance force's morale (1 = typical)."""
+    alliance_reserve: float = 0.0
+    """Alliance fighters behind the line who can be massed for an assault."""
+    establishment: float = 0.0
+    """The line strength the Taliban command tries to keep (its initial strength)."""
+    holds: bool = True
+    """Whether the Taliban still hold a line here."""
+    best_odds: float = 0.0
+    """The best odds the alliance commander has estimated so far."""
+    assaults: int = 0
+    """Alliance assaults made on this front."""
 
     def controlled(self, t_h: float) -> bool:
         """Whether ground controllers are directing strikes on this front at ``t_h``."""
@@ -170,11 +185,29 @@ class World:
         f = sc.forces
         self.horizon_h = sc.horizon_days * 24.0
         self.shamali = Front(
-            "shamali", float(f.taliban_shamali), 1.0, self._h(sc.air.controllers_shamali)
+            "shamali",
+            float(f.taliban_shamali),
+            1.0,
+            self._h(sc.air.controllers_shamali),
+            alliance=float(f.alliance_shamali),
+            alliance_morale=sc.morale.alliance_initial,
+            alliance_reserve=float(f.alliance_reserve_shamali),
+            establishment=float(f.taliban_shamali),
         )
-        self.north = Front("north", float(f.taliban_north), 1.0, self._h(sc.air.controllers_north))
-        self.alliance_strength = float(f.alliance_shamali)
-        self.alliance_morale = sc.morale.alliance_initial
+        self.north = Front(
+            "north",
+            float(f.taliban_north),
+            1.0,
+            self._h(sc.air.controllers_north),
+            alliance=float(f.alliance_north),
+            alliance_morale=sc.morale.alliance_initial,
+            establishment=float(f.taliban_north),
+        )
+        self.in_transit = 0.0
+        """Taliban fighters on the road between Kabul and a front (see model.command)."""
+        self.kabul_resolve: float | None = None
+        """Morale of a deliberate defence of Kabul (None: the fighters in the city are the
+        broken front's, and fight with its morale)."""
         foreign = round(f.taliban_kabul * f.foreign_share)
         self.kabul_foreign = float(foreign)
         self.kabul_afghan = float(f.taliban_kabul - foreign)
@@ -319,6 +352,33 @@ class World:
         self.recorder.stragglers.extend((self.env.now if t_h is None else t_h, self.stragglers))
 
     @property
+    def alliance_strength(self) -> float:
+        """Alliance fighters facing the Shamali front (and, after it breaks, at Kabul)."""
+        return self.shamali.alliance
+
+    @alliance_strength.setter
+    def alliance_strength(self, value: float) -> None:
+        self.shamali.alliance = value
+
+    @property
+    def alliance_morale(self) -> float:
+        """The morale of the alliance force facing the Shamali front."""
+        return self.shamali.alliance_morale
+
+    @alliance_morale.setter
+    def alliance_morale(self, value: float) -> None:
+        self.shamali.alliance_morale = value
+
+    def defenders_morale(self) -> float:
+        """Morale of the Taliban fighting inside Kabul.
+
+        A deliberate defence's own resolve (``withdrawal.defend_resolve``, set when the
+        Taliban decide to defend), or else the Shamali front's morale (the fighters in the
+        city are the broken front's).
+        """
+        return self.kabul_resolve if self.kabul_resolve is not None else self.shamali.morale
+
+    @property
     def in_kabul(self) -> float:
         """Organised Taliban fighters in Kabul (stragglers excluded)."""
         return self.kabul_afghan + self.kabul_foreign
@@ -335,6 +395,7 @@ class World:
             self.shamali.strength
             + self.north.strength
             + self.in_kabul
+            + self.in_transit
             + self.elsewhere
             + self.stragglers_afghan
             + self.stragglers_foreign

@@ -13,6 +13,7 @@ from kabulsim.plots.geo import theatre_map
 from kabulsim.plots.harm import harm_by_cause
 from kabulsim.plots.io import RunLike, run_figures, save, write_run_figures
 from kabulsim.plots.overlay import comparison_overlay
+from kabulsim.plots.survival import fall_by_date_figure
 from kabulsim.plots.timeline import timeline
 
 __all__ = [
@@ -20,6 +21,7 @@ __all__ = [
     "animation",
     "comparison_overlay",
     "distributions",
+    "fall_by_date_figure",
     "fan_chart",
     "fan_chart_from_quantiles",
     "harm_by_cause",

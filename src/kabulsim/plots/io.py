@@ -14,6 +14,7 @@ from kabulsim.plots.animate import animation
 from kabulsim.plots.distributions import distributions
 from kabulsim.plots.fan import fan_chart, fan_chart_from_quantiles
 from kabulsim.plots.geo import theatre_map
+from kabulsim.plots.survival import fall_by_date_figure
 from kabulsim.plots.timeline import timeline
 from kabulsim.scenario.schema import Scenario
 
@@ -92,6 +93,14 @@ RUN_FIGURES: tuple[RunFigure, ...] = (
         "Theatre map (Natural Earth borders and rivers, main roads and passes) with fronts and"
         " median withdrawal flows.",
         lambda run: theatre_map(run.summary, run.series, run.scenario),
+    ),
+    RunFigure(
+        "fall_by_date",
+        "Probability that Kabul has fallen by each date, with 95% intervals; replications in"
+        " which it has not fallen by the horizon are censored.",
+        lambda run: fall_by_date_figure(
+            {run.scenario.name: run.summary}, {run.scenario.name: run.scenario}
+        ),
     ),
 )
 """The figures of a run, in the order the report shows them (``run`` and ``report`` both

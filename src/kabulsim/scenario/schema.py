@@ -88,6 +88,33 @@ REF_CONETTA = (
     " (Project on Defense Alternatives, 2002): about 1,000-1,300 civilian deaths from bombing,"
     " 7 Oct 2001 - 1 Jan 2002; divided by the order of 6,000 strike sorties"
 )
+REF_NYT_STRENGTH = (
+    "New York Times, 9 Oct 2001, citing Pentagon sources: 10,000-15,000 Taliban of the central"
+    " corps north of Kabul"
+)
+REF_INDIA_TODAY = "India Today, 5 Nov 2001: about 7,000 alliance troops at Bagram"
+REF_CSM = "Christian Science Monitor, 10 Oct 2001: the alliance 15,000 strong"
+REF_MAZAR = (
+    "'Fall of Mazar-i-Sharif' (encyclopedia article): Taliban 5,000, alliance 2,000+; several"
+    " hundred killed, about 500 captured and 1,000 defected"
+)
+REF_SORTIES = (
+    "AFPS, 1 Nov 2001 (Stufflebeem): about 70 strike aircraft on 29 Oct, 80% against the front"
+    " lines; Gen. Pace, 6 Nov 2001: more than 100 strike sorties on 5 Nov; Rumsfeld, 7 Nov 2001:"
+    " 120 a day (see docs/sources.md)"
+)
+REF_FRONTLINE = (
+    "BBC, 21 Oct 2001: first verified strike on the front north of Kabul; AFPS, 1 Nov 2001: 80%"
+    " of the effort on front lines by 29 Oct"
+)
+REF_BIDDLE = (
+    "S. Biddle, Afghanistan and the Future of Warfare (SSI, 2002) and International Security"
+    " 30(3), 2005: at Bai Beche on 5 Nov the defenders survived days of bombing and repulsed"
+    " the first assault; the second, arriving just behind controller-directed strikes, broke"
+    " the line"
+)
+
+
 REF_POWELL = (
     'C. Powell, NBC Meet the Press, 11 Nov 2001 (US State Dept Washington File): "invest the'
     ' city, make it untenable for the Taliban"; "two forces arriving in Kabul at the same time'
@@ -118,8 +145,6 @@ REF_ABDULLAH = (
     ' of entering Kabul" until "irresponsible people" with guns "created security problems"'
 )
 SEE_HOLD_BACK = " (see docs/hold_back_sources.md)"
-
-
 CDB90 = "CDB90 tidy edition, J. B. Arnold, ODC-BY (see kabulsim/data/cdb90_calibration.json): "
 
 
@@ -161,13 +186,12 @@ class Forces(_Part):
         description="Foreign (Arab) fighters of the 055 Brigade, part of the national total.",
     )
     taliban_shamali: int = param(
-        5_000,
+        10_000,
         units="fighters",
         ge=0,
-        plausible=(2_500, 10_000),
-        kind="assumption",
-        source="assumption: the source gives no figure for the front north of Kabul; a few"
-        " thousand is the order reported in contemporary press",
+        plausible=(5_000, 15_000),
+        kind="reference",
+        source=REF_NYT_STRENGTH + "; " + REF_INDIA_TODAY + " (see docs/sources.md)",
         description="Taliban fighters holding the Shamali Plain front north of Kabul.",
     )
     taliban_kabul: int = param(
@@ -183,9 +207,9 @@ class Forces(_Part):
         5_000,
         units="fighters",
         ge=0,
-        plausible=(2_000, 10_000),
-        kind="assumption",
-        source="assumption: the source gives no figure for the Mazar-i-Sharif region",
+        plausible=(5_000, 8_000),
+        kind="reference",
+        source=REF_MAZAR + " (see docs/sources.md)",
         description="Taliban fighters holding Mazar-i-Sharif and its approaches.",
     )
     foreign_share: float = param(
@@ -200,14 +224,33 @@ class Forces(_Part):
         description="Share of foreign fighters among the Taliban at Shamali and in Kabul.",
     )
     alliance_shamali: int = param(
-        10_000,
+        7_000,
         units="fighters",
         ge=0,
-        plausible=(5_000, 15_000),
-        kind="assumption",
-        source="assumption: the order of the alliance force under Bismillah Khan on the Shamali"
-        " front; the source gives no figure",
-        description="Northern Alliance fighters facing the Shamali front.",
+        plausible=(5_000, 10_000),
+        kind="reference",
+        source=REF_INDIA_TODAY,
+        description="Northern Alliance fighters in the line facing the Shamali front.",
+    )
+    alliance_reserve_shamali: int = param(
+        8_000,
+        units="fighters",
+        ge=0,
+        plausible=(3_000, 10_000),
+        kind="reference",
+        source=REF_CSM + "; less the 7,000 at Bagram (" + REF_INDIA_TODAY + ")",
+        description="Alliance fighters behind the Shamali line (Panjshir, Jabal Saraj) who can"
+        " be massed for an assault.",
+    )
+    alliance_north: int = param(
+        3_000,
+        units="fighters",
+        ge=0,
+        plausible=(2_000, 5_000),
+        kind="reference",
+        source=REF_MAZAR + "; D. Stanton, Horse Soldiers (2009): Dostum's 1,500 horse and"
+        " 1,500 foot",
+        description="Alliance fighters (Dostum, Atta, Mohaqiq) facing the northern front.",
     )
 
     @model_validator(mode="after")
@@ -247,15 +290,21 @@ class SortiePeriod(_Part):
 _BASELINE_SORTIES = (
     SortiePeriod(
         start=datetime(2001, 10, 7, 21, 0, tzinfo=KABUL),
-        strike_sorties_per_day=60.0,
+        strike_sorties_per_day=40.0,
         shamali_share=0.05,
         north_share=0.05,
     ),
     SortiePeriod(
         start=datetime(2001, 10, 21, 0, 0, tzinfo=KABUL),
-        strike_sorties_per_day=90.0,
-        shamali_share=0.25,
-        north_share=0.35,
+        strike_sorties_per_day=70.0,
+        shamali_share=0.3,
+        north_share=0.4,
+    ),
+    SortiePeriod(
+        start=datetime(2001, 11, 5, 0, 0, tzinfo=KABUL),
+        strike_sorties_per_day=110.0,
+        shamali_share=0.3,
+        north_share=0.4,
     ),
 )
 
@@ -274,9 +323,30 @@ class Air(_Part):
         _BASELINE_SORTIES,
         units="periods",
         kind="reference",
-        source=REF_LAMBETH + "; the shift to front-line targets from about 21 Oct is an"
-        " exogenous targeting decision",
+        source=REF_SORTIES + "; the shift to front-line targets from 21 Oct is an exogenous"
+        " targeting decision (" + REF_FRONTLINE + ")",
         description="Strike sorties per day by period, with the shares aimed at each front.",
+    )
+    front_targeting_ramp_days: float = param(
+        8.0,
+        units="days",
+        ge=0,
+        plausible=(1.0, 10.0),
+        kind="reference",
+        source=REF_FRONTLINE + ": the shift took about eight days",
+        description="A period's front shares ramp up linearly from the previous period's over"
+        " this many days (0: a switch).",
+    )
+    assault_cas_factor: float = param(
+        2.0,
+        units="factor",
+        ge=1,
+        plausible=(1.0, 4.0),
+        kind="calibrated",
+        source="calibrated: with the other defaults the Shamali fight lasts about three hours."
+        " " + REF_BIDDLE,
+        description="Multiplier on close air support directed by controllers during an"
+        " assault: defenders who fight the assault expose themselves to the strikes.",
     )
     daily_variation: float = param(
         0.3,
@@ -299,14 +369,15 @@ class Air(_Part):
         description="Fighters killed per strike sortie on a front without ground controllers.",
     )
     morale_per_sortie: float = param(
-        0.00063,
-        units="1/sortie",
+        0.008,
+        units="1/(effective sortie per 1,000 fighters)",
         ge=0,
-        plausible=(0.0003, 0.0015),
+        plausible=(0.004, 0.016),
         kind="calibrated",
-        source="calibrated: with the other defaults, the baseline's Shamali fight falls on 12"
-        " Nov and Mazar-i-Sharif on about 9 Nov. " + Q_WEAKENED,
-        description="Fractional loss of a front's morale per effective strike sortie.",
+        source="calibrated: with the other defaults the northern line breaks in early November"
+        " and Mazar-i-Sharif falls on about 9 Nov. " + Q_WEAKENED,
+        description="Fractional loss of a front's morale per effective strike sortie per"
+        " thousand fighters in the line (the same strikes weigh more on a smaller force).",
     )
     controller_multiplier: float = param(
         3.0,
@@ -365,6 +436,17 @@ class Morale(_Part):
         + Q_STALEMATE,
         description="Share of the gap to full morale (1) recovered each day.",
     )
+    ground_pressure_per_day: float = param(
+        0.004,
+        units="1/day per unit force ratio",
+        ge=0,
+        plausible=(0.0, 0.02),
+        kind="assumption",
+        source="assumption: raids and artillery on a static front wear morale slowly, in"
+        " proportion to the alliance-to-Taliban force ratio; " + Q_STALEMATE,
+        description="Daily fractional morale loss of a front from ground pressure, per unit of"
+        " the alliance-to-Taliban force ratio.",
+    )
     alliance_initial: float = param(
         0.8,
         units="morale (1 = typical)",
@@ -380,16 +462,15 @@ class Morale(_Part):
 class North(_Part):
     """The northern collapse: Mazar-i-Sharif and its shock on the Shamali front."""
 
-    collapse_morale: float = param(
-        0.35,
-        units="morale (1 = typical)",
+    advance_h: float = param(
+        72.0,
+        units="h (median)",
         gt=0,
-        le=1,
-        plausible=(0.2, 0.5),
-        kind="calibrated",
-        source="calibrated: the baseline's Mazar-i-Sharif falls about five days before Kabul"
-        ' ("Coupled with the fall of Mazar-i-Sharif five days earlier")',
-        description="The northern garrison gives way when its morale drops below this.",
+        plausible=(24.0, 120.0),
+        kind="reference",
+        source=REF_BIDDLE + "; Bai Beche fell on 5 Nov, Mazar-i-Sharif on 9 Nov",
+        description="Median time from the break of the northern line to the fall of"
+        " Mazar-i-Sharif (lognormal, spread shamali.mass_spread).",
     )
     fall_at: LocalDatetime | None = param(
         None,
@@ -406,7 +487,8 @@ class North(_Part):
         le=1,
         plausible=(0.2, 0.7),
         kind="calibrated",
-        source="calibrated to the 12 Nov date of the Shamali fight. " + Q_SHAMALI,
+        source="calibrated in version 1 to the 12 Nov date of the Shamali fight; kept in"
+        " version 2, where +/-20% moves the dates by less than two hours (README). " + Q_SHAMALI,
         description="Share of the Shamali Taliban's morale lost when Mazar-i-Sharif falls.",
     )
     encirclement_per_day: float = param(
@@ -416,7 +498,8 @@ class North(_Part):
         le=1,
         plausible=(0.05, 0.4),
         kind="calibrated",
-        source='calibrated to the 12 Nov date; "fearing encirclement" (source)',
+        source="calibrated in version 1 to the 12 Nov date; kept in version 2, where +/-20%"
+        ' moves the dates by less than two hours (README). "fearing encirclement" (source)',
         description="Daily fractional morale loss on the Shamali front after the northern"
         " collapse, from fear of encirclement.",
     )
@@ -431,7 +514,7 @@ class North(_Part):
         description="Morale the alliance gains on the Shamali front when Mazar-i-Sharif falls.",
     )
     killed_share: float = param(
-        0.1,
+        0.08,
         units="share",
         ge=0,
         le=1,
@@ -441,7 +524,7 @@ class North(_Part):
         description="Share of the northern garrison killed in the collapse.",
     )
     defected_share: float = param(
-        0.4,
+        0.3,
         units="share",
         ge=0,
         le=1,
@@ -470,27 +553,78 @@ class Shamali(_Part):
         source="assumption: the alliance commander reviews the front once a day",
         description="Interval between the alliance commander's estimates of an assault's cost.",
     )
-    acceptable_losses: float = param(
-        10.0,
-        units="fighters",
-        ge=0,
-        plausible=(5.0, 50.0),
+    required_odds: float = param(
+        8.0,
+        units="ratio",
+        gt=0,
+        plausible=(4.0, 16.0),
         kind="calibrated",
-        source="calibrated: with the other defaults the assault comes on 12 Nov; a commander"
-        " who had held a line for two years attacks only when the estimated cost is low. "
-        + Q_STALEMATE,
-        description="The alliance attacks when its estimated losses in the assault fall below"
-        " this.",
+        source="calibrated: with the other defaults the Shamali fight comes on 12 Nov; a"
+        " commander who had held a line for two years attacks only when he expects the enemy"
+        " to break well before his own force. " + Q_STALEMATE,
+        description="The alliance attacks when its estimated endurance over the Taliban's"
+        " (hours to its breakpoint over theirs) reaches this.",
     )
-    assault_hour: float = param(
-        9.0,
-        units="h (local hour of day)",
+    estimate_error: float = param(
+        0.3,
+        units="lognormal sigma",
         ge=0,
-        lt=24,
-        plausible=(5.0, 12.0),
+        le=2,
+        plausible=(0.1, 0.6),
         kind="assumption",
-        source="assumption: the commander's estimate and any assault come in the morning",
-        description="Local hour of day of the commander's daily estimate and of assaults.",
+        source="assumption: strength and morale across the line were known to within a"
+        " factor of about 1.35",
+        description="Error of the commander's estimates of Taliban strength and morale.",
+    )
+    mass_h: float = param(
+        24.0,
+        units="h (median)",
+        gt=0,
+        plausible=(6.0, 72.0),
+        kind="reference",
+        source="AP, 12 Nov 2001: trucks brought hundreds of reinforcements to the front lines"
+        " as the offensive began; the delay is an assumption",
+        description="Median time to mass the reserve for an assault once it is decided"
+        " (lognormal).",
+    )
+    mass_spread: float = param(
+        0.4,
+        units="lognormal sigma",
+        ge=0,
+        le=2,
+        plausible=(0.2, 0.8),
+        kind="assumption",
+        source="assumption: delays known to within a factor of about 1.5",
+        description="Spread of the massing time and of the northern advance.",
+    )
+    mass_share: float = param(
+        0.5,
+        units="share",
+        ge=0,
+        le=1,
+        plausible=(0.2, 1.0),
+        kind="assumption",
+        source="assumption: about half the reserve can be brought up for one assault",
+        description="Share of the alliance reserve massed for an assault.",
+    )
+    daylight: tuple[float, float] = param(
+        (6.5, 15.0),
+        units="h (local hour of day)",
+        kind="assumption",
+        source="assumption: assaults go in between first light (sunrise about 06:30 in"
+        " November at Kabul) and mid-afternoon, leaving daylight to exploit; AP, 12 Nov 2001:"
+        " the Shamali offensive was launched 'just before noon'",
+        description="Window of local hours in which an assault may start (massing that ends"
+        " at night waits for first light plus a form-up delay).",
+    )
+    breakpoints: Literal["cdb90_distribution", "cdb90_median"] = param(
+        "cdb90_distribution",
+        units="choice",
+        kind="cdb90",
+        source=CDB90 + "breakpoints drawn from the quantiles of the withdrawing-defender and"
+        " failed-attacker distributions, morale selecting the quantile (see docs/sources.md);"
+        " 'cdb90_median': version 1's median times morale",
+        description="How each fight's breakpoints are set.",
     )
     fortification_factor: float = param(
         1.5,
@@ -581,24 +715,15 @@ class Shamali(_Part):
         " withdrew, not winning), 82 battles",
         description="Casualty share at which the attacking alliance breaks off.",
     )
-    cas_sorties_per_h: float = param(
-        4.0,
-        units="sorties/h",
-        ge=0,
-        plausible=(0.0, 8.0),
-        kind="assumption",
-        source="assumption: close air support during the fight. " + Q_SHAMALI,
-        description="Close-air-support sorties per hour over the fight (before the controller"
-        " multiplier).",
-    )
     step_min: float = param(
-        1.0,
+        5.0,
         units="min",
         gt=0,
         le=60,
         plausible=(0.5, 5.0),
         kind="assumption",
-        source="assumption: minute steps resolve a fight of a few hours",
+        source="assumption: five-minute steps resolve a fight of a few hours (36 steps in"
+        " three hours) and keep a replication cheap when assaults are repulsed and retried",
         description="Time step of the attrition engine in the fight.",
     )
     max_h: float = param(
@@ -632,6 +757,18 @@ class Withdrawal(_Part):
         kind="source",
         source=Q_EVACUATION,
         description="What the Taliban do when the front breaks: evacuate Kabul or defend it.",
+    )
+    defend_resolve: float = param(
+        1.0,
+        units="morale (1 = typical)",
+        gt=0,
+        le=2,
+        plausible=(0.5, 1.5),
+        kind="assumption",
+        source="assumption: fighters who chose to stay and defend their capital (foreign"
+        " fighters with nowhere to go among them) fight with their own resolve, not the broken"
+        " front's morale; 1 is the CDB90 population of defenders",
+        description="Morale of the Taliban who defend Kabul when the policy is to defend.",
     )
     trigger: Literal["front_broken", "north_collapse"] = param(
         "front_broken",
@@ -728,6 +865,92 @@ class Withdrawal(_Part):
         + Q_EVACUATION,
         description="Time needed to move all heavy weapons; the share left is 1 - evacuation"
         " time / this.",
+    )
+
+
+class Command(_Part):
+    """The Taliban command moving fighters between Kabul and the fronts."""
+
+    kabul_minimum: int = param(
+        1_000,
+        units="fighters",
+        ge=0,
+        plausible=(500, 3_000),
+        kind="assumption",
+        source="assumption: the command keeps a garrison in the capital",
+        description="Fighters the command keeps in Kabul whatever the fronts need.",
+    )
+    refill_per_day: float = param(
+        500.0,
+        units="fighters/day",
+        ge=0,
+        plausible=(100.0, 2_000.0),
+        kind="reference",
+        source=REF_CSM + ": up to 2,000 foreign fighters sent from Kabul to the Bagram front in"
+        " the two days after the bombing began",
+        description="Most fighters sent from Kabul to refill the Shamali line in a day.",
+    )
+    shamali_travel_h: float = param(
+        6.0,
+        units="h (median)",
+        gt=0,
+        plausible=(2.0, 24.0),
+        kind="assumption",
+        source="assumption: Kabul to the Bagram line is about 50 km of road",
+        description="Median travel time from Kabul to the Shamali line (lognormal).",
+    )
+    north_contingent: int = param(
+        1_000,
+        units="fighters",
+        ge=0,
+        plausible=(0, 3_000),
+        kind="reference",
+        source="AFP, 9 Nov 2001: the Taliban 'rushed reinforcements' to Mazar-i-Sharif;"
+        " reinforcements sent north from Kabul were reported turned back on 12 Nov; the size is"
+        " an assumption",
+        description="Fighters sent from Kabul to the north when the northern line is first"
+        " assaulted.",
+    )
+    north_travel_h: float = param(
+        72.0,
+        units="h (median)",
+        gt=0,
+        plausible=(36.0, 120.0),
+        kind="assumption",
+        source="assumption: about 400 km over the Salang pass and Pul-i-Khumri",
+        description="Median travel time from Kabul to the northern front (lognormal).",
+    )
+    travel_spread: float = param(
+        0.3,
+        units="lognormal sigma",
+        ge=0,
+        le=2,
+        plausible=(0.1, 0.6),
+        kind="assumption",
+        source="assumption: travel times known to within a factor of about 1.35",
+        description="Spread of travel times.",
+    )
+    interdiction_per_sortie: float = param(
+        0.0005,
+        units="1/(strike sortie) per day on the road",
+        ge=0,
+        plausible=(0.0, 0.002),
+        kind="assumption",
+        source="assumption: a share of each day's strike sorties hunts vehicles on the roads;"
+        " Time, 18 Nov 2001: the road from Taloqan to Kunduz lined with bombed vehicles",
+        description="Hazard of being caught on the road per strike sortie flown that day, per"
+        " day of travel.",
+    )
+    kabul_refill_per_day: float = param(
+        100.0,
+        units="fighters/day",
+        ge=0,
+        plausible=(0.0, 500.0),
+        kind="assumption",
+        source="assumption: the command draws on the rest of the country to keep the capital"
+        " garrisoned",
+        description="Fighters a day moving from elsewhere in the country into Kabul while it"
+        " is below its initial garrison.",
     )
 
 
@@ -1355,13 +1578,16 @@ class Scenario(_Part):
         description="Start of the simulation clock.",
     )
     horizon_days: float = param(
-        60.0,
+        206.0,
         units="days",
         gt=0,
         le=366,
-        plausible=(40.0, 120.0),
+        plausible=(60.0, 366.0),
         kind="assumption",
-        source="assumption: long enough to see the aftermath of a mid-November fall",
+        source="assumption: to 1 May 2002, the spring thaw that reopened the passes and the"
+        " 2002 campaigning season (Operation Anaconda began on 2 March 2002), after which the"
+        " war was a different one; a front that has not broken by then held through a winter."
+        " Events after the horizon are censored, not counted",
         description="Length of the simulated period.",
     )
     series_step_h: float = param(
@@ -1378,6 +1604,7 @@ class Scenario(_Part):
     morale: Morale = Field(default_factory=Morale, description="Morale dynamics.")
     north: North = Field(default_factory=North, description="The northern collapse.")
     shamali: Shamali = Field(default_factory=Shamali, description="The Shamali Plain fight.")
+    command: Command = Field(default_factory=Command, description="Taliban reserves.")
     withdrawal: Withdrawal = Field(default_factory=Withdrawal, description="The withdrawal.")
     alliance: Alliance = Field(default_factory=Alliance, description="Hold or enter.")
     hvt: HighValueTarget = Field(

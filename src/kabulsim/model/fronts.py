@@ -1,0 +1,239 @@
+"""The fronts: ground pressure and recovery, the alliance commander's estimate, and the assault.
+
+    "For two years during the Afghan Civil War the frontline had been stalemated here, but
+    with the Taliban demoralized by the fall of the northern cities, under constant attack by
+    American air support, and fearing encirclement, they fell back to Kabul following just
+    three hours of fighting".
+
+Each front (the north around Mazar-i-Sharif, the Shamali Plain north of Kabul) is a Taliban
+line with a strength and a morale, facing an alliance force with its own strength, morale and
+reserve. Two processes act on every front:
+
+* **Daily pressure** (:func:`front_pressure`). Once a day the alliance's ground pressure
+  (raids, artillery) multiplies the line's morale by ``exp(-g * ratio)``, where ``ratio`` is
+  the alliance-to-Taliban force ratio and ``g`` is ``morale.ground_pressure_per_day``, and
+  morale then recovers ``morale.recovery_per_day`` of its gap to 1. After Mazar-i-Sharif
+  falls the Shamali line also loses ``north.encirclement_per_day`` (fear of encirclement).
+  Air strikes act separately (:mod:`kabulsim.model.air`). Without air pressure, morale
+  settles where recovery balances ground pressure, ``m* = r / (r + g * ratio)``
+  approximately: a stalemate held by mechanism.
+* **The alliance commander** (:func:`commander`). At reviews ``shamali.review_h`` apart,
+  starting at a random moment (no daily pin), the commander estimates the line's strength and
+  morale with lognormal error (``shamali.estimate_error``) and computes, with the median
+  CDB90 breakpoints at those estimates and the loss rates at the start of an assault, how
+  long each side would last. When his endurance over theirs (the *odds*) reaches
+  ``shamali.required_odds``, or when a scenario orders it, he masses part of his reserve
+  (``shamali.mass_share``, over a lognormal ``shamali.mass_h``) and attacks as soon as
+  massing is complete in daylight (``shamali.daylight``; massing that ends at night waits for
+  first light plus a form-up of up to three hours). The decision chooses the moment, not the
+  fight's length: the attrition engine decides that.
+
+The assault runs the attrition engine (:func:`kabulsim.model.fighting.fight`) in stochastic
+mode: square law, CDB90 median kill rates scaled by each side's morale, the Taliban rate
+raised by ``fortification_factor``, breakpoints drawn from the CDB90 distributions with
+morale selecting the quantile (:mod:`kabulsim.combat.breakpoints`), and close air support as
+external losses on the Taliban: the front's share of the day's strike sorties, flown over the
+daylight hours of the assault, each killing ``air.kills_per_sortie`` fighters, times
+``air.controller_multiplier`` and ``air.assault_cas_factor`` once controllers are on the
+front (strikes directed onto defenders who must expose themselves to fight the assault: the
+Bai Beche pattern described by Biddle). Both fronts use the Shamali part's combat parameters.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import numpy as np
+import simpy
+
+from kabulsim.combat import Side
+from kabulsim.combat.breakpoints import attacker_breakpoints, defender_breakpoints
+from kabulsim.model.air import front_share_at, rate_at
+from kabulsim.model.fighting import Fight, fight
+from kabulsim.model.world import Front, World, lognormal
+
+Hook = Callable[[World, Front, Fight], None]
+
+
+def front_pressure(world: World) -> simpy.events.ProcessGenerator:
+    """Apply a day's ground pressure, encirclement fear and recovery to every holding line."""
+    env = world.env
+    sc = world.scenario
+    g = sc.morale.ground_pressure_per_day
+    r = sc.morale.recovery_per_day
+    encircle = math.exp(-sc.north.encirclement_per_day)
+    while env.now < world.horizon_h:
+        yield env.timeout(24.0)
+        for front in (world.north, world.shamali):
+            if not front.holds:
+                continue
+            ratio = front.alliance / max(front.strength, 1.0)
+            front.morale *= math.exp(-g * ratio)
+            if front is world.shamali and world.mazar_fallen.triggered:
+                front.morale *= encircle
+            front.morale += r * (1.0 - front.morale)
+        if world.kabul_resolve is not None:
+            # A deliberate defence of Kabul recovers towards its own resolve.
+            resolve = sc.withdrawal.defend_resolve
+            world.kabul_resolve += r * (resolve - world.kabul_resolve)
+        world.snap()
+
+
+def cas_sorties_per_h(world: World, front: Front) -> float:
+    """Strike sorties per hour over an assault on ``front`` now.
+
+    The front's share of the day's scheduled strike sorties, flown over the daylight window
+    (``shamali.daylight``) in which assaults are made.
+    """
+    sc = world.scenario
+    now = world.env.now
+    lo, hi = sc.shamali.daylight
+    return rate_at(world, now) * front_share_at(world, front, now) / max(1.0, hi - lo)
+
+
+def cas_per_h(world: World, front: Front) -> float:
+    """Fighters killed per hour by close air support during an assault on ``front`` now.
+
+    Sorties (:func:`cas_sorties_per_h`) times ``air.kills_per_sortie``, times
+    ``air.controller_multiplier * air.assault_cas_factor`` once controllers are on the front:
+    strikes directed onto defenders who must expose themselves to fight the assault.
+    """
+    air = world.scenario.air
+    mult = 1.0
+    if front.controlled(world.env.now):
+        mult = air.controller_multiplier * air.assault_cas_factor
+    return cas_sorties_per_h(world, front) * air.kills_per_sortie * mult
+
+
+def _breakpoint_median(world: World, morale: float, defender: bool) -> float:
+    sh = world.scenario.shamali
+    if sh.breakpoints == "cdb90_median":
+        base = sh.taliban_breakpoint if defender else sh.alliance_breakpoint
+        return min(1.0, base * morale)
+    dist = defender_breakpoints() if defender else attacker_breakpoints()
+    return dist.quantile_at_morale(0.5, morale)
+
+
+def _breakpoint_draw(
+    world: World, morale: float, defender: bool, rng: np.random.Generator
+) -> float:
+    sh = world.scenario.shamali
+    u = float(rng.random())  # drawn in both modes: the stream's use does not depend on the mode
+    if sh.breakpoints == "cdb90_median":
+        base = sh.taliban_breakpoint if defender else sh.alliance_breakpoint
+        return min(1.0, base * morale)
+    dist = defender_breakpoints() if defender else attacker_breakpoints()
+    return dist.quantile_at_morale(u, morale)
+
+
+def estimate_odds(
+    world: World, front: Front, alliance: float, strength: float, morale: float
+) -> float:
+    """The commander's odds: hours the alliance would last over hours the Taliban would.
+
+    Args:
+        world: the replication's shared state.
+        front: the front considered.
+        alliance: alliance fighters that would attack (line plus massed reserve).
+        strength: the (estimated) Taliban strength.
+        morale: the (estimated) Taliban morale.
+    """
+    sh = world.scenario.shamali
+    if strength <= 0.0:
+        return math.inf
+    taliban_loss_h = sh.alliance_kill_rate * front.alliance_morale * alliance + cas_per_h(
+        world, front
+    )
+    alliance_loss_h = sh.taliban_kill_rate * sh.fortification_factor * morale * strength
+    if taliban_loss_h <= 0.0:
+        return 0.0
+    t_taliban = _breakpoint_median(world, morale, True) * strength / taliban_loss_h
+    if alliance_loss_h <= 0.0:
+        return math.inf
+    t_alliance = (
+        _breakpoint_median(world, front.alliance_morale, False) * alliance / alliance_loss_h
+    )
+    return t_alliance / t_taliban
+
+
+def sides(world: World, front: Front, rng: np.random.Generator) -> tuple[Side, Side]:
+    """The two sides of an assault on ``front`` now (red: Taliban, blue: alliance)."""
+    sh = world.scenario.shamali
+    taliban = Side(
+        name="taliban",
+        strength=front.strength,
+        kill_rate=sh.taliban_kill_rate * sh.fortification_factor * front.morale,
+        breakpoint=_breakpoint_draw(world, front.morale, True, rng),
+        external_losses_per_h=cas_per_h(world, front),
+    )
+    alliance = Side(
+        name="alliance",
+        strength=front.alliance,
+        kill_rate=sh.alliance_kill_rate * front.alliance_morale,
+        breakpoint=_breakpoint_draw(world, front.alliance_morale, False, rng),
+    )
+    return taliban, alliance
+
+
+def _local_hour(world: World) -> float:
+    start = world.scenario.start
+    return (start.hour + start.minute / 60.0 + world.env.now) % 24.0
+
+
+def _until_daylight(world: World, rng: np.random.Generator) -> float:
+    """Hours to wait from now until an assault may start."""
+    lo, hi = world.scenario.shamali.daylight
+    hour = _local_hour(world)
+    form_up = float(rng.uniform(0.0, min(3.0, max(0.0, hi - lo))))
+    if lo <= hour < hi:
+        return 0.0
+    return (lo - hour) % 24.0 + form_up
+
+
+def commander(
+    world: World,
+    front: Front,
+    rng: np.random.Generator,
+    forced_h: float | None,
+    on_fight: Hook,
+    on_break: Hook,
+) -> simpy.events.ProcessGenerator:
+    """Review the front, decide, mass, attack; repeat after a repulse until the line breaks."""
+    env = world.env
+    sh = world.scenario.shamali
+    yield env.timeout(float(rng.uniform(0.0, sh.review_h)))
+    while env.now < world.horizon_h and front.holds:
+        ordered = forced_h is not None and env.now >= forced_h
+        if ordered:
+            forced_h = None  # an order is carried out once
+        massed = sh.mass_share * front.alliance_reserve
+        err = sh.estimate_error
+        seen_strength = front.strength * math.exp(err * float(rng.standard_normal()))
+        seen_morale = front.morale * math.exp(err * float(rng.standard_normal()))
+        odds = estimate_odds(world, front, front.alliance + massed, seen_strength, seen_morale)
+        front.best_odds = max(front.best_odds, odds)
+        if not (ordered or odds >= sh.required_odds):
+            yield env.timeout(sh.review_h)
+            continue
+        world.log(front.name, "assault_decided", f"estimated odds {odds:.2f}", odds)
+        yield env.timeout(lognormal(rng, sh.mass_h, sh.mass_spread))
+        front.alliance_reserve -= massed
+        front.alliance += massed
+        yield env.timeout(_until_daylight(world, rng))
+        if not front.holds:
+            return
+        front.assaults += 1
+        assaulted = world.milestone(f"{front.name}_assaulted")
+        if not assaulted.triggered:
+            assaulted.succeed()
+        taliban, alliance = sides(world, front, rng)
+        done = fight(world, taliban, alliance, rng, "battle", front)
+        on_fight(world, front, done)
+        yield env.timeout(done.result.duration_h)
+        if done.taliban_broke:
+            front.holds = False
+            on_break(world, front, done)
+            return
+        world.log(front.name, "assault_fails", "the alliance breaks off", done.result.duration_h)
+        yield env.timeout(sh.retry_h)
