@@ -3,29 +3,41 @@
 from __future__ import annotations
 
 import argparse
+import re
 import shutil
-import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kabulsim.analysis.compare import compare
 from kabulsim.analysis.validation import validate_summary
-from kabulsim.cli.common import UsageError, add_engine_arguments, positive_int, seed_int
+from kabulsim.cli.common import (
+    UsageError,
+    add_engine_arguments,
+    positive_int,
+    safe_table,
+    safe_text,
+    seed_int,
+)
 from kabulsim.cli.run import engine_session
-from kabulsim.experiments.folders import (
-    COMPARISON_MANIFEST,
-    FolderError,
+from kabulsim.experiments.runner import run_many
+from kabulsim.experiments.studies import (
     RunFolder,
+    default_out_dir,
+    folder_lock,
     is_comparison,
+    prepare_folder,
     read_comparison,
     read_run,
+    write_comparison,
 )
-from kabulsim.experiments.output import default_out_dir
-from kabulsim.experiments.points import write_json
-from kabulsim.experiments.runner import run_many
+from kabulsim.files import atomic_csv
 from kabulsim.plots.io import save
 from kabulsim.plots.overlay import comparison_overlay
 from kabulsim.report.html import scenario_changes, write_report
 from kabulsim.scenario import load_scenario
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -73,7 +85,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def _name(text: str, taken: set[str]) -> str:
+    """A folder name for one input: its file name, in safe characters, unique."""
     stem = Path(text).stem if text.endswith((".yaml", ".yml")) else Path(text).name
+    stem = re.sub(r"[^A-Za-z0-9_.-]", "_", stem).lstrip(".")[:80]
     name, i = stem or "run", 2
     while name in taken:
         name, i = f"{stem}-{i}", i + 1
@@ -91,10 +105,7 @@ def handle_compare(args: argparse.Namespace) -> int:
         path = Path(text)
         name = _name(text, taken)
         if path.is_dir():
-            try:
-                sources.append((name, "run", read_run(path)))
-            except FolderError as exc:
-                raise UsageError(str(exc)) from None
+            sources.append((name, "run", read_run(path)))
         else:
             sources.append((name, "scenario", load_scenario(path)))
     names = [s[0] for s in sources]
@@ -102,12 +113,30 @@ def handle_compare(args: argparse.Namespace) -> int:
     if baseline not in names:
         raise UsageError(f"--baseline {baseline}: not one of {', '.join(names)}")
     out: Path = args.out if args.out is not None else default_out_dir("compare-" + "-".join(names))
-    if out.exists() and not out.is_dir():
-        raise UsageError(f"--out {out}: is a file; expected a folder")
-    if out.is_dir() and any(out.iterdir()):
-        if not args.force:
-            raise UsageError(f"--out {out}: folder is not empty; choose a new folder or --force")
-        shutil.rmtree(out)
+    prepare_folder(out, force=args.force)
+    with folder_lock(out):
+        diffs = _compare_into(out, args, sources, names, baseline)
+    if not args.quiet:
+        shown = diffs[diffs["meaningful"]] if "meaningful" in diffs else diffs
+        print(
+            f"differences from {safe_text(baseline)} that are meaningful (95% bootstrap intervals):"
+        )
+        print(safe_table(shown))
+        print(
+            f"all differences in {safe_text(out / 'differences.csv')};"
+            f" report: kabulsim report {safe_text(out)}"
+        )
+    return 0
+
+
+def _compare_into(
+    out: Path,
+    args: argparse.Namespace,
+    sources: list[tuple[str, str, object]],
+    names: list[str],
+    baseline: str,
+) -> pd.DataFrame:
+    """Copy or run every input into ``out/runs``, write the differences, figure, manifest."""
     runs: dict[str, RunFolder] = {}
     stopped = f"runs finished so far are in {out}/runs; run the comparison again"
     with engine_session(args.scheduler, args.quiet, stopped) as (client, bar):
@@ -126,19 +155,10 @@ def handle_compare(args: argparse.Namespace) -> int:
             runs[name] = read_run(target)
     summaries = {name: run.summary for name, run in runs.items()}
     diffs = compare(summaries, baseline, n_boot=args.n_boot, seed=args.seed)
-    diffs.to_csv(out / "differences.csv", index=False)
+    atomic_csv(diffs, out / "differences.csv")
     save(comparison_overlay(summaries), out, "comparison")
-    write_json(
-        out / COMPARISON_MANIFEST,
-        {"names": names, "baseline": baseline, "inputs": args.inputs, "n_boot": args.n_boot,
-         "seed": args.seed, "command": sys.argv},
-    )  # fmt: skip
-    if not args.quiet:
-        shown = diffs[diffs["meaningful"]] if "meaningful" in diffs else diffs
-        print(f"differences from {baseline} that are meaningful (95% bootstrap intervals):")
-        print(shown.to_string(index=False, float_format=lambda v: f"{v:.3g}"))
-        print(f"all differences in {out / 'differences.csv'}; report: kabulsim report {out}")
-    return 0
+    write_comparison(out, names, baseline, inputs=args.inputs, n_boot=args.n_boot, seed=args.seed)
+    return diffs
 
 
 def handle_report(args: argparse.Namespace) -> int:
@@ -147,19 +167,16 @@ def handle_report(args: argparse.Namespace) -> int:
     output = args.output if args.output is not None else folder / "report.html"
     if output.exists() and output.is_dir():
         raise UsageError(f"-o {output}: is a folder; expected an HTML file name")
-    try:
-        if is_comparison(folder):
-            manifest, runs = read_comparison(folder)
-            base = runs[manifest["baseline"]]
-            others = [n for n in runs if n != manifest["baseline"]]
-            main_run = runs[others[0]] if others else base
-            comparison = {name: run.summary for name, run in runs.items()}
-            baseline = manifest["baseline"]
-            n_boot, seed = int(manifest["n_boot"]), int(manifest["seed"])
-        else:
-            main_run, comparison, baseline, n_boot, seed = read_run(folder), None, None, 2000, 0
-    except FolderError as exc:
-        raise UsageError(str(exc)) from None
+    if is_comparison(folder):
+        found = read_comparison(folder)
+        runs = found.runs
+        others = [n for n in runs if n != found.baseline]
+        main_run = runs[others[0]] if others else runs[found.baseline]
+        comparison = {name: run.summary for name, run in runs.items()}
+        baseline: str | None = found.baseline
+        n_boot, seed = found.n_boot, found.seed
+    else:
+        main_run, comparison, baseline, n_boot, seed = read_run(folder), None, None, 2000, 0
     validation = None
     if args.validate or scenario_changes(main_run.scenario).empty:
         validation = validate_summary(main_run.summary, main_run.scenario)
@@ -168,5 +185,5 @@ def handle_report(args: argparse.Namespace) -> int:
         validation=validation, comparison=comparison, baseline=baseline, n_boot=n_boot,
         seed=seed,
     )  # fmt: skip
-    print(f"report written to {path}")
+    print(f"report written to {safe_text(path)}")
     return 0

@@ -140,3 +140,14 @@ def format_date_axis(ax: Axes, span_days: float | None = None, label: bool = Tru
         ax.xaxis.set_minor_locator(minor)
     if label:
         ax.set_xlabel(DATE_LABEL)
+
+
+def plain_text(fig: Figure) -> None:
+    """Show every text of ``fig`` as written, without mathtext.
+
+    A ``$`` in a scenario name is then a dollar sign, not a formula that fails to parse.
+    """
+    from matplotlib.text import Text
+
+    for artist in fig.findobj(Text):
+        artist.set_parse_math(False)
