@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 import unicodedata
 from collections.abc import Callable
 from functools import partial
@@ -12,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from kabulsim.limits import MAX_REPS, MAX_SEED, MAX_WORKERS
 from kabulsim.scenario import Scenario, load_scenario
+from kabulsim.scenario.provenance import implausible
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -41,9 +43,15 @@ def add_scenario_arguments(parser: argparse.ArgumentParser, *, required: bool) -
 
 
 def resolve_scenario(args: argparse.Namespace) -> Scenario:
-    """Load the scenario named on the command line, with its ``--set`` overrides applied."""
+    """Load the scenario named on the command line, with its ``--set`` overrides applied.
+
+    A value outside its plausible range is accepted with one warning line on stderr.
+    """
     path = Path(args.scenario) if args.scenario is not None else None
-    return load_scenario(path, overrides=list(args.overrides))
+    scenario = load_scenario(path, overrides=list(args.overrides))
+    for line in implausible(scenario):
+        print(f"kabulsim: warning: {safe_text(line)}", file=sys.stderr)
+    return scenario
 
 
 def safe_text(text: object) -> str:
