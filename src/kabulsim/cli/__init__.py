@@ -11,6 +11,7 @@ import argparse
 import errno
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from kabulsim import __version__
 from kabulsim.cli import params as params_cmd
@@ -22,9 +23,17 @@ from kabulsim.experiments.studies import FolderError
 from kabulsim.scenario import ScenarioError
 
 
+class Parser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line (no usage block), exit status 2."""
+
+    def error(self, message: str) -> NoReturn:
+        """Print ``message`` as one line with a pointer to ``--help``, and exit with 2."""
+        self.exit(2, f"{self.prog}: error: {safe_text(message)} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every sub-command registered."""
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="kabulsim",
         description="Simulate the October-November 2001 offensive that took Kabul: run"
         " scenarios, validate the baseline against the record, and inspect parameters.",

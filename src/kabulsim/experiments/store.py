@@ -45,6 +45,11 @@ from kabulsim.experiments.studies import (
 from kabulsim.model.records import STATE_NUMERIC
 
 MANIFEST = "manifest.json"
+ROW_GROUP_BYTES = 8 << 20
+"""Size of a row group of the final Parquet tables (in memory, 8 MiB): chunks are gathered
+up to this size, so a table of 100,000 replications has tens of row groups, not one per
+batch (each row group adds metadata that the writer keeps in memory until the file is
+closed), while the rows held at once stay few."""
 CHUNKS = "chunks"
 
 EVENTS_SCHEMA = pa.schema(
@@ -255,13 +260,21 @@ class RunStore:
                 handle = csv_tmp.open("w", encoding="utf-8", newline="")
             try:
                 header = True
+                pending: list[pa.Table] = []
+                size = 0
                 for i in range(n_batches):
                     table = _conform(pq.read_table(self.chunk(kind, i)), schema)
-                    writer.write_table(table)
+                    pending.append(table)
+                    size += table.nbytes
+                    if size >= ROW_GROUP_BYTES:
+                        writer.write_table(pa.concat_tables(pending))
+                        pending, size = [], 0
                     if csv_tmp is not None:
                         frame = table.to_pandas()
                         frame.to_csv(handle, index=False, header=header)
                         header = False
+                if pending:
+                    writer.write_table(pa.concat_tables(pending))
                 if csv_tmp is not None:
                     if header:  # no rows at all: still write the header
                         schema.empty_table().to_pandas().to_csv(handle, index=False)
@@ -281,10 +294,11 @@ class RunStore:
         failed has no outcome columns at all. Columns keep their order of first appearance
         and take the widest type, as ``pandas.concat`` would give them.
         """
-        schemas = [pq.read_schema(self.chunk("summary", i)) for i in range(n_batches)]
-        return pa.unify_schemas(
-            [s.remove_metadata() for s in schemas], promote_options="permissive"
-        )
+        schema = pa.schema([])
+        for i in range(n_batches):  # one at a time: memory does not grow with the chunks
+            chunk = pq.read_schema(self.chunk("summary", i)).remove_metadata()
+            schema = pa.unify_schemas([schema, chunk], promote_options="permissive")
+        return schema
 
     def finalize(self, n_batches: int, *, events_csv: bool) -> tuple[int, pd.DataFrame]:
         """Assemble the final tables from the chunks of batches ``0 .. n_batches - 1``.

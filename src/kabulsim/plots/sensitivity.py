@@ -29,7 +29,8 @@ def _positions(values: pd.Series) -> tuple[np.ndarray, str, list[str] | None]:
     if dates is not None and not dates.isna().any():
         import matplotlib.dates as mdates
 
-        return np.asarray(mdates.date2num(dates.dt.tz_convert(KABUL))), "date", None
+        nums = mdates.date2num(dates.dt.tz_convert(KABUL))  # type: ignore[no-untyped-call]
+        return np.asarray(nums), "date", None
     labels = list(dict.fromkeys(str(v) for v in values))
     return np.array([labels.index(str(v)) for v in values], dtype=float), "category", labels
 

@@ -17,6 +17,7 @@ import math
 import os
 import re
 import stat
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -155,11 +156,29 @@ def _check_plain(value: Any, path: KeyPath, label: str, lines: dict[KeyPath, int
     elif isinstance(value, list):
         for i, item in enumerate(value):
             _check_plain(item, (*path, i), label, lines)
+    elif isinstance(value, str) and _unprintable(value) is not None:
+        line = lines.get(path)
+        where = f"{label}:{line}" if line is not None else label
+        raise ScenarioError(
+            f"{where}: {dotted(path)}: expected printable text, got a control character or"
+            f" lone surrogate (U+{_unprintable(value):04X})"
+        )
     elif isinstance(value, float) and not math.isfinite(value):
         line = lines.get(path)
         where = f"{label}:{line}" if line is not None else label
         exp = expectation(path) or "a finite number"
         raise ScenarioError(f"{where}: {dotted(path)}: expected {exp}, got {_got(value)}")
+
+
+def _unprintable(text: str) -> int | None:
+    """The code of the first control character or lone surrogate in ``text``, or None.
+
+    Tab and newline are allowed (a multi-line description).
+    """
+    for ch in text:
+        if ch not in "\t\n" and unicodedata.category(ch) in ("Cc", "Cs"):
+            return ord(ch)
+    return None
 
 
 def _drop_under(origins: dict[KeyPath, Origin], path: KeyPath) -> None:

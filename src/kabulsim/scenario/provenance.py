@@ -99,11 +99,12 @@ def implausible(scenario: Scenario) -> list[str]:
             bounds = extra.get("plausible_range") if isinstance(extra, dict) else None
             if not isinstance(bounds, list) or isinstance(value, bool):
                 continue
-            if isinstance(value, int | float) and not bounds[0] <= value <= bounds[1]:
+            low, high = (float(b) for b in bounds)  # type: ignore[arg-type]
+            if isinstance(value, int | float) and not low <= value <= high:
                 units = extra.get("units", "") if isinstance(extra, dict) else ""
                 lines.append(
                     f"{prefix}{name} = {value:g} is outside its plausible range"
-                    f" {bounds[0]:g} to {bounds[1]:g} ({units})"
+                    f" {low:g} to {high:g} ({units})"
                 )
 
     walk(scenario, "")

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import yaml
+import yaml.reader
 from yaml.events import AliasEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
@@ -215,7 +216,14 @@ def read_yaml(text: str) -> YamlDocument:
             too deep, or too large.
 
     """
-    loader = StrictLoader(text)
+    try:
+        loader = StrictLoader(text)
+    except yaml.reader.ReaderError as exc:  # a control character anywhere in the text
+        line = text.count("\n", 0, exc.position) + 1
+        raise YamlProblem(
+            f"not valid YAML: the character #x{exc.character:04x} is not allowed in YAML text",
+            line,
+        ) from None
     try:
         try:
             node = loader.get_single_node()
