@@ -33,7 +33,7 @@ class Parser(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every sub-command registered."""
-    parser = Parser(
+    parser: argparse.ArgumentParser = Parser(
         prog="kabulsim",
         description="Simulate the October-November 2001 offensive that took Kabul: run"
         " scenarios, validate the baseline against the record, and inspect parameters.",
