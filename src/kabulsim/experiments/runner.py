@@ -262,6 +262,7 @@ def _run_into(
     full disk: the chunks are kept, so :func:`resume` finishes it too).
     """
     spans = {b.index: (b.start, b.stop) for b in batches}
+    store.chunks.mkdir(exist_ok=True)
     done_before = store.verified_batches(spans)
     todo = [b for b in batches if b.index not in done_before]
     reps = int(manifest["reps"])

@@ -147,7 +147,6 @@ class RunStore:
         store = cls(Path(root))
         if not (store.root / MANIFEST).is_file():
             raise FolderError(f"{root}: no {MANIFEST}; not a kabulsim run folder")
-        store.chunks.mkdir(exist_ok=True)
         return store
 
     @contextmanager
