@@ -1,4 +1,3 @@
-# ruff: noqa: E501
 """The bad-input corpus: every case is one line on stderr, exit status 2, nothing written.
 
 Each case runs the real command line (``kabulsim.cli.main``) in a fresh current folder that

@@ -134,10 +134,8 @@ def test_generated_scenarios_run_sanely_or_are_refused(picked):
         out = work / "out"
         err = io.StringIO()
         with redirect_stderr(err), redirect_stdout(io.StringIO()):
-            status = cli(
-                ["run", str(work / "s.yaml"), "--reps", "2", "--workers", "1", "--out", str(out)]
-                + ["--quiet", "--no-figures"]
-            )
+            argv = ["run", str(work / "s.yaml"), "--reps", "2", "--workers", "1"]
+            status = cli([*argv, "--out", str(out), "--quiet", "--no-figures"])
         assert status in (0, 2), err.getvalue()
         if status == 2:
             one_line(err.getvalue())
