@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import re
-import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -22,6 +21,8 @@ from kabulsim.cli.run import engine_session
 from kabulsim.experiments.runner import run_many
 from kabulsim.experiments.studies import (
     RunFolder,
+    comparison_run,
+    copy_run,
     default_out_dir,
     folder_lock,
     is_comparison,
@@ -30,7 +31,6 @@ from kabulsim.experiments.studies import (
     read_run,
     write_comparison,
 )
-from kabulsim.files import atomic_csv
 from kabulsim.plots.io import save
 from kabulsim.plots.overlay import comparison_overlay
 from kabulsim.report.html import scenario_changes, write_report
@@ -141,23 +141,22 @@ def _compare_into(
     stopped = f"runs finished so far are in {out}/runs; run the comparison again"
     with engine_session(args.scheduler, args.quiet, stopped) as (client, bar):
         for name, kind, item in sources:
-            target = out / "runs" / name
             if kind == "run":
                 assert isinstance(item, RunFolder)
-                target.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copytree(item.path, target, ignore=shutil.ignore_patterns("chunks"))
+                runs[name] = copy_run(item, out, name)
             else:
                 run_many(
                     item,  # type: ignore[arg-type]
                     args.reps, args.seed, workers=args.workers, client=client,
-                    out=target, progress=bar,
+                    out=comparison_run(out, name), progress=bar,
                 )  # fmt: skip
-            runs[name] = read_run(target)
+                runs[name] = read_run(comparison_run(out, name))
     summaries = {name: run.summary for name, run in runs.items()}
     diffs = compare(summaries, baseline, n_boot=args.n_boot, seed=args.seed)
-    atomic_csv(diffs, out / "differences.csv")
     save(comparison_overlay(summaries), out, "comparison")
-    write_comparison(out, names, baseline, inputs=args.inputs, n_boot=args.n_boot, seed=args.seed)
+    write_comparison(
+        out, names, baseline, diffs, inputs=args.inputs, n_boot=args.n_boot, seed=args.seed
+    )
     return diffs
 
 

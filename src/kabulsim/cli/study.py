@@ -37,7 +37,6 @@ from kabulsim.experiments.studies import (
     prepare_study,
     write_study,
 )
-from kabulsim.files import atomic_csv
 from kabulsim.limits import MAX_REPS
 from kabulsim.model.simulate import simulate
 from kabulsim.plots.io import save
@@ -233,10 +232,9 @@ def handle_sweep(args: argparse.Namespace) -> int:
             out,
             partial(sweep, scenario, axes, outcomes),
         )
-        atomic_csv(result.table, out / "sweep.csv")
         for i, metric in enumerate(result.metrics):
             save(sweep_figure(result, metric.text), out, f"sweep_{i + 1}")
-        write_study(out, "sweep", config, began, done=True)
+        write_study(out, "sweep", config, began, done=True, tables={"sweep.csv": result.table})
     if not args.quiet:
         print(safe_table(result.table))
         print(f"table and figures written to {safe_text(out)}")
@@ -311,12 +309,14 @@ def handle_sensitivity(args: argparse.Namespace) -> int:
             out,
             partial(sensitivity, scenario, args.method, args.outcome, factors=factors, n=n),
         )
-        atomic_csv(result.table, out / "indices.csv")
         design = result.design
         frame = {f.path: design.X[:, j] for j, f in enumerate(design.factors)}
-        atomic_csv(pd.DataFrame({**frame, "response": result.responses}), out / "design.csv")
         save(indices_figure(result), out, "indices")
-        write_study(out, "sensitivity", config, began, done=True)
+        tables = {
+            "indices.csv": result.table,
+            "design.csv": pd.DataFrame({**frame, "response": result.responses}),
+        }
+        write_study(out, "sensitivity", config, began, done=True, tables=tables)
     if not args.quiet:
         print(f"{result.method} indices of {result.metric}:")
         print(safe_table(result.table))

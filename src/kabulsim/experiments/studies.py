@@ -35,7 +35,7 @@ from typing import Any
 
 import pandas as pd
 
-from kabulsim.files import atomic_path, atomic_write_text
+from kabulsim.files import atomic_csv, atomic_path, atomic_write_text
 from kabulsim.scenario.schema import Scenario
 
 __all__ = ["atomic_path", "atomic_write_text"]  # re-exported for the run store
@@ -272,8 +272,24 @@ def is_comparison(path: str | Path) -> bool:
     return (Path(path) / COMPARISON_MANIFEST).exists()
 
 
-def write_comparison(out: Path, names: list[str], baseline: str, **details: Any) -> None:
-    """Write a comparison's manifest (its marker), once its runs and tables are written."""
+def comparison_run(out: Path, name: str) -> Path:
+    """The folder of the compared run ``name`` inside the comparison folder ``out``."""
+    return out / "runs" / name
+
+
+def copy_run(run: RunFolder, out: Path, name: str) -> RunFolder:
+    """Copy a finished run (without its chunks) into the comparison folder ``out``."""
+    target = comparison_run(out, name)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copytree(run.path, target, ignore=shutil.ignore_patterns("chunks", LOCK, "*.tmp"))
+    return read_run(target)
+
+
+def write_comparison(
+    out: Path, names: list[str], baseline: str, differences: pd.DataFrame, **details: Any
+) -> None:
+    """Write a comparison's differences and, last, its manifest (the folder's marker)."""
+    atomic_csv(differences, out / "differences.csv")
     write_json(
         out / COMPARISON_MANIFEST,
         {"names": names, "baseline": baseline, **details, "command": list(sys.argv)},
@@ -334,8 +350,20 @@ def prepare_study(out: Path, config: dict[str, Any], *, force: bool, resume: boo
     return out
 
 
-def write_study(out: Path, kind: str, config: dict[str, Any], began: float, done: bool) -> None:
-    """Write a study's manifest (its marker): what it is and whether it finished."""
+def write_study(
+    out: Path,
+    kind: str,
+    config: dict[str, Any],
+    began: float,
+    done: bool,
+    tables: dict[str, pd.DataFrame] | None = None,
+) -> None:
+    """Write a study's tables (``name.csv``: frame), then its manifest.
+
+    The manifest is the folder's marker: what the study is and whether it finished.
+    """
+    for name, frame in (tables or {}).items():
+        atomic_csv(frame, out / name)
     write_json(
         out / STUDY_MANIFEST,
         {
