@@ -22,7 +22,7 @@ from kabulsim.experiments.quantiles import (
     merge_counts,
     round_bits,
 )
-from kabulsim.experiments.studies import FolderError as OutDirError
+from kabulsim.experiments.studies import FolderError
 from kabulsim.scenario import Scenario
 
 sim = sys.modules["kabulsim.model.simulate"]  # the package re-exports simulate() as a name
@@ -126,7 +126,7 @@ def test_output_folder_layout_and_manifest(reference):
 
 
 def test_existing_folder_refused(scenario, reference):
-    with pytest.raises(OutDirError):
+    with pytest.raises(FolderError):
         run_many(scenario, 10, 0, workers=1, out=reference.out)
 
 
