@@ -71,6 +71,13 @@ def _mixed(work: Path) -> None:
     (work / "mixed" / "notes.md").write_text("mine\n", encoding="utf-8")
 
 
+def _nested(work: Path) -> None:
+    """A run folder with a user's file tucked into its figures/."""
+    (work / "nested" / "figures").mkdir(parents=True)
+    (work / "nested" / "manifest.json").write_text("{}", encoding="utf-8")
+    (work / "nested" / "figures" / "Holiday Photo.JPG").write_bytes(b"\xff\xd8")
+
+
 def _home(work: Path) -> None:
     (work / "home").mkdir()
     (work / "home" / "manifest.json").write_text("{}", encoding="utf-8")
@@ -129,6 +136,12 @@ CASES: list[Case] = [
         [*RUN, "--out", "mixed", "--force"],
         ["mixed", "did not write (notes.md)"],
         setup=_mixed,
+    ),
+    Case(
+        "force_user_file_inside",
+        [*RUN, "--out", "nested", "--force"],
+        ["nested", "figures/Holiday Photo.JPG"],
+        setup=_nested,
     ),
     Case("force_home", [*RUN, "--out", "home", "--force"], ["home folder"], setup=_home),
     Case(

@@ -244,3 +244,12 @@ def test_a_run_killed_at_any_moment_resumes_to_the_same_tables(reference, tmp_pa
     assert _status(out) == "complete"
     _same_tables(out, reference)
     assert not list(out.rglob("*.tmp"))
+
+
+def test_force_never_replaces_a_folder_being_written(reference, tmp_path, capsys):
+    out = _copy(reference, tmp_path)
+    argv = ["run", str(ROOT / "scenarios" / "baseline.yaml"), "--reps", "2", "--workers", "1"]
+    with folder_lock(out):
+        assert cli([*argv, "--out", str(out), "--force", "--quiet"]) == 2
+    assert "another kabulsim process is writing" in one_line(capsys.readouterr().err)
+    _same_tables(out, reference)

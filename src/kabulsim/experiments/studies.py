@@ -59,6 +59,15 @@ _OWN = re.compile(
 
 _TEMPORARY = re.compile(r"^\..+\.\d+\.tmp(?:\.\w+)?$")
 
+_OWN_INSIDE = {
+    "chunks": re.compile(
+        r"^(?:(?:summary|events|series|counts)-\d{6}\.parquet|batch-\d{6}\.json)$"
+    ),
+    "points": re.compile(r"^\d{5}\.parquet$"),
+    "figures": re.compile(r"^[a-z0-9_]+\.(?:png|svg|gif|mp4)$"),
+}
+"""Names kabulsim writes inside the sub-folders of its result folders."""
+
 
 class FolderError(ValueError):
     """A folder that cannot be used as asked: not kabulsim's, not finished, locked, damaged."""
@@ -114,6 +123,19 @@ def check_replaceable(path: Path) -> None:
             " only a folder kabulsim wrote, so it is left as it is"
         )
     others = [name for name in names if not _OWN.match(name)]
+    for sub, pattern in _OWN_INSIDE.items():
+        if (path / sub).is_dir():
+            others += [
+                f"{sub}/{p.name}"
+                for p in (path / sub).iterdir()
+                if not (pattern.match(p.name) or _TEMPORARY.match(p.name)) or p.is_symlink()
+            ]
+    if (path / "runs").is_dir():
+        for run in (path / "runs").iterdir():
+            if run.is_symlink() or not run.is_dir():
+                others.append(f"runs/{run.name}")
+            else:
+                check_replaceable(run)
     if others:
         raise FolderError(
             f"{path}: holds files kabulsim did not write ({safe_name(others[0])}"
@@ -146,7 +168,8 @@ def prepare_folder(path: Path, *, force: bool) -> Path:
                 " result, or --resume to finish it"
             )
         check_replaceable(path)
-        shutil.rmtree(path)
+        with folder_lock(path):  # never under a process that is writing it
+            shutil.rmtree(path)
     path.mkdir(parents=True, exist_ok=True)
     return path
 
