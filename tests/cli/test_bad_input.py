@@ -184,9 +184,9 @@ def test_bad_set(tmp_path, capsys, override, expected):
 @pytest.mark.parametrize(
     ("args", "expected"),
     [
-        (["--reps", "0"], "--reps: expected a whole number >= 1, got 0"),
-        (["--reps", "many"], "--reps: expected a whole number >= 1, got 'many'"),
-        (["--seed", "-1"], "--seed: expected a whole number >= 0, got -1"),
+        (["--reps", "0"], "--reps: expected a whole number from 1 to 10,000,000, got 0"),
+        (["--reps", "many"], "--reps: expected a whole number from 1 to 10,000,000, got 'many'"),
+        (["--seed", "-1"], "--seed: expected a whole number from 0 to"),
     ],
 )
 def test_bad_numbers_are_usage_errors(tmp_path, capsys, args, expected):

@@ -22,7 +22,7 @@ from kabulsim.experiments.quantiles import (
     merge_counts,
     round_bits,
 )
-from kabulsim.experiments.store import OutDirError
+from kabulsim.experiments.studies import FolderError
 from kabulsim.scenario import Scenario
 
 sim = sys.modules["kabulsim.model.simulate"]  # the package re-exports simulate() as a name
@@ -126,7 +126,7 @@ def test_output_folder_layout_and_manifest(reference):
 
 
 def test_existing_folder_refused(scenario, reference):
-    with pytest.raises(OutDirError):
+    with pytest.raises(FolderError):
         run_many(scenario, 10, 0, workers=1, out=reference.out)
 
 
@@ -267,8 +267,15 @@ def test_cli_out_dir_rules(tmp_path, capsys, baseline_yaml):
     assert main(args) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "not empty" in err
+    # --force replaces only an earlier kabulsim result, never a folder holding other files.
+    assert main([*args, "--force"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "not a kabulsim result folder" in err
+    assert (out / "x.txt").read_text() == "x"
+    (out / "x.txt").unlink()
+    assert main(args) == 0
     assert main([*args, "--force"]) == 0
-    assert not (out / "x.txt").exists() and (out / "summary.parquet").exists()
+    assert (out / "summary.parquet").exists()
     assert main(["run", "--resume", str(out), "--seed", "3"]) == 2
     assert main(["run", "--resume", str(tmp_path / "nothing")]) == 2
     assert main(["run", "--reps", "5"]) == 2

@@ -25,7 +25,7 @@ changes = st.fixed_dictionaries(
         "air.kills_per_sortie": st.floats(0.0, 3.0),
         "forces.taliban_shamali": st.integers(0, 9000),
         "forces.taliban_kabul": st.integers(0, 6000),
-        "forces.alliance_shamali": st.integers(0, 15000),
+        "forces.alliance_shamali": st.integers(1, 15000),
         "forces.foreign_share": st.floats(0.0, 1.0),
         "north.advance_h": st.floats(1.0, 200.0),
         "shamali.required_odds": st.floats(0.5, 30.0),

@@ -12,6 +12,7 @@ with an output folder the sweep is resumable point by point.
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +24,7 @@ from pydantic import ValidationError
 
 from kabulsim.analysis.outcomes import Metric, estimate, parse_metric
 from kabulsim.experiments.points import Progress, run_points
+from kabulsim.limits import MAX_GRID_POINTS
 from kabulsim.scenario.overrides import PathProblem, apply_override, dotted, resolve_path
 from kabulsim.scenario.schema import Scenario
 from kabulsim.scenario.yaml_io import parse_value
@@ -54,8 +56,11 @@ def parse_axis(text: str) -> Axis:
             raise ValueError(
                 f"--grid {text}: expected LO:HI:N with numbers, e.g. 0:200:5"
             ) from None
-        if len(parts) != 3 or n < 2 or not hi > lo:
-            raise ValueError(f"--grid {text}: expected LO:HI:N with LO < HI and N >= 2")
+        if len(parts) != 3 or not 2 <= n <= MAX_GRID_POINTS or not math.inf > hi > lo > -math.inf:
+            raise ValueError(
+                f"--grid {text}: expected LO:HI:N with finite LO < HI and N from 2 to"
+                f" {MAX_GRID_POINTS:,}"
+            )
         grid = np.linspace(lo, hi, n)
         values: tuple[Any, ...] = tuple(round(v) if is_int else float(v) for v in grid.tolist())
     else:
@@ -90,7 +95,16 @@ class SweepResult:
 
 
 def grid_points(axes: Sequence[Axis]) -> list[dict[str, Any]]:
-    """The product of the axes, first axis varying slowest."""
+    """The product of the axes, first axis varying slowest.
+
+    Raises:
+        ValueError: more than :data:`~kabulsim.limits.MAX_GRID_POINTS` points.
+    """
+    size = math.prod(len(a.values) for a in axes)
+    if size > MAX_GRID_POINTS:
+        raise ValueError(
+            f"the grid has {size:,} points; at most {MAX_GRID_POINTS:,} (use fewer values per axis)"
+        )
     return [
         dict(zip([a.path for a in axes], combo, strict=True))
         for combo in itertools.product(*(a.values for a in axes))

@@ -8,21 +8,32 @@ status 2 and no traceback.
 from __future__ import annotations
 
 import argparse
+import errno
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from kabulsim import __version__
 from kabulsim.cli import explorer, present, scenario_cmds, study
 from kabulsim.cli import params as params_cmd
 from kabulsim.cli import run as run_cmd
 from kabulsim.cli import validate as validate_cmd
-from kabulsim.cli.common import UsageError
+from kabulsim.cli.common import UsageError, safe_text
+from kabulsim.experiments.studies import FolderError
 from kabulsim.scenario import ScenarioError
+
+
+class Parser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line (no usage block), exit status 2."""
+
+    def error(self, message: str) -> NoReturn:
+        """Print ``message`` as one line with a pointer to ``--help``, and exit with 2."""
+        self.exit(2, f"{self.prog}: error: {safe_text(message)} (see {self.prog} --help)\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every sub-command registered."""
-    parser = argparse.ArgumentParser(
+    parser: argparse.ArgumentParser = Parser(
         prog="kabulsim",
         description="Simulate the October-November 2001 offensive that took Kabul: run"
         " scenarios, validate the baseline against the record, and inspect parameters.",
@@ -39,16 +50,42 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def error_line(exc: BaseException) -> str:
+    """The one line that reports a user-facing error (file or key, and what is expected)."""
+    if isinstance(exc, OSError) and not isinstance(exc, ConnectionError | TimeoutError):
+        where = exc.filename if exc.filename is not None else "a file"
+        reason = exc.strerror or type(exc).__name__
+        if exc.errno == errno.ENOSPC:
+            reason += "; free some space and finish with --resume where the command offers it"
+        text = f"{where}: cannot read or write ({reason})"
+    elif isinstance(exc, UnicodeError):
+        text = f"text that is not valid UTF-8 ({type(exc).__name__}); give UTF-8 text"
+    else:
+        text = str(exc)
+    return safe_text(" ".join(text.split()))
+
+
+USER_ERRORS: tuple[type[BaseException], ...] = (
+    ScenarioError,
+    UsageError,
+    FolderError,
+    OSError,
+    UnicodeError,
+)
+"""What a user's input or environment can cause: reported in one line with exit status 2.
+Any other exception is a bug and keeps its traceback."""
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``kabulsim`` console script; returns the exit status."""
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
         status: int = args.handler(args)
-    except (ScenarioError, UsageError) as exc:
-        print(f"kabulsim: error: {exc}", file=sys.stderr)
-        return 2
     except KeyboardInterrupt:
         print("kabulsim: interrupted", file=sys.stderr)
         return 130
+    except USER_ERRORS as exc:
+        print(f"kabulsim: error: {error_line(exc)}", file=sys.stderr)
+        return 2
     return status

@@ -4,9 +4,19 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
+import unicodedata
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from kabulsim.limits import MAX_REPS, MAX_SEED, MAX_WORKERS
 from kabulsim.scenario import Scenario, load_scenario
+from kabulsim.scenario.provenance import implausible
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 class UsageError(ValueError):
@@ -33,39 +43,69 @@ def add_scenario_arguments(parser: argparse.ArgumentParser, *, required: bool) -
 
 
 def resolve_scenario(args: argparse.Namespace) -> Scenario:
-    """Load the scenario named on the command line, with its ``--set`` overrides applied."""
+    """Load the scenario named on the command line, with its ``--set`` overrides applied.
+
+    A value outside its plausible range is accepted with one warning line on stderr.
+    """
     path = Path(args.scenario) if args.scenario is not None else None
-    return load_scenario(path, overrides=list(args.overrides))
+    scenario = load_scenario(path, overrides=list(args.overrides))
+    for line in implausible(scenario):
+        print(f"kabulsim: warning: {safe_text(line)}", file=sys.stderr)
+    return scenario
 
 
-def _whole_number(text: str, minimum: int) -> int:
-    """Parse an integer >= ``minimum``; argparse reports the error as a usage error."""
+def safe_text(text: object) -> str:
+    """``text`` with every control character shown as an escape.
+
+    Control characters, bidirectional controls and lone surrogates (from undecodable
+    command-line bytes) are never sent raw to the terminal.
+    """
+    out = []
+    for ch in str(text):
+        category = unicodedata.category(ch)
+        if category in ("Cc", "Cf", "Cs", "Zl", "Zp"):
+            code = ord(ch)
+            out.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def safe_table(frame: pd.DataFrame) -> str:
+    """A table for the terminal, with control characters in any cell escaped."""
+    text = frame.to_string(index=False, float_format=lambda v: f"{v:.3g}")
+    return "\n".join(safe_text(line) for line in text.splitlines())
+
+
+def _whole_number(text: str, minimum: int, maximum: int) -> int:
+    """Parse an integer in [``minimum``, ``maximum``]; argparse reports a usage error."""
+    expected = f"expected a whole number from {minimum} to {maximum:,}"
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"expected a whole number >= {minimum}, got {text!r}"
-        ) from None
-    if value < minimum:
-        raise argparse.ArgumentTypeError(f"expected a whole number >= {minimum}, got {value}")
+        raise argparse.ArgumentTypeError(f"{expected}, got {safe_text(repr(text))}") from None
+    if not minimum <= value <= maximum:
+        raise argparse.ArgumentTypeError(f"{expected}, got {value}")
     return value
 
 
-def positive_int(text: str) -> int:
-    """Argparse type: an integer >= 1."""
-    return _whole_number(text, 1)
+def bounded_int(minimum: int, maximum: int) -> Callable[[str], int]:
+    """Argparse type: an integer from ``minimum`` to ``maximum``."""
+    return partial(_whole_number, minimum=minimum, maximum=maximum)
 
 
-def seed_int(text: str) -> int:
-    """Argparse type: a seed, an integer >= 0."""
-    return _whole_number(text, 0)
+positive_int = bounded_int(1, MAX_REPS)
+"""Argparse type: an integer from 1 to :data:`~kabulsim.limits.MAX_REPS`."""
+
+seed_int = bounded_int(0, MAX_SEED)
+"""Argparse type: a seed, an integer from 0 to 2**63 - 1."""
 
 
 def add_engine_arguments(parser: argparse.ArgumentParser) -> None:
     """Add ``--workers`` and ``--scheduler``: where the replications run."""
     parser.add_argument(
         "--workers",
-        type=positive_int,
+        type=bounded_int(1, MAX_WORKERS),
         default=None,
         help=f"local worker processes (default: all cores, here {os.cpu_count()})",
     )

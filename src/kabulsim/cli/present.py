@@ -3,30 +3,42 @@
 from __future__ import annotations
 
 import argparse
-import shutil
-import sys
+import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kabulsim.analysis.compare import compare
 from kabulsim.analysis.validation import validate_summary
-from kabulsim.cli.common import UsageError, add_engine_arguments, positive_int, seed_int
+from kabulsim.cli.common import (
+    UsageError,
+    add_engine_arguments,
+    positive_int,
+    safe_table,
+    safe_text,
+    seed_int,
+)
 from kabulsim.cli.run import engine_session
-from kabulsim.experiments.folders import (
-    COMPARISON_MANIFEST,
-    FolderError,
+from kabulsim.experiments.runner import run_many
+from kabulsim.experiments.studies import (
     RunFolder,
+    comparison_run,
+    copy_run,
+    default_out_dir,
+    folder_lock,
     is_comparison,
+    prepare_folder,
     read_comparison,
     read_run,
+    write_comparison,
 )
-from kabulsim.experiments.output import default_out_dir
-from kabulsim.experiments.points import write_json
-from kabulsim.experiments.runner import run_many
 from kabulsim.plots.io import save
 from kabulsim.plots.overlay import comparison_overlay
 from kabulsim.plots.survival import fall_by_date_figure
 from kabulsim.report.html import scenario_changes, write_report
 from kabulsim.scenario import load_scenario
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -74,7 +86,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def _name(text: str, taken: set[str]) -> str:
+    """A folder name for one input: its file name, in safe characters, unique."""
     stem = Path(text).stem if text.endswith((".yaml", ".yml")) else Path(text).name
+    stem = re.sub(r"[^A-Za-z0-9_.-]", "_", stem).lstrip(".")[:80]
     name, i = stem or "run", 2
     while name in taken:
         name, i = f"{stem}-{i}", i + 1
@@ -92,10 +106,7 @@ def handle_compare(args: argparse.Namespace) -> int:
         path = Path(text)
         name = _name(text, taken)
         if path.is_dir():
-            try:
-                sources.append((name, "run", read_run(path)))
-            except FolderError as exc:
-                raise UsageError(str(exc)) from None
+            sources.append((name, "run", read_run(path)))
         else:
             sources.append((name, "scenario", load_scenario(path)))
     names = [s[0] for s in sources]
@@ -103,45 +114,53 @@ def handle_compare(args: argparse.Namespace) -> int:
     if baseline not in names:
         raise UsageError(f"--baseline {baseline}: not one of {', '.join(names)}")
     out: Path = args.out if args.out is not None else default_out_dir("compare-" + "-".join(names))
-    if out.exists() and not out.is_dir():
-        raise UsageError(f"--out {out}: is a file; expected a folder")
-    if out.is_dir() and any(out.iterdir()):
-        if not args.force:
-            raise UsageError(f"--out {out}: folder is not empty; choose a new folder or --force")
-        shutil.rmtree(out)
+    prepare_folder(out, force=args.force)
+    with folder_lock(out):
+        diffs = _compare_into(out, args, sources, names, baseline)
+    if not args.quiet:
+        shown = diffs[diffs["meaningful"]] if "meaningful" in diffs else diffs
+        print(
+            f"differences from {safe_text(baseline)} that are meaningful (95% bootstrap intervals):"
+        )
+        print(safe_table(shown))
+        print(
+            f"all differences in {safe_text(out / 'differences.csv')};"
+            f" report: kabulsim report {safe_text(out)}"
+        )
+    return 0
+
+
+def _compare_into(
+    out: Path,
+    args: argparse.Namespace,
+    sources: list[tuple[str, str, object]],
+    names: list[str],
+    baseline: str,
+) -> pd.DataFrame:
+    """Copy or run every input into ``out/runs``, write the differences, figure, manifest."""
     runs: dict[str, RunFolder] = {}
     stopped = f"runs finished so far are in {out}/runs; run the comparison again"
     with engine_session(args.scheduler, args.quiet, stopped) as (client, bar):
         for name, kind, item in sources:
-            target = out / "runs" / name
             if kind == "run":
                 assert isinstance(item, RunFolder)
-                target.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copytree(item.path, target, ignore=shutil.ignore_patterns("chunks"))
+                runs[name] = copy_run(item, out, name)
             else:
                 run_many(
                     item,  # type: ignore[arg-type]
                     args.reps, args.seed, workers=args.workers, client=client,
-                    out=target, progress=bar,
+                    out=comparison_run(out, name), progress=bar,
                 )  # fmt: skip
-            runs[name] = read_run(target)
+                runs[name] = read_run(comparison_run(out, name))
     summaries = {name: run.summary for name, run in runs.items()}
     diffs = compare(summaries, baseline, n_boot=args.n_boot, seed=args.seed)
-    diffs.to_csv(out / "differences.csv", index=False)
     save(comparison_overlay(summaries), out, "comparison")
     scenarios = {name: run.scenario for name, run in runs.items()}
     save(fall_by_date_figure(summaries, scenarios), out, "fall_by_date")
-    write_json(
-        out / COMPARISON_MANIFEST,
-        {"names": names, "baseline": baseline, "inputs": args.inputs, "n_boot": args.n_boot,
-         "seed": args.seed, "command": sys.argv},
-    )  # fmt: skip
-    if not args.quiet:
-        shown = diffs[diffs["meaningful"]] if "meaningful" in diffs else diffs
-        print(f"differences from {baseline} that are meaningful (95% bootstrap intervals):")
-        print(shown.to_string(index=False, float_format=lambda v: f"{v:.3g}"))
-        print(f"all differences in {out / 'differences.csv'}; report: kabulsim report {out}")
-    return 0
+    write_comparison(
+        out, names, baseline, diffs, inputs=args.inputs, n_boot=args.n_boot, seed=args.seed
+    )
+    return diffs
 
 
 def handle_report(args: argparse.Namespace) -> int:
@@ -150,27 +169,18 @@ def handle_report(args: argparse.Namespace) -> int:
     output = args.output if args.output is not None else folder / "report.html"
     if output.exists() and output.is_dir():
         raise UsageError(f"-o {output}: is a folder; expected an HTML file name")
-    try:
-        if is_comparison(folder):
-            manifest, runs = read_comparison(folder)
-            base = runs[manifest["baseline"]]
-            others = [n for n in runs if n != manifest["baseline"]]
-            main_run = runs[others[0]] if others else base
-            comparison = {name: run.summary for name, run in runs.items()}
-            baseline = manifest["baseline"]
-            n_boot, seed = int(manifest["n_boot"]), int(manifest["seed"])
-            written = folder / "differences.csv"  # the table compare wrote, not recomputed
-            if written.exists():
-                import pandas as pd
-
-                differences = pd.read_csv(written)
-            else:
-                differences = None
-        else:
-            main_run, comparison, baseline, n_boot, seed = read_run(folder), None, None, 2000, 0
-            differences = None
-    except FolderError as exc:
-        raise UsageError(str(exc)) from None
+    if is_comparison(folder):
+        found = read_comparison(folder)
+        runs = found.runs
+        others = [n for n in runs if n != found.baseline]
+        main_run = runs[others[0]] if others else runs[found.baseline]
+        comparison = {name: run.summary for name, run in runs.items()}
+        baseline: str | None = found.baseline
+        n_boot, seed = found.n_boot, found.seed
+        differences = found.differences  # the table compare wrote, not recomputed
+    else:
+        main_run, comparison, baseline, n_boot, seed = read_run(folder), None, None, 2000, 0
+        differences = None
     validation = None
     if args.validate or scenario_changes(main_run.scenario).empty:
         validation = validate_summary(main_run.summary, main_run.scenario)
@@ -179,5 +189,5 @@ def handle_report(args: argparse.Namespace) -> int:
         validation=validation, comparison=comparison, baseline=baseline, n_boot=n_boot,
         seed=seed, series_quantiles=main_run.series_quantiles, differences=differences,
     )  # fmt: skip
-    print(f"report written to {path}")
+    print(f"report written to {safe_text(path)}")
     return 0

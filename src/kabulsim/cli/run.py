@@ -16,12 +16,13 @@ from kabulsim.cli.common import (
     UsageError,
     add_engine_arguments,
     add_scenario_arguments,
+    bounded_int,
     positive_int,
     resolve_scenario,
+    safe_text,
     seed_int,
 )
 from kabulsim.experiments.executors import CLUSTER_BATCH_SIZE, LOCAL_BATCH_SIZE
-from kabulsim.experiments.output import default_out_dir
 from kabulsim.experiments.progress import ProgressBar
 from kabulsim.experiments.runner import (
     DEFAULT_SERIES_REPS,
@@ -30,7 +31,8 @@ from kabulsim.experiments.runner import (
     resume,
     run_many,
 )
-from kabulsim.experiments.store import OutDirError
+from kabulsim.experiments.studies import default_out_dir
+from kabulsim.limits import MAX_BATCH_SIZE, MAX_SERIES_REPS
 from kabulsim.plots.io import write_run_figures
 
 DEFAULT_REPS = 200
@@ -67,7 +69,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help="output folder (default: a new folder under runs/ named from the scenario and"
         " time); must not exist or be empty unless --force",
     )
-    p.add_argument("--force", action="store_true", help="replace a non-empty --out folder")
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="replace an earlier kabulsim result in --out (never a folder holding other files)",
+    )
     p.add_argument(
         "--resume",
         type=Path,
@@ -79,14 +85,14 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     add_engine_arguments(p)
     p.add_argument(
         "--batch-size",
-        type=positive_int,
+        type=bounded_int(1, MAX_BATCH_SIZE),
         default=None,
         help=f"replications per task (default {LOCAL_BATCH_SIZE} on local cores,"
         f" {CLUSTER_BATCH_SIZE} on a Dask cluster)",
     )
     p.add_argument(
         "--series-reps",
-        type=int,
+        type=bounded_int(0, MAX_SERIES_REPS),
         default=DEFAULT_SERIES_REPS,
         metavar="N",
         help="keep the full state series of the first N replications in series.parquet"
@@ -102,20 +108,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.set_defaults(handler=handle)
 
 
-def check_out_dir(out: Path) -> None:
-    """Refuse an output path that is a file or a non-empty folder."""
-    if out.exists() and not out.is_dir():
-        raise UsageError(f"--out {out}: is a file; expected a new or empty folder")
-    if out.is_dir() and any(out.iterdir()):
-        raise UsageError(
-            f"--out {out}: folder is not empty; choose a new folder, or use --force or --resume"
-        )
-
-
 def format_summary(result: RunResult) -> str:
     """A few lines for the terminal: median and 90% interval of the key outcomes."""
     lines = [
-        f"{result.scenario.name}: {result.reps} replications, seed {result.seed},"
+        f"{safe_text(result.scenario.name)}: {result.reps} replications, seed {result.seed},"
         f" {result.runtime_s:.1f} s",
         f"{'outcome':<24} {'median':<22} {'90% interval':<37} happened",
     ]
@@ -158,8 +154,9 @@ def connect_scheduler(address: str | None) -> Any:
         raise UsageError(
             "--scheduler needs dask.distributed: pip install 'kabulsim[dask]'"
         ) from None
-    except (OSError, TimeoutError, ValueError) as exc:
-        raise UsageError(f"--scheduler {address}: cannot connect ({exc})") from None
+    except Exception as exc:  # dask raises many kinds for a bad address (ValueError, KeyError, ...)
+        reason = safe_text(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+        raise UsageError(f"--scheduler {safe_text(address)}: cannot connect ({reason})") from None
 
 
 @contextmanager
@@ -215,37 +212,30 @@ def handle(args: argparse.Namespace) -> int:
     else:
         if args.scenario is None:
             raise UsageError("a SCENARIO file is required (or --resume DIR)")
-        if args.series_reps < 0:
-            raise UsageError("--series-reps must be 0 or more")
         scenario = resolve_scenario(args)
         out = args.out if args.out is not None else default_out_dir(scenario.name)
-        if not args.force:
-            check_out_dir(out)
 
     stopped = f"finished batches are kept in {out}; finish with: kabulsim run --resume {out}"
-    try:
-        with engine_session(args.scheduler, args.quiet, stopped) as (client, bar):
-            if args.resume is not None:
-                result = resume(out, workers=args.workers, client=client, progress=bar)
-            else:
-                result = run_many(
-                    scenario,
-                    args.reps if args.reps is not None else DEFAULT_REPS,
-                    args.seed if args.seed is not None else 0,
-                    workers=args.workers,
-                    client=client,
-                    out=out,
-                    progress=bar,
-                    batch_size=args.batch_size,
-                    series_reps=args.series_reps,
-                    force=args.force,
-                )
-    except OutDirError as exc:
-        raise UsageError(str(exc)) from None
+    with engine_session(args.scheduler, args.quiet, stopped) as (client, bar):
+        if args.resume is not None:
+            result = resume(out, workers=args.workers, client=client, progress=bar)
+        else:
+            result = run_many(
+                scenario,
+                args.reps if args.reps is not None else DEFAULT_REPS,
+                args.seed if args.seed is not None else 0,
+                workers=args.workers,
+                client=client,
+                out=out,
+                progress=bar,
+                batch_size=args.batch_size,
+                series_reps=args.series_reps,
+                force=args.force,
+            )
     if not args.no_figures and result.failed < result.reps:
         write_run_figures(result, out / "figures")
     if not args.quiet:
         print(format_summary(result))
         where = "tables" if args.no_figures else "tables and figures (figures/)"
-        print(f"{where} written to {out}")
+        print(f"{where} written to {safe_text(out)}")
     return 1 if result.failed else 0

@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import shutil
 import sys
 import time
-from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -28,17 +25,23 @@ from kabulsim.cli.common import (
     add_scenario_arguments,
     positive_int,
     resolve_scenario,
+    safe_table,
+    safe_text,
     seed_int,
 )
 from kabulsim.cli.run import engine_session
-from kabulsim.experiments.output import default_out_dir
-from kabulsim.experiments.points import write_json
+from kabulsim.experiments.studies import (
+    FolderError,
+    default_out_dir,
+    folder_lock,
+    prepare_study,
+    write_study,
+)
+from kabulsim.limits import MAX_REPS
 from kabulsim.model.simulate import simulate
 from kabulsim.plots.io import save
 from kabulsim.plots.sensitivity import indices_figure, sweep_figure
 from kabulsim.scenario.overrides import PathProblem
-
-MANIFEST = "study.json"
 
 
 def _engine_arguments(p: argparse.ArgumentParser, default_reps: int) -> None:
@@ -57,7 +60,11 @@ def _engine_arguments(p: argparse.ArgumentParser, default_reps: int) -> None:
         help="output folder (default: a new folder under runs/); per-point results are kept"
         " there, so the same command with --resume finishes an interrupted study",
     )
-    p.add_argument("--force", action="store_true", help="replace a non-empty --out folder")
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="replace an earlier kabulsim result in --out (never a folder holding other files)",
+    )
     p.add_argument("--resume", action="store_true", help="continue the study already in --out")
     p.add_argument("--quiet", action="store_true", help="no progress bar and no table")
 
@@ -139,42 +146,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def _prepare_out(args: argparse.Namespace, kind: str, config: dict[str, Any], name: str) -> Path:
+    if args.resume and args.out is None:
+        raise UsageError("--resume needs the --out folder of the study to continue")
     out: Path = args.out if args.out is not None else default_out_dir(f"{kind}-{name}")
-    if out.exists() and not out.is_dir():
-        raise UsageError(f"--out {out}: is a file; expected a folder")
-    if args.resume:
-        if args.out is None:
-            raise UsageError("--resume needs the --out folder of the study to continue")
-        try:
-            previous = json.loads((out / MANIFEST).read_text(encoding="utf-8"))["config"]
-        except (OSError, ValueError, KeyError):
-            raise UsageError(f"--out {out}: no {MANIFEST} of an earlier study to resume") from None
-        if previous != config:
-            raise UsageError(
-                f"--out {out}: the study there was run with other settings; give the same"
-                " scenario, grid or parameters, outcomes, reps and seed to resume it"
-            )
-        return out
-    if out.is_dir() and any(out.iterdir()):
-        if not args.force:
-            raise UsageError(
-                f"--out {out}: folder is not empty; choose a new folder, or use --force or --resume"
-            )
-        shutil.rmtree(out)
-    return out
-
-
-def _manifest(out: Path, kind: str, config: dict[str, Any], began: float, done: bool) -> None:
-    write_json(
-        out / MANIFEST,
-        {
-            "kind": kind,
-            "config": config,
-            "command": sys.argv,
-            "started": datetime.fromtimestamp(began, UTC).isoformat(timespec="seconds"),
-            "finished": datetime.now(UTC).isoformat(timespec="seconds") if done else None,
-        },
-    )
+    return prepare_study(out, config, force=args.force, resume=args.resume)
 
 
 def _rate_estimate(scenario: Any, workers: int | None) -> float:
@@ -199,8 +174,7 @@ def _execute(
     run is a usage error.
     """
     began = time.time()
-    out.mkdir(parents=True, exist_ok=True)
-    _manifest(out, kind, config, began, done=False)
+    write_study(out, kind, config, began, done=False)
     stopped = f"finished points are kept in {out}; run the same command with --resume"
     try:
         with engine_session(args.scheduler, args.quiet, stopped) as (client, bar):
@@ -213,6 +187,8 @@ def _execute(
                 progress=bar,
             )
             return result, began
+    except FolderError:
+        raise
     except ValueError as exc:
         raise UsageError(str(exc)) from None
 
@@ -238,6 +214,11 @@ def handle_sweep(args: argparse.Namespace) -> int:
         n_points = len([with_values(scenario, point) for point in grid_points(axes)])
     except (ValueError, PathProblem) as exc:
         raise UsageError(f"--grid: {exc}") from None
+    if n_points * args.reps > MAX_REPS:
+        raise UsageError(
+            f"--grid and --reps: {n_points:,} points x {args.reps:,} replications is more than"
+            f" {MAX_REPS:,} replications; use fewer points or replications"
+        )
     out = _prepare_out(args, "sweep", config, scenario.name)
     if not args.quiet:
         print(
@@ -245,20 +226,20 @@ def handle_sweep(args: argparse.Namespace) -> int:
             f" {n_points * args.reps:,} replications",
             file=sys.stderr,
         )
-    result, began = _execute(
-        args,
-        "sweep",
-        config,
-        out,
-        partial(sweep, scenario, axes, outcomes),
-    )
-    result.table.to_csv(out / "sweep.csv", index=False)
-    for i, metric in enumerate(result.metrics):
-        save(sweep_figure(result, metric.text), out, f"sweep_{i + 1}")
-    _manifest(out, "sweep", config, began, done=True)
+    with folder_lock(out):
+        result, began = _execute(
+            args,
+            "sweep",
+            config,
+            out,
+            partial(sweep, scenario, axes, outcomes),
+        )
+        for i, metric in enumerate(result.metrics):
+            save(sweep_figure(result, metric.text), out, f"sweep_{i + 1}")
+        write_study(out, "sweep", config, began, done=True, tables={"sweep.csv": result.table})
     if not args.quiet:
-        print(result.table.to_string(index=False, float_format=lambda v: f"{v:.3g}"))
-        print(f"table and figures written to {out}")
+        print(safe_table(result.table))
+        print(f"table and figures written to {safe_text(out)}")
     return 1 if int(result.table["failed"].sum()) else 0
 
 
@@ -290,13 +271,18 @@ def handle_sensitivity(args: argparse.Namespace) -> int:
             raise ValueError(f"--n {n}: the Sobol' base sample size must be a power of 2")
     except ValueError as exc:
         raise UsageError(str(exc)) from None
+    vectors = design_size(args.method, len(factors), n)
+    total = vectors * args.reps
+    if total > MAX_REPS:
+        raise UsageError(
+            f"--n and --reps: {vectors:,} parameter vectors x {args.reps:,} replications is more"
+            f" than {MAX_REPS:,} replications; use a smaller --n or fewer replications"
+        )
     try:  # every parameter vector must be a valid scenario before anything is written
         for row in make_design(args.method, factors, n, args.seed).X.tolist():
             with_values(scenario, {f.path: v for f, v in zip(factors, row, strict=True)})
     except (ValueError, PathProblem) as exc:
         raise UsageError(f"parameter ranges: {exc}") from None
-    vectors = design_size(args.method, len(factors), n)
-    total = vectors * args.reps
     config = {
         "scenario": scenario.model_dump(mode="json"),
         "method": args.method,
@@ -315,23 +301,26 @@ def handle_sensitivity(args: argparse.Namespace) -> int:
             f" {total / rate / 60:.1f} min at {rate:.0f} replications/s",
             file=sys.stderr,
         )
-    result, began = _execute(
-        args,
-        "sensitivity",
-        config,
-        out,
-        partial(sensitivity, scenario, args.method, args.outcome, factors=factors, n=n),
-    )
-    result.table.to_csv(out / "indices.csv", index=False)
-    design = result.design
-    frame = {f.path: design.X[:, j] for j, f in enumerate(design.factors)}
     import pandas as pd
 
-    pd.DataFrame({**frame, "response": result.responses}).to_csv(out / "design.csv", index=False)
-    save(indices_figure(result), out, "indices")
-    _manifest(out, "sensitivity", config, began, done=True)
+    with folder_lock(out):
+        result, began = _execute(
+            args,
+            "sensitivity",
+            config,
+            out,
+            partial(sensitivity, scenario, args.method, args.outcome, factors=factors, n=n),
+        )
+        design = result.design
+        frame = {f.path: design.X[:, j] for j, f in enumerate(design.factors)}
+        save(indices_figure(result), out, "indices")
+        tables = {
+            "indices.csv": result.table,
+            "design.csv": pd.DataFrame({**frame, "response": result.responses}),
+        }
+        write_study(out, "sensitivity", config, began, done=True, tables=tables)
     if not args.quiet:
         print(f"{result.method} indices of {result.metric}:")
-        print(result.table.to_string(index=False, float_format=lambda v: f"{v:.3g}"))
-        print(f"table and figure written to {out}")
+        print(safe_table(result.table))
+        print(f"table and figure written to {safe_text(out)}")
     return 0

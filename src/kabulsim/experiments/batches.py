@@ -22,13 +22,13 @@ import numpy as np
 import pandas as pd
 
 from kabulsim.experiments.quantiles import count_values, state_matrix
+from kabulsim.limits import MAX_BATCH_SIZE, MAX_REPS, MAX_SEED, MAX_SERIES_REPS
 from kabulsim.model.simulate import Replication, simulate
 from kabulsim.outputs import STATE, STATE_CATEGORICAL, STATE_NUMERIC
 from kabulsim.scenario.schema import Scenario
 from kabulsim.tables import summary_frame
 from kabulsim.timebase import iso_many
 
-EVENT_COLUMNS = ("rep", "t_h", "time", "phase", "event", "detail", "value")
 SERIES_COLUMNS = ("rep", "t_h", "time", *(v.name for v in STATE))
 """Columns of the per-replication series table: the state variables in declaration order."""
 
@@ -73,12 +73,14 @@ def plan_batches(
     scenario: Scenario, reps: int, seed: int, batch_size: int, series_reps: int
 ) -> list[Batch]:
     """Cut ``reps`` replications into batches of ``batch_size`` (the last may be shorter)."""
-    if reps < 1:
-        raise ValueError("reps must be at least 1")
-    if seed < 0:
-        raise ValueError("seed must be a non-negative integer")
-    if batch_size < 1:
-        raise ValueError("batch_size must be at least 1")
+    if not 1 <= reps <= MAX_REPS:
+        raise ValueError(f"reps must be from 1 to {MAX_REPS:,}")
+    if not 0 <= seed <= MAX_SEED:
+        raise ValueError("seed must be a whole number from 0 to 2**63 - 1")
+    if not 1 <= batch_size <= MAX_BATCH_SIZE:
+        raise ValueError(f"batch_size must be from 1 to {MAX_BATCH_SIZE:,}")
+    if not 0 <= series_reps <= MAX_SERIES_REPS:
+        raise ValueError(f"series_reps must be from 0 to {MAX_SERIES_REPS:,}")
     text = scenario.model_dump_json()
     return [
         Batch(i, start, min(start + batch_size, reps), seed, text, series_reps)

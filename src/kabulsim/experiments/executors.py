@@ -10,10 +10,15 @@ from __future__ import annotations
 
 import os
 import signal
+import sys
+import threading
+import time
 from collections.abc import Callable, Generator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from multiprocessing.context import BaseContext
 from typing import Any, Protocol, TypeVar
+
+from kabulsim.limits import MAX_WORKERS
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -52,9 +57,44 @@ class SerialEngine:
             yield function(item)
 
 
-def _ignore_sigint() -> None:
-    """Pool worker initialiser: Ctrl-C is handled by the parent, which stops the pool."""
+PR_SET_PDEATHSIG = 1
+"""``prctl`` option (linux/prctl.h): the signal a process gets when its parent dies."""
+
+
+def _end_with_parent() -> None:
+    """Ask Linux to end this process when its parent dies; elsewhere a no-op.
+
+    A ``kill -9`` of the parent would otherwise leave the pool's workers waiting forever.
+    """
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):  # no prctl: the parent-watch thread still applies
+        pass
+
+
+def _watch_parent(parent: int) -> None:
+    """End this worker as soon as ``parent`` is gone (for platforms without prctl)."""
+    while True:
+        time.sleep(1.0)
+        if os.getppid() != parent:
+            os._exit(1)
+
+
+def _worker_init(parent: int) -> None:
+    """Pool worker initialiser: ignore Ctrl-C, and end when the parent dies.
+
+    Ctrl-C is handled by the parent, which stops the pool.
+    """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _end_with_parent()
+    if os.getppid() != parent:  # the parent died before this worker started
+        os._exit(1)
+    threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
 
 
 class PoolEngine:
@@ -71,14 +111,17 @@ class PoolEngine:
 
     def __init__(self, workers: int | None = None, mp_context: BaseContext | None = None) -> None:
         self.workers = workers if workers is not None else (os.cpu_count() or 1)
-        if self.workers < 1:
-            raise ValueError("workers must be at least 1")
+        if not 1 <= self.workers <= MAX_WORKERS:
+            raise ValueError(f"workers must be from 1 to {MAX_WORKERS}")
         self._context = mp_context
 
     def map(self, function: Callable[[T], R], items: Sequence[T]) -> Generator[R, None, None]:
         """Yield ``function(item)`` for every item, in completion order."""
         pool = ProcessPoolExecutor(
-            max_workers=self.workers, mp_context=self._context, initializer=_ignore_sigint
+            max_workers=max(1, min(self.workers, len(items))),
+            mp_context=self._context,
+            initializer=_worker_init,
+            initargs=(os.getpid(),),
         )
         try:
             todo = iter(items)
@@ -129,9 +172,9 @@ def make_engine(workers: int | None = None, client: Any = None) -> Engine:
     """The engine for a run: Dask when a client is given, serial for one worker, else a pool."""
     if client is not None:
         return DaskEngine(client)
-    n = workers if workers is not None else (os.cpu_count() or 1)
-    if n < 1:
-        raise ValueError("workers must be at least 1")
+    n = workers if workers is not None else min(os.cpu_count() or 1, MAX_WORKERS)
+    if not 1 <= n <= MAX_WORKERS:
+        raise ValueError(f"workers must be from 1 to {MAX_WORKERS}")
     return SerialEngine() if n == 1 else PoolEngine(n)
 
 

@@ -11,7 +11,6 @@ With an output folder, each finished point's summary is written atomically to
 from __future__ import annotations
 
 import dataclasses
-import json
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -20,7 +19,7 @@ import pandas as pd
 
 from kabulsim.experiments.batches import Batch, BatchResult, plan_batches, run_batch
 from kabulsim.experiments.executors import make_engine
-from kabulsim.experiments.store import atomic_path
+from kabulsim.files import atomic_path
 from kabulsim.scenario.schema import Scenario
 
 Progress = Callable[[int, int], None]
@@ -89,9 +88,3 @@ def run_points(
                 with atomic_path(_point_file(out, i)) as tmp:
                     frame.to_parquet(tmp, index=False)
     return [results[i] for i in range(len(scenarios))]
-
-
-def write_json(path: Path, data: dict[str, Any]) -> None:
-    """Write a JSON file atomically."""
-    with atomic_path(path) as tmp:
-        tmp.write_text(json.dumps(data, indent=2, default=str) + "\n", encoding="utf-8")

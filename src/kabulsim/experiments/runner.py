@@ -25,7 +25,7 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Callable
-from contextlib import closing
+from contextlib import closing, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cached_property
@@ -42,7 +42,8 @@ from kabulsim.experiments.batches import (
 )
 from kabulsim.experiments.executors import Engine, make_engine
 from kabulsim.experiments.quantiles import CountAccumulator, quantile_frame
-from kabulsim.experiments.store import EVENTS_SCHEMA, SERIES_SCHEMA, OutDirError, RunStore
+from kabulsim.experiments.store import EVENTS_SCHEMA, SERIES_SCHEMA, RunStore, scenario_hash
+from kabulsim.experiments.studies import FolderError, manifest_value
 from kabulsim.scenario.schema import Scenario
 
 Progress = Callable[[int, int], None]
@@ -192,7 +193,7 @@ def run_many(
 
     Raises:
         ValueError: ``reps``, ``seed``, ``workers`` or ``batch_size`` out of range.
-        OutDirError: ``out`` exists and is not empty (and ``force`` is false).
+        FolderError: ``out`` exists and is not empty and may not be replaced.
     """
     engine = make_engine(workers, client)
     if batch_size is None:
@@ -217,15 +218,19 @@ def run_many(
             memory_events=pd.concat([r.events for r in ordered], ignore_index=True),
             memory_series=pd.concat([r.series for r in ordered], ignore_index=True),
         )
-    store = RunStore.create(Path(out), force=force)
-    manifest: dict[str, Any] = {
-        "format": 1,
-        "status": "running",
-        "scenario": scenario.model_dump(mode="json"),
+    identity = {
+        "scenario_hash": scenario_hash(batches[0].scenario_json),
         "seed": seed,
-        "reps": reps,
         "batch_size": batch_size,
         "series_reps": series_reps,
+    }
+    store = RunStore.create(Path(out), identity, force=force)
+    manifest: dict[str, Any] = {
+        "format": 2,
+        "status": "running",
+        "scenario": scenario.model_dump(mode="json"),
+        **identity,
+        "reps": reps,
         "events_csv": reps <= EVENTS_CSV_MAX,
         "versions": versions(),
         "command": command if command is not None else list(sys.argv),
@@ -237,8 +242,9 @@ def run_many(
         "reps_failed": 0,
         "runtime_s": None,
     }
-    store.write_manifest(manifest)
-    return _run_into(store, manifest, batches, engine, progress, began)
+    with store.locked():
+        store.write_manifest(manifest)
+        return _run_into(store, manifest, batches, engine, progress, began)
 
 
 def _run_into(
@@ -249,22 +255,33 @@ def _run_into(
     progress: Progress | None,
     began: float,
 ) -> RunResult:
-    done_before = store.done_batches()
+    """Run the batches not yet verified in ``store``, then assemble the final tables.
+
+    The manifest's status ends ``complete``, or ``interrupted`` (stopped while running
+    batches: finish with :func:`resume`), or ``failed`` (the final assembly failed, e.g. a
+    full disk: the chunks are kept, so :func:`resume` finishes it too).
+    """
+    spans = {b.index: (b.start, b.stop) for b in batches}
+    store.chunks.mkdir(exist_ok=True)
+    done_before = store.verified_batches(spans)
     todo = [b for b in batches if b.index not in done_before]
     reps = int(manifest["reps"])
     done = sum(b.stop - b.start for b in batches if b.index in done_before)
+    stage = "interrupted"
     try:
-        _execute(engine, todo, reps, done, progress, store.write_batch)
+        _execute(engine, todo, reps, done, progress, lambda r: store.write_batch(r, spans[r.index]))
+        stage = "failed"
+        failed, quantiles = store.finalize(len(batches), events_csv=bool(manifest["events_csv"]))
     except BaseException:
-        finished = store.done_batches()
+        finished = {b.index for b in batches if store.record(b.index).exists()}
         manifest.update(
-            status="interrupted",
+            status=stage,
             reps_done=sum(b.stop - b.start for b in batches if b.index in finished),
             runtime_s=round(time.perf_counter() - began, 3),
         )
-        store.write_manifest(manifest)
+        with suppress(OSError):  # a full disk: the status stays at its last written value
+            store.write_manifest(manifest)
         raise
-    failed, quantiles = store.finalize(len(batches), events_csv=bool(manifest["events_csv"]))
     runtime = time.perf_counter() - began
     manifest.update(
         status="complete",
@@ -299,33 +316,48 @@ def resume(
     final tables are identical to those of an uninterrupted run.
 
     Raises:
-        OutDirError: the folder has no readable manifest, or the manifest is incomplete.
+        FolderError: the folder has no readable manifest, the manifest is incomplete,
+            or the folder holds chunks of another run; or another process holds its lock.
     """
     store = RunStore.open(Path(out))
     manifest = store.read_manifest()
+    where = store.root / "manifest.json"
     try:
-        scenario = Scenario.model_validate(manifest["scenario"])
-        batches = plan_batches(
-            scenario,
-            int(manifest["reps"]),
-            int(manifest["seed"]),
-            int(manifest["batch_size"]),
-            int(manifest["series_reps"]),
-        )
-    except (KeyError, TypeError, ValueError) as exc:
-        raise OutDirError(f"{store.root}: manifest is incomplete or invalid ({exc})") from None
-    engine = make_engine(workers, client)
-    manifest.setdefault("resumed", []).append(
-        {
-            "at": _now(),
-            "command": command if command is not None else list(sys.argv),
-            "engine": type(engine).__name__,
-            "workers": engine.workers,
+        scenario = Scenario.model_validate(manifest_value(manifest, "scenario", dict, where))
+        identity = {
+            "scenario_hash": manifest_value(manifest, "scenario_hash", str, where),
+            "seed": manifest_value(manifest, "seed", int, where),
+            "batch_size": manifest_value(manifest, "batch_size", int, where),
+            "series_reps": manifest_value(manifest, "series_reps", int, where),
         }
-    )
-    manifest["status"] = "running"
-    store.write_manifest(manifest)
-    return _run_into(store, manifest, batches, engine, progress, time.perf_counter())
+        reps = manifest_value(manifest, "reps", int, where)
+        manifest_value(manifest, "events_csv", bool, where)
+        batches = plan_batches(
+            scenario, reps, identity["seed"], identity["batch_size"], identity["series_reps"]
+        )
+    except (TypeError, ValueError) as exc:
+        if isinstance(exc, FolderError):
+            raise
+        raise FolderError(f"{where}: not a valid run manifest ({exc}); cannot resume") from None
+    if scenario_hash(batches[0].scenario_json) != identity["scenario_hash"]:
+        raise FolderError(
+            f"{where}: the scenario does not match its scenario_hash; the manifest was changed"
+            " after the run started, so the folder cannot be resumed"
+        )
+    store.identity = identity
+    engine = make_engine(workers, client)
+    with store.locked():
+        manifest.setdefault("resumed", []).append(
+            {
+                "at": _now(),
+                "command": command if command is not None else list(sys.argv),
+                "engine": type(engine).__name__,
+                "workers": engine.workers,
+            }
+        )
+        manifest["status"] = "running"
+        store.write_manifest(manifest)
+        return _run_into(store, manifest, batches, engine, progress, time.perf_counter())
 
 
 def run(

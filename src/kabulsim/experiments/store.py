@@ -20,9 +20,9 @@ so memory does not grow with the number of replications.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
-import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -34,9 +34,22 @@ import pyarrow.parquet as pq  # type: ignore[import-untyped]
 
 from kabulsim.experiments.batches import BatchResult
 from kabulsim.experiments.quantiles import CountAccumulator, quantile_frame
+from kabulsim.experiments.studies import (
+    FolderError,
+    atomic_path,
+    atomic_write_text,
+    folder_lock,
+    prepare_folder,
+    read_manifest,
+)
 from kabulsim.outputs import STATE
 
 MANIFEST = "manifest.json"
+ROW_GROUP_BYTES = 8 << 20
+"""Size of a row group of the final Parquet tables (in memory, 8 MiB): chunks are gathered
+up to this size, so a table of 100,000 replications has tens of row groups, not one per
+batch (each row group adds metadata that the writer keeps in memory until the file is
+closed), while the rows held at once stay few."""
 CHUNKS = "chunks"
 
 EVENTS_SCHEMA = pa.schema(
@@ -60,22 +73,6 @@ SERIES_SCHEMA = pa.schema(
 )
 
 
-class OutDirError(ValueError):
-    """The output folder cannot be used (exists and is not empty, is a file, no manifest)."""
-
-
-@contextmanager
-def atomic_path(path: Path) -> Iterator[Path]:
-    """Yield a temporary path next to ``path``; on success move it onto ``path``."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        yield tmp
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
-
-
 def _write_parquet(frame: pd.DataFrame, path: Path, schema: pa.Schema | None = None) -> None:
     with atomic_path(path) as tmp:
         if schema is None:
@@ -95,46 +92,66 @@ def _conform(table: pa.Table, schema: pa.Schema) -> pa.Table:
     return pa.Table.from_arrays(columns, schema=schema)
 
 
-class RunStore:
-    """The output folder of one run."""
+def scenario_hash(scenario_json: str) -> str:
+    """The SHA-256 of a scenario's JSON dump: what a run's chunks are checked to belong to."""
+    return hashlib.sha256(scenario_json.encode("utf-8")).hexdigest()
 
-    def __init__(self, root: Path) -> None:
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+KINDS = ("events", "series", "counts", "summary")
+"""The chunk files of one batch."""
+
+
+class RunStore:
+    """The output folder of one run.
+
+    Each finished batch has its four chunk files and, written last as the completion marker,
+    a record ``chunks/batch-NNNNNN.json``: what the batch belongs to (the run's
+    :attr:`identity`: scenario hash, seed, batch size, kept series; and its replication
+    range) and the SHA-256 of every chunk file. :meth:`verified_batches` trusts a batch only
+    when its record matches the run and every checksum is right.
+    """
+
+    def __init__(self, root: Path, identity: dict[str, Any] | None = None) -> None:
         self.root = Path(root)
         self.chunks = self.root / CHUNKS
+        self.identity: dict[str, Any] = dict(identity or {})
 
     @classmethod
-    def create(cls, root: Path, *, force: bool = False) -> RunStore:
-        """Prepare a new output folder; a non-empty one is refused unless ``force``.
+    def create(cls, root: Path, identity: dict[str, Any], *, force: bool = False) -> RunStore:
+        """Prepare a new output folder (see :func:`~kabulsim.experiments.studies.prepare_folder`).
 
         Raises:
-            OutDirError: ``root`` is a file, or a non-empty folder and ``force`` is false.
+            FolderError: ``root`` is a file, or a non-empty folder that may not be replaced.
         """
-        root = Path(root)
-        if root.exists() and not root.is_dir():
-            raise OutDirError(f"{root}: is a file; expected a new or empty folder")
-        if root.is_dir() and any(root.iterdir()):
-            if not force:
-                raise OutDirError(
-                    f"{root}: folder is not empty; choose a new folder, --force to replace it"
-                    " or --resume to finish it"
-                )
-            shutil.rmtree(root)
-        store = cls(root)
-        store.chunks.mkdir(parents=True, exist_ok=True)
+        store = cls(prepare_folder(Path(root), force=force), identity)
+        store.chunks.mkdir(exist_ok=True)
         return store
 
     @classmethod
     def open(cls, root: Path) -> RunStore:
-        """Open an existing run folder (for resuming).
+        """Open an existing run folder (for resuming); set :attr:`identity` from the manifest.
 
         Raises:
-            OutDirError: there is no readable manifest in ``root``.
+            FolderError: no readable manifest in ``root``.
         """
         store = cls(Path(root))
         if not (store.root / MANIFEST).is_file():
-            raise OutDirError(f"{root}: no {MANIFEST}; not a kabulsim run folder")
-        store.chunks.mkdir(exist_ok=True)
+            raise FolderError(f"{root}: no {MANIFEST}; not a kabulsim run folder")
         return store
+
+    @contextmanager
+    def locked(self) -> Iterator[None]:
+        """Hold the folder's lock while writing (stale temporary files are removed)."""
+        with folder_lock(self.root):
+            yield
 
     # manifest ---------------------------------------------------------------------------
 
@@ -142,18 +159,13 @@ class RunStore:
         """The manifest as a dictionary.
 
         Raises:
-            OutDirError: the manifest is not valid JSON.
+            FolderError: the manifest is missing, not valid JSON or not an object.
         """
-        try:
-            data: dict[str, Any] = json.loads((self.root / MANIFEST).read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            raise OutDirError(f"{self.root / MANIFEST}: cannot read the manifest ({exc})") from None
-        return data
+        return read_manifest(self.root, MANIFEST)
 
     def write_manifest(self, data: dict[str, Any]) -> None:
         """Replace the manifest atomically."""
-        with atomic_path(self.root / MANIFEST) as tmp:
-            tmp.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+        atomic_write_text(self.root / MANIFEST, json.dumps(data, indent=2) + "\n")
 
     # chunks -----------------------------------------------------------------------------
 
@@ -161,22 +173,70 @@ class RunStore:
         """Path of one chunk file."""
         return self.chunks / f"{kind}-{index:06d}.parquet"
 
-    def done_batches(self) -> set[int]:
-        """Indices of batches whose chunks are all written."""
+    def record(self, index: int) -> Path:
+        """Path of one batch's record (its completion marker)."""
+        return self.chunks / f"batch-{index:06d}.json"
+
+    def _forget(self, index: int) -> None:
+        for path in (self.record(index), *(self.chunk(k, index) for k in KINDS)):
+            path.unlink(missing_ok=True)
+
+    def verified_batches(self, ranges: dict[int, tuple[int, int]]) -> set[int]:
+        """Indices of the batches whose chunks are whole and belong to this run.
+
+        A batch with a missing or damaged record, or a chunk whose checksum is wrong, is
+        removed (it will be recomputed).
+
+        Args:
+            ranges: batch index -> (first replication, stop) of the run's plan.
+
+        Raises:
+            FolderError: a batch record written by another run (another scenario, seed,
+                batch size, kept series, or replication range).
+        """
         done = set()
-        for path in self.chunks.glob("summary-*.parquet"):
-            index = int(path.stem.split("-")[1])
-            if all(self.chunk(k, index).exists() for k in ("events", "series", "counts")):
+        for path in sorted(self.chunks.glob("batch-*.json")):
+            try:
+                index = int(path.stem.split("-")[1])
+                record = json.loads(path.read_text(encoding="utf-8"))
+                belongs = {k: record[k] for k in self.identity}
+                span = (int(record["start"]), int(record["stop"]))
+                sums = {k: str(record["sha256"][k]) for k in KINDS}
+            except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError):
+                path.unlink(missing_ok=True)
+                continue
+            if belongs != self.identity or ranges.get(index) != span:
+                wrong = next(
+                    (k for k in self.identity if belongs[k] != self.identity[k]),
+                    "replication range",
+                )
+                raise FolderError(
+                    f"{self.root}: chunks/{path.name} belongs to another run (its {wrong}"
+                    " differs from the manifest's); resume only a folder written by one run"
+                )
+            if all(self.chunk(k, index).is_file() for k in KINDS) and all(
+                _sha256(self.chunk(k, index)) == sums[k] for k in KINDS
+            ):
                 done.add(index)
+            else:
+                self._forget(index)
         return done
 
-    def write_batch(self, result: BatchResult) -> None:
-        """Write one batch's chunks; the summary chunk last, as the completion marker."""
+    def write_batch(self, result: BatchResult, span: tuple[int, int]) -> None:
+        """Write one batch's chunks, then its record (the completion marker)."""
         i = result.index
         _write_parquet(result.events, self.chunk("events", i), EVENTS_SCHEMA)
         _write_parquet(result.series, self.chunk("series", i), SERIES_SCHEMA)
         _write_parquet(result.counts, self.chunk("counts", i))
         _write_parquet(result.summary, self.chunk("summary", i))
+        record = {
+            **self.identity,
+            "index": i,
+            "start": span[0],
+            "stop": span[1],
+            "sha256": {k: _sha256(self.chunk(k, i)) for k in KINDS},
+        }
+        atomic_write_text(self.record(i), json.dumps(record, indent=1) + "\n")
 
     # final tables -----------------------------------------------------------------------
 
@@ -197,13 +257,21 @@ class RunStore:
                 handle = csv_tmp.open("w", encoding="utf-8", newline="")
             try:
                 header = True
+                pending: list[pa.Table] = []
+                size = 0
                 for i in range(n_batches):
                     table = _conform(pq.read_table(self.chunk(kind, i)), schema)
-                    writer.write_table(table)
+                    pending.append(table)
+                    size += table.nbytes
+                    if size >= ROW_GROUP_BYTES:
+                        writer.write_table(pa.concat_tables(pending))
+                        pending, size = [], 0
                     if csv_tmp is not None:
                         frame = table.to_pandas()
                         frame.to_csv(handle, index=False, header=header)
                         header = False
+                if pending:
+                    writer.write_table(pa.concat_tables(pending))
                 if csv_tmp is not None:
                     if header:  # no rows at all: still write the header
                         schema.empty_table().to_pandas().to_csv(handle, index=False)
@@ -223,10 +291,11 @@ class RunStore:
         failed has no outcome columns at all. Columns keep their order of first appearance
         and take the widest type, as ``pandas.concat`` would give them.
         """
-        schemas = [pq.read_schema(self.chunk("summary", i)) for i in range(n_batches)]
-        return pa.unify_schemas(
-            [s.remove_metadata() for s in schemas], promote_options="permissive"
-        )
+        schema = pa.schema([])
+        for i in range(n_batches):  # one at a time: memory does not grow with the chunks
+            chunk = pq.read_schema(self.chunk("summary", i)).remove_metadata()
+            schema = pa.unify_schemas([schema, chunk], promote_options="permissive")
+        return schema
 
     def finalize(self, n_batches: int, *, events_csv: bool) -> tuple[int, pd.DataFrame]:
         """Assemble the final tables from the chunks of batches ``0 .. n_batches - 1``.

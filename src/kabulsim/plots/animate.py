@@ -15,6 +15,7 @@ from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from kabulsim.files import atomic_path
 from kabulsim.plots import _data
 from kabulsim.plots.geo import (
     draw_base,
@@ -25,7 +26,7 @@ from kabulsim.plots.geo import (
     set_fronts,
     set_holder,
 )
-from kabulsim.plots.style import FONT, date_num, new_figure
+from kabulsim.plots.style import FONT, date_num, new_figure, plain_text
 from kabulsim.scenario.schema import Scenario
 from kabulsim.timebase import KABUL
 
@@ -153,7 +154,8 @@ def animation(
     out.parent.mkdir(parents=True, exist_ok=True)
     entry = _data.quantiles(_data.date_nums(summary["alliance_enters_kabul"]), (0.95,))[0]
     end_h = (entry - start_num) * 24.0 + 72.0 if math.isfinite(entry) else None
-    with writer.saving(fig, str(out), dpi):
+    plain_text(fig)
+    with atomic_path(out, keep_suffix=True) as tmp, writer.saving(fig, str(tmp), dpi):
         for t in frame_times(scenario, end_h):
             now = start_num + t / 24.0
             broken = {

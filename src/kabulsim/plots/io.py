@@ -10,10 +10,12 @@ from typing import Protocol
 import pandas as pd
 from matplotlib.figure import Figure
 
+from kabulsim.files import atomic_path
 from kabulsim.plots.animate import animation
 from kabulsim.plots.distributions import distributions
 from kabulsim.plots.fan import fan_chart, fan_chart_from_quantiles
 from kabulsim.plots.geo import theatre_map
+from kabulsim.plots.style import plain_text
 from kabulsim.plots.survival import fall_by_date_figure
 from kabulsim.plots.timeline import timeline
 from kabulsim.scenario.schema import Scenario
@@ -45,8 +47,11 @@ def save(fig: Figure, folder: str | Path, name: str, dpi: float = 120.0) -> list
     out = Path(folder)
     out.mkdir(parents=True, exist_ok=True)
     paths = [out / f"{name}.png", out / f"{name}.svg"]
-    fig.savefig(paths[0], dpi=dpi, metadata={"Software": None})
-    fig.savefig(paths[1], metadata={"Date": None})
+    plain_text(fig)
+    with atomic_path(paths[0]) as tmp:
+        fig.savefig(tmp, format="png", dpi=dpi, metadata={"Software": None})
+    with atomic_path(paths[1]) as tmp:
+        fig.savefig(tmp, format="svg", metadata={"Date": None})
     return paths
 
 

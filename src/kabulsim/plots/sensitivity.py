@@ -3,11 +3,40 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 from matplotlib.figure import Figure
 
 from kabulsim.analysis.sensitivity import SensitivityResult
 from kabulsim.analysis.sweep import SweepResult
-from kabulsim.plots.style import COLORS, SERIES_CYCLE, new_figure, style_axes
+from kabulsim.plots.style import COLORS, SERIES_CYCLE, format_date_axis, new_figure, style_axes
+from kabulsim.timebase import KABUL
+
+
+def _positions(values: pd.Series) -> tuple[np.ndarray, str, list[str] | None]:
+    """Where grid values go on an axis: ``(x, kind, labels)``.
+
+    Numbers stay numbers (``kind`` "number"); dates become Matplotlib date numbers
+    ("date"); anything else (a choice such as a withdrawal policy) is placed at 0, 1, 2, ...
+    in order of first appearance ("category", with the labels).
+    """
+    numbers = pd.to_numeric(values, errors="coerce")
+    if not numbers.isna().any():
+        return numbers.to_numpy(dtype=float), "number", None
+    try:
+        dates = pd.to_datetime(values.astype(str), utc=True, format="ISO8601")
+    except (ValueError, TypeError):
+        dates = None
+    if dates is not None and not dates.isna().any():
+        import matplotlib.dates as mdates
+
+        nums = mdates.date2num(dates.dt.tz_convert(KABUL))  # type: ignore[no-untyped-call]
+        return np.asarray(nums), "date", None
+    labels = list(dict.fromkeys(str(v) for v in values))
+    return np.array([labels.index(str(v)) for v in values], dtype=float), "category", labels
+
+
+def _label(value: object) -> str:
+    return f"{value:g}" if isinstance(value, int | float) else str(value)
 
 
 def sweep_figure(result: SweepResult, metric: str | None = None) -> Figure:
@@ -34,12 +63,16 @@ def sweep_figure(result: SweepResult, metric: str | None = None) -> Figure:
             groups = [(v, table[table[y_axis.path] == v]) for v in y_axis.values]
         for i, (value, part) in enumerate(groups):
             colour = SERIES_CYCLE[i % len(SERIES_CYCLE)]
-            x = part[x_axis.path].to_numpy(dtype=float)
+            x, kind, labels = _positions(part[x_axis.path])
             name = None if value is None else f"{result.axes[1].path} = {value}"
             ax.fill_between(
                 x, part[f"{m} low"], part[f"{m} high"], color=colour, alpha=0.2, linewidth=0
             )
             ax.plot(x, part[m], marker="o", color=colour, label=name)
+        if kind == "date":
+            format_date_axis(ax, label=False)
+        elif labels is not None:
+            ax.set_xticks(np.arange(len(labels)), labels)
         if len(groups) > 1:
             ax.legend(frameon=False)
         ax.set_xlabel(x_axis.path)
@@ -51,8 +84,8 @@ def sweep_figure(result: SweepResult, metric: str | None = None) -> Figure:
         y_axis = result.axes[1]
         grid = table.pivot_table(index=y_axis.path, columns=x_axis.path, values=m)
         image = ax.imshow(grid.to_numpy(dtype=float), origin="lower", aspect="auto", cmap="cividis")
-        ax.set_xticks(np.arange(grid.shape[1]), [f"{v:g}" for v in grid.columns])
-        ax.set_yticks(np.arange(grid.shape[0]), [f"{v:g}" for v in grid.index])
+        ax.set_xticks(np.arange(grid.shape[1]), [_label(v) for v in grid.columns])
+        ax.set_yticks(np.arange(grid.shape[0]), [_label(v) for v in grid.index])
         ax.set_xlabel(x_axis.path)
         ax.set_ylabel(y_axis.path)
         fig.colorbar(image, ax=ax, label=label)

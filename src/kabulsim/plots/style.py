@@ -140,3 +140,20 @@ def format_date_axis(ax: Axes, span_days: float | None = None, label: bool = Tru
         ax.xaxis.set_minor_locator(minor)
     if label:
         ax.set_xlabel(DATE_LABEL)
+
+
+def plain_text(fig: Figure) -> None:
+    """Show every text of ``fig`` as written, without mathtext.
+
+    A ``$`` in a scenario name is then a dollar sign, not a formula that fails to parse.
+    Each ``$`` is escaped (rather than switching mathtext off) because Matplotlib measures
+    wrapped text as mathtext whenever it holds two unescaped ``$``.
+    """
+    import re
+
+    from matplotlib.text import Text
+
+    for artist in fig.findobj(Text):
+        text = artist.get_text()
+        if "$" in text:
+            artist.set_text(re.sub(r"(?<!\\)\$", r"\\$", text))

@@ -21,8 +21,10 @@ from matplotlib.figure import Figure
 
 from kabulsim.analysis.compare import compare
 from kabulsim.analysis.describe import KEY_OUTCOMES, describe
+from kabulsim.files import atomic_write_text
 from kabulsim.plots.io import RUN_FIGURES, run_figures
 from kabulsim.plots.overlay import comparison_overlay
+from kabulsim.plots.style import plain_text
 from kabulsim.scenario.loading import differences as scenario_differences
 from kabulsim.scenario.provenance import provenance_table
 from kabulsim.scenario.schema import Scenario
@@ -101,6 +103,7 @@ def _fmt(value: Any) -> str:
 
 
 def _png(fig: Figure, dpi: float = 100.0) -> str:
+    plain_text(fig)
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=dpi, metadata={"Software": None})
     return base64.b64encode(buf.getvalue()).decode("ascii")
@@ -282,5 +285,5 @@ def write_report(
     """
     out = Path(path)
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(build_report(summary, scenario, **kwargs), encoding="utf-8")
+    atomic_write_text(out, build_report(summary, scenario, **kwargs))
     return out

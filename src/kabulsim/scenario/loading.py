@@ -14,7 +14,10 @@ what is expected, e.g.::
 from __future__ import annotations
 
 import math
+import os
 import re
+import stat
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -74,17 +77,40 @@ def _where(origin: Origin) -> str:
     return f"{label}:{line}" if line is not None else label
 
 
-def _read_file(path: Path, label: str) -> tuple[dict[str, Any], dict[KeyPath, int]]:
-    """Read one scenario file as a mapping, with the line of every key."""
-    if path.is_dir():
-        raise ScenarioError(f"{label}: is a folder; expected a scenario YAML file")
+def _canonical(path: Path, label: str) -> Path:
+    """``path`` with every symbolic link resolved (a loop or an impossible name is an error)."""
     try:
+        return path.resolve()
+    except (OSError, RuntimeError, ValueError) as exc:  # RuntimeError: a symbolic link loop
+        reason = "a symbolic link loop" if isinstance(exc, RuntimeError) else _reason(exc)
+        raise ScenarioError(f"{label}: cannot read the file ({reason})") from None
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror
+    return "the name is not a usable file name" if isinstance(exc, ValueError) else str(exc)
+
+
+def _read_file(path: Path, label: str) -> tuple[dict[str, Any], dict[KeyPath, int]]:
+    """Read one scenario file as a mapping, with the line of every key.
+
+    Only a regular file is opened (a FIFO or a device would block or never end).
+    """
+    try:
+        mode = path.stat().st_mode
+        if stat.S_ISDIR(mode):
+            raise ScenarioError(f"{label}: is a folder; expected a scenario YAML file")
+        if not stat.S_ISREG(mode):
+            raise ScenarioError(f"{label}: not a regular file; expected a scenario YAML file")
         with path.open("rb") as fh:
             raw = fh.read(MAX_BYTES + 1)
+    except ScenarioError:
+        raise
     except FileNotFoundError:
         raise ScenarioError(f"{label}: no such file; expected a scenario YAML file") from None
-    except OSError as exc:
-        raise ScenarioError(f"{label}: cannot read the file ({exc.strerror})") from None
+    except (OSError, ValueError) as exc:
+        raise ScenarioError(f"{label}: cannot read the file ({_reason(exc)})") from None
     if len(raw) > MAX_BYTES:
         raise ScenarioError(
             f"{label}: larger than {MAX_BYTES // 1000} kB; a scenario file is a few kB of YAML"
@@ -109,7 +135,7 @@ def _read_file(path: Path, label: str) -> tuple[dict[str, Any], dict[KeyPath, in
     if not isinstance(doc.data, dict):
         raise ScenarioError(
             f"{label}:1: (top level): expected a mapping of scenario keys (key: value lines),"
-            f" got {_got(doc.data)}"
+            f" got {_got(doc.data) if _is_yaml(path) else _kind(doc.data)}"
         )
     _check_plain(doc.data, (), label, doc.lines)
     return doc.data, doc.lines
@@ -130,11 +156,29 @@ def _check_plain(value: Any, path: KeyPath, label: str, lines: dict[KeyPath, int
     elif isinstance(value, list):
         for i, item in enumerate(value):
             _check_plain(item, (*path, i), label, lines)
+    elif isinstance(value, str) and _unprintable(value) is not None:
+        line = lines.get(path)
+        where = f"{label}:{line}" if line is not None else label
+        raise ScenarioError(
+            f"{where}: {dotted(path)}: expected printable text, got a control character or"
+            f" lone surrogate (U+{_unprintable(value):04X})"
+        )
     elif isinstance(value, float) and not math.isfinite(value):
         line = lines.get(path)
         where = f"{label}:{line}" if line is not None else label
         exp = expectation(path) or "a finite number"
         raise ScenarioError(f"{where}: {dotted(path)}: expected {exp}, got {_got(value)}")
+
+
+def _unprintable(text: str) -> int | None:
+    """The code of the first control character or lone surrogate in ``text``, or None.
+
+    Tab and newline are allowed (a multi-line description).
+    """
+    for ch in text:
+        if ch not in "\t\n" and unicodedata.category(ch) in ("Cc", "Cs"):
+            return ord(ch)
+    return None
 
 
 def _drop_under(origins: dict[KeyPath, Origin], path: KeyPath) -> None:
@@ -181,9 +225,15 @@ def _load_chain(
             f"{where}: extends: expected the file name of a scenario to build on, relative to"
             f" this file (e.g. baseline.yaml), got {_got(target)}"
         )
+    if not target.endswith((".yaml", ".yml")):
+        # Never open (and so never quote in an error) a file that is not a scenario.
+        raise ScenarioError(
+            f"{where}: extends: expected a scenario file ending in .yaml or .yml, got a name"
+            " without that ending"
+        )
     parent = path.parent / target
     parent_label = str(parent)
-    key = parent.resolve()
+    key = _canonical(parent, parent_label)
     if key in seen:
         names = [str(p.name) for p in (*seen, key)]
         cycle = names[names.index(key.name) :]
@@ -192,7 +242,7 @@ def _load_chain(
         )
     if len(seen) >= MAX_CHAIN:
         raise ScenarioError(f"{where}: extends: more than {MAX_CHAIN} files in the chain")
-    if not parent.exists():
+    if not os.path.lexists(parent):
         raise ScenarioError(
             f"{where}: extends: {target!r} not found (looked for {parent_label}); the path is"
             " relative to the extending file"
@@ -201,6 +251,16 @@ def _load_chain(
     _drop_under(base_origins, (EXTENDS,))
     merged_origins = dict(base_origins)
     return _merge(base, data, merged_origins, origins), merged_origins, parent
+
+
+def _is_yaml(path: Path) -> bool:
+    """Whether ``path`` is named as a YAML file (only then is its content quoted in errors)."""
+    return path.suffix.lower() in (".yaml", ".yml")
+
+
+def _kind(value: Any) -> str:
+    """What sort of value ``value`` is, without quoting it."""
+    return "text" if isinstance(value, str) else _got(value) if value is None else "a value"
 
 
 def _got(value: Any) -> str:
@@ -312,7 +372,7 @@ def resolve(path: str | Path | None = None, overrides: Sequence[str] = ()) -> Re
     if p is not None:
         label = str(p)
         fallback = (label, None)
-        data, origins, parent = _load_chain(p, label, (p.resolve(),))
+        data, origins, parent = _load_chain(p, label, (_canonical(p, label),))
     for text in overrides:
         try:
             key, value = split_override(text)

@@ -23,6 +23,11 @@ from pydantic import Field
 
 SourceKind = Literal["source", "reference", "cdb90", "calibrated", "assumption", "exogenous"]
 
+Cost = Literal["interval", "count"]
+"""How a parameter sets the work of a run: an ``interval`` (a step or period: the smaller,
+the more iterations, so it needs a positive lower bound ``ge``) or a ``count`` (a length or
+number of things: the larger, the more work, so it needs an upper bound ``le``)."""
+
 
 def param(
     default: Any,
@@ -36,6 +41,7 @@ def param(
     le: float | None = None,
     gt: float | None = None,
     lt: float | None = None,
+    cost: Cost | None = None,
 ) -> Any:
     """Declare a scenario parameter with its provenance.
 
@@ -50,9 +56,19 @@ def param(
         le: hard upper bound (inclusive), enforced on validation.
         gt: hard lower bound (exclusive), enforced on validation.
         lt: hard upper bound (exclusive), enforced on validation.
+        cost: the parameter sets a loop count or a memory size (see :data:`Cost`); then the
+            bound that limits the work is required, so no accepted value can hang a run.
 
+    Raises:
+        TypeError: a ``cost`` parameter declared without the bound that limits its work.
     """
+    if cost == "interval" and (ge is None or ge <= 0):
+        raise TypeError(f"{description!r}: an interval parameter needs a positive ge bound")
+    if cost == "count" and le is None:
+        raise TypeError(f"{description!r}: a count parameter needs an le bound")
     extra: dict[str, Any] = {"units": units, "source": source, "source_kind": kind}
+    if cost is not None:
+        extra["cost"] = cost
     if plausible is not None:
         extra["plausible_range"] = [plausible[0], plausible[1]]
     return Field(

@@ -79,3 +79,33 @@ def plausible_ranges() -> dict[str, tuple[float, float]]:
 
     walk(Scenario, "")
     return out
+
+
+def implausible(scenario: Scenario) -> list[str]:
+    """One line for each value outside its parameter's plausible range.
+
+    Such values are allowed (counterfactuals explore them), but worth a word: a rate typed
+    in the wrong units, for example, is many times outside its range.
+    """
+    lines: list[str] = []
+
+    def walk(model: BaseModel, prefix: str) -> None:
+        for name, info in type(model).model_fields.items():
+            value = getattr(model, name)
+            if isinstance(value, BaseModel):
+                walk(value, f"{prefix}{name}.")
+                continue
+            extra = info.json_schema_extra
+            bounds = extra.get("plausible_range") if isinstance(extra, dict) else None
+            if not isinstance(bounds, list) or isinstance(value, bool):
+                continue
+            low, high = (float(b) for b in bounds)  # type: ignore[arg-type]
+            if isinstance(value, int | float) and not low <= value <= high:
+                units = extra.get("units", "") if isinstance(extra, dict) else ""
+                lines.append(
+                    f"{prefix}{name} = {value:g} is outside its plausible range"
+                    f" {low:g} to {high:g} ({units})"
+                )
+
+    walk(scenario, "")
+    return lines

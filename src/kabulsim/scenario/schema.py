@@ -11,9 +11,17 @@ Dates are timezone-aware; a date written without an offset is read as Kabul loca
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from kabulsim.scenario.params import param
 from kabulsim.timebase import KABUL
@@ -161,7 +169,20 @@ LocalDatetime = Annotated[datetime, AfterValidator(_aware)]
 class _Part(BaseModel):
     """Base of every schema part: unknown keys are errors, values are immutable."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, validate_default=True, allow_inf_nan=False
+    )
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_bool_numbers(cls, value: Any, info: ValidationInfo) -> Any:
+        """Refuse ``true``/``false`` where a number is expected (pydantic would read 1/0)."""
+        if isinstance(value, bool) and info.field_name is not None:
+            annotation = cls.model_fields[info.field_name].annotation
+            if annotation in (int, float):
+                kind = "a whole number" if annotation is int else "a number"
+                raise ValueError(f"expected {kind}, got {str(value).lower()}")
+        return value
 
 
 class Forces(_Part):
@@ -226,11 +247,12 @@ class Forces(_Part):
     alliance_shamali: int = param(
         7_000,
         units="fighters",
-        ge=0,
+        ge=1,
         plausible=(5_000, 10_000),
         kind="reference",
         source=REF_INDIA_TODAY,
-        description="Northern Alliance fighters in the line facing the Shamali front.",
+        description="Northern Alliance fighters in the line facing the Shamali front (at least one:"
+        " an alliance without fighters cannot take the city).",
     )
     alliance_reserve_shamali: int = param(
         8_000,
@@ -547,7 +569,8 @@ class Shamali(_Part):
     review_h: float = param(
         24.0,
         units="h",
-        gt=0,
+        ge=0.5,
+        cost="interval",
         plausible=(6.0, 48.0),
         kind="assumption",
         source="assumption: the alliance commander reviews the front once a day",
@@ -659,7 +682,8 @@ class Shamali(_Part):
     retry_h: float = param(
         72.0,
         units="h",
-        gt=0,
+        ge=1,
+        cost="interval",
         plausible=(24.0, 240.0),
         kind="assumption",
         source="assumption: after a repulse the alliance needs days to regroup",
@@ -718,8 +742,9 @@ class Shamali(_Part):
     step_min: float = param(
         5.0,
         units="min",
-        gt=0,
+        ge=0.1,
         le=60,
+        cost="interval",
         plausible=(0.5, 5.0),
         kind="assumption",
         source="assumption: five-minute steps resolve a fight of a few hours (36 steps in"
@@ -730,6 +755,8 @@ class Shamali(_Part):
         48.0,
         units="h",
         gt=0,
+        le=240,
+        cost="count",
         plausible=(12.0, 96.0),
         kind="assumption",
         source="assumption: a fight not decided in two days is broken off",
@@ -1582,6 +1609,7 @@ class Scenario(_Part):
         units="days",
         gt=0,
         le=366,
+        cost="count",
         plausible=(60.0, 366.0),
         kind="assumption",
         source="assumption: to 1 May 2002, the spring thaw that reopened the passes and the"
@@ -1593,7 +1621,8 @@ class Scenario(_Part):
     series_step_h: float = param(
         6.0,
         units="h",
-        gt=0,
+        ge=1,
+        cost="interval",
         plausible=(1.0, 24.0),
         kind="assumption",
         source="assumption: four samples a day resolve the campaign for plots",

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import yaml
+import yaml.reader
 from yaml.events import AliasEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
@@ -72,8 +73,37 @@ class YamlDocument:
     lines: dict[KeyPath, int]
 
 
+def _no_base_60(resolvers: dict[str, list[tuple[str, Any]]]) -> dict[str, list[tuple[str, Any]]]:
+    """YAML 1.1 implicit resolvers without base-60 numbers (``1:2`` is text, not 62)."""
+    import re
+
+    plain = {
+        "tag:yaml.org,2002:int": re.compile(
+            r"""^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+)$""",
+            re.X,
+        ),
+        "tag:yaml.org,2002:float": re.compile(
+            r"""^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?
+            |\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?
+            |[-+]?\.(?:inf|Inf|INF)
+            |\.(?:nan|NaN|NAN))$""",
+            re.X,
+        ),
+    }
+    return {
+        first: [(tag, plain.get(tag, regexp)) for tag, regexp in entries]
+        for first, entries in resolvers.items()
+    }
+
+
 class StrictLoader(yaml.SafeLoader):
-    """A ``SafeLoader`` that limits aliases and nesting while composing the node tree."""
+    """A ``SafeLoader`` that limits aliases and nesting while composing the node tree.
+
+    Base-60 numbers of YAML 1.1 are not resolved: ``1:2`` stays the text ``'1:2'`` (which
+    validation refuses where a number is expected) instead of silently becoming 62.
+    """
+
+    yaml_implicit_resolvers = _no_base_60(yaml.SafeLoader.yaml_implicit_resolvers)
 
     def __init__(self, stream: str) -> None:
         super().__init__(stream)
@@ -186,7 +216,14 @@ def read_yaml(text: str) -> YamlDocument:
             too deep, or too large.
 
     """
-    loader = StrictLoader(text)
+    try:
+        loader = StrictLoader(text)
+    except yaml.reader.ReaderError as exc:  # a control character anywhere in the text
+        line = text.count("\n", 0, exc.position) + 1
+        raise YamlProblem(
+            f"not valid YAML: the character #x{exc.character:04x} is not allowed in YAML text",
+            line,
+        ) from None
     try:
         try:
             node = loader.get_single_node()
