@@ -27,7 +27,7 @@ SRC = Path(kabulsim.__file__).resolve().parent
 ROOT = SRC.parents[1]
 
 LAYERS = (
-    ("timebase",),
+    ("timebase", "limits", "files"),
     ("outputs", "basemap"),
     ("scenario",),
     ("combat",),

@@ -68,8 +68,8 @@ def test_report_structure(report_html: str) -> None:
     assert checker.errors == []
     assert checker.stack == []
     assert checker.h2 == list(SECTIONS.values())
-    # timeline, fan chart, distributions, map, comparison overlay
-    assert report_html.count('<img src="data:image/png;base64,') == 5
+    # timeline, fan chart, distributions, map, fall by date, comparison overlay
+    assert report_html.count('<img src="data:image/png;base64,') == 6
     assert all(not re.match(r"https?://", u) for u in checker.urls)
     assert "<script" not in report_html and "<link" not in report_html
     assert "alliance.hold_back_h" in report_html  # the change from the baseline
@@ -80,7 +80,8 @@ def test_report_without_optional_parts(baseline_run, tmp_path: Path) -> None:
     r = baseline_run
     path = write_report(tmp_path / "sub" / "r.html", r.summary, r.scenario)
     text = path.read_text(encoding="utf-8")
-    assert text.count('<img src="data:image/png;base64,') == 3  # no series, no comparison
+    # timeline, distributions, map, fall by date: no series, no comparison
+    assert text.count('<img src="data:image/png;base64,') == 4
     assert SECTIONS["validation"] not in text and SECTIONS["comparison"] not in text
     assert SECTIONS["provenance"] in text
 
@@ -142,7 +143,11 @@ def test_scenario_changes_are_the_differences_that_show_prints() -> None:
     rows = scenario_changes(changed)
     assert list(rows["parameter"]) == [key for key, _, _ in differences(base, changed)]
     assert rows.to_dict("records") == [
-        {"parameter": "air.sorties.1.north_share", "baseline": "0.35", "scenario": "0.2"}
+        {
+            "parameter": "air.sorties.1.north_share",
+            "baseline": f"{base.air.sorties[1].north_share:g}",
+            "scenario": "0.2",
+        }
     ]
 
 

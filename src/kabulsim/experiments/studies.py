@@ -12,7 +12,7 @@ Layouts::
 
     run          manifest.json, chunks/, summary.*, events.*, series*.parquet, figures/
     comparison   comparison.json, runs/NAME/ (each a run folder), differences.csv,
-                 comparison.png/.svg
+                 comparison.png/.svg, fall_by_date.png/.svg
     study        study.json, points/NNNNN.parquet, sweep.csv and sweep_N.png/.svg
                  (a sweep) or indices.csv, indices.png/.svg, design.csv (a sensitivity study)
 
@@ -50,7 +50,7 @@ _OWN = re.compile(
     r"""^(?:manifest\.json|comparison\.json|study\.json|\.lock|report\.html
     |chunks|points|runs|figures
     |summary\.(?:csv|parquet)|events\.(?:csv|parquet)|series(?:_quantiles)?\.parquet
-    |differences\.csv|comparison\.(?:png|svg)
+    |differences\.csv|comparison\.(?:png|svg)|fall_by_date\.(?:png|svg)
     |sweep\.csv|sweep_\d+\.(?:png|svg)|indices\.(?:csv|png|svg)|design\.csv
     |\..+\.\d+\.tmp(?:\.\w+)?)$""",
     re.X,

@@ -148,13 +148,13 @@ def animation(
         f"Medians and majorities over {len(summary)} replications; Kabul local time.",
         fontsize=FONT["note"],
     )
+    plain_text(fig)  # before the background is rendered once (a "$" in a name is a dollar)
     _freeze_background(fig, ax, dynamic=[*art.fronts.values(), *art.routes.values(),
                                          *art.route_labels.values(), art.kabul, clock, text],
                        dpi=dpi)  # fmt: skip
     out.parent.mkdir(parents=True, exist_ok=True)
     entry = _data.quantiles(_data.date_nums(summary["alliance_enters_kabul"]), (0.95,))[0]
     end_h = (entry - start_num) * 24.0 + 72.0 if math.isfinite(entry) else None
-    plain_text(fig)
     with atomic_path(out, keep_suffix=True) as tmp, writer.saving(fig, str(tmp), dpi):
         for t in frame_times(scenario, end_h):
             now = start_num + t / 24.0
