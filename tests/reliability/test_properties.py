@@ -51,7 +51,7 @@ KEYS = sorted(LEAVES)
 
 
 def _bounds(info: Any) -> tuple[float, float]:
-    low, high = -1e6, 1e6
+    low, high = -math.inf, math.inf
     for m in info.metadata:
         low = float(getattr(m, "ge", getattr(m, "gt", low)))
         high = float(getattr(m, "le", getattr(m, "lt", high)))
@@ -59,7 +59,8 @@ def _bounds(info: Any) -> tuple[float, float]:
     plausible = extra.get("plausible_range")
     if plausible:
         low, high = max(low, float(plausible[0])), min(high, float(plausible[1]))
-    return low, high
+    # Unbounded without a plausible range: draw "inside" values from +-1e6.
+    return (low if math.isfinite(low) else -1e6), (high if math.isfinite(high) else 1e6)
 
 
 def _value(key: tuple[str, ...]) -> st.SearchStrategy[Any]:
