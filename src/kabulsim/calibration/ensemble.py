@@ -101,6 +101,29 @@ class Ensemble:
                 chosen[path] = value
         return with_values(scenario, chosen)
 
+    def to_json(self) -> str:
+        """The members (values and weights) as JSON: what a run's batches carry."""
+        data = {c: self.members[c].to_numpy(dtype=float).tolist() for c in self.members.columns}
+        return json.dumps(data)  # Python's float repr: exact round trip
+
+    @classmethod
+    def from_json(cls, text: str, meta: dict[str, Any] | None = None) -> Ensemble:
+        """An ensemble from :meth:`to_json`'s text."""
+        members = pd.DataFrame(json.loads(text))
+        return cls(members, dict(meta or {}))
+
+    def record(self) -> dict[str, Any]:
+        """What a run's manifest records: the source, size, fit and a hash of the members."""
+        import hashlib
+
+        return {
+            "source": self.source,
+            "members": len(self),
+            "parameters": self.parameters,
+            "command": self.meta.get("command", ""),
+            "hash": hashlib.sha256(self.to_json().encode()).hexdigest()[:16],
+        }
+
     def save(self, path_stem: Path) -> tuple[Path, Path]:
         """Write ``STEM.parquet`` and ``STEM.json``; return both paths."""
         path_stem.parent.mkdir(parents=True, exist_ok=True)
