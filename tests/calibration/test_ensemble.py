@@ -17,8 +17,11 @@ def _ens(n: int = 5) -> Ensemble:
     params = free_parameters()
     rng = np.random.default_rng(1)
     values = {p.path: p.sample(rng, n) for p in params}
-    return build(values, np.arange(1, n + 1, dtype=float),
-                 {"parameters": ensemble.describe_parameters(params)})
+    return build(
+        values,
+        np.arange(1, n + 1, dtype=float),
+        {"parameters": ensemble.describe_parameters(params)},
+    )
 
 
 def test_at_least_eight_free_parameters_with_sensible_priors() -> None:

@@ -35,8 +35,9 @@ def test_small_calibration_runs_and_writes_an_ensemble(tmp_path: Path) -> None:
 def test_leave_one_fact_out_predicts_the_held_out_fact(tmp_path: Path) -> None:
     from kabulsim.calibration.predictive import leave_one_out
 
-    row = leave_one_out("shamali_duration", tmp_path, population=10, reps=2, generations=1,
-                        members=4, seed=2)
+    row = leave_one_out(
+        "shamali_duration", tmp_path, population=10, reps=2, generations=1, members=4, seed=2
+    )
     assert list(row["fact"]) == ["shamali_duration"]
     assert 0.0 <= float(row["members_within"].iloc[0]) <= 1.0
     assert (tmp_path / "without_shamali_duration" / "abc.db").is_file()

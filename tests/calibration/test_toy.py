@@ -31,7 +31,8 @@ class Toy:
     """x ~ N(theta, 1), seeded by pyABC's own (seeded) global stream."""
 
     def __call__(self, particle: dict[str, float]) -> dict[str, float]:
-        return {"x": float(np.random.normal(particle[THETA.key], 1.0))}
+        # pyABC seeds numpy's global stream (np.random.seed in calibrate); the toy uses it
+        return {"x": float(np.random.normal(particle[THETA.key], 1.0))}  # noqa: NPY002
 
 
 def _dist(a: dict[str, float], b: dict[str, float]) -> float:
@@ -41,11 +42,24 @@ def _dist(a: dict[str, float], b: dict[str, float]) -> float:
 def _run(out: Path, generations: int) -> Outcome:
 
     prior = pyabc.Distribution(**{THETA.key: pyabc.RV("norm", 0.0, 1.0)})
-    settings = Settings(population=400, reps=1, generations=generations, epsilon=0.05,
-                        minutes=1.0, workers=1, seed=3)
+    settings = Settings(
+        population=400,
+        reps=1,
+        generations=generations,
+        epsilon=0.05,
+        minutes=1.0,
+        workers=1,
+        seed=3,
+    )
     return calibrate(
-        Scenario(), out, settings, params=(THETA,), model=Toy(), record={"x": 1.0},
-        dist=_dist, prior=prior,
+        Scenario(),
+        out,
+        settings,
+        params=(THETA,),
+        model=Toy(),
+        record={"x": 1.0},
+        dist=_dist,
+        prior=prior,
     )
 
 

@@ -172,10 +172,13 @@ def calibrate(
         out_dir: the output folder; it holds pyABC's history database.
         settings: sizes, limits and seed.
         params: the free parameters (default: :func:`free_parameters`).
-        model, record, dist, prior: replace the simulator, the observed statistics, the
-            distance and the prior (the toy-simulator test uses them; the defaults are the
-            kabulsim model, :func:`~kabulsim.calibration.statistics.observed` and
+        model: replaces the simulator (default: :class:`ParticleModel`, the kabulsim model;
+            the toy-simulator test gives its own).
+        record: replaces the observed statistics (default
+            :func:`~kabulsim.calibration.statistics.observed`).
+        dist: replaces the distance (default
             :func:`~kabulsim.calibration.statistics.distance`).
+        prior: replaces the prior (a ``pyabc.Distribution``; default: from ``params``).
         show_progress: let pyABC draw its progress bar on standard error.
 
     """
@@ -192,7 +195,8 @@ def calibrate(
         else MulticoreEvalParallelSampler(n_procs=settings.workers)
     )
     sampler.show_progress = show_progress
-    np.random.seed(settings.seed)
+    # pyABC draws particles from numpy's global stream; seeding it is how its runs are seeded
+    np.random.seed(settings.seed)  # noqa: NPY002
     abc = pyabc.ABCSMC(
         the_model,
         prior if prior is not None else _prior(chosen),

@@ -134,9 +134,7 @@ class Ensemble:
         return table, sidecar
 
 
-def build(
-    values: dict[str, np.ndarray], weights: np.ndarray, meta: dict[str, Any]
-) -> Ensemble:
+def build(values: dict[str, np.ndarray], weights: np.ndarray, meta: dict[str, Any]) -> Ensemble:
     """An ensemble from accepted values and weights (normalised to sum 1)."""
     frame = pd.DataFrame({k: np.asarray(v, dtype=float) for k, v in values.items()})
     w = np.asarray(weights, dtype=float)

@@ -61,7 +61,10 @@ def check(stats: pd.DataFrame, keys: Sequence[str] | None = None) -> pd.DataFram
 
 
 def predictive_check(
-    ens: Ensemble, scenario: Scenario | None = None, members: int = 40, reps: int = 10,
+    ens: Ensemble,
+    scenario: Scenario | None = None,
+    members: int = 40,
+    reps: int = 10,
     seed: int = 0,
 ) -> pd.DataFrame:
     """The posterior predictive check of every fact (see the module docstring)."""
@@ -90,8 +93,15 @@ def leave_one_out(
     keep = tuple(s.key for s in STATISTICS if s.key != fact)
     if len(keep) == len(STATISTICS):
         raise KeyError(f"no statistic {fact!r}; known: {', '.join(BY_KEY)}")
-    settings = Settings(population=population, reps=reps, generations=generations,
-                        minutes=10.0, workers=workers, seed=seed, facts=keep)
+    settings = Settings(
+        population=population,
+        reps=reps,
+        generations=generations,
+        minutes=10.0,
+        workers=workers,
+        seed=seed,
+        facts=keep,
+    )
     out = calibrate(sc, out_dir / f"without_{fact}", settings)
     ens = build(out.values, out.weights, {"facts": list(keep)})
     return check(member_statistics(ens, sc, members, reps, seed), [fact])

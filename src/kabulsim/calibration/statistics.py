@@ -72,8 +72,10 @@ class Statistic:
 
 def _t(row: Row, key: str) -> float:
     value = row.get(key)
-    return math.inf if value is None or (isinstance(value, float) and math.isnan(value)) else float(
-        value
+    return (
+        math.inf
+        if value is None or (isinstance(value, float) and math.isnan(value))
+        else float(value)
     )
 
 
@@ -125,9 +127,7 @@ def _entry_date(rows: Sequence[Row], start: datetime) -> float:
 
 
 def _next_day(rows: Sequence[Row], start: datetime) -> float:
-    return _median(
-        [(_t(r, "alliance_enters_kabul") - _t(r, "shamali_start")) / 24.0 for r in rows]
-    )
+    return _median([(_t(r, "alliance_enters_kabul") - _t(r, "shamali_start")) / 24.0 for r in rows])
 
 
 def _pause(rows: Sequence[Row], start: datetime) -> float:

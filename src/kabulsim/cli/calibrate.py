@@ -31,9 +31,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     add_scenario_arguments(p, required=False)
     p.add_argument("--out", required=True, type=Path, help="output folder")
     p.add_argument("--population", type=positive_int, default=200, help="particles (200)")
-    p.add_argument(
-        "--reps", type=positive_int, default=10, help="replications per particle (10)"
-    )
+    p.add_argument("--reps", type=positive_int, default=10, help="replications per particle (10)")
     p.add_argument("--generations", type=positive_int, default=8, help="at most (8)")
     p.add_argument(
         "--epsilon",
@@ -57,11 +55,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 def handle(args: argparse.Namespace) -> int:
     """Announce the cost, run the calibration, write the ensemble."""
     try:
-        import pyabc  # noqa: F401
+        import pyabc
     except ImportError:
-        raise UsageError(
-            "calibrate needs pyabc: pip install 'kabulsim[calibrate]'"
-        ) from None
+        raise UsageError("calibrate needs pyabc: pip install 'kabulsim[calibrate]'") from None
     from kabulsim.calibration import ensemble
     from kabulsim.calibration.abc import Settings, calibrate, estimate
     from kabulsim.calibration.priors import free_parameters

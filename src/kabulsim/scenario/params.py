@@ -79,7 +79,9 @@ def param(
         extra["plausible_range"] = [plausible[0], plausible[1]]
     if fit:
         if plausible is None:
-            raise TypeError(f"{description!r}: a calibrated parameter (fit=True) needs a plausible range")
+            raise TypeError(
+                f"{description!r}: a calibrated parameter (fit=True) needs a plausible range"
+            )
         extra["fit"] = True
     return Field(
         default, description=description, ge=ge, le=le, gt=gt, lt=lt, json_schema_extra=extra
