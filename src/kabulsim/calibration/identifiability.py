@@ -11,12 +11,14 @@ prior's scale) show trade-offs: two parameters the record constrains only in com
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from kabulsim.calibration.ensemble import Ensemble
+from kabulsim.calibration.ensemble import Ensemble, EnsembleError, shipped
 from kabulsim.calibration.priors import FreeParameter, free_parameters
 
 LEVEL = (0.05, 0.95)
@@ -95,10 +97,18 @@ def correlations(
 
 
 def figure(ens: Ensemble, path: Path, params: tuple[FreeParameter, ...] | None = None) -> Path:
-    """Marginal densities: each parameter's prior (flat line) against its posterior (bars)."""
-    import matplotlib
+    """Write :func:`prior_posterior_figure` to ``path`` (PNG)."""
+    import matplotlib.pyplot as plt
 
-    matplotlib.use("Agg")
+    fig = prior_posterior_figure(ens, params)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+def prior_posterior_figure(ens: Ensemble, params: tuple[FreeParameter, ...] | None = None) -> Any:
+    """Marginal densities: each parameter's prior (flat line) against its posterior (bars)."""
     import matplotlib.pyplot as plt
 
     chosen = params if params is not None else free_parameters()
@@ -120,9 +130,27 @@ def figure(ens: Ensemble, path: Path, params: tuple[FreeParameter, ...] | None =
     for ax in list(axes.flat)[len(chosen) :]:
         ax.axis("off")
     axes.flat[0].legend(fontsize=7)
-    fig.suptitle("Prior (dashed) against posterior (bars); vertical line: the hand-tuned default")
+    fig.suptitle("Prior (dashed) against posterior (bars); vertical line: the schema's default")
     fig.tight_layout()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return fig
+
+
+@lru_cache(maxsize=1)
+def shipped_verdicts() -> dict[str, str]:
+    """Each calibrated parameter's verdict in the shipped ensemble (e.g. "left free (0.93)").
+
+    Empty when the shipped ensemble is missing or no longer matches the schema.
+    """
+    from kabulsim.calibration.ensemble import stale_parameters
+
+    try:
+        ens = shipped()
+    except EnsembleError:
+        return {}
+    if stale_parameters(ens):
+        return {}
+    frame = table(ens)
+    return {
+        str(row.parameter): f"{row.verdict} ({row.width_ratio:.2f})"
+        for row in frame.itertuples(index=False)
+    }
