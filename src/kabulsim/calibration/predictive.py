@@ -1,8 +1,9 @@
 """Posterior predictive checks and leave-one-fact-out.
 
 **Posterior predictive check.** ``members`` members are drawn by weight (member ``j`` from the
-stream of ``(seed, j)``); each is simulated over ``reps`` replications with common random
-numbers, and each statistic of the record is computed for each member. For every fact the
+stream of ``(seed, j)``); each is simulated over ``reps`` replications of its own, numbered
+from :data:`CHECK_REP0` on (the calibration used replications 0 to ``reps - 1``, so the check
+is out of sample), and each statistic of the record is computed for each member. For every fact the
 check reports the statistic's median and 90% interval over the ensemble and the share of
 members whose statistic lies inside the fact's tolerance; the ensemble reproduces the record
 when, for every fact, most members do.
@@ -25,6 +26,10 @@ from kabulsim.model.simulate import simulate
 from kabulsim.scenario.schema import Scenario
 
 
+CHECK_REP0 = 1_000_000
+"""The check's replications are numbered from here: never those a calibration evaluated."""
+
+
 def member_statistics(
     ens: Ensemble, scenario: Scenario, members: int, reps: int, seed: int
 ) -> pd.DataFrame:
@@ -33,7 +38,8 @@ def member_statistics(
     for j in range(members):
         m = ens.member_for(seed, j)
         sc = ens.apply(scenario, m)
-        summaries = [simulate(sc, seed, rep).summary for rep in range(reps)]
+        first = CHECK_REP0 + j * reps
+        summaries = [simulate(sc, seed, rep).summary for rep in range(first, first + reps)]
         rows.append({"member": m, **statistics(summaries, sc.start)})
     return pd.DataFrame(rows)
 
