@@ -25,7 +25,6 @@ from kabulsim.calibration.statistics import BY_KEY, STATISTICS, statistics
 from kabulsim.model.simulate import simulate
 from kabulsim.scenario.schema import Scenario
 
-
 CHECK_REP0 = 1_000_000
 """The check's replications are numbered from here: never those a calibration evaluated."""
 

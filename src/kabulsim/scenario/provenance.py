@@ -25,13 +25,9 @@ COLUMNS = [
     "source",
 ]
 """``record``: for a calibrated (``fit=True``) parameter, what the record does to it in the
-shipped ensemble (pinned, narrowed or left free; see :mod:`kabulsim.calibration`)."""
-
-
-def _record_verdicts() -> dict[str, str]:
-    from kabulsim.calibration.identifiability import shipped_verdicts
-
-    return shipped_verdicts()
+shipped ensemble (pinned, narrowed or left free), when the caller passes the verdicts
+(:func:`kabulsim.calibration.identifiability.shipped_verdicts`; the calibration layer sits
+above this one)."""
 
 
 def _fmt(value: Any) -> str:
@@ -78,10 +74,16 @@ def _rows(
     return rows
 
 
-def provenance_table(scenario: Scenario | None = None) -> pd.DataFrame:
-    """One row per parameter: value in ``scenario``, baseline default, units, range, source."""
+def provenance_table(
+    scenario: Scenario | None = None, verdicts: dict[str, str] | None = None
+) -> pd.DataFrame:
+    """One row per parameter: value in ``scenario``, baseline default, units, range, source.
+
+    ``verdicts`` fills the ``record`` column (what the record does to each calibrated
+    parameter), by dotted path; without it the column is empty.
+    """
     sc = scenario if scenario is not None else Scenario()
-    return pd.DataFrame(_rows(sc, Scenario(), "", _record_verdicts()), columns=COLUMNS)
+    return pd.DataFrame(_rows(sc, Scenario(), "", verdicts or {}), columns=COLUMNS)
 
 
 def plausible_ranges() -> dict[str, tuple[float, float]]:
