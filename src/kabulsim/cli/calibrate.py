@@ -95,7 +95,18 @@ def handle(args: argparse.Namespace) -> int:
     )
     logging.getLogger("ABC").setLevel(logging.INFO)  # pyABC's per-generation lines
     out = calibrate(scenario, args.out, settings, show_progress=err.isatty())
-    command = "kabulsim " + " ".join(shlex.quote(a) for a in sys.argv[1:])
+    words = ["kabulsim", "calibrate"]
+    if args.scenario is not None:
+        words.append(str(args.scenario))
+    for text in args.overrides:
+        words += ["--set", text]
+    words += ["--out", str(args.out), "--population", str(settings.population)]
+    words += ["--reps", str(settings.reps), "--generations", str(settings.generations)]
+    words += ["--epsilon", f"{settings.epsilon:g}", "--minutes", f"{settings.minutes:g}"]
+    words += ["--workers", str(settings.workers), "--seed", str(settings.seed)]
+    if args.write is not None:
+        words += ["--write", str(args.write)]
+    command = " ".join(shlex.quote(w) for w in words)
     meta = {
         "parameters": ensemble.describe_parameters(params),
         "facts": list(out.facts),
