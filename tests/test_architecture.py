@@ -32,7 +32,7 @@ LAYERS = (
     ("scenario",),
     ("combat",),
     ("model",),
-    ("tables",),
+    ("tables", "calibration"),
     ("experiments",),
     ("analysis",),
     ("plots",),

@@ -34,6 +34,7 @@ MIN_FIGURES = {
     "02_hold_back.ipynb": 5,
     "03_air_power.ipynb": 3,
     "04_what_if_lab.ipynb": 2,
+    "05_what_the_record_tells_us.ipynb": 2,
 }
 
 _executed: dict[str, Any] = {}
@@ -79,12 +80,13 @@ def _text(nb: Any) -> str:
     return "\n".join(parts)
 
 
-def test_there_are_four_notebooks() -> None:
+def test_there_are_five_notebooks() -> None:
     assert NAMES == [
         "01_baseline.ipynb",
         "02_hold_back.ipynb",
         "03_air_power.ipynb",
         "04_what_if_lab.ipynb",
+        "05_what_the_record_tells_us.ipynb",
     ]
 
 
@@ -150,6 +152,12 @@ def test_air_power_notebook_content() -> None:
     text = _text(executed("03_air_power.ipynb"))
     assert "both (2001)" in text and "none" in text
     assert "p_fallen_by_2001-11-15" in text and "kabul_falls" in text
+
+
+def test_record_notebook_content() -> None:
+    text = _text(executed("05_what_the_record_tells_us.ipynb"))
+    assert "width_ratio" in text and "left free" in text  # the identifiability table
+    assert "fixed values" in text and "ensemble" in text  # the counterfactuals both ways
 
 
 def test_what_if_lab_has_one_change_cell() -> None:

@@ -23,6 +23,7 @@ import pandas as pd
 from pydantic import ValidationError
 
 from kabulsim.analysis.outcomes import Metric, estimate, parse_metric
+from kabulsim.calibration.ensemble import Ensemble
 from kabulsim.experiments.points import Progress, run_points
 from kabulsim.limits import MAX_GRID_POINTS
 from kabulsim.scenario.overrides import PathProblem, apply_override, dotted, resolve_path
@@ -122,6 +123,7 @@ def sweep(
     client: Any = None,
     out: Path | None = None,
     progress: Progress | None = None,
+    ensemble: Ensemble | None = None,
 ) -> SweepResult:
     """Run every grid point and estimate each outcome with its 95% interval.
 
@@ -135,6 +137,8 @@ def sweep(
         client: a ``dask.distributed.Client``.
         out: folder for per-point results (resumable).
         progress: ``progress(done, total)`` in replications.
+        ensemble: parameter uncertainty (see :func:`kabulsim.experiments.points.run_points`);
+            a free parameter on the grid keeps the grid's value.
     """
     if not axes:
         raise ValueError("a sweep needs at least one --grid axis")
@@ -142,7 +146,14 @@ def sweep(
     points = grid_points(axes)
     scenarios = [with_values(scenario, p) for p in points]
     summaries = run_points(
-        scenarios, reps, seed, workers=workers, client=client, out=out, progress=progress
+        scenarios,
+        reps,
+        seed,
+        workers=workers,
+        client=client,
+        out=out,
+        progress=progress,
+        ensemble=ensemble,
     )
     rows = []
     for point, sc, summary in zip(points, scenarios, summaries, strict=True):

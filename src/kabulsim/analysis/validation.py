@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from kabulsim.analysis.intervals import quantiles, time_quantiles
+from kabulsim.calibration.ensemble import Ensemble
 from kabulsim.experiments.runner import run
 from kabulsim.scenario.schema import Scenario
 from kabulsim.tables import to_datetime
@@ -318,15 +319,22 @@ def validate_summary(summary: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def validate(scenario: Scenario | None = None, reps: int = 200, seed: int = 0) -> ValidationResult:
+def validate(
+    scenario: Scenario | None = None,
+    reps: int = 200,
+    seed: int = 0,
+    ensemble: Ensemble | None = None,
+) -> ValidationResult:
     """Run the baseline Monte Carlo and check every fact of the record.
 
     Args:
         scenario: the scenario to check (default: the baseline).
         reps: replications (at least 200 for the published check).
         seed: the run's seed.
+        ensemble: check with parameter uncertainty: each replication takes the parameters of
+            a member of this calibrated ensemble (see :func:`kabulsim.experiments.runner.run`).
 
     """
     sc = scenario if scenario is not None else Scenario()
-    result = run(sc, reps, seed)
+    result = run(sc, reps, seed, ensemble=ensemble)
     return ValidationResult(validate_summary(result.summary, sc), reps, seed)

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from kabulsim import __version__
+from kabulsim.cli import calibrate as calibrate_cmd
 from kabulsim.cli import explorer, present, scenario_cmds, study
 from kabulsim.cli import params as params_cmd
 from kabulsim.cli import run as run_cmd
@@ -47,6 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
     study.register(sub)
     present.register(sub)
     explorer.register(sub)
+    calibrate_cmd.register(sub)
     return parser
 
 

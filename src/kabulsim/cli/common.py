@@ -16,6 +16,9 @@ from kabulsim.scenario import Scenario, load_scenario
 from kabulsim.scenario.provenance import implausible
 
 if TYPE_CHECKING:
+    from kabulsim.calibration.ensemble import Ensemble
+
+if TYPE_CHECKING:
     import pandas as pd
 
 
@@ -115,3 +118,31 @@ def add_engine_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="tcp://HOST:PORT",
         help="run the batches on an existing Dask distributed cluster (needs the dask extra)",
     )
+
+
+ENSEMBLE_HELP = (
+    "parameter uncertainty: 'none' (the scenario's values, the default), 'baseline' (the"
+    " calibrated ensemble shipped with kabulsim) or an ensemble file from kabulsim calibrate"
+    " (STEM.parquet); replication i takes the parameters of a member drawn by weight from"
+    " (seed, i), except those the scenario changes"
+)
+
+
+def add_ensemble_argument(parser: argparse.ArgumentParser) -> None:
+    """Add ``--ensemble FILE|baseline|none``."""
+    parser.add_argument(
+        "--ensemble", default="none", metavar="FILE|baseline|none", help=ENSEMBLE_HELP
+    )
+
+
+def resolve_ensemble(args: argparse.Namespace) -> Ensemble | None:
+    """The ensemble named by ``--ensemble`` (None for 'none')."""
+    from kabulsim.calibration import ensemble
+
+    text = str(getattr(args, "ensemble", "none"))
+    if text == "none":
+        return None
+    try:
+        return ensemble.shipped() if text == "baseline" else ensemble.load(text)
+    except ensemble.EnsembleError as exc:
+        raise UsageError(f"--ensemble {exc}") from None

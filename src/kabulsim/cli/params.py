@@ -19,7 +19,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help="print every parameter with its value, units, range and source",
         description="Print the provenance table: every parameter of the scenario with its"
         " value, the baseline default, units, plausible range, the kind of source and the"
-        " source itself (a quoted sentence, a reference, or an assumption with its reason).",
+        " source itself (a quoted sentence, a reference, or an assumption with its reason), and"
+        " for the calibrated parameters what the record does to them in the shipped ensemble"
+        " (pinned, narrowed or left free, with the posterior/prior width ratio).",
     )
     add_scenario_arguments(p, required=False)
     p.add_argument(
@@ -39,6 +41,8 @@ def render_terminal(table: pd.DataFrame, width: int = 100) -> str:
         lines.append(f"{row['parameter']} = {row['value']} [{row['units']}]{changed}")
         if row["plausible_range"]:
             lines.append(f"    plausible: {row['plausible_range']}")
+        if row.get("record"):
+            lines.append(f"    calibrated against the record: {row['record']}")
         lines.extend(
             textwrap.wrap(
                 f"{row['kind']}: {row['source']}",
@@ -64,7 +68,9 @@ def render_markdown(table: pd.DataFrame) -> str:
 
 def handle(args: argparse.Namespace) -> int:
     """Print the table in the chosen format."""
-    table = provenance_table(resolve_scenario(args))
+    from kabulsim.calibration.identifiability import shipped_verdicts
+
+    table = provenance_table(resolve_scenario(args), shipped_verdicts())
     if args.format == "csv":
         table.to_csv(sys.stdout, index=False)
     elif args.format == "markdown":

@@ -12,7 +12,9 @@ from kabulsim.analysis.validation import validate_summary
 from kabulsim.cli.common import (
     UsageError,
     add_engine_arguments,
+    add_ensemble_argument,
     positive_int,
+    resolve_ensemble,
     safe_table,
     safe_text,
     seed_int,
@@ -63,6 +65,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     p.add_argument("--seed", type=seed_int, default=0, help="seed for scenario files (0)")
     p.add_argument("--n-boot", type=positive_int, default=2000, help="bootstrap resamples")
+    add_ensemble_argument(p)
     add_engine_arguments(p)
     p.add_argument("--out", type=Path, default=None, help="output folder (default under runs/)")
     p.add_argument("--force", action="store_true", help="replace a non-empty --out folder")
@@ -139,6 +142,7 @@ def _compare_into(
 ) -> pd.DataFrame:
     """Copy or run every input into ``out/runs``, write the differences, figure, manifest."""
     runs: dict[str, RunFolder] = {}
+    ens = resolve_ensemble(args)
     stopped = f"runs finished so far are in {out}/runs; run the comparison again"
     with engine_session(args.scheduler, args.quiet, stopped) as (client, bar):
         for name, kind, item in sources:
@@ -149,7 +153,7 @@ def _compare_into(
                 run_many(
                     item,  # type: ignore[arg-type]
                     args.reps, args.seed, workers=args.workers, client=client,
-                    out=comparison_run(out, name), progress=bar,
+                    out=comparison_run(out, name), progress=bar, ensemble=ens,
                 )  # fmt: skip
                 runs[name] = read_run(comparison_run(out, name))
     summaries = {name: run.summary for name, run in runs.items()}

@@ -15,9 +15,11 @@ from kabulsim.analysis.describe import describe
 from kabulsim.cli.common import (
     UsageError,
     add_engine_arguments,
+    add_ensemble_argument,
     add_scenario_arguments,
     bounded_int,
     positive_int,
+    resolve_ensemble,
     resolve_scenario,
     safe_text,
     seed_int,
@@ -55,6 +57,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         " failed.",
     )
     add_scenario_arguments(p, required=False)
+    add_ensemble_argument(p)
     for action in p._actions:
         if action.dest == "scenario":
             action.help = "scenario YAML file (omit with --resume)"
@@ -203,6 +206,7 @@ def handle(args: argparse.Namespace) -> int:
                 ("--reps", args.reps),
                 ("--seed", args.seed),
                 ("--out", args.out),
+                ("--ensemble", args.ensemble != "none"),
             )
             if value
         ]
@@ -231,6 +235,7 @@ def handle(args: argparse.Namespace) -> int:
                 batch_size=args.batch_size,
                 series_reps=args.series_reps,
                 force=args.force,
+                ensemble=resolve_ensemble(args),
             )
     if not args.no_figures and result.failed < result.reps:
         write_run_figures(result, out / "figures")

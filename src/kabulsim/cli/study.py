@@ -22,8 +22,10 @@ from kabulsim.analysis.sweep import grid_points, parse_axis, sweep, with_values
 from kabulsim.cli.common import (
     UsageError,
     add_engine_arguments,
+    add_ensemble_argument,
     add_scenario_arguments,
     positive_int,
+    resolve_ensemble,
     resolve_scenario,
     safe_table,
     safe_text,
@@ -101,6 +103,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help="outcome metric (repeatable; default: alliance_enters_kabul<=2001-11-15)",
     )
     _engine_arguments(p, default_reps=100)
+    add_ensemble_argument(p)
     p.set_defaults(handler=handle_sweep)
 
     q = sub.add_parser(
@@ -196,6 +199,7 @@ def _execute(
 def handle_sweep(args: argparse.Namespace) -> int:
     """Run the grid, write the table and figures, print the table."""
     scenario = resolve_scenario(args)
+    ens = resolve_ensemble(args)
     try:
         axes = [parse_axis(text) for text in args.grid]
         outcomes = args.outcome or ["alliance_enters_kabul<=2001-11-15"]
@@ -209,6 +213,7 @@ def handle_sweep(args: argparse.Namespace) -> int:
         "outcomes": outcomes,
         "reps": args.reps,
         "seed": args.seed,
+        "ensemble": None if ens is None else ens.record(),
     }
     try:
         n_points = len([with_values(scenario, point) for point in grid_points(axes)])
@@ -232,7 +237,7 @@ def handle_sweep(args: argparse.Namespace) -> int:
             "sweep",
             config,
             out,
-            partial(sweep, scenario, axes, outcomes),
+            partial(sweep, scenario, axes, outcomes, ensemble=ens),
         )
         for i, metric in enumerate(result.metrics):
             save(sweep_figure(result, metric.text), out, f"sweep_{i + 1}")

@@ -21,6 +21,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
+from kabulsim.calibration.ensemble import Ensemble
 from kabulsim.experiments.quantiles import count_values, state_matrix
 from kabulsim.limits import MAX_BATCH_SIZE, MAX_REPS, MAX_SEED, MAX_SERIES_REPS
 from kabulsim.model.simulate import Replication, simulate
@@ -48,6 +49,10 @@ class Batch:
     scenario_json: str
     series_reps: int
     """Per-replication series rows are kept only for replications below this index."""
+    ensemble_json: str = ""
+    """The ensemble's members as JSON (:meth:`kabulsim.calibration.ensemble.Ensemble.to_json`),
+    or empty: with one, replication ``i`` takes the parameters of the member drawn for
+    ``(seed, i)``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +75,12 @@ class BatchResult:
 
 
 def plan_batches(
-    scenario: Scenario, reps: int, seed: int, batch_size: int, series_reps: int
+    scenario: Scenario,
+    reps: int,
+    seed: int,
+    batch_size: int,
+    series_reps: int,
+    ensemble: Ensemble | None = None,
 ) -> list[Batch]:
     """Cut ``reps`` replications into batches of ``batch_size`` (the last may be shorter)."""
     if not 1 <= reps <= MAX_REPS:
@@ -82,8 +92,9 @@ def plan_batches(
     if not 0 <= series_reps <= MAX_SERIES_REPS:
         raise ValueError(f"series_reps must be from 0 to {MAX_SERIES_REPS:,}")
     text = scenario.model_dump_json()
+    members = "" if ensemble is None else ensemble.to_json()
     return [
-        Batch(i, start, min(start + batch_size, reps), seed, text, series_reps)
+        Batch(i, start, min(start + batch_size, reps), seed, text, series_reps, members)
         for i, start in enumerate(range(0, reps, batch_size))
     ]
 
@@ -91,6 +102,24 @@ def plan_batches(
 @lru_cache(maxsize=8)
 def _scenario(text: str) -> Scenario:
     return Scenario.model_validate_json(text)
+
+
+@lru_cache(maxsize=4)
+def _ensemble(text: str) -> Ensemble:
+    return Ensemble.from_json(text)
+
+
+@lru_cache(maxsize=4096)
+def _member_scenario(scenario_json: str, ensemble_json: str, member: int) -> Scenario:
+    return _ensemble(ensemble_json).apply(_scenario(scenario_json), member)
+
+
+def replication_scenario(batch: Batch, rep: int) -> Scenario:
+    """The scenario replication ``rep`` runs: the batch's, with its member's values if any."""
+    if not batch.ensemble_json:
+        return _scenario(batch.scenario_json)
+    member = _ensemble(batch.ensemble_json).member_for(batch.seed, rep)
+    return _member_scenario(batch.scenario_json, batch.ensemble_json, member)
 
 
 def _events_frame(reps: list[Replication]) -> pd.DataFrame:
@@ -142,7 +171,10 @@ def run_batch(batch: Batch) -> BatchResult:
     """
     began = time.perf_counter()
     scenario = _scenario(batch.scenario_json)
-    results = [simulate(scenario, batch.seed, rep) for rep in range(batch.start, batch.stop)]
+    results = [
+        simulate(replication_scenario(batch, rep), batch.seed, rep)
+        for rep in range(batch.start, batch.stop)
+    ]
     ok = [r for r in results if r.error is None]
     summary = summary_frame(results)
     events = _events_frame(ok)

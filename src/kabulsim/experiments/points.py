@@ -17,6 +17,7 @@ from typing import Any
 
 import pandas as pd
 
+from kabulsim.calibration.ensemble import Ensemble
 from kabulsim.experiments.batches import Batch, BatchResult, plan_batches, run_batch
 from kabulsim.experiments.executors import make_engine
 from kabulsim.files import atomic_path
@@ -39,6 +40,7 @@ def run_points(
     out: Path | None = None,
     batch_size: int | None = None,
     progress: Progress | None = None,
+    ensemble: Ensemble | None = None,
 ) -> list[pd.DataFrame]:
     """Run ``reps`` replications of every scenario; return their summary tables in order.
 
@@ -51,6 +53,8 @@ def run_points(
         out: folder for per-point results (resumable); None keeps everything in memory.
         batch_size: replications per task (default the engine's: 50 locally, 200 on Dask).
         progress: ``progress(done, total)`` in replications.
+        ensemble: parameter uncertainty: replication ``i`` of every point takes the member
+            drawn for ``(seed, i)`` (so points are paired by member too).
     """
     results: dict[int, pd.DataFrame] = {}
     if out is not None:
@@ -65,7 +69,7 @@ def run_points(
     batches: list[Batch] = []
     owner: dict[int, int] = {}
     for i in todo:
-        for b in plan_batches(scenarios[i], reps, seed, size, series_reps=0):
+        for b in plan_batches(scenarios[i], reps, seed, size, 0, ensemble):
             owner[len(batches)] = i
             batches.append(dataclasses.replace(b, index=len(batches)))
     total = len(scenarios) * reps

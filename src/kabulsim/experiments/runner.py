@@ -34,6 +34,7 @@ from typing import Any
 
 import pandas as pd
 
+from kabulsim.calibration.ensemble import Ensemble
 from kabulsim.experiments.batches import (
     Batch,
     BatchResult,
@@ -51,6 +52,9 @@ Progress = Callable[[int, int], None]
 
 DEFAULT_SERIES_REPS = 1000
 """Replications whose full state series are kept by :func:`run_many` (quantiles use all)."""
+
+ENSEMBLE_MEMBERS = "ensemble_members.json"
+"""In a run folder made with an ensemble: the members the replications drew from (resume)."""
 
 EVENTS_CSV_MAX = 10_000
 """Above this many replications, the event log is written as Parquet only."""
@@ -170,6 +174,7 @@ def run_many(
     series_reps: int = DEFAULT_SERIES_REPS,
     force: bool = False,
     command: list[str] | None = None,
+    ensemble: Ensemble | None = None,
 ) -> RunResult:
     """Run ``reps`` replications of ``scenario`` on local cores or a Dask cluster.
 
@@ -190,6 +195,9 @@ def run_many(
             the quantiles in ``series_quantiles`` cover every replication.
         force: replace a non-empty ``out`` folder.
         command: command line to record in the manifest (default ``sys.argv``).
+        ensemble: carry parameter uncertainty: replication ``i`` takes the parameters of the
+            member drawn for ``(seed, i)`` (:mod:`kabulsim.calibration.ensemble`), except
+            those the scenario changes from the baseline. None: the scenario's values.
 
     Raises:
         ValueError: ``reps``, ``seed``, ``workers`` or ``batch_size`` out of range.
@@ -198,7 +206,7 @@ def run_many(
     engine = make_engine(workers, client)
     if batch_size is None:
         batch_size = engine.batch_size
-    batches = plan_batches(scenario, reps, seed, batch_size, series_reps)
+    batches = plan_batches(scenario, reps, seed, batch_size, series_reps, ensemble)
     began = time.perf_counter()
     if out is None:
         results: dict[int, BatchResult] = {}
@@ -225,6 +233,8 @@ def run_many(
         "series_reps": series_reps,
     }
     store = RunStore.create(Path(out), identity, force=force)
+    if ensemble is not None:
+        (store.root / ENSEMBLE_MEMBERS).write_text(batches[0].ensemble_json)
     manifest: dict[str, Any] = {
         "format": 2,
         "status": "running",
@@ -241,6 +251,7 @@ def run_many(
         "reps_done": 0,
         "reps_failed": 0,
         "runtime_s": None,
+        "ensemble": None if ensemble is None else ensemble.record(),
     }
     with store.locked():
         store.write_manifest(manifest)
@@ -332,8 +343,14 @@ def resume(
         }
         reps = manifest_value(manifest, "reps", int, where)
         manifest_value(manifest, "events_csv", bool, where)
+        members = store.root / ENSEMBLE_MEMBERS
         batches = plan_batches(
-            scenario, reps, identity["seed"], identity["batch_size"], identity["series_reps"]
+            scenario,
+            reps,
+            identity["seed"],
+            identity["batch_size"],
+            identity["series_reps"],
+            Ensemble.from_json(members.read_text()) if manifest.get("ensemble") else None,
         )
     except (TypeError, ValueError) as exc:
         if isinstance(exc, FolderError):
@@ -366,6 +383,7 @@ def run(
     seed: int = 0,
     *,
     progress: Progress | None = None,
+    ensemble: Ensemble | None = None,
 ) -> RunResult:
     """Run ``reps`` replications of ``scenario`` serially and return their tables in memory.
 
@@ -377,5 +395,14 @@ def run(
         reps: number of replications (>= 1).
         seed: the run's seed (>= 0).
         progress: optional callback ``progress(done, total)``.
+        ensemble: parameter uncertainty (see :func:`run_many`).
     """
-    return run_many(scenario, reps, seed, workers=1, progress=progress, series_reps=max(reps, 0))
+    return run_many(
+        scenario,
+        reps,
+        seed,
+        workers=1,
+        progress=progress,
+        series_reps=max(reps, 0),
+        ensemble=ensemble,
+    )

@@ -262,7 +262,9 @@ def build_report(
                 " median times count from 7 Oct 2001 00:00 Kabul time.</p>" + _table(diffs),
             )
         )
-    parts.append(_section("provenance", _table(provenance_table(scenario))))
+    from kabulsim.calibration.identifiability import shipped_verdicts
+
+    parts.append(_section("provenance", _table(provenance_table(scenario, shipped_verdicts()))))
     body = "\n".join(parts)
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'

@@ -13,6 +13,10 @@ Source kinds:
 * ``calibrated``: tuned so the baseline reproduces a named fact of the record.
 * ``assumption``: a modelling assumption, with its reason.
 * ``exogenous``: a date or decision taken as given (a policy or a political event).
+
+A parameter declared with ``fit=True`` is a free parameter of the calibration
+(:mod:`kabulsim.calibration`): ``kabulsim calibrate`` draws it from its plausible range and
+keeps the values that reproduce the facts of the record.
 """
 
 from __future__ import annotations
@@ -42,6 +46,7 @@ def param(
     gt: float | None = None,
     lt: float | None = None,
     cost: Cost | None = None,
+    fit: bool = False,
 ) -> Any:
     """Declare a scenario parameter with its provenance.
 
@@ -58,6 +63,7 @@ def param(
         lt: hard upper bound (exclusive), enforced on validation.
         cost: the parameter sets a loop count or a memory size (see :data:`Cost`); then the
             bound that limits the work is required, so no accepted value can hang a run.
+        fit: a free parameter of the calibration (needs ``plausible``).
 
     Raises:
         TypeError: a ``cost`` parameter declared without the bound that limits its work.
@@ -71,6 +77,12 @@ def param(
         extra["cost"] = cost
     if plausible is not None:
         extra["plausible_range"] = [plausible[0], plausible[1]]
+    if fit:
+        if plausible is None:
+            raise TypeError(
+                f"{description!r}: a calibrated parameter (fit=True) needs a plausible range"
+            )
+        extra["fit"] = True
     return Field(
         default, description=description, ge=ge, le=le, gt=gt, lt=lt, json_schema_extra=extra
     )

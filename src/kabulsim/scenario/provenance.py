@@ -14,7 +14,20 @@ from pydantic import BaseModel
 
 from kabulsim.scenario.schema import Scenario
 
-COLUMNS = ["parameter", "value", "default", "units", "plausible_range", "kind", "source"]
+COLUMNS = [
+    "parameter",
+    "value",
+    "default",
+    "units",
+    "plausible_range",
+    "kind",
+    "record",
+    "source",
+]
+"""``record``: for a calibrated (``fit=True``) parameter, what the record does to it in the
+shipped ensemble (pinned, narrowed or left free), when the caller passes the verdicts
+(:func:`kabulsim.calibration.identifiability.shipped_verdicts`; the calibration layer sits
+above this one)."""
 
 
 def _fmt(value: Any) -> str:
@@ -31,7 +44,9 @@ def _fmt(value: Any) -> str:
     return str(value)
 
 
-def _rows(model: BaseModel, default: BaseModel, prefix: str) -> list[dict[str, str]]:
+def _rows(
+    model: BaseModel, default: BaseModel, prefix: str, verdicts: dict[str, str]
+) -> list[dict[str, str]]:
     rows: list[dict[str, str]] = []
     for name, info in type(model).model_fields.items():
         if not prefix and name in ("name", "description"):
@@ -49,19 +64,26 @@ def _rows(model: BaseModel, default: BaseModel, prefix: str) -> list[dict[str, s
                     "units": str(extra["units"]),
                     "plausible_range": f"{rng[0]:g} to {rng[1]:g}" if isinstance(rng, list) else "",
                     "kind": str(extra["source_kind"]),
+                    "record": verdicts.get(prefix + name, ""),
                     "source": str(extra["source"]),
                 }
             )
         elif isinstance(value, BaseModel):
             assert isinstance(base, BaseModel)
-            rows.extend(_rows(value, base, prefix + name + "."))
+            rows.extend(_rows(value, base, prefix + name + ".", verdicts))
     return rows
 
 
-def provenance_table(scenario: Scenario | None = None) -> pd.DataFrame:
-    """One row per parameter: value in ``scenario``, baseline default, units, range, source."""
+def provenance_table(
+    scenario: Scenario | None = None, verdicts: dict[str, str] | None = None
+) -> pd.DataFrame:
+    """One row per parameter: value in ``scenario``, baseline default, units, range, source.
+
+    ``verdicts`` fills the ``record`` column (what the record does to each calibrated
+    parameter), by dotted path; without it the column is empty.
+    """
     sc = scenario if scenario is not None else Scenario()
-    return pd.DataFrame(_rows(sc, Scenario(), ""), columns=COLUMNS)
+    return pd.DataFrame(_rows(sc, Scenario(), "", verdicts or {}), columns=COLUMNS)
 
 
 def plausible_ranges() -> dict[str, tuple[float, float]]:

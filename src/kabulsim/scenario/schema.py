@@ -365,6 +365,7 @@ class Air(_Part):
         ge=1,
         plausible=(1.0, 4.0),
         kind="calibrated",
+        fit=True,
         source="calibrated: with the other defaults the Shamali fight lasts about three hours."
         " " + REF_BIDDLE,
         description="Multiplier on close air support directed by controllers during an"
@@ -386,6 +387,7 @@ class Air(_Part):
         ge=0,
         plausible=(0.1, 1.5),
         kind="assumption",
+        fit=True,
         source="assumption: strikes on dispersed, dug-in positions without a controller on the"
         " ground rarely hit troops",
         description="Fighters killed per strike sortie on a front without ground controllers.",
@@ -396,6 +398,7 @@ class Air(_Part):
         ge=0,
         plausible=(0.004, 0.016),
         kind="calibrated",
+        fit=True,
         source="calibrated: with the other defaults the northern line breaks in early November"
         " and Mazar-i-Sharif falls on about 9 Nov. " + Q_WEAKENED,
         description="Fractional loss of a front's morale per effective strike sortie per"
@@ -407,6 +410,7 @@ class Air(_Part):
         ge=1,
         plausible=(1.5, 6.0),
         kind="assumption",
+        fit=True,
         source="assumption informed by " + REF_BRISCOE + ": controllers on the ground made close"
         " air support far more accurate",
         description="Multiplier on a sortie's effect (kills and morale) once controllers are on"
@@ -464,6 +468,7 @@ class Morale(_Part):
         ge=0,
         plausible=(0.0, 0.02),
         kind="assumption",
+        fit=True,
         source="assumption: raids and artillery on a static front wear morale slowly, in"
         " proportion to the alliance-to-Taliban force ratio; " + Q_STALEMATE,
         description="Daily fractional morale loss of a front from ground pressure, per unit of"
@@ -509,6 +514,7 @@ class North(_Part):
         le=1,
         plausible=(0.2, 0.7),
         kind="calibrated",
+        fit=True,
         source="calibrated in version 1 to the 12 Nov date of the Shamali fight; kept in"
         " version 2, where +/-20% moves the dates by less than two hours (README). " + Q_SHAMALI,
         description="Share of the Shamali Taliban's morale lost when Mazar-i-Sharif falls.",
@@ -520,6 +526,7 @@ class North(_Part):
         le=1,
         plausible=(0.05, 0.4),
         kind="calibrated",
+        fit=True,
         source="calibrated in version 1 to the 12 Nov date; kept in version 2, where +/-20%"
         ' moves the dates by less than two hours (README). "fearing encirclement" (source)',
         description="Daily fractional morale loss on the Shamali front after the northern"
@@ -582,6 +589,7 @@ class Shamali(_Part):
         gt=0,
         plausible=(4.0, 16.0),
         kind="calibrated",
+        fit=True,
         source="calibrated: with the other defaults the Shamali fight comes on 12 Nov; a"
         " commander who had held a line for two years attacks only when he expects the enemy"
         " to break well before his own force. " + Q_STALEMATE,
@@ -810,6 +818,7 @@ class Withdrawal(_Part):
         gt=0,
         plausible=(1.0, 12.0),
         kind="assumption",
+        fit=True,
         source="assumption: the leadership decided within hours. " + Q_EVACUATION,
         description="Median delay from the trigger to the decision to evacuate (lognormal).",
     )
@@ -1052,6 +1061,7 @@ class Alliance(_Part):
         ge=0,
         plausible=(0.02, 1.0),
         kind="calibrated",
+        fit=True,
         source="calibrated: the baseline's pause is short-lived and the entry comes on 13 Nov. "
         + Q_HOLD,
         description="Hazard that units enter despite orders, before pressure; the effective"

@@ -1,0 +1,242 @@
+"""The ABC-SMC driver: fitting the free parameters to the record with pyABC.
+
+A particle is one parameter set drawn from the priors (:mod:`kabulsim.calibration.priors`).
+It is evaluated over ``reps`` replications of the scenario with that set, replication ``i``
+seeded from ``(seed, i)`` whatever the particle: *common random numbers*, so two particles
+differ only through their parameters, and pyABC's per-particle overhead is spread over
+several simulations. The statistics of those replications are compared with the record by
+:func:`kabulsim.calibration.statistics.distance`; pyABC's sequential Monte Carlo lowers the
+acceptance threshold generation by generation (the median of the previous generation's
+distances) until it reaches ``epsilon`` (1: every fact inside its tolerance), the generation
+limit or the time limit.
+
+The history database ``abc.db`` lives in the output folder; calling :func:`calibrate` again on
+the same folder continues the stored run (resuming). With one worker the run is reproducible
+from its seed; pyABC's multicore sampler reseeds its worker processes from the operating
+system, so a run on several workers is not bit-for-bit repeatable (the ensemble it produces
+is a sample from the same posterior).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from kabulsim.calibration.priors import FreeParameter, free_parameters, with_values
+from kabulsim.calibration.statistics import distance, observed, statistics
+from kabulsim.model.simulate import simulate
+from kabulsim.scenario.schema import Scenario
+
+DB_NAME = "abc.db"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What a calibration runs: sizes, limits and seed."""
+
+    population: int = 200
+    reps: int = 10
+    generations: int = 8
+    epsilon: float = 1.0
+    minutes: float = 18.0
+    workers: int = 2
+    seed: int = 0
+    facts: tuple[str, ...] | None = None
+    """The statistics to fit (default: all; leave-one-fact-out drops one)."""
+
+
+class ParticleModel:
+    """pyABC's model: a parameter set -> the statistics of ``reps`` replications (CRN)."""
+
+    def __init__(
+        self,
+        base: Scenario,
+        params: Sequence[FreeParameter],
+        reps: int,
+        seed: int,
+        facts: Sequence[str] | None,
+    ) -> None:
+        self.base = base
+        self.params = tuple(params)
+        self.reps = reps
+        self.seed = seed
+        self.facts = None if facts is None else tuple(facts)
+
+    def __call__(self, particle: dict[str, float]) -> dict[str, float]:
+        """Simulate the particle's replications and return their statistics."""
+        values = {p.path: float(particle[p.key]) for p in self.params}
+        scenario = with_values(self.base, values)
+        rows = [simulate(scenario, self.seed, rep).summary for rep in range(self.reps)]
+        return statistics(rows, scenario.start, self.facts)
+
+
+@dataclass
+class Estimate:
+    """The cost announced before a calibration starts."""
+
+    seconds_per_replication: float
+    simulations_per_generation: int
+    generations: int
+    acceptance_guess: float
+    workers: int
+    minutes_limit: float
+    lines: list[str] = field(default_factory=list)
+
+    @property
+    def simulations(self) -> int:
+        """Simulations expected to reach the last generation (at the guessed acceptance)."""
+        return int(self.simulations_per_generation * self.generations / self.acceptance_guess)
+
+    @property
+    def minutes(self) -> float:
+        """Expected minutes, capped by the time limit."""
+        raw = self.simulations * self.seconds_per_replication / self.workers / 60.0
+        return min(raw, self.minutes_limit)
+
+
+def estimate(base: Scenario, settings: Settings, probe_reps: int = 5) -> Estimate:
+    """Time a few replications of ``base`` and estimate the calibration's cost."""
+    began = time.perf_counter()
+    for rep in range(probe_reps):
+        simulate(base, settings.seed, rep)
+    per_rep = (time.perf_counter() - began) / probe_reps
+    return Estimate(
+        seconds_per_replication=per_rep,
+        simulations_per_generation=settings.population * settings.reps,
+        generations=settings.generations,
+        acceptance_guess=0.25,
+        workers=settings.workers,
+        minutes_limit=settings.minutes,
+    )
+
+
+def _prior(params: Sequence[FreeParameter]) -> Any:
+    import pyabc
+
+    rvs = {}
+    for p in params:
+        if p.log:
+            rvs[p.key] = pyabc.RV("loguniform", p.low, p.high)
+        else:
+            rvs[p.key] = pyabc.RV("uniform", p.low, p.high - p.low)
+    return pyabc.Distribution(**rvs)
+
+
+def _distance(simulated: dict[str, float], record: dict[str, float]) -> float:
+    return distance(simulated, record)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a calibration produced: the accepted particles and how it got there."""
+
+    values: dict[str, np.ndarray]
+    """Accepted values of each free parameter, by dotted path."""
+    weights: np.ndarray
+    generations: int
+    epsilon: float
+    simulations: int
+    """Replications simulated in this session (pyABC's evaluations times ``reps``)."""
+    seconds: float
+    params: tuple[FreeParameter, ...]
+    facts: tuple[str, ...]
+
+    @property
+    def simulations_per_second(self) -> float:
+        """Replications simulated per wall-clock second."""
+        return self.simulations / self.seconds if self.seconds > 0 else math.nan
+
+
+def calibrate(
+    base: Scenario,
+    out_dir: Path,
+    settings: Settings,
+    params: Sequence[FreeParameter] | None = None,
+    model: Callable[[dict[str, float]], dict[str, float]] | None = None,
+    record: dict[str, float] | None = None,
+    dist: Callable[[dict[str, float], dict[str, float]], float] | None = None,
+    prior: Any = None,
+    show_progress: bool = False,
+) -> Outcome:
+    """Run (or resume) ABC-SMC and return the last generation's particles and weights.
+
+    Args:
+        base: the scenario the free parameters are set in.
+        out_dir: the output folder; it holds pyABC's history database.
+        settings: sizes, limits and seed.
+        params: the free parameters (default: :func:`free_parameters`).
+        model: replaces the simulator (default: :class:`ParticleModel`, the kabulsim model;
+            the toy-simulator test gives its own).
+        record: replaces the observed statistics (default
+            :func:`~kabulsim.calibration.statistics.observed`).
+        dist: replaces the distance (default
+            :func:`~kabulsim.calibration.statistics.distance`).
+        prior: replaces the prior (a ``pyabc.Distribution``; default: from ``params``).
+        show_progress: let pyABC draw its progress bar on standard error.
+
+    """
+    import pyabc
+    from pyabc.sampler import MulticoreEvalParallelSampler, SingleCoreSampler
+
+    chosen = tuple(params) if params is not None else free_parameters()
+    facts = settings.facts
+    the_record = record if record is not None else observed(facts)
+    the_model = model or ParticleModel(base, chosen, settings.reps, settings.seed, facts)
+    sampler = (
+        SingleCoreSampler(check_max_eval=False)
+        if settings.workers <= 1
+        else MulticoreEvalParallelSampler(n_procs=settings.workers)
+    )
+    sampler.show_progress = show_progress
+    # pyABC draws particles from numpy's global stream; seeding it is how its runs are seeded
+    np.random.seed(settings.seed)  # noqa: NPY002
+    abc = pyabc.ABCSMC(
+        the_model,
+        prior if prior is not None else _prior(chosen),
+        dist or _distance,
+        population_size=settings.population,
+        sampler=sampler,
+        eps=pyabc.MedianEpsilon(),
+    )
+    out_dir.mkdir(parents=True, exist_ok=True)
+    db = out_dir / DB_NAME
+    url = f"sqlite:///{db.resolve()}"
+    if db.exists():
+        history = abc.load(url, 1)
+        done = history.max_t + 1
+        before = int(history.get_all_populations()["samples"].sum())
+    else:
+        history = abc.new(url, the_record)
+        done = 0
+        before = 0
+    began = time.perf_counter()
+    remaining = max(settings.generations - done, 0)
+    if remaining:
+        history = abc.run(
+            minimum_epsilon=settings.epsilon,
+            max_nr_populations=remaining,
+            max_walltime=timedelta(minutes=settings.minutes),
+        )
+    seconds = time.perf_counter() - began
+    frame, weights = history.get_distribution(m=0, t=history.max_t)
+    pops = history.get_all_populations()
+    evaluations = int(pops["samples"].sum()) - before
+    eps = float(pops["epsilon"].iloc[-1])
+    reps = settings.reps if model is None else 1
+    return Outcome(
+        values={p.path: frame[p.key].to_numpy(dtype=float) for p in chosen},
+        weights=np.asarray(weights, dtype=float) / float(np.sum(weights)),
+        generations=int(history.max_t) + 1,
+        epsilon=eps,
+        simulations=evaluations * reps,
+        seconds=seconds,
+        params=chosen,
+        facts=tuple(the_record),
+    )

@@ -1,0 +1,203 @@
+"""The ensemble file: accepted parameter sets with their weights, and where they came from.
+
+An ensemble is two files side by side: ``NAME.parquet`` (one row per member: a column per
+free parameter, by dotted path, and ``weight``; the weights sum to 1) and ``NAME.json`` (the
+sidecar: the free parameters with their ranges and priors, the statistics fitted, the
+scenario, the seed, the settings, the versions and the command that regenerates the file).
+This module writes and reads both (one owner per format).
+
+A run with an ensemble gives replication ``i`` the parameters of member
+:meth:`Ensemble.member_for` ``(seed, i)``: drawn by weight from a stream seeded by
+``(seed, i)`` alone, so the member is the same whatever the worker, the engine or the
+scenario, and a paired comparison pairs the member as well as the random streams. The
+scenario's own changes win: a free parameter that the scenario sets to a value other than
+the baseline's keeps the scenario's value (:meth:`Ensemble.apply`).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from kabulsim.calibration.priors import FreeParameter, free_parameters, with_values
+from kabulsim.scenario.schema import Scenario
+
+FORMAT = "kabulsim-ensemble/1"
+SHIPPED = "baseline_ensemble"
+"""The stem of the baseline's ensemble in the package's data folder."""
+
+MEMBER_STREAM = 0x454E53
+"""Extra spawn-key entry of the member-drawing stream (keeps it apart from the model's)."""
+
+
+class EnsembleError(ValueError):
+    """An ensemble file that cannot be read or does not fit the schema."""
+
+
+def describe_parameters(params: tuple[FreeParameter, ...]) -> list[dict[str, Any]]:
+    """The free parameters as the sidecar records them (path, range, prior, units)."""
+    return [
+        {"path": p.path, "low": p.low, "high": p.high, "prior": p.prior, "units": p.units}
+        for p in params
+    ]
+
+
+@dataclass(frozen=True)
+class Ensemble:
+    """Accepted parameter sets with weights, and the sidecar's metadata."""
+
+    members: pd.DataFrame
+    """One row per member: a column per free parameter (dotted path) and ``weight``."""
+    meta: dict[str, Any]
+    source: str = ""
+    """The file it was read from (empty when built in memory)."""
+
+    @property
+    def parameters(self) -> list[str]:
+        """The parameter columns."""
+        return [c for c in self.members.columns if c != "weight"]
+
+    @property
+    def weights(self) -> np.ndarray:
+        """The members' weights (sum 1)."""
+        return self.members["weight"].to_numpy(dtype=float)
+
+    def __len__(self) -> int:
+        return len(self.members)
+
+    def member_for(self, seed: int, rep: int) -> int:
+        """The member replication ``rep`` of a run seeded ``seed`` takes (drawn by weight)."""
+        stream = np.random.SeedSequence(seed, spawn_key=(rep, MEMBER_STREAM))
+        u = float(np.random.default_rng(stream).random())
+        cum = np.cumsum(self.weights)
+        return int(min(np.searchsorted(cum, u * cum[-1], side="right"), len(cum) - 1))
+
+    def values(self, member: int) -> dict[str, float]:
+        """The parameter values of one member."""
+        row = self.members.iloc[member]
+        return {name: float(row[name]) for name in self.parameters}
+
+    def apply(self, scenario: Scenario, member: int) -> Scenario:
+        """``scenario`` with the member's values, except where the scenario changed them.
+
+        A free parameter whose value in ``scenario`` differs from the baseline's was set by
+        the scenario (its file or ``--set``): that value wins.
+        """
+        base = Scenario().model_dump(mode="json")
+        mine = scenario.model_dump(mode="json")
+        chosen: dict[str, float] = {}
+        for path, value in self.values(member).items():
+            a: Any = base
+            b: Any = mine
+            for seg in path.split("."):
+                a, b = a[seg], b[seg]
+            if a == b:
+                chosen[path] = value
+        return with_values(scenario, chosen)
+
+    def to_json(self) -> str:
+        """The members (values and weights) as JSON: what a run's batches carry."""
+        data = {c: self.members[c].to_numpy(dtype=float).tolist() for c in self.members.columns}
+        return json.dumps(data)  # Python's float repr: exact round trip
+
+    @classmethod
+    def from_json(cls, text: str, meta: dict[str, Any] | None = None) -> Ensemble:
+        """An ensemble from :meth:`to_json`'s text."""
+        members = pd.DataFrame(json.loads(text))
+        return cls(members, dict(meta or {}))
+
+    def record(self) -> dict[str, Any]:
+        """What a run's manifest records: the source, size, fit and a hash of the members."""
+        import hashlib
+
+        return {
+            "source": self.source,
+            "members": len(self),
+            "parameters": self.parameters,
+            "command": self.meta.get("command", ""),
+            "hash": hashlib.sha256(self.to_json().encode()).hexdigest()[:16],
+        }
+
+    def save(self, path_stem: Path) -> tuple[Path, Path]:
+        """Write ``STEM.parquet`` and ``STEM.json``; return both paths."""
+        path_stem.parent.mkdir(parents=True, exist_ok=True)
+        table = path_stem.with_suffix(".parquet")
+        sidecar = path_stem.with_suffix(".json")
+        self.members.to_parquet(table, index=False)
+        sidecar.write_text(json.dumps(self.meta, indent=2, sort_keys=True) + "\n")
+        return table, sidecar
+
+
+def build(values: dict[str, np.ndarray], weights: np.ndarray, meta: dict[str, Any]) -> Ensemble:
+    """An ensemble from accepted values and weights (normalised to sum 1)."""
+    frame = pd.DataFrame({k: np.asarray(v, dtype=float) for k, v in values.items()})
+    w = np.asarray(weights, dtype=float)
+    frame["weight"] = w / w.sum()
+    return Ensemble(frame, {"format": FORMAT, **meta})
+
+
+def _stem(path: Path) -> Path:
+    return path.with_suffix("") if path.suffix in (".parquet", ".json") else path
+
+
+def load(path: str | Path) -> Ensemble:
+    """Read an ensemble from ``STEM.parquet`` (or the stem, or the sidecar's path).
+
+    Raises:
+        EnsembleError: a missing file, a sidecar of another format, or columns that do not
+            match the sidecar's parameters.
+
+    """
+    stem = _stem(Path(path))
+    table, sidecar = stem.with_suffix(".parquet"), stem.with_suffix(".json")
+    for f in (table, sidecar):
+        if not f.is_file():
+            raise EnsembleError(f"{f}: no such ensemble file (expected STEM.parquet + STEM.json)")
+    try:
+        meta = json.loads(sidecar.read_text())
+    except json.JSONDecodeError as exc:
+        raise EnsembleError(f"{sidecar}: not JSON ({exc.msg}, line {exc.lineno})") from None
+    if not isinstance(meta, dict) or meta.get("format") != FORMAT:
+        raise EnsembleError(f"{sidecar}: 'format' must be {FORMAT!r}")
+    members = pd.read_parquet(table)
+    names = [p["path"] for p in meta.get("parameters", [])]
+    if sorted(members.columns) != sorted([*names, "weight"]):
+        raise EnsembleError(
+            f"{table}: columns {sorted(members.columns)} do not match the sidecar's parameters"
+        )
+    if len(members) == 0 or not np.all(members["weight"].to_numpy() >= 0):
+        raise EnsembleError(f"{table}: needs at least one member and non-negative weights")
+    return Ensemble(members, meta, str(table))
+
+
+def shipped_path() -> Path:
+    """The stem of the baseline's ensemble shipped in the package."""
+    return Path(str(resources.files("kabulsim") / "data" / SHIPPED))
+
+
+def shipped() -> Ensemble:
+    """The baseline's ensemble shipped in the package."""
+    return load(shipped_path())
+
+
+def stale_parameters(ensemble: Ensemble) -> list[str]:
+    """How the ensemble's free parameters differ from the schema's (empty when they match)."""
+    now = describe_parameters(free_parameters())
+    then = ensemble.meta.get("parameters", [])
+    problems = []
+    now_by = {p["path"]: p for p in now}
+    then_by = {p["path"]: p for p in then}
+    for path in sorted(set(now_by) | set(then_by)):
+        if path not in then_by:
+            problems.append(f"{path}: calibrated in the schema, not in the ensemble")
+        elif path not in now_by:
+            problems.append(f"{path}: in the ensemble, no longer calibrated in the schema")
+        elif now_by[path] != then_by[path]:
+            problems.append(f"{path}: schema {now_by[path]} != ensemble {then_by[path]}")
+    return problems

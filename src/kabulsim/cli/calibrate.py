@@ -1,0 +1,141 @@
+"""``kabulsim calibrate``: fit the free parameters to the record (ABC-SMC with pyABC)."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import shlex
+import sys
+from pathlib import Path
+
+from kabulsim.cli.common import (
+    UsageError,
+    add_scenario_arguments,
+    positive_int,
+    resolve_scenario,
+    seed_int,
+)
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add the ``calibrate`` sub-command."""
+    p = sub.add_parser(
+        "calibrate",
+        help="fit the free parameters to the facts of the record (ABC-SMC, needs pyabc)",
+        description="Draw the parameters the schema marks as calibrated from their plausible"
+        " ranges and keep the sets whose replications reproduce the facts of the record"
+        " (pyABC's ABC-SMC). Writes OUT/abc.db (pyABC's history: running the command again"
+        " on the same folder resumes it) and the ensemble OUT/ensemble.parquet + .json."
+        " Needs the optional extra: pip install 'kabulsim[calibrate]'.",
+    )
+    add_scenario_arguments(p, required=False)
+    p.add_argument("--out", required=True, type=Path, help="output folder")
+    p.add_argument("--population", type=positive_int, default=200, help="particles (200)")
+    p.add_argument("--reps", type=positive_int, default=10, help="replications per particle (10)")
+    p.add_argument("--generations", type=positive_int, default=8, help="at most (8)")
+    p.add_argument(
+        "--epsilon",
+        type=float,
+        default=1.0,
+        help="stop when the threshold reaches this distance (1: every fact within tolerance)",
+    )
+    p.add_argument("--minutes", type=float, default=18.0, help="wall-clock limit (18)")
+    p.add_argument("--workers", type=positive_int, default=2, help="processes (2)")
+    p.add_argument("--seed", type=seed_int, default=0, help="seed (0)")
+    p.add_argument(
+        "--write",
+        type=Path,
+        default=None,
+        metavar="STEM",
+        help="write the ensemble to STEM.parquet + STEM.json (default OUT/ensemble)",
+    )
+    p.set_defaults(handler=handle)
+
+
+def handle(args: argparse.Namespace) -> int:
+    """Announce the cost, run the calibration, write the ensemble."""
+    try:
+        import pyabc
+    except ImportError:
+        raise UsageError("calibrate needs pyabc: pip install 'kabulsim[calibrate]'") from None
+    from kabulsim.calibration import ensemble
+    from kabulsim.calibration.abc import Settings, calibrate, estimate
+    from kabulsim.calibration.priors import free_parameters
+    from kabulsim.calibration.statistics import STATISTICS
+    from kabulsim.experiments.runner import versions
+
+    if args.epsilon <= 0 or args.minutes <= 0:
+        raise UsageError("--epsilon and --minutes must be positive")
+    scenario = resolve_scenario(args)
+    settings = Settings(
+        population=args.population,
+        reps=args.reps,
+        generations=args.generations,
+        epsilon=args.epsilon,
+        minutes=args.minutes,
+        workers=args.workers,
+        seed=args.seed,
+    )
+    params = free_parameters()
+    est = estimate(scenario, settings)
+    err = sys.stderr
+    print(
+        f"calibrate: {len(params)} free parameters, {len(STATISTICS)} statistics;"
+        f" {settings.population} particles x {settings.reps} replications per generation,"
+        f" at most {settings.generations} generations",
+        file=err,
+    )
+    print(
+        f"calibrate: about {est.simulations:,} simulations (acceptance guessed at"
+        f" {est.acceptance_guess:.0%}), {est.seconds_per_replication * 1000:.0f} ms each:"
+        f" about {est.minutes:.0f} min on {settings.workers} worker(s)"
+        f" (limit {settings.minutes:g} min)",
+        file=err,
+        flush=True,
+    )
+    logging.getLogger("ABC").setLevel(logging.INFO)  # pyABC's per-generation lines
+    out = calibrate(scenario, args.out, settings, show_progress=err.isatty())
+    words = ["kabulsim", "calibrate"]
+    if args.scenario is not None:
+        words.append(str(args.scenario))
+    for text in args.overrides:
+        words += ["--set", text]
+    words += ["--out", str(args.out), "--population", str(settings.population)]
+    words += ["--reps", str(settings.reps), "--generations", str(settings.generations)]
+    words += ["--epsilon", f"{settings.epsilon:g}", "--minutes", f"{settings.minutes:g}"]
+    words += ["--workers", str(settings.workers), "--seed", str(settings.seed)]
+    if args.write is not None:
+        words += ["--write", str(args.write)]
+    command = " ".join(shlex.quote(w) for w in words)
+    meta = {
+        "parameters": ensemble.describe_parameters(params),
+        "facts": list(out.facts),
+        "scenario": scenario.model_dump(mode="json"),
+        "seed": settings.seed,
+        "settings": {
+            "population": settings.population,
+            "reps": settings.reps,
+            "generations": settings.generations,
+            "epsilon": settings.epsilon,
+            "minutes": settings.minutes,
+            "workers": settings.workers,
+        },
+        "result": {
+            "generations": out.generations,
+            "epsilon": out.epsilon,
+            "simulations": out.simulations,
+            "seconds": round(out.seconds, 1),
+            "simulations_per_second": round(out.simulations_per_second, 1),
+        },
+        "versions": {**versions(), "pyabc": pyabc.__version__},
+        "command": command,
+    }
+    stem = args.write if args.write is not None else args.out / "ensemble"
+    ens = ensemble.build(out.values, out.weights, meta)
+    table, sidecar = ens.save(stem)
+    print(
+        f"{len(ens)} members after {out.generations} generations (threshold"
+        f" {out.epsilon:.3g}); {out.simulations:,} simulations in {out.seconds:.0f} s"
+        f" ({out.simulations_per_second:.0f}/s)\nensemble: {table}\nsidecar:  {sidecar}"
+    )
+    return 0

@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from kabulsim.calibration import ensemble
+from kabulsim.cli import main
+
+
+def test_missing_ensemble_file_is_one_line_exit_2(tmp_path: Path, capsys) -> None:
+    code = main(["validate", "--reps", "1", "--ensemble", str(tmp_path / "nope.parquet")])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.count("\n") == 1 and "--ensemble" in err and "nope" in err
+
+
+def test_calibrate_command_writes_a_loadable_ensemble(tmp_path: Path, capsys) -> None:
+    pytest.importorskip("pyabc")
+    out = tmp_path / "cal"
+    args = ["calibrate", "--out", str(out), "--population", "6", "--reps", "1"]
+    args += ["--generations", "1", "--workers", "1", "--seed", "3"]
+    assert main(args) == 0
+    captured = capsys.readouterr()
+    assert "simulations" in captured.err.splitlines()[1]  # the estimate comes first
+    ens = ensemble.load(out / "ensemble")
+    assert len(ens) == 6
+    assert ensemble.stale_parameters(ens) == []
+    meta = json.loads((out / "ensemble.json").read_text())
+    assert meta["command"].startswith("kabulsim calibrate") and meta["seed"] == 3
+    assert "pyabc" in meta["versions"]
