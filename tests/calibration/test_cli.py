@@ -30,3 +30,18 @@ def test_calibrate_command_writes_a_loadable_ensemble(tmp_path: Path, capsys) ->
     meta = json.loads((out / "ensemble.json").read_text())
     assert meta["command"].startswith("kabulsim calibrate") and meta["seed"] == 3
     assert "pyabc" in meta["versions"]
+
+
+def test_report_names_the_ensemble_the_run_drew_from(tmp_path: Path) -> None:
+    baseline = str(Path(__file__).resolve().parents[2] / "scenarios" / "baseline.yaml")
+    common = ["run", baseline, "--reps", "3", "--workers", "1", "--no-figures", "--quiet"]
+    texts = {}
+    for choice in ("none", "baseline"):
+        out = tmp_path / choice
+        assert main([*common, "--ensemble", choice, "--out", str(out)]) == 0
+        assert main(["report", str(out)]) == 0
+        texts[choice] = (out / "report.html").read_text(encoding="utf-8")
+    assert "no parameter ensemble" in texts["none"]
+    assert "drew a member of the ensemble" not in texts["none"]
+    assert "drew a member of the ensemble" in texts["baseline"]
+    assert "no parameter ensemble" not in texts["baseline"]

@@ -192,6 +192,7 @@ def handle_report(args: argparse.Namespace) -> int:
         output, main_run.summary, main_run.scenario, series=main_run.series,
         validation=validation, comparison=comparison, baseline=baseline, n_boot=n_boot,
         seed=seed, series_quantiles=main_run.series_quantiles, differences=differences,
+        ensemble=main_run.ensemble,
     )  # fmt: skip
     print(f"report written to {safe_text(path)}")
     return 0

@@ -254,6 +254,8 @@ class RunFolder:
     seed: int
     reps: int
     summary: pd.DataFrame
+    ensemble: dict[str, Any] | None = None
+    """The parameter ensemble the run drew from, as its manifest records it (None: none)."""
 
     @property
     def series(self) -> pd.DataFrame:
@@ -293,7 +295,10 @@ def read_run(path: str | Path) -> RunFolder:
         raise FolderError(f"{root}: summary.parquet unreadable ({type(exc).__name__})") from None
     if len(summary) != reps:
         raise FolderError(f"{root}: summary.parquet has {len(summary)} rows, not {reps}")
-    return RunFolder(root, scenario, seed, reps, summary)
+    ensemble = manifest.get("ensemble")
+    if ensemble is not None and not isinstance(ensemble, dict):
+        raise FolderError(f"{where}: ensemble: expected a mapping or null; the file is damaged")
+    return RunFolder(root, scenario, seed, reps, summary, ensemble)
 
 
 def is_comparison(path: str | Path) -> bool:

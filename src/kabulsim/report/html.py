@@ -153,6 +153,16 @@ def _section(key: str, content: str) -> str:
     return f'<section id="{key}"><h2>{_e(SECTIONS[key])}</h2>{content}</section>'
 
 
+def _ensemble_text(ensemble: Mapping[str, Any] | None) -> str:
+    if not ensemble:
+        return "Parameters: the scenario's own values (no parameter ensemble)."
+    return (
+        f"Parameters: each replication drew a member of the ensemble {ensemble.get('source')}"
+        f" ({ensemble.get('members')} members, hash {ensemble.get('hash')}); the scenario's own"
+        " changes win over the ensemble's values."
+    )
+
+
 def build_report(
     summary: pd.DataFrame,
     scenario: Scenario,
@@ -166,6 +176,7 @@ def build_report(
     seed: int = 0,
     series_quantiles: pd.DataFrame | None = None,
     differences: pd.DataFrame | None = None,
+    ensemble: Mapping[str, Any] | None = None,
 ) -> str:
     """Build the HTML text of a report on one run, optionally with a comparison.
 
@@ -185,6 +196,8 @@ def build_report(
             run wrote) instead of from ``series``.
         differences: the comparison's differences table as ``compare`` wrote it
             (``differences.csv``); when given it is shown as is, not recomputed.
+        ensemble: the parameter ensemble the run drew from, as its manifest records it
+            (``source``, ``members``, ``hash``); None: the scenario's own values.
 
     Returns:
         One self-contained HTML document.
@@ -201,7 +214,8 @@ def build_report(
         _section(
             "scenario",
             f"<p><b>{_e(scenario.name)}</b></p><p>{_e(desc)}</p>"
-            f"<p>Start {_e(_fmt(scenario.start))}, horizon {scenario.horizon_days:g} days.</p>",
+            f"<p>Start {_e(_fmt(scenario.start))}, horizon {scenario.horizon_days:g} days.</p>"
+            f"<p>{_e(_ensemble_text(ensemble))}</p>",
         )
     )
     changes = scenario_changes(scenario)
