@@ -184,7 +184,14 @@ def air_campaign(world: World) -> simpy.events.ProcessGenerator:
         civ[0].tolist(), civ[1].tolist(), civ[2].tolist(),
         strict=True,
     )  # fmt: skip
-    for n_sh, n_no, n_ot, e_sh, e_no, k_sh, k_no, c_sh, c_no, c_ot in daily:
+    defend = world.scenario.withdrawal.policy == "defend"
+    for day, (n_sh, n_no, n_ot, e_sh, e_no, k_sh, k_no, c_sh, c_no, c_ot) in enumerate(daily):
+        if not (world.shamali.holds or world.north.holds or defend):
+            # No line left and no defence of Kabul to come (lines do not re-form): the rest
+            # of the campaign strikes fixed targets only, and its days add up at once.
+            world.out.add("sorties_flown", float(n_other[day:].sum()))
+            world.out.add("civilian_casualties", float(civ[2][day:].sum()))
+            return
         flown, civilians = float(n_ot), float(c_ot)
         # Strikes go only where a Taliban line still stands.
         if world.shamali.holds:

@@ -63,7 +63,12 @@ def front_pressure(world: World) -> simpy.events.ProcessGenerator:
     g = sc.morale.ground_pressure_per_day
     r = sc.morale.recovery_per_day
     encircle = math.exp(-sc.north.encirclement_per_day)
+    defend = sc.withdrawal.policy == "defend"
     while env.now < world.horizon_h:
+        if not (world.north.holds or world.shamali.holds or defend):
+            # No line left and no defence of Kabul to come: nothing here changes any more
+            # (lines do not re-form), so the daily step ends rather than idle to the horizon.
+            return
         yield env.timeout(24.0)
         for front in (world.north, world.shamali):
             if not front.holds:
