@@ -5,11 +5,12 @@ from __future__ import annotations
 import argparse
 import sys
 import textwrap
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from kabulsim.cli.common import add_scenario_arguments, resolve_scenario
-from kabulsim.scenario.provenance import provenance_table
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -64,6 +65,8 @@ def render_markdown(table: pd.DataFrame) -> str:
 
 def handle(args: argparse.Namespace) -> int:
     """Print the table in the chosen format."""
+    from kabulsim.scenario.provenance import provenance_table
+
     table = provenance_table(resolve_scenario(args))
     if args.format == "csv":
         table.to_csv(sys.stdout, index=False)

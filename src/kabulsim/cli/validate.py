@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import textwrap
 
-from kabulsim.analysis.validation import validate
 from kabulsim.cli.common import add_scenario_arguments, positive_int, resolve_scenario, seed_int
 
 
@@ -26,6 +25,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def handle(args: argparse.Namespace) -> int:
     """Run the validation and print its table."""
+    from kabulsim.analysis.validation import validate
+
     result = validate(resolve_scenario(args), reps=args.reps, seed=args.seed)
     print(f"Validation against the record: {result.reps} replications, seed {result.seed}\n")
     for row in result.table.itertuples(index=False):
