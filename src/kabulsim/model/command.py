@@ -73,7 +73,6 @@ def _to_shamali(world: World, afghan: float, foreign: float) -> simpy.events.Pro
 
 
 def _to_north(world: World) -> simpy.events.ProcessGenerator:
-    env = world.env
     cmd = world.scenario.command
     yield world.milestone("north_assaulted")
     n = min(float(cmd.north_contingent), max(0.0, world.in_kabul - cmd.kabul_minimum))
