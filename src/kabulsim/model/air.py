@@ -119,6 +119,14 @@ def rate_at(world: World, t_h: float) -> float:
     return _row_at(world.scenario, t_h)[0]
 
 
+def rate_and_share_at(world: World, front: Front, t_h: float) -> tuple[float, float]:
+    """:func:`rate_at` and :func:`front_share_at` at once (one look-up of the schedule)."""
+    rate, sh, no = _row_at(world.scenario, t_h)
+    if t_h < (world.hours(world.scenario.air.bombing_start) or 0.0):
+        rate = 0.0
+    return rate, sh if front is world.shamali else no
+
+
 def front_share_at(world: World, front: Front, t_h: float) -> float:
     """Share of strike sorties aimed at ``front`` at clock time ``t_h``."""
     row = _row_at(world.scenario, t_h)

@@ -49,7 +49,7 @@ import simpy
 
 from kabulsim.combat import Side
 from kabulsim.combat.breakpoints import attacker_breakpoints, defender_breakpoints
-from kabulsim.model.air import front_share_at, rate_at
+from kabulsim.model.air import rate_and_share_at
 from kabulsim.model.fighting import Fight, fight
 from kabulsim.model.world import Front, World, lognormal
 
@@ -94,7 +94,8 @@ def cas_sorties_per_h(world: World, front: Front) -> float:
     sc = world.scenario
     now = world.env.now
     lo, hi = sc.shamali.daylight
-    return rate_at(world, now) * front_share_at(world, front, now) / max(1.0, hi - lo)
+    rate, share = rate_and_share_at(world, front, now)
+    return rate * share / max(1.0, hi - lo)
 
 
 def cas_per_h(world: World, front: Front) -> float:
@@ -111,13 +112,24 @@ def cas_per_h(world: World, front: Front) -> float:
     return cas_sorties_per_h(world, front) * air.kills_per_sortie * mult
 
 
+_MEDIANS: dict[tuple[bool, float], float] = {}
+"""Median CDB90 breakpoints by side and morale, as computed (the alliance's morale changes
+rarely, and the commander asks at every review)."""
+
+
 def _breakpoint_median(world: World, morale: float, defender: bool) -> float:
     sh = world.scenario.shamali
     if sh.breakpoints == "cdb90_median":
         base = sh.taliban_breakpoint if defender else sh.alliance_breakpoint
         return min(1.0, base * morale)
-    dist = defender_breakpoints() if defender else attacker_breakpoints()
-    return dist.quantile_at_morale(0.5, morale)
+    key = (defender, morale)
+    value = _MEDIANS.get(key)
+    if value is None:
+        if len(_MEDIANS) > 4096:
+            _MEDIANS.clear()
+        dist = defender_breakpoints() if defender else attacker_breakpoints()
+        value = _MEDIANS[key] = dist.quantile_at_morale(0.5, morale)
+    return value
 
 
 def _breakpoint_draw(

@@ -220,6 +220,7 @@ class World:
         """Foreign fighters left behind in Kabul (fighters); see :meth:`book_prisoners`."""
         self._captures: list[tuple[float, bool]] = []
         self._last_snap: tuple[Any, ...] | None = None
+        self._hour_of: dict[object, float | None] = {}
         self._last_labels: tuple[Any, ...] | None = None
         self._next_capture = 0
         self.city_holder: CityHolder = "taliban"
@@ -252,7 +253,11 @@ class World:
 
     def hours(self, when: object) -> float | None:
         """Clock time (h) of a scenario date, or None when the date is unset."""
-        return self._h(when)
+        try:
+            return self._hour_of[when]
+        except KeyError:  # the first time this date is asked for in this replication
+            hours = self._hour_of[when] = self._h(when)
+            return hours
 
     def milestone(self, name: str) -> simpy.Event:
         """The shared event ``name``, created on first use (for phases added later).
