@@ -25,7 +25,9 @@ Figures:
   (:func:`kabulsim.plots.io.write_run_figures`). Target: at most 0.25;
 * ``reps_per_s_1_worker`` / ``reps_per_s_2_workers`` and ``parallel_efficiency``
   (``run_many`` in memory, no per-replication series; target 0.9), and with ``--dask`` the
-  same on a ``LocalCluster`` with 2 workers;
+  same on a ``LocalCluster`` with 2 workers; ``machine_parallel_efficiency``: the same ratio
+  for a pure-Python loop in 2 processes (below 1 when other jobs hold the cores), and
+  ``parallel_efficiency_vs_machine``, the model's over the machine's in the same round;
 * ``peak_rss_mb``: peak resident memory of a fresh process running ``run_many`` into an
   output folder with 2 workers (its own, from ``VmHWM``, and its largest worker's), per
   number of replications; measured first, Linux only.
@@ -180,6 +182,30 @@ def peak_memory(reps: int) -> dict[str, float]:
     }
 
 
+def _burn(n: int) -> int:
+    total = 0
+    for i in range(n):
+        total += i * i
+    return total
+
+
+def machine_efficiency(n: int = 3_000_000) -> float:
+    """Parallel efficiency of the host itself: a pure-Python loop run once alone, then twice
+    at once in 2 processes. Below 1 when other jobs hold the cores: the model's parallel
+    efficiency cannot exceed it, so it is reported beside it."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(2) as pool:
+        list(pool.map(_burn, [1000, 1000]))  # the pool is up before timing
+        began = time.perf_counter()
+        _burn(n)
+        one = time.perf_counter() - began
+        began = time.perf_counter()
+        list(pool.map(_burn, [n, n]))
+        two = time.perf_counter() - began
+    return one / two
+
+
 STARTUP_COMMANDS: dict[str, list[str]] = {
     "python": ["-c", "pass"],
     "help": ["-m", "kabulsim", "--help"],
@@ -293,6 +319,7 @@ def main() -> None:
     if args.dask:
         timings.append(("dask", lambda: dask_rate(2 * rate_reps)))
     timings.append(("figures", lambda: figure_share(fig_reps)))
+    timings.append(("machine", machine_efficiency))
     timings.append(("startup", startup_times))
     rounds: list[dict[str, float]] = []
     for k in range(rounds_n):
@@ -314,6 +341,7 @@ def main() -> None:
             elif value is not None:
                 row[name] = value
         row["efficiency"] = row["r2"] / (2 * row["r1"])
+        row["efficiency_vs_machine"] = row["efficiency"] / row["machine"]
         if "dask" in row:
             row["dask_vs_pool"] = row["dask"] / row["r2"]
         rounds.append(row)
@@ -349,6 +377,8 @@ def main() -> None:
         "reps_per_s_1_worker": _stats(values("r1"), 1),
         "reps_per_s_2_workers": _stats(values("r2"), 1),
         "parallel_efficiency": _stats(values("efficiency"), 3),
+        "machine_parallel_efficiency": _stats(values("machine"), 3),
+        "parallel_efficiency_vs_machine": _stats(values("efficiency_vs_machine"), 3),
         "peak_rss_mb": memory,
         "load_avg_1min_at_end": round(os.getloadavg()[0], 2),
     }
