@@ -8,17 +8,26 @@ Usage::
 
 Figures:
 
-* ``model_events_per_s``: SimPy events processed per second of wall time in serial
-  baseline replications (``simulate``), counted from the environment's event counter;
-* ``bare_events_per_s``: the same for a bare SimPy loop (100 processes each doing
-  ``yield env.timeout(delay)``, delays from a numpy Generator batched with ``.tolist()``);
+* ``replication_cost_bare_events`` (the headline): milliseconds per serial baseline
+  replication (``simulate``) divided by the cost of one event of a bare SimPy loop (100
+  processes each doing ``yield env.timeout(delay)``, delays from a numpy Generator batched
+  with ``.tolist()``), both measured in the same process and round: what a replication costs
+  in units of the cheapest thing a SimPy model can do. Target: at most 500.
 * ``ms_per_rep_parts``: where a serial replication's time goes: building the world and its
-  seven random streams, ``env.run`` (of which the attrition engine's fights), and
-  assembling the results (summary, state series); ``model_to_bare_ratio_in_run`` is the
-  ratio of the event rate inside ``env.run`` alone to the bare loop's;
+  random streams, ``env.run`` (of which the attrition engine's fights), and assembling the
+  results (summary, state series); ``events_per_rep``: SimPy events processed per
+  replication;
+* ``startup_s``: wall time of ``kabulsim --help``, ``kabulsim run --help``, ``kabulsim show
+  scenarios/baseline.yaml`` and ``kabulsim params`` in fresh processes (and of ``python -c
+  pass``, the interpreter alone). Targets: 0.3 s for help, 1 s for show and params;
+* ``figure_share``: for a run of 3,000 replications on 2 workers written to a folder, the
+  share of the wall time spent drawing its figures and animation
+  (:func:`kabulsim.plots.io.write_run_figures`). Target: at most 0.25;
 * ``reps_per_s_1_worker`` / ``reps_per_s_2_workers`` and ``parallel_efficiency``
-  (``run_many`` in memory, no per-replication series), and with ``--dask`` the same on a
-  ``LocalCluster`` with 2 workers;
+  (``run_many`` in memory, no per-replication series; target 0.9), and with ``--dask`` the
+  same on a ``LocalCluster`` with 2 workers; ``machine_parallel_efficiency``: the same ratio
+  for a pure-Python loop in 2 processes (below 1 when other jobs hold the cores), and
+  ``parallel_efficiency_vs_machine``, the model's over the machine's in the same round;
 * ``peak_rss_mb``: peak resident memory of a fresh process running ``run_many`` into an
   output folder with 2 workers (its own, from ``VmHWM``, and its largest worker's), per
   number of replications; measured first, Linux only.
@@ -62,8 +71,8 @@ def _processed(env: simpy.Environment) -> int:
     return int(scheduled - len(env._queue))
 
 
-def model_event_rate(reps: int) -> tuple[float, int]:
-    """SimPy events per second of serial ``simulate`` calls, and the events processed."""
+def model_cost(reps: int) -> tuple[float, float]:
+    """Seconds per serial ``simulate`` call of the baseline, and SimPy events per call."""
     scenario = Scenario()
     simulate(scenario, 0, 0)  # warm up
     original = simpy.Environment
@@ -78,7 +87,7 @@ def model_event_rate(reps: int) -> tuple[float, int]:
         simpy.Environment = original
     events = sum(_processed(env) for env in _ENVS)
     _ENVS.clear()
-    return events / wall, events
+    return wall / reps, events / reps
 
 
 def replication_parts(reps: int) -> dict[str, float]:
@@ -173,6 +182,77 @@ def peak_memory(reps: int) -> dict[str, float]:
     }
 
 
+def _burn(n: int) -> int:
+    total = 0
+    for i in range(n):
+        total += i * i
+    return total
+
+
+def machine_efficiency(n: int = 3_000_000) -> float:
+    """Parallel efficiency of the host itself: a pure-Python loop run once alone, then twice
+    at once in 2 processes. Below 1 when other jobs hold the cores: the model's parallel
+    efficiency cannot exceed it, so it is reported beside it."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(2) as pool:
+        list(pool.map(_burn, [1000, 1000]))  # the pool is up before timing
+        began = time.perf_counter()
+        _burn(n)
+        one = time.perf_counter() - began
+        began = time.perf_counter()
+        list(pool.map(_burn, [n, n]))
+        two = time.perf_counter() - began
+    return one / two
+
+
+STARTUP_COMMANDS: dict[str, list[str]] = {
+    "python": ["-c", "pass"],
+    "help": ["-m", "kabulsim", "--help"],
+    "run_help": ["-m", "kabulsim", "run", "--help"],
+    "show": ["-m", "kabulsim", "show", "scenarios/baseline.yaml"],
+    "params": ["-m", "kabulsim", "params"],
+}
+"""Commands timed from a fresh interpreter (``python`` alone for reference)."""
+
+
+def startup_times() -> dict[str, float]:
+    """Wall seconds of each command of :data:`STARTUP_COMMANDS` in a fresh process."""
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    out = {}
+    for name, args in STARTUP_COMMANDS.items():
+        began = time.perf_counter()
+        subprocess.run(
+            [sys.executable, *args], cwd=root, check=True, capture_output=True, text=True
+        )
+        out[name] = time.perf_counter() - began
+    return out
+
+
+def figure_share(reps: int) -> dict[str, float]:
+    """Seconds to run ``reps`` replications into a folder on 2 workers and to draw its
+    figures (PNG, SVG, the animation), and the figures' share of the total."""
+    import tempfile
+    from pathlib import Path
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from kabulsim.plots.io import write_run_figures
+
+    with tempfile.TemporaryDirectory() as folder:
+        began = time.perf_counter()
+        result = run_many(Scenario(), reps, 11, workers=2, out=Path(folder) / "run")
+        ran = time.perf_counter()
+        write_run_figures(result, Path(folder) / "run" / "figures")
+        drawn = time.perf_counter()
+    return {
+        "run_s": ran - began,
+        "figures_s": drawn - ran,
+        "share": (drawn - ran) / (drawn - began),
+    }
+
+
 def _warm_up() -> None:
     from kabulsim.experiments.batches import plan_batches, run_batch
 
@@ -224,6 +304,7 @@ def main() -> None:
     # a run's fixed costs (starting the pool, assembling the tables) weigh as they do there.
     rate_reps = 400 if args.quick else 5000
     mem_reps = (1000, 3000) if args.quick else (10_000, 100_000)
+    fig_reps = 3000
 
     # The machine's speed drifts (shared hosts; the same loop was seen 25% slower from one
     # second to the next): every figure is measured in each of several short rounds,
@@ -237,21 +318,30 @@ def main() -> None:
     ]
     if args.dask:
         timings.append(("dask", lambda: dask_rate(2 * rate_reps)))
+    timings.append(("figures", lambda: figure_share(fig_reps)))
+    timings.append(("machine", machine_efficiency))
+    timings.append(("startup", startup_times))
     rounds: list[dict[str, float]] = []
-    events = 0
     for k in range(rounds_n):
-        model_rate, events = model_event_rate(sim_reps)
-        row = {"model": model_rate, "bare": bare_event_rate(events)}
-        row["ratio"] = row["model"] / row["bare"]
+        row: dict[str, float] = {}
+        # The headline: a replication's cost in bare-SimPy-event equivalents, both measured
+        # here, one right after the other.
+        s_per_rep, events = model_cost(sim_reps)
+        bare = bare_event_rate(round(events * sim_reps))
+        row["ms_per_rep"] = 1000 * s_per_rep
+        row["bare_event_us"] = 1e6 / bare
+        row["cost"] = s_per_rep * bare
+        row["events"] = events
         parts = replication_parts(sim_reps)
         row.update({f"part_{name}": value for name, value in parts.items()})
-        bare_in_run = bare_event_rate(round(parts["events"] * sim_reps))
-        row["ratio_in_run"] = parts["events"] / parts["run"] / bare_in_run
         for name, measure in timings[k % len(timings) :] + timings[: k % len(timings)]:
             value = measure()
-            if value is not None:
+            if isinstance(value, dict):
+                row.update({f"{name}_{key}": v for key, v in value.items()})
+            elif value is not None:
                 row[name] = value
         row["efficiency"] = row["r2"] / (2 * row["r1"])
+        row["efficiency_vs_machine"] = row["efficiency"] / row["machine"]
         if "dask" in row:
             row["dask_vs_pool"] = row["dask"] / row["r2"]
         rounds.append(row)
@@ -272,16 +362,23 @@ def main() -> None:
         "cpu_count": os.cpu_count(),
         "python": platform.python_version(),
         "simpy": simpy.__version__,
-        "events_per_rep": round(events / sim_reps, 1),
-        "model_events_per_s": round(med("model")),
-        "bare_events_per_s": round(med("bare")),
-        "model_to_bare_ratio": _stats(values("ratio"), 3),
-        "ms_per_rep_serial_simulate": round(1000 * events / med("model") / sim_reps, 2),
+        "replication_cost_bare_events": _stats(values("cost"), 0),
+        "ms_per_rep_serial_simulate": _stats(values("ms_per_rep"), 3),
+        "bare_event_us": _stats(values("bare_event_us"), 3),
+        "events_per_rep": round(med("events"), 1),
         "ms_per_rep_parts": ms,
-        "model_to_bare_ratio_in_run": _stats(values("ratio_in_run"), 3),
+        "startup_s": {name: _stats(values(f"startup_{name}"), 3) for name in STARTUP_COMMANDS},
+        "figure_share": {
+            "reps": fig_reps,
+            "share": _stats(values("figures_share"), 3),
+            "run_s": _stats(values("figures_run_s"), 2),
+            "figures_s": _stats(values("figures_figures_s"), 2),
+        },
         "reps_per_s_1_worker": _stats(values("r1"), 1),
         "reps_per_s_2_workers": _stats(values("r2"), 1),
         "parallel_efficiency": _stats(values("efficiency"), 3),
+        "machine_parallel_efficiency": _stats(values("machine"), 3),
+        "parallel_efficiency_vs_machine": _stats(values("efficiency_vs_machine"), 3),
         "peak_rss_mb": memory,
         "load_avg_1min_at_end": round(os.getloadavg()[0], 2),
     }

@@ -12,14 +12,56 @@ Public API:
 * :mod:`kabulsim.combat` is the standalone attrition engine.
 """
 
-from kabulsim.analysis.compare import compare
-from kabulsim.analysis.describe import describe_table
-from kabulsim.analysis.sensitivity import sensitivity
-from kabulsim.analysis.sweep import parse_axis, sweep, with_values
-from kabulsim.analysis.validation import validate, validate_summary
-from kabulsim.experiments.runner import RunResult, run, run_many
-from kabulsim.model import Replication, simulate
-from kabulsim.scenario import Scenario, ScenarioError, load_scenario
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from kabulsim.analysis.compare import compare
+    from kabulsim.analysis.describe import describe_table
+    from kabulsim.analysis.sensitivity import sensitivity
+    from kabulsim.analysis.sweep import parse_axis, sweep, with_values
+    from kabulsim.analysis.validation import validate, validate_summary
+    from kabulsim.experiments.runner import RunResult, run, run_many
+    from kabulsim.model import Replication, simulate
+    from kabulsim.scenario import Scenario, ScenarioError, load_scenario
+
+_PUBLIC: dict[str, str] = {
+    "compare": "kabulsim.analysis.compare",
+    "describe_table": "kabulsim.analysis.describe",
+    "sensitivity": "kabulsim.analysis.sensitivity",
+    "parse_axis": "kabulsim.analysis.sweep",
+    "sweep": "kabulsim.analysis.sweep",
+    "with_values": "kabulsim.analysis.sweep",
+    "validate": "kabulsim.analysis.validation",
+    "validate_summary": "kabulsim.analysis.validation",
+    "RunResult": "kabulsim.experiments.runner",
+    "run": "kabulsim.experiments.runner",
+    "run_many": "kabulsim.experiments.runner",
+    "Replication": "kabulsim.model",
+    "simulate": "kabulsim.model",
+    "Scenario": "kabulsim.scenario",
+    "ScenarioError": "kabulsim.scenario",
+    "load_scenario": "kabulsim.scenario",
+}
+"""Where each name of the public API lives. ``import kabulsim`` imports none of them: a name
+is imported on first use (PEP 562), so that the command line and worker processes load only
+what they need (pandas, SciPy and SALib cost seconds to import)."""
+
+
+def __getattr__(name: str) -> Any:
+    module = _PUBLIC.get(name)
+    if module is None:
+        raise AttributeError(f"module 'kabulsim' has no attribute {name!r}")
+    value = getattr(import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_PUBLIC])
+
 
 __version__ = "0.1.0"
 

@@ -25,3 +25,22 @@ MAX_GRID_POINTS = 10_000
 
 MAX_SEED = 2**63 - 1
 """Largest seed: seeds are stored as 64-bit integers in the tables."""
+
+
+# Defaults of the run commands, here (not with the code that uses them) so that the command
+# line can show them in its help without importing the experiment machinery.
+
+LOCAL_BATCH_SIZE = 50
+"""Replications per task on local engines: enough to amortise a pool's overhead (under 1%
+of a task), few enough to balance 2 workers and to update the progress bar often."""
+
+CLUSTER_BATCH_SIZE = 200
+"""Replications per task on a Dask cluster, where a task costs about 1-1.6 ms of CPU and
+a result travels through the network: measured on a 2-worker ``LocalCluster``, 200
+replications per task ran at 0.96 of the local pool's rate against 0.8 with 50."""
+
+DEFAULT_SERIES_REPS = 1000
+"""Replications whose full state series are kept by ``run_many`` (quantiles use all)."""
+
+EVENTS_CSV_MAX = 10_000
+"""Above this many replications, the event log is written as Parquet only."""

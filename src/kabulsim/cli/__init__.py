@@ -20,8 +20,6 @@ from kabulsim.cli import params as params_cmd
 from kabulsim.cli import run as run_cmd
 from kabulsim.cli import validate as validate_cmd
 from kabulsim.cli.common import UsageError, safe_text
-from kabulsim.experiments.studies import FolderError
-from kabulsim.scenario import ScenarioError
 
 
 class Parser(argparse.ArgumentParser):
@@ -67,15 +65,20 @@ def error_line(exc: BaseException) -> str:
     return safe_text(" ".join(text.split()))
 
 
-USER_ERRORS: tuple[type[BaseException], ...] = (
-    ScenarioError,
-    UsageError,
-    FolderError,
-    OSError,
-    UnicodeError,
-)
-"""What a user's input or environment can cause: reported in one line with exit status 2.
-Any other exception is a bug and keeps its traceback."""
+def user_errors() -> tuple[type[BaseException], ...]:
+    """What a user's input or environment can cause: reported in one line with exit status 2.
+
+    Any other exception is a bug and keeps its traceback. Called when an exception has
+    happened: an error class defined by a module that was never imported cannot have been
+    raised, so none is imported here (``--help`` must not load the scenario schema or the
+    experiment machinery, which cost seconds).
+    """
+    errors: list[type[BaseException]] = [UsageError, OSError, UnicodeError]
+    if "kabulsim.scenario.loading" in sys.modules:
+        errors.append(sys.modules["kabulsim.scenario.loading"].ScenarioError)
+    if "kabulsim.experiments.studies" in sys.modules:
+        errors.append(sys.modules["kabulsim.experiments.studies"].FolderError)
+    return tuple(errors)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -87,7 +90,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("kabulsim: interrupted", file=sys.stderr)
         return 130
-    except USER_ERRORS as exc:
+    except user_errors() as exc:
         print(f"kabulsim: error: {error_line(exc)}", file=sys.stderr)
         return 2
     return status

@@ -12,14 +12,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kabulsim.limits import MAX_REPS, MAX_SEED, MAX_WORKERS
-from kabulsim.scenario import Scenario, load_scenario
-from kabulsim.scenario.provenance import implausible
 
 if TYPE_CHECKING:
     from kabulsim.calibration.ensemble import Ensemble
 
 if TYPE_CHECKING:
     import pandas as pd
+
+    from kabulsim.scenario import Scenario
 
 
 class UsageError(ValueError):
@@ -50,6 +50,9 @@ def resolve_scenario(args: argparse.Namespace) -> Scenario:
 
     A value outside its plausible range is accepted with one warning line on stderr.
     """
+    from kabulsim.scenario import load_scenario
+    from kabulsim.scenario.provenance import implausible
+
     path = Path(args.scenario) if args.scenario is not None else None
     scenario = load_scenario(path, overrides=list(args.overrides))
     for line in implausible(scenario):

@@ -7,7 +7,6 @@ import sys
 from pathlib import Path
 
 from kabulsim.cli.common import UsageError, positive_int, seed_int
-from kabulsim.scenario import load_scenario
 
 DEFAULT_OUT = "explorer.html"
 
@@ -90,6 +89,7 @@ def handle(args: argparse.Namespace) -> int:
     """Run the family and write the file."""
     from kabulsim.analysis.sweep import parse_axis
     from kabulsim.explorer import run_family, write_explorer
+    from kabulsim.scenario import load_scenario
 
     scenarios = [load_scenario(Path(s), overrides=list(args.overrides)) for s in args.scenarios]
     try:

@@ -5,11 +5,12 @@ from __future__ import annotations
 import argparse
 import sys
 import textwrap
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from kabulsim.cli.common import add_scenario_arguments, resolve_scenario
-from kabulsim.scenario.provenance import provenance_table
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -69,6 +70,7 @@ def render_markdown(table: pd.DataFrame) -> str:
 def handle(args: argparse.Namespace) -> int:
     """Print the table in the chosen format."""
     from kabulsim.calibration.identifiability import shipped_verdicts
+    from kabulsim.scenario.provenance import provenance_table
 
     table = provenance_table(resolve_scenario(args), shipped_verdicts())
     if args.format == "csv":

@@ -7,8 +7,6 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from kabulsim.analysis.compare import compare
-from kabulsim.analysis.validation import validate_summary
 from kabulsim.cli.common import (
     UsageError,
     add_engine_arguments,
@@ -20,27 +18,11 @@ from kabulsim.cli.common import (
     seed_int,
 )
 from kabulsim.cli.run import engine_session
-from kabulsim.experiments.runner import run_many
-from kabulsim.experiments.studies import (
-    RunFolder,
-    comparison_run,
-    copy_run,
-    default_out_dir,
-    folder_lock,
-    is_comparison,
-    prepare_folder,
-    read_comparison,
-    read_run,
-    write_comparison,
-)
-from kabulsim.plots.io import save
-from kabulsim.plots.overlay import comparison_overlay
-from kabulsim.plots.survival import fall_by_date_figure
-from kabulsim.report.html import scenario_changes, write_report
-from kabulsim.scenario import load_scenario
 
 if TYPE_CHECKING:
     import pandas as pd
+
+    from kabulsim.experiments.studies import RunFolder
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -101,6 +83,14 @@ def _name(text: str, taken: set[str]) -> str:
 
 def handle_compare(args: argparse.Namespace) -> int:
     """Load or run every input, write the differences and the overlay figure."""
+    from kabulsim.experiments.studies import (
+        default_out_dir,
+        folder_lock,
+        prepare_folder,
+        read_run,
+    )
+    from kabulsim.scenario import load_scenario
+
     if len(args.inputs) < 2:
         raise UsageError("compare needs at least two runs or scenario files")
     taken: set[str] = set()
@@ -141,6 +131,19 @@ def _compare_into(
     baseline: str,
 ) -> pd.DataFrame:
     """Copy or run every input into ``out/runs``, write the differences, figure, manifest."""
+    from kabulsim.analysis.compare import compare
+    from kabulsim.experiments.runner import run_many
+    from kabulsim.experiments.studies import (
+        RunFolder,
+        comparison_run,
+        copy_run,
+        read_run,
+        write_comparison,
+    )
+    from kabulsim.plots.io import save
+    from kabulsim.plots.overlay import comparison_overlay
+    from kabulsim.plots.survival import fall_by_date_figure
+
     runs: dict[str, RunFolder] = {}
     ens = resolve_ensemble(args)
     stopped = f"runs finished so far are in {out}/runs; run the comparison again"
@@ -169,6 +172,10 @@ def _compare_into(
 
 def handle_report(args: argparse.Namespace) -> int:
     """Write the HTML report of a run or comparison folder."""
+    from kabulsim.analysis.validation import validate_summary
+    from kabulsim.experiments.studies import is_comparison, read_comparison, read_run
+    from kabulsim.report.html import scenario_changes, write_report
+
     folder: Path = args.folder
     output = args.output if args.output is not None else folder / "report.html"
     if output.exists() and output.is_dir():

@@ -9,9 +9,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from types import FrameType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from kabulsim.analysis.describe import describe
 from kabulsim.cli.common import (
     UsageError,
     add_engine_arguments,
@@ -24,18 +23,18 @@ from kabulsim.cli.common import (
     safe_text,
     seed_int,
 )
-from kabulsim.experiments.executors import CLUSTER_BATCH_SIZE, LOCAL_BATCH_SIZE
-from kabulsim.experiments.progress import ProgressBar
-from kabulsim.experiments.runner import (
+from kabulsim.limits import (
+    CLUSTER_BATCH_SIZE,
     DEFAULT_SERIES_REPS,
     EVENTS_CSV_MAX,
-    RunResult,
-    resume,
-    run_many,
+    LOCAL_BATCH_SIZE,
+    MAX_BATCH_SIZE,
+    MAX_SERIES_REPS,
 )
-from kabulsim.experiments.studies import default_out_dir
-from kabulsim.limits import MAX_BATCH_SIZE, MAX_SERIES_REPS
-from kabulsim.plots.io import write_run_figures
+
+if TYPE_CHECKING:
+    from kabulsim.experiments.progress import ProgressBar
+    from kabulsim.experiments.runner import RunResult
 
 DEFAULT_REPS = 200
 
@@ -113,6 +112,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def format_summary(result: RunResult) -> str:
     """A few lines for the terminal: median and 90% interval of the key outcomes."""
+    from kabulsim.analysis.describe import describe
+
     lines = [
         f"{safe_text(result.scenario.name)}: {result.reps} replications, seed {result.seed},"
         f" {result.runtime_s:.1f} s",
@@ -177,6 +178,8 @@ def engine_session(
         quiet: no progress bar.
         stopped: the message printed when the run is interrupted.
     """
+    from kabulsim.experiments.progress import ProgressBar
+
     bar = ProgressBar(sys.stderr) if not quiet and sys.stderr.isatty() else None
     client = connect_scheduler(scheduler)
     try:
@@ -197,6 +200,10 @@ def engine_session(
 
 def handle(args: argparse.Namespace) -> int:
     """Run (or resume), write, summarise."""
+    from kabulsim.experiments.runner import resume, run_many
+    from kabulsim.experiments.studies import default_out_dir
+    from kabulsim.plots.io import write_run_figures
+
     if args.resume is not None:
         given = [
             name

@@ -5,14 +5,12 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
-from typing import Any
-
-import yaml
+from typing import TYPE_CHECKING, Any
 
 from kabulsim.cli.common import UsageError, add_scenario_arguments
-from kabulsim.scenario.json_schema import scenario_json_schema_text
-from kabulsim.scenario.loading import differences, resolve
-from kabulsim.scenario.schema import Scenario
+
+if TYPE_CHECKING:
+    from kabulsim.scenario.schema import Scenario
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -55,6 +53,8 @@ def _flow(value: Any) -> str:
 
 def format_differences(title: str, old: Scenario, new: Scenario) -> list[str]:
     """A titled block of ``key: old -> new`` lines (or a note that nothing differs)."""
+    from kabulsim.scenario.loading import differences
+
     lines = [f"# {title}:"]
     diffs = differences(old, new)
     if not diffs:
@@ -65,6 +65,11 @@ def format_differences(title: str, old: Scenario, new: Scenario) -> list[str]:
 
 def handle_show(args: argparse.Namespace) -> int:
     """Print the resolved scenario and its differences."""
+    import yaml
+
+    from kabulsim.scenario.loading import resolve
+    from kabulsim.scenario.schema import Scenario
+
     resolved = resolve(args.scenario, list(args.overrides))
     scenario = resolved.scenario
     text = yaml.safe_dump(
@@ -88,6 +93,8 @@ def handle_show(args: argparse.Namespace) -> int:
 
 def handle_schema(args: argparse.Namespace) -> int:
     """Write the JSON Schema to a file or standard output."""
+    from kabulsim.scenario.json_schema import scenario_json_schema_text
+
     text = scenario_json_schema_text()
     out: Path | None = args.out
     if out is None:

@@ -8,17 +8,8 @@ import sys
 import time
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from kabulsim.analysis.outcomes import parse_metric
-from kabulsim.analysis.sensitivity import (
-    Factor,
-    design_size,
-    make_design,
-    plausible_factors,
-    sensitivity,
-)
-from kabulsim.analysis.sweep import grid_points, parse_axis, sweep, with_values
 from kabulsim.cli.common import (
     UsageError,
     add_engine_arguments,
@@ -32,18 +23,10 @@ from kabulsim.cli.common import (
     seed_int,
 )
 from kabulsim.cli.run import engine_session
-from kabulsim.experiments.studies import (
-    FolderError,
-    default_out_dir,
-    folder_lock,
-    prepare_study,
-    write_study,
-)
 from kabulsim.limits import MAX_REPS
-from kabulsim.model.simulate import simulate
-from kabulsim.plots.io import save
-from kabulsim.plots.sensitivity import indices_figure, sweep_figure
-from kabulsim.scenario.overrides import PathProblem
+
+if TYPE_CHECKING:
+    from kabulsim.analysis.sensitivity import Factor
 
 
 def _engine_arguments(p: argparse.ArgumentParser, default_reps: int) -> None:
@@ -149,6 +132,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def _prepare_out(args: argparse.Namespace, kind: str, config: dict[str, Any], name: str) -> Path:
+    from kabulsim.experiments.studies import default_out_dir, prepare_study
+
     if args.resume and args.out is None:
         raise UsageError("--resume needs the --out folder of the study to continue")
     out: Path = args.out if args.out is not None else default_out_dir(f"{kind}-{name}")
@@ -157,6 +142,8 @@ def _prepare_out(args: argparse.Namespace, kind: str, config: dict[str, Any], na
 
 def _rate_estimate(scenario: Any, workers: int | None) -> float:
     """Replications per second this machine manages, from a few timed replications."""
+    from kabulsim.model.simulate import simulate
+
     began = time.perf_counter()
     for rep in range(10):
         simulate(scenario, 0, rep)
@@ -176,6 +163,8 @@ def _execute(
     here. Interruptions leave the finished points for ``--resume``; a ValueError from the
     run is a usage error.
     """
+    from kabulsim.experiments.studies import FolderError, write_study
+
     began = time.time()
     write_study(out, kind, config, began, done=False)
     stopped = f"finished points are kept in {out}; run the same command with --resume"
@@ -198,6 +187,13 @@ def _execute(
 
 def handle_sweep(args: argparse.Namespace) -> int:
     """Run the grid, write the table and figures, print the table."""
+    from kabulsim.analysis.outcomes import parse_metric
+    from kabulsim.analysis.sweep import grid_points, parse_axis, sweep, with_values
+    from kabulsim.experiments.studies import folder_lock, write_study
+    from kabulsim.plots.io import save
+    from kabulsim.plots.sensitivity import sweep_figure
+    from kabulsim.scenario.overrides import PathProblem
+
     scenario = resolve_scenario(args)
     ens = resolve_ensemble(args)
     try:
@@ -264,6 +260,19 @@ def _parse_ranges(texts: list[str]) -> dict[str, tuple[float, float]]:
 
 def handle_sensitivity(args: argparse.Namespace) -> int:
     """State the cost, run the design, write and print the ranked indices."""
+    from kabulsim.analysis.outcomes import parse_metric
+    from kabulsim.analysis.sensitivity import (
+        design_size,
+        make_design,
+        plausible_factors,
+        sensitivity,
+    )
+    from kabulsim.analysis.sweep import with_values
+    from kabulsim.experiments.studies import folder_lock, write_study
+    from kabulsim.plots.io import save
+    from kabulsim.plots.sensitivity import indices_figure
+    from kabulsim.scenario.overrides import PathProblem
+
     scenario = resolve_scenario(args)
     n = args.n if args.n is not None else (10 if args.method == "morris" else 64)
     try:

@@ -6,7 +6,6 @@ import argparse
 import textwrap
 from pathlib import Path
 
-from kabulsim.analysis.validation import validate
 from kabulsim.cli.common import (
     UsageError,
     add_ensemble_argument,
@@ -54,6 +53,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def handle(args: argparse.Namespace) -> int:
     """Run the validation and print its table."""
+    from kabulsim.analysis.validation import validate
+
     scenario = resolve_scenario(args)
     ens = resolve_ensemble(args)
     result = validate(scenario, reps=args.reps, seed=args.seed, ensemble=ens)

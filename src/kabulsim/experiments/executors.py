@@ -18,19 +18,10 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from multiprocessing.context import BaseContext
 from typing import Any, Protocol, TypeVar
 
-from kabulsim.limits import MAX_WORKERS
+from kabulsim.limits import CLUSTER_BATCH_SIZE, LOCAL_BATCH_SIZE, MAX_WORKERS
 
 T = TypeVar("T")
 R = TypeVar("R")
-
-LOCAL_BATCH_SIZE = 50
-"""Replications per task on local engines: enough to amortise a pool's overhead (under 1%
-of a task), few enough to balance 2 workers and to update the progress bar often."""
-
-CLUSTER_BATCH_SIZE = 200
-"""Replications per task on a Dask cluster, where a task costs about 1-1.6 ms of CPU and
-a result travels through the network: measured on a 2-worker ``LocalCluster``, 200
-replications per task ran at 0.96 of the local pool's rate against 0.8 with 50."""
 
 
 class Engine(Protocol):

@@ -45,19 +45,14 @@ from kabulsim.experiments.executors import Engine, make_engine
 from kabulsim.experiments.quantiles import CountAccumulator, quantile_frame
 from kabulsim.experiments.store import EVENTS_SCHEMA, SERIES_SCHEMA, RunStore, scenario_hash
 from kabulsim.experiments.studies import FolderError, manifest_value
+from kabulsim.limits import DEFAULT_SERIES_REPS, EVENTS_CSV_MAX
 from kabulsim.scenario.schema import Scenario
 
 Progress = Callable[[int, int], None]
 """Called as ``progress(done, total)`` (replications) after each batch."""
 
-DEFAULT_SERIES_REPS = 1000
-"""Replications whose full state series are kept by :func:`run_many` (quantiles use all)."""
-
 ENSEMBLE_MEMBERS = "ensemble_members.json"
 """In a run folder made with an ensemble: the members the replications drew from (resume)."""
-
-EVENTS_CSV_MAX = 10_000
-"""Above this many replications, the event log is written as Parquet only."""
 
 
 @dataclass(frozen=True)

@@ -89,8 +89,27 @@ def schedule(world: World, t: NDArray[np.float64]) -> NDArray[np.float64]:
     Returns:
         An array of shape ``(len(t), 3)``: rate, Shamali share, north share.
     """
-    rows = [_row_at(world.scenario, x) for x in t.tolist()]
-    return np.array(rows, dtype=np.float64).reshape(-1, 3)
+    periods = _periods(world.scenario)
+    out = np.zeros((len(t), 3), dtype=np.float64)
+    if not periods:
+        return out
+    table = np.array(periods, dtype=np.float64)
+    # The period in force at each time (as in _row_at: the last that has started).
+    i = np.searchsorted(table[:, 0], t + 1e-9, side="right") - 1
+    before = i < 0
+    k = np.maximum(i, 0)
+    start, rate, sh, no = (table[k, j] for j in range(4))
+    ramp_h = world.scenario.air.front_targeting_ramp_days * 24.0
+    if ramp_h > 0.0 and len(periods) > 1:
+        ramped = i > 0
+        prev = np.maximum(k - 1, 0)
+        w = np.minimum(1.0, np.maximum(0.0, (t - start) / ramp_h))
+        sh = np.where(ramped, table[prev, 2] + w * (sh - table[prev, 2]), sh)
+        no = np.where(ramped, table[prev, 3] + w * (no - table[prev, 3]), no)
+    out[:, 0] = np.where(before, 0.0, rate)
+    out[:, 1] = np.where(before, table[0, 2], sh)
+    out[:, 2] = np.where(before, table[0, 3], no)
+    return out
 
 
 def rate_at(world: World, t_h: float) -> float:
@@ -98,6 +117,14 @@ def rate_at(world: World, t_h: float) -> float:
     if t_h < (world.hours(world.scenario.air.bombing_start) or 0.0):
         return 0.0
     return _row_at(world.scenario, t_h)[0]
+
+
+def rate_and_share_at(world: World, front: Front, t_h: float) -> tuple[float, float]:
+    """:func:`rate_at` and :func:`front_share_at` at once (one look-up of the schedule)."""
+    rate, sh, no = _row_at(world.scenario, t_h)
+    if t_h < (world.hours(world.scenario.air.bombing_start) or 0.0):
+        rate = 0.0
+    return rate, sh if front is world.shamali else no
 
 
 def front_share_at(world: World, front: Front, t_h: float) -> float:
@@ -184,7 +211,14 @@ def air_campaign(world: World) -> simpy.events.ProcessGenerator:
         civ[0].tolist(), civ[1].tolist(), civ[2].tolist(),
         strict=True,
     )  # fmt: skip
-    for n_sh, n_no, n_ot, e_sh, e_no, k_sh, k_no, c_sh, c_no, c_ot in daily:
+    defend = world.scenario.withdrawal.policy == "defend"
+    for day, (n_sh, n_no, n_ot, e_sh, e_no, k_sh, k_no, c_sh, c_no, c_ot) in enumerate(daily):
+        if not (world.shamali.holds or world.north.holds or defend):
+            # No line left and no defence of Kabul to come (lines do not re-form): the rest
+            # of the campaign strikes fixed targets only, and its days add up at once.
+            world.out.add("sorties_flown", float(n_other[day:].sum()))
+            world.out.add("civilian_casualties", float(civ[2][day:].sum()))
+            return
         flown, civilians = float(n_ot), float(c_ot)
         # Strikes go only where a Taliban line still stands.
         if world.shamali.holds:

@@ -49,7 +49,7 @@ import simpy
 
 from kabulsim.combat import Side
 from kabulsim.combat.breakpoints import attacker_breakpoints, defender_breakpoints
-from kabulsim.model.air import front_share_at, rate_at
+from kabulsim.model.air import rate_and_share_at
 from kabulsim.model.fighting import Fight, fight
 from kabulsim.model.world import Front, World, lognormal
 
@@ -63,7 +63,12 @@ def front_pressure(world: World) -> simpy.events.ProcessGenerator:
     g = sc.morale.ground_pressure_per_day
     r = sc.morale.recovery_per_day
     encircle = math.exp(-sc.north.encirclement_per_day)
+    defend = sc.withdrawal.policy == "defend"
     while env.now < world.horizon_h:
+        if not (world.north.holds or world.shamali.holds or defend):
+            # No line left and no defence of Kabul to come: nothing here changes any more
+            # (lines do not re-form), so the daily step ends rather than idle to the horizon.
+            return
         yield env.timeout(24.0)
         for front in (world.north, world.shamali):
             if not front.holds:
@@ -89,7 +94,8 @@ def cas_sorties_per_h(world: World, front: Front) -> float:
     sc = world.scenario
     now = world.env.now
     lo, hi = sc.shamali.daylight
-    return rate_at(world, now) * front_share_at(world, front, now) / max(1.0, hi - lo)
+    rate, share = rate_and_share_at(world, front, now)
+    return rate * share / max(1.0, hi - lo)
 
 
 def cas_per_h(world: World, front: Front) -> float:
@@ -106,13 +112,24 @@ def cas_per_h(world: World, front: Front) -> float:
     return cas_sorties_per_h(world, front) * air.kills_per_sortie * mult
 
 
+_MEDIANS: dict[tuple[bool, float], float] = {}
+"""Median CDB90 breakpoints by side and morale, as computed (the alliance's morale changes
+rarely, and the commander asks at every review)."""
+
+
 def _breakpoint_median(world: World, morale: float, defender: bool) -> float:
     sh = world.scenario.shamali
     if sh.breakpoints == "cdb90_median":
         base = sh.taliban_breakpoint if defender else sh.alliance_breakpoint
         return min(1.0, base * morale)
-    dist = defender_breakpoints() if defender else attacker_breakpoints()
-    return dist.quantile_at_morale(0.5, morale)
+    key = (defender, morale)
+    value = _MEDIANS.get(key)
+    if value is None:
+        if len(_MEDIANS) > 4096:
+            _MEDIANS.clear()
+        dist = defender_breakpoints() if defender else attacker_breakpoints()
+        value = _MEDIANS[key] = dist.quantile_at_morale(0.5, morale)
+    return value
 
 
 def _breakpoint_draw(

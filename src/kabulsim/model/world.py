@@ -219,6 +219,9 @@ class World:
         self.stragglers_foreign = 0.0
         """Foreign fighters left behind in Kabul (fighters); see :meth:`book_prisoners`."""
         self._captures: list[tuple[float, bool]] = []
+        self._last_snap: tuple[Any, ...] | None = None
+        self._hour_of: dict[object, float | None] = {}
+        self._last_labels: tuple[Any, ...] | None = None
         self._next_capture = 0
         self.city_holder: CityHolder = "taliban"
         self.ledger = Ledger(initial=float(f.taliban_national))
@@ -250,7 +253,11 @@ class World:
 
     def hours(self, when: object) -> float | None:
         """Clock time (h) of a scenario date, or None when the date is unset."""
-        return self._h(when)
+        try:
+            return self._hour_of[when]
+        except KeyError:  # the first time this date is asked for in this replication
+            hours = self._hour_of[when] = self._h(when)
+            return hours
 
     def milestone(self, name: str) -> simpy.Event:
         """The shared event ``name``, created on first use (for phases added later).
@@ -423,9 +430,17 @@ class World:
         the time series costs no simulation events.
         """
         rec = self.recorder
+        numbers = _SNAP_NUMERIC(self)
+        labels = _SNAP_LABELS(self)
+        # A snapshot equal to the last one adds nothing to the series (the value at a grid
+        # time is the last snapshot before it): keep only the changes.
+        if numbers == self._last_snap and labels == self._last_labels:
+            return
+        self._last_snap = numbers
+        self._last_labels = labels
         rec.snapshot_values.append(self.env.now)
-        rec.snapshot_values.extend(_SNAP_NUMERIC(self))
-        rec.snapshot_labels.extend(_SNAP_LABELS(self))
+        rec.snapshot_values.extend(numbers)
+        rec.snapshot_labels.extend(labels)
 
     def series(self) -> Series:
         """The state on the grid ``0, step, 2 step, ...`` up to the horizon.
