@@ -14,6 +14,8 @@ import argparse
 from datetime import timedelta
 from pathlib import Path
 
+from fall_by_date import NAMES  # the scenarios of the fall-by-date table (same folder)
+
 import kabulsim
 from kabulsim.analysis.outcomes import estimate, parse_metric
 from kabulsim.analysis.survival import censored_median
@@ -21,15 +23,6 @@ from kabulsim.calibration import ensemble
 from kabulsim.scenario import load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
-NAMES = (
-    "baseline",
-    "early_offensive",
-    "mazar_holds",
-    "no_ground_controllers",
-    "taliban_defend_kabul",
-    "no_air_campaign",
-    "no_tip",
-)
 
 
 def _cells(summary, sc) -> tuple[str, str, str]:  # type: ignore[no-untyped-def]
