@@ -15,7 +15,8 @@ pytest.importorskip("pyabc")
 
 
 def test_small_calibration_runs_and_writes_an_ensemble(tmp_path: Path) -> None:
-    from kabulsim.calibration.abc import Settings, calibrate
+    from kabulsim.calibration.abc import calibrate
+    from kabulsim.calibration.settings import Settings
 
     began = time.perf_counter()
     settings = Settings(population=12, reps=2, generations=2, minutes=1.0, workers=1, seed=5)

@@ -30,26 +30,12 @@ from typing import Any
 import numpy as np
 
 from kabulsim.calibration.priors import FreeParameter, free_parameters, with_values
+from kabulsim.calibration.settings import Settings
 from kabulsim.calibration.statistics import distance, observed, statistics
 from kabulsim.model.simulate import simulate
 from kabulsim.scenario.schema import Scenario
 
 DB_NAME = "abc.db"
-
-
-@dataclass(frozen=True)
-class Settings:
-    """What a calibration runs: sizes, limits and seed."""
-
-    population: int = 200
-    reps: int = 10
-    generations: int = 8
-    epsilon: float = 1.0
-    minutes: float = 18.0
-    workers: int = 2
-    seed: int = 0
-    facts: tuple[str, ...] | None = None
-    """The statistics to fit (default: all; leave-one-fact-out drops one)."""
 
 
 class ParticleModel:

@@ -92,7 +92,8 @@ def leave_one_out(
 
     Returns the check's row for ``fact`` (needs pyabc).
     """
-    from kabulsim.calibration.abc import Settings, calibrate
+    from kabulsim.calibration.abc import calibrate
+    from kabulsim.calibration.settings import Settings
 
     sc = scenario if scenario is not None else Scenario()
     keep = tuple(s.key for s in STATISTICS if s.key != fact)

@@ -8,6 +8,7 @@ import shlex
 import sys
 from pathlib import Path
 
+from kabulsim.calibration.settings import Settings
 from kabulsim.cli.common import (
     UsageError,
     add_scenario_arguments,
@@ -30,18 +31,30 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     add_scenario_arguments(p, required=False)
     p.add_argument("--out", required=True, type=Path, help="output folder")
-    p.add_argument("--population", type=positive_int, default=200, help="particles (200)")
-    p.add_argument("--reps", type=positive_int, default=10, help="replications per particle (10)")
-    p.add_argument("--generations", type=positive_int, default=8, help="at most (8)")
+    d = Settings()  # the defaults, declared once
+    p.add_argument(
+        "--population", type=positive_int, default=d.population, help=f"particles ({d.population})"
+    )
+    p.add_argument(
+        "--reps", type=positive_int, default=d.reps, help=f"replications per particle ({d.reps})"
+    )
+    p.add_argument(
+        "--generations", type=positive_int, default=d.generations, help=f"at most ({d.generations})"
+    )
     p.add_argument(
         "--epsilon",
         type=float,
-        default=1.0,
-        help="stop when the threshold reaches this distance (1: every fact within tolerance)",
+        default=d.epsilon,
+        help="stop when the threshold reaches this distance"
+        f" ({d.epsilon:g}: every fact within tolerance)",
     )
-    p.add_argument("--minutes", type=float, default=18.0, help="wall-clock limit (18)")
-    p.add_argument("--workers", type=positive_int, default=2, help="processes (2)")
-    p.add_argument("--seed", type=seed_int, default=0, help="seed (0)")
+    p.add_argument(
+        "--minutes", type=float, default=d.minutes, help=f"wall-clock limit ({d.minutes:g})"
+    )
+    p.add_argument(
+        "--workers", type=positive_int, default=d.workers, help=f"processes ({d.workers})"
+    )
+    p.add_argument("--seed", type=seed_int, default=d.seed, help=f"seed ({d.seed})")
     p.add_argument(
         "--write",
         type=Path,
@@ -59,7 +72,7 @@ def handle(args: argparse.Namespace) -> int:
     except ImportError:
         raise UsageError("calibrate needs pyabc: pip install 'kabulsim[calibrate]'") from None
     from kabulsim.calibration import ensemble
-    from kabulsim.calibration.abc import Settings, calibrate, estimate
+    from kabulsim.calibration.abc import calibrate, estimate
     from kabulsim.calibration.priors import free_parameters
     from kabulsim.calibration.statistics import STATISTICS
     from kabulsim.experiments.runner import versions

@@ -1,0 +1,24 @@
+"""What a calibration runs (sizes, limits, seed): declared once, read by the driver and the CLI.
+
+Imports nothing heavy, so that ``kabulsim calibrate --help`` can show these defaults without
+loading numpy, the model or pyABC.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What a calibration runs: sizes, limits and seed."""
+
+    population: int = 200
+    reps: int = 10
+    generations: int = 8
+    epsilon: float = 1.0
+    minutes: float = 18.0
+    workers: int = 2
+    seed: int = 0
+    facts: tuple[str, ...] | None = None
+    """The statistics to fit (default: all; leave-one-fact-out drops one)."""
