@@ -128,3 +128,16 @@ def test_explorer_with_and_without_the_ensemble(tmp_path: Path) -> None:
     assert "own single values (no ensemble)" not in pages["default"]
     assert "own single values (no ensemble)" in pages["none"]
     assert "baseline ensemble" not in pages["none"]
+
+
+def test_compare_warns_when_runs_drew_from_different_ensembles(tmp_path: Path, capsys) -> None:
+    _run(tmp_path, "fixed", "--ensemble", "none", "--quiet")
+    capsys.readouterr()
+    args = ["compare", str(tmp_path / "fixed"), "scenarios/baseline.yaml", "--reps", str(REPS)]
+    common = ["--seed", "2", "--workers", "1", "--n-boot", "50", "--quiet"]
+    assert main([*args, *common, "--out", str(tmp_path / "mixed")]) == 0
+    err = capsys.readouterr().err
+    assert "different ensembles" in err and "the baseline ensemble (1,000 members)" in err
+    same = [*args, *common, "--ensemble", "none", "--out", str(tmp_path / "same")]
+    assert main(same) == 0
+    assert "different ensembles" not in capsys.readouterr().err
