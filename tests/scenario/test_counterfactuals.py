@@ -58,7 +58,8 @@ def test_no_air_campaign_front_holds():
     # At the single values: the mechanism (ground pressure alone never brings the commander's
     # odds up) holds the front in >= 90%. Across the ensemble it holds in about nine
     # replications in ten (87% here, 90% at seed 0 with 200): the parameter sets with the
-    # strongest ground pressure break it by the spring. The README quotes that share.
+    # strongest ground pressure and the lowest required odds break it by the spring. The
+    # README quotes that share.
     cf = summary("no_air_campaign", fixed=True)
     assert never(cf, "shamali_start") >= 0.9
     assert never(cf, "alliance_enters_kabul") >= 0.9
