@@ -54,7 +54,7 @@ def main() -> None:
     print("|---|---|---|---|---|---|---|")
     for name in NAMES:
         sc = load_scenario(ROOT / "scenarios" / f"{name}.yaml")
-        fixed = _cells(kabulsim.run(sc, args.reps, args.seed).summary, sc)
+        fixed = _cells(kabulsim.run(sc, args.reps, args.seed, ensemble=None).summary, sc)
         spread = _cells(kabulsim.run(sc, args.reps, args.seed, ensemble=ens).summary, sc)
         print(
             f"| `{name}` | {fixed[0]} | {spread[0]} | {fixed[1]} | {spread[1]} |"

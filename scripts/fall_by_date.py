@@ -5,6 +5,9 @@ documentation covers) with the same seed and replications, prints a Markdown tab
 date Kabul falls with its 95% interval, the probability that it has fallen by three dates,
 and what held it where it did not fall) and writes ``docs/img/fall_by_date.png``.
 
+Like ``kabulsim run``, each replication takes its parameters from the baseline's calibrated
+ensemble unless ``--ensemble none`` (the schema's single values) or another file is given.
+
     python scripts/fall_by_date.py --reps 200 --seed 0
 """
 
@@ -17,6 +20,7 @@ from pathlib import Path
 import kabulsim
 from kabulsim.analysis.outcomes import estimate, parse_metric
 from kabulsim.analysis.survival import censored_median
+from kabulsim.calibration import ensemble
 from kabulsim.plots.io import save
 from kabulsim.plots.survival import fall_by_date_figure
 from kabulsim.scenario import load_scenario
@@ -38,13 +42,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--reps", type=int, default=200)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--ensemble", default="baseline", help="FILE|baseline|none")
     args = parser.parse_args()
+    ens = ensemble.resolve(args.ensemble)
     summaries, scenarios = {}, {}
     cols = None
     rows = []
     for name in NAMES:
         sc = load_scenario(ROOT / "scenarios" / f"{name}.yaml")
-        summary = kabulsim.run(sc, args.reps, args.seed).summary
+        summary = kabulsim.run(sc, args.reps, args.seed, ensemble=ens).summary
         summaries[name], scenarios[name] = summary, sc
         cols = tuple(summary.columns)
         med = censored_median(summary, sc)
@@ -69,6 +75,8 @@ def main() -> None:
     )
     print("|---|---|" + "---|" * len(DATES) + "---|")
     print("\n".join(rows))
+    print(f"\n{args.reps} replications, seed {args.seed}, parameters from", end=" ")
+    print(ensemble.describe_record(None if ens is None else ens.record()))
     shown = (
         "baseline",
         "mazar_holds",

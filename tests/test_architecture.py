@@ -34,7 +34,7 @@ LAYERS = (
     ("model",),
     ("tables", "calibration"),
     ("experiments",),
-    ("analysis",),
+    ("analysis", "api"),
     ("plots",),
     ("report", "explorer"),
     ("cli",),

@@ -5,6 +5,12 @@ Public API:
 * :func:`load_scenario` reads a YAML scenario into a validated :class:`Scenario`;
 * :func:`simulate` runs one replication; :func:`run` runs many serially in memory, and
   :func:`run_many` on all cores or a Dask cluster, streaming results to a folder;
+* parameter uncertainty: :func:`run`, :func:`validate` and :func:`sweep` draw each
+  replication's parameters from the shipped baseline ensemble unless told otherwise
+  (``ensemble="baseline"``, the default; ``ensemble=None`` for the scenario's single values;
+  or an ensemble file), as the command line does; :func:`run_many` takes an explicit
+  ensemble (None, its default: the single values), and :func:`simulate` runs one replication
+  at the scenario's values;
 * :func:`validate` checks a scenario against the record; :func:`compare` gives outcome
   differences with bootstrap intervals; :func:`sweep` and :func:`sensitivity` show which
   assumptions decide the outcome; :func:`with_values` changes parameters by dotted path;
@@ -23,7 +29,8 @@ if TYPE_CHECKING:
     from kabulsim.analysis.sensitivity import sensitivity
     from kabulsim.analysis.sweep import parse_axis, sweep, with_values
     from kabulsim.analysis.validation import validate, validate_summary
-    from kabulsim.experiments.runner import RunResult, run, run_many
+    from kabulsim.api import run
+    from kabulsim.experiments.runner import RunResult, run_many
     from kabulsim.model import Replication, simulate
     from kabulsim.scenario import Scenario, ScenarioError, load_scenario
 
@@ -37,7 +44,7 @@ _PUBLIC: dict[str, str] = {
     "validate": "kabulsim.analysis.validation",
     "validate_summary": "kabulsim.analysis.validation",
     "RunResult": "kabulsim.experiments.runner",
-    "run": "kabulsim.experiments.runner",
+    "run": "kabulsim.api",
     "run_many": "kabulsim.experiments.runner",
     "Replication": "kabulsim.model",
     "simulate": "kabulsim.model",

@@ -20,6 +20,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from kabulsim.calibration import ensemble
 from kabulsim.experiments import resume, run_many
 from kabulsim.experiments.store import RunStore
 from kabulsim.experiments.studies import FolderError, folder_lock
@@ -41,6 +42,18 @@ def _hold_back() -> Scenario:
 def reference(tmp_path_factory):
     out = tmp_path_factory.mktemp("ref") / "run"
     run_many(Scenario(), REPS, SEED, workers=1, out=out, batch_size=BATCH, series_reps=20)
+    return out
+
+
+@pytest.fixture(scope="module")
+def reference_default(tmp_path_factory):
+    """What ``kabulsim run`` makes without ``--ensemble``: the baseline's ensemble."""
+    out = tmp_path_factory.mktemp("ref_default") / "run"
+    members = ensemble.resolve(ensemble.DEFAULT)
+    run_many(
+        Scenario(), REPS, SEED, workers=1, out=out, batch_size=BATCH, series_reps=20,
+        ensemble=members,
+    )  # fmt: skip
     return out
 
 
@@ -222,7 +235,9 @@ def test_killing_the_parent_ends_the_workers(tmp_path):
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
 @pytest.mark.parametrize("after_batches", [0, 1, 3])
-def test_a_run_killed_at_any_moment_resumes_to_the_same_tables(reference, tmp_path, after_batches):
+def test_a_run_killed_at_any_moment_resumes_to_the_same_tables(
+    reference_default, tmp_path, after_batches
+):
     out = tmp_path / "run"
     argv = ["run", str(ROOT / "scenarios" / "baseline.yaml"), "--reps", str(REPS)]
     argv += ["--seed", str(SEED), "--batch-size", str(BATCH), "--series-reps", "20"]
@@ -242,7 +257,7 @@ def test_a_run_killed_at_any_moment_resumes_to_the_same_tables(reference, tmp_pa
             proc.kill()
     assert cli(["run", "--resume", str(out), "--workers", "1", "--quiet", "--no-figures"]) == 0
     assert _status(out) == "complete"
-    _same_tables(out, reference)
+    _same_tables(out, reference_default)
     assert not list(out.rglob("*.tmp"))
 
 

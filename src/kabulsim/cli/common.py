@@ -14,11 +14,9 @@ from typing import TYPE_CHECKING
 from kabulsim.limits import MAX_REPS, MAX_SEED, MAX_WORKERS
 
 if TYPE_CHECKING:
-    from kabulsim.calibration.ensemble import Ensemble
-
-if TYPE_CHECKING:
     import pandas as pd
 
+    from kabulsim.calibration.ensemble import Ensemble
     from kabulsim.scenario import Scenario
 
 
@@ -124,28 +122,28 @@ def add_engine_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 ENSEMBLE_HELP = (
-    "parameter uncertainty: 'none' (the scenario's values, the default), 'baseline' (the"
-    " calibrated ensemble shipped with kabulsim) or an ensemble file from kabulsim calibrate"
-    " (STEM.parquet); replication i takes the parameters of a member drawn by weight from"
-    " (seed, i), except those the scenario changes"
+    "parameter uncertainty: 'baseline' (the default: the calibrated ensemble shipped with"
+    " kabulsim, because ten parameters are known from no source and many sets of them"
+    " reproduce the record), 'none' (the scenario's single values) or an ensemble file from"
+    " kabulsim calibrate (STEM.parquet); replication i takes the parameters of a member drawn"
+    " by weight from (seed, i), except those the scenario changes, which keep the scenario's"
+    " values"
 )
 
 
 def add_ensemble_argument(parser: argparse.ArgumentParser) -> None:
-    """Add ``--ensemble FILE|baseline|none``."""
+    """Add ``--ensemble FILE|baseline|none`` (left None when not given: the default)."""
     parser.add_argument(
-        "--ensemble", default="none", metavar="FILE|baseline|none", help=ENSEMBLE_HELP
+        "--ensemble", default=None, metavar="FILE|baseline|none", help=ENSEMBLE_HELP
     )
 
 
 def resolve_ensemble(args: argparse.Namespace) -> Ensemble | None:
-    """The ensemble named by ``--ensemble`` (None for 'none')."""
+    """The ensemble named by ``--ensemble``: the baseline's when not given, None for 'none'."""
     from kabulsim.calibration import ensemble
 
-    text = str(getattr(args, "ensemble", "none"))
-    if text == "none":
-        return None
+    given = getattr(args, "ensemble", None)
     try:
-        return ensemble.shipped() if text == "baseline" else ensemble.load(text)
+        return ensemble.resolve(ensemble.DEFAULT if given is None else str(given))
     except ensemble.EnsembleError as exc:
         raise UsageError(f"--ensemble {exc}") from None

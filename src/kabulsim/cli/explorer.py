@@ -6,7 +6,13 @@ import argparse
 import sys
 from pathlib import Path
 
-from kabulsim.cli.common import UsageError, positive_int, seed_int
+from kabulsim.cli.common import (
+    UsageError,
+    add_ensemble_argument,
+    positive_int,
+    resolve_ensemble,
+    seed_int,
+)
 
 DEFAULT_OUT = "explorer.html"
 
@@ -22,7 +28,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         " when the alliance enters Kabul, the timeline, the key outcomes, the differences from"
         " the baseline and the map, with the model's caveats and each parameter's source. The"
         " baseline is the first SCENARIO with the first value of each --vary: list the"
-        " historical value first. The file (about 1-2 MB) opens offline in any recent browser.",
+        " historical value first. By default each replication takes its parameters from a"
+        " member of the baseline's calibrated ensemble (replication i of every case the same"
+        " member; a value a scenario or --vary sets is kept), and the page says so;"
+        " --ensemble none runs the single values. The file (about 1-2 MB) opens offline in"
+        " any recent browser.",
         epilog="example: kabulsim explorer scenarios/baseline.yaml scenarios/hold_back.yaml"
         " --vary alliance.indiscipline_per_h=0.2,0.02 --reps 200 --out lesson.html",
     )
@@ -53,6 +63,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "--reps", type=positive_int, default=100, help="replications per case (default 100)"
     )
     p.add_argument("--seed", type=seed_int, default=0, help="the seed of every case (default 0)")
+    add_ensemble_argument(p)
     p.add_argument(
         "--workers",
         type=positive_int,
@@ -100,9 +111,16 @@ def handle(args: argparse.Namespace) -> int:
     if out.exists() and out.is_dir():
         raise UsageError(f"--out {out}: is a folder; expected an HTML file name")
     progress = None if args.quiet else _Progress(args.reps)
+    ens = resolve_ensemble(args)
     try:
         data = run_family(
-            scenarios, axes, args.reps, args.seed, workers=args.workers, progress=progress
+            scenarios,
+            axes,
+            args.reps,
+            args.seed,
+            workers=args.workers,
+            progress=progress,
+            ensemble=ens,
         )
     except ValueError as exc:
         raise UsageError(str(exc)) from None

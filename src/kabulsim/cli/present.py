@@ -33,7 +33,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         description="Compare two or more runs. Each argument is a run folder (from kabulsim"
         " run) or a scenario file; scenario files are run with the same seed and number of"
         " replications, so replication i of each sees the same random numbers (common random"
-        " numbers) and differences are paired. Writes differences.csv, the overlay figure and"
+        " numbers) and differences are paired; by default each takes its calibrated parameters"
+        " from the baseline's ensemble, replication i of each the same member (--ensemble"
+        " none: the single values). Writes differences.csv, the overlay figure and"
         " each run into the output folder; `kabulsim report` on that folder makes an HTML"
         " report.",
         epilog="example: kabulsim compare scenarios/baseline.yaml scenarios/hold_back.yaml",
@@ -159,6 +161,7 @@ def _compare_into(
                     out=comparison_run(out, name), progress=bar, ensemble=ens,
                 )  # fmt: skip
                 runs[name] = read_run(comparison_run(out, name))
+    _warn_mixed_ensembles(runs)
     summaries = {name: run.summary for name, run in runs.items()}
     diffs = compare(summaries, baseline, n_boot=args.n_boot, seed=args.seed)
     save(comparison_overlay(summaries), out, "comparison")
@@ -168,6 +171,23 @@ def _compare_into(
         out, names, baseline, diffs, inputs=args.inputs, n_boot=args.n_boot, seed=args.seed
     )
     return diffs
+
+
+def _warn_mixed_ensembles(runs: dict[str, RunFolder]) -> None:
+    """One warning line when the runs drew their parameters from different ensembles."""
+    import json
+    import sys
+
+    from kabulsim.calibration.ensemble import describe_record
+
+    kinds = {json.dumps(run.ensemble, sort_keys=True) for run in runs.values()}
+    if len(kinds) > 1:
+        parts = "; ".join(f"{name}: {describe_record(run.ensemble)}" for name, run in runs.items())
+        print(
+            "kabulsim: warning: the runs drew their parameters from different ensembles, so"
+            f" their differences are not paired by parameter set ({safe_text(parts)})",
+            file=sys.stderr,
+        )
 
 
 def handle_report(args: argparse.Namespace) -> int:

@@ -110,13 +110,17 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.set_defaults(handler=handle)
 
 
-def format_summary(result: RunResult) -> str:
-    """A few lines for the terminal: median and 90% interval of the key outcomes."""
+def format_summary(result: RunResult, parameters: str = "") -> str:
+    """A few lines for the terminal: median and 90% interval of the key outcomes.
+
+    ``parameters`` says where the replications' parameters came from (a line of its own).
+    """
     from kabulsim.analysis.describe import describe
 
     lines = [
         f"{safe_text(result.scenario.name)}: {result.reps} replications, seed {result.seed},"
         f" {result.runtime_s:.1f} s",
+        *([f"parameters: {safe_text(parameters)}"] if parameters else []),
         f"{'outcome':<24} {'median':<22} {'90% interval':<37} happened",
     ]
     for o in describe(result.summary):
@@ -213,7 +217,7 @@ def handle(args: argparse.Namespace) -> int:
                 ("--reps", args.reps),
                 ("--seed", args.seed),
                 ("--out", args.out),
-                ("--ensemble", args.ensemble != "none"),
+                ("--ensemble", args.ensemble is not None),
             )
             if value
         ]
@@ -247,7 +251,11 @@ def handle(args: argparse.Namespace) -> int:
     if not args.no_figures and result.failed < result.reps:
         write_run_figures(result, out / "figures")
     if not args.quiet:
-        print(format_summary(result))
+        from kabulsim.calibration.ensemble import describe_record
+        from kabulsim.experiments.studies import read_manifest
+
+        record = read_manifest(out, "manifest.json").get("ensemble")
+        print(format_summary(result, describe_record(record if isinstance(record, dict) else None)))
         where = "tables" if args.no_figures else "tables and figures (figures/)"
         print(f"{where} written to {safe_text(out)}")
     return 1 if result.failed else 0

@@ -65,7 +65,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         " folder. Outcomes: a summary column (mean; for true/false columns the share; for"
         " times the median days since the start, censored beyond the horizon), COLUMN:rmst"
         " (a time's mean restricted to the horizon), COLUMN<=DATE, the probability that the"
-        " event happened by that date, or p_fallen_by_DATE (Kabul has fallen by then).",
+        " event happened by that date, or p_fallen_by_DATE (Kabul has fallen by then). By"
+        " default each replication takes the calibrated parameters of a member of the"
+        " baseline's ensemble (replication i of every point the same member), except those on"
+        " the grid, which keep the grid's values; --ensemble none runs the single values.",
         epilog="example: kabulsim sweep scenarios/baseline.yaml --grid"
         " air.sorties.1.strike_sorties_per_day=30:150:5 --outcome"
         " 'alliance_enters_kabul<=2001-11-15' --reps 200",
@@ -209,7 +212,8 @@ def handle_sweep(args: argparse.Namespace) -> int:
         "outcomes": outcomes,
         "reps": args.reps,
         "seed": args.seed,
-        "ensemble": None if ens is None else ens.record(),
+        # the members as the sweep uses them: the parameters on the grid are left to it
+        "ensemble": None if ens is None else ens.without(a.path for a in axes).record(),
     }
     try:
         n_points = len([with_values(scenario, point) for point in grid_points(axes)])

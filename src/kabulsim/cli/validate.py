@@ -26,8 +26,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         description="Run the scenario (default: the baseline) for many replications and"
         " check each fact of the record: the fact, its source, the simulated median with its"
         " 90% interval, the tolerance, and pass or fail. Exit status 1 if any fact fails."
-        " With --ensemble, each replication takes a member's parameters, and the posterior"
-        " predictive check (where each fact falls in the ensemble's distribution) follows;"
+        " By default each replication takes the parameters of a member of the baseline's"
+        " calibrated ensemble, and the posterior predictive check (where each fact falls in"
+        " the ensemble's distribution) follows; --ensemble none checks the single values;"
         " --leave-one-out adds, for each fact, a small calibration without it and the check"
         " of the fact it then predicts (slow: minutes; needs pyabc).",
     )
@@ -58,7 +59,7 @@ def handle(args: argparse.Namespace) -> int:
     scenario = resolve_scenario(args)
     ens = resolve_ensemble(args)
     result = validate(scenario, reps=args.reps, seed=args.seed, ensemble=ens)
-    with_ens = "" if ens is None else f", parameters from the ensemble {ens.source}"
+    with_ens = ", the scenario's own values" if ens is None else f", parameters from {ens.label}"
     print(
         f"Validation against the record: {result.reps} replications, seed {result.seed}{with_ens}\n"
     )

@@ -47,7 +47,7 @@ MARKERS = (RUN_MANIFEST, COMPARISON_MANIFEST, STUDY_MANIFEST)
 LOCK = ".lock"
 
 _OWN = re.compile(
-    r"""^(?:manifest\.json|comparison\.json|study\.json|\.lock|report\.html
+    r"""^(?:manifest\.json|comparison\.json|study\.json|\.lock|report\.html|ensemble_members\.json
     |chunks|points|runs|figures
     |summary\.(?:csv|parquet)|events\.(?:csv|parquet)|series(?:_quantiles)?\.parquet
     |differences\.csv|comparison\.(?:png|svg)|fall_by_date\.(?:png|svg)

@@ -37,6 +37,7 @@ import pandas as pd
 from kabulsim.analysis.compare import compare
 from kabulsim.analysis.sweep import Axis, with_values
 from kabulsim.basemap import FRONTS, ROUTE_NAMES, ROUTES, lonlat
+from kabulsim.calibration.ensemble import DEFAULT, EnsembleSpec, resolve
 from kabulsim.experiments.runner import run_many
 from kabulsim.scenario.provenance import provenance_table
 from kabulsim.scenario.schema import Scenario
@@ -195,6 +196,9 @@ class ExplorerData:
     horizon: dict[str, str]
     failed: int = 0
     meta: dict[str, Any] = field(default_factory=dict)
+    ensemble: dict[str, Any] | None = None
+    """The parameter ensemble every case drew from, as a run's manifest records it (None:
+    the scenarios' own values)."""
 
 
 def wall_clock(ts: pd.Series) -> pd.Series:
@@ -371,6 +375,7 @@ def run_family(
     workers: int | None = 1,
     progress: Progress | None = None,
     n_boot: int = 1000,
+    ensemble: EnsembleSpec = DEFAULT,
 ) -> ExplorerData:
     """Run every cell of a family with common random numbers and reduce it for the explorer.
 
@@ -383,6 +388,10 @@ def run_family(
             The tables are identical whatever the number of workers.
         progress: ``progress(done, total)`` in replications over the whole grid.
         n_boot: bootstrap resamples for the differences from the baseline.
+        ensemble: parameter uncertainty, as for :func:`kabulsim.run`: by default the shipped
+            baseline ensemble, None (or ``"none"``) for the scenarios' single values.
+            Replication ``i`` of every case takes the same member, so the cases are paired by
+            member too; the parameters on an axis keep the axis's values.
 
     Returns:
         The explorer's tables.
@@ -394,6 +403,9 @@ def run_family(
     if reps < 1:
         raise ValueError(f"reps must be >= 1, got {reps}")
     controls, cells = plan_grid(scenarios, axes)
+    members = resolve(ensemble)
+    if members is not None:
+        members = members.without(a.path for a in axes)
     total = reps * len(cells)
     summaries: dict[str, pd.DataFrame] = {}
     parts: dict[str, list[pd.DataFrame]] = {
@@ -407,7 +419,15 @@ def run_family(
             if progress is not None:
                 progress(base + done, total)
 
-        result = run_many(cell.scenario, reps, seed, workers=workers, progress=step, series_reps=0)
+        result = run_many(
+            cell.scenario,
+            reps,
+            seed,
+            workers=workers,
+            progress=step,
+            series_reps=0,
+            ensemble=members,
+        )
         summary = result.summary
         failed += int(result.failed)
         ok = summary[summary["error"] == ""]
@@ -443,4 +463,5 @@ def run_family(
         horizon={"start": _wall(base.start), "end": _wall(end)},
         failed=failed,
         meta={"record_entry": RECORD_ENTRY.strftime("%Y-%m-%dT%H:%M:%SZ")},
+        ensemble=None if members is None else members.record(),
     )

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from kabulsim import __version__, basemap
+from kabulsim.calibration.ensemble import describe_record
 from kabulsim.explorer.data import CAVEATS, SCENARIO_KEY, ExplorerData
 
 if TYPE_CHECKING:
@@ -540,6 +541,21 @@ def _table(frame: pd.DataFrame) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
+def _parameters_text(data: ExplorerData) -> str:
+    """Which parameter values the cases drew from."""
+    if not data.ensemble:
+        return (
+            "Parameters: each scenario's own single values (no ensemble); the spread shows"
+            " chance alone, not what is unknown about the parameters."
+        )
+    return (
+        f"Parameters: replication i of every case took the same member of"
+        f" {describe_record(data.ensemble)}, sets of values that reproduce the record of"
+        " 2001 (the spread includes what the record leaves unknown); what a scenario or a"
+        " menu changes keeps its value."
+    )
+
+
 def render_html(data: ExplorerData, title: str | None = None) -> str:
     """The page as a string: header, controls, charts, caveats and provenance."""
     import altair as alt
@@ -562,7 +578,7 @@ def render_html(data: ExplorerData, title: str | None = None) -> str:
         f"{len(data.cells)} cases ({len(names)} scenario{'s' if len(names) > 1 else ''}"
         + (f" × {', '.join(varied)}" if varied else "")
         + f"), {data.reps} replications each, seed {data.seed}: every case uses the same"
-        f" random numbers. The baseline is {baseline}.{failed}"
+        f" random numbers. The baseline is {baseline}.{failed} {_parameters_text(data)}"
     )
     caveats = "".join(f"<li>{html.escape(c)}</li>" for c in CAVEATS)
     embed = {"actions": False, "bind": "#controls", "mode": "vega-lite"}
