@@ -32,8 +32,16 @@ def _incident(world: World, foreign: bool, killed: bool) -> None:
     else:
         world.ledger.capture(1.0)
     world.out.add("vengeance_incidents", 1)
-    who = "foreign fighter" if foreign else "Afghan Taliban"
-    world.log("aftermath", "vengeance", f"{who} {'killed' if killed else 'beaten and captured'}")
+    world.log("aftermath", "vengeance", _DETAIL[foreign, killed])
+
+
+_DETAIL = {
+    (foreign, killed): f"{'foreign fighter' if foreign else 'Afghan Taliban'} "
+    f"{'killed' if killed else 'beaten and captured'}"
+    for foreign in (False, True)
+    for killed in (False, True)
+}
+"""The detail of a vengeance incident's log record, by (foreign?, killed?)."""
 
 
 def aftermath(world: World) -> simpy.events.ProcessGenerator:
