@@ -462,8 +462,9 @@ class World:
         columns[LOGGED] = log[at_log, 1]
         values = np.column_stack([columns[name] for name in STATE_NUMERIC])
         n_labels = len(STATE_CATEGORICAL)
+        flat = np.array(rec.snapshot_labels, dtype=object)
         labels = {
-            name: tuple(rec.snapshot_labels[i * n_labels + k] for i in at.tolist())
+            name: tuple(flat[at * n_labels + k].tolist())
             for k, name in enumerate(STATE_CATEGORICAL)
         }
         return Series(grid, values, labels)
