@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import simpy
 
-from kabulsim.model.world import World
+from kabulsim.model.world import World, timer_or
 
 
 def _incident(world: World, foreign: bool, killed: bool) -> None:
@@ -58,8 +58,7 @@ def aftermath(world: World) -> simpy.events.ProcessGenerator:
             yield world.alliance_in_city
             break
         timer = env.timeout(float(rng.exponential(1.0 / (n * af.find_per_h_vacuum))))
-        yield timer | world.alliance_in_city
-        if not timer.processed:
+        if not (yield from timer_or(timer, world.alliance_in_city)):
             break  # control changes the rates; a fresh draw is exact (memoryless)
         is_foreign = bool(rng.random() * n < foreign_left)
         _incident(world, is_foreign, bool(rng.random() < af.lynch_share_vacuum))

@@ -59,7 +59,7 @@ import numpy as np
 import simpy
 from numpy.typing import NDArray
 
-from kabulsim.model.world import World, lognormal
+from kabulsim.model.world import World, lognormal, timer_or
 from kabulsim.scenario.schema import Faction, Scenario
 
 GROUPS = ("pashtun", "tajik", "hazara", "uzbek", "other")
@@ -245,8 +245,7 @@ def wait_for_hazard(
             yield world.city.changed
             continue
         timer = env.timeout(float(rng.exponential(1.0 / r)))
-        yield timer | world.city.changed
-        if timer.processed:
+        if (yield from timer_or(timer, world.city.changed)):
             return
 
 
