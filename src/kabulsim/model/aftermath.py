@@ -77,9 +77,23 @@ def aftermath(world: World) -> simpy.events.ProcessGenerator:
     foreign = [True] * n_foreign + [False] * n_afghan
     fates = list(zip(times, found, foreign, killed, strict=True))
     world.schedule_captures([(t, f) for t, hit, f, _ in fates if not hit])
-    for t, _, f, k in sorted(fate for fate in fates if fate[1]):
-        yield env.timeout(t - env.now)
-        _incident(world, f, k)
+    # The incidents run one after the other, each a timeout whose callback records it and
+    # sets the next (the same events, created at the same moments, as a loop of timeouts in
+    # this process, without resuming it each time).
+    incidents = iter(sorted(fate for fate in fates if fate[1]))
+
+    def next_incident() -> None:
+        fate = next(incidents, None)
+        if fate is not None:
+            t, _, foreign_one, killed_one = fate
+
+            def occur(_: simpy.Event) -> None:
+                _incident(world, foreign_one, killed_one)
+                next_incident()
+
+            env.timeout(t - env.now).callbacks.append(occur)
+
+    next_incident()
 
 
 def close_vacuum(world: World) -> float | None:
