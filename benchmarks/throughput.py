@@ -28,9 +28,11 @@ Figures:
   same on a ``LocalCluster`` with 2 workers; ``machine_parallel_efficiency``: the same ratio
   for a pure-Python loop in 2 processes (below 1 when other jobs hold the cores), and
   ``parallel_efficiency_vs_machine``, the model's over the machine's in the same round;
+  ``parent_cpu_share_2_workers``: the CPU time of the process that runs ``run_many`` on 2
+  workers over the run's wall time (it should only wait while the workers run);
 * ``peak_rss_mb``: peak resident memory of a fresh process running ``run_many`` into an
   output folder with 2 workers (its own, from ``VmHWM``, and its largest worker's), per
-  number of replications; measured first, Linux only.
+  number of replications; measured first, Linux only (``--no-memory`` skips it).
 
 Each timing is repeated in several rounds (5; 3 with ``--quick``) whose order rotates; ratios
 are taken within a round, and ratios and rates are given as median, min and max over rounds.
@@ -144,11 +146,15 @@ def bare_event_rate(events: int, processes: int = 100) -> float:
     return _processed(env) / wall
 
 
-def reps_rate(reps: int, workers: int) -> float:
+def reps_rate(reps: int, workers: int) -> dict[str, float]:
+    """Replications per second of ``run_many`` in memory, and the share of the run's wall
+    time this (the parent) process spent on a CPU (with 2 workers it should only wait)."""
     scenario = Scenario()
+    cpu = time.process_time()
     began = time.perf_counter()
     run_many(scenario, reps, 3, workers=workers, series_reps=0)
-    return reps / (time.perf_counter() - began)
+    wall = time.perf_counter() - began
+    return {"rate": reps / wall, "parent_cpu_share": (time.process_time() - cpu) / wall}
 
 
 _CHILD = """
@@ -296,6 +302,11 @@ def main() -> None:
         default=None,
         help="interleaved measurement rounds, medians reported (default 5; 3 with --quick)",
     )
+    parser.add_argument(
+        "--no-memory",
+        action="store_true",
+        help="skip the peak-memory runs (the longest part of the full benchmark)",
+    )
     args = parser.parse_args()
     rounds_n = args.rounds if args.rounds is not None else (3 if args.quick else 5)
     sim_reps = 200 if args.quick else 600
@@ -311,7 +322,7 @@ def main() -> None:
     # ratios are taken within a round, and the order of the timings rotates from round to
     # round so that a drift does not always favour the same one. Medians are reported.
     # Memory first: a fresh process for each size, started while this one is still small.
-    memory = {str(n): peak_memory(n) for n in mem_reps}
+    memory = {} if args.no_memory else {str(n): peak_memory(n) for n in mem_reps}
     timings: list[tuple[str, Any]] = [
         ("r1", lambda: reps_rate(rate_reps, 1)),
         ("r2", lambda: reps_rate(2 * rate_reps, 2)),
@@ -340,10 +351,10 @@ def main() -> None:
                 row.update({f"{name}_{key}": v for key, v in value.items()})
             elif value is not None:
                 row[name] = value
-        row["efficiency"] = row["r2"] / (2 * row["r1"])
+        row["efficiency"] = row["r2_rate"] / (2 * row["r1_rate"])
         row["efficiency_vs_machine"] = row["efficiency"] / row["machine"]
         if "dask" in row:
-            row["dask_vs_pool"] = row["dask"] / row["r2"]
+            row["dask_vs_pool"] = row["dask"] / row["r2_rate"]
         rounds.append(row)
 
     def values(key: str) -> list[float]:
@@ -374,12 +385,13 @@ def main() -> None:
             "run_s": _stats(values("figures_run_s"), 2),
             "figures_s": _stats(values("figures_figures_s"), 2),
         },
-        "reps_per_s_1_worker": _stats(values("r1"), 1),
-        "reps_per_s_2_workers": _stats(values("r2"), 1),
+        "reps_per_s_1_worker": _stats(values("r1_rate"), 1),
+        "reps_per_s_2_workers": _stats(values("r2_rate"), 1),
+        "parent_cpu_share_2_workers": _stats(values("r2_parent_cpu_share"), 3),
         "parallel_efficiency": _stats(values("efficiency"), 3),
         "machine_parallel_efficiency": _stats(values("machine"), 3),
         "parallel_efficiency_vs_machine": _stats(values("efficiency_vs_machine"), 3),
-        "peak_rss_mb": memory,
+        "peak_rss_mb": memory if not args.no_memory else None,
         "load_avg_1min_at_end": round(os.getloadavg()[0], 2),
     }
     if args.dask:

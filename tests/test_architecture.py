@@ -210,10 +210,25 @@ def test_recipe_add_a_counterfactual(tmp_path):
 
 
 def test_state_readers_may_be_attribute_paths_or_functions():
-    from kabulsim.model.world import _getter
+    from kabulsim.model.world import _column, _read, _snapshot_plan
 
     world = build_world(scenario_with(), 0)
-    read = _getter(["in_kabul", lambda w: w.alliance_strength * 2.0, "shamali.morale"])
-    assert read(world) == (world.in_kabul, world.alliance_strength * 2.0, world.shamali.morale)
-    assert _getter(["in_kabul", "north.strength"])(world) == (world.in_kabul, world.north.strength)
-    assert _getter(["city_holder"])(world) == ("taliban",)
+    assert _read("shamali.morale", world) == world.shamali.morale
+    assert _read(("kabul_afghan", "kabul_foreign"), world) == world.in_kabul
+    assert _read(lambda w: w.alliance_strength * 2.0, world) == world.alliance_strength * 2.0
+    numbers = {
+        "a": ("kabul_afghan", "kabul_foreign"),
+        "b": lambda w: w.alliance_strength * 2.0,
+        "c": "shamali.morale",
+    }
+    read, terms, columns = _snapshot_plan(numbers, {"holder": "city_holder"})
+    values = read(world)
+    assert terms == 4 and values[terms:] == ("taliban",)
+    assert columns == {"a": [0, 1], "b": [2], "c": [3]}
+    row = np.array([[0.0, *values[:terms]]])
+    at = np.array([0])
+    assert _column(row, at, columns["a"])[0] == world.in_kabul
+    assert _column(row, at, columns["b"])[0] == world.alliance_strength * 2.0
+    # Paths only: one attrgetter call reading everything.
+    read, terms, _ = _snapshot_plan({"a": ("kabul_afghan", "kabul_foreign")}, {"h": "city_holder"})
+    assert read(world) == (world.kabul_afghan, world.kabul_foreign, "taliban") and terms == 2

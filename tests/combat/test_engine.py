@@ -366,3 +366,23 @@ def test_simulate_validation(kwargs: dict[str, object], match: str) -> None:
 def test_sides_need_distinct_names() -> None:
     with pytest.raises(ValueError, match="different names"):
         simulate(Side("a", 10.0, 0.1), Side("a", 10.0, 0.1))
+
+
+@pytest.mark.parametrize(
+    ("red_bp", "blue_bp", "external"), [(0.3, 0.4, 0.0), (None, 0.2, 5.0), (0.1, None, 40.0)]
+)
+def test_stochastic_square_fast_path_equals_the_general_loop(red_bp, blue_bp, external) -> None:
+    # Without a trajectory the square law runs a specialised loop; with one, the general
+    # loop. Both must make the same draws and end the same way.
+    red = Side("red", 400.0, 0.02, breakpoint=red_bp, external_losses_per_h=external)
+    blue = Side("blue", 900.0, 0.015, breakpoint=blue_bp)
+    for seed in range(20):
+        kwargs = {"law": "square", "mode": "stochastic", "dt_h": 1 / 12, "max_h": 30.0}
+        fast = simulate(red, blue, rng=np.random.default_rng(seed), record=False, **kwargs)
+        full = simulate(red, blue, rng=np.random.default_rng(seed), record=True, **kwargs)
+        for name in (
+            "duration_h", "red_end", "blue_end", "winner", "ended_by", "red_final",
+            "blue_final", "red_losses", "blue_losses",
+        ):  # fmt: skip
+            assert getattr(fast, name) == getattr(full, name), name
+        assert full.times.size > 1 and fast.times.size == 0

@@ -25,7 +25,7 @@ from __future__ import annotations
 import bisect
 import json
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 
@@ -51,6 +51,8 @@ class BreakpointDistribution:
     probs: tuple[float, ...]
     values: tuple[float, ...]
     name: str = ""
+    _logs: tuple[float, ...] = field(init=False, repr=False, compare=False)
+    """The logarithms of ``values`` (computed once)."""
 
     def __post_init__(self) -> None:
         if len(self.probs) != len(self.values) or len(self.probs) < 2:
@@ -61,6 +63,7 @@ class BreakpointDistribution:
             raise ValueError("quantile probabilities must lie in (0, 1)")
         if not (0.0 < self.values[0] and self.values[-1] <= 1.0):
             raise ValueError("breakpoint values must lie in (0, 1]")
+        object.__setattr__(self, "_logs", tuple(math.log(v) for v in self.values))
 
     def quantile(self, p: float) -> float:
         """The breakpoint share at cumulative probability ``p`` (log-linear interpolation)."""
@@ -71,10 +74,6 @@ class BreakpointDistribution:
         slope = (logs[i + 1] - logs[i]) / (probs[i + 1] - probs[i])
         value = math.exp(logs[i] + slope * (p - probs[i]))
         return min(1.0, max(_FLOOR, value))
-
-    @property
-    def _logs(self) -> tuple[float, ...]:
-        return _logs(self.values)
 
     def quantile_at_morale(self, u: float, morale: float) -> float:
         """The breakpoint of a side at ``morale`` whose uniform draw is ``u``.
@@ -95,11 +94,6 @@ class BreakpointDistribution:
     def median(self) -> float:
         """The distribution's median breakpoint share."""
         return self.quantile(0.5)
-
-
-@lru_cache(maxsize=8)
-def _logs(values: tuple[float, ...]) -> tuple[float, ...]:
-    return tuple(math.log(v) for v in values)
 
 
 @lru_cache(maxsize=1)

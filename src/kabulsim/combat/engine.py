@@ -42,7 +42,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 import numpy.typing as npt
 
-from kabulsim.combat.laws import LawFunction, get_law
+from kabulsim.combat.laws import LawFunction, get_law, square
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -709,6 +709,16 @@ def _stochastic(
     if y <= 0.0 and not _pending(win_y, 0.0):
         red_event = "annihilation"
 
+    if (
+        red_event is None
+        and blue_event is None
+        and law_fn is square
+        and not (win_x or win_y or record)
+    ):
+        # The common case (square law, no reinforcements, no trajectory): the same steps,
+        # draws and checks as the general loop below, with the law inlined.
+        return _stochastic_square(red, blue, law, dt, max_h, n_steps, rng)
+
     if red_event is None and blue_event is None:
         t_end = max_h
         last = n_steps - 1
@@ -793,4 +803,87 @@ def _stochastic(
         times=np.asarray(times, dtype=np.float64) if record else _EMPTY,
         red_strength=np.asarray(ys_rec, dtype=np.float64) if record else _EMPTY,
         blue_strength=np.asarray(xs_rec, dtype=np.float64) if record else _EMPTY,
+    )
+
+
+def _stochastic_square(
+    red: Side,
+    blue: Side,
+    law: str,
+    dt: float,
+    max_h: float,
+    n_steps: int,
+    rng: np.random.Generator,
+) -> BattleResult:
+    """:func:`_stochastic` under the square law, without reinforcements or a trajectory."""
+    a = red.kill_rate
+    b = blue.kill_rate
+    ex_x = blue.external_losses_per_h
+    ex_y = red.external_losses_per_h
+    bp_x = blue.breakpoint
+    bp_y = red.breakpoint
+    x0 = float(round(blue.strength))
+    y0 = float(round(red.strength))
+    poisson = rng.poisson
+    rec_x = rec_y = 0.0
+    x, y = x0, y0
+    loss_x = loss_y = 0.0
+    red_event: EndEvent | None = None
+    blue_event: EndEvent | None = None
+    t_end = max_h
+    last = n_steps - 1
+    for k in range(n_steps):
+        t0 = k * dt
+        t1 = max_h if k == last else (k + 1) * dt
+        h = t1 - t0
+        lx, ly = a * y, b * x
+        if x > 0.0:
+            mean = (lx + ex_x) * h
+            if mean > 0.0:
+                d = float(poisson(mean)) if mean < _POISSON_MAX_MEAN else float(round(mean))
+                if d > x:
+                    d = x
+                x -= d
+                loss_x += d
+        if y > 0.0:
+            mean = (ly + ex_y) * h
+            if mean > 0.0:
+                d = float(poisson(mean)) if mean < _POISSON_MAX_MEAN else float(round(mean))
+                if d > y:
+                    d = y
+                y -= d
+                loss_y += d
+        if x <= 0.0:
+            blue_event = "annihilation"
+        elif bp_x is not None and x0 + rec_x > 0.0 and loss_x >= bp_x * (x0 + rec_x):
+            blue_event = "breakpoint"
+        if y <= 0.0:
+            red_event = "annihilation"
+        elif bp_y is not None and y0 + rec_y > 0.0 and loss_y >= bp_y * (y0 + rec_y):
+            red_event = "breakpoint"
+        if red_event is not None or blue_event is not None:
+            t_end = t1
+            break
+    ended_by, winner = _ended_by(red, blue, red_event, blue_event)
+    return BattleResult(
+        law=law,
+        mode="stochastic",
+        red_end=red_event,
+        blue_end=blue_event,
+        duration_h=t_end,
+        winner=winner,
+        ended_by=ended_by,
+        red_name=red.name,
+        blue_name=blue.name,
+        red_initial=y0,
+        blue_initial=x0,
+        red_final=y,
+        blue_final=x,
+        red_losses=loss_y,
+        blue_losses=loss_x,
+        red_reinforcements=rec_y,
+        blue_reinforcements=rec_x,
+        times=_EMPTY,
+        red_strength=_EMPTY,
+        blue_strength=_EMPTY,
     )

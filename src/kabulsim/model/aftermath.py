@@ -32,32 +32,80 @@ def _incident(world: World, foreign: bool, killed: bool) -> None:
     else:
         world.ledger.capture(1.0)
     world.out.add("vengeance_incidents", 1)
-    who = "foreign fighter" if foreign else "Afghan Taliban"
-    world.log("aftermath", "vengeance", f"{who} {'killed' if killed else 'beaten and captured'}")
+    world.log("aftermath", "vengeance", _DETAIL[foreign, killed])
+
+
+_DETAIL = {
+    (foreign, killed): f"{'foreign fighter' if foreign else 'Afghan Taliban'} "
+    f"{'killed' if killed else 'beaten and captured'}"
+    for foreign in (False, True)
+    for killed in (False, True)
+}
+"""The detail of a vengeance incident's log record, by (foreign?, killed?)."""
 
 
 def aftermath(world: World) -> simpy.events.ProcessGenerator:
-    """Run the vacuum and the reprisals against stragglers until the horizon."""
+    """Run the vacuum and the reprisals against stragglers until the horizon.
+
+    After the city empties, the rest runs as callbacks of the events it waits for (no
+    process to resume at each incident): :func:`_vacuum_turn`, then :func:`_control`.
+    """
+    yield world.city_empty
+    _vacuum_turn(world)
+
+
+def _vacuum_turn(world: World) -> None:
+    """One turn of the vacuum: only inhabitants look for stragglers.
+
+    Waits for the next finding or for the alliance's entry, whichever comes first; a finding
+    is an incident and the next turn, the entry ends the vacuum (:func:`_control`, when the
+    entry is processed, as a process woken by either event would run it).
+    """
     env = world.env
     af = world.scenario.aftermath
     rng = world.rng["aftermath"]
-    yield world.city_empty
-    # The vacuum: only inhabitants look for stragglers.
-    while not world.alliance_in_city.triggered:
-        foreign_left = world.stragglers_foreign
-        n = world.stragglers_afghan + foreign_left
-        if n * af.find_per_h_vacuum <= 0.0:
-            yield world.alliance_in_city
-            break
-        timer = env.timeout(float(rng.exponential(1.0 / (n * af.find_per_h_vacuum))))
-        yield timer | world.alliance_in_city
-        if not timer.processed:
-            break  # control changes the rates; a fresh draw is exact (memoryless)
+    entry = world.alliance_in_city
+    if entry.triggered:
+        _control(world)
+        return
+    foreign_left = world.stragglers_foreign
+    n = world.stragglers_afghan + foreign_left
+    if n * af.find_per_h_vacuum <= 0.0:
+        entry.callbacks.append(lambda _: _control(world))
+        return
+    timer = env.timeout(float(rng.exponential(1.0 / (n * af.find_per_h_vacuum))))
+
+    def entered(_: simpy.Event) -> None:
+        # Control changes the rates; a fresh draw is exact (memoryless). Woken as by a
+        # condition on (timer, entry): an event scheduled now.
+        if timer.processed:
+            return
+        timer.callbacks.remove(found)  # the vacuum is over: that finding will not happen
+        wake = env.event()
+        wake.callbacks.append(lambda _: _control(world))
+        wake.succeed()
+
+    def found(_: simpy.Event) -> None:
+        if entry.callbacks and entered in entry.callbacks:
+            entry.callbacks.remove(entered)
         is_foreign = bool(rng.random() * n < foreign_left)
         _incident(world, is_foreign, bool(rng.random() < af.lynch_share_vacuum))
-    # Control: each remaining straggler is either found by inhabitants or taken prisoner,
-    # whichever comes first (competing hazards). Every fate is drawn at once; prisoners are
-    # booked by the world at their times, incidents run as events (they are logged).
+        _vacuum_turn(world)
+
+    timer.callbacks.append(found)
+    entry.callbacks.append(entered)
+
+
+def _control(world: World) -> None:
+    """The alliance holds the city: every remaining straggler's fate.
+
+    Each is either found by inhabitants or taken prisoner, whichever comes first (competing
+    hazards). Every fate is drawn at once; prisoners are booked by the world at their times,
+    incidents run as events (they are logged).
+    """
+    env = world.env
+    af = world.scenario.aftermath
+    rng = world.rng["aftermath"]
     n_foreign = int(world.stragglers_foreign)
     n_afghan = int(world.stragglers_afghan)
     rate = af.find_per_h_controlled + af.capture_per_h
@@ -70,9 +118,23 @@ def aftermath(world: World) -> simpy.events.ProcessGenerator:
     foreign = [True] * n_foreign + [False] * n_afghan
     fates = list(zip(times, found, foreign, killed, strict=True))
     world.schedule_captures([(t, f) for t, hit, f, _ in fates if not hit])
-    for t, _, f, k in sorted(fate for fate in fates if fate[1]):
-        yield env.timeout(t - env.now)
-        _incident(world, f, k)
+    # The incidents run one after the other, each a timeout whose callback records it and
+    # sets the next (the same events, created at the same moments, as a loop of timeouts in
+    # a process, without resuming one each time).
+    incidents = iter(sorted(fate for fate in fates if fate[1]))
+
+    def next_incident() -> None:
+        fate = next(incidents, None)
+        if fate is not None:
+            t, _, foreign_one, killed_one = fate
+
+            def occur(_: simpy.Event) -> None:
+                _incident(world, foreign_one, killed_one)
+                next_incident()
+
+            env.timeout(t - env.now).callbacks.append(occur)
+
+    next_incident()
 
 
 def close_vacuum(world: World) -> float | None:

@@ -31,6 +31,8 @@ support during an assault is part of the same campaign
 from __future__ import annotations
 
 import math
+from bisect import bisect_right
+from typing import NamedTuple
 
 import numpy as np
 import simpy
@@ -40,36 +42,62 @@ from kabulsim.model.world import Front, World
 from kabulsim.scenario.schema import Scenario
 from kabulsim.timebase import to_hours
 
-_PERIODS: dict[int, tuple[Scenario, tuple[tuple[float, float, float, float], ...]]] = {}
+
+class _Table(NamedTuple):
+    """A scenario's strike schedule, as looked up during a run (computed once)."""
+
+    periods: tuple[tuple[float, float, float, float], ...]
+    """(start h, rate, Shamali share, north share) of each period, in order."""
+    starts: tuple[float, ...]
+    ramp_h: float
+    bombing_start_h: float
+    """Clock time (h) of the bombing start (0 when unset)."""
+
+
+_TABLES: dict[int, tuple[Scenario, _Table]] = {}
+
+
+def _table(scenario: Scenario) -> _Table:
+    hit = _TABLES.get(id(scenario))
+    if hit is not None and hit[0] is scenario:
+        return hit[1]
+    if len(_TABLES) > 64:
+        _TABLES.clear()
+    air = scenario.air
+    periods = tuple(
+        (to_hours(scenario.start, p.start), p.strike_sorties_per_day, p.shamali_share,
+         p.north_share)
+        for p in air.sorties
+    )  # fmt: skip
+    start = to_hours(scenario.start, air.bombing_start) if air.bombing_start is not None else 0.0
+    table = _Table(
+        periods,
+        tuple(p[0] for p in periods),
+        air.front_targeting_ramp_days * 24.0,
+        start or 0.0,
+    )
+    _TABLES[id(scenario)] = (scenario, table)
+    return table
 
 
 def _periods(scenario: Scenario) -> tuple[tuple[float, float, float, float], ...]:
     """(start h, rate, Shamali share, north share) of each period, in order (cached)."""
-    hit = _PERIODS.get(id(scenario))
-    if hit is not None and hit[0] is scenario:
-        return hit[1]
-    if len(_PERIODS) > 64:
-        _PERIODS.clear()
-    table = tuple(
-        (to_hours(scenario.start, p.start), p.strike_sorties_per_day, p.shamali_share,
-         p.north_share)
-        for p in scenario.air.sorties
-    )  # fmt: skip
-    _PERIODS[id(scenario)] = (scenario, table)
-    return table
+    return _table(scenario).periods
 
 
 def _row_at(scenario: Scenario, t_h: float) -> tuple[float, float, float]:
     """Rate and front shares at clock time ``t_h`` (see :func:`schedule`)."""
-    periods = _periods(scenario)
-    i = -1
-    for k, period in enumerate(periods):
-        if period[0] <= t_h + 1e-9:
-            i = k
+    return _row(_table(scenario), t_h)
+
+
+def _row(table: _Table, t_h: float) -> tuple[float, float, float]:
+    periods = table.periods
+    # The period in force: the last that has started (periods are in order of start).
+    i = bisect_right(table.starts, t_h + 1e-9) - 1
     if i < 0:
         return 0.0, periods[0][2] if periods else 0.0, periods[0][3] if periods else 0.0
     start, rate, sh, no = periods[i]
-    ramp_h = scenario.air.front_targeting_ramp_days * 24.0
+    ramp_h = table.ramp_h
     if i > 0 and ramp_h > 0.0:
         w = min(1.0, max(0.0, (t_h - start) / ramp_h))
         prev = periods[i - 1]
@@ -114,15 +142,17 @@ def schedule(world: World, t: NDArray[np.float64]) -> NDArray[np.float64]:
 
 def rate_at(world: World, t_h: float) -> float:
     """Scheduled strike sorties per day at clock time ``t_h`` (before daily variation)."""
-    if t_h < (world.hours(world.scenario.air.bombing_start) or 0.0):
+    table = _table(world.scenario)
+    if t_h < table.bombing_start_h:
         return 0.0
-    return _row_at(world.scenario, t_h)[0]
+    return _row(table, t_h)[0]
 
 
 def rate_and_share_at(world: World, front: Front, t_h: float) -> tuple[float, float]:
     """:func:`rate_at` and :func:`front_share_at` at once (one look-up of the schedule)."""
-    rate, sh, no = _row_at(world.scenario, t_h)
-    if t_h < (world.hours(world.scenario.air.bombing_start) or 0.0):
+    table = _table(world.scenario)
+    rate, sh, no = _row(table, t_h)
+    if t_h < table.bombing_start_h:
         rate = 0.0
     return rate, sh if front is world.shamali else no
 

@@ -59,7 +59,7 @@ import numpy as np
 import simpy
 from numpy.typing import NDArray
 
-from kabulsim.model.world import World, lognormal
+from kabulsim.model.world import World, lognormal, timer_or
 from kabulsim.scenario.schema import Faction, Scenario
 
 GROUPS = ("pashtun", "tajik", "hazara", "uzbek", "other")
@@ -245,8 +245,7 @@ def wait_for_hazard(
             yield world.city.changed
             continue
         timer = env.timeout(float(rng.exponential(1.0 / r)))
-        yield timer | world.city.changed
-        if timer.processed:
+        if (yield from timer_or(timer, world.city.changed)):
             return
 
 
@@ -452,9 +451,14 @@ def close_city(world: World, step_h: float = 0.25) -> None:
     else:
         shortfall = np.zeros_like(coverage)
     shortfall[taliban] = 0.0
-    armed = 1.0 - np.exp(-(mid - empty) / v.militia_h)
-    widths = np.diff(edges)
-    expected = v.looting_civilians_per_day / 24.0 * float(np.sum(shortfall * armed * widths))
+    # Looting needs both a shortfall of policing and armed men: the integrand, computed only
+    # where there is a shortfall (elsewhere it is exactly zero), summed over the whole grid.
+    where = np.flatnonzero(shortfall)
+    at = mid[where]
+    armed = 1.0 - np.exp(-(at - empty) / v.militia_h)
+    integrand = np.zeros_like(mid)
+    integrand[where] = shortfall[where] * armed * (edges[where + 1] - edges[where])
+    expected = v.looting_civilians_per_day / 24.0 * float(np.sum(integrand))
     _civilians(world, "civilians_looting", float(rng.poisson(expected)))
     ok = (coverage >= v.order_coverage) & ~taliban & ~fighting
     if not ok[-1]:

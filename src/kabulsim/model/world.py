@@ -30,13 +30,14 @@ those who left it along the Kandahar and Tora Bora routes or fell back from Maza
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
 from operator import attrgetter
 from typing import Any, Literal
 
 import numpy as np
 import simpy
+from numpy.typing import NDArray
 
 from kabulsim.model.records import Recorder, Series
 from kabulsim.outputs import (
@@ -221,7 +222,6 @@ class World:
         self._captures: list[tuple[float, bool]] = []
         self._last_snap: tuple[Any, ...] | None = None
         self._hour_of: dict[object, float | None] = {}
-        self._last_labels: tuple[Any, ...] | None = None
         self._next_capture = 0
         self.city_holder: CityHolder = "taliban"
         self.ledger = Ledger(initial=float(f.taliban_national))
@@ -420,7 +420,7 @@ class World:
     def state(self) -> dict[str, float | str]:
         """The state variables now, by name (book prisoners first for exact straggler counts)."""
         readers = NUMBER_READERS | LABEL_READERS
-        return {name: _reader(how)(self) for name, how in readers.items()}
+        return {name: _read(how, self) for name, how in readers.items()}
 
     def snap(self) -> None:
         """Record the state after a change (the series is resampled onto its grid at the end).
@@ -429,18 +429,17 @@ class World:
         snapshots is constant and the value at any grid time is the last snapshot before it:
         the time series costs no simulation events.
         """
-        rec = self.recorder
-        numbers = _SNAP_NUMERIC(self)
-        labels = _SNAP_LABELS(self)
-        # A snapshot equal to the last one adds nothing to the series (the value at a grid
-        # time is the last snapshot before it): keep only the changes.
-        if numbers == self._last_snap and labels == self._last_labels:
+        # One call reads every recorded value (the snapshotted numbers' terms, then the
+        # labels). A snapshot equal to the last one adds nothing to the series (the value at
+        # a grid time is the last snapshot before it): keep only the changes.
+        values = _SNAP_READ(self)
+        if values == self._last_snap:
             return
-        self._last_snap = numbers
-        self._last_labels = labels
+        self._last_snap = values
+        rec = self.recorder
         rec.snapshot_values.append(self.env.now)
-        rec.snapshot_values.extend(numbers)
-        rec.snapshot_labels.extend(labels)
+        rec.snapshot_values.extend(values[:_SNAP_TERMS])
+        rec.snapshot_labels.extend(values[_SNAP_TERMS:])
 
     def series(self) -> Series:
         """The state on the grid ``0, step, 2 step, ...`` up to the horizon.
@@ -451,7 +450,7 @@ class World:
         n = math.floor(self.horizon_h / step + 1e-9) + 1
         grid = np.arange(n, dtype=np.float64) * step
         rec = self.recorder
-        width = 1 + len(SNAPPED)
+        width = 1 + _SNAP_TERMS
         snaps = np.array(rec.snapshot_values, dtype=np.float64).reshape(-1, width)
         times = snaps[:, 0]
         log = np.array([0.0, 0.0, *rec.stragglers], dtype=np.float64).reshape(-1, 2)
@@ -459,33 +458,36 @@ class World:
         # The last snapshot (and straggler count) at or before each grid time.
         at = np.searchsorted(times, grid + 1e-9, side="right") - 1
         at_log = np.searchsorted(log_times, grid + 1e-9, side="right") - 1
-        columns = {name: snaps[at, 1 + j] for j, name in enumerate(SNAPPED)}
+        columns = {name: _column(snaps, at, cols) for name, cols in _SNAP_COLUMNS.items()}
         columns[LOGGED] = log[at_log, 1]
         values = np.column_stack([columns[name] for name in STATE_NUMERIC])
         n_labels = len(STATE_CATEGORICAL)
+        flat = np.array(rec.snapshot_labels, dtype=object)
         labels = {
-            name: tuple(rec.snapshot_labels[i * n_labels + k] for i in at.tolist())
+            name: tuple(flat[at * n_labels + k].tolist())
             for k, name in enumerate(STATE_CATEGORICAL)
         }
         return Series(grid, values, labels)
 
 
-Reader = str | Callable[["World"], Any]
+Reader = str | tuple[str, ...] | Callable[["World"], Any]
 """Where a state variable is read on the world: an attribute path (``"shamali.morale"``,
-read with :func:`operator.attrgetter`) or a function of the world."""
+read with :func:`operator.attrgetter`), a tuple of paths whose values add up to it (summed
+left to right), or a function of the world."""
 
 NUMBER_READERS: dict[str, Reader] = {
     "taliban_shamali": "shamali.strength",
-    "taliban_kabul": "in_kabul",
+    "taliban_kabul": ("kabul_afghan", "kabul_foreign"),  # World.in_kabul
     "taliban_north": "north.strength",
-    "alliance_shamali": "alliance_strength",
+    "alliance_shamali": "shamali.alliance",  # World.alliance_strength
     "morale_shamali": "shamali.morale",
     "morale_north": "north.morale",
-    "morale_alliance": "alliance_morale",
+    "morale_alliance": "shamali.alliance_morale",  # World.alliance_morale
     "stragglers": "stragglers",
 }
 """Where each numeric state variable (:data:`kabulsim.outputs.STATE`) is read on the world
-(attribute paths are read in one ``attrgetter`` call per snapshot)."""
+(attribute paths, and sums of them, are read in one ``attrgetter`` call per snapshot; a sum's
+terms are recorded and added up when the series is built)."""
 LABEL_READERS: dict[str, Reader] = {"city_holder": "city_holder"}
 """Where each categorical state variable is read on the world."""
 
@@ -504,20 +506,80 @@ if set(NUMBER_READERS) != set(STATE_NUMERIC) or set(LABEL_READERS) != set(
     )
 
 
-def _reader(how: Reader) -> Callable[[World], Any]:
-    return attrgetter(how) if isinstance(how, str) else how
+def _read(how: Reader, world: World) -> Any:
+    """The value of one state variable now."""
+    if isinstance(how, str):
+        return attrgetter(how)(world)
+    if isinstance(how, tuple):
+        total = attrgetter(how[0])(world)
+        for path in how[1:]:
+            total = total + attrgetter(path)(world)
+        return total
+    return how(world)
 
 
-def _getter(readers: list[Reader]) -> Callable[[World], tuple[Any, ...]]:
-    """One function reading every variable, as a tuple (one C call when all are paths)."""
+def _snapshot_plan(
+    numbers: dict[str, Reader], labels: dict[str, Reader]
+) -> tuple[Callable[[World], tuple[Any, ...]], int, dict[str, list[int]]]:
+    """How a snapshot reads the world (the snapshotted numeric variables' and labels' readers).
+
+    Returns one function giving every recorded value as a tuple (the numeric terms, then
+    the labels), the number of numeric terms, and the term columns of each numeric variable
+    (added up when there are several).
+    """
+    terms: list[Reader] = []
+    columns: dict[str, list[int]] = {}
+    for name, how in numbers.items():
+        parts: tuple[Reader, ...] = how if isinstance(how, tuple) else (how,)
+        columns[name] = list(range(len(terms), len(terms) + len(parts)))
+        terms.extend(parts)
+    readers = terms + list(labels.values())
     if len(readers) > 1 and all(isinstance(r, str) for r in readers):
-        return attrgetter(*readers)  # type: ignore[arg-type]
-    funcs = [_reader(r) for r in readers]
-    return lambda w: tuple(f(w) for f in funcs)
+        read: Callable[[World], tuple[Any, ...]] = attrgetter(*readers)  # type: ignore[arg-type]
+    else:
+        read = lambda w: tuple(_read(r, w) for r in readers)  # noqa: E731
+    return read, len(terms), columns
 
 
-_SNAP_NUMERIC = _getter([NUMBER_READERS[name] for name in SNAPPED])
-_SNAP_LABELS = _getter([LABEL_READERS[name] for name in STATE_CATEGORICAL])
+def _column(snaps: NDArray[np.float64], at: NDArray[np.intp], cols: list[int]) -> Any:
+    """A snapshotted variable at the rows ``at``: its recorded term, or its terms' sum."""
+    total = snaps[at, 1 + cols[0]]
+    for j in cols[1:]:
+        total = total + snaps[at, 1 + j]
+    return total
+
+
+_SNAP_READ, _SNAP_TERMS, _SNAP_COLUMNS = _snapshot_plan(
+    {name: NUMBER_READERS[name] for name in SNAPPED},
+    {name: LABEL_READERS[name] for name in STATE_CATEGORICAL},
+)
+
+
+def timer_or(timer: simpy.Timeout, other: simpy.Event) -> Generator[simpy.Event, Any, bool]:
+    """Wait for ``timer`` or ``other``, whichever comes first; return whether the timer fired.
+
+    The same as ``yield timer | other`` (then ``timer.processed``) without building a SimPy
+    condition: a wake-up event is triggered (scheduled now) when the first of the two is
+    processed, exactly as the condition is, so the same events are scheduled at the same
+    times in the same order; only the bookkeeping is cheaper. Use with ``yield from``.
+    """
+    wake = simpy.Event(timer.env)
+
+    def fire(_: simpy.Event) -> None:
+        if not wake.triggered:
+            wake.succeed()
+
+    events = (timer, other)
+    for event in events:
+        if event.callbacks is None:
+            fire(event)
+        else:
+            event.callbacks.append(fire)
+    yield wake
+    for event in events:  # as a condition drops its checks once it has fired
+        if event.callbacks and fire in event.callbacks:
+            event.callbacks.remove(fire)
+    return bool(timer.processed)
 
 
 def lognormal(rng: np.random.Generator, median: float, sigma: float) -> float:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import math
+from contextlib import nullcontext
 from datetime import timedelta
 from pathlib import Path
-from typing import cast
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -14,6 +15,7 @@ from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from PIL import Image
 
 from kabulsim.files import atomic_path
 from kabulsim.plots import _data
@@ -49,20 +51,25 @@ def frame_times(
     return np.arange(0.0, end + 1e-9, step)
 
 
-def _freeze_background(fig: Figure, ax: Axes, dynamic: list[Artist], dpi: float) -> None:
-    """Draw the static map once and keep it as a picture; frames then draw only ``dynamic``.
+def _freeze_background(
+    fig: Figure, ax: Axes, dynamic: list[Artist], dpi: float, picture: bool
+) -> Any:
+    """Draw the static map once; frames then draw only ``dynamic`` on top of it.
 
     The base map (relief, borders, rivers, roads, labels, axes) is the same in every frame:
-    it is rendered once at the animation's resolution, put back as a figure image, and its
-    artists are hidden, so each frame costs only the fronts, routes, marker and text.
+    it is rendered once at the animation's resolution and its artists are hidden, so each
+    frame costs only the fronts, routes, marker and text. Returns the rendered region, to
+    be restored before each frame is drawn (blitting); with ``picture``, the rendering is
+    also put back as a figure image, for writers that draw the whole figure per frame.
     """
     fig.set_dpi(dpi)
     hidden = [a for a in dynamic if a.get_visible()]
     for a in hidden:
         a.set_visible(False)
-    fig.canvas.draw()
     canvas = fig.canvas
     assert isinstance(canvas, FigureCanvasAgg)  # new_figure gives an Agg canvas
+    canvas.draw()  # type: ignore[no-untyped-call]
+    region = canvas.copy_from_bbox(fig.bbox)  # type: ignore[no-untyped-call]
     background = np.asarray(canvas.buffer_rgba()).copy()  # type: ignore[no-untyped-call]
     fig.set_layout_engine("none")  # keep the positions the picture was drawn with
     for a in hidden:
@@ -74,7 +81,41 @@ def _freeze_background(fig: Figure, ax: Axes, dynamic: list[Artist], dpi: float)
     ax.set_axis_off()
     ax.title.set_visible(False)
     fig.patch.set_visible(False)
-    fig.figimage(background, xo=0, yo=0, origin="upper", zorder=-10)
+    if picture:
+        fig.figimage(background, xo=0, yo=0, origin="upper", zorder=-10)
+    return region
+
+
+class _GifFrames:
+    """The frames of a GIF, drawn by blitting and written at once.
+
+    Each frame restores the frozen map and draws the dynamic artists on it (no full redraw),
+    and is kept as a palette image (a fast octree palette per frame), so that writing the
+    GIF does not quantise every frame again.
+    """
+
+    def __init__(self, fig: Figure, ax: Axes, dynamic: list[Artist], region: Any) -> None:
+        canvas = fig.canvas
+        assert isinstance(canvas, FigureCanvasAgg)
+        self.canvas = canvas
+        self.ax = ax
+        self.dynamic = sorted(dynamic, key=lambda a: a.get_zorder())
+        self.region = region
+        self.frames: list[Image.Image] = []
+
+    def grab_frame(self) -> None:
+        self.canvas.restore_region(self.region)  # type: ignore[no-untyped-call]
+        for a in self.dynamic:
+            self.ax.draw_artist(a)
+        rgb = np.asarray(self.canvas.buffer_rgba())[..., :3]  # type: ignore[no-untyped-call]
+        image = Image.fromarray(np.ascontiguousarray(rgb), "RGB")
+        self.frames.append(image.quantize(256, method=Image.Quantize.FASTOCTREE))
+
+    def save(self, path: Path, fps: int) -> None:
+        self.frames[0].save(
+            path, format="GIF", save_all=True, append_images=self.frames[1:],
+            duration=int(1000 / fps), loop=0,
+        )  # fmt: skip
 
 
 def animation(
@@ -112,14 +153,12 @@ def animation(
     """
     out = Path(path)
     suffix = out.suffix.lower()
-    writer: mpl_animation.AbstractMovieWriter
-    if suffix == ".gif":
-        writer = mpl_animation.PillowWriter(fps=fps)
-    elif suffix == ".mp4":
+    writer: mpl_animation.AbstractMovieWriter | None = None
+    if suffix == ".mp4":
         if not mpl_animation.writers.is_available("ffmpeg"):
             raise RuntimeError("writing MP4 needs ffmpeg, which is not available; use .gif")
         writer = mpl_animation.FFMpegWriter(fps=fps)
-    else:
+    elif suffix != ".gif":
         raise ValueError(f"unsupported animation type {suffix!r}: use .gif or .mp4")
 
     start_num = date_num(scenario.start)
@@ -128,8 +167,7 @@ def animation(
     }
     flows = median_flows(summary)
     largest = max_route_width(flows)
-    by_t = {float(cast(float, t)): g for t, g in series.groupby("t_h")} if not series.empty else {}
-    grid = np.array(sorted(by_t)) if by_t else np.array([0.0])
+    grid = np.unique(series["t_h"].to_numpy(np.float64)) if not series.empty else np.zeros(1)
 
     fig = new_figure(6.4, 5.6)
     ax = fig.subplots()
@@ -149,14 +187,25 @@ def animation(
         fontsize=FONT["note"],
     )
     plain_text(fig)  # before the background is rendered once (a "$" in a name is a dollar)
-    _freeze_background(fig, ax, dynamic=[*art.fronts.values(), *art.routes.values(),
-                                         *art.route_labels.values(), art.kabul, clock, text],
-                       dpi=dpi)  # fmt: skip
+    dynamic: list[Artist] = [*art.fronts.values(), *art.routes.values(),
+                             *art.route_labels.values(), art.kabul, clock, text]  # fmt: skip
+    region = _freeze_background(fig, ax, dynamic, dpi, picture=writer is not None)
     out.parent.mkdir(parents=True, exist_ok=True)
     entry = _data.quantiles(_data.date_nums(summary["alliance_enters_kabul"]), (0.95,))[0]
     end_h = (entry - start_num) * 24.0 + 72.0 if math.isfinite(entry) else None
-    with atomic_path(out, keep_suffix=True) as tmp, writer.saving(fig, str(tmp), dpi):
-        for t in frame_times(scenario, end_h):
+    times = frame_times(scenario, end_h)
+    # The replications' samples at the grid times the frames show (one pass over the table).
+    samples = [float(grid[np.abs(grid - t).argmin()]) for t in times]
+    by_t: dict[float, pd.DataFrame] = {}
+    if not series.empty:
+        shown = series[series["t_h"].isin(samples)]
+        by_t = {float(cast(float, t)): g for t, g in shown.groupby("t_h")}
+    gif = _GifFrames(fig, ax, dynamic, region) if writer is None else None
+    with (
+        atomic_path(out, keep_suffix=True) as tmp,
+        writer.saving(fig, str(tmp), dpi) if writer is not None else nullcontext(),
+    ):
+        for t, sample_t in zip(times, samples, strict=True):
             now = start_num + t / 24.0
             broken = {
                 "Mazar front": bool(np.mean(nums["mazar_falls"] <= now) > 0.5),
@@ -165,7 +214,6 @@ def animation(
             set_fronts(art, broken)
             evacuated = bool(np.mean(nums["kabul_evacuated"] <= now) > 0.5)
             set_flows(art, flows if evacuated else {}, largest)
-            sample_t = float(grid[np.abs(grid - t).argmin()])
             sample = by_t.get(sample_t)
             holder = majority(sample["city_holder"]) if sample is not None else ""
             set_holder(art, holder or "taliban")
@@ -182,5 +230,11 @@ def animation(
                     med = float(sample[col].median())
                     lines.append(f"{label}: {med:>7,.0f}" if math.isfinite(med) else label)
             text.set_text("\n".join(lines))
-            writer.grab_frame()
+            if gif is not None:
+                gif.grab_frame()
+            else:
+                assert writer is not None
+                writer.grab_frame()
+        if gif is not None:
+            gif.save(tmp, fps)
     return out

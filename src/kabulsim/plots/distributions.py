@@ -52,7 +52,12 @@ def _hist(ax: Axes, x: np.ndarray, n: int, color: str, is_time: bool) -> None:
     if len(bins) < 2:
         bins = np.array([lo - 0.5, lo + 0.5])
     weights = np.full(finite.size, 1.0 / n)
-    ax.hist(finite, bins=bins.tolist(), weights=weights, color=color, alpha=0.75, lw=0)
+    # One filled outline per panel (the bars abut and have no edges: the same picture as
+    # one patch per bar, at a fraction of the drawing cost).
+    ax.hist(
+        finite, bins=bins.tolist(), weights=weights, color=color, alpha=0.75, lw=0,
+        histtype="stepfilled",
+    )  # fmt: skip
     med = float(np.median(finite))
     ax.axvline(med, color=color, lw=1.2, ls="--", label="simulated median")
     ax.set_ylabel("share of replications")
