@@ -181,12 +181,12 @@ class CountAccumulator:
     looks its keys up in the sorted keys (:func:`numpy.searchsorted`), adds the counts of
     those already there and inserts the new ones, so the held size is the number of
     distinct rounded values per variable and grid time (:attr:`rows`), never the number of
-    batches or replications. Batches are gathered until they hold as many rows as the
-    merged counts (at least ``min_pending``) and then merged together, so the merging work
-    stays proportional to the rows added.
+    batches or replications. Batches are gathered until they hold a quarter as many rows as
+    the merged counts (at least ``min_pending``) and then merged together: the merging work
+    stays proportional to the rows added, and the pending rows small beside the merged.
     """
 
-    def __init__(self, min_pending: int = 1 << 18) -> None:
+    def __init__(self, min_pending: int = 1 << 16) -> None:
         self._keys = np.empty(0, np.uint64)
         self._counts = np.empty(0, np.int64)
         self._times = np.empty(0, np.float64)
@@ -233,7 +233,7 @@ class CountAccumulator:
         )
         self._pending.append((keys, np.asarray(count, dtype=np.int64)))
         self._pending_rows += len(keys)
-        if self._pending_rows >= max(self._min_pending, len(self._keys)):
+        if self._pending_rows >= max(self._min_pending, len(self._keys) // 4):
             self._compact()
 
     def _retime(self, times: np.ndarray) -> None:
@@ -278,19 +278,27 @@ class CountAccumulator:
         self._keys = np.insert(self._keys, at[miss], keys[miss])
         self._counts = np.insert(self._counts, at[miss], counts[miss])
 
-    def result(self) -> pd.DataFrame:
-        """The merged counts so far, sorted by variable, time and value."""
+    def _arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         self._compact()
         keys = self._keys
         t_idx = (keys >> np.uint64(_VALUE_BITS)) & np.uint64(_TIME_LIMIT - 1)
-        return pd.DataFrame(
-            {
-                "variable": (keys >> np.uint64(_VAR_SHIFT)).astype(np.int16),
-                "t_h": self._times[t_idx.astype(np.int64)],
-                "value": _key_values(keys & np.uint64((1 << _VALUE_BITS) - 1)),
-                "count": self._counts.copy(),
-            }
+        return (
+            (keys >> np.uint64(_VAR_SHIFT)).astype(np.int16),
+            self._times[t_idx.astype(np.int64)],
+            _key_values(keys & np.uint64((1 << _VALUE_BITS) - 1)),
+            self._counts,
         )
+
+    def result(self) -> pd.DataFrame:
+        """The merged counts so far, sorted by variable, time and value."""
+        variable, t_h, value, count = self._arrays()
+        return pd.DataFrame(
+            {"variable": variable, "t_h": t_h, "value": value, "count": count.copy()}
+        )
+
+    def quantiles(self) -> pd.DataFrame:
+        """:func:`quantile_frame` of the merged counts (without copying them into a frame)."""
+        return _sorted_quantiles(*self._arrays())
 
 
 def quantile_frame(counts: pd.DataFrame) -> pd.DataFrame:
@@ -299,25 +307,37 @@ def quantile_frame(counts: pd.DataFrame) -> pd.DataFrame:
     Columns: ``variable``, ``t_h``, ``n``, ``mean``, ``p05`` ... ``p95``; rows sorted by
     variable (in :data:`SERIES_VARIABLES` order) and time.
     """
-    columns = ["variable", "t_h", "n", "mean", *PROB_COLUMNS]
     if counts.empty:
+        return _sorted_quantiles(*(np.empty(0) for _ in range(4)))
+    counts = counts.sort_values(["variable", "t_h", "value"], kind="stable")
+    return _sorted_quantiles(
+        counts["variable"].to_numpy(),
+        counts["t_h"].to_numpy(),
+        counts["value"].to_numpy(),
+        counts["count"].to_numpy(),
+    )
+
+
+def _sorted_quantiles(
+    variable: np.ndarray, t_h: np.ndarray, value: np.ndarray, count: np.ndarray
+) -> pd.DataFrame:
+    """:func:`quantile_frame` of counts given as arrays sorted by variable, time and value."""
+    columns = ["variable", "t_h", "n", "mean", *PROB_COLUMNS]
+    if len(variable) == 0:
         frame = pd.DataFrame({c: pd.Series(dtype="float64") for c in columns})
         return frame.astype({"variable": "str", "n": "int64"})
-    counts = counts.sort_values(["variable", "t_h", "value"], kind="stable")
-    keys = counts[["variable", "t_h"]].to_numpy()
-    new = np.ones(len(counts), dtype=bool)
-    new[1:] = (keys[1:] != keys[:-1]).any(axis=1)
+    new = np.ones(len(variable), dtype=bool)
+    new[1:] = (variable[1:] != variable[:-1]) | (t_h[1:] != t_h[:-1])
     starts = np.flatnonzero(new)
-    ends = np.append(starts[1:], len(counts))
-    value = counts["value"].to_numpy()
-    count = counts["count"].to_numpy()
+    del new
+    ends = np.append(starts[1:], len(variable))
     cum = np.cumsum(count)
     base = np.concatenate(([0], cum[starts[1:] - 1]))
     n = cum[ends - 1] - base
     weighted = np.add.reduceat(value * count, starts)
     out: dict[str, object] = {
-        "variable": [SERIES_VARIABLES[int(i)] for i in counts["variable"].to_numpy()[starts]],
-        "t_h": counts["t_h"].to_numpy()[starts],
+        "variable": [SERIES_VARIABLES[int(i)] for i in variable[starts]],
+        "t_h": t_h[starts],
         "n": n.astype(np.int64),
         "mean": weighted / n,
     }

@@ -35,7 +35,7 @@ import pyarrow as pa  # type: ignore[import-untyped]
 import pyarrow.parquet as pq  # type: ignore[import-untyped]
 
 from kabulsim.experiments.batches import BatchResult
-from kabulsim.experiments.quantiles import CountAccumulator, quantile_frame
+from kabulsim.experiments.quantiles import CountAccumulator
 from kabulsim.experiments.studies import (
     FolderError,
     atomic_path,
@@ -401,9 +401,9 @@ class RunStore:
                     table["count"].to_numpy()[keep],
                 )
             if acc.rows:
-                frames.append(quantile_frame(acc.result()))
+                frames.append(acc.quantiles())
         if not frames:
-            return quantile_frame(CountAccumulator().result())
+            return CountAccumulator().quantiles()
         return pd.concat(frames, ignore_index=True)
 
     def finalize(self, n_batches: int, *, events_csv: bool) -> tuple[int, pd.DataFrame]:
