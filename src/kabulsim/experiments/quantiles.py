@@ -1,13 +1,16 @@
 """Quantiles of the state series per grid time, aggregated as batches finish.
 
-Keeping every replication's series is what makes large runs big (241 samples x 11 variables
-per replication at the default 6-hour step and 60-day horizon). Instead each batch reduces
+Keeping every replication's series is what makes large runs big (825 samples x 11 variables
+per replication at the default 6-hour step and 206-day horizon). Instead each batch reduces
 its series to *counts of rounded values*: every value is rounded to ``MANTISSA_BITS``
 significant bits (relative error at most 2**-(MANTISSA_BITS + 1), about 0.05 %), and the
 batch returns how many replications had each rounded value at each grid time. Counts add
 up exactly, whatever the order in which batches finish, so the merged quantiles are
 identical for any number of workers, any engine and after a resume; their size is bounded by
 the number of distinct rounded values, not by the number of replications.
+:class:`CountAccumulator` holds them as sorted packed keys and counts (dense numpy arrays);
+a run folder's final assembly merges one variable and block of grid times at a time
+(:meth:`kabulsim.experiments.store.RunStore.finalize`).
 
 Quantiles use the inverted empirical distribution (the smallest rounded value whose
 cumulative share reaches the probability, ``numpy.quantile(method="inverted_cdf")``);

@@ -15,7 +15,9 @@ Layout::
 Every file is written to a temporary name in the same folder and moved into place with
 :func:`os.replace`, so a run stopped at any moment leaves only whole files. The final tables
 are assembled from the chunks in batch (= replication) order, streaming one chunk at a time,
-so memory does not grow with the number of replications.
+so memory does not grow with the number of replications; the series quantiles are merged one
+variable and block of :data:`BLOCK_TIMES` grid times at a time, reading only that block's row
+groups of every counts chunk.
 """
 
 from __future__ import annotations
@@ -409,8 +411,9 @@ class RunStore:
     def finalize(self, n_batches: int, *, events_csv: bool) -> tuple[int, pd.DataFrame]:
         """Assemble the final tables from the chunks of batches ``0 .. n_batches - 1``.
 
-        Every table is streamed one chunk at a time, so memory does not grow with the
-        number of replications.
+        Every table is streamed one chunk at a time, and the series quantiles are merged
+        one block at a time (:meth:`_quantiles`), so memory does not grow with the number
+        of replications.
 
         Returns:
             The number of failed replications and the series quantiles.
