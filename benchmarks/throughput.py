@@ -158,27 +158,42 @@ def reps_rate(reps: int, workers: int) -> dict[str, float]:
 
 
 _CHILD = """
-import resource, sys, tempfile, time
+import json, math, resource, sys, tempfile, time
+from pathlib import Path
 from kabulsim.experiments import run_many
 from kabulsim.scenario import Scenario
-with tempfile.TemporaryDirectory() as d:
-    t = time.perf_counter()
-    run_many(Scenario(), int(sys.argv[1]), 5, workers=2, out=d + "/run")
-    wall = time.perf_counter() - t
-    # VmHWM: this process's own peak (ru_maxrss would carry over the peak of the process
-    # that started it, across exec); the workers' peak from the kernel's accounting.
-    with open("/proc/self/status") as status:
-        own = next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
-    kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    print(own, kids, wall)
+t = time.perf_counter()
+if sys.argv[1] == "finalize":  # the final assembly alone, on an existing run folder
+    from kabulsim.experiments.store import RunStore
+    store = RunStore.open(Path(sys.argv[2]))
+    manifest = store.read_manifest()
+    n = math.ceil(manifest["reps"] / manifest["batch_size"])
+    store.finalize(n, events_csv=manifest["events_csv"])
+else:
+    ensemble = None
+    if sys.argv[2] == "baseline":
+        from kabulsim.calibration.ensemble import shipped
+        ensemble = shipped()
+    with tempfile.TemporaryDirectory() as d:
+        run_many(Scenario(), int(sys.argv[1]), 5, workers=2, out=d + "/run", ensemble=ensemble)
+wall = time.perf_counter() - t
+# VmHWM: this process's own peak (ru_maxrss would carry over the peak of the process
+# that started it, across exec); the workers' peak from the kernel's accounting.
+with open("/proc/self/status") as status:
+    own = next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
+kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+print(own, kids, wall)
 """
 
 
-def peak_memory(reps: int) -> dict[str, float]:
+def peak_memory(reps: int, ensemble: str = "none", finalize: str | None = None) -> dict[str, float]:
     """Peak resident memory (MB) of a fresh process running ``reps`` replications into a
-    folder on 2 workers: the main process and the largest worker."""
+    folder on 2 workers (``ensemble``: "none" or "baseline", the shipped ensemble): the
+    main process and the largest worker. With ``finalize`` (a run folder): the final
+    assembly of that folder alone."""
+    args = ["finalize", finalize] if finalize else [str(reps), ensemble]
     out = subprocess.run(
-        [sys.executable, "-c", _CHILD, str(reps)], capture_output=True, text=True, check=True
+        [sys.executable, "-c", _CHILD, *args], capture_output=True, text=True, check=True
     ).stdout.split()
     own, kids, wall = int(out[0]), int(out[1]), float(out[2])
     return {
@@ -307,7 +322,35 @@ def main() -> None:
         action="store_true",
         help="skip the peak-memory runs (the longest part of the full benchmark)",
     )
+    parser.add_argument(
+        "--memory-ensemble",
+        choices=("none", "baseline"),
+        default="none",
+        help="measure peak memory with the shipped baseline ensemble (default none)",
+    )
+    parser.add_argument(
+        "--memory-only",
+        nargs="*",
+        type=int,
+        metavar="REPS",
+        help="print only the peak memory of runs of these sizes and stop",
+    )
+    parser.add_argument(
+        "--finalize",
+        metavar="DIR",
+        help="print only the peak memory and time of the final assembly of run folder DIR",
+    )
     args = parser.parse_args()
+    if args.finalize or args.memory_only is not None:
+        sizes = args.memory_only or []
+        print(
+            json.dumps(
+                {"finalize": peak_memory(0, finalize=args.finalize)}
+                if args.finalize
+                else {str(n): peak_memory(n, args.memory_ensemble) for n in sizes}
+            )
+        )
+        return
     rounds_n = args.rounds if args.rounds is not None else (3 if args.quick else 5)
     sim_reps = 200 if args.quick else 600
     # Replications per worker: 1 worker runs this many, 2 workers twice as many. The full
@@ -322,7 +365,9 @@ def main() -> None:
     # ratios are taken within a round, and the order of the timings rotates from round to
     # round so that a drift does not always favour the same one. Medians are reported.
     # Memory first: a fresh process for each size, started while this one is still small.
-    memory = {} if args.no_memory else {str(n): peak_memory(n) for n in mem_reps}
+    memory = (
+        {} if args.no_memory else {str(n): peak_memory(n, args.memory_ensemble) for n in mem_reps}
+    )
     timings: list[tuple[str, Any]] = [
         ("r1", lambda: reps_rate(rate_reps, 1)),
         ("r2", lambda: reps_rate(2 * rate_reps, 2)),

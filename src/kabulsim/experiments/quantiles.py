@@ -1,13 +1,16 @@
 """Quantiles of the state series per grid time, aggregated as batches finish.
 
-Keeping every replication's series is what makes large runs big (241 samples x 11 variables
-per replication at the default 6-hour step and 60-day horizon). Instead each batch reduces
+Keeping every replication's series is what makes large runs big (825 samples x 11 variables
+per replication at the default 6-hour step and 206-day horizon). Instead each batch reduces
 its series to *counts of rounded values*: every value is rounded to ``MANTISSA_BITS``
 significant bits (relative error at most 2**-(MANTISSA_BITS + 1), about 0.05 %), and the
 batch returns how many replications had each rounded value at each grid time. Counts add
 up exactly, whatever the order in which batches finish, so the merged quantiles are
 identical for any number of workers, any engine and after a resume; their size is bounded by
 the number of distinct rounded values, not by the number of replications.
+:class:`CountAccumulator` holds them as sorted packed keys and counts (dense numpy arrays);
+a run folder's final assembly merges one variable and block of grid times at a time
+(:meth:`kabulsim.experiments.store.RunStore.finalize`).
 
 Quantiles use the inverted empirical distribution (the smallest rounded value whose
 cumulative share reaches the probability, ``numpy.quantile(method="inverted_cdf")``);
@@ -141,56 +144,164 @@ def empty_counts() -> pd.DataFrame:
 
 def merge_counts(parts: Iterable[pd.DataFrame]) -> pd.DataFrame:
     """Add up count frames; the result is sorted by variable, time and value."""
-    frames = [p for p in parts if len(p)]
-    if not frames:
-        return empty_counts()
-    v = np.concatenate([f["variable"].to_numpy(np.int16) for f in frames])
-    t = np.concatenate([f["t_h"].to_numpy(np.float64) for f in frames])
-    x = np.concatenate([f["value"].to_numpy(np.float64) for f in frames])
-    c = np.concatenate([f["count"].to_numpy(np.int64) for f in frames])
-    order = np.lexsort((x, t, v))
-    v, t, x, c = v[order], t[order], x[order], c[order]
-    bits = x.view(np.uint64)  # equal bit patterns: one group (NaN included)
-    new = np.ones(len(x), dtype=bool)
-    new[1:] = (v[1:] != v[:-1]) | (t[1:] != t[:-1]) | (bits[1:] != bits[:-1])
-    starts = np.flatnonzero(new)
-    return pd.DataFrame(
-        {
-            "variable": v[starts],
-            "t_h": t[starts],
-            "value": x[starts],
-            "count": np.add.reduceat(c, starts),
-        }
-    )
+    acc = CountAccumulator()
+    for part in parts:
+        acc.add(part)
+    return acc.result()
+
+
+_SIGN = np.uint64(1 << 63)
+_LOW = np.uint64((1 << _DROP) - 1)
+_VALUE_BITS = 64 - _DROP
+"""Bits of a rounded value's key: sign, exponent and ``MANTISSA_BITS`` mantissa bits."""
+_VAR_SHIFT = 59
+"""Variable index above this bit of a packed key (up to 32 variables)."""
+_TIME_LIMIT = 1 << (_VAR_SHIFT - _VALUE_BITS)
+"""Grid times one accumulator can hold (2**37)."""
+_NAN = np.uint64(0x7FF8_0000_0000_0000)
+
+
+def _value_keys(values: np.ndarray) -> np.ndarray:
+    """Order-preserving unsigned keys of rounded values (any NaN becomes one key, last)."""
+    values = np.asarray(values, dtype=np.float64)
+    bits = np.where(np.isnan(values), _NAN, values.view(np.uint64))
+    ordered = np.where(bits & _SIGN, ~bits, bits | _SIGN)
+    return ordered >> np.uint64(_DROP)
+
+
+def _key_values(keys: np.ndarray) -> np.ndarray:
+    """The rounded values of :func:`_value_keys` (inverse for values with zero low bits)."""
+    ordered = keys << np.uint64(_DROP)
+    bits = np.where(ordered & _SIGN, ordered ^ _SIGN, ~(ordered | _LOW))
+    return bits.view(np.float64)
 
 
 class CountAccumulator:
-    """Merges count frames as batches finish, compacting every so often to bound memory.
+    """Adds up count frames as batches finish, exactly and in any order.
 
-    A merge sorts the merged counts together with the pending batches' counts, so memory
-    peaks at a few times (merged + pending) rows: compacting every 8 batches keeps that
-    near the size of the merged counts, which grows only as new rounded values appear.
+    The counts are held as two dense numpy arrays: a packed ``uint64`` key per distinct
+    (variable, grid time, rounded value), sorted, and its ``int64`` count. Adding a batch
+    looks its keys up in the sorted keys (:func:`numpy.searchsorted`), adds the counts of
+    those already there and inserts the new ones, so the held size is the number of
+    distinct rounded values per variable and grid time (:attr:`rows`), never the number of
+    batches or replications. Batches are gathered until they hold a quarter as many rows as
+    the merged counts (at least ``min_pending``) and then merged together: the merging work
+    stays proportional to the rows added, and the pending rows small beside the merged.
     """
 
-    def __init__(self, compact_every: int = 8) -> None:
-        self._merged = empty_counts()
-        self._pending: list[pd.DataFrame] = []
-        self._every = compact_every
+    def __init__(self, min_pending: int = 1 << 16) -> None:
+        self._keys = np.empty(0, np.uint64)
+        self._counts = np.empty(0, np.int64)
+        self._times = np.empty(0, np.float64)
+        self._pending: list[tuple[np.ndarray, np.ndarray]] = []
+        self._pending_rows = 0
+        self._min_pending = min_pending
+
+    @property
+    def rows(self) -> int:
+        """Distinct (variable, time, value) rows held, merged or pending."""
+        return len(self._keys) + self._pending_rows
+
+    @property
+    def merged_rows(self) -> int:
+        """Distinct (variable, time, value) rows merged so far."""
+        return len(self._keys)
 
     def add(self, counts: pd.DataFrame) -> None:
-        """Add one batch's counts."""
-        self._pending.append(counts)
-        if len(self._pending) >= self._every:
+        """Add one batch's counts (columns ``variable``, ``t_h``, ``value``, ``count``)."""
+        self.add_arrays(
+            counts["variable"].to_numpy(np.int64),
+            counts["t_h"].to_numpy(np.float64),
+            counts["value"].to_numpy(np.float64),
+            counts["count"].to_numpy(np.int64),
+        )
+
+    def add_arrays(
+        self, variable: np.ndarray, t_h: np.ndarray, value: np.ndarray, count: np.ndarray
+    ) -> None:
+        """Add counts given as four equal-length arrays."""
+        if len(variable) == 0:
+            return
+        variable = np.asarray(variable, dtype=np.int64)
+        if variable.min() < 0 or variable.max() >= 1 << (64 - _VAR_SHIFT):
+            raise ValueError("variable index out of range")
+        times = np.unique(t_h)
+        if not np.isin(times, self._times).all():
+            self._retime(np.union1d(self._times, times))
+        t_idx = np.searchsorted(self._times, t_h).astype(np.uint64)
+        keys = (
+            (variable.astype(np.uint64) << np.uint64(_VAR_SHIFT))
+            | (t_idx << np.uint64(_VALUE_BITS))
+            | _value_keys(value)
+        )
+        self._pending.append((keys, np.asarray(count, dtype=np.int64)))
+        self._pending_rows += len(keys)
+        if self._pending_rows >= max(self._min_pending, len(self._keys) // 4):
             self._compact()
 
+    def _retime(self, times: np.ndarray) -> None:
+        """Re-index the held keys on a grid with more times (order is preserved)."""
+        if len(times) > _TIME_LIMIT:
+            raise ValueError("too many distinct grid times")
+        moved = np.searchsorted(times, self._times).astype(np.uint64)
+        shift = np.uint64(_VALUE_BITS)
+        mask = np.uint64((1 << (_VAR_SHIFT - _VALUE_BITS)) - 1)
+
+        def retime(keys: np.ndarray) -> np.ndarray:
+            old = ((keys >> shift) & mask).astype(np.int64)
+            return (keys & ~(mask << shift)) | (moved[old] << shift)
+
+        if len(self._times):
+            self._keys = retime(self._keys)
+            self._pending = [(retime(k), c) for k, c in self._pending]
+        self._times = times
+
     def _compact(self) -> None:
-        self._merged = merge_counts([self._merged, *self._pending])
-        self._pending = []
+        if not self._pending:
+            return
+        keys = np.concatenate([k for k, _ in self._pending])
+        counts = np.concatenate([c for _, c in self._pending])
+        self._pending, self._pending_rows = [], 0
+        order = np.argsort(keys, kind="stable")
+        keys, counts = keys[order], counts[order]
+        del order
+        new = np.ones(len(keys), dtype=bool)
+        new[1:] = keys[1:] != keys[:-1]
+        starts = np.flatnonzero(new)
+        keys, counts = keys[starts], np.add.reduceat(counts, starts)
+        del new, starts
+        if not len(self._keys):
+            self._keys, self._counts = keys, counts
+            return
+        at = np.searchsorted(self._keys, keys)
+        hit = at < len(self._keys)
+        hit[hit] = self._keys[at[hit]] == keys[hit]
+        self._counts[at[hit]] += counts[hit]  # keys are distinct: no repeated positions
+        miss = ~hit
+        self._keys = np.insert(self._keys, at[miss], keys[miss])
+        self._counts = np.insert(self._counts, at[miss], counts[miss])
+
+    def _arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        self._compact()
+        keys = self._keys
+        t_idx = (keys >> np.uint64(_VALUE_BITS)) & np.uint64(_TIME_LIMIT - 1)
+        return (
+            (keys >> np.uint64(_VAR_SHIFT)).astype(np.int16),
+            self._times[t_idx.astype(np.int64)],
+            _key_values(keys & np.uint64((1 << _VALUE_BITS) - 1)),
+            self._counts,
+        )
 
     def result(self) -> pd.DataFrame:
-        """The merged counts so far."""
-        self._compact()
-        return self._merged
+        """The merged counts so far, sorted by variable, time and value."""
+        variable, t_h, value, count = self._arrays()
+        return pd.DataFrame(
+            {"variable": variable, "t_h": t_h, "value": value, "count": count.copy()}
+        )
+
+    def quantiles(self) -> pd.DataFrame:
+        """:func:`quantile_frame` of the merged counts (without copying them into a frame)."""
+        return _sorted_quantiles(*self._arrays())
 
 
 def quantile_frame(counts: pd.DataFrame) -> pd.DataFrame:
@@ -199,25 +310,37 @@ def quantile_frame(counts: pd.DataFrame) -> pd.DataFrame:
     Columns: ``variable``, ``t_h``, ``n``, ``mean``, ``p05`` ... ``p95``; rows sorted by
     variable (in :data:`SERIES_VARIABLES` order) and time.
     """
-    columns = ["variable", "t_h", "n", "mean", *PROB_COLUMNS]
     if counts.empty:
+        return _sorted_quantiles(*(np.empty(0) for _ in range(4)))
+    counts = counts.sort_values(["variable", "t_h", "value"], kind="stable")
+    return _sorted_quantiles(
+        counts["variable"].to_numpy(),
+        counts["t_h"].to_numpy(),
+        counts["value"].to_numpy(),
+        counts["count"].to_numpy(),
+    )
+
+
+def _sorted_quantiles(
+    variable: np.ndarray, t_h: np.ndarray, value: np.ndarray, count: np.ndarray
+) -> pd.DataFrame:
+    """:func:`quantile_frame` of counts given as arrays sorted by variable, time and value."""
+    columns = ["variable", "t_h", "n", "mean", *PROB_COLUMNS]
+    if len(variable) == 0:
         frame = pd.DataFrame({c: pd.Series(dtype="float64") for c in columns})
         return frame.astype({"variable": "str", "n": "int64"})
-    counts = counts.sort_values(["variable", "t_h", "value"], kind="stable")
-    keys = counts[["variable", "t_h"]].to_numpy()
-    new = np.ones(len(counts), dtype=bool)
-    new[1:] = (keys[1:] != keys[:-1]).any(axis=1)
+    new = np.ones(len(variable), dtype=bool)
+    new[1:] = (variable[1:] != variable[:-1]) | (t_h[1:] != t_h[:-1])
     starts = np.flatnonzero(new)
-    ends = np.append(starts[1:], len(counts))
-    value = counts["value"].to_numpy()
-    count = counts["count"].to_numpy()
+    del new
+    ends = np.append(starts[1:], len(variable))
     cum = np.cumsum(count)
     base = np.concatenate(([0], cum[starts[1:] - 1]))
     n = cum[ends - 1] - base
     weighted = np.add.reduceat(value * count, starts)
     out: dict[str, object] = {
-        "variable": [SERIES_VARIABLES[int(i)] for i in counts["variable"].to_numpy()[starts]],
-        "t_h": counts["t_h"].to_numpy()[starts],
+        "variable": [SERIES_VARIABLES[int(i)] for i in variable[starts]],
+        "t_h": t_h[starts],
         "n": n.astype(np.int64),
         "mean": weighted / n,
     }

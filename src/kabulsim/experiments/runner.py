@@ -42,7 +42,7 @@ from kabulsim.experiments.batches import (
     run_batch,
 )
 from kabulsim.experiments.executors import Engine, make_engine
-from kabulsim.experiments.quantiles import CountAccumulator, quantile_frame
+from kabulsim.experiments.quantiles import CountAccumulator
 from kabulsim.experiments.store import EVENTS_SCHEMA, SERIES_SCHEMA, RunStore, scenario_hash
 from kabulsim.experiments.studies import FolderError, manifest_value
 from kabulsim.limits import DEFAULT_SERIES_REPS, EVENTS_CSV_MAX
@@ -217,7 +217,7 @@ def run_many(
             runtime_s=time.perf_counter() - began,
             failed=sum(r.failed for r in ordered),
             memory_summary=pd.concat([r.summary for r in ordered], ignore_index=True),
-            series_quantiles=quantile_frame(acc.result()),
+            series_quantiles=acc.quantiles(),
             memory_events=pd.concat([r.events for r in ordered], ignore_index=True),
             memory_series=pd.concat([r.series for r in ordered], ignore_index=True),
         )

@@ -15,12 +15,15 @@ Layout::
 Every file is written to a temporary name in the same folder and moved into place with
 :func:`os.replace`, so a run stopped at any moment leaves only whole files. The final tables
 are assembled from the chunks in batch (= replication) order, streaming one chunk at a time,
-so memory does not grow with the number of replications.
+so memory does not grow with the number of replications; the series quantiles are merged one
+variable and block of :data:`BLOCK_TIMES` grid times at a time, reading only that block's row
+groups of every counts chunk.
 """
 
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import os
 from collections.abc import Iterator
@@ -28,12 +31,13 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa  # type: ignore[import-untyped]
 import pyarrow.parquet as pq  # type: ignore[import-untyped]
 
 from kabulsim.experiments.batches import BatchResult
-from kabulsim.experiments.quantiles import CountAccumulator, quantile_frame
+from kabulsim.experiments.quantiles import CountAccumulator
 from kabulsim.experiments.studies import (
     FolderError,
     atomic_path,
@@ -42,7 +46,7 @@ from kabulsim.experiments.studies import (
     prepare_folder,
     read_manifest,
 )
-from kabulsim.outputs import STATE
+from kabulsim.outputs import SERIES_VARIABLES, STATE
 
 MANIFEST = "manifest.json"
 ROW_GROUP_BYTES = 8 << 20
@@ -51,6 +55,11 @@ up to this size, so a table of 100,000 replications has tens of row groups, not 
 batch (each row group adds metadata that the writer keeps in memory until the file is
 closed), while the rows held at once stay few."""
 CHUNKS = "chunks"
+BLOCK_TIMES = 256
+"""Grid times per block of the series quantiles: a counts chunk has one row group per
+variable and block of grid times, and the final assembly merges one block at a time, so it
+holds the counts of one variable over at most this many grid times (see
+:meth:`RunStore.finalize`)."""
 
 EVENTS_SCHEMA = pa.schema(
     [
@@ -80,6 +89,31 @@ def _write_parquet(frame: pd.DataFrame, path: Path, schema: pa.Schema | None = N
         else:
             table = pa.Table.from_pandas(frame, schema=schema, preserve_index=False)
             pq.write_table(table.replace_schema_metadata(None), tmp)
+
+
+def _time_bounds(times: np.ndarray) -> np.ndarray:
+    """First grid time of each block of :data:`BLOCK_TIMES` (of sorted, distinct ``times``)."""
+    return times[::BLOCK_TIMES]
+
+
+def _write_counts(counts: pd.DataFrame, path: Path) -> None:
+    """Write a batch's counts with one row group per variable and block of grid times.
+
+    The rows are sorted by variable and time (:func:`~.quantiles.count_values`), so each
+    block is a slice; the row groups' statistics let the final assembly read one block.
+    """
+    table = pa.Table.from_pandas(counts, preserve_index=False).replace_schema_metadata(None)
+    variable = counts["variable"].to_numpy(np.int64)
+    t_h = counts["t_h"].to_numpy(np.float64)
+    bounds = _time_bounds(np.unique(t_h))
+    block = variable * max(len(bounds), 1) + np.searchsorted(bounds, t_h, side="right")
+    cuts = [0, *np.flatnonzero(block[1:] != block[:-1]) + 1, len(block)]
+    with atomic_path(path) as tmp, pq.ParquetWriter(tmp, table.schema) as writer:
+        if table.num_rows == 0:
+            writer.write_table(table)
+        for lo, hi in itertools.pairwise(cuts):
+            if hi > lo:
+                writer.write_table(table.slice(lo, hi - lo))
 
 
 def _conform(table: pa.Table, schema: pa.Schema) -> pa.Table:
@@ -227,7 +261,7 @@ class RunStore:
         i = result.index
         _write_parquet(result.events, self.chunk("events", i), EVENTS_SCHEMA)
         _write_parquet(result.series, self.chunk("series", i), SERIES_SCHEMA)
-        _write_parquet(result.counts, self.chunk("counts", i))
+        _write_counts(result.counts, self.chunk("counts", i))
         _write_parquet(result.summary, self.chunk("summary", i))
         record = {
             **self.identity,
@@ -297,11 +331,89 @@ class RunStore:
             schema = pa.unify_schemas([schema, chunk], promote_options="permissive")
         return schema
 
+    def _count_blocks(self, n_batches: int) -> tuple[list[tuple[int, float, float]], list[Any]]:
+        """The blocks of the series quantiles and, per chunk, its row groups' ranges.
+
+        Blocks are (variable, first time, stop time) over the grid of the first chunk with
+        counts (every chunk of a run has the same grid; the first and last blocks of a
+        variable are open-ended, so any time falls in one). A chunk's row groups are given
+        as rows ``(variable min, variable max, time min, time max)`` from its footer.
+        """
+        groups = []
+        grid = None
+        for i in range(n_batches):
+            meta = pq.read_metadata(self.chunk("counts", i))
+            names = meta.schema.names
+            v, t = names.index("variable"), names.index("t_h")
+            ranges = []
+            for g in range(meta.num_row_groups):
+                group = meta.row_group(g)
+                sv, st = group.column(v).statistics, group.column(t).statistics
+                if group.num_rows == 0:
+                    ranges.append((1.0, 0.0, np.inf, -np.inf))  # matches no block
+                elif sv is None or st is None or not (sv.has_min_max and st.has_min_max):
+                    ranges.append((-np.inf, np.inf, -np.inf, np.inf))  # matches every block
+                else:
+                    ranges.append((sv.min, sv.max, st.min, st.max))
+            groups.append(np.array(ranges, dtype=np.float64).reshape(-1, 4))
+            if grid is None and meta.num_rows:
+                times = pq.read_table(self.chunk("counts", i), columns=["t_h"])["t_h"]
+                grid = np.unique(times.to_numpy())
+        bounds = [] if grid is None else list(_time_bounds(grid))
+        edges = [-np.inf, *bounds[1:], np.inf]
+        blocks = [
+            (v, lo, hi)
+            for v in range(len(SERIES_VARIABLES))
+            for lo, hi in itertools.pairwise(edges)
+        ]
+        return blocks, groups
+
+    def _quantiles(self, n_batches: int) -> pd.DataFrame:
+        """The series quantiles over the counts chunks, one block at a time.
+
+        For each block (one variable over at most :data:`BLOCK_TIMES` grid times) the
+        matching row groups of every chunk are read and added up, then the block's
+        quantiles computed: memory holds the distinct rounded values of one block, not the
+        whole run's. Each (variable, time) cell lies in one block and its quantiles depend
+        only on its own counts, so the table equals one computed over all counts at once.
+        """
+        blocks, groups = self._count_blocks(n_batches)
+        frames = []
+        for v, lo, hi in blocks:
+            acc = CountAccumulator()
+            for i, ranges in enumerate(groups):
+                match = (
+                    (ranges[:, 0] <= v)
+                    & (ranges[:, 1] >= v)
+                    & (ranges[:, 3] >= lo)
+                    & (ranges[:, 2] < hi)
+                )
+                if not match.any():
+                    continue
+                table = pq.ParquetFile(self.chunk("counts", i)).read_row_groups(
+                    [int(g) for g in np.flatnonzero(match)]
+                )
+                variable = table["variable"].to_numpy()
+                t_h = table["t_h"].to_numpy()
+                keep = (variable == v) & (t_h >= lo) & (t_h < hi)
+                acc.add_arrays(
+                    variable[keep],
+                    t_h[keep],
+                    table["value"].to_numpy()[keep],
+                    table["count"].to_numpy()[keep],
+                )
+            if acc.rows:
+                frames.append(acc.quantiles())
+        if not frames:
+            return CountAccumulator().quantiles()
+        return pd.concat(frames, ignore_index=True)
+
     def finalize(self, n_batches: int, *, events_csv: bool) -> tuple[int, pd.DataFrame]:
         """Assemble the final tables from the chunks of batches ``0 .. n_batches - 1``.
 
-        Every table is streamed one chunk at a time, so memory does not grow with the
-        number of replications.
+        Every table is streamed one chunk at a time, and the series quantiles are merged
+        one block at a time (:meth:`_quantiles`), so memory does not grow with the number
+        of replications.
 
         Returns:
             The number of failed replications and the series quantiles.
@@ -323,10 +435,7 @@ class RunStore:
             "events.csv" if events_csv else None,
         )
         self._stream("series", n_batches, SERIES_SCHEMA, "series.parquet", None)
-        acc = CountAccumulator()
-        for i in range(n_batches):
-            acc.add(pd.read_parquet(self.chunk("counts", i)))
-        quantiles = quantile_frame(acc.result())
+        quantiles = self._quantiles(n_batches)
         _write_parquet(quantiles, self.root / "series_quantiles.parquet")
         if not events_csv and (self.root / "events.csv").exists():
             (self.root / "events.csv").unlink()
