@@ -131,6 +131,22 @@ def scenario_hash(scenario_json: str) -> str:
     return hashlib.sha256(scenario_json.encode("utf-8")).hexdigest()
 
 
+def _return_memory() -> None:
+    """Give freed memory back to the system between the final tables' steps.
+
+    Streaming a table frees its buffers, but Arrow's allocator and the C library keep the
+    pages for reuse, so without this the resident size after the streamed tables adds to
+    the series quantiles' peak (measured on 100,000 replications: about 35 MB).
+    """
+    pa.default_memory_pool().release_unused()
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc: the allocator keeps its pages
+        pass
+
+
 def _sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as fh:
@@ -404,6 +420,8 @@ class RunStore:
                 )
             if acc.rows:
                 frames.append(acc.quantiles())
+            del acc
+            _return_memory()  # the next block starts from what this one held
         if not frames:
             return CountAccumulator().quantiles()
         return pd.concat(frames, ignore_index=True)
@@ -427,6 +445,7 @@ class RunStore:
         )
         errors = pq.read_table(self.root / "summary.parquet", columns=["error"])["error"]
         failed = sum(1 for e in errors.to_pylist() if e)
+        _return_memory()
         self._stream(
             "events",
             n_batches,
@@ -434,7 +453,9 @@ class RunStore:
             "events.parquet",
             "events.csv" if events_csv else None,
         )
+        _return_memory()
         self._stream("series", n_batches, SERIES_SCHEMA, "series.parquet", None)
+        _return_memory()
         quantiles = self._quantiles(n_batches)
         _write_parquet(quantiles, self.root / "series_quantiles.parquet")
         if not events_csv and (self.root / "events.csv").exists():
