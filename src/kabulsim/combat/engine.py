@@ -781,6 +781,36 @@ def _stochastic(
                 t_end = t1
                 break
 
+    return _stochastic_result(
+        red,
+        blue,
+        law,
+        (red_event, blue_event, t_end),
+        (y0, x0, y, x, loss_y, loss_x, rec_y, rec_x),
+        (
+            np.asarray(times, dtype=np.float64) if record else _EMPTY,
+            np.asarray(ys_rec, dtype=np.float64) if record else _EMPTY,
+            np.asarray(xs_rec, dtype=np.float64) if record else _EMPTY,
+        ),
+    )
+
+
+def _stochastic_result(
+    red: Side,
+    blue: Side,
+    law: str,
+    end: tuple[EndEvent | None, EndEvent | None, float],
+    counts: tuple[float, float, float, float, float, float, float, float],
+    trajectory: tuple[np.ndarray, np.ndarray, np.ndarray],
+) -> BattleResult:
+    """The result of a stochastic fight.
+
+    ``end`` is (red's end, blue's end, duration); ``counts`` red and blue initial, final,
+    losses and reinforcements (red first in each pair); ``trajectory`` the recorded times,
+    red and blue strengths (or empty arrays).
+    """
+    red_event, blue_event, t_end = end
+    y0, x0, y, x, loss_y, loss_x, rec_y, rec_x = counts
     ended_by, winner = _ended_by(red, blue, red_event, blue_event)
     return BattleResult(
         law=law,
@@ -800,9 +830,9 @@ def _stochastic(
         blue_losses=loss_x,
         red_reinforcements=rec_y,
         blue_reinforcements=rec_x,
-        times=np.asarray(times, dtype=np.float64) if record else _EMPTY,
-        red_strength=np.asarray(ys_rec, dtype=np.float64) if record else _EMPTY,
-        blue_strength=np.asarray(xs_rec, dtype=np.float64) if record else _EMPTY,
+        times=trajectory[0],
+        red_strength=trajectory[1],
+        blue_strength=trajectory[2],
     )
 
 
@@ -864,26 +894,11 @@ def _stochastic_square(
         if red_event is not None or blue_event is not None:
             t_end = t1
             break
-    ended_by, winner = _ended_by(red, blue, red_event, blue_event)
-    return BattleResult(
-        law=law,
-        mode="stochastic",
-        red_end=red_event,
-        blue_end=blue_event,
-        duration_h=t_end,
-        winner=winner,
-        ended_by=ended_by,
-        red_name=red.name,
-        blue_name=blue.name,
-        red_initial=y0,
-        blue_initial=x0,
-        red_final=y,
-        blue_final=x,
-        red_losses=loss_y,
-        blue_losses=loss_x,
-        red_reinforcements=rec_y,
-        blue_reinforcements=rec_x,
-        times=_EMPTY,
-        red_strength=_EMPTY,
-        blue_strength=_EMPTY,
+    return _stochastic_result(
+        red,
+        blue,
+        law,
+        (red_event, blue_event, t_end),
+        (y0, x0, y, x, loss_y, loss_x, rec_y, rec_x),
+        (_EMPTY, _EMPTY, _EMPTY),
     )
