@@ -147,9 +147,7 @@ def sweep(
     metrics = tuple(parse_metric(o) for o in outcomes)
     points = grid_points(axes)
     scenarios = [with_values(scenario, p) for p in points]
-    members = resolve(ensemble)
-    if members is not None:
-        members = members.without(a.path for a in axes)
+    members = resolve(ensemble, pin=[a.path for a in axes])
     summaries = run_points(
         scenarios,
         reps,

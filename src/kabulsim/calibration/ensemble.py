@@ -237,19 +237,26 @@ EnsembleSpec: TypeAlias = Ensemble | str | os.PathLike[str] | None
 one), ``"none"`` or None (the scenario's own values), or the path of an ensemble file."""
 
 
-def resolve(spec: EnsembleSpec) -> Ensemble | None:
+def resolve(spec: EnsembleSpec, pin: Iterable[str] = ()) -> Ensemble | None:
     """The ensemble ``spec`` names (None for ``"none"`` and None).
+
+    ``pin``: parameters left to the scenario (a sweep's or a family's axes: see
+    :meth:`Ensemble.without`).
 
     Raises:
         EnsembleError: a path that is not a readable ensemble file.
 
     """
-    if spec is None or isinstance(spec, Ensemble):
-        return spec
-    text = os.fspath(spec)
-    if text == NONE:
+    if spec is None:
         return None
-    return shipped() if text == DEFAULT else load(text)
+    if isinstance(spec, Ensemble):
+        ens = spec
+    else:
+        text = os.fspath(spec)
+        if text == NONE:
+            return None
+        ens = shipped() if text == DEFAULT else load(text)
+    return ens.without(pin)
 
 
 def stale_parameters(ensemble: Ensemble) -> list[str]:

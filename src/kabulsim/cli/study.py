@@ -192,6 +192,7 @@ def handle_sweep(args: argparse.Namespace) -> int:
     """Run the grid, write the table and figures, print the table."""
     from kabulsim.analysis.outcomes import parse_metric
     from kabulsim.analysis.sweep import grid_points, parse_axis, sweep, with_values
+    from kabulsim.calibration.ensemble import resolve
     from kabulsim.experiments.studies import folder_lock, write_study
     from kabulsim.plots.io import save
     from kabulsim.plots.sensitivity import sweep_figure
@@ -206,6 +207,7 @@ def handle_sweep(args: argparse.Namespace) -> int:
             parse_metric(o)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
+    members = resolve(ens, pin=[a.path for a in axes])
     config = {
         "scenario": scenario.model_dump(mode="json"),
         "grid": args.grid,
@@ -213,7 +215,7 @@ def handle_sweep(args: argparse.Namespace) -> int:
         "reps": args.reps,
         "seed": args.seed,
         # the members as the sweep uses them: the parameters on the grid are left to it
-        "ensemble": None if ens is None else ens.without(a.path for a in axes).record(),
+        "ensemble": None if members is None else members.record(),
     }
     try:
         n_points = len([with_values(scenario, point) for point in grid_points(axes)])
@@ -237,7 +239,7 @@ def handle_sweep(args: argparse.Namespace) -> int:
             "sweep",
             config,
             out,
-            partial(sweep, scenario, axes, outcomes, ensemble=ens),
+            partial(sweep, scenario, axes, outcomes, ensemble=members),
         )
         for i, metric in enumerate(result.metrics):
             save(sweep_figure(result, metric.text), out, f"sweep_{i + 1}")

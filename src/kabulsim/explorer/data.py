@@ -403,9 +403,7 @@ def run_family(
     if reps < 1:
         raise ValueError(f"reps must be >= 1, got {reps}")
     controls, cells = plan_grid(scenarios, axes)
-    members = resolve(ensemble)
-    if members is not None:
-        members = members.without(a.path for a in axes)
+    members = resolve(ensemble, pin=[a.path for a in axes])
     total = reps * len(cells)
     summaries: dict[str, pd.DataFrame] = {}
     parts: dict[str, list[pd.DataFrame]] = {
