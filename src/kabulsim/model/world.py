@@ -141,8 +141,7 @@ class Ledger:
 
     def come_back(self, route: Route, fighters: float) -> None:
         """Book ``fighters`` who had left along ``route`` coming back into the theatre."""
-        name = "withdrawn_north" if route == "north" else f"to_{route}"
-        setattr(self, name, getattr(self, name) - fighters)
+        self.withdraw(route, -fighters)
 
     def withdraw(self, route: Route, fighters: float) -> None:
         """Book ``fighters`` leaving the modelled theatre along ``route``."""
