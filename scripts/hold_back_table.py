@@ -14,13 +14,16 @@ at that date.
 from __future__ import annotations
 
 import argparse
+import math
+from datetime import timedelta
 from pathlib import Path
 
 import pandas as pd
 
 import kabulsim
+from kabulsim.analysis.survival import censored_median
 from kabulsim.calibration import ensemble
-from kabulsim.scenario import load_scenario
+from kabulsim.scenario import Scenario, load_scenario
 from kabulsim.tables import to_datetime
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -33,13 +36,12 @@ NAMES = (
 )
 
 
-def _day(values: pd.Series) -> str:
+def _day(summary: pd.DataFrame, scenario: Scenario, column: str) -> str:
     """The median date of a time column over all replications (censored ones count late)."""
-    times = to_datetime(values).sort_values(na_position="last").reset_index(drop=True)
-    low, high = times.iloc[(len(times) - 1) // 2], times.iloc[len(times) // 2]
-    if pd.isna(high):
+    days = censored_median(summary, scenario, column).value
+    if math.isinf(days):
         return "not reached"
-    return (low + (high - low) / 2).strftime("%d %b")
+    return (scenario.start + timedelta(days=days)).strftime("%d %b")
 
 
 def _share(values: pd.Series) -> str:
@@ -68,13 +70,13 @@ def main() -> None:
         holders = s["holder_at_interim"].replace("", "none").value_counts(normalize=True)
         holder_text = ", ".join(f"{k} {v:.0%}" for k, v in holders.items())
         print(
-            f"| `{name}` | {_day(s['alliance_enters_kabul'])}"
+            f"| `{name}` | {_day(s, sc, 'alliance_enters_kabul')}"
             f" | {_share(s['entry_despite_orders'])}"
             f" | {s['vacuum_h'].astype(float).median():.0f}"
             f" | {_share(s['factional_fighting'])} | {_share(s['taliban_reentered'])}"
             f" | {s['civilians_looting'].astype(float).mean():.1f}"
             f" | {s['civilians_factional'].astype(float).mean():.1f}"
-            f" | {_day(s['order_restored'])} | {late:.0%} | {holder_text}"
+            f" | {_day(s, sc, 'order_restored')} | {late:.0%} | {holder_text}"
             f" | {s['control_breadth_interim'].astype(float).median():.2f} |"
         )
     print(f"\n{args.reps} replications, seed {args.seed}, parameters from", end=" ")
