@@ -279,11 +279,12 @@ class World:
 
     def set_alliance_strength(self, fighters: float) -> None:
         """The alliance's strength on the Shamali front after a fight."""
-        self.alliance_strength = fighters
+        self.shamali.alliance = fighters
 
     def raise_alliance_morale(self, amount: float) -> None:
         """The alliance's morale rises by ``amount`` (at most 1)."""
-        self.alliance_morale = min(1.0, self.alliance_morale + amount)
+        front = self.shamali
+        front.alliance_morale = min(1.0, front.alliance_morale + amount)
 
     # --- Kabul: the garrison, the stragglers, who holds the city ----------------------------
 
@@ -362,18 +363,10 @@ class World:
         """Alliance fighters facing the Shamali front (and, after it breaks, at Kabul)."""
         return self.shamali.alliance
 
-    @alliance_strength.setter
-    def alliance_strength(self, value: float) -> None:
-        self.shamali.alliance = value
-
     @property
     def alliance_morale(self) -> float:
         """The morale of the alliance force facing the Shamali front."""
         return self.shamali.alliance_morale
-
-    @alliance_morale.setter
-    def alliance_morale(self, value: float) -> None:
-        self.shamali.alliance_morale = value
 
     def defenders_morale(self) -> float:
         """Morale of the Taliban fighting inside Kabul.
