@@ -28,6 +28,7 @@ ROOT = SRC.parents[1]
 
 LAYERS = (
     ("timebase", "limits", "files"),
+    ("places",),
     ("outputs", "basemap"),
     ("scenario",),
     ("combat",),
@@ -78,7 +79,7 @@ def test_imports_flow_one_way():
 
 
 def test_outputs_import_only_the_time_base():
-    assert _imports(SRC / "outputs.py") == {"timebase"}
+    assert _imports(SRC / "outputs.py") == {"places", "timebase"}
 
 
 # --- Recipe: add a phase (and its outcome) ------------------------------------------------
@@ -148,9 +149,11 @@ def test_recipe_outcome_reaches_the_tables():
 
 def test_recipe_state_variables_are_read_by_name():
     """Each declared variable has a reader in world.py; the series follows the declaration."""
-    from kabulsim.model.world import LABEL_READERS, NUMBER_READERS
+    from kabulsim.model.world import readers
 
-    assert set(NUMBER_READERS) | set(LABEL_READERS) == {v.name for v in outputs.STATE}
+    numbers, labels = readers(outputs.PLACES)
+    assert set(numbers | labels) == {v.name for v in outputs.STATE}
+    assert list(numbers) == list(outputs.STATE_NUMERIC)
     world = build_world(scenario_with(), 2)
     run_world(world)
     world.book_prisoners()
@@ -213,13 +216,13 @@ def test_state_readers_may_be_attribute_paths_or_functions():
     from kabulsim.model.world import _column, _read, _snapshot_plan
 
     world = build_world(scenario_with(), 0)
-    assert _read("shamali.morale", world) == world.shamali.morale
+    assert _read("fronts.shamali.morale", world) == world.fronts["shamali"].morale
     assert _read(("kabul_afghan", "kabul_foreign"), world) == world.in_kabul
     assert _read(lambda w: w.alliance_strength * 2.0, world) == world.alliance_strength * 2.0
     numbers = {
         "a": ("kabul_afghan", "kabul_foreign"),
         "b": lambda w: w.alliance_strength * 2.0,
-        "c": "shamali.morale",
+        "c": "fronts.shamali.morale",
     }
     read, terms, columns = _snapshot_plan(numbers, {"holder": "city_holder"})
     values = read(world)

@@ -26,7 +26,7 @@ def _fight_score(strength: int, morale: float, seeds: range) -> tuple[float, flo
     held, wins = [], []
     for seed in seeds:
         world = build_world(sc, seed=seed)
-        front = world.shamali
+        front = world.fronts["shamali"]
         front.strength, front.morale = float(strength), morale
         rng = np.random.default_rng(seed)
         taliban, alliance = sides(world, front, rng)

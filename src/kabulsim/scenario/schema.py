@@ -10,8 +10,10 @@ Dates are timezone-aware; a date written without an offset is read as Kabul loca
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from functools import cached_property
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Self
 
 from pydantic import (
     AfterValidator,
@@ -25,6 +27,9 @@ from pydantic import (
 
 from kabulsim.scenario.params import param
 from kabulsim.timebase import KABUL
+
+if TYPE_CHECKING:  # pragma: no cover
+    from kabulsim.scenario.theatre import Theatre
 
 Q_BACKGROUND_STRENGTH = (
     '"Their fighters consisted of between 25,000 and 30,000 fighters, and were supported by other'
@@ -1652,6 +1657,19 @@ class Scenario(_Part):
     aftermath: Aftermath = Field(default_factory=Aftermath, description="The aftermath.")
     political: Political = Field(default_factory=Political, description="The political track.")
     vacuum: Vacuum = Field(default_factory=Vacuum, description="Who fills an empty Kabul.")
+
+    @cached_property
+    def theatre(self) -> Theatre:
+        """The fronts, cities and routes of this scenario with their inputs (computed once)."""
+        from kabulsim.scenario.theatre import theatre
+
+        return theatre(self)
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self:
+        """A copy (see pydantic); the copy computes its own theatre."""
+        copy = super().model_copy(update=update, deep=deep)
+        copy.__dict__.pop("theatre", None)
+        return copy
 
     @model_validator(mode="after")
     def _dates_in_horizon(self) -> Scenario:
