@@ -13,8 +13,8 @@ import numpy as np
 import pandas as pd
 
 from kabulsim.model import build_world, simulate
+from kabulsim.model.commander import sides
 from kabulsim.model.fighting import fight
-from kabulsim.model.fronts import sides
 from tests.helpers import scenario_with
 
 STRENGTHS = (2_500, 5_000, 10_000, 15_000)

@@ -14,7 +14,7 @@ from kabulsim.combat.breakpoints import attacker_breakpoints, defender_breakpoin
 from kabulsim.model import build_world
 from kabulsim.model.aftermath import close_vacuum
 from kabulsim.model.air import strike_front
-from kabulsim.model.fronts import cas_per_h, estimate_odds
+from kabulsim.model.commander import cas_per_h, estimate_odds
 from kabulsim.model.vacuum import control_breadth
 from kabulsim.scenario.schema import Air
 from tests.helpers import scenario_with

@@ -25,7 +25,7 @@ the hour; strikes stop when the front they aim at no longer holds a line, except
 the Taliban stay to defend Kabul the Shamali front's strikes fall on the defenders of the
 city (:func:`strike_city`). Close air
 support during an assault is part of the same campaign
-(:func:`kabulsim.model.fronts.cas_per_h`).
+(:func:`kabulsim.model.commander.cas_per_h`).
 """
 
 from __future__ import annotations

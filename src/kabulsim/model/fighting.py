@@ -1,6 +1,6 @@
 """A fight between the Taliban and the alliance, run by the attrition engine.
 
-Both the Shamali assault (:mod:`kabulsim.model.shamali`) and fighting inside Kabul
+Both the Shamali assault (:mod:`kabulsim.model.front`) and fighting inside Kabul
 (:mod:`kabulsim.model.alliance`) go through :func:`fight`: the engine runs in stochastic mode
 with the scenario's law, step and time limit, and each side's casualties are split into
 killed (``shamali.killed_per_casualty``) and wounded. Taliban killed go to the given ledger

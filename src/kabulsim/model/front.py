@@ -14,7 +14,7 @@ Mechanism. One instance of this phase holds each front of the theatre
 (named after the front). Air strikes, ground pressure, a city's fall elsewhere and the fear of
 encirclement wear the line down; morale recovers and the Taliban command refills or
 reinforces it from Kabul (:mod:`kabulsim.model.command`) when the pressure is off. The
-alliance commander (:func:`kabulsim.model.fronts.commander`) attacks when his estimated odds
+alliance commander (:func:`kabulsim.model.commander.commander`) attacks when his estimated odds
 reach ``shamali.required_odds`` (or on a date a scenario orders, ``forced_assault_at``, for
 the front that covers Kabul), after massing part of his reserve; the attrition engine decides
 the fight. A repulsed assault is retried after ``retry_h``, as at Bai Beche, where the first
@@ -35,7 +35,7 @@ When a line breaks:
   scenario fixes (``fall_at``, an exogenous override). Of the garrison still there a share is
   killed (``killed_share``), a share captured or changes sides (``defected_share``) and the rest
   withdraws; the fronts covering Kabul lose ``shock`` of their morale at once, and from then
-  on ``encirclement_per_day`` each day (:func:`kabulsim.model.fronts.front_pressure`), while
+  on ``encirclement_per_day`` each day (:func:`kabulsim.model.commander.front_pressure`), while
   the alliance's morale rises by ``alliance_boost``.
 """
 
@@ -43,8 +43,8 @@ from __future__ import annotations
 
 import simpy
 
+from kabulsim.model.commander import cas_sorties_per_h, commander
 from kabulsim.model.fighting import Fight
-from kabulsim.model.fronts import cas_sorties_per_h, commander
 from kabulsim.model.world import Front, World, lognormal
 
 
