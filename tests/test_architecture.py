@@ -27,7 +27,7 @@ SRC = Path(kabulsim.__file__).resolve().parent
 ROOT = SRC.parents[1]
 
 LAYERS = (
-    ("timebase", "limits", "files"),
+    ("timebase", "limits", "files", "_version"),
     ("places",),
     ("outputs", "basemap"),
     ("scenario",),

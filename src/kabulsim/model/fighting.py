@@ -50,7 +50,7 @@ def fight(
         front: the front fought over; its line and alliance strengths take the fight's final
             strengths (None: a fight in the city, where the alliance's Shamali force fights).
     """
-    sh = world.theatre.doctrine
+    sh = world.scenario.doctrine
     result = simulate(
         taliban,
         alliance,

@@ -35,7 +35,7 @@ When a line breaks:
   scenario fixes (``fall_at``, an exogenous override). Of the garrison still there a share is
   killed (``killed_share``), a share captured or changes sides (``defected_share``) and the rest
   withdraws; the fronts covering Kabul lose ``shock`` of their morale at once, and from then
-  on ``encirclement_per_day`` each day (:func:`kabulsim.model.commander.front_pressure`), while
+  on ``encirclement_per_day`` each day (:func:`kabulsim.model.pressure.front_pressure`), while
   the alliance's morale rises by ``alliance_boost``.
 """
 
@@ -127,7 +127,7 @@ def _advance(world: World, front: Front) -> simpy.events.ProcessGenerator:
     fall = front.plan.fall
     assert fall is not None
     rng = world.rng[front.name]
-    yield world.env.timeout(lognormal(rng, fall.advance_h, world.theatre.doctrine.mass_spread))
+    yield world.env.timeout(lognormal(rng, fall.advance_h, world.scenario.doctrine.mass_spread))
     if not world.milestone(f"{fall.city}_falls").triggered:
         _collapse(world, front)
 

@@ -32,10 +32,10 @@ from kabulsim.model.aftermath import aftermath, close_vacuum
 from kabulsim.model.air import air_campaign
 from kabulsim.model.alliance import alliance
 from kabulsim.model.command import command
-from kabulsim.model.commander import front_pressure
 from kabulsim.model.front import close_front, hold_front
 from kabulsim.model.hvt import high_value_target
 from kabulsim.model.political import political_track
+from kabulsim.model.pressure import front_pressure
 from kabulsim.model.vacuum import close_city, vacuum
 from kabulsim.model.withdrawal import close_withdrawal, withdrawal
 from kabulsim.model.world import Front, World

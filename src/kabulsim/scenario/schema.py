@@ -788,6 +788,12 @@ class Shamali(_Part):
     )
 
 
+Doctrine = Shamali
+"""The assault doctrine: how the alliance commander reviews, masses and attacks, and the
+attrition law and rates of an assault. The 2001 model fights every front with the Shamali
+part's parameters (:attr:`Scenario.doctrine`)."""
+
+
 class Withdrawal(_Part):
     """The Taliban's decision to leave Kabul, and the evacuation."""
 
@@ -1657,6 +1663,11 @@ class Scenario(_Part):
     aftermath: Aftermath = Field(default_factory=Aftermath, description="The aftermath.")
     political: Political = Field(default_factory=Political, description="The political track.")
     vacuum: Vacuum = Field(default_factory=Vacuum, description="Who fills an empty Kabul.")
+
+    @property
+    def doctrine(self) -> Doctrine:
+        """The assault doctrine every front is fought with (the ``shamali`` part)."""
+        return self.shamali
 
     @cached_property
     def theatre(self) -> Theatre:

@@ -11,21 +11,21 @@ after it (``<front>.advance_h``, ``fall_at``, ``killed_share``, ``defected_share
 
 The model reads a scenario's theatre (:attr:`kabulsim.scenario.schema.Scenario.theatre`,
 computed once per scenario object) and never names a place. All fronts are assaulted with
-one doctrine (:attr:`Theatre.doctrine`: the review cycle, the estimate, massing, the
-attrition law and rates), the part the schema calls ``shamali``.
+one doctrine (:attr:`kabulsim.scenario.schema.Scenario.doctrine`: the review cycle, the
+estimate, massing, the attrition law and rates), the part the schema calls ``shamali``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from kabulsim.places import PLACES, ROUTES, Place
 from kabulsim.timebase import to_hours
 
-if TYPE_CHECKING:  # pragma: no cover
-    from kabulsim.scenario.schema import Scenario, Shamali
+Scenario = Any
+"""A :class:`kabulsim.scenario.schema.Scenario` (not imported: the schema imports this module)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,8 +85,6 @@ class Theatre:
     places: tuple[Place, ...]
     fronts: tuple[FrontPlan, ...]
     routes: tuple[str, ...]
-    doctrine: Shamali
-    """The assault doctrine every front is fought with."""
     sortie_starts_h: tuple[float, ...]
     """Clock time (h) of the start of each sortie period."""
     sortie_rates: tuple[float, ...]
@@ -151,7 +149,6 @@ def theatre(sc: Scenario, places: tuple[Place, ...] = PLACES) -> Theatre:
         places=places,
         fronts=fronts,
         routes=ROUTES,
-        doctrine=sc.shamali,
         sortie_starts_h=tuple(to_hours(sc.start, p.start) for p in air.sorties),
         sortie_rates=tuple(p.strike_sorties_per_day for p in air.sorties),
         sortie_ramp_h=air.front_targeting_ramp_days * 24.0,
