@@ -282,11 +282,14 @@ class Forces(_Part):
 
     @model_validator(mode="after")
     def _parts_fit_the_whole(self) -> Forces:
-        held = self.taliban_shamali + self.taliban_kabul + self.taliban_north
+        parts = [
+            name for name in type(self).model_fields
+            if name.startswith("taliban_") and name != "taliban_national"
+        ]  # fmt: skip
+        held = sum(getattr(self, name) for name in parts)
         if held > self.taliban_national:
             raise ValueError(
-                f"taliban_shamali + taliban_kabul + taliban_north = {held} exceeds"
-                f" taliban_national = {self.taliban_national}"
+                f"{' + '.join(parts)} = {held} exceeds taliban_national = {self.taliban_national}"
             )
         if self.brigade_055 > self.taliban_national:
             raise ValueError("brigade_055 cannot exceed taliban_national")
@@ -309,8 +312,9 @@ class SortiePeriod(_Part):
 
     @model_validator(mode="after")
     def _shares(self) -> SortiePeriod:
-        if self.shamali_share + self.north_share > 1.0 + 1e-9:
-            raise ValueError("shamali_share + north_share must not exceed 1")
+        shares = [name for name in type(self).model_fields if name.endswith("_share")]
+        if sum(getattr(self, name) for name in shares) > 1.0 + 1e-9:
+            raise ValueError(f"{' + '.join(shares)} must not exceed 1")
         return self
 
 
@@ -491,8 +495,11 @@ class Morale(_Part):
     )
 
 
-class North(_Part):
-    """The northern collapse: Mazar-i-Sharif and its shock on the Shamali front."""
+class CityFall(_Part):
+    """What the fall of a front's city does (in 2001: Mazar-i-Sharif, and its shock).
+
+    The part of a front with the ``falls`` role, named after the front.
+    """
 
     advance_h: float = param(
         72.0,
@@ -569,7 +576,7 @@ class North(_Part):
     )
 
     @model_validator(mode="after")
-    def _shares(self) -> North:
+    def _shares(self) -> CityFall:
         if self.killed_share + self.defected_share > 1.0 + 1e-9:
             raise ValueError("killed_share + defected_share must not exceed 1")
         return self
@@ -1652,7 +1659,7 @@ class Scenario(_Part):
     forces: Forces = Field(default_factory=Forces, description="Initial strengths.")
     air: Air = Field(default_factory=Air, description="The air campaign.")
     morale: Morale = Field(default_factory=Morale, description="Morale dynamics.")
-    north: North = Field(default_factory=North, description="The northern collapse.")
+    north: CityFall = Field(default_factory=CityFall, description="The northern collapse.")
     shamali: Shamali = Field(default_factory=Shamali, description="The Shamali Plain fight.")
     command: Command = Field(default_factory=Command, description="Taliban reserves.")
     withdrawal: Withdrawal = Field(default_factory=Withdrawal, description="The withdrawal.")
@@ -1687,13 +1694,15 @@ class Scenario(_Part):
         from kabulsim.timebase import to_hours
 
         horizon_h = self.horizon_days * 24.0
-        dated = {
-            "air.bombing_start": self.air.bombing_start,
-            "air.controllers_shamali": self.air.controllers_shamali,
-            "air.controllers_north": self.air.controllers_north,
-            "north.fall_at": self.north.fall_at,
-            "shamali.forced_assault_at": self.shamali.forced_assault_at,
-        }
+        dated: dict[str, datetime | None] = {"air.bombing_start": self.air.bombing_start}
+        for name in Air.model_fields:
+            if name.startswith("controllers_"):
+                dated[f"air.{name}"] = getattr(self.air, name)
+        for name in type(self).model_fields:
+            part = getattr(self, name)
+            if isinstance(part, CityFall):
+                dated[f"{name}.fall_at"] = part.fall_at
+        dated["shamali.forced_assault_at"] = self.shamali.forced_assault_at
         for i, period in enumerate(self.air.sorties):
             dated[f"air.sorties.{i}.start"] = period.start
         for key, when in dated.items():
