@@ -1,7 +1,8 @@
 """The architecture of docs/architecture.md stays true: one-way imports, and the recipes work.
 
-Each recipe of docs/architecture.md is followed here once, with the documented steps, on
-toy additions (so that the package itself is not changed): a phase with its own stream and
+The phase and outcome recipes of docs/architecture.md are followed here once more, in-process,
+on toy additions (the package itself is not changed; tests/test_recipes.py follows every
+recipe on a copy of the package): a phase with its own stream and
 outcome, a state variable read by name, a figure, and a counterfactual scenario file.
 """
 
