@@ -231,3 +231,17 @@ def test_control_breadth_of_the_alliance_alone_in_the_city():
     world.alliance_in_city.succeed()
     own, pop = al.composition.as_tuple(), al.population.as_tuple()
     assert control_breadth(world, 0.0) == pytest.approx(sum(map(min, own, pop)))
+
+
+def test_the_ledger_counts_kills_by_cause_and_place():
+    from kabulsim.model.world import Ledger
+
+    led = Ledger(100.0, ("north", "kandahar"))
+    led.kill("air", 3.0, "shamali")
+    led.kill("air", 2.0, "north")
+    led.kill("fall", 4.0, "north")
+    led.withdraw("north", 5.0)
+    led.come_back("north", 1.0)
+    assert led.killed_at == {("air", "shamali"): 3.0, ("air", "north"): 2.0, ("fall", "north"): 4.0}
+    assert led.by_cause["air"] == 5.0 and led.killed == 9.0
+    assert led.by_route == {"north": 4.0, "kandahar": 0.0} and led.withdrawn == 4.0
