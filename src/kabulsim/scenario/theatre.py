@@ -101,8 +101,18 @@ class Theatre:
         return next(f for f in self.fronts if f.name == name)
 
 
-def _get(part: Any, name: str, default: Any = None) -> Any:
-    return getattr(part, name, default)
+_ABSENT = object()
+
+
+def _get(part: Any, name: str, default: Any = _ABSENT) -> Any:
+    """The input ``name`` of a schema part; without ``default``, it must be declared."""
+    value = getattr(part, name, default)
+    if value is _ABSENT:
+        raise ValueError(
+            f"the theatre's place needs the input {name!r} in the scenario schema's part"
+            f" {type(part).__name__} (see 'Add a front' in docs/architecture.md)"
+        )
+    return value
 
 
 def _front(sc: Scenario, place: Place) -> FrontPlan:
@@ -123,18 +133,20 @@ def _front(sc: Scenario, place: Place) -> FrontPlan:
             alliance_boost=own.alliance_boost,
         )
     capital = "capital" in place.roles
+    reinforced = "refilled" in place.roles or "contingent" in place.roles
     return FrontPlan(
         place=place,
         taliban=_get(forces, f"taliban_{name}"),
         alliance=_get(forces, f"alliance_{name}"),
+        # A front without a reserve input has no reserve to mass (the north in 2001).
         alliance_reserve=_get(forces, f"alliance_reserve_{name}", 0),
         controllers=_get(air, f"controllers_{name}"),
         shares=tuple(_get(p, f"{name}_share") for p in air.sorties),
         forced_assault_at=own.forced_assault_at if capital else None,
         fall_back_share=own.fall_back_share if capital else 0.0,
         fall=fall,
-        travel_h=_get(command, f"{name}_travel_h", 0.0),
-        contingent=_get(command, f"{name}_contingent", 0),
+        travel_h=_get(command, f"{name}_travel_h") if reinforced else 0.0,
+        contingent=_get(command, f"{name}_contingent") if "contingent" in place.roles else 0,
     )
 
 
