@@ -180,7 +180,7 @@ class Each:
             "name": item.name.format(**fields),
             "title": item.title.format(**fields),
         }
-        record = place.records.get(self.name)
+        record = place.record(self.name)
         if record is not None and isinstance(item, Outcome):
             changes |= {
                 "record": record.value,

@@ -29,10 +29,8 @@ that the declared outputs can expand over the places.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
-from types import MappingProxyType
 from typing import Literal
 
 from kabulsim.timebase import KABUL
@@ -76,7 +74,11 @@ class Place:
     city: str = ""
     city_label: str = ""
     retreat: str = ""
-    records: Mapping[str, Record] = field(default_factory=lambda: MappingProxyType({}))
+    records: tuple[tuple[str, Record], ...] = ()
+
+    def record(self, key: str) -> Record | None:
+        """The record's value for this place's output ``key``, if there is one."""
+        return dict(self.records).get(key)
 
     def fields(self) -> dict[str, str]:
         """The placeholders of an output template, filled for this place."""
@@ -98,24 +100,24 @@ PLACES: tuple[Place, ...] = (
     Place(
         "shamali", "front", ("front", "garrison", "capital", "refilled"), "Shamali",
         "on the Shamali front",
-        records=MappingProxyType({
-            "start": Record(datetime(2001, 11, 12, tzinfo=KABUL), "12 Nov", _WIKI),
-            "duration_h": Record(3.0, "about 3 h", _WIKI),
-        }),
+        records=(
+            ("start", Record(datetime(2001, 11, 12, tzinfo=KABUL), "12 Nov", _WIKI)),
+            ("duration_h", Record(3.0, "about 3 h", _WIKI)),
+        ),
     ),
     Place("kabul", "city", ("garrison",), "Kabul", "in Kabul"),
     Place(
         "north", "front", ("front", "garrison", "falls", "contingent"), "northern",
         "in the north", towards="north", city="mazar", city_label="Mazar-i-Sharif",
         retreat="north",
-        records=MappingProxyType({
-            "line_broken": Record(
+        records=(
+            ("line_broken", Record(
                 datetime(2001, 11, 5, tzinfo=KABUL), "5 Nov (Bai Beche)",
                 "S. Biddle, Afghanistan and the Future of Warfare (SSI, 2002);"
                 " docs/sources.md",
-            ),
-            "city_falls": Record(datetime(2001, 11, 9, tzinfo=KABUL), "9 Nov", _WIKI),
-        }),
+            )),
+            ("city_falls", Record(datetime(2001, 11, 9, tzinfo=KABUL), "9 Nov", _WIKI)),
+        ),
     ),
 )  # fmt: skip
 """The places of the 2001 theatre, in the order of the outputs that walk them."""

@@ -31,3 +31,14 @@ def test_the_theatre_is_computed_once_and_a_copy_computes_its_own():
     copy = sc.model_copy(update={"forces": forces})
     assert copy.theatre.front("north").taliban == 4_000
     assert sc.theatre.front("north").taliban == sc.forces.taliban_north
+
+
+def test_a_scenario_with_its_theatre_pickles_without_it():
+    """Workers receive pickled scenarios: the cached theatre stays behind and is recomputed."""
+    import pickle
+
+    sc = scenario_with()
+    assert sc.theatre.fronts
+    copy = pickle.loads(pickle.dumps(sc))
+    assert copy == sc and "theatre" not in copy.__dict__
+    assert copy.theatre == pickle.loads(pickle.dumps(sc.theatre)) == sc.theatre

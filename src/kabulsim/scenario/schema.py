@@ -1689,6 +1689,13 @@ class Scenario(_Part):
         copy.__dict__.pop("theatre", None)
         return copy
 
+    def __getstate__(self) -> dict[Any, Any]:
+        # A pickled scenario (sent to a worker) leaves its theatre behind: computed again there.
+        state = super().__getstate__()
+        fields = dict(state["__dict__"])
+        fields.pop("theatre", None)
+        return {**state, "__dict__": fields}
+
     @model_validator(mode="after")
     def _dates_in_horizon(self) -> Scenario:
         from kabulsim.timebase import to_hours
