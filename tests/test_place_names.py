@@ -38,8 +38,8 @@ def test_the_model_names_no_place():
 
 @pytest.mark.xfail(
     strict=True,
-    reason="issue 23, open: plots/, explorer/, analysis/validation.py and"
-    " calibration/statistics.py still spell the 2001 places (113 tokens with places.py)",
+    reason="issue 23, open: plots/, explorer/, the record's statistics (analysis/validation.py,"
+    " calibration/statistics.py) and places.py's data still spell the 2001 places",
 )
 def test_the_rest_of_the_package_names_few_places():
     found = _COUNT["counts"](SRC)
