@@ -131,3 +131,17 @@ def test_close_hooks_run_once_per_instance_in_phase_order():
     run_world(world)
     results(world)
     assert calls == ["shamali", "north", "once"]
+
+
+def test_a_per_city_phase_runs_once_per_city_with_its_place():
+    seen = []
+
+    def watch(world, city):
+        seen.append((city.name, float(world.rng[f"watch.{city.name}"].random() < 2.0)))
+        yield world.env.timeout(1.0)
+
+    phases = (*PHASES, Phase("watch", watch, lambda world, city: seen.append(city.kind), "city"))
+    world = build_world(scenario_with(horizon_days=30.0), seed=0, phases=phases)
+    run_world(world)
+    results(world)
+    assert seen == [("kabul", 1.0), "city"]

@@ -57,19 +57,22 @@ class Phase:
         process: the SimPy process, ``process(world)``, or ``process(world, front)`` for a
             phase instantiated per front.
         close: called once the run has reached its horizon, in the order of :data:`PHASES`
-            (``close(world)`` or ``close(world, front)``): the outcomes read off the final
+            (``close(world)``, or ``close(world, front)`` / ``close(world, city)``): the
+            outcomes read off the final
             state. None: nothing to close.
         per: ``"front"`` for a phase instantiated once per front of the theatre, in the
-            theatre's order; None for a single instance.
-        stream: for a per-front phase, the name of each instance's stream, a template with
-            ``{phase}`` and ``{place}`` (the front's key).
+            theatre's order (its process and close hook take the :class:`Front`);
+            ``"city"`` once per city (they take the city's :class:`kabulsim.places.Place`);
+            None for a single instance.
+        stream: for a per-place phase, the name of each instance's stream, a template with
+            ``{phase}`` and ``{place}`` (the place's key).
 
     """
 
     name: str
     process: Process
     close: Close | None = None
-    per: Literal["front"] | None = None
+    per: Literal["front", "city"] | None = None
     stream: str = "{phase}.{place}"
 
     def instances(self, places: Sequence[Place]) -> tuple[tuple[str, str | None], ...]:
@@ -82,13 +85,19 @@ class Phase:
             if p.kind == self.per
         )
 
+    def _subject(self, world: World, place: str) -> Front | Place:
+        """What an instance acts on: the front (``per="front"``) or the city's place."""
+        if self.per == "front":
+            return world.fronts[place]
+        return next(p for p in world.theatre.places if p.name == place)
+
     def start(self, world: World) -> None:
-        """Start the phase's process (one per front for a per-front phase)."""
+        """Start the phase's process (one per front, or per city, for a per-place phase)."""
         for _, place in self.instances(world.theatre.places):
             if place is None:
                 world.env.process(self.process(world))
             else:
-                world.env.process(self.process(world, world.fronts[place]))
+                world.env.process(self.process(world, self._subject(world, place)))
 
     def finish(self, world: World) -> None:
         """Run the phase's end-of-run accounting (once per instance)."""
@@ -98,8 +107,7 @@ class Phase:
             if place is None:
                 self.close(world)
             else:
-                front: Front = world.fronts[place]
-                self.close(world, front)
+                self.close(world, self._subject(world, place))
 
 
 PHASES: tuple[Phase, ...] = (
