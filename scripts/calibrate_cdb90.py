@@ -17,10 +17,10 @@ import sys
 from pathlib import Path
 
 try:
-    from kabulsim.combat.calibration import derive_calibration, format_table
+    from kabulsim.combat.cdb90 import derive_calibration, format_table
 except ModuleNotFoundError:  # run from a checkout without installing the package
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
-    from kabulsim.combat.calibration import derive_calibration, format_table
+    from kabulsim.combat.cdb90 import derive_calibration, format_table
 
 DEFAULT_OUT = Path("src/kabulsim/data/cdb90_calibration.json")
 

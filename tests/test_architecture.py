@@ -1,7 +1,8 @@
 """The architecture of docs/architecture.md stays true: one-way imports, and the recipes work.
 
-Each recipe of docs/architecture.md is followed here once, with the documented steps, on
-toy additions (so that the package itself is not changed): a phase with its own stream and
+The phase and outcome recipes of docs/architecture.md are followed here once more, in-process,
+on toy additions (the package itself is not changed; tests/test_recipes.py follows every
+recipe on a copy of the package): a phase with its own stream and
 outcome, a state variable read by name, a figure, and a counterfactual scenario file.
 """
 
@@ -27,7 +28,8 @@ SRC = Path(kabulsim.__file__).resolve().parent
 ROOT = SRC.parents[1]
 
 LAYERS = (
-    ("timebase", "limits", "files"),
+    ("timebase", "limits", "files", "_version"),
+    ("places",),
     ("outputs", "basemap"),
     ("scenario",),
     ("combat",),
@@ -78,7 +80,7 @@ def test_imports_flow_one_way():
 
 
 def test_outputs_import_only_the_time_base():
-    assert _imports(SRC / "outputs.py") == {"timebase"}
+    assert _imports(SRC / "outputs.py") == {"places", "timebase"}
 
 
 # --- Recipe: add a phase (and its outcome) ------------------------------------------------
@@ -148,9 +150,11 @@ def test_recipe_outcome_reaches_the_tables():
 
 def test_recipe_state_variables_are_read_by_name():
     """Each declared variable has a reader in world.py; the series follows the declaration."""
-    from kabulsim.model.world import LABEL_READERS, NUMBER_READERS
+    from kabulsim.model.world import readers
 
-    assert set(NUMBER_READERS) | set(LABEL_READERS) == {v.name for v in outputs.STATE}
+    numbers, labels = readers(outputs.PLACES)
+    assert set(numbers | labels) == {v.name for v in outputs.STATE}
+    assert list(numbers) == list(outputs.STATE_NUMERIC)
     world = build_world(scenario_with(), 2)
     run_world(world)
     world.book_prisoners()
@@ -213,13 +217,13 @@ def test_state_readers_may_be_attribute_paths_or_functions():
     from kabulsim.model.world import _column, _read, _snapshot_plan
 
     world = build_world(scenario_with(), 0)
-    assert _read("shamali.morale", world) == world.shamali.morale
+    assert _read("fronts.shamali.morale", world) == world.fronts["shamali"].morale
     assert _read(("kabul_afghan", "kabul_foreign"), world) == world.in_kabul
     assert _read(lambda w: w.alliance_strength * 2.0, world) == world.alliance_strength * 2.0
     numbers = {
         "a": ("kabul_afghan", "kabul_foreign"),
         "b": lambda w: w.alliance_strength * 2.0,
-        "c": "shamali.morale",
+        "c": "fronts.shamali.morale",
     }
     read, terms, columns = _snapshot_plan(numbers, {"holder": "city_holder"})
     values = read(world)

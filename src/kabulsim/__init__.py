@@ -23,6 +23,8 @@ from __future__ import annotations
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
+from kabulsim._version import __version__
+
 if TYPE_CHECKING:
     from kabulsim.analysis.compare import compare
     from kabulsim.analysis.describe import describe_table
@@ -69,8 +71,6 @@ def __getattr__(name: str) -> Any:
 def __dir__() -> list[str]:
     return sorted([*globals(), *_PUBLIC])
 
-
-__version__ = "0.1.0"
 
 __all__ = [
     "Replication",

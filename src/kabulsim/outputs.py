@@ -28,10 +28,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
+from kabulsim.places import PLACES, Place, Role, with_role
 from kabulsim.timebase import KABUL
 
 Kind = Literal["time", "hours", "count", "share", "flag", "category", "number"]
@@ -144,19 +145,89 @@ class Outcome:
 
 _WIKI = "Wikipedia, 'Fall of Kabul (2001)' (shared/seeds/000_f838c9fced7541fe.txt)"
 
-STATE: tuple[StateVariable, ...] = (
-    StateVariable(
-        "taliban_shamali", "fighters", "Taliban fighters on the Shamali front", "taliban"
+
+@dataclass(frozen=True, slots=True)
+class Each:
+    """An output declared once for every place of the theatre that plays ``role``.
+
+    The item's name and title are templates: ``{front}`` / ``{place}`` (the place's key),
+    ``{city}``, ``{label}``, ``{Label}``, ``{at}``, ``{towards}``, ``{city_label}`` (see
+    :meth:`kabulsim.places.Place.fields`). For the 2001 theatre they expand to the columns
+    ``morale_shamali``, ``morale_north``, ... An outcome takes the record's value from the
+    place (:attr:`kabulsim.places.Place.records`, by ``key``).
+
+    Attributes:
+        role: the places it is declared for (:data:`kabulsim.places.Role`).
+        item: the template (an :class:`Outcome` or a :class:`StateVariable`).
+        key: what the model calls it (default: the item's template name).
+
+    """
+
+    role: Role
+    item: Outcome | StateVariable
+    key: str = ""
+
+    @property
+    def name(self) -> str:
+        """The key the model asks for (the template name unless given)."""
+        return self.key or self.item.name
+
+    def for_place(self, place: Place) -> Any:
+        """The item of one place: name and title filled, the place's record attached."""
+        fields = place.fields()
+        item = self.item
+        changes: dict[str, Any] = {
+            "name": item.name.format(**fields),
+            "title": item.title.format(**fields),
+        }
+        record = place.record(self.name)
+        if record is not None and isinstance(item, Outcome):
+            changes |= {
+                "record": record.value,
+                "record_label": record.label,
+                "source": record.source,
+            }
+        return replace(item, **changes)
+
+
+def expand(declared: tuple[Any, ...], places: tuple[Place, ...] = PLACES) -> tuple[Any, ...]:
+    """The declarations with every template (:class:`Each`) expanded over ``places``."""
+    items: list[Any] = []
+    for entry in declared:
+        if isinstance(entry, Each):
+            items.extend(entry.for_place(p) for p in with_role(entry.role, places))
+        else:
+            items.append(entry)
+    names = [i.name for i in items]
+    if len(set(names)) != len(names):
+        raise ValueError(f"output names must be unique, got {names}")
+    return tuple(items)
+
+
+def per_place(
+    declared: tuple[Any, ...], places: tuple[Place, ...] = PLACES
+) -> dict[tuple[str, str], str]:
+    """The column of each template and place: ``{(template key, place key): column name}``."""
+    return {
+        (entry.name, p.name): entry.for_place(p).name
+        for entry in declared
+        if isinstance(entry, Each)
+        for p in with_role(entry.role, places)
+    }
+
+
+STATE_DECLARED: tuple[StateVariable | Each, ...] = (
+    Each(
+        "garrison",
+        StateVariable("taliban_{place}", "fighters", "Taliban fighters {at}", "taliban"),
     ),
-    StateVariable("taliban_kabul", "fighters", "Taliban fighters in Kabul", "taliban"),
-    StateVariable("taliban_north", "fighters", "Taliban fighters in the north", "taliban"),
-    StateVariable(
-        "alliance_shamali", "fighters", "Alliance fighters on the Shamali front", "alliance"
+    Each(
+        "capital",
+        StateVariable("alliance_{front}", "fighters", "Alliance fighters {at}", "alliance"),
     ),
-    StateVariable(
-        "morale_shamali", "morale (0-1)", "Taliban morale on the Shamali front", "taliban"
+    Each(
+        "front", StateVariable("morale_{front}", "morale (0-1)", "Taliban morale {at}", "taliban")
     ),
-    StateVariable("morale_north", "morale (0-1)", "Taliban morale in the north", "taliban"),
     StateVariable("morale_alliance", "morale (0-1)", "Alliance morale", "alliance"),
     StateVariable(
         "city_holder",
@@ -170,34 +241,37 @@ STATE: tuple[StateVariable, ...] = (
         ),
     ),
     StateVariable("stragglers", "fighters", "Stragglers left in Kabul", "neutral"),
-)
+)  # fmt: skip
+"""The state variables as declared: per-place templates (:class:`Each`) and single ones."""
+
+STATE: tuple[StateVariable, ...] = expand(STATE_DECLARED)
 """The state variables, in the column order of the series tables."""
 
-OUTCOMES: tuple[Outcome, ...] = (
-    Outcome(
-        "north_line_broken", "time", title="Northern line breaks", colour="taliban",
-        record=datetime(2001, 11, 5, tzinfo=KABUL), record_label="5 Nov (Bai Beche)",
-        source="S. Biddle, Afghanistan and the Future of Warfare (SSI, 2002); docs/sources.md",
-    ),
-    Outcome(
-        "mazar_falls", "time", title="Mazar-i-Sharif falls", colour="taliban",
-        record=datetime(2001, 11, 9, tzinfo=KABUL), record_label="9 Nov", key=True,
-        source=_WIKI,
-    ),
-    Outcome(
-        "shamali_start", "time", title="Shamali fight begins", colour="taliban",
-        record=datetime(2001, 11, 12, tzinfo=KABUL), record_label="12 Nov", key=True,
-        panel=True, source=_WIKI,
-    ),
-    Outcome(
-        "shamali_duration_h", "hours", "hours", "Duration of the Shamali fight", "taliban",
-        record=3.0, record_label="about 3 h", key=True, panel=True, overlay=True,
-        source=_WIKI,
-    ),
-    Outcome("shamali_winner", "category", title="Side that won the decisive Shamali assault"),
-    Outcome("shamali_assaults", "count", "assaults", "Shamali assaults", default=0),
-    Outcome("first_assault", "time", title="First Shamali assault"),
-    Outcome("front_broken", "time", title="Shamali front breaks"),
+OUTCOMES_DECLARED: tuple[Outcome | Each, ...] = (
+    Each("falls", Outcome(
+        "{front}_line_broken", "time", title="{Label} line breaks", colour="taliban",
+    ), key="line_broken"),
+    Each("falls", Outcome(
+        "{city}_falls", "time", title="{city_label} falls", colour="taliban", key=True,
+    ), key="city_falls"),
+    Each("capital", Outcome(
+        "{front}_start", "time", title="{Label} fight begins", colour="taliban", key=True,
+        panel=True,
+    ), key="start"),
+    Each("capital", Outcome(
+        "{front}_duration_h", "hours", "hours", "Duration of the {label} fight", "taliban",
+        key=True, panel=True, overlay=True,
+    ), key="duration_h"),
+    Each("capital", Outcome(
+        "{front}_winner", "category", title="Side that won the decisive {label} assault",
+    ), key="winner"),
+    Each("capital", Outcome(
+        "{front}_assaults", "count", "assaults", "{Label} assaults", default=0,
+    ), key="assaults"),
+    Each("capital", Outcome(
+        "first_assault", "time", title="First {label} assault"), key="first_assault"),
+    Each("capital", Outcome(
+        "front_broken", "time", title="{Label} front breaks"), key="broken"),
     Outcome("evacuation_decided", "time", title="Taliban decide to leave Kabul"),
     Outcome("kabul_evacuated", "time", title="Kabul evacuated", colour="withdrawal", key=True),
     Outcome("alliance_at_gates", "time", title="Alliance at the gates of Kabul"),
@@ -324,14 +398,13 @@ OUTCOMES: tuple[Outcome, ...] = (
     ),
     Outcome("city_holder_end", "category", title="Who holds Kabul at the horizon"),
     Outcome("sorties_flown", "count", "sorties", "Strike sorties flown", "air"),
-    Outcome(
-        "morale_shamali_end", "share", "morale (0-1)", "Taliban morale on the Shamali front",
-        "taliban",
-    ),
-    Outcome(
-        "shamali_best_odds", "number", "ratio",
-        "Best odds the alliance commander estimated at Shamali",
-    ),
+    Each("capital", Outcome(
+        "morale_{front}_end", "share", "morale (0-1)", "Taliban morale {at}", "taliban",
+    ), key="morale_end"),
+    Each("capital", Outcome(
+        "{front}_best_odds", "number", "ratio",
+        "Best odds the alliance commander estimated at {Label}",
+    ), key="best_odds"),
     Outcome(
         "reinforcements_sent", "count", "fighters",
         "Taliban fighters sent from Kabul to the fronts", "taliban",
@@ -340,16 +413,19 @@ OUTCOMES: tuple[Outcome, ...] = (
         "caught_on_road", "count", "fighters", "Taliban fighters caught by strikes on the road",
         "taliban",
     ),
-    Outcome(
-        "north_contingent_turned_back", "flag",
-        title="Taliban contingent sent north turned back", colour="taliban",
-    ),
+    Each("contingent", Outcome(
+        "{front}_contingent_turned_back", "flag",
+        title="Taliban contingent sent {towards} turned back", colour="taliban",
+    ), key="contingent_turned_back"),
     Outcome(
         "conservation_error", "number", "fighters",
         "Fighter ledger: initial + reinforcements - (all fates); 0 up to rounding",
     ),
 )  # fmt: skip
-"""The summary columns, in table order."""
+"""The summary columns as declared: per-place templates (:class:`Each`) and single ones."""
+
+OUTCOMES: tuple[Outcome, ...] = expand(OUTCOMES_DECLARED)
+"""The summary columns, in table order (the templates expanded over the theatre's places)."""
 
 # --- Derived: the state -----------------------------------------------------------------
 

@@ -13,8 +13,8 @@ import numpy as np
 import pandas as pd
 
 from kabulsim.model import build_world, simulate
+from kabulsim.model.commander import sides
 from kabulsim.model.fighting import fight
-from kabulsim.model.fronts import sides
 from tests.helpers import scenario_with
 
 STRENGTHS = (2_500, 5_000, 10_000, 15_000)
@@ -26,7 +26,7 @@ def _fight_score(strength: int, morale: float, seeds: range) -> tuple[float, flo
     held, wins = [], []
     for seed in seeds:
         world = build_world(sc, seed=seed)
-        front = world.shamali
+        front = world.fronts["shamali"]
         front.strength, front.morale = float(strength), morale
         rng = np.random.default_rng(seed)
         taliban, alliance = sides(world, front, rng)

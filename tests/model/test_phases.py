@@ -98,3 +98,50 @@ def test_the_alliance_draws_only_from_its_own_stream(seed):
     summary, _ = results(world)
     assert summary["resistance_in_city"] is True
     assert summary["to_kandahar"] + summary["to_tora_bora"] > 0
+
+
+def test_a_per_front_phase_has_one_stream_per_front_named_after_it():
+    """The front phase's instances keep the 2001 model's stream names (its two front phases)."""
+    from kabulsim.model.phases import stream_names
+    from kabulsim.places import PLACES
+
+    front = next(p for p in PHASES if p.per == "front")
+    assert [name for name, _ in front.instances(PLACES)] == ["shamali", "north"]
+    names_2001 = "air north shamali withdrawal alliance hvt aftermath political vacuum"
+    assert sorted(stream_names(PHASES)) == sorted([*names_2001.split(), "pressure", "command"])
+    toy = Phase("toy", _noise, per="front")
+    assert [name for name, _ in toy.instances(PLACES)] == ["toy.shamali", "toy.north"]
+
+
+def test_close_hooks_run_once_per_instance_in_phase_order():
+    calls = []
+
+    def hold(world, front):
+        yield world.env.timeout(1.0)
+
+    def idle(world):
+        yield world.env.timeout(1.0)
+
+    phases = (
+        *PHASES,
+        Phase("toy_each", hold, lambda world, front: calls.append(front.name), per="front"),
+        Phase("toy_once", idle, lambda world: calls.append("once")),
+    )
+    world = build_world(scenario_with(horizon_days=30.0), seed=0, phases=phases)
+    run_world(world)
+    results(world)
+    assert calls == ["shamali", "north", "once"]
+
+
+def test_a_per_city_phase_runs_once_per_city_with_its_place():
+    seen = []
+
+    def watch(world, city):
+        seen.append((city.name, float(world.rng[f"watch.{city.name}"].random() < 2.0)))
+        yield world.env.timeout(1.0)
+
+    phases = (*PHASES, Phase("watch", watch, lambda world, city: seen.append(city.kind), "city"))
+    world = build_world(scenario_with(horizon_days=30.0), seed=0, phases=phases)
+    run_world(world)
+    results(world)
+    assert seen == [("kabul", 1.0), "city"]

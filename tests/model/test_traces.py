@@ -14,7 +14,7 @@ from kabulsim.combat.breakpoints import attacker_breakpoints, defender_breakpoin
 from kabulsim.model import build_world
 from kabulsim.model.aftermath import close_vacuum
 from kabulsim.model.air import strike_front
-from kabulsim.model.fronts import cas_per_h, estimate_odds
+from kabulsim.model.commander import cas_per_h, estimate_odds
 from kabulsim.model.vacuum import control_breadth
 from kabulsim.scenario.schema import Air
 from tests.helpers import scenario_with
@@ -43,14 +43,14 @@ def test_air_campaign_starts_at_the_bombing_start_and_strikes_daily():
 def test_strike_morale_and_kills_follow_the_law_exactly():
     sc = scenario_with(**{"air.controllers_shamali": None})
     world = build_world(sc)
-    before, strength = world.shamali.morale, world.shamali.strength
-    assert strike_front(world, world.shamali, 10.0, 7.0) == 7.0
+    before, strength = world.fronts["shamali"].morale, world.fronts["shamali"].strength
+    assert strike_front(world, world.fronts["shamali"], 10.0, 7.0) == 7.0
     per_thousand = 10.0 * 1000.0 / strength
-    assert world.shamali.morale == pytest.approx(
+    assert world.fronts["shamali"].morale == pytest.approx(
         before * math.exp(-sc.air.morale_per_sortie * per_thousand)
     )
-    assert world.shamali.strength == strength - 7.0
-    assert world.ledger.killed_air == 7.0
+    assert world.fronts["shamali"].strength == strength - 7.0
+    assert world.ledger.by_cause["air"] == 7.0
 
 
 def test_controllers_multiply_a_sorties_effect():
@@ -68,8 +68,10 @@ def test_controllers_multiply_a_sorties_effect():
     for world in (with_, without):
         world.env.run(until=12 * 24.0)
     k = with_.scenario.air.controller_multiplier
-    assert math.log(without.shamali.morale) < 0.0
-    assert math.log(with_.shamali.morale) == pytest.approx(k * math.log(without.shamali.morale))
+    assert math.log(without.fronts["shamali"].morale) < 0.0
+    assert math.log(with_.fronts["shamali"].morale) == pytest.approx(
+        k * math.log(without.fronts["shamali"].morale)
+    )
 
 
 def test_north_falls_at_an_exogenous_date_with_exact_accounting():
@@ -84,8 +86,8 @@ def test_north_falls_at_an_exogenous_date_with_exact_accounting():
     world = build_world(sc)
     world.env.run(until=24 * 5)
     assert trace(world, "north") == [(84.0, "mazar_falls")]
-    assert world.ledger.withdrawn_north == sc.forces.taliban_north
-    assert world.north.strength == 0.0
+    assert world.ledger.by_route["north"] == sc.forces.taliban_north
+    assert world.fronts["north"].strength == 0.0
     assert world.alliance_morale == pytest.approx(
         sc.morale.alliance_initial + sc.north.alliance_boost
     )
@@ -101,26 +103,26 @@ def test_north_line_breaks_by_assault_and_the_city_falls_after_the_advance():
         }
     )
     world = build_world(sc)
-    world.north.morale = 0.05
+    world.fronts["north"].morale = 0.05
     world.env.run(until=24 * 8)
     kinds = [k for _, k in trace(world, "north")]
     assert kinds == ["assault_decided", "assault", "line_broken", "mazar_falls"]
     times = dict((k, t) for t, k in trace(world, "north"))
     assert times["mazar_falls"] - times["line_broken"] == pytest.approx(72.0)
     assert world.out.north_line_broken == pytest.approx(times["line_broken"])
-    assert world.mazar_fallen.triggered
+    assert world.milestone("mazar_falls").triggered
 
 
 def test_commander_odds_match_hand_calculation():
     sc = scenario_with(**{"air.controllers_shamali": None})
     world = build_world(sc)
     sh = sc.shamali
-    front = world.shamali
+    front = world.fronts["shamali"]
     alliance, strength, morale = 9_000.0, 8_000.0, 0.4
-    loss_t = sh.alliance_kill_rate * front.alliance_morale * alliance + cas_per_h(world, front)
+    loss_t = sh.alliance_kill_rate * front.facing.morale * alliance + cas_per_h(world, front)
     loss_a = sh.taliban_kill_rate * sh.fortification_factor * morale * strength
     t_taliban = defender_breakpoints().quantile_at_morale(0.5, morale) * strength / loss_t
-    bp_a = attacker_breakpoints().quantile_at_morale(0.5, front.alliance_morale)
+    bp_a = attacker_breakpoints().quantile_at_morale(0.5, front.facing.morale)
     t_alliance = bp_a * alliance / loss_a
     odds = estimate_odds(world, front, alliance, strength, morale)
     assert odds == pytest.approx(t_alliance / t_taliban)
@@ -169,8 +171,8 @@ def test_withdrawal_trace_with_fixed_delays():
         (5.0, "treasury_emptied"),
         (11.0, "kabul_evacuated"),
     ]
-    assert world.ledger.to_kandahar == afghan
-    assert world.ledger.to_tora_bora == foreign
+    assert world.ledger.by_route["kandahar"] == afghan
+    assert world.ledger.by_route["tora_bora"] == foreign
     assert world.out.weapons_abandoned == pytest.approx(1 - 8.0 / sc.withdrawal.heavy_weapons_h)
     assert world.city_holder == "none"
 
@@ -229,3 +231,17 @@ def test_control_breadth_of_the_alliance_alone_in_the_city():
     world.alliance_in_city.succeed()
     own, pop = al.composition.as_tuple(), al.population.as_tuple()
     assert control_breadth(world, 0.0) == pytest.approx(sum(map(min, own, pop)))
+
+
+def test_the_ledger_counts_kills_by_cause_and_place():
+    from kabulsim.model.world import Ledger
+
+    led = Ledger(100.0, ("north", "kandahar"))
+    led.kill("air", 3.0, "shamali")
+    led.kill("air", 2.0, "north")
+    led.kill("fall", 4.0, "north")
+    led.withdraw("north", 5.0)
+    led.come_back("north", 1.0)
+    assert led.killed_at == {("air", "shamali"): 3.0, ("air", "north"): 2.0, ("fall", "north"): 4.0}
+    assert led.by_cause["air"] == 5.0 and led.killed == 9.0
+    assert led.by_route == {"north": 4.0, "kandahar": 0.0} and led.withdrawn == 4.0

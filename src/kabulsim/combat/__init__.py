@@ -8,7 +8,7 @@ air support), and breakpoints at which a side breaks off. It runs either determi
 :class:`BattleResult`. It is independent of the rest of kabulsim. Closed-form solutions
 of the square and linear laws are in :mod:`kabulsim.combat.closed_form`; historical
 figures for kill rates and breakpoints derived from the CDB90 battle data are produced by
-:mod:`kabulsim.combat.calibration`.
+:mod:`kabulsim.combat.cdb90`.
 
 Example:
     >>> import numpy as np

@@ -35,7 +35,8 @@ References:
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from bisect import bisect_right
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -506,6 +507,106 @@ def _crossing(
     return s_brk, "breakpoint"
 
 
+@dataclass(slots=True)
+class _Trajectory:
+    """The recorded times and strengths of a fight (kept only when asked for)."""
+
+    record: bool
+    times: list[float]
+    red: list[float]
+    blue: list[float]
+
+    def add(self, t: float, red: float, blue: float) -> None:
+        if self.record:
+            self.times.append(t)
+            self.red.append(red)
+            self.blue.append(blue)
+
+    def close(self, t: float, red: float, blue: float) -> None:
+        """The end of the fight: a last point, or the final strengths at the last time."""
+        if not self.record:
+            return
+        if t != self.times[-1]:
+            self.add(t, red, blue)
+        else:
+            self.red[-1] = red
+            self.blue[-1] = blue
+
+    def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        if not self.record:
+            return _EMPTY, _EMPTY, _EMPTY
+        return (
+            np.asarray(self.times, dtype=np.float64),
+            np.asarray(self.red, dtype=np.float64),
+            np.asarray(self.blue, dtype=np.float64),
+        )
+
+
+Derivative = Callable[[float, float, float, float, bool, bool], tuple[float, float]]
+"""``(x, y, rx, ry, on_x, on_y) -> (dx/dt, dy/dt)``: blue's and red's rates of change."""
+
+
+def _split(t0: float, t_end: float, edges: list[float]) -> Iterator[tuple[float, float]]:
+    """The sub-steps of ``[t0, t_end]``, split at the reinforcement window edges inside it."""
+    i = bisect_right(edges, t0)
+    while t0 < t_end:
+        t1 = edges[i] if i < len(edges) and edges[i] < t_end else t_end
+        yield t0, t1
+        t0 = t1
+        i += 1
+
+
+def _rk4(
+    deriv: Derivative, x: float, y: float, h: float, rates: tuple[float, float, bool, bool]
+) -> tuple[float, float, float, float]:
+    """Classical RK4 over a sub-step of length ``h``: the end state and the start derivative."""
+    rx, ry, on_x, on_y = rates
+    k1x, k1y = deriv(x, y, rx, ry, on_x, on_y)
+    k2x, k2y = deriv(x + 0.5 * h * k1x, y + 0.5 * h * k1y, rx, ry, on_x, on_y)
+    k3x, k3y = deriv(x + 0.5 * h * k2x, y + 0.5 * h * k2y, rx, ry, on_x, on_y)
+    k4x, k4y = deriv(x + h * k3x, y + h * k3y, rx, ry, on_x, on_y)
+    x1 = x + h / 6.0 * (k1x + 2.0 * k2x + 2.0 * k3x + k4x)
+    y1 = y + h / 6.0 * (k1y + 2.0 * k2y + 2.0 * k3y + k4y)
+    return x1, y1, k1x, k1y
+
+
+@dataclass(frozen=True, slots=True)
+class _Ending:
+    """Where a fight ends inside a sub-step: the time, final strengths and each side's end."""
+
+    t_end: float
+    x: float
+    y: float
+    red: EndEvent | None
+    blue: EndEvent | None
+
+
+def _ending(
+    st: _Step,
+    t0: float,
+    totals: tuple[float, float],
+    breakpoints: tuple[float | None, float | None],
+    zero: tuple[bool, bool],
+) -> _Ending | None:
+    """The end inside the sub-step ``st`` from ``t0``, if a side breaks or is annihilated.
+
+    ``totals`` are what blue and red had at the sub-step's start (initial plus received),
+    ``breakpoints`` their breakpoints, ``zero`` whether each reaches zero with nothing to
+    come; the crossings are located by Hermite interpolation (:func:`_crossing`).
+    """
+    bp_x, bp_y = breakpoints
+    sx, ev_x = _crossing(zero[0], bp_x, totals[0], st.rx, st.h, st.x, st.x1, st.x_at)
+    sy, ev_y = _crossing(zero[1], bp_y, totals[1], st.ry, st.h, st.y, st.y1, st.y_at)
+    s_end = min(sx, sy)
+    if s_end > 1.0:
+        return None
+    blue_event = ev_x if sx <= s_end + _TIE_FRACTION else None
+    red_event = ev_y if sy <= s_end + _TIE_FRACTION else None
+    xf = 0.0 if blue_event == "annihilation" else max(st.x_at(s_end), 0.0)
+    yf = 0.0 if red_event == "annihilation" else max(st.y_at(s_end), 0.0)
+    return _Ending(t0 + s_end * st.h, xf, yf, red_event, blue_event)
+
+
 def _deterministic(
     red: Side,
     blue: Side,
@@ -538,135 +639,150 @@ def _deterministic(
         lx, ly = law_fn(xv if xv > 0.0 else 0.0, yv if yv > 0.0 else 0.0, a, b, w)
         return (rx - lx - ex_x if on_x else rx), (ry - ly - ex_y if on_y else ry)
 
-    x, y = x0, y0
-    rec_x, rec_y = 0.0, 0.0  # reinforcements received so far
-    times: list[float] = [0.0]
-    xs_rec: list[float] = [x]
-    ys_rec: list[float] = [y]
+    path = _Trajectory(record, [0.0], [y0], [x0])
 
-    def finish(
-        t_end: float,
-        xf: float,
-        yf: float,
-        rxf: float,
-        ryf: float,
-        red_event: EndEvent | None,
-        blue_event: EndEvent | None,
-    ) -> BattleResult:
-        ended_by, winner = _ended_by(red, blue, red_event, blue_event)
-        if record:
-            if t_end != times[-1]:
-                times.append(t_end)
-                xs_rec.append(xf)
-                ys_rec.append(yf)
-            else:
-                xs_rec[-1] = xf
-                ys_rec[-1] = yf
-        return BattleResult(
-            law=law,
-            mode="deterministic",
-            red_end=red_event,
-            blue_end=blue_event,
-            duration_h=t_end,
-            winner=winner,
-            ended_by=ended_by,
-            red_name=red.name,
-            blue_name=blue.name,
-            red_initial=y0,
-            blue_initial=x0,
-            red_final=yf,
-            blue_final=xf,
-            red_losses=y0 + ryf - yf,
-            blue_losses=x0 + rxf - xf,
-            red_reinforcements=ryf,
-            blue_reinforcements=rxf,
-            times=np.asarray(times, dtype=np.float64) if record else _EMPTY,
-            red_strength=np.asarray(ys_rec, dtype=np.float64) if record else _EMPTY,
-            blue_strength=np.asarray(xs_rec, dtype=np.float64) if record else _EMPTY,
+    def finish(end: _Ending, received: tuple[float, float]) -> BattleResult:
+        path.close(end.t_end, end.y, end.x)
+        return _deterministic_result(
+            red, blue, law, end, (y0, x0, received[1], received[0]), path.arrays()
         )
 
     # A side with nothing at the start and nothing to come is annihilated at once.
-    ann_x = x <= 0.0 and not _pending(win_x, 0.0)
-    ann_y = y <= 0.0 and not _pending(win_y, 0.0)
+    ann_x = x0 <= 0.0 and not _pending(win_x, 0.0)
+    ann_y = y0 <= 0.0 and not _pending(win_y, 0.0)
     if ann_x or ann_y:
-        return finish(
-            0.0,
-            x,
-            y,
-            0.0,
-            0.0,
+        events: tuple[EndEvent | None, EndEvent | None] = (
             "annihilation" if ann_y else None,
             "annihilation" if ann_x else None,
         )
+        return finish(_Ending(0.0, x0, y0, *events), (0.0, 0.0))
 
-    edge_i = 0
-    n_edges = len(edges)
+    x, y = x0, y0
+    rec_x, rec_y = 0.0, 0.0  # reinforcements received so far
     last = n_steps - 1
     for k in range(n_steps):
         t_step1 = max_h if k == last else min((k + 1) * dt, max_h)
-        t0 = k * dt
-        while t0 < t_step1:
-            # Split the step at reinforcement window edges: rates are constant in between.
-            while edge_i < n_edges and edges[edge_i] <= t0:
-                edge_i += 1
-            t1 = edges[edge_i] if edge_i < n_edges and edges[edge_i] < t_step1 else t_step1
+        # Sub-steps split at reinforcement window edges: rates are constant in each.
+        for t0, t1 in _split(k * dt, t_step1, edges):
             h = t1 - t0
             rx = _rate_at(win_x, t0) if win_x else 0.0
             ry = _rate_at(win_y, t0) if win_y else 0.0
-            on_x = x > 0.0
-            on_y = y > 0.0
-
-            # Classical RK4 on [t0, t1].
-            k1x, k1y = deriv(x, y, rx, ry, on_x, on_y)
-            k2x, k2y = deriv(x + 0.5 * h * k1x, y + 0.5 * h * k1y, rx, ry, on_x, on_y)
-            k3x, k3y = deriv(x + 0.5 * h * k2x, y + 0.5 * h * k2y, rx, ry, on_x, on_y)
-            k4x, k4y = deriv(x + h * k3x, y + h * k3y, rx, ry, on_x, on_y)
-            x1 = x + h / 6.0 * (k1x + 2.0 * k2x + 2.0 * k3x + k4x)
-            y1 = y + h / 6.0 * (k1y + 2.0 * k2y + 2.0 * k3y + k4y)
-
+            rates = (rx, ry, x > 0.0, y > 0.0)
+            x1, y1, k1x, k1y = _rk4(deriv, x, y, h, rates)
             zero_x = x1 <= 0.0 and not _pending(win_x, t0)
             zero_y = y1 <= 0.0 and not _pending(win_y, t0)
             brk_x = bp_x is not None and (1.0 - bp_x) * (x0 + rec_x + rx * h) - x1 >= 0.0
             brk_y = bp_y is not None and (1.0 - bp_y) * (y0 + rec_y + ry * h) - y1 >= 0.0
             if zero_x or zero_y or brk_x or brk_y:
-                d1x, d1y = deriv(x1, y1, rx, ry, on_x, on_y)
+                d1x, d1y = deriv(x1, y1, *rates)
                 st = _Step(h, x, y, x1, y1, k1x, k1y, d1x, d1y, rx, ry)
-                sx, ev_x = _crossing(zero_x, bp_x, x0 + rec_x, rx, h, x, x1, st.x_at)
-                sy, ev_y = _crossing(zero_y, bp_y, y0 + rec_y, ry, h, y, y1, st.y_at)
-                s_end = min(sx, sy)
-                if s_end <= 1.0:
-                    blue_event = ev_x if sx <= s_end + _TIE_FRACTION else None
-                    red_event = ev_y if sy <= s_end + _TIE_FRACTION else None
-                    xf = 0.0 if blue_event == "annihilation" else max(st.x_at(s_end), 0.0)
-                    yf = 0.0 if red_event == "annihilation" else max(st.y_at(s_end), 0.0)
-                    t_end = t0 + s_end * h
-                    return finish(
-                        t_end,
-                        xf,
-                        yf,
-                        _amount(win_x, 0.0, t_end) if win_x else 0.0,
-                        _amount(win_y, 0.0, t_end) if win_y else 0.0,
-                        red_event,
-                        blue_event,
+                end = _ending(st, t0, (x0 + rec_x, y0 + rec_y), (bp_x, bp_y), (zero_x, zero_y))
+                if end is not None:
+                    received = (
+                        _amount(win_x, 0.0, end.t_end) if win_x else 0.0,
+                        _amount(win_y, 0.0, end.t_end) if win_y else 0.0,
                     )
-
+                    return finish(end, received)
             x = x1 if x1 > 0.0 else 0.0
             y = y1 if y1 > 0.0 else 0.0
             # Received so far, from the windows themselves (no accumulated rounding).
             rec_x = _amount(win_x, 0.0, t1) if win_x else 0.0
             rec_y = _amount(win_y, 0.0, t1) if win_y else 0.0
-            t0 = t1
-        if record:
-            times.append(t_step1)
-            xs_rec.append(x)
-            ys_rec.append(y)
+        path.add(t_step1, y, x)
 
-    return finish(max_h, x, y, rec_x, rec_y, None, None)
+    return finish(_Ending(max_h, x, y, None, None), (rec_x, rec_y))
+
+
+def _deterministic_result(
+    red: Side,
+    blue: Side,
+    law: str,
+    end: _Ending,
+    counts: tuple[float, float, float, float],
+    trajectory: tuple[np.ndarray, np.ndarray, np.ndarray],
+) -> BattleResult:
+    """The result of a deterministic fight (``counts``: red and blue initial, then received)."""
+    y0, x0, ryf, rxf = counts
+    ended_by, winner = _ended_by(red, blue, end.red, end.blue)
+    return BattleResult(
+        law=law,
+        mode="deterministic",
+        red_end=end.red,
+        blue_end=end.blue,
+        duration_h=end.t_end,
+        winner=winner,
+        ended_by=ended_by,
+        red_name=red.name,
+        blue_name=blue.name,
+        red_initial=y0,
+        blue_initial=x0,
+        red_final=end.y,
+        blue_final=end.x,
+        red_losses=y0 + ryf - end.y,
+        blue_losses=x0 + rxf - end.x,
+        red_reinforcements=ryf,
+        blue_reinforcements=rxf,
+        times=trajectory[0],
+        red_strength=trajectory[1],
+        blue_strength=trajectory[2],
+    )
 
 
 # --------------------------------------------------------------------------------------
 # Stochastic mode
 # --------------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Tally:
+    """One side's count in a stochastic fight: strength, losses and arrivals so far."""
+
+    initial: float
+    breakpoint: float | None
+    external_per_h: float
+    windows: list[tuple[float, float, float]]
+    strength: float
+    loss: float = 0.0
+    received: float = 0.0
+
+    @classmethod
+    def of(cls, side: Side, max_h: float) -> _Tally:
+        """The count of ``side`` at the start (strength rounded to whole personnel)."""
+        initial = float(round(side.strength))
+        return cls(
+            initial, side.breakpoint, side.external_losses_per_h, _windows(side, max_h), initial
+        )
+
+    def lose(self, rate: float, h: float, poisson: Callable[[float], Any]) -> None:
+        """Draw the step's losses: Poisson with the expected loss, capped at the strength."""
+        if self.strength > 0.0:
+            mean = (rate + self.external_per_h) * h
+            if mean > 0.0:
+                d = float(poisson(mean)) if mean < _POISSON_MAX_MEAN else float(round(mean))
+                if d > self.strength:
+                    d = self.strength
+                self.strength -= d
+                self.loss += d
+
+    def reinforce(self, t0: float, t1: float, uniform: Callable[[], float]) -> None:
+        """The step's arrivals: the expected number, stochastically rounded."""
+        if self.windows:
+            e = _amount(self.windows, t0, t1)
+            if e > 0.0:
+                n = math.floor(e)
+                if uniform() < e - n:
+                    n += 1
+                self.strength += n
+                self.received += n
+
+    def ended(self, t: float) -> EndEvent | None:
+        """Whether the side is annihilated or broken at time ``t``."""
+        if self.strength <= 0.0 and not _pending(self.windows, t):
+            return "annihilation"
+        had = self.initial + self.received
+        if self.breakpoint is not None and had > 0.0 and self.loss >= self.breakpoint * had:
+            return "breakpoint"
+        return None
 
 
 def _stochastic(
@@ -681,118 +797,70 @@ def _stochastic(
     w: float,
     record: bool,
 ) -> BattleResult:
-    a = red.kill_rate
-    b = blue.kill_rate
-    ex_x = blue.external_losses_per_h
-    ex_y = red.external_losses_per_h
-    win_x = _windows(blue, max_h)
-    win_y = _windows(red, max_h)
-    bp_x = blue.breakpoint
-    bp_y = red.breakpoint
-    x0 = float(round(blue.strength))
-    y0 = float(round(red.strength))
-    poisson = rng.poisson
-    uniform = rng.random
-
-    x, y = x0, y0
-    loss_x = loss_y = 0.0
-    rec_x = rec_y = 0.0
-    times: list[float] = [0.0]
-    xs_rec: list[float] = [x]
-    ys_rec: list[float] = [y]
-
-    red_event: EndEvent | None = None
+    x = _Tally.of(blue, max_h)
+    y = _Tally.of(red, max_h)
+    # A side with nothing at the start and nothing to come is annihilated at once.
     blue_event: EndEvent | None = None
-    t_end = 0.0
-    if x <= 0.0 and not _pending(win_x, 0.0):
+    red_event: EndEvent | None = None
+    if x.strength <= 0.0 and not _pending(x.windows, 0.0):
         blue_event = "annihilation"
-    if y <= 0.0 and not _pending(win_y, 0.0):
+    if y.strength <= 0.0 and not _pending(y.windows, 0.0):
         red_event = "annihilation"
-
-    if (
-        red_event is None
-        and blue_event is None
-        and law_fn is square
-        and not (win_x or win_y or record)
-    ):
+    started = red_event is None and blue_event is None
+    if started and law_fn is square and not (x.windows or y.windows or record):
         # The common case (square law, no reinforcements, no trajectory): the same steps,
-        # draws and checks as the general loop below, with the law inlined.
+        # draws and checks as the general loop, with the law inlined.
         return _stochastic_square(red, blue, law, dt, max_h, n_steps, rng)
-
-    if red_event is None and blue_event is None:
-        t_end = max_h
-        last = n_steps - 1
-        for k in range(n_steps):
-            t0 = k * dt
-            t1 = max_h if k == last else (k + 1) * dt
-            h = t1 - t0
-
-            # Losses: Poisson with the expected loss over the step, capped at strength.
-            lx, ly = law_fn(x, y, a, b, w)
-            if x > 0.0:
-                mean = (lx + ex_x) * h
-                if mean > 0.0:
-                    d = float(poisson(mean)) if mean < _POISSON_MAX_MEAN else float(round(mean))
-                    if d > x:
-                        d = x
-                    x -= d
-                    loss_x += d
-            if y > 0.0:
-                mean = (ly + ex_y) * h
-                if mean > 0.0:
-                    d = float(poisson(mean)) if mean < _POISSON_MAX_MEAN else float(round(mean))
-                    if d > y:
-                        d = y
-                    y -= d
-                    loss_y += d
-
-            # Reinforcements: expected arrivals, stochastically rounded to whole personnel.
-            if win_x:
-                e = _amount(win_x, t0, t1)
-                if e > 0.0:
-                    n = math.floor(e)
-                    if uniform() < e - n:
-                        n += 1
-                    x += n
-                    rec_x += n
-            if win_y:
-                e = _amount(win_y, t0, t1)
-                if e > 0.0:
-                    n = math.floor(e)
-                    if uniform() < e - n:
-                        n += 1
-                    y += n
-                    rec_y += n
-
-            if record:
-                times.append(t1)
-                xs_rec.append(x)
-                ys_rec.append(y)
-
-            if x <= 0.0 and not _pending(win_x, t1):
-                blue_event = "annihilation"
-            elif bp_x is not None and x0 + rec_x > 0.0 and loss_x >= bp_x * (x0 + rec_x):
-                blue_event = "breakpoint"
-            if y <= 0.0 and not _pending(win_y, t1):
-                red_event = "annihilation"
-            elif bp_y is not None and y0 + rec_y > 0.0 and loss_y >= bp_y * (y0 + rec_y):
-                red_event = "breakpoint"
-            if red_event is not None or blue_event is not None:
-                t_end = t1
-                break
-
+    path = _Trajectory(record, [0.0], [y.strength], [x.strength])
+    t_end = 0.0
+    if started:
+        red_event, blue_event, t_end = _stochastic_steps(
+            x, y, law_fn, (red.kill_rate, blue.kill_rate, w), (dt, max_h, n_steps), rng, path
+        )
     return _stochastic_result(
         red,
         blue,
         law,
         (red_event, blue_event, t_end),
-        (y0, x0, y, x, loss_y, loss_x, rec_y, rec_x),
-        (
-            np.asarray(times, dtype=np.float64) if record else _EMPTY,
-            np.asarray(ys_rec, dtype=np.float64) if record else _EMPTY,
-            np.asarray(xs_rec, dtype=np.float64) if record else _EMPTY,
-        ),
+        (y.initial, x.initial, y.strength, x.strength, y.loss, x.loss, y.received, x.received),
+        path.arrays(),
     )
+
+
+def _stochastic_steps(
+    x: _Tally,
+    y: _Tally,
+    law_fn: LawFunction,
+    rates: tuple[float, float, float],
+    steps: tuple[float, float, int],
+    rng: np.random.Generator,
+    path: _Trajectory,
+) -> tuple[EndEvent | None, EndEvent | None, float]:
+    """Step the fight until a side ends or time runs out: (red's end, blue's end, duration).
+
+    Each step: both sides' losses from the law at the step's start (blue's draw first),
+    then the arrivals (blue's first), then the end checks.
+    """
+    a, b, w = rates
+    dt, max_h, n_steps = steps
+    poisson = rng.poisson
+    uniform = rng.random
+    last = n_steps - 1
+    for k in range(n_steps):
+        t0 = k * dt
+        t1 = max_h if k == last else (k + 1) * dt
+        h = t1 - t0
+        lx, ly = law_fn(x.strength, y.strength, a, b, w)
+        x.lose(lx, h, poisson)
+        y.lose(ly, h, poisson)
+        x.reinforce(t0, t1, uniform)
+        y.reinforce(t0, t1, uniform)
+        path.add(t1, y.strength, x.strength)
+        blue_event = x.ended(t1)
+        red_event = y.ended(t1)
+        if red_event is not None or blue_event is not None:
+            return red_event, blue_event, t1
+    return None, None, max_h
 
 
 def _stochastic_result(

@@ -118,7 +118,7 @@ def versions() -> dict[str, str]:
     import pyarrow  # type: ignore[import-untyped]
     import simpy
 
-    from kabulsim import __version__
+    from kabulsim._version import __version__
 
     return {
         "kabulsim": __version__,

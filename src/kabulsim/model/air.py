@@ -25,89 +25,43 @@ the hour; strikes stop when the front they aim at no longer holds a line, except
 the Taliban stay to defend Kabul the Shamali front's strikes fall on the defenders of the
 city (:func:`strike_city`). Close air
 support during an assault is part of the same campaign
-(:func:`kabulsim.model.fronts.cas_per_h`).
+(:func:`kabulsim.model.commander.cas_per_h`).
 """
 
 from __future__ import annotations
 
 import math
 from bisect import bisect_right
-from typing import NamedTuple
 
 import numpy as np
 import simpy
 from numpy.typing import NDArray
 
 from kabulsim.model.world import Front, World
-from kabulsim.scenario.schema import Scenario
-from kabulsim.timebase import to_hours
+from kabulsim.scenario.theatre import Theatre
 
 
-class _Table(NamedTuple):
-    """A scenario's strike schedule, as looked up during a run (computed once)."""
-
-    periods: tuple[tuple[float, float, float, float], ...]
-    """(start h, rate, Shamali share, north share) of each period, in order."""
-    starts: tuple[float, ...]
-    ramp_h: float
-    bombing_start_h: float
-    """Clock time (h) of the bombing start (0 when unset)."""
-
-
-_TABLES: dict[int, tuple[Scenario, _Table]] = {}
-
-
-def _table(scenario: Scenario) -> _Table:
-    hit = _TABLES.get(id(scenario))
-    if hit is not None and hit[0] is scenario:
-        return hit[1]
-    if len(_TABLES) > 64:
-        _TABLES.clear()
-    air = scenario.air
-    periods = tuple(
-        (to_hours(scenario.start, p.start), p.strike_sorties_per_day, p.shamali_share,
-         p.north_share)
-        for p in air.sorties
-    )  # fmt: skip
-    start = to_hours(scenario.start, air.bombing_start) if air.bombing_start is not None else 0.0
-    table = _Table(
-        periods,
-        tuple(p[0] for p in periods),
-        air.front_targeting_ramp_days * 24.0,
-        start or 0.0,
-    )
-    _TABLES[id(scenario)] = (scenario, table)
-    return table
-
-
-def _periods(scenario: Scenario) -> tuple[tuple[float, float, float, float], ...]:
-    """(start h, rate, Shamali share, north share) of each period, in order (cached)."""
-    return _table(scenario).periods
-
-
-def _row_at(scenario: Scenario, t_h: float) -> tuple[float, float, float]:
-    """Rate and front shares at clock time ``t_h`` (see :func:`schedule`)."""
-    return _row(_table(scenario), t_h)
-
-
-def _row(table: _Table, t_h: float) -> tuple[float, float, float]:
-    periods = table.periods
+def _row(theatre: Theatre, t_h: float) -> tuple[float, list[float]]:
+    """Rate and the fronts' shares at clock time ``t_h`` (see :func:`schedule`)."""
+    starts = theatre.sortie_starts_h
+    fronts = theatre.fronts
     # The period in force: the last that has started (periods are in order of start).
-    i = bisect_right(table.starts, t_h + 1e-9) - 1
+    i = bisect_right(starts, t_h + 1e-9) - 1
     if i < 0:
-        return 0.0, periods[0][2] if periods else 0.0, periods[0][3] if periods else 0.0
-    start, rate, sh, no = periods[i]
-    ramp_h = table.ramp_h
+        return 0.0, [f.shares[0] if starts else 0.0 for f in fronts]
+    shares = [f.shares[i] for f in fronts]
+    ramp_h = theatre.sortie_ramp_h
     if i > 0 and ramp_h > 0.0:
-        w = min(1.0, max(0.0, (t_h - start) / ramp_h))
-        prev = periods[i - 1]
-        sh = prev[2] + w * (sh - prev[2])
-        no = prev[3] + w * (no - prev[3])
-    return rate, sh, no
+        w = min(1.0, max(0.0, (t_h - starts[i]) / ramp_h))
+        shares = [
+            f.shares[i - 1] + w * (sh - f.shares[i - 1])
+            for f, sh in zip(fronts, shares, strict=True)
+        ]
+    return theatre.sortie_rates[i], shares
 
 
 def schedule(world: World, t: NDArray[np.float64]) -> NDArray[np.float64]:
-    """Strike sorties per day and the Shamali and north shares at clock times ``t``.
+    """Strike sorties per day and each front's share at clock times ``t``.
 
     A period's rate applies from its start; its front shares ramp up linearly from the
     previous period's over ``air.front_targeting_ramp_days`` (the shift to front-line targets
@@ -115,52 +69,55 @@ def schedule(world: World, t: NDArray[np.float64]) -> NDArray[np.float64]:
     the effort on the front lines by 29 Oct; see docs/sources.md).
 
     Returns:
-        An array of shape ``(len(t), 3)``: rate, Shamali share, north share.
+        An array of shape ``(len(t), 1 + fronts)``: the rate, then each front's share (in
+        the theatre's order).
     """
-    periods = _periods(world.scenario)
-    out = np.zeros((len(t), 3), dtype=np.float64)
-    if not periods:
+    theatre = world.theatre
+    fronts = theatre.fronts
+    out = np.zeros((len(t), 1 + len(fronts)), dtype=np.float64)
+    starts = np.array(theatre.sortie_starts_h, dtype=np.float64)
+    if not len(starts):
         return out
-    table = np.array(periods, dtype=np.float64)
-    # The period in force at each time (as in _row_at: the last that has started).
-    i = np.searchsorted(table[:, 0], t + 1e-9, side="right") - 1
+    # The period in force at each time (as in _row: the last that has started).
+    i = np.searchsorted(starts, t + 1e-9, side="right") - 1
     before = i < 0
     k = np.maximum(i, 0)
-    start, rate, sh, no = (table[k, j] for j in range(4))
-    ramp_h = world.scenario.air.front_targeting_ramp_days * 24.0
-    if ramp_h > 0.0 and len(periods) > 1:
-        ramped = i > 0
-        prev = np.maximum(k - 1, 0)
-        w = np.minimum(1.0, np.maximum(0.0, (t - start) / ramp_h))
-        sh = np.where(ramped, table[prev, 2] + w * (sh - table[prev, 2]), sh)
-        no = np.where(ramped, table[prev, 3] + w * (no - table[prev, 3]), no)
+    start = starts[k]
+    rate = np.array(theatre.sortie_rates, dtype=np.float64)[k]
+    ramp_h = theatre.sortie_ramp_h
+    ramped = i > 0
+    prev = np.maximum(k - 1, 0)
+    w = np.minimum(1.0, np.maximum(0.0, (t - start) / ramp_h)) if ramp_h > 0.0 else None
     out[:, 0] = np.where(before, 0.0, rate)
-    out[:, 1] = np.where(before, table[0, 2], sh)
-    out[:, 2] = np.where(before, table[0, 3], no)
+    for j, front in enumerate(fronts):
+        table = np.array(front.shares, dtype=np.float64)
+        sh = table[k]
+        if w is not None and len(starts) > 1:
+            sh = np.where(ramped, table[prev] + w * (sh - table[prev]), sh)
+        out[:, 1 + j] = np.where(before, table[0], sh)
     return out
 
 
 def rate_at(world: World, t_h: float) -> float:
     """Scheduled strike sorties per day at clock time ``t_h`` (before daily variation)."""
-    table = _table(world.scenario)
-    if t_h < table.bombing_start_h:
+    theatre = world.theatre
+    if t_h < theatre.bombing_start_h:
         return 0.0
-    return _row(table, t_h)[0]
+    return _row(theatre, t_h)[0]
 
 
 def rate_and_share_at(world: World, front: Front, t_h: float) -> tuple[float, float]:
     """:func:`rate_at` and :func:`front_share_at` at once (one look-up of the schedule)."""
-    table = _table(world.scenario)
-    rate, sh, no = _row(table, t_h)
-    if t_h < table.bombing_start_h:
+    theatre = world.theatre
+    rate, shares = _row(theatre, t_h)
+    if t_h < theatre.bombing_start_h:
         rate = 0.0
-    return rate, sh if front is world.shamali else no
+    return rate, shares[front.index]
 
 
 def front_share_at(world: World, front: Front, t_h: float) -> float:
     """Share of strike sorties aimed at ``front`` at clock time ``t_h``."""
-    row = _row_at(world.scenario, t_h)
-    return row[1] if front is world.shamali else row[2]
+    return _row(world.theatre, t_h)[1][front.index]
 
 
 def strike_front(world: World, front: Front, effective: float, killed: float) -> float:
@@ -179,7 +136,7 @@ def strike_front(world: World, front: Front, effective: float, killed: float) ->
     per_thousand = effective * 1000.0 / front.strength
     front.lose(killed)
     front.scale_morale(math.exp(-world.scenario.air.morale_per_sortie * per_thousand))
-    world.ledger.kill("air", killed)
+    world.ledger.kill("air", killed, front.name)
     return killed
 
 
@@ -195,7 +152,7 @@ def strike_city(world: World, effective: float, killed: float) -> float:
     killed = min(defenders, killed)
     foreign = round(killed * world.kabul_foreign / defenders)
     world.leave_kabul(killed - foreign, foreign)
-    world.ledger.kill("air", killed)
+    world.ledger.kill("air", killed, "kabul")
     per_thousand = effective * 1000.0 / defenders
     world.kabul_resolve *= math.exp(-world.scenario.air.morale_per_sortie * per_thousand)
     return killed
@@ -221,49 +178,51 @@ def air_campaign(world: World) -> simpy.events.ProcessGenerator:
     if cv > 0.0:
         shape = 1.0 / (cv * cv)
         rate = rate * rng.gamma(shape, 1.0 / shape, size=days)
-    n_shamali = rng.poisson(rate * row[:, 1])
-    n_north = rng.poisson(rate * row[:, 2])
-    n_other = rng.poisson(rate * np.maximum(0.0, 1.0 - row[:, 1] - row[:, 2]))
+    fronts = tuple(world.fronts.values())
+    shares = [row[:, 1 + j] for j in range(len(fronts))]
+    flown_at = [rng.poisson(rate * share) for share in shares]
+    rest = 1.0 - shares[0] if shares else np.ones(days)
+    for share in shares[1:]:
+        rest = rest - share
+    n_other = rng.poisson(rate * np.maximum(0.0, rest))
 
     def multiplier(front: Front) -> NDArray[np.float64]:
         since = front.controllers_h if front.controllers_h is not None else math.inf
         return np.where(t >= since, air.controller_multiplier, 1.0)
 
-    eff_shamali = n_shamali * multiplier(world.shamali)
-    eff_north = n_north * multiplier(world.north)
-    kill_shamali = rng.poisson(air.kills_per_sortie * eff_shamali)
-    kill_north = rng.poisson(air.kills_per_sortie * eff_north)
-    civ = [rng.poisson(air.civilians_per_sortie * n) for n in (n_shamali, n_north, n_other)]
-    daily = zip(
-        n_shamali.tolist(), n_north.tolist(), n_other.tolist(),
-        eff_shamali.tolist(), eff_north.tolist(),
-        kill_shamali.tolist(), kill_north.tolist(),
-        civ[0].tolist(), civ[1].tolist(), civ[2].tolist(),
-        strict=True,
-    )  # fmt: skip
+    effective = [n * multiplier(front) for n, front in zip(flown_at, fronts, strict=True)]
+    kills = [rng.poisson(air.kills_per_sortie * e) for e in effective]
+    civ = [rng.poisson(air.civilians_per_sortie * n) for n in (*flown_at, n_other)]
+    per_front = [
+        (n.tolist(), e.tolist(), k.tolist(), c.tolist())
+        for n, e, k, c in zip(flown_at, effective, kills, civ, strict=False)
+    ]
+    other, civ_other = n_other.tolist(), civ[-1].tolist()
+    capital = world.capital
     defend = world.scenario.withdrawal.policy == "defend"
-    for day, (n_sh, n_no, n_ot, e_sh, e_no, k_sh, k_no, c_sh, c_no, c_ot) in enumerate(daily):
-        if not (world.shamali.holds or world.north.holds or defend):
+    for day in range(days):
+        if not (any(front.holds for front in fronts) or defend):
             # No line left and no defence of Kabul to come (lines do not re-form): the rest
             # of the campaign strikes fixed targets only, and its days add up at once.
             world.out.add("sorties_flown", float(n_other[day:].sum()))
-            world.out.add("civilian_casualties", float(civ[2][day:].sum()))
+            world.out.add("civilian_casualties", float(civ[-1][day:].sum()))
             return
-        flown, civilians = float(n_ot), float(c_ot)
+        flown, civilians = float(other[day]), float(civ_other[day])
         # Strikes go only where a Taliban line still stands.
-        if world.shamali.holds:
-            strike_front(world, world.shamali, e_sh, float(k_sh))
-            flown += n_sh
-            civilians += c_sh
-        elif world.kabul_resolve is not None and world.city_holder == "taliban":
-            # A deliberate defence of Kabul: the strikes on the front now fall on the city.
-            strike_city(world, e_sh, float(k_sh))
-            flown += n_sh
-            civilians += c_sh
-        if world.north.holds:
-            strike_front(world, world.north, e_no, float(k_no))
-            flown += n_no
-            civilians += c_no
+        for front, (n, e, k, c) in zip(fronts, per_front, strict=True):
+            if front.holds:
+                strike_front(world, front, e[day], float(k[day]))
+            elif (
+                front is capital
+                and world.kabul_resolve is not None
+                and world.city_holder == "taliban"
+            ):
+                # A deliberate defence of Kabul: the strikes on its front fall on the city.
+                strike_city(world, e[day], float(k[day]))
+            else:
+                continue
+            flown += n[day]
+            civilians += c[day]
         world.out.add("sorties_flown", flown)
         world.out.add("civilian_casualties", civilians)
         world.snap()

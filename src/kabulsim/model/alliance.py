@@ -44,7 +44,7 @@ from kabulsim.model.world import World, lognormal
 def _city_fight(world: World) -> bool:
     """The alliance meets the Taliban still in Kabul; return whether the alliance prevails."""
     sc = world.scenario
-    sh = sc.shamali
+    sh = world.scenario.doctrine
     al = sc.alliance
     rng = world.rng["alliance"]
     morale = world.defenders_morale()
@@ -157,7 +157,7 @@ def alliance(world: World) -> simpy.events.ProcessGenerator:
     while world.in_kabul > 0.0:
         if _city_fight(world):
             break
-        yield env.timeout(sc.shamali.retry_h)
+        yield env.timeout(world.scenario.doctrine.retry_h)
     world.set_city_holder("alliance")
     taliban_driven_out(world)
     world.out.set("alliance_enters_kabul", env.now)

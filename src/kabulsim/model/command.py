@@ -31,7 +31,7 @@ import math
 import simpy
 
 from kabulsim.model.air import rate_at
-from kabulsim.model.world import World, lognormal
+from kabulsim.model.world import Front, World, lognormal
 
 
 def _take_from_kabul(world: World, n: float) -> tuple[float, float]:
@@ -58,7 +58,7 @@ def _depart(world: World, n: float, median_h: float) -> tuple[float, float]:
 def _arrive(world: World, n: float, caught: float) -> float:
     """The trip ends: return the survivors (fighters)."""
     world.in_transit -= n
-    world.ledger.kill("air", caught)
+    world.ledger.kill("air", caught, "road")
     world.out.add("caught_on_road", caught)
     return n - caught
 
@@ -70,19 +70,19 @@ def _road(world: World, n: float, median_h: float) -> simpy.events.ProcessGenera
     return _arrive(world, n, caught)
 
 
-def _to_shamali(world: World, afghan: float, foreign: float) -> None:
-    """Send fighters from Kabul to the Shamali line.
+def _refill(world: World, front: Front, afghan: float, foreign: float) -> None:
+    """Send fighters from Kabul to ``front``'s line.
 
     The trip is one timeout with the arrival as its callback (no process of its own: the
     same draws, at the same moment, as a process started now, and two events fewer).
     """
     n = afghan + foreign
-    travel_h, caught = _depart(world, n, world.scenario.command.shamali_travel_h)
+    travel_h, caught = _depart(world, n, front.plan.travel_h)
 
     def arrive(_: simpy.Event) -> None:
         arrived = _arrive(world, n, caught)
-        if world.shamali.holds:
-            world.shamali.strength += arrived
+        if front.holds:
+            front.gain(arrived)
         else:  # the line broke meanwhile: they go back into the city
             share = foreign / n if n > 0 else 0.0
             world.join_kabul(arrived - round(arrived * share), round(arrived * share))
@@ -91,25 +91,34 @@ def _to_shamali(world: World, afghan: float, foreign: float) -> None:
     world.env.timeout(travel_h).callbacks.append(arrive)
 
 
-def _to_north(world: World) -> simpy.events.ProcessGenerator:
+def _contingent(world: World, front: Front) -> simpy.events.ProcessGenerator:
+    """Send ``front`` a contingent from Kabul when its line is first assaulted."""
     cmd = world.scenario.command
-    yield world.milestone("north_assaulted")
-    n = min(float(cmd.north_contingent), max(0.0, world.in_kabul - cmd.kabul_minimum))
-    if n < 1.0 or not world.north.holds:
+    place = front.plan.place
+    yield world.milestone(f"{front.name}_assaulted")
+    n = min(float(front.plan.contingent), max(0.0, world.in_kabul - cmd.kabul_minimum))
+    if n < 1.0 or not front.holds:
         return
     afghan, foreign = _take_from_kabul(world, math.floor(n))
     total = afghan + foreign
     world.out.add("reinforcements_sent", total)
-    world.log("command", "sent_north", f"{total:.0f} fighters leave Kabul for the north", total)
-    arrived = yield from _road(world, total, cmd.north_travel_h)
-    if world.north.holds:
-        world.north.strength += arrived
-        world.log("command", "arrived_north", "", arrived)
+    world.log(
+        "command",
+        f"sent_{front.name}",
+        f"{total:.0f} fighters leave Kabul for the {place.towards}",
+        total,
+    )
+    arrived = yield from _road(world, total, front.plan.travel_h)
+    if front.holds:
+        front.gain(arrived)
+        world.log("command", f"arrived_{front.name}", "", arrived)
         world.snap()
         return
-    world.out.set("north_contingent_turned_back", True)
-    world.log("command", "turned_back", "the northern line has broken; back to Kabul", arrived)
-    back = yield from _road(world, arrived, cmd.north_travel_h)
+    world.out.set(front.outs["contingent_turned_back"], True)
+    world.log(
+        "command", "turned_back", f"the {place.label} line has broken; back to Kabul", arrived
+    )
+    back = yield from _road(world, arrived, front.plan.travel_h)
     if world.city_holder == "taliban":
         share = foreign / total if total > 0 else 0.0
         world.join_kabul(back - round(back * share), round(back * share))
@@ -119,12 +128,16 @@ def _to_north(world: World) -> simpy.events.ProcessGenerator:
 
 
 def command(world: World) -> simpy.events.ProcessGenerator:
-    """Keep Kabul garrisoned and the Shamali line filled, once a day."""
+    """Keep Kabul garrisoned and the lines filled, once a day."""
     env = world.env
     cmd = world.scenario.command
     rng = world.rng["command"]
     kabul_initial = float(world.scenario.forces.taliban_kabul)
-    env.process(_to_north(world))
+    fronts = tuple(world.fronts.values())
+    for front in fronts:
+        if front.plan.plays("contingent"):
+            env.process(_contingent(world, front))
+    refilled = tuple(f for f in fronts if f.plan.plays("refilled"))
     yield env.timeout(float(rng.uniform(0.0, 24.0)))
     while env.now < world.horizon_h and world.city_holder == "taliban":
         if world.evacuation_decided.triggered:
@@ -135,14 +148,15 @@ def command(world: World) -> simpy.events.ProcessGenerator:
         if changed:
             world.elsewhere -= math.floor(move)
             world.join_kabul(math.floor(move), 0.0)
-        front = world.shamali
-        if front.holds:
+        for front in refilled:
+            if not front.holds:
+                continue
             gap = front.establishment - front.strength
             n = math.floor(min(gap, cmd.refill_per_day, world.in_kabul - cmd.kabul_minimum))
             if n >= 1:
                 afghan, foreign = _take_from_kabul(world, n)
                 world.out.add("reinforcements_sent", afghan + foreign)
-                _to_shamali(world, afghan, foreign)
+                _refill(world, front, afghan, foreign)
                 changed = True
         if changed:
             world.snap()

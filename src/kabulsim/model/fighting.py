@@ -1,6 +1,6 @@
 """A fight between the Taliban and the alliance, run by the attrition engine.
 
-Both the Shamali assault (:mod:`kabulsim.model.shamali`) and fighting inside Kabul
+Both the Shamali assault (:mod:`kabulsim.model.front`) and fighting inside Kabul
 (:mod:`kabulsim.model.alliance`) go through :func:`fight`: the engine runs in stochastic mode
 with the scenario's law, step and time limit, and each side's casualties are split into
 killed (``shamali.killed_per_casualty``) and wounded. Taliban killed go to the given ledger
@@ -50,7 +50,7 @@ def fight(
         front: the front fought over; its line and alliance strengths take the fight's final
             strengths (None: a fight in the city, where the alliance's Shamali force fights).
     """
-    sh = world.scenario.shamali
+    sh = world.scenario.doctrine
     result = simulate(
         taliban,
         alliance,
@@ -74,6 +74,6 @@ def fight(
     if front is None:
         world.set_alliance_strength(result.blue_final)
     else:
-        front.alliance = result.blue_final
+        front.facing.strength = result.blue_final
         front.set_strength(result.red_final)
     return Fight(result, taliban_broke, alliance_broke, t_cas, a_cas, t_killed, a_killed)

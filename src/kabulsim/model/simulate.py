@@ -16,10 +16,8 @@ from typing import Any
 import numpy as np
 import simpy
 
-from kabulsim.model.aftermath import close_vacuum
 from kabulsim.model.phases import PHASES, Phase, phase_streams
 from kabulsim.model.records import Event, Series, State
-from kabulsim.model.vacuum import close_city
 from kabulsim.model.world import World
 from kabulsim.outputs import OUTCOMES, TIME_COLUMNS, Outcome, Value
 from kabulsim.scenario.schema import Scenario
@@ -65,31 +63,6 @@ class Replication:
         return [] if self.series is None else self.series.states()
 
 
-def _close(world: World) -> None:
-    """Write the outcomes that are read off the world's final state (the ledger, the city)."""
-    out = world.out
-    led = world.ledger
-    out.set("to_kandahar", led.to_kandahar)
-    out.set("to_tora_bora", led.to_tora_bora)
-    out.set("taliban_killed", led.killed)
-    out.set("taliban_wounded", led.wounded)
-    out.set("taliban_captured_or_defected", led.captured_or_defected)
-    out.set("city_holder_end", world.city_holder)
-    out.set("morale_shamali_end", world.shamali.morale)
-    ends = (out.time("kabul_evacuated"), out.time("alliance_enters_kabul"))
-    falls = [t for t in ends if t is not None]
-    out.set("kabul_falls", min(falls) if falls else None)
-    held_by = ""
-    if not falls:
-        if world.shamali.holds:
-            held_by = "front_repulsed" if world.shamali.assaults > 0 else "front_estimate"
-        else:
-            held_by = "city_defence"
-    out.set("kabul_held_by", held_by)
-    out.set("shamali_best_odds", world.shamali.best_odds)
-    out.set("conservation_error", world.conservation_error())
-
-
 def build_world(
     scenario: Scenario,
     seed: int = 0,
@@ -111,12 +84,12 @@ def build_world(
 
     """
     env = simpy.Environment()
-    world = World(
-        env, scenario, phase_streams(replication_seed(seed, rep), phases), outcomes=outcomes
-    )
+    streams = phase_streams(replication_seed(seed, rep), phases, scenario.theatre.places)
+    world = World(env, scenario, streams, outcomes=outcomes)
+    world.phases = tuple(phases)
     world.snap()
     for phase in phases:
-        env.process(phase.process(world))
+        phase.start(world)
     return world
 
 
@@ -128,15 +101,15 @@ def run_world(world: World) -> None:
 def results(world: World) -> tuple[dict[str, Value], Series]:
     """The summary row (times as clock hours) and the state series of a world that has run.
 
-    Books the prisoner-takings still due, closes the security vacuum and books the city's
-    looting and factional-fighting deaths (:func:`kabulsim.model.vacuum.close_city`) first;
-    the summary row has one entry per declared outcome (:data:`kabulsim.outputs.OUTCOMES`),
-    in that order.
+    Books the prisoner-takings still due, then runs every phase's end-of-run accounting
+    (:attr:`kabulsim.model.phases.Phase.close`, in the order of the phases) and the world's
+    own (:meth:`World.close`: the ledger); the summary row has one entry per declared outcome
+    (:data:`kabulsim.outputs.OUTCOMES`), in that order.
     """
     world.book_prisoners()
-    close_vacuum(world)
-    close_city(world)
-    _close(world)
+    for phase in world.phases:
+        phase.finish(world)
+    world.close()
     return world.out.as_dict(), world.series()
 
 

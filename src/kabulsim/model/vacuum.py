@@ -52,7 +52,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Generator
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -75,35 +74,6 @@ HOLDERS = (
     "none",
 )
 """Who holds Kabul at a date (``holder_at_interim``), in the order they are checked."""
-
-
-@dataclass
-class City:
-    """The state of Kabul once the Taliban have left.
-
-    Shared by the alliance, political and vacuum phases; changed only by this module's
-    functions and the political track's effects, each followed by :func:`signal`.
-    """
-
-    changed: simpy.Event
-    """Succeeds (and is replaced) whenever something a hazard depends on changes."""
-    taliban_return: simpy.Event
-    """Succeeds when a Taliban force retakes the empty city."""
-    factions: dict[str, Faction] = field(default_factory=dict)
-    """Factions in the city now, by name."""
-    entered: int = 0
-    clash_since: float | None = None
-    clash_parties: tuple[str, str] | None = None
-    clashes: list[tuple[float, float]] = field(default_factory=list)
-    taliban_since: float | None = None
-    taliban_spells: list[tuple[float, float]] = field(default_factory=list)
-    bonn_signed: bool = False
-    kandahar_held: bool = True
-
-
-def new_city(env: simpy.Environment) -> City:
-    """The city's state at the start of a run."""
-    return City(changed=env.event(), taliban_return=env.event())
 
 
 def signal(world: World) -> None:
@@ -359,7 +329,7 @@ def _taliban_return(world: World) -> simpy.events.ProcessGenerator:
         return v.return_per_h if unheld(world) and city.kandahar_held else 0.0
 
     yield from wait_for_hazard(world, rng, rate)
-    fighters = float(min(v.return_fighters, world.ledger.to_kandahar))
+    fighters = float(min(v.return_fighters, world.ledger.by_route["kandahar"]))
     if fighters < 1.0:
         return
     world.return_to_kabul(fighters)

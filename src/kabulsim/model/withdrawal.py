@@ -77,7 +77,7 @@ def withdrawal(world: World) -> simpy.events.ProcessGenerator:
     env = world.env
     w = world.scenario.withdrawal
     rng = world.rng["withdrawal"]
-    yield world.front_broken if w.trigger == "front_broken" else world.mazar_fallen
+    yield world.milestone(world.theatre.trigger)
     if w.policy == "defend":
         world.kabul_resolve = w.defend_resolve
         world.log("withdrawal", "defend", "the Taliban stay to defend Kabul")
@@ -110,3 +110,14 @@ def withdrawal(world: World) -> simpy.events.ProcessGenerator:
         world.snap()
         remaining_h -= step
     mark_city_empty(world)
+
+
+def close_withdrawal(world: World) -> None:
+    """The routes' totals, and when Kabul fell (the Taliban left it, or the alliance entered)."""
+    out = world.out
+    routes = world.ledger.by_route
+    out.set("to_kandahar", routes["kandahar"])
+    out.set("to_tora_bora", routes["tora_bora"])
+    ends = (out.time("kabul_evacuated"), out.time("alliance_enters_kabul"))
+    falls = [t for t in ends if t is not None]
+    out.set("kabul_falls", min(falls) if falls else None)

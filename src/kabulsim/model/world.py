@@ -30,7 +30,7 @@ those who left it along the Kandahar and Tora Bora routes or fell back from Maza
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass, field
 from operator import attrgetter
 from typing import Any, Literal
@@ -39,21 +39,40 @@ import numpy as np
 import simpy
 from numpy.typing import NDArray
 
+from kabulsim.model.city import new_city
 from kabulsim.model.records import Recorder, Series
 from kabulsim.outputs import (
     OUTCOMES,
-    STATE,
+    OUTCOMES_DECLARED,
     STATE_CATEGORICAL,
-    STATE_NUMERIC,
+    STATE_DECLARED,
+    Each,
     Outcome,
     OutcomeRow,
+    StateVariable,
+    per_place,
 )
+from kabulsim.places import Place, with_role
 from kabulsim.scenario.schema import Scenario
+from kabulsim.scenario.theatre import FrontPlan
 from kabulsim.timebase import to_hours
 
 CityHolder = Literal["taliban", "none", "alliance"]
-KillCause = Literal["air", "battle", "city", "vengeance", "north"]
-Route = Literal["north", "kandahar", "tora_bora"]
+KillCause = Literal["air", "battle", "city", "vengeance", "fall"]
+"""How Taliban fighters were killed: by strikes, in an assault on a line, fighting in Kabul,
+in vengeance incidents, or when a front's city fell."""
+CAUSES: tuple[KillCause, ...] = ("air", "battle", "city", "vengeance", "fall")
+"""The causes in the order their totals are summed."""
+
+
+@dataclass(slots=True)
+class AllianceForce:
+    """An alliance force facing a front: fighters in the line, morale (1 = typical), reserve."""
+
+    strength: float
+    morale: float
+    reserve: float = 0.0
+    """Fighters behind the line who can be massed for an assault."""
 
 
 @dataclass(slots=True)
@@ -65,12 +84,14 @@ class Front:
     morale: float
     controllers_h: float | None
     """Clock time (h) from which ground controllers direct strikes here; None: never."""
-    alliance: float = 0.0
-    """Alliance fighters in the line facing this front."""
-    alliance_morale: float = 1.0
-    """The facing alliance force's morale (1 = typical)."""
-    alliance_reserve: float = 0.0
-    """Alliance fighters behind the line who can be massed for an assault."""
+    facing: AllianceForce
+    """The alliance force in the line facing this front."""
+    plan: FrontPlan
+    """The front's inputs and roles (:class:`kabulsim.scenario.theatre.FrontPlan`)."""
+    outs: dict[str, str]
+    """The front's outcome columns, by template key (:func:`kabulsim.outputs.per_place`)."""
+    index: int
+    """The front's position in the theatre (its column in the air schedule)."""
     establishment: float = 0.0
     """The line strength the Taliban command tries to keep (its initial strength)."""
     holds: bool = True
@@ -79,6 +100,8 @@ class Front:
     """The best odds the alliance commander has estimated so far."""
     assaults: int = 0
     """Alliance assaults made on this front."""
+    encircled_by: list[tuple[simpy.Event, float]] = field(default_factory=list)
+    """(fall event, daily morale factor) of the fronts whose city's fall encircles this one."""
 
     def controlled(self, t_h: float) -> bool:
         """Whether ground controllers are directing strikes on this front at ``t_h``."""
@@ -87,6 +110,10 @@ class Front:
     def lose(self, fighters: float) -> None:
         """The front loses ``fighters`` (killed, or gone elsewhere: the caller books where)."""
         self.strength -= fighters
+
+    def gain(self, fighters: float) -> None:
+        """Fighters arrive in the line (reinforcements)."""
+        self.strength += fighters
 
     def set_strength(self, fighters: float) -> None:
         """The front's strength after a fight (the engine's final strength)."""
@@ -101,35 +128,42 @@ class Front:
         self.morale += share * (1.0 - self.morale)
 
 
-@dataclass(slots=True)
+class Fronts(dict[str, Front]):
+    """The fronts by name, in the theatre's order; also read as attributes (state readers)."""
+
+    def __getattr__(self, name: str) -> Front:
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
 class Ledger:
-    """Where every Taliban fighter went (fighters). Changed only through its methods."""
+    """Where every Taliban fighter went (fighters). Changed only through its methods.
 
-    initial: float
-    reinforcements: float = 0.0
-    killed_air: float = 0.0
-    killed_battle: float = 0.0
-    killed_city: float = 0.0
-    killed_vengeance: float = 0.0
-    killed_north: float = 0.0
-    wounded: float = 0.0
-    captured_or_defected: float = 0.0
-    withdrawn_north: float = 0.0
-    to_kandahar: float = 0.0
-    to_tora_bora: float = 0.0
+    Killed fighters are counted by (cause, place) (:attr:`killed_at`) and by cause (running
+    totals, :attr:`by_cause`); fighters who left the theatre by route (:attr:`by_route`).
+    """
 
-    def kill(self, cause: KillCause, fighters: float) -> None:
-        """Book ``fighters`` killed by ``cause``."""
-        if cause == "air":
-            self.killed_air += fighters
-        elif cause == "battle":
-            self.killed_battle += fighters
-        elif cause == "city":
-            self.killed_city += fighters
-        elif cause == "vengeance":
-            self.killed_vengeance += fighters
-        else:
-            self.killed_north += fighters
+    __slots__ = (
+        "by_cause", "by_route", "captured_or_defected", "initial", "killed_at",
+        "reinforcements", "wounded",
+    )  # fmt: skip
+
+    def __init__(self, initial: float, routes: tuple[str, ...]) -> None:
+        self.initial = initial
+        self.reinforcements = 0.0
+        self.wounded = 0.0
+        self.captured_or_defected = 0.0
+        self.by_cause: dict[str, float] = dict.fromkeys(CAUSES, 0.0)
+        self.killed_at: dict[tuple[str, str], float] = {}
+        self.by_route: dict[str, float] = dict.fromkeys(routes, 0.0)
+
+    def kill(self, cause: KillCause, fighters: float, place: str = "") -> None:
+        """Book ``fighters`` killed by ``cause`` at ``place`` (a front, a city, ``road``)."""
+        self.by_cause[cause] += fighters
+        key = (cause, place)
+        self.killed_at[key] = self.killed_at.get(key, 0.0) + fighters
 
     def wound(self, fighters: float) -> None:
         """Book ``fighters`` wounded (out of action, they survive)."""
@@ -139,34 +173,23 @@ class Ledger:
         """Book ``fighters`` taken prisoner or changed sides."""
         self.captured_or_defected += fighters
 
-    def come_back(self, route: Route, fighters: float) -> None:
+    def come_back(self, route: str, fighters: float) -> None:
         """Book ``fighters`` who had left along ``route`` coming back into the theatre."""
         self.withdraw(route, -fighters)
 
-    def withdraw(self, route: Route, fighters: float) -> None:
+    def withdraw(self, route: str, fighters: float) -> None:
         """Book ``fighters`` leaving the modelled theatre along ``route``."""
-        if route == "kandahar":
-            self.to_kandahar += fighters
-        elif route == "tora_bora":
-            self.to_tora_bora += fighters
-        else:
-            self.withdrawn_north += fighters
+        self.by_route[route] += fighters
 
     @property
     def killed(self) -> float:
         """All Taliban fighters killed, whatever the cause."""
-        return (
-            self.killed_air
-            + self.killed_battle
-            + self.killed_city
-            + self.killed_vengeance
-            + self.killed_north
-        )
+        return sum(self.by_cause.values())
 
     @property
     def withdrawn(self) -> float:
         """All Taliban fighters who left the modelled theatre."""
-        return self.withdrawn_north + self.to_kandahar + self.to_tora_bora
+        return sum(self.by_route.values())
 
 
 @dataclass
@@ -179,30 +202,39 @@ class World:
     recorder: Recorder = field(default_factory=Recorder)
     outcomes: tuple[Outcome, ...] = OUTCOMES
     """The declared outcomes (:data:`kabulsim.outputs.OUTCOMES`): the columns of ``out``."""
+    phases: tuple[Any, ...] = ()
+    """The phases started on this world (:data:`kabulsim.model.phases.PHASES`), whose
+    end-of-run accounting :func:`kabulsim.model.simulate.results` runs."""
 
     def __post_init__(self) -> None:
         sc = self.scenario
         f = sc.forces
         self.horizon_h = sc.horizon_days * 24.0
-        self.shamali = Front(
-            "shamali",
-            float(f.taliban_shamali),
-            1.0,
-            self._h(sc.air.controllers_shamali),
-            alliance=float(f.alliance_shamali),
-            alliance_morale=sc.morale.alliance_initial,
-            alliance_reserve=float(f.alliance_reserve_shamali),
-            establishment=float(f.taliban_shamali),
-        )
-        self.north = Front(
-            "north",
-            float(f.taliban_north),
-            1.0,
-            self._h(sc.air.controllers_north),
-            alliance=float(f.alliance_north),
-            alliance_morale=sc.morale.alliance_initial,
-            establishment=float(f.taliban_north),
-        )
+        theatre = sc.theatre
+        self.theatre = theatre
+        """The scenario's fronts, cities and routes (:class:`kabulsim.scenario.theatre.Theatre`)."""
+        names = per_place(OUTCOMES_DECLARED, theatre.places)
+        self.fronts = Fronts()
+        """The fronts by name, in the theatre's order."""
+        for index, plan in enumerate(theatre.fronts):
+            self.fronts[plan.name] = Front(
+                plan.name,
+                float(plan.taliban),
+                1.0,
+                self._h(plan.controllers),
+                AllianceForce(
+                    float(plan.alliance), sc.morale.alliance_initial, float(plan.alliance_reserve)
+                ),
+                plan,
+                {key: col for (key, place), col in names.items() if place == plan.name},
+                index,
+                establishment=float(plan.taliban),
+            )
+        self.capital = next(f for f in self.fronts.values() if f.plan.plays("capital"))
+        """The front that covers Kabul."""
+        self.alliance = self.capital.facing
+        """The alliance's main force: the one facing the front that covers Kabul (it fights in
+        the city once that line breaks)."""
         self.in_transit = 0.0
         """Taliban fighters on the road between Kabul and a front (see model.command)."""
         self.kabul_resolve: float | None = None
@@ -211,9 +243,15 @@ class World:
         foreign = round(f.taliban_kabul * f.foreign_share)
         self.kabul_foreign = float(foreign)
         self.kabul_afghan = float(f.taliban_kabul - foreign)
-        self.elsewhere = float(
-            f.taliban_national - f.taliban_shamali - f.taliban_kabul - f.taliban_north
-        )
+        held = f.taliban_national
+        for place in theatre.places:
+            if "garrison" in place.roles:
+                held -= (
+                    self.fronts[place.name].plan.taliban
+                    if place.kind == "front"
+                    else f.taliban_kabul
+                )
+        self.elsewhere = float(held)
         self.stragglers_afghan = 0.0
         """Afghan Taliban left behind in Kabul (fighters); see :meth:`book_prisoners`."""
         self.stragglers_foreign = 0.0
@@ -223,19 +261,33 @@ class World:
         self._hour_of: dict[object, float | None] = {}
         self._next_capture = 0
         self.city_holder: CityHolder = "taliban"
-        self.ledger = Ledger(initial=float(f.taliban_national))
+        self.ledger = Ledger(float(f.taliban_national), theatre.routes)
         self.out = OutcomeRow(self.outcomes)
         env = self.env
-        self.mazar_fallen = env.event()
         self.front_broken = env.event()
+        """The front covering Kabul breaks."""
         self.evacuation_decided = env.event()
         self.city_empty = env.event()
         self.alliance_at_gates = env.event()
         self.alliance_in_city = env.event()
-        self._milestones: dict[str, simpy.Event] = {}
-        from kabulsim.model.vacuum import new_city
-
+        self._milestones: dict[str, simpy.Event] = {"front_broken": self.front_broken}
+        for front in self.fronts.values():
+            fall = front.plan.fall
+            if fall is not None:
+                factor = math.exp(-fall.encirclement_per_day)
+                for other in self.fronts.values():
+                    if other.plan.plays("capital"):
+                        other.encircled_by.append((self.milestone(f"{fall.city}_falls"), factor))
         self.city = new_city(env)
+        numbers, labels = readers(theatre.places)
+        self._readers = numbers | labels
+        self.state_numeric = tuple(numbers)
+        """The numeric state variables of this theatre (the series' columns), in order."""
+        self.state_categorical = tuple(labels)
+        """The categorical state variables, in order."""
+        self._snap_read, self._snap_terms, self._snap_columns = _snapshot_plan(
+            {name: how for name, how in numbers.items() if name != LOGGED}, labels
+        )
         """Kabul once the Taliban have left: factions, clashes, the political track's effects
         (owned by :mod:`kabulsim.model.vacuum`)."""
         self.force_arrives_h = self._h(sc.political.force_arrives)
@@ -278,13 +330,12 @@ class World:
     # --- The alliance ------------------------------------------------------------------------
 
     def set_alliance_strength(self, fighters: float) -> None:
-        """The alliance's strength on the Shamali front after a fight."""
-        self.shamali.alliance = fighters
+        """The alliance's main force after a fight."""
+        self.alliance.strength = fighters
 
     def raise_alliance_morale(self, amount: float) -> None:
-        """The alliance's morale rises by ``amount`` (at most 1)."""
-        front = self.shamali
-        front.alliance_morale = min(1.0, front.alliance_morale + amount)
+        """The alliance's main force's morale rises by ``amount`` (at most 1)."""
+        self.alliance.morale = min(1.0, self.alliance.morale + amount)
 
     # --- Kabul: the garrison, the stragglers, who holds the city ----------------------------
 
@@ -360,22 +411,22 @@ class World:
 
     @property
     def alliance_strength(self) -> float:
-        """Alliance fighters facing the Shamali front (and, after it breaks, at Kabul)."""
-        return self.shamali.alliance
+        """Fighters of the alliance's main force (facing the capital's front, then at Kabul)."""
+        return self.alliance.strength
 
     @property
     def alliance_morale(self) -> float:
-        """The morale of the alliance force facing the Shamali front."""
-        return self.shamali.alliance_morale
+        """The morale of the alliance's main force."""
+        return self.alliance.morale
 
     def defenders_morale(self) -> float:
         """Morale of the Taliban fighting inside Kabul.
 
         A deliberate defence's own resolve (``withdrawal.defend_resolve``, set when the
-        Taliban decide to defend), or else the Shamali front's morale (the fighters in the
-        city are the broken front's).
+        Taliban decide to defend), or else the morale of the front that covered the city (the
+        fighters in the city are the broken front's).
         """
-        return self.kabul_resolve if self.kabul_resolve is not None else self.shamali.morale
+        return self.kabul_resolve if self.kabul_resolve is not None else self.capital.morale
 
     @property
     def in_kabul(self) -> float:
@@ -390,15 +441,27 @@ class World:
     @property
     def active(self) -> float:
         """Taliban fighters still in the modelled theatre (as booked so far)."""
+        lines = 0.0
+        for front in self.fronts.values():
+            lines += front.strength
         return (
-            self.shamali.strength
-            + self.north.strength
+            lines
             + self.in_kabul
             + self.in_transit
             + self.elsewhere
             + self.stragglers_afghan
             + self.stragglers_foreign
         )
+
+    def close(self) -> None:
+        """The ledger's totals and who holds Kabul, at the end of the run."""
+        out = self.out
+        led = self.ledger
+        out.set("taliban_killed", led.killed)
+        out.set("taliban_wounded", led.wounded)
+        out.set("taliban_captured_or_defected", led.captured_or_defected)
+        out.set("city_holder_end", self.city_holder)
+        out.set("conservation_error", self.conservation_error())
 
     def conservation_error(self) -> float:
         """Return initial + reinforcements - (active + killed + wounded + captured + withdrawn)."""
@@ -411,8 +474,7 @@ class World:
 
     def state(self) -> dict[str, float | str]:
         """The state variables now, by name (book prisoners first for exact straggler counts)."""
-        readers = NUMBER_READERS | LABEL_READERS
-        return {name: _read(how, self) for name, how in readers.items()}
+        return {name: _read(how, self) for name, how in self._readers.items()}
 
     def snap(self) -> None:
         """Record the state after a change (the series is resampled onto its grid at the end).
@@ -424,14 +486,14 @@ class World:
         # One call reads every recorded value (the snapshotted numbers' terms, then the
         # labels). A snapshot equal to the last one adds nothing to the series (the value at
         # a grid time is the last snapshot before it): keep only the changes.
-        values = _SNAP_READ(self)
+        values = self._snap_read(self)
         if values == self._last_snap:
             return
         self._last_snap = values
         rec = self.recorder
         rec.snapshot_values.append(self.env.now)
-        rec.snapshot_values.extend(values[:_SNAP_TERMS])
-        rec.snapshot_labels.extend(values[_SNAP_TERMS:])
+        rec.snapshot_values.extend(values[: self._snap_terms])
+        rec.snapshot_labels.extend(values[self._snap_terms :])
 
     def series(self) -> Series:
         """The state on the grid ``0, step, 2 step, ...`` up to the horizon.
@@ -442,7 +504,7 @@ class World:
         n = math.floor(self.horizon_h / step + 1e-9) + 1
         grid = np.arange(n, dtype=np.float64) * step
         rec = self.recorder
-        width = 1 + _SNAP_TERMS
+        width = 1 + self._snap_terms
         snaps = np.array(rec.snapshot_values, dtype=np.float64).reshape(-1, width)
         times = snaps[:, 0]
         log = np.array([0.0, 0.0, *rec.stragglers], dtype=np.float64).reshape(-1, 2)
@@ -450,52 +512,89 @@ class World:
         # The last snapshot (and straggler count) at or before each grid time.
         at = np.searchsorted(times, grid + 1e-9, side="right") - 1
         at_log = np.searchsorted(log_times, grid + 1e-9, side="right") - 1
-        columns = {name: _column(snaps, at, cols) for name, cols in _SNAP_COLUMNS.items()}
+        columns = {name: _column(snaps, at, cols) for name, cols in self._snap_columns.items()}
         columns[LOGGED] = log[at_log, 1]
-        values = np.column_stack([columns[name] for name in STATE_NUMERIC])
-        n_labels = len(STATE_CATEGORICAL)
+        values = np.column_stack([columns[name] for name in self.state_numeric])
+        n_labels = len(self.state_categorical)
         flat = np.array(rec.snapshot_labels, dtype=object)
         labels = {
             name: tuple(flat[at * n_labels + k].tolist())
-            for k, name in enumerate(STATE_CATEGORICAL)
+            for k, name in enumerate(self.state_categorical)
         }
         return Series(grid, values, labels)
 
 
 Reader = str | tuple[str, ...] | Callable[["World"], Any]
-"""Where a state variable is read on the world: an attribute path (``"shamali.morale"``,
+"""Where a state variable is read on the world: an attribute path (``"capital.morale"``,
 read with :func:`operator.attrgetter`), a tuple of paths whose values add up to it (summed
 left to right), or a function of the world."""
 
+
+def _garrison(place: Place) -> Reader:
+    if place.kind == "front":
+        return f"fronts.{place.name}.strength"
+    return ("kabul_afghan", "kabul_foreign")  # World.in_kabul: the capital's garrison
+
+
+PLACE_READERS: dict[str, Callable[[Place], Reader]] = {
+    "taliban_{place}": _garrison,
+    "alliance_{front}": lambda place: f"fronts.{place.name}.facing.strength",
+    "morale_{front}": lambda place: f"fronts.{place.name}.morale",
+}
+"""Where each per-place numeric state variable (a template of :data:`kabulsim.outputs.STATE`)
+is read on the world, for a given place."""
+
 NUMBER_READERS: dict[str, Reader] = {
-    "taliban_shamali": "shamali.strength",
-    "taliban_kabul": ("kabul_afghan", "kabul_foreign"),  # World.in_kabul
-    "taliban_north": "north.strength",
-    "alliance_shamali": "shamali.alliance",  # World.alliance_strength
-    "morale_shamali": "shamali.morale",
-    "morale_north": "north.morale",
-    "morale_alliance": "shamali.alliance_morale",  # World.alliance_morale
+    "morale_alliance": "alliance.morale",  # World.alliance_morale
     "stragglers": "stragglers",
 }
-"""Where each numeric state variable (:data:`kabulsim.outputs.STATE`) is read on the world
-(attribute paths, and sums of them, are read in one ``attrgetter`` call per snapshot; a sum's
-terms are recorded and added up when the series is built)."""
+"""Where each other numeric state variable (:data:`kabulsim.outputs.STATE`) is read on the
+world (attribute paths, and sums of them, are read in one ``attrgetter`` call per snapshot; a
+sum's terms are recorded and added up when the series is built)."""
 LABEL_READERS: dict[str, Reader] = {"city_holder": "city_holder"}
 """Where each categorical state variable is read on the world."""
 
 LOGGED = "stragglers"
 """The state variable kept in its own time-stamped log (prisoners are booked at their own,
 earlier, times), not in the snapshots."""
-SNAPPED: tuple[str, ...] = tuple(name for name in STATE_NUMERIC if name != LOGGED)
-"""The numeric state variables recorded in each snapshot, in this order."""
 
-if set(NUMBER_READERS) != set(STATE_NUMERIC) or set(LABEL_READERS) != set(
+_DECLARED_NUMBERS = {
+    e.name
+    for e in STATE_DECLARED
+    if isinstance(e, Each) or (isinstance(e, StateVariable) and not e.categories)
+}
+if _DECLARED_NUMBERS != set(PLACE_READERS) | set(NUMBER_READERS) or set(LABEL_READERS) != set(
     STATE_CATEGORICAL
 ):  # pragma: no cover - a declaration error, caught on import
     raise RuntimeError(
-        "kabulsim.model.world: NUMBER_READERS and LABEL_READERS must read exactly the state "
-        f"variables declared in kabulsim.outputs.STATE ({', '.join(v.name for v in STATE)})"
+        "kabulsim.model.world: PLACE_READERS, NUMBER_READERS and LABEL_READERS must read"
+        " exactly the state variables declared in kabulsim.outputs.STATE_DECLARED"
+        f" ({', '.join(sorted(_DECLARED_NUMBERS))})"
     )
+
+
+def readers(
+    places: tuple[Place, ...],
+    numbers: Mapping[str, Reader] | None = None,
+    labels: Mapping[str, Reader] | None = None,
+) -> tuple[dict[str, Reader], dict[str, Reader]]:
+    """The readers of every state variable of a theatre, by column name, in table order.
+
+    The per-place templates are expanded over ``places`` (:func:`kabulsim.outputs.expand`).
+    """
+    numbers = NUMBER_READERS if numbers is None else numbers
+    labels = LABEL_READERS if labels is None else labels
+    number: dict[str, Reader] = {}
+    label: dict[str, Reader] = {}
+    for entry in STATE_DECLARED:
+        if isinstance(entry, Each):
+            for place in with_role(entry.role, places):
+                number[entry.for_place(place).name] = PLACE_READERS[entry.name](place)
+        elif entry.categories:
+            label[entry.name] = labels[entry.name]
+        else:
+            number[entry.name] = numbers[entry.name]
+    return number, label
 
 
 def _read(how: Reader, world: World) -> Any:
@@ -539,12 +638,6 @@ def _column(snaps: NDArray[np.float64], at: NDArray[np.intp], cols: list[int]) -
     for j in cols[1:]:
         total = total + snaps[at, 1 + j]
     return total
-
-
-_SNAP_READ, _SNAP_TERMS, _SNAP_COLUMNS = _snapshot_plan(
-    {name: NUMBER_READERS[name] for name in SNAPPED},
-    {name: LABEL_READERS[name] for name in STATE_CATEGORICAL},
-)
 
 
 def timer_or(timer: simpy.Timeout, other: simpy.Event) -> Generator[simpy.Event, Any, bool]:

@@ -10,8 +10,10 @@ Dates are timezone-aware; a date written without an offset is read as Kabul loca
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from functools import cached_property
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Self
 
 from pydantic import (
     AfterValidator,
@@ -25,6 +27,9 @@ from pydantic import (
 
 from kabulsim.scenario.params import param
 from kabulsim.timebase import KABUL
+
+if TYPE_CHECKING:  # pragma: no cover
+    from kabulsim.scenario.theatre import Theatre
 
 Q_BACKGROUND_STRENGTH = (
     '"Their fighters consisted of between 25,000 and 30,000 fighters, and were supported by other'
@@ -277,11 +282,14 @@ class Forces(_Part):
 
     @model_validator(mode="after")
     def _parts_fit_the_whole(self) -> Forces:
-        held = self.taliban_shamali + self.taliban_kabul + self.taliban_north
+        parts = [
+            name for name in type(self).model_fields
+            if name.startswith("taliban_") and name != "taliban_national"
+        ]  # fmt: skip
+        held = sum(getattr(self, name) for name in parts)
         if held > self.taliban_national:
             raise ValueError(
-                f"taliban_shamali + taliban_kabul + taliban_north = {held} exceeds"
-                f" taliban_national = {self.taliban_national}"
+                f"{' + '.join(parts)} = {held} exceeds taliban_national = {self.taliban_national}"
             )
         if self.brigade_055 > self.taliban_national:
             raise ValueError("brigade_055 cannot exceed taliban_national")
@@ -304,8 +312,9 @@ class SortiePeriod(_Part):
 
     @model_validator(mode="after")
     def _shares(self) -> SortiePeriod:
-        if self.shamali_share + self.north_share > 1.0 + 1e-9:
-            raise ValueError("shamali_share + north_share must not exceed 1")
+        shares = [name for name in type(self).model_fields if name.endswith("_share")]
+        if sum(getattr(self, name) for name in shares) > 1.0 + 1e-9:
+            raise ValueError(f"{' + '.join(shares)} must not exceed 1")
         return self
 
 
@@ -486,8 +495,11 @@ class Morale(_Part):
     )
 
 
-class North(_Part):
-    """The northern collapse: Mazar-i-Sharif and its shock on the Shamali front."""
+class CityFall(_Part):
+    """What the fall of a front's city does (in 2001: Mazar-i-Sharif, and its shock).
+
+    The part of a front with the ``falls`` role, named after the front.
+    """
 
     advance_h: float = param(
         72.0,
@@ -564,7 +576,7 @@ class North(_Part):
     )
 
     @model_validator(mode="after")
-    def _shares(self) -> North:
+    def _shares(self) -> CityFall:
         if self.killed_share + self.defected_share > 1.0 + 1e-9:
             raise ValueError("killed_share + defected_share must not exceed 1")
         return self
@@ -781,6 +793,12 @@ class Shamali(_Part):
         ' changed sides. "they fell back to Kabul"',
         description="Share of the front's survivors who fall back to Kabul after a break.",
     )
+
+
+Doctrine = Shamali
+"""The assault doctrine: how the alliance commander reviews, masses and attacks, and the
+attrition law and rates of an assault. The 2001 model fights every front with the Shamali
+part's parameters (:attr:`Scenario.doctrine`)."""
 
 
 class Withdrawal(_Part):
@@ -1641,7 +1659,7 @@ class Scenario(_Part):
     forces: Forces = Field(default_factory=Forces, description="Initial strengths.")
     air: Air = Field(default_factory=Air, description="The air campaign.")
     morale: Morale = Field(default_factory=Morale, description="Morale dynamics.")
-    north: North = Field(default_factory=North, description="The northern collapse.")
+    north: CityFall = Field(default_factory=CityFall, description="The northern collapse.")
     shamali: Shamali = Field(default_factory=Shamali, description="The Shamali Plain fight.")
     command: Command = Field(default_factory=Command, description="Taliban reserves.")
     withdrawal: Withdrawal = Field(default_factory=Withdrawal, description="The withdrawal.")
@@ -1653,18 +1671,45 @@ class Scenario(_Part):
     political: Political = Field(default_factory=Political, description="The political track.")
     vacuum: Vacuum = Field(default_factory=Vacuum, description="Who fills an empty Kabul.")
 
+    @property
+    def doctrine(self) -> Doctrine:
+        """The assault doctrine every front is fought with (the ``shamali`` part)."""
+        return self.shamali
+
+    @cached_property
+    def theatre(self) -> Theatre:
+        """The fronts, cities and routes of this scenario with their inputs (computed once)."""
+        from kabulsim.scenario.theatre import theatre
+
+        return theatre(self)
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self:
+        """A copy (see pydantic); the copy computes its own theatre."""
+        copy = super().model_copy(update=update, deep=deep)
+        copy.__dict__.pop("theatre", None)
+        return copy
+
+    def __getstate__(self) -> dict[Any, Any]:
+        # A pickled scenario (sent to a worker) leaves its theatre behind: computed again there.
+        state = super().__getstate__()
+        fields = dict(state["__dict__"])
+        fields.pop("theatre", None)
+        return {**state, "__dict__": fields}
+
     @model_validator(mode="after")
     def _dates_in_horizon(self) -> Scenario:
         from kabulsim.timebase import to_hours
 
         horizon_h = self.horizon_days * 24.0
-        dated = {
-            "air.bombing_start": self.air.bombing_start,
-            "air.controllers_shamali": self.air.controllers_shamali,
-            "air.controllers_north": self.air.controllers_north,
-            "north.fall_at": self.north.fall_at,
-            "shamali.forced_assault_at": self.shamali.forced_assault_at,
-        }
+        dated: dict[str, datetime | None] = {"air.bombing_start": self.air.bombing_start}
+        for name in Air.model_fields:
+            if name.startswith("controllers_"):
+                dated[f"air.{name}"] = getattr(self.air, name)
+        for name in type(self).model_fields:
+            part = getattr(self, name)
+            if isinstance(part, CityFall):
+                dated[f"{name}.fall_at"] = part.fall_at
+        dated["shamali.forced_assault_at"] = self.shamali.forced_assault_at
         for i, period in enumerate(self.air.sorties):
             dated[f"air.sorties.{i}.start"] = period.start
         for key, when in dated.items():

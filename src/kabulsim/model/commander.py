@@ -1,4 +1,4 @@
-"""The fronts: ground pressure and recovery, the alliance commander's estimate, and the assault.
+"""The alliance commander on a front: the estimate, the decision, massing and the assault.
 
     "For two years during the Afghan Civil War the frontline had been stalemated here, but
     with the Taliban demoralized by the fall of the northern cities, under constant attack by
@@ -7,16 +7,9 @@
 
 Each front (the north around Mazar-i-Sharif, the Shamali Plain north of Kabul) is a Taliban
 line with a strength and a morale, facing an alliance force with its own strength, morale and
-reserve. Two processes act on every front:
+reserve. The daily pressure on the lines is :mod:`kabulsim.model.pressure`; this module is
+the commander who decides when to attack, and the assault:
 
-* **Daily pressure** (:func:`front_pressure`). Once a day the alliance's ground pressure
-  (raids, artillery) multiplies the line's morale by ``exp(-g * ratio)``, where ``ratio`` is
-  the alliance-to-Taliban force ratio and ``g`` is ``morale.ground_pressure_per_day``, and
-  morale then recovers ``morale.recovery_per_day`` of its gap to 1. After Mazar-i-Sharif
-  falls the Shamali line also loses ``north.encirclement_per_day`` (fear of encirclement).
-  Air strikes act separately (:mod:`kabulsim.model.air`). Without air pressure, morale
-  settles where recovery balances ground pressure, ``m* = r / (r + g * ratio)``
-  approximately: a stalemate held by mechanism.
 * **The alliance commander** (:func:`commander`). At reviews ``shamali.review_h`` apart,
   starting at a random moment (no daily pin), the commander estimates the line's strength and
   morale with lognormal error (``shamali.estimate_error``) and computes, with the median
@@ -56,44 +49,14 @@ from kabulsim.model.world import Front, World, lognormal
 Hook = Callable[[World, Front, Fight], None]
 
 
-def front_pressure(world: World) -> simpy.events.ProcessGenerator:
-    """Apply a day's ground pressure, encirclement fear and recovery to every holding line."""
-    env = world.env
-    sc = world.scenario
-    g = sc.morale.ground_pressure_per_day
-    r = sc.morale.recovery_per_day
-    encircle = math.exp(-sc.north.encirclement_per_day)
-    defend = sc.withdrawal.policy == "defend"
-    while env.now < world.horizon_h:
-        if not (world.north.holds or world.shamali.holds or defend):
-            # No line left and no defence of Kabul to come: nothing here changes any more
-            # (lines do not re-form), so the daily step ends rather than idle to the horizon.
-            return
-        yield env.timeout(24.0)
-        for front in (world.north, world.shamali):
-            if not front.holds:
-                continue
-            ratio = front.alliance / max(front.strength, 1.0)
-            front.morale *= math.exp(-g * ratio)
-            if front is world.shamali and world.mazar_fallen.triggered:
-                front.morale *= encircle
-            front.morale += r * (1.0 - front.morale)
-        if world.kabul_resolve is not None:
-            # A deliberate defence of Kabul recovers towards its own resolve.
-            resolve = sc.withdrawal.defend_resolve
-            world.kabul_resolve += r * (resolve - world.kabul_resolve)
-        world.snap()
-
-
 def cas_sorties_per_h(world: World, front: Front) -> float:
     """Strike sorties per hour over an assault on ``front`` now.
 
     The front's share of the day's scheduled strike sorties, flown over the daylight window
     (``shamali.daylight``) in which assaults are made.
     """
-    sc = world.scenario
     now = world.env.now
-    lo, hi = sc.shamali.daylight
+    lo, hi = world.scenario.doctrine.daylight
     rate, share = rate_and_share_at(world, front, now)
     return rate * share / max(1.0, hi - lo)
 
@@ -118,7 +81,7 @@ rarely, and the commander asks at every review)."""
 
 
 def _breakpoint_median(world: World, morale: float, defender: bool) -> float:
-    sh = world.scenario.shamali
+    sh = world.scenario.doctrine
     if sh.breakpoints == "cdb90_median":
         base = sh.taliban_breakpoint if defender else sh.alliance_breakpoint
         return min(1.0, base * morale)
@@ -135,7 +98,7 @@ def _breakpoint_median(world: World, morale: float, defender: bool) -> float:
 def _breakpoint_draw(
     world: World, morale: float, defender: bool, rng: np.random.Generator
 ) -> float:
-    sh = world.scenario.shamali
+    sh = world.scenario.doctrine
     u = float(rng.random())  # drawn in both modes: the stream's use does not depend on the mode
     if sh.breakpoints == "cdb90_median":
         base = sh.taliban_breakpoint if defender else sh.alliance_breakpoint
@@ -156,10 +119,10 @@ def estimate_odds(
         strength: the (estimated) Taliban strength.
         morale: the (estimated) Taliban morale.
     """
-    sh = world.scenario.shamali
+    sh = world.scenario.doctrine
     if strength <= 0.0:
         return math.inf
-    taliban_loss_h = sh.alliance_kill_rate * front.alliance_morale * alliance + cas_per_h(
+    taliban_loss_h = sh.alliance_kill_rate * front.facing.morale * alliance + cas_per_h(
         world, front
     )
     alliance_loss_h = sh.taliban_kill_rate * sh.fortification_factor * morale * strength
@@ -168,15 +131,13 @@ def estimate_odds(
     t_taliban = _breakpoint_median(world, morale, True) * strength / taliban_loss_h
     if alliance_loss_h <= 0.0:
         return math.inf
-    t_alliance = (
-        _breakpoint_median(world, front.alliance_morale, False) * alliance / alliance_loss_h
-    )
+    t_alliance = _breakpoint_median(world, front.facing.morale, False) * alliance / alliance_loss_h
     return t_alliance / t_taliban
 
 
 def sides(world: World, front: Front, rng: np.random.Generator) -> tuple[Side, Side]:
     """The two sides of an assault on ``front`` now (red: Taliban, blue: alliance)."""
-    sh = world.scenario.shamali
+    sh = world.scenario.doctrine
     taliban = Side(
         name="taliban",
         strength=front.strength,
@@ -186,9 +147,9 @@ def sides(world: World, front: Front, rng: np.random.Generator) -> tuple[Side, S
     )
     alliance = Side(
         name="alliance",
-        strength=front.alliance,
-        kill_rate=sh.alliance_kill_rate * front.alliance_morale,
-        breakpoint=_breakpoint_draw(world, front.alliance_morale, False, rng),
+        strength=front.facing.strength,
+        kill_rate=sh.alliance_kill_rate * front.facing.morale,
+        breakpoint=_breakpoint_draw(world, front.facing.morale, False, rng),
     )
     return taliban, alliance
 
@@ -200,7 +161,7 @@ def _local_hour(world: World) -> float:
 
 def _until_daylight(world: World, rng: np.random.Generator) -> float:
     """Hours to wait from now until an assault may start."""
-    lo, hi = world.scenario.shamali.daylight
+    lo, hi = world.scenario.doctrine.daylight
     hour = _local_hour(world)
     form_up = float(rng.uniform(0.0, min(3.0, max(0.0, hi - lo))))
     if lo <= hour < hi:
@@ -218,25 +179,27 @@ def commander(
 ) -> simpy.events.ProcessGenerator:
     """Review the front, decide, mass, attack; repeat after a repulse until the line breaks."""
     env = world.env
-    sh = world.scenario.shamali
+    sh = world.scenario.doctrine
     yield env.timeout(float(rng.uniform(0.0, sh.review_h)))
     while env.now < world.horizon_h and front.holds:
         ordered = forced_h is not None and env.now >= forced_h
         if ordered:
             forced_h = None  # an order is carried out once
-        massed = sh.mass_share * front.alliance_reserve
+        massed = sh.mass_share * front.facing.reserve
         err = sh.estimate_error
         seen_strength = front.strength * math.exp(err * float(rng.standard_normal()))
         seen_morale = front.morale * math.exp(err * float(rng.standard_normal()))
-        odds = estimate_odds(world, front, front.alliance + massed, seen_strength, seen_morale)
+        odds = estimate_odds(
+            world, front, front.facing.strength + massed, seen_strength, seen_morale
+        )
         front.best_odds = max(front.best_odds, odds)
         if not (ordered or odds >= sh.required_odds):
             yield env.timeout(sh.review_h)
             continue
         world.log(front.name, "assault_decided", f"estimated odds {odds:.2f}", odds)
         yield env.timeout(lognormal(rng, sh.mass_h, sh.mass_spread))
-        front.alliance_reserve -= massed
-        front.alliance += massed
+        front.facing.reserve -= massed
+        front.facing.strength += massed
         yield env.timeout(_until_daylight(world, rng))
         if not front.holds:
             return

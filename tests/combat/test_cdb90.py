@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from kabulsim.combat import calibration as cal
+from kabulsim.combat import cdb90 as cal
 
 ROOT = Path(__file__).resolve().parents[2]
 JSON_PATH = ROOT / "src" / "kabulsim" / "data" / "cdb90_calibration.json"

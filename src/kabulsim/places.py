@@ -1,0 +1,131 @@
+"""The theatre's places, as data: the fronts and cities the model and its outputs are made of.
+
+The model's code names no place: it walks the fronts of the theatre (a Taliban line facing an
+alliance force, covering a city) and the garrisons, and its per-place outputs are declared
+once as templates (:class:`kabulsim.outputs.Each`) that expand over the places here. Each
+:class:`Place` says what it is (``front`` or ``city``), the roles it plays in the model and
+how it is written in titles:
+
+* ``front``: a Taliban line with its own random stream (named after the place), daily
+  pressure and air strikes (its share of the sorties), and an alliance commander who
+  reviews and assaults it.
+* ``garrison``: Taliban fighters are counted here (a front's line, or the capital's
+  garrison).
+* ``capital``: the front that covers Kabul. Its alliance force is the alliance's main force
+  (it fights inside Kabul after the line breaks), its survivors fall back into the city, and
+  its break is the ``front_broken`` event.
+* ``falls``: the front covers a city of its own (``city``), which falls after a lognormal
+  advance once the line breaks (or on a fixed date); the fall kills, captures and sends
+  back the garrison, shocks the other fronts and raises the alliance's morale.
+* ``contingent``: the Taliban command sends a one-off contingent from Kabul when the line is
+  first assaulted (turned back if the line has broken before it arrives).
+* ``refilled``: the Taliban command refills the line from Kabul once a day.
+
+The numbers of each place (its forces, its controllers' arrival, its share of the sorties,
+what its fall does) are inputs: :mod:`kabulsim.scenario.theatre` reads them from the
+scenario. This module is at the bottom of the package (it imports only the time base), so
+that the declared outputs can expand over the places.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+from kabulsim.timebase import KABUL
+
+Role = Literal["front", "garrison", "capital", "falls", "contingent", "refilled"]
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """A value of the historical record for one of a place's outputs."""
+
+    value: datetime | float
+    label: str
+    source: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """A place of the theatre.
+
+    Attributes:
+        name: the key of the place (outputs ``morale_<name>``, its random stream, ...).
+        kind: ``front`` (a line) or ``city`` (a garrisoned city).
+        roles: what the place does in the model (see the module docstring).
+        label: the place in a title (``"Shamali"``); capitalised at the start of a title.
+        at: where fighters there are, in a title (``"on the Shamali front"``).
+        towards: the direction of a contingent sent there, in a title.
+        city: for a ``falls`` front, the key of the city it covers.
+        city_label: that city in a title.
+        retreat: for a ``falls`` front, the route (a ledger key) its garrison withdraws by.
+        records: the record's values for this place's outputs, by output template key.
+
+    """
+
+    name: str
+    kind: Literal["front", "city"]
+    roles: tuple[Role, ...]
+    label: str
+    at: str
+    towards: str = ""
+    city: str = ""
+    city_label: str = ""
+    retreat: str = ""
+    records: tuple[tuple[str, Record], ...] = ()
+
+    def record(self, key: str) -> Record | None:
+        """The record's value for this place's output ``key``, if there is one."""
+        return dict(self.records).get(key)
+
+    def fields(self) -> dict[str, str]:
+        """The placeholders of an output template, filled for this place."""
+        return {
+            "front": self.name,
+            "place": self.name,
+            "city": self.city,
+            "label": self.label,
+            "Label": self.label[:1].upper() + self.label[1:],
+            "at": self.at,
+            "towards": self.towards,
+            "city_label": self.city_label,
+        }
+
+
+_WIKI = "Wikipedia, 'Fall of Kabul (2001)' (shared/seeds/000_f838c9fced7541fe.txt)"
+
+PLACES: tuple[Place, ...] = (
+    Place(
+        "shamali", "front", ("front", "garrison", "capital", "refilled"), "Shamali",
+        "on the Shamali front",
+        records=(
+            ("start", Record(datetime(2001, 11, 12, tzinfo=KABUL), "12 Nov", _WIKI)),
+            ("duration_h", Record(3.0, "about 3 h", _WIKI)),
+        ),
+    ),
+    Place("kabul", "city", ("garrison",), "Kabul", "in Kabul"),
+    Place(
+        "north", "front", ("front", "garrison", "falls", "contingent"), "northern",
+        "in the north", towards="north", city="mazar", city_label="Mazar-i-Sharif",
+        retreat="north",
+        records=(
+            ("line_broken", Record(
+                datetime(2001, 11, 5, tzinfo=KABUL), "5 Nov (Bai Beche)",
+                "S. Biddle, Afghanistan and the Future of Warfare (SSI, 2002);"
+                " docs/sources.md",
+            )),
+            ("city_falls", Record(datetime(2001, 11, 9, tzinfo=KABUL), "9 Nov", _WIKI)),
+        ),
+    ),
+)  # fmt: skip
+"""The places of the 2001 theatre, in the order of the outputs that walk them."""
+
+ROUTES: tuple[str, ...] = (*(p.retreat for p in PLACES if p.retreat), "kandahar", "tora_bora")
+"""The routes out of the modelled theatre (ledger keys), in the order they are summed."""
+
+
+def with_role(role: Role, places: tuple[Place, ...] = PLACES) -> tuple[Place, ...]:
+    """The places that play ``role``, in order."""
+    return tuple(p for p in places if role in p.roles)

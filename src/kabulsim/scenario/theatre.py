@@ -1,0 +1,169 @@
+"""The theatre of a scenario: its fronts, cities and routes with their inputs, by name.
+
+The places and their roles are data (:data:`kabulsim.places.PLACES`); their numbers are the
+scenario's inputs, named after the place in the schema's parts (``forces.taliban_<front>``,
+``forces.alliance_<front>``, ``forces.alliance_reserve_<front>``, ``air.controllers_<front>``,
+each sortie period's ``<front>_share``, ``command.<front>_travel_h``,
+``command.<front>_contingent``) and, for what a front's break or fall does, the part named
+after it (``<front>.advance_h``, ``fall_at``, ``killed_share``, ``defected_share``,
+``shock``, ``encirclement_per_day``, ``alliance_boost`` for a front whose city falls;
+``<front>.forced_assault_at`` and ``fall_back_share`` for the front that covers Kabul).
+
+The model reads a scenario's theatre (:attr:`kabulsim.scenario.schema.Scenario.theatre`,
+computed once per scenario object) and never names a place. All fronts are assaulted with
+one doctrine (:attr:`kabulsim.scenario.schema.Scenario.doctrine`: the review cycle, the
+estimate, massing, the attrition law and rates), the part the schema calls ``shamali``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from kabulsim.places import PLACES, ROUTES, Place
+from kabulsim.timebase import to_hours
+
+Scenario = Any
+"""A :class:`kabulsim.scenario.schema.Scenario` (not imported: the schema imports this module)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Fall:
+    """What the fall of a front's city does (a front with the ``falls`` role)."""
+
+    city: str
+    """The city's key (its milestone is ``<city>_falls``)."""
+    advance_h: float
+    fall_at: datetime | None
+    killed_share: float
+    defected_share: float
+    retreat: str
+    """The route (a ledger key) by which the rest of the garrison withdraws."""
+    shock: float
+    """Share of their morale the capital's fronts lose at once."""
+    encirclement_per_day: float
+    """Daily fractional morale loss of the capital's fronts from then on."""
+    alliance_boost: float
+    """Rise of the alliance's morale."""
+
+
+@dataclass(frozen=True, slots=True)
+class FrontPlan:
+    """One front of the theatre with its inputs."""
+
+    place: Place
+    taliban: int
+    alliance: int
+    alliance_reserve: int
+    controllers: datetime | None
+    shares: tuple[float, ...]
+    """Its share of the strike sorties in each sortie period."""
+    forced_assault_at: datetime | None = None
+    fall_back_share: float = 0.0
+    """For the front that covers Kabul: share of the survivors who fall back into the city."""
+    fall: Fall | None = None
+    travel_h: float = 0.0
+    """Median travel time from Kabul (refills and contingents)."""
+    contingent: int = 0
+    """Fighters sent from Kabul when the line is first assaulted (``contingent`` role)."""
+
+    @property
+    def name(self) -> str:
+        """The front's key."""
+        return self.place.name
+
+    def plays(self, role: str) -> bool:
+        """Whether the front plays ``role`` (see :mod:`kabulsim.places`)."""
+        return role in self.place.roles
+
+
+@dataclass(frozen=True, slots=True)
+class Theatre:
+    """The places of one scenario with their inputs, in the order of the outputs."""
+
+    places: tuple[Place, ...]
+    fronts: tuple[FrontPlan, ...]
+    routes: tuple[str, ...]
+    sortie_starts_h: tuple[float, ...]
+    """Clock time (h) of the start of each sortie period."""
+    sortie_rates: tuple[float, ...]
+    """Strike sorties per day of each period."""
+    sortie_ramp_h: float
+    """Hours over which a new period's front shares ramp up from the previous period's."""
+    bombing_start_h: float
+    """Clock time (h) of the bombing start."""
+    trigger: str
+    """The milestone that starts the Taliban leadership's decision to leave Kabul."""
+
+    def front(self, name: str) -> FrontPlan:
+        """The front ``name``."""
+        return next(f for f in self.fronts if f.name == name)
+
+
+_ABSENT = object()
+
+
+def _get(part: Any, name: str, default: Any = _ABSENT) -> Any:
+    """The input ``name`` of a schema part; without ``default``, it must be declared."""
+    value = getattr(part, name, default)
+    if value is _ABSENT:
+        raise ValueError(
+            f"the theatre's place needs the input {name!r} in the scenario schema's part"
+            f" {type(part).__name__} (see 'Add a front' in docs/architecture.md)"
+        )
+    return value
+
+
+def _front(sc: Scenario, place: Place) -> FrontPlan:
+    name = place.name
+    forces, air, command = sc.forces, sc.air, sc.command
+    own = _get(sc, name)
+    fall = None
+    if "falls" in place.roles:
+        fall = Fall(
+            city=place.city,
+            advance_h=own.advance_h,
+            fall_at=own.fall_at,
+            killed_share=own.killed_share,
+            defected_share=own.defected_share,
+            retreat=place.retreat,
+            shock=own.shock,
+            encirclement_per_day=own.encirclement_per_day,
+            alliance_boost=own.alliance_boost,
+        )
+    capital = "capital" in place.roles
+    reinforced = "refilled" in place.roles or "contingent" in place.roles
+    return FrontPlan(
+        place=place,
+        taliban=_get(forces, f"taliban_{name}"),
+        alliance=_get(forces, f"alliance_{name}"),
+        # A front without a reserve input has no reserve to mass (the north in 2001).
+        alliance_reserve=_get(forces, f"alliance_reserve_{name}", 0),
+        controllers=_get(air, f"controllers_{name}"),
+        shares=tuple(_get(p, f"{name}_share") for p in air.sorties),
+        forced_assault_at=own.forced_assault_at if capital else None,
+        fall_back_share=own.fall_back_share if capital else 0.0,
+        fall=fall,
+        travel_h=_get(command, f"{name}_travel_h") if reinforced else 0.0,
+        contingent=_get(command, f"{name}_contingent") if "contingent" in place.roles else 0,
+    )
+
+
+def theatre(sc: Scenario, places: tuple[Place, ...] = PLACES) -> Theatre:
+    """The theatre of scenario ``sc`` (use :attr:`Scenario.theatre`, computed once)."""
+    fronts = tuple(_front(sc, p) for p in places if p.kind == "front")
+    air = sc.air
+    trigger = "front_broken"
+    if sc.withdrawal.trigger != "front_broken":
+        trigger = next(f"{f.fall.city}_falls" for f in fronts if f.fall is not None)
+    return Theatre(
+        places=places,
+        fronts=fronts,
+        routes=ROUTES,
+        sortie_starts_h=tuple(to_hours(sc.start, p.start) for p in air.sorties),
+        sortie_rates=tuple(p.strike_sorties_per_day for p in air.sorties),
+        sortie_ramp_h=air.front_targeting_ramp_days * 24.0,
+        bombing_start_h=to_hours(sc.start, air.bombing_start),
+        trigger=trigger,
+    )
