@@ -3,9 +3,9 @@
 The charts are Vega-Lite specifications built with Altair; the controls are Vega-Lite
 parameters bound to drop-down menus, and each chart filters its (small, precomputed) tables
 by them, so moving a control redraws in the browser with no server. The Vega, Vega-Lite
-and Vega-Embed JavaScript is inlined from ``vl-convert-python``'s bundle: the page loads
-nothing from the network. Altair and vl-convert are imported only here, when a page is
-written.
+and Vega-Embed JavaScript shipped with the package is inlined
+(:mod:`kabulsim.explorer.javascript`): the page loads nothing from the network. Altair is
+imported only here, when a page is written.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ import pandas as pd
 from kabulsim import __version__, basemap
 from kabulsim.calibration.ensemble import describe_record
 from kabulsim.explorer.data import CAVEATS, SCENARIO_KEY, ExplorerData
+from kabulsim.explorer.javascript import LIBRARIES, script
 
 if TYPE_CHECKING:
     import altair as alt
@@ -558,15 +559,8 @@ def _parameters_text(data: ExplorerData) -> str:
 
 def render_html(data: ExplorerData, title: str | None = None) -> str:
     """The page as a string: header, controls, charts, caveats and provenance."""
-    import altair as alt
-    import vl_convert as vlc
-
     spec = build_chart(data).to_dict()
-    vl_version = "_".join(alt.SCHEMA_VERSION.split(".")[:2])
-    # the stub marks ``snippet`` as required; None selects the bundle's default snippet,
-    # which puts vegaEmbed on the window
-    bundle: str = vlc.javascript_bundle(vl_version=vl_version)  # type: ignore[call-arg]
-    bundle = bundle.replace("</script", "<\\/script")
+    bundle = "\n".join(script(name) for name in LIBRARIES)
     names = data.controls[0].options
     title = title or "kabulsim explorer: " + ", ".join(names)
     varied = [c.key for c in data.controls[1:]]
