@@ -157,7 +157,7 @@ def test_hold_back_delays_the_entry_against_its_baseline(explorer_data) -> None:
 
 def test_event_shares_are_shown_for_events_only(explorer_data) -> None:
     d = explorer_data.differences
-    happened = d[d["statistic"] == "happened"]
+    happened = d[(d["statistic"] == "happened") & d["shown"]]
     assert set(happened["kind"]) <= {"time"}
     assert "vacuum_h" not in set(happened["outcome"])
     assert (d["title"] != d["outcome"]).all()

@@ -68,7 +68,6 @@ EVENTS: tuple[tuple[str, str], ...] = (
 """Summary time columns shown on the timeline, in the order of the campaign."""
 
 OUTCOMES: tuple[tuple[str, str], ...] = (
-    ("entry_day", "entry into Kabul (days after 7 Oct)"),
     ("vacuum_h", "security vacuum in Kabul (hours)"),
     ("civilian_casualties", "civilian casualties (model)"),
     ("taliban_killed", "Taliban killed (model)"),
@@ -77,7 +76,8 @@ OUTCOMES: tuple[tuple[str, str], ...] = (
     ("vengeance_incidents", "vengeance incidents"),
     ("control_breadth", "breadth of the force controlling Kabul (0-1)"),
 )
-"""Outcomes whose distributions are shown, with their labels."""
+"""Outcomes whose distributions are shown, with their labels (the date of entry is on the
+fall-by-date curve and the timeline, as a date)."""
 
 DIFF_OUTCOMES = (
     "mazar_falls",
@@ -297,19 +297,10 @@ def _timeline(summary: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _outcome_values(summary: pd.DataFrame, name: str) -> np.ndarray:
-    if name == "entry_day":
-        entry = to_datetime(summary["alliance_enters_kabul"])
-        ref = pd.Timestamp(datetime(2001, 10, 7), tz=KABUL)
-        days = (entry - ref).dt.total_seconds() / 86400.0
-        return np.asarray(days, dtype=float)
-    return np.asarray(pd.to_numeric(summary[name], errors="coerce"), dtype=float)
-
-
 def _outcomes(summary: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for order, (name, label) in enumerate(OUTCOMES):
-        x = _outcome_values(summary, name)
+        x = np.asarray(pd.to_numeric(summary[name], errors="coerce"), dtype=float)
         x = x[np.isfinite(x)]
         row: dict[str, Any] = {"outcome": label, "order": order, "n": int(x.size)}
         qs = np.quantile(x, QUANTILES) if x.size else [math.nan] * len(QUANTILES)
@@ -359,9 +350,11 @@ _HAPPENED_SHOWN = ("mazar_falls", "front_broken", "alliance_enters_kabul")
 def _differences(summaries: dict[str, pd.DataFrame], n_boot: int, seed: int) -> pd.DataFrame:
     table = compare(summaries, baseline="0", outcomes=DIFF_OUTCOMES, n_boot=n_boot, seed=seed)
     keep = table[table["statistic"].isin(("median", "proportion", "median_time", "happened"))]
-    # the share of replications in which an event happened, only where it matters most
-    keep = keep[(keep["statistic"] != "happened") | keep["outcome"].isin(_HAPPENED_SHOWN)]
     out = keep.rename(columns={"scenario": "cell"}).copy()
+    # the share of replications in which something happened is shown for events only (and
+    # only where it matters most); for other outcomes it says over how many replications
+    # their median is (the vacuum exists only where the alliance entered)
+    out["shown"] = (out["statistic"] != "happened") | out["outcome"].isin(_HAPPENED_SHOWN)
     out["cell"] = out["cell"].astype(int)
     out["title"] = [OUTCOME_BY_NAME[o].title for o in out["outcome"]]
     out["kind"] = [OUTCOME_BY_NAME[o].kind for o in out["outcome"]]
