@@ -64,6 +64,11 @@ def test_page_is_self_contained(explorer_page: Path, explorer_data: ExplorerData
     assert set(figures) == {"fall", "map", "timeline", "differences", "outcomes"}
     for fig in figures.values():
         assert fig["spec"]["description"] and fig["csv"].count("\n") > 1
+    # the curve's rows carry what the chart filters and draws, nothing more (the page grows
+    # with replications x cases through this table)
+    (fall,) = [v for v in figures["fall"]["spec"]["datasets"].values() if len(v) > 10]
+    assert set(fall[0]) == {"date", "share", "entered", "reps", "cell", "c0", "c1", "role"}
+    for fig in figures.values():
         assert [p["name"] for p in fig["spec"]["params"]] == ["p0", "p1"]
     assert "real victims" in text
     assert "alliance.indiscipline_per_h" in text and "calibrated" in text

@@ -93,7 +93,7 @@ def _with_roles(frame: pd.DataFrame, data: ExplorerData) -> pd.DataFrame:
     """Each cell's rows (role ``selected case``) and the baseline's again (role ``baseline``)."""
     if frame.empty:
         return frame
-    tagged = frame.merge(data.cells, on="cell", how="left").assign(role=SELECTED)
+    tagged = frame.merge(_choices(data), on="cell", how="left").assign(role=SELECTED)
     base = frame[frame["cell"] == 0].assign(role=BASELINE)
     for i in range(len(data.controls)):
         base[f"c{i}"] = "*"
@@ -367,7 +367,7 @@ def map_chart(data: ExplorerData, ds: Datasets) -> alt.LayerChart | alt.FacetCha
                 .encode(longitude="lon:Q", latitude="lat:Q", text="name:N")
             )
     selected = f"{_selection(data)}"
-    routes_frame = data.map_routes.merge(data.cells, on="cell")
+    routes_frame = data.map_routes.merge(_choices(data), on="cell")
     largest = max(1.0, float(data.map_routes["median_flow"].max()))
     routes = (
         alt.Chart(ds.data(_records(routes_frame)))
@@ -387,7 +387,7 @@ def map_chart(data: ExplorerData, ds: Datasets) -> alt.LayerChart | alt.FacetCha
             ],
         )
     )
-    fronts_frame = data.map_fronts.merge(data.cells, on="cell")
+    fronts_frame = data.map_fronts.merge(_choices(data), on="cell")
     fronts_data = alt.Chart(ds.data(_records(fronts_frame))).transform_filter(selected)
     front_tip = [alt.Tooltip("front:N"), alt.Tooltip("broken_share:Q", format=".0%",
                                                      title="broke in")]  # fmt: skip
@@ -508,7 +508,7 @@ def forest_chart(data: ExplorerData, ds: Datasets) -> alt.FacetChart | None:
     rows = forest_rows(data.differences) if not data.differences.empty else pd.DataFrame()
     if rows.empty:
         return None
-    frame = rows.merge(data.cells[["cell", *_choice_columns(data)]], on="cell")
+    frame = rows.merge(_choices(data), on="cell")
     colour = alt.Color(
         "changed:N",
         scale=alt.Scale(domain=["yes", "no"], range=[COLORS["selected"], COLORS["baseline"]]),
@@ -565,6 +565,11 @@ def forest_chart(data: ExplorerData, ds: Datasets) -> alt.FacetChart | None:
 
 def _choice_columns(data: ExplorerData) -> list[str]:
     return [f"c{i}" for i in range(len(data.controls))]
+
+
+def _choices(data: ExplorerData) -> pd.DataFrame:
+    """Each cell's option per control (what the charts filter on), nothing else."""
+    return data.cells[["cell", *_choice_columns(data)]]
 
 
 def _spec(chart: Any, ds: Datasets, data: ExplorerData, description: str) -> dict[str, Any]:
