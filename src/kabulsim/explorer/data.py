@@ -39,7 +39,6 @@ import numpy as np
 import pandas as pd
 
 from kabulsim.analysis.compare import compare
-from kabulsim.analysis.survival import CensoredEstimate, censored_median
 from kabulsim.analysis.sweep import Axis, with_values
 from kabulsim.basemap import FRONTS, ROUTE_NAMES, ROUTES, lonlat
 from kabulsim.calibration.ensemble import DEFAULT, Ensemble, EnsembleSpec, resolve
@@ -396,20 +395,23 @@ def _case_text(cell: Cell, menus: pd.DataFrame) -> str:
     return f"{cell.own.name} with " + "; ".join(changes)
 
 
-def _when_text(estimate: CensoredEstimate, scenario: Scenario) -> str:
-    if not estimate.reached:
-        return "not reached within the horizon (half or more of the replications)"
-    when = scenario.start + timedelta(days=estimate.value)
-    return when.astimezone(KABUL).strftime("%d %b %Y %H:%M").lstrip("0")
-
-
 def _in_words(summary: pd.DataFrame, scenario: Scenario) -> str:
-    """The selected case's entry date and security vacuum, in one sentence for people."""
+    """The selected case's entry date and security vacuum, in one sentence for people.
+
+    The median date of entry is the one ``kabulsim run`` prints and the differences table
+    shows: over the replications in which the alliance entered, and "not reached" when it
+    entered in fewer than half of them.
+    """
     n = len(summary)
     if n == 0:
         return "No replication finished: nothing to show."
-    entry = censored_median(summary, scenario, "alliance_enters_kabul")
-    entered = n - entry.censored
+    times = to_datetime(summary["alliance_enters_kabul"]).dropna()
+    entered = len(times)
+    if entered * 2 < n:
+        when = "not reached (the alliance enters in fewer than half of the replications)"
+    else:
+        local = pd.Timestamp(times.median()).tz_convert(KABUL)
+        when = f"{local.day} {local:%b %Y %H:%M} (over the replications with an entry)"
     vac = pd.to_numeric(summary["vacuum_h"], errors="coerce").dropna()
     vacuum = (
         f"the security vacuum in Kabul lasts {float(vac.median()):.1f} hours (median over the"
@@ -419,7 +421,7 @@ def _in_words(summary: pd.DataFrame, scenario: Scenario) -> str:
     )
     return (
         f"The alliance enters Kabul within the horizon in {entered} of {n} replications"
-        f" ({entered / n:.0%}); median date of entry: {_when_text(entry, scenario)}; {vacuum}."
+        f" ({entered / n:.0%}); median date of entry: {when}; {vacuum}."
     )
 
 
