@@ -11,6 +11,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from kabulsim.cli import main
@@ -63,11 +64,13 @@ def test_page_is_self_contained(explorer_page: Path, explorer_data: ExplorerData
     figures = _embedded(text, "FIGURES")
     assert set(figures) == {"fall", "map", "timeline", "differences", "outcomes"}
     for fig in figures.values():
-        assert fig["spec"]["description"] and fig["csv"].count("\n") > 1
+        assert fig["spec"]["description"]
+        assert fig["csv"].count("\n") > 1 or fig is figures["fall"]  # written by the page
     # the curve's rows carry what the chart filters and draws, nothing more (the page grows
     # with replications x cases through this table)
-    (fall,) = [v for v in figures["fall"]["spec"]["datasets"].values() if len(v) > 10]
-    assert set(fall[0]) == {"date", "share", "entered", "reps", "cell", "c0", "c1", "role"}
+    (fall,) = [v for v in figures["fall"]["spec"]["datasets"].values() if "s" in v[0]]
+    assert set(fall[0]) == {"s", "share", "cell", "c0", "c1", "role"}
+    assert len(fall[0]["s"]) == len(fall[0]["share"]) == explorer_data.reps + 2
     for fig in figures.values():
         assert [p["name"] for p in fig["spec"]["params"]] == ["p0", "p1"]
     assert "real victims" in text
@@ -309,7 +312,9 @@ def test_page_fits_a_projector(explorer_page: Path, tmp_path: Path, width: int) 
 
 
 @needs_chromium
-def test_each_chart_downloads_its_data_and_picture(explorer_page: Path, tmp_path: Path) -> None:
+def test_each_chart_downloads_its_data_and_picture(
+    explorer_page: Path, explorer_data: ExplorerData, tmp_path: Path
+) -> None:
     browser = _open(explorer_page, tmp_path / "profile", 1400)
     downloads = tmp_path / "downloads"
     downloads.mkdir()
@@ -338,6 +343,12 @@ def test_each_chart_downloads_its_data_and_picture(explorer_page: Path, tmp_path
                 break
             browser.pump(0.3)
         assert done >= expected, sorted(expected - done)
+        # the curves, written by the page from the chart's lists: every point of every case
+        fall = pd.read_csv(downloads / "kabulsim-fall.csv")
+        assert len(fall) == len(explorer_data.fall)
+        assert fall["entered"].tolist() == explorer_data.fall["entered"].tolist()
+        expected_dates = explorer_data.fall["date"].str.slice(0, 19).str.replace("T", " ")
+        assert fall["date (Kabul local time)"].tolist() == expected_dates.tolist()
         for chart in charts:
             csv = (downloads / f"kabulsim-{chart}.csv").read_text(encoding="utf-8")
             header = csv.splitlines()[0].split(",")

@@ -142,19 +142,47 @@ def _shown(data: ExplorerData) -> str:
     return f"datum.role == '{BASELINE}' || ({_selection(data)})"
 
 
+def compact_fall(data: ExplorerData) -> pd.DataFrame:
+    """The fall-by-date curves, one row per case: ``s`` (seconds since the start), ``share``.
+
+    Lists rather than one row per point keep the page small (a curve has a point per
+    replication); the chart flattens them back. Shares to 1e-6 (so that share x
+    replications gives the count back).
+    """
+    start = pd.Timestamp(data.horizon["start"])
+    rows = []
+    for cell, part in data.fall.groupby("cell", sort=True):
+        seconds = (pd.to_datetime(part["date"]) - start).dt.total_seconds()
+        rows.append(
+            {
+                "cell": int(str(cell)),
+                "s": [round(float(v)) for v in seconds],
+                "share": [round(float(v), 6) for v in part["share"]],
+            }
+        )
+    return pd.DataFrame(rows, columns=["cell", "s", "share"])
+
+
 def fall_chart(data: ExplorerData, ds: Datasets) -> alt.LayerChart | alt.FacetChart:
     """The fall-by-date curve of the selected case and of the baseline."""
     import altair as alt
 
-    frame = _with_roles(data.fall, data)
+    frame = _with_roles(compact_fall(data), data)
     x = alt.X(
         "date:T",
         scale=alt.Scale(type="utc", domain=[data.horizon["start"], data.horizon["end"]]),
         axis=alt.Axis(format="%d %b", title="date (2001, Kabul local time)"),
     )
+    start_ms = int(pd.Timestamp(data.horizon["start"]).timestamp() * 1000)
     curve = (
         alt.Chart(ds.data(_records(frame)))
         .transform_filter(_shown(data))
+        # one row per case, its curve as two lists: seconds since the start and shares
+        .transform_flatten(["s", "share"])
+        .transform_calculate(
+            date=f"toDate({start_ms} + datum.s * 1000)",
+            entered=f"round(datum.share * {data.reps})",
+        )
         .mark_line(interpolate="step-after", strokeWidth=2.2)
         .encode(
             x=x,
@@ -169,8 +197,7 @@ def fall_chart(data: ExplorerData, ds: Datasets) -> alt.LayerChart | alt.FacetCh
                 alt.Tooltip("role:N", title="case"),
                 alt.Tooltip("utcyearmonthdatehoursminutes(date):T", title="date (Kabul)"),
                 alt.Tooltip("share:Q", format=".0%", title="entered by then"),
-                alt.Tooltip("entered:Q", title="replications entered"),
-                alt.Tooltip("reps:Q", title="replications"),
+                alt.Tooltip("entered:Q", title=f"replications entered (of {data.reps})"),
             ],
         )
     )
@@ -627,7 +654,7 @@ def figures(data: ExplorerData) -> list[Figure]:
             "Step curves of the share of replications in which the alliance has entered"
             " Kabul, by date. The sentence above the charts gives the selected case's median"
             " date of entry.",
-            data.fall,
+            pd.DataFrame(),  # the page writes this table from the chart's own (see _SCRIPT)
             False,
         ),
         (
@@ -785,6 +812,9 @@ const CASES = __CASES__;
 const DIFFS = __DIFFS__;
 const FIGURES = __FIGURES__;
 const N = __N__;
+const MENUS = __MENUS__;
+const START = __START__;
+const REPS = __REPS__;
 const views = {};
 function choice() {
   const out = [];
@@ -840,9 +870,26 @@ function save(name, url) {
   a.href = url; a.download = name;
   document.body.appendChild(a); a.click(); a.remove();
 }
+function quote(v) {
+  const t = String(v);
+  return /[",\\n]/.test(t) ? '"' + t.replace(/"/g, '""') + '"' : t;
+}
+function fallCsv() {
+  // the curves travel as lists (one row per case): written out here, a row per point
+  const data = Object.values(FIGURES.fall.spec.datasets).find(d => d.length && d[0].s);
+  const lines = [[...MENUS, "date (Kabul local time)", "share", "entered", "replications"]];
+  for (const r of data.filter(r => r.role === "selected case")) {
+    const menus = MENUS.map((_, i) => r["c" + i]);
+    r.s.forEach((t, i) => lines.push([...menus,
+      new Date(START + t * 1000).toISOString().slice(0, 19).replace("T", " "),
+      r.share[i], Math.round(r.share[i] * REPS), REPS]));
+  }
+  return lines.map(l => l.map(quote).join(",")).join("\\n") + "\\n";
+}
 async function download(id, kind) {
   if (kind === "csv") {
-    const url = URL.createObjectURL(new Blob([FIGURES[id].csv], {type: "text/csv"}));
+    const text = id === "fall" ? fallCsv() : FIGURES[id].csv;
+    const url = URL.createObjectURL(new Blob([text], {type: "text/csv"}));
     save("kabulsim-" + id + ".csv", url);
     setTimeout(() => URL.revokeObjectURL(url), 5000);
   } else {
@@ -898,6 +945,9 @@ def render_html(data: ExplorerData, title: str | None = None) -> str:
         .replace("__DIFFS__", js(_records(diffs)))
         .replace("__FIGURES__", js(payload))
         .replace("__N__", str(len(data.controls)))
+        .replace("__MENUS__", js([c.key for c in data.controls]))
+        .replace("__START__", str(int(pd.Timestamp(data.horizon["start"]).timestamp() * 1000)))
+        .replace("__REPS__", str(data.reps))
     )
     libraries = "\n".join(f"<script>{script(name)}</script>" for name in LIBRARIES)
     credits = ", ".join(f"{name} {v['version']}" for name, v in versions().items())
