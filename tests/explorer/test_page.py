@@ -362,3 +362,27 @@ def test_each_chart_downloads_its_data_and_picture(
         _no_errors(browser)
     finally:
         browser.close()
+
+
+def test_the_timeline_says_not_reached(explorer_data: ExplorerData) -> None:
+    from dataclasses import replace
+
+    from kabulsim.explorer.page import Datasets, timeline_chart
+
+    timeline = explorer_data.timeline.copy()
+    rare = (timeline["cell"] == 1) & (timeline["order"] == 0)
+    timeline.loc[rare, "happened"] = 0.2
+    never = (timeline["cell"] == 1) & (timeline["order"] == 1)
+    timeline.loc[never, ["happened", "q05", "q50", "q95"]] = [0.0, None, None, None]
+    ds = Datasets()
+    timeline_chart(replace(explorer_data, timeline=timeline), ds)
+    rows = [r for values in ds.values.values() for r in values]
+    said = {(r["cell"], r["event"]): r["label"] for r in rows if "label" in r}
+    events = dict(zip(timeline["order"], timeline["event"], strict=False))
+    assert said == {
+        (1, events[0]): "not reached (happened in 20%)",
+        (1, events[1]): "not reached",
+    }
+    drawn = {(r["cell"], r["event"]) for r in rows if "label" not in r and r["role"] != "baseline"}
+    assert (1, events[0]) not in drawn and (1, events[1]) not in drawn
+    assert (0, events[0]) in drawn

@@ -226,13 +226,20 @@ def timeline_chart(data: ExplorerData, ds: Datasets) -> alt.LayerChart | alt.Fac
     """Median and 5-95% range of each event's date, selected case and baseline."""
     import altair as alt
 
-    frame = _with_roles(data.timeline.dropna(subset=["q50"]), data)
+    # as the differences table and the README: an event that happened in fewer than half of a
+    # case's replications has no median date there ("not reached"); it is said, not drawn
+    reached = data.timeline["happened"] >= 0.5
+    frame = _with_roles(data.timeline[reached].dropna(subset=["q50"]), data)
     base = alt.Chart(ds.data(_records(frame))).transform_filter(_shown(data))
     y = alt.Y("event:N", sort=alt.EncodingSortField("order"), title=None)
     x = alt.X(
         "q05:T",
         scale=alt.Scale(type="utc"),
-        axis=alt.Axis(format="%d %b", title="date (2001, Kabul local time): median and 5-95%"),
+        axis=alt.Axis(
+            format="%d %b",
+            labelOverlap=True,
+            title="date (2001, Kabul local time): median and 5-95%",
+        ),
     )
     tooltip = [
         alt.Tooltip("role:N", title="case"),
@@ -252,13 +259,39 @@ def timeline_chart(data: ExplorerData, ds: Datasets) -> alt.LayerChart | alt.Fac
         color=_role_color(),
         tooltip=tooltip,
     )
-    return alt.layer(band, dot).properties(
+    # an event not reached in a case: said at the left of its row
+    first = data.timeline.loc[reached, "q05"].dropna().min()
+    missing = _with_roles(data.timeline[~reached], data)
+    if len(missing):
+        missing = missing.assign(
+            q05=first,
+            label=[
+                "not reached" if h == 0 else f"not reached (happened in {h:.0%})"
+                for h in missing["happened"]
+            ],
+        )
+    layers = [band, dot]
+    if len(missing) and isinstance(first, str):
+        layers.append(
+            alt.Chart(ds.data(_records(missing)))
+            .transform_filter(_shown(data))
+            .mark_text(align="left", dx=4, fontSize=10, fontStyle="italic", baseline="middle")
+            .encode(
+                x=alt.X("q05:T", scale=alt.Scale(type="utc")),
+                y=y,
+                yOffset="role:N",
+                color=_role_color(),
+                text="label:N",
+                tooltip=[alt.Tooltip("role:N", title="case"), alt.Tooltip("event:N")],
+            )
+        )
+    return alt.layer(*layers).properties(
         width="container",
         height=alt.Step(20),
         title=alt.TitleParams(
             "The timeline",
             subtitle="Median date (dot) and 5-95% range (line) of each event, over the"
-            " replications in which it happened (the share is in the tooltip and the table).",
+            " replications in which it happened (the share is in the tooltip and the data).",
             anchor="start",
         ),
     )
