@@ -889,7 +889,7 @@ function update() {
   text("case", "Selected case: " + cell.case + ".");
   text("in-words", cell.in_words);
   text("warning", cell.warning ? "Outside the plausible range: " + cell.warning
-    + " The model runs it, but read the parameter's source before trusting the answer." : "");
+    + ". The model runs it, but read the parameter's source before trusting the answer." : "");
   differences(cell);
   const c = choice();
   return Promise.all(Object.values(views).map(v => {
