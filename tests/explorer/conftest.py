@@ -9,6 +9,7 @@ from kabulsim.analysis.sweep import parse_axis
 from kabulsim.explorer import ExplorerData, run_family, write_explorer
 
 REPS = 6
+SEED = 3
 """Replications per case: enough to draw every view, small enough for CI."""
 
 
@@ -23,7 +24,7 @@ def family() -> list[kabulsim.Scenario]:
 @pytest.fixture(scope="session")
 def explorer_data(family: list[kabulsim.Scenario]) -> ExplorerData:
     axes = [parse_axis("alliance.indiscipline_per_h=0.2,0.02")]
-    return run_family(family, axes, reps=REPS, seed=3)
+    return run_family(family, axes, reps=REPS, seed=SEED)
 
 
 @pytest.fixture(scope="session")

@@ -11,8 +11,10 @@ from kabulsim.cli.common import (
     add_ensemble_argument,
     positive_int,
     resolve_ensemble,
+    safe_text,
     seed_int,
 )
+from kabulsim.cli.run import DEFAULT_REPS
 
 DEFAULT_OUT = "explorer.html"
 
@@ -26,15 +28,18 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         " value) with the same seed for every case (common random numbers), and write one"
         " self-contained HTML file in which students pick a case from drop-down menus and see"
         " when the alliance enters Kabul, the timeline, the key outcomes, the differences from"
-        " the baseline and the map, with the model's caveats and each parameter's source. The"
-        " baseline is the first SCENARIO with the first value of each --vary: list the"
-        " historical value first. By default each replication takes its parameters from a"
-        " member of the baseline's calibrated ensemble (replication i of every case the same"
-        " member; a value a scenario or --vary sets is kept), and the page says so;"
-        " --ensemble none runs the single values. The file (about 1-2 MB) opens offline in"
-        " any recent browser.",
+        " the baseline and the map, with the model's caveats and each parameter's source."
+        " Each --vary becomes a menu whose first option is the scenario's own value (the"
+        " value its file sets, or the ensemble's draw where it sets none), followed by the"
+        " values listed, which the page names as changes. The baseline is the first SCENARIO"
+        " with every menu on its own value: the same tables as `kabulsim run` of that"
+        " scenario with the same --reps and --seed. By default each replication takes its"
+        " parameters from a member of the baseline's calibrated ensemble (replication i of"
+        " every case the same member), and the page says so; --ensemble none runs the single"
+        " values. A value outside its plausible range is run, with a warning here and on the"
+        " page. The file (about 1.5 MB) opens offline in any recent browser.",
         epilog="example: kabulsim explorer scenarios/baseline.yaml scenarios/hold_back.yaml"
-        " --vary alliance.indiscipline_per_h=0.2,0.02 --reps 200 --out lesson.html",
+        " --vary alliance.indiscipline_per_h=0.2,0.02 --out lesson.html",
     )
     p.add_argument(
         "scenarios",
@@ -60,7 +65,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help="override one value in every scenario, e.g. --set horizon_days=45 (repeatable)",
     )
     p.add_argument(
-        "--reps", type=positive_int, default=100, help="replications per case (default 100)"
+        "--reps",
+        type=positive_int,
+        default=DEFAULT_REPS,
+        help=f"replications per case (default {DEFAULT_REPS}, as kabulsim run)",
     )
     p.add_argument("--seed", type=seed_int, default=0, help="the seed of every case (default 0)")
     add_ensemble_argument(p)
@@ -99,7 +107,7 @@ class _Progress:
 def handle(args: argparse.Namespace) -> int:
     """Run the family and write the file."""
     from kabulsim.analysis.sweep import parse_axis
-    from kabulsim.explorer import run_family, write_explorer
+    from kabulsim.explorer import family_warnings, run_family, write_explorer
     from kabulsim.scenario import load_scenario
 
     scenarios = [load_scenario(Path(s), overrides=list(args.overrides)) for s in args.scenarios]
@@ -113,6 +121,9 @@ def handle(args: argparse.Namespace) -> int:
     progress = None if args.quiet else _Progress(args.reps)
     ens = resolve_ensemble(args)
     try:
+        # the same warning line as `run`, for each file's value and each menu option
+        for line in family_warnings(scenarios, axes):
+            print(f"kabulsim: warning: {safe_text(line)}", file=sys.stderr)
         data = run_family(
             scenarios,
             axes,

@@ -8,7 +8,7 @@ opens offline in any recent browser, with no Python and no server.
 
 from __future__ import annotations
 
-from kabulsim.explorer.data import ExplorerData, plan_grid, run_family
+from kabulsim.explorer.data import ExplorerData, family_warnings, plan_grid, run_family
 from kabulsim.explorer.page import write_explorer
 
-__all__ = ["ExplorerData", "plan_grid", "run_family", "write_explorer"]
+__all__ = ["ExplorerData", "family_warnings", "plan_grid", "run_family", "write_explorer"]

@@ -1,11 +1,15 @@
 """The explorer's data: run a scenario family on a grid and reduce it to small tables.
 
 A *family* is one or more scenarios and zero or more *axes* (a parameter and the values it
-takes, as for ``kabulsim sweep``). Every combination is a *cell*; each cell runs the same
-number of replications with the same seed, so all cells share common random numbers
-(replication ``i`` of every cell draws from the same streams) and their differences are
-paired. The *baseline* is the first cell: the first scenario named, with the first value of
-each axis.
+takes, as for ``kabulsim sweep``). Each axis becomes a menu whose first option, ``OWN``, is
+the selected scenario's own value: the value its file sets, or, for a calibrated parameter the
+scenario leaves alone, the ensemble member's draw, exactly as ``kabulsim run`` does. A menu
+never overrides a value unless a student picks one of its other options, and the page names
+that change. Every combination is a *cell*; each cell runs the same number of replications
+with the same seed, so all cells share common random numbers (replication ``i`` of every cell
+draws from the same streams and the same ensemble member) and their differences are paired.
+The *baseline* is the first cell: the first scenario named, every menu on its own value, so
+its tables are those of ``kabulsim run`` of that scenario with the same seed and replications.
 
 For each cell the tables hold:
 
@@ -37,9 +41,10 @@ import pandas as pd
 from kabulsim.analysis.compare import compare
 from kabulsim.analysis.sweep import Axis, with_values
 from kabulsim.basemap import FRONTS, ROUTE_NAMES, ROUTES, lonlat
-from kabulsim.calibration.ensemble import DEFAULT, EnsembleSpec, resolve
+from kabulsim.calibration.ensemble import DEFAULT, Ensemble, EnsembleSpec, resolve
 from kabulsim.experiments.runner import run_many
-from kabulsim.scenario.provenance import provenance_table
+from kabulsim.outputs import OUTCOME_BY_NAME
+from kabulsim.scenario.provenance import implausible, provenance_table
 from kabulsim.scenario.schema import Scenario
 from kabulsim.tables import to_datetime
 from kabulsim.timebase import KABUL
@@ -62,7 +67,6 @@ EVENTS: tuple[tuple[str, str], ...] = (
 """Summary time columns shown on the timeline, in the order of the campaign."""
 
 OUTCOMES: tuple[tuple[str, str], ...] = (
-    ("entry_day", "entry into Kabul (days after 7 Oct)"),
     ("vacuum_h", "security vacuum in Kabul (hours)"),
     ("civilian_casualties", "civilian casualties (model)"),
     ("taliban_killed", "Taliban killed (model)"),
@@ -71,7 +75,8 @@ OUTCOMES: tuple[tuple[str, str], ...] = (
     ("vengeance_incidents", "vengeance incidents"),
     ("control_breadth", "breadth of the force controlling Kabul (0-1)"),
 )
-"""Outcomes whose distributions are shown, with their labels."""
+"""Outcomes whose distributions are shown, with their labels (the date of entry is on the
+fall-by-date curve and the timeline, as a date)."""
 
 DIFF_OUTCOMES = (
     "mazar_falls",
@@ -109,6 +114,11 @@ CAVEATS: tuple[str, ...] = (
 )
 
 
+OWN = "scenario's own"
+"""The first option of every parameter menu: the selected scenario's own value (or the
+ensemble's draw where the scenario leaves the parameter to it)."""
+
+
 def option_text(value: Any) -> str:
     """How a parameter value is shown as a control option."""
     if value is None:
@@ -138,13 +148,26 @@ class Cell:
     choice: tuple[str, ...]
     """The option chosen for each control, in the order of the controls."""
     values: dict[str, Any]
+    """The values the menus set (the keys whose option is not :data:`OWN`)."""
     scenario: Scenario
+    own: Scenario
+    """The scenario as its file says, without the menus' values."""
+
+
+def value_at(scenario: Scenario, path: str) -> Any:
+    """The value of a dotted parameter path in ``scenario`` (as JSON would show it)."""
+    node: Any = scenario.model_dump(mode="json")
+    for seg in path.split("."):
+        node = node[seg]
+    return node
 
 
 def plan_grid(
     scenarios: Sequence[Scenario], axes: Sequence[Axis]
 ) -> tuple[list[Control], list[Cell]]:
     """The controls and cells of a family; the first cell is the baseline.
+
+    Each parameter control offers :data:`OWN` first, then the axis's values.
 
     Raises:
         ValueError: no scenario, two scenarios with the same name, an axis repeated or
@@ -162,16 +185,16 @@ def plan_grid(
     controls = [Control(SCENARIO_KEY, tuple(names))]
     for axis in axes:
         texts = tuple(option_text(v) for v in axis.values)
-        if not texts or len(set(texts)) != len(texts):
+        if not texts or len(set(texts)) != len(texts) or OWN in texts:
             raise ValueError(f"{axis.path}: the values must be distinct, got {list(texts)}")
-        controls.append(Control(axis.path, texts))
+        controls.append(Control(axis.path, (OWN, *texts)))
     cells: list[Cell] = []
     for sc in scenarios:
-        for combo in itertools.product(*(range(len(a.values)) for a in axes)):
-            values = {a.path: a.values[i] for a, i in zip(axes, combo, strict=True)}
+        for combo in itertools.product(*(range(len(a.values) + 1) for a in axes)):
+            values = {a.path: a.values[i - 1] for a, i in zip(axes, combo, strict=True) if i}
             scenario = with_values(sc, values) if values else sc
             choice = (sc.name, *(controls[k + 1].options[i] for k, i in enumerate(combo)))
-            cells.append(Cell(len(cells), choice, values, scenario))
+            cells.append(Cell(len(cells), choice, values, scenario, sc))
     return controls, cells
 
 
@@ -181,7 +204,9 @@ class ExplorerData:
 
     controls: list[Control]
     cells: pd.DataFrame
-    """One row per cell: ``cell`` and one column ``c0``, ``c1`` ... per control."""
+    """One row per cell: ``cell``, one column ``c0``, ``c1`` ... per control, ``case`` (the
+    case in words), ``in_words`` (its entry and vacuum) and ``warning`` (values outside their
+    plausible range)."""
     fall: pd.DataFrame
     """The fall-by-date curve: ``cell``, ``date`` (Kabul wall clock), ``share``, ``entered``."""
     timeline: pd.DataFrame
@@ -199,6 +224,10 @@ class ExplorerData:
     ensemble: dict[str, Any] | None = None
     """The parameter ensemble every case drew from, as a run's manifest records it (None:
     the scenarios' own values)."""
+    menus: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """What each menu's first option (the scenario's own) means for each scenario."""
+    warnings: list[str] = field(default_factory=list)
+    """One line per value outside its plausible range, in any case (a menu's or a file's)."""
 
 
 def wall_clock(ts: pd.Series) -> pd.Series:
@@ -267,19 +296,10 @@ def _timeline(summary: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _outcome_values(summary: pd.DataFrame, name: str) -> np.ndarray:
-    if name == "entry_day":
-        entry = to_datetime(summary["alliance_enters_kabul"])
-        ref = pd.Timestamp(datetime(2001, 10, 7), tz=KABUL)
-        days = (entry - ref).dt.total_seconds() / 86400.0
-        return np.asarray(days, dtype=float)
-    return np.asarray(pd.to_numeric(summary[name], errors="coerce"), dtype=float)
-
-
 def _outcomes(summary: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for order, (name, label) in enumerate(OUTCOMES):
-        x = _outcome_values(summary, name)
+        x = np.asarray(pd.to_numeric(summary[name], errors="coerce"), dtype=float)
         x = x[np.isfinite(x)]
         row: dict[str, Any] = {"outcome": label, "order": order, "n": int(x.size)}
         qs = np.quantile(x, QUANTILES) if x.size else [math.nan] * len(QUANTILES)
@@ -329,27 +349,105 @@ _HAPPENED_SHOWN = ("mazar_falls", "front_broken", "alliance_enters_kabul")
 def _differences(summaries: dict[str, pd.DataFrame], n_boot: int, seed: int) -> pd.DataFrame:
     table = compare(summaries, baseline="0", outcomes=DIFF_OUTCOMES, n_boot=n_boot, seed=seed)
     keep = table[table["statistic"].isin(("median", "proportion", "median_time", "happened"))]
-    # the share of replications in which an event happened, only where it matters most
-    keep = keep[(keep["statistic"] != "happened") | keep["outcome"].isin(_HAPPENED_SHOWN)]
     out = keep.rename(columns={"scenario": "cell"}).copy()
+    # the share of replications in which something happened is shown for events only (and
+    # only where it matters most); for other outcomes it says over how many replications
+    # their median is (the vacuum exists only where the alliance entered)
+    out["shown"] = (out["statistic"] != "happened") | out["outcome"].isin(_HAPPENED_SHOWN)
     out["cell"] = out["cell"].astype(int)
+    out["title"] = [OUTCOME_BY_NAME[o].title for o in out["outcome"]]
+    out["kind"] = [OUTCOME_BY_NAME[o].kind for o in out["outcome"]]
+    out["outcome_units"] = [OUTCOME_BY_NAME[o].units for o in out["outcome"]]
     return out.reset_index(drop=True)
 
 
-def _exposed(controls: list[Control], cells: list[Cell], prov: pd.DataFrame) -> pd.DataFrame:
+def _own_text(own: Scenario, path: str, members: Ensemble | None) -> str:
+    """What the :data:`OWN` option means for one scenario and parameter."""
+    value = value_at(own, path)
+    if members is not None and path in members.parameters and value == value_at(Scenario(), path):
+        return f"drawn from the ensemble, single value {option_text(value)}"
+    return option_text(value)
+
+
+def _menus(
+    controls: list[Control], scenarios: Sequence[Scenario], members: Ensemble | None
+) -> pd.DataFrame:
+    """For each scenario and parameter menu, what the scenario's own option means."""
+    rows = [
+        {"scenario": sc.name, "parameter": ctl.key, "own": _own_text(sc, ctl.key, members)}
+        for ctl in controls[1:]
+        for sc in scenarios
+    ]
+    return pd.DataFrame(rows, columns=["scenario", "parameter", "own"])
+
+
+def _case_text(cell: Cell, menus: pd.DataFrame) -> str:
+    """The selected case in words: the scenario and each change a menu makes to it."""
+    own = menus[menus["scenario"] == cell.own.name].set_index("parameter")["own"]
+    changes = [
+        f"{path} = {option_text(value)}, the scenario's own value"
+        if option_text(value) == own[path]
+        else f"{path} changed to {option_text(value)} (the scenario's own: {own[path]})"
+        for path, value in cell.values.items()
+    ]
+    if not changes:
+        return f"{cell.own.name} as its file says (every menu on the scenario's own value)"
+    return f"{cell.own.name} with " + "; ".join(changes)
+
+
+def _in_words(summary: pd.DataFrame, scenario: Scenario) -> str:
+    """The selected case's entry date and security vacuum, in one sentence for people.
+
+    The median date of entry is the one ``kabulsim run`` prints and the differences table
+    shows: over the replications in which the alliance entered, and "not reached" when it
+    entered in fewer than half of them.
+    """
+    n = len(summary)
+    if n == 0:
+        return "No replication finished: nothing to show."
+    times = to_datetime(summary["alliance_enters_kabul"]).dropna()
+    entered = len(times)
+    if entered * 2 < n:
+        when = "not reached (the alliance enters in fewer than half of the replications)"
+    else:
+        local = pd.Timestamp(times.median()).tz_convert(KABUL)
+        when = f"{local.day} {local:%b %Y %H:%M} (over the replications with an entry)"
+    vac = pd.to_numeric(summary["vacuum_h"], errors="coerce").dropna()
+    vacuum = (
+        f"the security vacuum in Kabul lasts {float(vac.median()):.1f} hours (median over the"
+        f" {len(vac)} replications with an entry)"
+        if len(vac)
+        else "there is no security vacuum to measure (no entry)"
+    )
+    return (
+        f"The alliance enters Kabul within the horizon in {entered} of {n} replications"
+        f" ({entered / n:.0%}); median date of entry: {when}; {vacuum}."
+    )
+
+
+def _exposed(
+    controls: list[Control], cells: list[Cell], prov: pd.DataFrame, menus: pd.DataFrame
+) -> pd.DataFrame:
     """Provenance of the parameters the controls change (varied, or differing by scenario)."""
     by_path = prov.set_index("parameter")
     tables = {
         c.choice[0]: provenance_table(c.scenario).set_index("parameter")["value"]
         for c in cells
-        if all(ch == ctl.options[0] for ch, ctl in zip(c.choice[1:], controls[1:], strict=True))
+        if not c.values
     }
     values = pd.DataFrame(tables)
     differing = values.index[values.nunique(axis=1) > 1].tolist()
     rows = []
     for ctl in controls[1:]:
         info = by_path.loc[ctl.key] if ctl.key in by_path.index else None
-        rows.append(_exposed_row(ctl.key, "control: " + ", ".join(ctl.options), info))
+        own = menus[menus["parameter"] == ctl.key]
+        text = (
+            "menu; the scenario's own: "
+            + ", ".join(f"{r.scenario} {r.own}" for r in own.itertuples())
+            + "; other options: "
+            + ", ".join(ctl.options[1:])
+        )
+        rows.append(_exposed_row(ctl.key, text, info))
     for path in differing:
         if any(ctl.key == path for ctl in controls[1:]):
             continue
@@ -364,6 +462,35 @@ def _exposed_row(path: str, text: str, info: Any) -> dict[str, str]:
     keys = ("units", "plausible_range", "kind", "source")
     found = {k: str(info[k]) if info is not None else "" for k in keys}
     return {"parameter": path, "values": text, **found}
+
+
+def _warnings(cells: Sequence[Cell]) -> list[str]:
+    out: list[str] = []
+    for cell in cells:
+        out += [w for w in implausible(cell.scenario) if w not in out]
+    return out
+
+
+def family_warnings(scenarios: Sequence[Scenario], axes: Sequence[Axis] = ()) -> list[str]:
+    """One line per value outside its plausible range in any case of the family.
+
+    The same lines as ``kabulsim run`` prints for a scenario (:func:`implausible`), for the
+    scenarios' own values and for each menu option; such values are run all the same.
+
+    Raises:
+        ValueError: the family is not valid (see :func:`plan_grid`).
+
+    """
+    return _warnings(plan_grid(scenarios, axes)[1])
+
+
+def _run_key(scenario: Scenario, members: Ensemble | None) -> tuple[str, tuple[str, ...]]:
+    """What decides a cell's tables: its scenario and the parameters the ensemble sets."""
+    if members is None:
+        return scenario.model_dump_json(), ()
+    base = Scenario()
+    drawn = tuple(p for p in members.parameters if value_at(scenario, p) == value_at(base, p))
+    return scenario.model_dump_json(), drawn
 
 
 def run_family(
@@ -391,10 +518,13 @@ def run_family(
         ensemble: parameter uncertainty, as for :func:`kabulsim.run`: by default the shipped
             baseline ensemble, None (or ``"none"``) for the scenarios' single values.
             Replication ``i`` of every case takes the same member, so the cases are paired by
-            member too; the parameters on an axis keep the axis's values.
+            member too. A menu on the scenario's own option leaves the parameter to the
+            scenario and the ensemble exactly as ``kabulsim run`` does; another option sets
+            the value in every replication.
 
     Returns:
-        The explorer's tables.
+        The explorer's tables. Cells whose scenario and ensemble draws are the same (a menu
+        option equal to the scenario's own value) are run once.
 
     Raises:
         ValueError: the family is not valid (see :func:`plan_grid`) or ``reps`` < 1.
@@ -403,13 +533,16 @@ def run_family(
     if reps < 1:
         raise ValueError(f"reps must be >= 1, got {reps}")
     controls, cells = plan_grid(scenarios, axes)
-    members = resolve(ensemble, pin=[a.path for a in axes])
+    members = resolve(ensemble)
+    menus = _menus(controls, scenarios, members)
     total = reps * len(cells)
     summaries: dict[str, pd.DataFrame] = {}
     parts: dict[str, list[pd.DataFrame]] = {
         k: [] for k in ("fall", "timeline", "outcomes", "routes", "fronts")
     }
+    done_runs: dict[tuple[str, tuple[str, ...]], tuple[pd.DataFrame, int]] = {}
     failed = 0
+    rows: list[dict[str, Any]] = []
     for cell in cells:
         done_before = cell.index * reps
 
@@ -417,37 +550,49 @@ def run_family(
             if progress is not None:
                 progress(base + done, total)
 
-        result = run_many(
-            cell.scenario,
-            reps,
-            seed,
-            workers=workers,
-            progress=step,
-            series_reps=0,
-            ensemble=members,
-        )
-        summary = result.summary
-        failed += int(result.failed)
+        # a menu set to a value pins it: the ensemble's member must not replace it
+        cell_members = None if members is None else members.without(cell.values)
+        key = _run_key(cell.scenario, cell_members)
+        if key not in done_runs:
+            result = run_many(
+                cell.scenario,
+                reps,
+                seed,
+                workers=workers,
+                progress=step,
+                series_reps=0,
+                ensemble=cell_members,
+            )
+            done_runs[key] = (result.summary, int(result.failed))
+            failed += int(result.failed)
+        summary = done_runs[key][0]
         ok = summary[summary["error"] == ""]
         summaries[str(cell.index)] = ok
-        for key, frame in (
+        for key_, frame in (
             ("fall", fall_curve(summary, cell.scenario)),
             ("timeline", _timeline(ok)),
             ("outcomes", _outcomes(ok)),
             *zip(("routes", "fronts"), _map_state(ok), strict=True),
         ):
-            parts[key].append(frame.assign(cell=cell.index))
+            parts[key_].append(frame.assign(cell=cell.index))
+        cell_warnings = implausible(cell.scenario)
+        rows.append(
+            {
+                "cell": cell.index,
+                **{f"c{i}": ch for i, ch in enumerate(cell.choice)},
+                "case": _case_text(cell, menus),
+                "in_words": _in_words(ok, cell.scenario),
+                "warning": " ".join(cell_warnings),
+            }
+        )
         if progress is not None:
             progress(done_before + reps, total)
-    frame = pd.DataFrame(
-        [{"cell": c.index, **{f"c{i}": ch for i, ch in enumerate(c.choice)}} for c in cells]
-    )
     prov = provenance_table(cells[0].scenario)
     base = cells[0].scenario
     end = base.start + timedelta(days=base.horizon_days)
     return ExplorerData(
         controls=controls,
-        cells=frame,
+        cells=pd.DataFrame(rows),
         fall=pd.concat(parts["fall"], ignore_index=True),
         timeline=pd.concat(parts["timeline"], ignore_index=True),
         outcomes=pd.concat(parts["outcomes"], ignore_index=True),
@@ -455,11 +600,13 @@ def run_family(
         map_routes=pd.concat(parts["routes"], ignore_index=True),
         map_fronts=pd.concat(parts["fronts"], ignore_index=True),
         provenance=prov,
-        exposed=_exposed(controls, cells, prov),
+        exposed=_exposed(controls, cells, prov, menus),
         reps=reps,
         seed=seed,
         horizon={"start": _wall(base.start), "end": _wall(end)},
         failed=failed,
         meta={"record_entry": RECORD_ENTRY.strftime("%Y-%m-%dT%H:%M:%SZ")},
         ensemble=None if members is None else members.record(),
+        menus=menus,
+        warnings=_warnings(cells),
     )
