@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import re
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -16,13 +17,15 @@ from kabulsim.cli.common import (
     safe_table,
     safe_text,
     seed_int,
+    warn_implausible,
 )
-from kabulsim.cli.run import engine_session
+from kabulsim.cli.run import engine_session, report_figure_failures
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from kabulsim.experiments.studies import RunFolder
+    from kabulsim.plots.io import FigureFailure
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -108,20 +111,27 @@ def handle_compare(args: argparse.Namespace) -> int:
     baseline = args.baseline if args.baseline is not None else names[0]
     if baseline not in names:
         raise UsageError(f"--baseline {baseline}: not one of {', '.join(names)}")
+    warn_implausible(*(item for _, kind, item in sources if kind == "scenario"))  # type: ignore[misc]
     out: Path = args.out if args.out is not None else default_out_dir("compare-" + "-".join(names))
     prepare_folder(out, force=args.force)
+    failures: list[FigureFailure] = []
     with folder_lock(out):
-        diffs = _compare_into(out, args, sources, names, baseline)
+        diffs = _compare_into(out, args, sources, names, baseline, failures)
     if not args.quiet:
-        shown = diffs[diffs["meaningful"]] if "meaningful" in diffs else diffs
+        from kabulsim.analysis.compare import readable_differences
+
+        shown = readable_differences(diffs[diffs["meaningful"]])
         print(
             f"differences from {safe_text(baseline)} that are meaningful (95% bootstrap intervals):"
         )
-        print(safe_table(shown))
+        print(safe_table(shown.drop(columns="reading")) if len(shown) else "(none)")
         print(
-            f"all differences in {safe_text(out / 'differences.csv')};"
-            f" report: kabulsim report {safe_text(out)}"
+            f"all differences in {safe_text(out / 'differences.csv')}, in words in"
+            f" {safe_text(out / 'differences.md')}; report: kabulsim report {safe_text(out)}"
         )
+    if failures:
+        report_figure_failures(failures, out)
+        return 1
     return 0
 
 
@@ -131,9 +141,15 @@ def _compare_into(
     sources: list[tuple[str, str, object]],
     names: list[str],
     baseline: str,
+    failures: list[FigureFailure],
 ) -> pd.DataFrame:
-    """Copy or run every input into ``out/runs``, write the differences, figure, manifest."""
-    from kabulsim.analysis.compare import compare
+    """Copy or run every input into ``out/runs``; write the differences, manifest, figures.
+
+    The figures come last, after the manifest that marks the folder complete: they are
+    pictures of the tables, and a figure that fails is recorded in ``failures`` and left
+    absent while the folder stays a complete comparison (``report`` and ``--force`` work).
+    """
+    from kabulsim.analysis.compare import compare, differences_markdown
     from kabulsim.experiments.runner import run_many
     from kabulsim.experiments.studies import (
         RunFolder,
@@ -142,7 +158,9 @@ def _compare_into(
         read_run,
         write_comparison,
     )
-    from kabulsim.plots.io import save
+    from kabulsim.files import atomic_write_text
+    from kabulsim.plots.forest import forest_plot
+    from kabulsim.plots.io import write_figures
     from kabulsim.plots.overlay import comparison_overlay
     from kabulsim.plots.survival import fall_by_date_figure
 
@@ -164,12 +182,17 @@ def _compare_into(
     _warn_mixed_ensembles(runs)
     summaries = {name: run.summary for name, run in runs.items()}
     diffs = compare(summaries, baseline, n_boot=args.n_boot, seed=args.seed)
-    save(comparison_overlay(summaries), out, "comparison")
-    scenarios = {name: run.scenario for name, run in runs.items()}
-    save(fall_by_date_figure(summaries, scenarios), out, "fall_by_date")
+    atomic_write_text(out / "differences.md", differences_markdown(diffs, baseline, args.n_boot))
     write_comparison(
         out, names, baseline, diffs, inputs=args.inputs, n_boot=args.n_boot, seed=args.seed
     )
+    scenarios = {name: run.scenario for name, run in runs.items()}
+    draws = {
+        "comparison": partial(comparison_overlay, summaries),
+        "fall_by_date": partial(fall_by_date_figure, summaries, scenarios),
+        "differences": partial(forest_plot, diffs, baseline),
+    }
+    write_figures(draws, out, failures)
     return diffs
 
 

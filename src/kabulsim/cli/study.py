@@ -21,6 +21,7 @@ from kabulsim.cli.common import (
     safe_table,
     safe_text,
     seed_int,
+    warn_implausible,
 )
 from kabulsim.cli.run import engine_session
 from kabulsim.limits import MAX_REPS
@@ -198,7 +199,7 @@ def handle_sweep(args: argparse.Namespace) -> int:
     from kabulsim.plots.sensitivity import sweep_figure
     from kabulsim.scenario.overrides import PathProblem
 
-    scenario = resolve_scenario(args)
+    scenario = resolve_scenario(args, warn=False)  # the grid points are checked below
     ens = resolve_ensemble(args)
     try:
         axes = [parse_axis(text) for text in args.grid]
@@ -218,9 +219,11 @@ def handle_sweep(args: argparse.Namespace) -> int:
         "ensemble": None if members is None else members.record(),
     }
     try:
-        n_points = len([with_values(scenario, point) for point in grid_points(axes)])
+        points = [with_values(scenario, point) for point in grid_points(axes)]
     except (ValueError, PathProblem) as exc:
         raise UsageError(f"--grid: {exc}") from None
+    warn_implausible(*points)
+    n_points = len(points)
     if n_points * args.reps > MAX_REPS:
         raise UsageError(
             f"--grid and --reps: {n_points:,} points x {args.reps:,} replications is more than"

@@ -10,7 +10,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from kabulsim import outputs
-from kabulsim.analysis.intervals import wilson
+from kabulsim.analysis.intervals import share
 from kabulsim.plots import _data
 from kabulsim.plots.style import (
     COLORS,
@@ -94,8 +94,7 @@ def _atef(ax: Axes, summary: pd.DataFrame) -> None:
     killed = summary["atef_killed"].astype(bool).to_numpy()
     n = len(killed)
     k = int(killed.sum())
-    p = k / n if n else math.nan
-    lo, hi = wilson(k, n)
+    p, lo, hi = share(k, n)
     ax.bar([0], [p], width=0.5, color=COLORS["hvt"], alpha=0.7)
     ax.errorbar([0], [p], yerr=[[p - lo], [hi - p]], color="#000000", capsize=6, lw=1.2)
     ax.set_ylim(0, 1.05)

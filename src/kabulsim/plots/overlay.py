@@ -11,7 +11,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from kabulsim import outputs
-from kabulsim.analysis.intervals import wilson
+from kabulsim.analysis.intervals import share
 from kabulsim.plots import _data
 from kabulsim.plots.style import FONT, SERIES_CYCLE, format_date_axis, new_figure, style_axes
 
@@ -23,8 +23,7 @@ def _bools(ax: Axes, summaries: Mapping[str, pd.DataFrame], name: str) -> None:
     for i, frame in enumerate(summaries.values()):
         x = frame[name].astype(bool).to_numpy()
         k, n = int(x.sum()), len(x)
-        p = k / n if n else math.nan
-        lo, hi = wilson(k, n)
+        p, lo, hi = share(k, n)
         color = SERIES_CYCLE[i % len(SERIES_CYCLE)]
         ax.bar([i], [p], color=color, alpha=0.75, width=0.6)
         ax.errorbar([i], [p], yerr=[[p - lo], [hi - p]], color="#000000", capsize=4, lw=1)
