@@ -128,6 +128,7 @@ def bare(name: str, x: float) -> str:
     if kind == "share" or units(name) in ("0-1", "share"):
         return f"{x:.2f}"
     if kind == "count":  # whole things; a quantile between two counts keeps one decimal
+        x = round(x, 1)
         return f"{x:,.0f}" if abs(x) >= 10 or x == round(x) else f"{x:.1f}"
     return number(x)
 

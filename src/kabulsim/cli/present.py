@@ -232,9 +232,10 @@ def handle_report(args: argparse.Namespace) -> int:
         baseline: str | None = found.baseline
         n_boot, seed = found.n_boot, found.seed
         differences = found.differences  # the table compare wrote, not recomputed
+        title: str | None = f"kabulsim comparison: {', '.join(others)} against {found.baseline}"
     else:
         main_run, comparison, baseline, n_boot, seed = read_run(folder), None, None, 2000, 0
-        differences = None
+        differences, title = None, None
     validation = None
     if args.validate or scenario_changes(main_run.scenario).empty:
         validation = validate_summary(main_run.summary, main_run.scenario)
@@ -242,7 +243,7 @@ def handle_report(args: argparse.Namespace) -> int:
         output, main_run.summary, main_run.scenario, series=main_run.series,
         validation=validation, comparison=comparison, baseline=baseline, n_boot=n_boot,
         seed=seed, series_quantiles=main_run.series_quantiles, differences=differences,
-        ensemble=main_run.ensemble,
+        ensemble=main_run.ensemble, title=title,
     )  # fmt: skip
     print(f"report written to {safe_text(path)}")
     return 0

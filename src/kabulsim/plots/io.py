@@ -109,8 +109,8 @@ RUN_FIGURES: tuple[RunFigure, ...] = (
     ),
     RunFigure(
         "fall_by_date",
-        "Probability that Kabul has fallen by each date, with 95% intervals; replications in"
-        " which it has not fallen by the horizon are censored.",
+        "Probability that Kabul has fallen (the Taliban no longer hold it) by each date, with"
+        " 95% intervals; replications in which it has not fallen by the horizon are censored.",
         lambda run: fall_by_date_figure(
             {run.scenario.name: run.summary}, {run.scenario.name: run.scenario}
         ),

@@ -13,7 +13,14 @@ from matplotlib.figure import Figure
 from kabulsim import outputs
 from kabulsim.analysis.intervals import share
 from kabulsim.plots import _data
-from kabulsim.plots.style import FONT, SERIES_CYCLE, format_date_axis, new_figure, style_axes
+from kabulsim.plots.style import (
+    FONT,
+    SERIES_CYCLE,
+    format_date_axis,
+    new_figure,
+    panel_title,
+    style_axes,
+)
 
 OVERLAY_OUTCOMES = outputs.OVERLAY_OUTCOMES
 """Outcomes drawn by default (declared in :mod:`kabulsim.outputs`)."""
@@ -90,7 +97,7 @@ def comparison_overlay(
             _hists(ax, summaries, name)
         declared = outputs.OUTCOME_BY_NAME.get(name)
         title = declared.label if declared is not None else name
-        ax.set_title(title, fontsize=FONT["label"], loc="left")
+        ax.set_title(panel_title(title, 3.0), fontsize=FONT["label"], loc="left")
         style_axes(ax)
     for ax in axes[len(outcomes) :]:
         ax.set_visible(False)
