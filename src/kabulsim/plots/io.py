@@ -131,6 +131,11 @@ def run_figures(run: RunLike) -> dict[str, Figure]:
     return {name: fig for name, fig in figures.items() if fig is not None}
 
 
+def run_figure_draws(run: RunLike) -> dict[str, Callable[[], Figure | None]]:
+    """How to draw each figure of :data:`RUN_FIGURES` for ``run``, by file name (not drawn)."""
+    return {spec.name: partial(spec.draw, run) for spec in RUN_FIGURES}
+
+
 @dataclass(frozen=True)
 class FigureFailure:
     """A figure that could not be drawn or written: its name and the error, in one line."""
@@ -193,8 +198,7 @@ def write_run_figures(
         The paths written.
 
     """
-    draws = {spec.name: partial(spec.draw, run) for spec in RUN_FIGURES}
-    paths = write_figures(draws, folder, failures)
+    paths = write_figures(run_figure_draws(run), folder, failures)
     if animate and not run.series.empty:
         try:
             paths.append(

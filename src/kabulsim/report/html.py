@@ -25,7 +25,7 @@ from kabulsim.analysis.compare import compare, readable_differences
 from kabulsim.analysis.describe import KEY_OUTCOMES, describe
 from kabulsim.files import atomic_write_text
 from kabulsim.plots.forest import forest_plot
-from kabulsim.plots.io import RUN_FIGURES, FigureFailure
+from kabulsim.plots.io import RUN_FIGURES, FigureFailure, run_figure_draws
 from kabulsim.plots.overlay import comparison_overlay
 from kabulsim.plots.style import plain_text
 from kabulsim.scenario.loading import differences as scenario_differences
@@ -267,8 +267,7 @@ def build_report(
         series if series is not None else pd.DataFrame(),
         series_quantiles if series_quantiles is not None else pd.DataFrame(),
     )
-    draws = {spec.name: partial(spec.draw, run) for spec in RUN_FIGURES}
-    parts.append(_section("figures", _figures(draws)))
+    parts.append(_section("figures", _figures(run_figure_draws(run))))
     outcomes = pd.DataFrame(
         [
             {"outcome": o.title, "median": o.median, "90% of runs": o.interval, "note": o.note}
