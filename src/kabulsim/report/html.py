@@ -21,7 +21,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from kabulsim.analysis import display
-from kabulsim.analysis.compare import compare, readable_differences
+from kabulsim.analysis.compare import COLUMNS, compare, readable_differences
 from kabulsim.analysis.describe import KEY_OUTCOMES, describe
 from kabulsim.files import atomic_write_text
 from kabulsim.plots.forest import forest_plot
@@ -293,12 +293,13 @@ def build_report(
             if differences is not None
             else compare(comparison, base, n_boot=n_boot, seed=seed)
         )
-        pictures = _figures(
-            {
-                "differences": partial(forest_plot, diffs, base),
-                "comparison": partial(comparison_overlay, comparison),
-            }
-        )
+        whole = set(COLUMNS) <= set(diffs.columns)  # else an older or edited table, as it is
+        draws: dict[str, Callable[[], Figure | None]] = {
+            "comparison": partial(comparison_overlay, comparison)
+        }
+        if whole:
+            draws = {"differences": partial(forest_plot, diffs, base), **draws}
+        pictures = _figures(draws)
         parts.append(
             _section(
                 "comparison",
@@ -310,7 +311,7 @@ def build_report(
                 " in which the event happened; where that is half of the runs or fewer it is"
                 f" <i>{display.NOT_REACHED}</i>, and the row 'share of runs where it happened'"
                 " says how often. The numbers of <code>differences.csv</code>, in"
-                " words.</p>" + pictures + _table(readable_differences(diffs)),
+                " words.</p>" + pictures + _table(readable_differences(diffs) if whole else diffs),
             )
         )
     from kabulsim.calibration.identifiability import shipped_verdicts
