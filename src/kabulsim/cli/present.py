@@ -38,8 +38,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         " replications, so replication i of each sees the same random numbers (common random"
         " numbers) and differences are paired; by default each takes its calibrated parameters"
         " from the baseline's ensemble, replication i of each the same member (--ensemble"
-        " none: the single values). Writes differences.csv, the overlay figure and"
-        " each run into the output folder; `kabulsim report` on that folder makes an HTML"
+        " none: the single values). Writes differences.csv, differences.md (the same in"
+        " words), the forest plot of the differences (differences.png/.svg), the overlay and"
+        " fall-by-date figures and each run into the output folder; `kabulsim report` on that folder makes an HTML"
         " report.",
         epilog="example: kabulsim compare scenarios/baseline.yaml scenarios/hold_back.yaml",
     )
