@@ -40,8 +40,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         " from the baseline's ensemble, replication i of each the same member (--ensemble"
         " none: the single values). Writes differences.csv, differences.md (the same in"
         " words), the forest plot of the differences (differences.png/.svg), the overlay and"
-        " fall-by-date figures and each run into the output folder; `kabulsim report` on that folder makes an HTML"
-        " report.",
+        " fall-by-date figures and each run into the output folder; `kabulsim report` on"
+        " that folder makes an HTML report.",
         epilog="example: kabulsim compare scenarios/baseline.yaml scenarios/hold_back.yaml",
     )
     p.add_argument("inputs", nargs="+", metavar="RUN_OR_SCENARIO")
