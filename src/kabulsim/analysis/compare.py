@@ -253,8 +253,10 @@ def _happened_shares(diffs: pd.DataFrame) -> dict[tuple[str, str], tuple[float, 
     """(scenario, outcome) -> (baseline's, scenario's share of runs in which it happened)."""
     rows = diffs[diffs["statistic"] == "happened"]
     return {
-        (str(r.scenario), str(r.outcome)): (float(r.baseline), float(r.value))
-        for r in rows.itertuples(index=False)
+        (str(s), str(o)): (float(b), float(v))
+        for s, o, b, v in zip(
+            rows["scenario"], rows["outcome"], rows["baseline"], rows["value"], strict=True
+        )
     }
 
 

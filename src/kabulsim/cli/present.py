@@ -95,7 +95,7 @@ def handle_compare(args: argparse.Namespace) -> int:
         prepare_folder,
         read_run,
     )
-    from kabulsim.scenario import load_scenario
+    from kabulsim.scenario import Scenario, load_scenario
 
     if len(args.inputs) < 2:
         raise UsageError("compare needs at least two runs or scenario files")
@@ -112,7 +112,7 @@ def handle_compare(args: argparse.Namespace) -> int:
     baseline = args.baseline if args.baseline is not None else names[0]
     if baseline not in names:
         raise UsageError(f"--baseline {baseline}: not one of {', '.join(names)}")
-    warn_implausible(*(item for _, kind, item in sources if kind == "scenario"))  # type: ignore[misc]
+    warn_implausible(*(item for _, kind, item in sources if isinstance(item, Scenario)))
     out: Path = args.out if args.out is not None else default_out_dir("compare-" + "-".join(names))
     prepare_folder(out, force=args.force)
     failures: list[FigureFailure] = []

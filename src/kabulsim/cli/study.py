@@ -23,11 +23,12 @@ from kabulsim.cli.common import (
     seed_int,
     warn_implausible,
 )
-from kabulsim.cli.run import engine_session
+from kabulsim.cli.run import engine_session, report_figure_failures
 from kabulsim.limits import MAX_REPS
 
 if TYPE_CHECKING:
     from kabulsim.analysis.sensitivity import Factor
+    from kabulsim.plots.io import FigureFailure
 
 
 def _engine_arguments(p: argparse.ArgumentParser, default_reps: int) -> None:
@@ -195,7 +196,7 @@ def handle_sweep(args: argparse.Namespace) -> int:
     from kabulsim.analysis.sweep import grid_points, parse_axis, sweep, with_values
     from kabulsim.calibration.ensemble import resolve
     from kabulsim.experiments.studies import folder_lock, write_study
-    from kabulsim.plots.io import save
+    from kabulsim.plots.io import write_figures
     from kabulsim.plots.sensitivity import sweep_figure
     from kabulsim.scenario.overrides import PathProblem
 
@@ -230,6 +231,7 @@ def handle_sweep(args: argparse.Namespace) -> int:
             f" {MAX_REPS:,} replications; use fewer points or replications"
         )
     out = _prepare_out(args, "sweep", config, scenario.name)
+    failures: list[FigureFailure] = []
     if not args.quiet:
         print(
             f"sweep: {n_points} grid points x {args.reps} replications ="
@@ -244,12 +246,18 @@ def handle_sweep(args: argparse.Namespace) -> int:
             out,
             partial(sweep, scenario, axes, outcomes, ensemble=members),
         )
-        for i, metric in enumerate(result.metrics):
-            save(sweep_figure(result, metric.text), out, f"sweep_{i + 1}")
         write_study(out, "sweep", config, began, done=True, tables={"sweep.csv": result.table})
+        draws = {
+            f"sweep_{i + 1}": partial(sweep_figure, result, metric.text)
+            for i, metric in enumerate(result.metrics)
+        }
+        write_figures(draws, out, failures)  # pictures of the finished table, last
     if not args.quiet:
         print(safe_table(result.table))
         print(f"table and figures written to {safe_text(out)}")
+    if failures:
+        report_figure_failures(failures, out)
+        return 1
     return 1 if int(result.table["failed"].sum()) else 0
 
 
@@ -278,7 +286,7 @@ def handle_sensitivity(args: argparse.Namespace) -> int:
     )
     from kabulsim.analysis.sweep import with_values
     from kabulsim.experiments.studies import folder_lock, write_study
-    from kabulsim.plots.io import save
+    from kabulsim.plots.io import write_figures
     from kabulsim.plots.sensitivity import indices_figure
     from kabulsim.scenario.overrides import PathProblem
 
@@ -336,14 +344,18 @@ def handle_sensitivity(args: argparse.Namespace) -> int:
         )
         design = result.design
         frame = {f.path: design.X[:, j] for j, f in enumerate(design.factors)}
-        save(indices_figure(result), out, "indices")
         tables = {
             "indices.csv": result.table,
             "design.csv": pd.DataFrame({**frame, "response": result.responses}),
         }
         write_study(out, "sensitivity", config, began, done=True, tables=tables)
+        failures: list[FigureFailure] = []
+        write_figures({"indices": partial(indices_figure, result)}, out, failures)
     if not args.quiet:
         print(f"{result.method} indices of {result.metric}:")
         print(safe_table(result.table))
         print(f"table and figure written to {safe_text(out)}")
+    if failures:
+        report_figure_failures(failures, out)
+        return 1
     return 0
