@@ -167,3 +167,11 @@ def test_implausible_is_the_one_check_and_names_each_value_once():
     assert implausible(base) == []
     lines = implausible(base, low, low)
     assert len(lines) == 1 and lines[0].startswith("air.controller_multiplier = 1 ")
+
+
+def test_terminal_tables_never_scientific():
+    from kabulsim.cli.common import safe_table
+
+    frame = pd.DataFrame({"diff": [1018.3, 1.18e3, -2200.5, 0.5, 1e-6], "n": [1, 2, 3, 4, 5]})
+    text = safe_table(frame)
+    assert not SCIENTIFIC.search(text) and "1,018" in text and "-2,200" in text

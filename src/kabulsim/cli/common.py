@@ -93,9 +93,21 @@ def safe_text(text: object) -> str:
     return "".join(out)
 
 
+def plain_number(value: float) -> str:
+    """A number for the terminal in full, never in scientific notation (1,018, not 1.02e+03)."""
+    size = abs(value)
+    if size != size or size == float("inf"):
+        return str(value)
+    if size >= 100:
+        return f"{value:,.0f}"
+    if size >= 1:
+        return f"{value:.3g}"
+    return f"{value:.3f}"
+
+
 def safe_table(frame: pd.DataFrame) -> str:
     """A table for the terminal, with control characters in any cell escaped."""
-    text = frame.to_string(index=False, float_format=lambda v: f"{v:.3g}")
+    text = frame.to_string(index=False, float_format=plain_number)
     return "\n".join(safe_text(line) for line in text.splitlines())
 
 
