@@ -102,3 +102,24 @@ def test_fall_by_date_legend_clear_of_the_curves_and_titled_after_its_event(
     assert "(the Taliban no longer hold it)" in falls
     assert "(the Taliban no longer hold it)" in ax.get_title(loc="left")
     assert "enters" not in ax.get_title(loc="left")
+
+
+def test_a_late_campaigns_timeline_keeps_its_layout(baseline_run: kabulsim.RunResult):
+    """no_ground_controllers (entry in December): the zoomed panel's record labels, left of
+    its window, were drawn unclipped and collapsed the layout (labels cut off the figure)."""
+    import warnings
+
+    from kabulsim.plots.timeline import timeline
+    from kabulsim.tables import to_datetime
+
+    late = baseline_run.summary.copy()
+    for name in outputs.TIME_COLUMNS:
+        shifted = to_datetime(late[name]) + pd.Timedelta(days=21)
+        late[name] = [t.isoformat() if not pd.isna(t) else "" for t in shifted]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # "constrained_layout not applied"
+        fig = timeline(late, baseline_run.scenario)
+        fig.canvas.draw()
+    for ax in fig.axes:
+        for label in ax.get_yticklabels():
+            assert label.get_window_extent().x0 >= 0  # inside the figure
