@@ -125,7 +125,8 @@ def handle_compare(args: argparse.Namespace) -> int:
         print(
             f"differences from {safe_text(baseline)} that are meaningful (95% bootstrap intervals):"
         )
-        print(safe_table(shown.drop(columns="reading")) if len(shown) else "(none)")
+        drop = ["reading"] + (["scenario"] if shown["scenario"].nunique() <= 1 else [])
+        print(safe_table(shown.drop(columns=drop)) if len(shown) else "(none)")
         print(
             f"all differences in {safe_text(out / 'differences.csv')}, in words in"
             f" {safe_text(out / 'differences.md')}; report: kabulsim report {safe_text(out)}"
