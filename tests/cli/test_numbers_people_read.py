@@ -99,6 +99,7 @@ def test_a_median_date_of_few_runs_reads_not_reached(baseline_run: kabulsim.RunR
                   & (words["statistic"] == "median date where it happened")].iloc[0]  # fmt: skip
     assert falls["scenario value"].startswith(display.NOT_REACHED)
     assert falls["difference"].startswith(display.NOT_REACHED)
+    assert falls["reading"] == "not estimable"  # never "meaningful" from the few that fell
 
 
 def test_display_never_scientific():

@@ -303,7 +303,7 @@ def readable_differences(diffs: pd.DataFrame) -> pd.DataFrame:
 
             cells = [when(base, share_b), when(val, share_s)]
             if share_b <= 0.5 or share_s <= 0.5:
-                change, interval = f"{display.NOT_REACHED}: see the share in which it happened", ""
+                change, interval = f"{display.NOT_REACHED}: see the share where it happened", ""
             else:
                 change = display.hours(diff, signed=True)
                 interval = _interval(lo, hi, lambda x: display.hours(x, signed=True).split(" (")[0])
@@ -318,9 +318,10 @@ def readable_differences(diffs: pd.DataFrame) -> pd.DataFrame:
             units = display.units(name)
             change = _signed(name, diff) + (f" {units}" if units and units != "0-1" else "")
             interval = _interval(lo, hi, partial(_signed, name))
+        reading = "not estimable" if change.startswith(display.NOT_REACHED) else _reading(r)
         rows.append(
             [str(r["scenario"]), display.title(name), statistic, *cells, change, interval,
-             _reading(r)]
+             reading]
         )  # fmt: skip
     return pd.DataFrame(rows, columns=READABLE_COLUMNS)
 

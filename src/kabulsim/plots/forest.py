@@ -47,6 +47,10 @@ def forest_plot(differences: pd.DataFrame, baseline: str) -> Figure:
     x = table["diff"].to_numpy(dtype=float) / scale
     lo = table["ci_low"].to_numpy(dtype=float) / scale
     hi = table["ci_high"].to_numpy(dtype=float) / scale
+    # A median date that half the runs or more never reached has no difference to draw; its
+    # row says so in words (see readable_differences).
+    unreached = words["reading"].to_numpy() == "not estimable"
+    x[unreached] = lo[unreached] = hi[unreached] = np.nan
     y = np.arange(n)[::-1]
     ax.axvspan(-1.0, 1.0, color=COLORS["neutral"], alpha=0.12, lw=0)
     ax.axvline(0.0, color="#000000", lw=0.8)
