@@ -42,6 +42,6 @@ def test_report_names_the_ensemble_the_run_drew_from(tmp_path: Path) -> None:
         assert main(["report", str(out)]) == 0
         texts[choice] = (out / "report.html").read_text(encoding="utf-8")
     assert "no parameter ensemble" in texts["none"]
-    assert "drew a member of the ensemble" not in texts["none"]
-    assert "drew a member of the ensemble" in texts["baseline"]
+    assert "drew a member of the baseline ensemble" not in texts["none"]
+    assert "drew a member of the baseline ensemble (1,000 members)" in texts["baseline"]
     assert "no parameter ensemble" not in texts["baseline"]

@@ -106,7 +106,7 @@ def test_distributions_panels_and_record_lines(baseline_run: kabulsim.RunResult)
     fig = distributions(baseline_run.summary, baseline_run.scenario)
     axes = fig.axes
     assert len(axes) == 8
-    titles = [ax.get_title(loc="left") for ax in axes]
+    titles = [ax.get_title(loc="left").replace("\n", " ") for ax in axes]  # wrapped to fit
     # One panel per outcome declared with ``panel=True``, in declaration order.
     assert [t.split(" (in ")[0] for t in titles[:-1]] == [o.title for o in outputs.PANELS]
     assert "Alliance enters Kabul" in titles
@@ -221,7 +221,7 @@ def test_missing_events_are_handled(baseline_run: kabulsim.RunResult) -> None:
     summary["vacuum_h"] = np.where(summary["alliance_enters_kabul"] == "", np.nan, 1.0)
     fig = distributions(summary, baseline_run.scenario)
     entry = [o.name for o in outputs.PANELS].index("alliance_enters_kabul")
-    assert "(in " in fig.axes[entry].get_title(loc="left")
+    assert "(in " in fig.axes[entry].get_title(loc="left").replace("\n", " ")
     tl = timeline(summary, baseline_run.scenario)
     labels = [t.get_text() for t in tl.axes[1].get_yticklabels()]
     assert any(lab.startswith("Alliance enters Kabul\n(in ") for lab in labels)

@@ -68,12 +68,13 @@ def test_report_structure(report_html: str) -> None:
     assert checker.errors == []
     assert checker.stack == []
     assert checker.h2 == list(SECTIONS.values())
-    # timeline, fan chart, distributions, map, fall by date, comparison overlay
-    assert report_html.count('<img src="data:image/png;base64,') == 6
+    # timeline, fan chart, distributions, map, fall by date, forest plot, comparison overlay
+    assert report_html.count('<img src="data:image/png;base64,') == 7
     assert all(not re.match(r"https?://", u) for u in checker.urls)
     assert "<script" not in report_html and "<link" not in report_html
     assert "alliance.hold_back_h" in report_html  # the change from the baseline
-    assert "control_breadth" in report_html  # outcomes and differences tables
+    assert report_html.count("Control breadth") >= 2  # outcomes and differences, by title
+    assert 'id="fig-differences"' in report_html  # the comparison's forest plot
 
 
 def test_report_without_optional_parts(baseline_run, tmp_path: Path) -> None:
@@ -154,20 +155,21 @@ def test_scenario_changes_are_the_differences_that_show_prints() -> None:
 def test_report_shows_the_differences_compare_wrote(
     baseline_run: kabulsim.RunResult, hold_back_run: kabulsim.RunResult, monkeypatch
 ) -> None:
-    import pandas as pd
 
     import kabulsim.report.html as report_html
 
     def recompute(*args, **kwargs):
         raise AssertionError("the report recomputed the comparison")
 
+    summaries = {"baseline": baseline_run.summary, "hold_back": hold_back_run.summary}
+    written = report_html.compare(summaries, "baseline", outcomes=["vacuum_h"], n_boot=50)
+    written.loc[written["statistic"] == "mean", "diff"] = 4321.0
     monkeypatch.setattr(report_html, "compare", recompute)
-    written = pd.DataFrame({"scenario": ["hold_back"], "outcome": ["vacuum_h"], "diff": [4321.0]})
     text = build_report(
         hold_back_run.summary,
         hold_back_run.scenario,
         comparison={"baseline": baseline_run.summary, "hold_back": hold_back_run.summary},
         differences=written,
     )
-    assert ">4321<" in text
-    assert "vacuum_h" in text
+    assert ">+4,321 h<" in text  # the written difference, in words
+    assert "Vacuum in Kabul" in text

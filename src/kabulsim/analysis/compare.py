@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable, Mapping, Sequence
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -223,3 +224,154 @@ def compare(
                     }
                 )
     return pd.DataFrame(rows, columns=COLUMNS)
+
+
+# --- In words: the companion of differences.csv -------------------------------------------
+
+READABLE_COLUMNS = [
+    "scenario",
+    "outcome",
+    "statistic",
+    "baseline",
+    "scenario value",
+    "difference",
+    "95% interval",
+    "reading",
+]
+"""The columns of :func:`readable_differences`."""
+
+_STATISTIC_TEXT = {
+    "median_time": "median date where it happened",
+    "happened": "share of runs where it happened",
+    "proportion": "share of runs",
+    "mean": "mean",
+    "median": "median",
+}
+
+
+def _happened_shares(diffs: pd.DataFrame) -> dict[tuple[str, str], tuple[float, float]]:
+    """(scenario, outcome) -> (baseline's, scenario's share of runs in which it happened)."""
+    rows = diffs[diffs["statistic"] == "happened"]
+    return {
+        (str(s), str(o)): (float(b), float(v))
+        for s, o, b, v in zip(
+            rows["scenario"], rows["outcome"], rows["baseline"], rows["value"], strict=True
+        )
+    }
+
+
+def _reading(row: pd.Series) -> str:
+    if bool(row["meaningful"]):
+        return "meaningful"
+    if bool(row["changed"]):
+        return "changed, below the threshold"
+    if not np.isfinite(float(row["ci_low"])):
+        return "no interval"
+    return "no clear change"
+
+
+def readable_differences(diffs: pd.DataFrame) -> pd.DataFrame:
+    """The differences table in words: titles, dates, durations and shares with units.
+
+    Times (``median_time``, hours since 7 Oct 2001 00:00 Kabul time in the CSV) are dates,
+    their differences hours (and days from two days on); shares are percentages and their
+    differences percentage points; other numbers carry the outcome's units and are never in
+    scientific notation. A time median is over the runs in which the event happened, and
+    says so; where the event happened in half the runs or fewer it is "not reached", as
+    the README's tables say, with the median of the runs in which it did beside it.
+    """
+    from kabulsim.analysis import display
+
+    shares = _happened_shares(diffs)
+    rows = []
+    for _, r in diffs.iterrows():
+        name, stat = str(r["outcome"]), str(r["statistic"])
+        base, val, diff = float(r["baseline"]), float(r["value"]), float(r["diff"])
+        lo, hi = float(r["ci_low"]), float(r["ci_high"])
+        statistic = _STATISTIC_TEXT.get(stat, stat)
+        share_b, share_s = shares.get((str(r["scenario"]), name), (1.0, 1.0))
+        if stat == "median_time":
+
+            def when(hours: float, happened: float) -> str:
+                text = display.date_from_hours(hours)
+                if happened <= 0.5 and text:
+                    return (
+                        f"{display.NOT_REACHED} ({text} in the {display.percent(happened)}"
+                        " of runs in which it happened)"
+                    )
+                return text or display.NOT_REACHED
+
+            cells = [when(base, share_b), when(val, share_s)]
+            if share_b <= 0.5 or share_s <= 0.5:
+                change, interval = f"{display.NOT_REACHED}: see the share where it happened", ""
+            else:
+                change = display.hours(diff, signed=True)
+                interval = _interval(lo, hi, lambda x: display.hours(x, signed=True).split(" (")[0])
+        elif stat in ("happened", "proportion"):
+            cells = [display.percent(base), display.percent(val)]
+            change = display.points(diff)
+            interval = _interval(lo, hi, lambda x: display.points(x).removesuffix(" points"))
+        else:
+            if (str(r["scenario"]), name) in shares:
+                statistic += " where it happened"
+            cells = [display.value(name, base), display.value(name, val)]
+            units = display.units(name)
+            change = _signed(name, diff) + (f" {units}" if units and units != "0-1" else "")
+            interval = _interval(lo, hi, partial(_signed, name))
+        reading = "not estimable" if change.startswith(display.NOT_REACHED) else _reading(r)
+        rows.append(
+            [str(r["scenario"]), display.title(name), statistic, *cells, change, interval,
+             reading]
+        )  # fmt: skip
+    return pd.DataFrame(rows, columns=READABLE_COLUMNS)
+
+
+def _signed(name: str, x: float) -> str:
+    from kabulsim.analysis import display
+
+    if not np.isfinite(x):
+        return ""
+    text = display.bare(name, x)
+    return text if text.startswith("-") or text in ("0", "0.0", "0.00") else f"+{text}"
+
+
+def _interval(lo: float, hi: float, fmt: Callable[[float], str]) -> str:
+    if not (np.isfinite(lo) and np.isfinite(hi)):
+        return ""
+    return f"{fmt(lo)} to {fmt(hi)}"
+
+
+def differences_markdown(
+    diffs: pd.DataFrame, baseline: str, n_boot: int, source: str = "differences.csv"
+) -> str:
+    """The companion text of ``differences.csv``: what its rows say, in words (Markdown)."""
+    paired = bool(diffs["paired"].all()) if len(diffs) else True
+    lines = [
+        f"# Differences from {baseline}",
+        "",
+        f"Each row of `{source}` in words: scenario minus **{baseline}**, with a"
+        f" {n_boot:,}-resample bootstrap 95% interval"
+        + (
+            " (paired: the runs share their random numbers replication by replication)."
+            if paired
+            else " (independent resamples: the runs do not share their random numbers)."
+        ),
+        "",
+        "*Reading*: *meaningful* when the interval excludes 0 and the difference reaches the"
+        f" practical threshold ({TIME_THRESHOLD_H:g} h for times,"
+        f" {PROPORTION_THRESHOLD * 100:g} points for shares, {RELATIVE_THRESHOLD:.0%} of the"
+        f" baseline and at least {MIN_ABSOLUTE_THRESHOLD:g} for counts); *changed, below the"
+        " threshold* when only the first holds. Dates are Kabul time. A median date is over"
+        " the runs in which the event happened; where that is half of the runs or fewer it"
+        " is *not reached*, and the row 'share of runs where it happened' says how often.",
+        "These are consequences of the model's stated assumptions, not findings about 2001.",
+    ]
+    table = readable_differences(diffs)
+    for scenario, part in table.groupby("scenario", sort=False):
+        lines += ["", f"## {scenario}", ""]
+        cols = [c for c in READABLE_COLUMNS if c != "scenario"]
+        lines.append("| " + " | ".join(cols) + " |")
+        lines.append("|" + "---|" * len(cols))
+        for row in part[cols].itertuples(index=False):
+            lines.append("| " + " | ".join(str(v).replace("|", "\\|") for v in row) + " |")
+    return "\n".join(lines) + "\n"

@@ -1,4 +1,20 @@
-"""Summaries of a run's outcome columns: medians with 90% intervals, and shares."""
+"""Summaries of a run's outcome columns, in words people read.
+
+Each key outcome is summarised by its kind (declared in :data:`kabulsim.outputs.OUTCOMES`):
+
+* a time (``kabul_falls``): the median date over every replication, a replication in which
+  the event did not happen within the horizon counting as later (censored); "not reached"
+  when it had not happened by the horizon in half the replications or more, as the README's
+  tables say; the 90% range likewise; and the share of replications in which it happened;
+* a duration that exists only when its event happened (``vacuum_h``): the median over the
+  replications in which it happened, stated as such, with that share;
+* a count or other quantity: the median and 90% range over all replications, with units;
+* a true/false outcome: the share of replications, with its Wilson 95% interval;
+* a label: the most common value and its share.
+
+"Happened" is given only for events (times and durations), never for counts and shares,
+whose every replication has a value.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +22,9 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from kabulsim.analysis.intervals import quantiles, time_quantiles
-from kabulsim.outputs import KEY_OUTCOMES, TIME_COLUMNS
+from kabulsim.analysis import display
+from kabulsim.analysis.intervals import censored_time_quantiles, quantiles, share
+from kabulsim.outputs import KEY_OUTCOMES, OUTCOME_BY_NAME
 from kabulsim.tables import to_datetime
 
 __all__ = ["KEY_OUTCOMES", "Outcome", "describe", "describe_table"]
@@ -15,50 +32,101 @@ __all__ = ["KEY_OUTCOMES", "Outcome", "describe", "describe_table"]
 
 @dataclass(frozen=True)
 class Outcome:
-    """One outcome summarised over replications."""
+    """One outcome summarised over replications, as display strings."""
 
     name: str
+    title: str
     median: str
     low: str
     high: str
-    happened: float
-    """Share of replications in which the value exists (the event happened)."""
+    happened: float | None
+    """Share of replications in which the event happened (None: not an event)."""
+    note: str = ""
+    """What the median is over, when not every replication; an interval's meaning."""
+
+    @property
+    def interval(self) -> str:
+        """The 90% range as one string (empty when there is none)."""
+        return f"{self.low} to {self.high}" if self.low or self.high else ""
 
 
-def _fmt_time(t: pd.Timestamp) -> str:
-    return "" if pd.isna(t) else t.strftime("%Y-%m-%d %H:%M")
+def _time(name: str, col: pd.Series) -> Outcome:
+    times = to_datetime(col)
+    n = max(1, len(col))
+    happened = int(times.notna().sum()) / n
+    med, low, high = (
+        display.date(t) if t is not None else display.NOT_REACHED
+        for t in censored_time_quantiles(times)
+    )
+    note = ""
+    if happened < 1.0:
+        note = f"happened in {display.percent(happened)} of runs"
+        if med != display.NOT_REACHED:
+            note += "; median over all runs, the others counted as later"
+    if happened == 0:
+        med, low, high = display.NOT_REACHED, "", ""
+    return Outcome(name, display.title(name), med, low, high, happened, note)
+
+
+def _quantity(name: str, col: pd.Series, event: bool) -> Outcome:
+    values = pd.to_numeric(col, errors="coerce").dropna().to_numpy(dtype=float)
+    present = len(values) / max(1, len(col))
+    happened = present if event else None
+    if values.size == 0:
+        text = "did not happen" if event else "no value"
+        return Outcome(name, display.title(name), text, "", "", happened)
+    med, lo, hi = (float(v) for v in quantiles(values))
+    note = ""
+    if present < 1.0:
+        which = "in which it happened" if event else "with a value"
+        note = f"median over the {display.percent(present)} of runs {which}"
+    return Outcome(
+        name, display.title(name), display.value(name, med), display.bare(name, lo),
+        display.value(name, hi), happened, note,
+    )  # fmt: skip
+
+
+def _flag(name: str, col: pd.Series) -> Outcome:
+    p, low, high = share(int(col.astype(bool).sum()), len(col))
+    note = f"95% interval {display.percent(low)} to {display.percent(high)}"
+    return Outcome(name, display.title(name), f"{display.percent(p)} of runs", "", "", None, note)
+
+
+def _category(name: str, col: pd.Series) -> Outcome:
+    counts = col.fillna("").astype(str).value_counts(normalize=True)
+    if counts.empty:
+        return Outcome(name, display.title(name), "", "", "", None)
+    top = str(counts.index[0]) or "(none)"
+    return Outcome(
+        name, display.title(name), top.replace("_", " "), "", "", None,
+        f"in {display.percent(float(counts.iloc[0]))} of runs",
+    )  # fmt: skip
 
 
 def describe(summary: pd.DataFrame, names: tuple[str, ...] = KEY_OUTCOMES) -> list[Outcome]:
-    """Median and 90% interval (5th-95th percentile) of each outcome, as display strings."""
+    """Each outcome summarised for a reader (see the module docstring)."""
     out: list[Outcome] = []
     for name in names:
         col = summary[name]
-        if name in TIME_COLUMNS:
-            times = to_datetime(col)
-            share = int(times.notna().sum()) / max(1, len(col))
-            med, low, high = (_fmt_time(t) for t in time_quantiles(times))
-            out.append(Outcome(name, med, low, high, share))
-        elif col.dtype == bool:
-            share = float(col.mean())
-            out.append(Outcome(name, f"{share:.0%} of replications", "", "", 1.0))
+        declared = OUTCOME_BY_NAME.get(name)
+        kind = declared.kind if declared is not None else None
+        if kind == "time":
+            out.append(_time(name, col))
+        elif kind == "flag" or col.dtype == bool:
+            out.append(_flag(name, col))
+        elif kind == "category":
+            out.append(_category(name, col))
         else:
-            values = pd.to_numeric(col, errors="coerce").dropna().to_numpy(dtype=float)
-            share = len(values) / max(1, len(col))
-            if values.size == 0:
-                out.append(Outcome(name, "", "", "", share))
-                continue
-            med, lo, hi = quantiles(values)
-            out.append(Outcome(name, f"{med:.4g}", f"{lo:.4g}", f"{hi:.4g}", share))
+            out.append(_quantity(name, col, event=kind == "hours"))
     return out
 
 
 def describe_table(summary: pd.DataFrame, names: tuple[str, ...] = KEY_OUTCOMES) -> pd.DataFrame:
-    """:func:`describe` as a table: outcome, median, 5%, 95%, share in which it happened."""
+    """:func:`describe` as a table: outcome (title), median, 90% range, happened, note, column."""
     return pd.DataFrame(
         [
-            {"outcome": o.name, "median": o.median, "5%": o.low, "95%": o.high,
-             "happened": o.happened}
+            {"outcome": o.title, "median": o.median, "5%": o.low, "95%": o.high,
+             "happened": o.happened, "note": o.note, "column": o.name}
             for o in describe(summary, names)
         ]
     )  # fmt: skip

@@ -3,8 +3,12 @@
 * :func:`quantiles` — quantiles of the finite values of a sample (linear interpolation,
   ``numpy.quantile``'s default), used for the medians and 90% intervals of the outcomes in
   tables (:mod:`.describe`), validation (:mod:`.validation`) and figures.
-* :func:`time_quantiles` — the same for a column of times.
-* :func:`wilson` — the Wilson score interval of a proportion (validation, figures).
+* :func:`time_quantiles` — the same for a column of times; :func:`censored_time_quantiles`
+  over every replication, a missing time counting as later than the horizon.
+* :func:`wilson` — the Wilson score interval of a proportion, and :func:`share` the share
+  with that interval: the one interval of a proportion that tables, validation and every
+  figure use. Its bounds contain the share exactly (floating point would otherwise put the
+  lower bound at 1.7e-18 for 0 of 200, above the share), so an error bar is never negative.
 
 The state series' quantiles per grid time are computed once too, by counts of rounded
 values that merge exactly across batches (:mod:`kabulsim.experiments.quantiles`); the
@@ -45,15 +49,57 @@ def time_quantiles(times: pd.Series, probs: Sequence[float] = SPREAD) -> list[pd
     return [cast(pd.Timestamp, present.quantile(p)) for p in probs]
 
 
+def censored_time_quantiles(
+    times: pd.Series, probs: Sequence[float] = SPREAD
+) -> list[pd.Timestamp | None]:
+    """Quantiles of a time column over every replication, a missing time counting as later.
+
+    A replication whose event did not happen within the horizon is censored: it happens
+    later, if ever. The quantile ``p`` is the first time by which a share ``p`` of all
+    replications had the event (the inverted empirical distribution, as
+    :func:`kabulsim.analysis.outcomes.median_estimate`), or None ("not reached") when fewer
+    had it by the horizon. With no censoring these are the quantiles of the times.
+    """
+    n = len(times)
+    present = times.dropna().sort_values().reset_index(drop=True)
+    out: list[pd.Timestamp | None] = []
+    for p in probs:
+        i = max(0, math.ceil(p * n) - 1)
+        out.append(cast(pd.Timestamp, present.iloc[i]) if n and i < len(present) else None)
+    return out
+
+
 def wilson(k: int, n: int, z: float = Z95) -> tuple[float, float]:
     """Wilson score interval of a binomial proportion ``k / n`` (95% by default).
 
-    Returns ``(nan, nan)`` when ``n == 0``.
+    The bounds lie in [0, 1] and contain ``k / n`` exactly: 0 is the lower bound when
+    ``k == 0`` and 1 the upper bound when ``k == n`` (where the formula's rounding would
+    leave 1.7e-18 or 1 - 1e-16), and a bound that rounding puts on the wrong side of the
+    share is moved onto it. Returns ``(nan, nan)`` when ``n == 0``.
+
+    Raises:
+        ValueError: ``k`` is not between 0 and ``n``.
     """
     if n == 0:
         return (math.nan, math.nan)
+    if not 0 <= k <= n:
+        raise ValueError(f"wilson: expected 0 <= k <= n, got k={k}, n={n}")
     p = k / n
     den = 1.0 + z * z / n
     mid = (p + z * z / (2 * n)) / den
     half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / den
-    return (max(0.0, mid - half), min(1.0, mid + half))
+    low = 0.0 if k == 0 else min(p, max(0.0, mid - half))
+    high = 1.0 if k == n else max(p, min(1.0, mid + half))
+    return (low, high)
+
+
+def share(k: int, n: int) -> tuple[float, float, float]:
+    """The share ``k / n`` with its Wilson 95% interval: ``(share, low, high)``.
+
+    ``low <= share <= high`` holds exactly, so ``share - low`` and ``high - share`` (an
+    error bar) are never negative. All three are nan when ``n == 0``.
+    """
+    if n == 0:
+        return (math.nan, math.nan, math.nan)
+    low, high = wilson(k, n)
+    return (k / n, low, high)

@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from kabulsim.analysis.intervals import Z95, wilson
+from kabulsim.analysis.intervals import Z95, share
 from kabulsim.outputs import TIME_COLUMNS
 from kabulsim.scenario.schema import Scenario
 from kabulsim.tables import to_datetime
@@ -132,13 +132,12 @@ class Estimate:
 
 def wilson_estimate(k: int, n: int) -> Estimate:
     """Share ``k / n`` with its Wilson 95% interval."""
-    if n == 0:
-        return Estimate(math.nan, math.nan, math.nan, 0)
-    low, high = wilson(k, n)
-    return Estimate(k / n, low, high, n)
+    value, low, high = share(k, n)
+    return Estimate(value, low, high, n)
 
 
-def _mean(values: NDArray[np.float64]) -> Estimate:
+def mean_estimate(values: NDArray[np.float64]) -> Estimate:
+    """Mean with a normal 95% interval (cut at zero for a quantity that is never negative)."""
     n = int(values.size)
     if n == 0:
         return Estimate(math.nan, math.nan, math.nan, 0)
@@ -184,7 +183,7 @@ def estimate(summary: pd.DataFrame, metric: Metric, scenario: Scenario) -> Estim
         return wilson_estimate(int(values.sum()), int(values.size))
     if metric.column in TIME_COLUMNS and not metric.rmst:
         return median_estimate(values)
-    return _mean(values)
+    return mean_estimate(values)
 
 
 def median_estimate(values: NDArray[np.float64]) -> Estimate:

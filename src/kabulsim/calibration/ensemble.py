@@ -219,17 +219,19 @@ def shipped() -> Ensemble:
 def describe_record(record: dict[str, Any] | None) -> str:
     """What a run drew its parameters from, in words, from its manifest's ``ensemble``.
 
-    'the baseline ensemble (1,000 members)', the file's path with its size, or, for None,
-    the scenario's own values.
+    'the baseline ensemble (1,000 members)', the file's name with its size (never a local
+    folder: the words go into reports that are shared), or, for None, the scenario's own
+    values.
     """
     if not record:
         return "the scenario's own values (no ensemble)"
     source = str(record.get("source") or "")
     size = record.get("members")
     count = f"{size:,} members" if isinstance(size, int) else "members"
-    if source and Path(source) == shipped_path().with_suffix(".parquet"):
+    shipped = shipped_path().with_suffix(".parquet")
+    if source and (Path(source) == shipped or Path(source).name == shipped.name):
         return f"the baseline ensemble ({count})"
-    return f"the ensemble {source or 'built in memory'} ({count})"
+    return f"the ensemble {Path(source).name if source else 'built in memory'} ({count})"
 
 
 EnsembleSpec: TypeAlias = Ensemble | str | os.PathLike[str] | None

@@ -43,19 +43,37 @@ def add_scenario_arguments(parser: argparse.ArgumentParser, *, required: bool) -
     )
 
 
-def resolve_scenario(args: argparse.Namespace) -> Scenario:
+def resolve_scenario(args: argparse.Namespace, *, warn: bool = True) -> Scenario:
     """Load the scenario named on the command line, with its ``--set`` overrides applied.
 
-    A value outside its plausible range is accepted with one warning line on stderr.
+    A value outside its plausible range is accepted with one warning line on stderr
+    (:func:`warn_implausible`; ``warn=False`` for a command that checks what it runs
+    itself, such as a sweep's grid points).
     """
     from kabulsim.scenario import load_scenario
-    from kabulsim.scenario.provenance import implausible
 
     path = Path(args.scenario) if args.scenario is not None else None
     scenario = load_scenario(path, overrides=list(args.overrides))
-    for line in implausible(scenario):
-        print(f"kabulsim: warning: {safe_text(line)}", file=sys.stderr)
+    if warn:
+        warn_implausible(scenario)
     return scenario
+
+
+def warn_implausible(*scenarios: Scenario) -> list[str]:
+    """Print one warning line per value outside its plausible range, over all ``scenarios``.
+
+    The one warning path of the commands (``run``, ``compare``, ``sweep``, ``explorer`` ...):
+    the lines are :func:`kabulsim.scenario.provenance.implausible`'s, each printed once.
+
+    Returns:
+        The lines printed (without the ``kabulsim: warning:`` prefix).
+    """
+    from kabulsim.scenario.provenance import implausible
+
+    lines = implausible(*scenarios)
+    for line in lines:
+        print(f"kabulsim: warning: {safe_text(line)}", file=sys.stderr)
+    return lines
 
 
 def safe_text(text: object) -> str:
@@ -75,9 +93,21 @@ def safe_text(text: object) -> str:
     return "".join(out)
 
 
+def plain_number(value: float) -> str:
+    """A number for the terminal in full, never in scientific notation (1,018, not 1.02e+03)."""
+    size = abs(value)
+    if size != size or size == float("inf"):
+        return str(value)
+    if size >= 100:
+        return f"{value:,.0f}"
+    if size >= 1:
+        return f"{value:.3g}"
+    return f"{value:.3f}"
+
+
 def safe_table(frame: pd.DataFrame) -> str:
     """A table for the terminal, with control characters in any cell escaped."""
-    text = frame.to_string(index=False, float_format=lambda v: f"{v:.3g}")
+    text = frame.to_string(index=False, float_format=plain_number)
     return "\n".join(safe_text(line) for line in text.splitlines())
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import re
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -16,13 +17,15 @@ from kabulsim.cli.common import (
     safe_table,
     safe_text,
     seed_int,
+    warn_implausible,
 )
-from kabulsim.cli.run import engine_session
+from kabulsim.cli.run import engine_session, report_figure_failures
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from kabulsim.experiments.studies import RunFolder
+    from kabulsim.plots.io import FigureFailure
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -35,9 +38,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         " replications, so replication i of each sees the same random numbers (common random"
         " numbers) and differences are paired; by default each takes its calibrated parameters"
         " from the baseline's ensemble, replication i of each the same member (--ensemble"
-        " none: the single values). Writes differences.csv, the overlay figure and"
-        " each run into the output folder; `kabulsim report` on that folder makes an HTML"
-        " report.",
+        " none: the single values). Writes differences.csv, differences.md (the same in"
+        " words), the forest plot of the differences (differences.png/.svg), the overlay and"
+        " fall-by-date figures and each run into the output folder; `kabulsim report` on"
+        " that folder makes an HTML report.",
         epilog="example: kabulsim compare scenarios/baseline.yaml scenarios/hold_back.yaml",
     )
     p.add_argument("inputs", nargs="+", metavar="RUN_OR_SCENARIO")
@@ -91,7 +95,7 @@ def handle_compare(args: argparse.Namespace) -> int:
         prepare_folder,
         read_run,
     )
-    from kabulsim.scenario import load_scenario
+    from kabulsim.scenario import Scenario, load_scenario
 
     if len(args.inputs) < 2:
         raise UsageError("compare needs at least two runs or scenario files")
@@ -108,20 +112,28 @@ def handle_compare(args: argparse.Namespace) -> int:
     baseline = args.baseline if args.baseline is not None else names[0]
     if baseline not in names:
         raise UsageError(f"--baseline {baseline}: not one of {', '.join(names)}")
+    warn_implausible(*(item for _, kind, item in sources if isinstance(item, Scenario)))
     out: Path = args.out if args.out is not None else default_out_dir("compare-" + "-".join(names))
     prepare_folder(out, force=args.force)
+    failures: list[FigureFailure] = []
     with folder_lock(out):
-        diffs = _compare_into(out, args, sources, names, baseline)
+        diffs = _compare_into(out, args, sources, names, baseline, failures)
     if not args.quiet:
-        shown = diffs[diffs["meaningful"]] if "meaningful" in diffs else diffs
+        from kabulsim.analysis.compare import readable_differences
+
+        shown = readable_differences(diffs[diffs["meaningful"]])
         print(
             f"differences from {safe_text(baseline)} that are meaningful (95% bootstrap intervals):"
         )
-        print(safe_table(shown))
+        drop = ["reading"] + (["scenario"] if shown["scenario"].nunique() <= 1 else [])
+        print(safe_table(shown.drop(columns=drop)) if len(shown) else "(none)")
         print(
-            f"all differences in {safe_text(out / 'differences.csv')};"
-            f" report: kabulsim report {safe_text(out)}"
+            f"all differences in {safe_text(out / 'differences.csv')}, in words in"
+            f" {safe_text(out / 'differences.md')}; report: kabulsim report {safe_text(out)}"
         )
+    if failures:
+        report_figure_failures(failures, out)
+        return 1
     return 0
 
 
@@ -131,9 +143,15 @@ def _compare_into(
     sources: list[tuple[str, str, object]],
     names: list[str],
     baseline: str,
+    failures: list[FigureFailure],
 ) -> pd.DataFrame:
-    """Copy or run every input into ``out/runs``, write the differences, figure, manifest."""
-    from kabulsim.analysis.compare import compare
+    """Copy or run every input into ``out/runs``; write the differences, manifest, figures.
+
+    The figures come last, after the manifest that marks the folder complete: they are
+    pictures of the tables, and a figure that fails is recorded in ``failures`` and left
+    absent while the folder stays a complete comparison (``report`` and ``--force`` work).
+    """
+    from kabulsim.analysis.compare import compare, differences_markdown
     from kabulsim.experiments.runner import run_many
     from kabulsim.experiments.studies import (
         RunFolder,
@@ -142,7 +160,9 @@ def _compare_into(
         read_run,
         write_comparison,
     )
-    from kabulsim.plots.io import save
+    from kabulsim.files import atomic_write_text
+    from kabulsim.plots.forest import forest_plot
+    from kabulsim.plots.io import write_figures
     from kabulsim.plots.overlay import comparison_overlay
     from kabulsim.plots.survival import fall_by_date_figure
 
@@ -164,12 +184,17 @@ def _compare_into(
     _warn_mixed_ensembles(runs)
     summaries = {name: run.summary for name, run in runs.items()}
     diffs = compare(summaries, baseline, n_boot=args.n_boot, seed=args.seed)
-    save(comparison_overlay(summaries), out, "comparison")
-    scenarios = {name: run.scenario for name, run in runs.items()}
-    save(fall_by_date_figure(summaries, scenarios), out, "fall_by_date")
+    atomic_write_text(out / "differences.md", differences_markdown(diffs, baseline, args.n_boot))
     write_comparison(
         out, names, baseline, diffs, inputs=args.inputs, n_boot=args.n_boot, seed=args.seed
     )
+    scenarios = {name: run.scenario for name, run in runs.items()}
+    draws = {
+        "comparison": partial(comparison_overlay, summaries),
+        "fall_by_date": partial(fall_by_date_figure, summaries, scenarios),
+        "differences": partial(forest_plot, diffs, baseline),
+    }
+    write_figures(draws, out, failures)
     return diffs
 
 
@@ -209,9 +234,10 @@ def handle_report(args: argparse.Namespace) -> int:
         baseline: str | None = found.baseline
         n_boot, seed = found.n_boot, found.seed
         differences = found.differences  # the table compare wrote, not recomputed
+        title: str | None = f"kabulsim comparison: {', '.join(others)} against {found.baseline}"
     else:
         main_run, comparison, baseline, n_boot, seed = read_run(folder), None, None, 2000, 0
-        differences = None
+        differences, title = None, None
     validation = None
     if args.validate or scenario_changes(main_run.scenario).empty:
         validation = validate_summary(main_run.summary, main_run.scenario)
@@ -219,7 +245,7 @@ def handle_report(args: argparse.Namespace) -> int:
         output, main_run.summary, main_run.scenario, series=main_run.series,
         validation=validation, comparison=comparison, baseline=baseline, n_boot=n_boot,
         seed=seed, series_quantiles=main_run.series_quantiles, differences=differences,
-        ensemble=main_run.ensemble,
+        ensemble=main_run.ensemble, title=title,
     )  # fmt: skip
     print(f"report written to {safe_text(path)}")
     return 0

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import signal
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from types import FrameType
@@ -35,6 +35,7 @@ from kabulsim.limits import (
 if TYPE_CHECKING:
     from kabulsim.experiments.progress import ProgressBar
     from kabulsim.experiments.runner import RunResult
+    from kabulsim.plots.io import FigureFailure
 
 DEFAULT_REPS = 200
 
@@ -111,21 +112,25 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def format_summary(result: RunResult, parameters: str = "") -> str:
-    """A few lines for the terminal: median and 90% interval of the key outcomes.
+    """A few lines for the terminal: each key outcome's median and 90% range, in words.
 
     ``parameters`` says where the replications' parameters came from (a line of its own).
+    Dates are dates, durations carry their units, and the share of runs in which an event
+    happened is given for events only (:mod:`kabulsim.analysis.describe`).
     """
     from kabulsim.analysis.describe import describe
 
+    rows = [("outcome", "median", "90% of runs", "")]
+    rows += [(o.title, o.median, o.interval, o.note) for o in describe(result.summary)]
+    widths = [max(len(r[i]) for r in rows) for i in range(3)]
     lines = [
         f"{safe_text(result.scenario.name)}: {result.reps} replications, seed {result.seed},"
         f" {result.runtime_s:.1f} s",
         *([f"parameters: {safe_text(parameters)}"] if parameters else []),
-        f"{'outcome':<24} {'median':<22} {'90% interval':<37} happened",
     ]
-    for o in describe(result.summary):
-        interval = f"{o.low} to {o.high}" if o.low else ""
-        lines.append(f"{o.name:<24} {o.median:<22} {interval:<37} {o.happened:.0%}")
+    for row in rows:
+        cells = [cell.ljust(width) for cell, width in zip(row, widths, strict=False)]
+        lines.append("  ".join([*cells, row[3]]).rstrip())
     failed = result.failed
     if failed:
         lines.append(f"{failed} replications failed; see the error column of summary.csv")
@@ -248,8 +253,9 @@ def handle(args: argparse.Namespace) -> int:
                 force=args.force,
                 ensemble=resolve_ensemble(args),
             )
+    failures: list[FigureFailure] = []
     if not args.no_figures and result.failed < result.reps:
-        write_run_figures(result, out / "figures")
+        write_run_figures(result, out / "figures", failures=failures)
     if not args.quiet:
         from kabulsim.calibration.ensemble import describe_record
         from kabulsim.experiments.studies import read_manifest
@@ -258,4 +264,18 @@ def handle(args: argparse.Namespace) -> int:
         print(format_summary(result, describe_record(record if isinstance(record, dict) else None)))
         where = "tables" if args.no_figures else "tables and figures (figures/)"
         print(f"{where} written to {safe_text(out)}")
+    if failures:
+        report_figure_failures(failures, out)
+        return 1
     return 1 if result.failed else 0
+
+
+def report_figure_failures(failures: Sequence[FigureFailure], out: Path) -> None:
+    """One error line for figures that could not be drawn; the folder's tables are complete."""
+    first = failures[0]
+    more = f" and {len(failures) - 1} more" if len(failures) > 1 else ""
+    print(
+        f"kabulsim: error: figure {first.name}{more} not drawn ({safe_text(first.reason)});"
+        f" the tables in {safe_text(out)} are complete and the other figures written",
+        file=sys.stderr,
+    )

@@ -21,12 +21,14 @@ from kabulsim.cli.common import (
     safe_table,
     safe_text,
     seed_int,
+    warn_implausible,
 )
-from kabulsim.cli.run import engine_session
+from kabulsim.cli.run import engine_session, report_figure_failures
 from kabulsim.limits import MAX_REPS
 
 if TYPE_CHECKING:
     from kabulsim.analysis.sensitivity import Factor
+    from kabulsim.plots.io import FigureFailure
 
 
 def _engine_arguments(p: argparse.ArgumentParser, default_reps: int) -> None:
@@ -194,11 +196,11 @@ def handle_sweep(args: argparse.Namespace) -> int:
     from kabulsim.analysis.sweep import grid_points, parse_axis, sweep, with_values
     from kabulsim.calibration.ensemble import resolve
     from kabulsim.experiments.studies import folder_lock, write_study
-    from kabulsim.plots.io import save
+    from kabulsim.plots.io import write_figures
     from kabulsim.plots.sensitivity import sweep_figure
     from kabulsim.scenario.overrides import PathProblem
 
-    scenario = resolve_scenario(args)
+    scenario = resolve_scenario(args, warn=False)  # the grid points are checked below
     ens = resolve_ensemble(args)
     try:
         axes = [parse_axis(text) for text in args.grid]
@@ -218,15 +220,18 @@ def handle_sweep(args: argparse.Namespace) -> int:
         "ensemble": None if members is None else members.record(),
     }
     try:
-        n_points = len([with_values(scenario, point) for point in grid_points(axes)])
+        points = [with_values(scenario, point) for point in grid_points(axes)]
     except (ValueError, PathProblem) as exc:
         raise UsageError(f"--grid: {exc}") from None
+    warn_implausible(*points)
+    n_points = len(points)
     if n_points * args.reps > MAX_REPS:
         raise UsageError(
             f"--grid and --reps: {n_points:,} points x {args.reps:,} replications is more than"
             f" {MAX_REPS:,} replications; use fewer points or replications"
         )
     out = _prepare_out(args, "sweep", config, scenario.name)
+    failures: list[FigureFailure] = []
     if not args.quiet:
         print(
             f"sweep: {n_points} grid points x {args.reps} replications ="
@@ -241,12 +246,18 @@ def handle_sweep(args: argparse.Namespace) -> int:
             out,
             partial(sweep, scenario, axes, outcomes, ensemble=members),
         )
-        for i, metric in enumerate(result.metrics):
-            save(sweep_figure(result, metric.text), out, f"sweep_{i + 1}")
         write_study(out, "sweep", config, began, done=True, tables={"sweep.csv": result.table})
+        draws = {
+            f"sweep_{i + 1}": partial(sweep_figure, result, metric.text)
+            for i, metric in enumerate(result.metrics)
+        }
+        write_figures(draws, out, failures)  # pictures of the finished table, last
     if not args.quiet:
         print(safe_table(result.table))
         print(f"table and figures written to {safe_text(out)}")
+    if failures:
+        report_figure_failures(failures, out)
+        return 1
     return 1 if int(result.table["failed"].sum()) else 0
 
 
@@ -275,7 +286,7 @@ def handle_sensitivity(args: argparse.Namespace) -> int:
     )
     from kabulsim.analysis.sweep import with_values
     from kabulsim.experiments.studies import folder_lock, write_study
-    from kabulsim.plots.io import save
+    from kabulsim.plots.io import write_figures
     from kabulsim.plots.sensitivity import indices_figure
     from kabulsim.scenario.overrides import PathProblem
 
@@ -333,14 +344,18 @@ def handle_sensitivity(args: argparse.Namespace) -> int:
         )
         design = result.design
         frame = {f.path: design.X[:, j] for j, f in enumerate(design.factors)}
-        save(indices_figure(result), out, "indices")
         tables = {
             "indices.csv": result.table,
             "design.csv": pd.DataFrame({**frame, "response": result.responses}),
         }
         write_study(out, "sensitivity", config, began, done=True, tables=tables)
+        failures: list[FigureFailure] = []
+        write_figures({"indices": partial(indices_figure, result)}, out, failures)
     if not args.quiet:
         print(f"{result.method} indices of {result.metric}:")
         print(safe_table(result.table))
         print(f"table and figure written to {safe_text(out)}")
+    if failures:
+        report_figure_failures(failures, out)
+        return 1
     return 0

@@ -11,12 +11,18 @@ left by a process that was killed are removed when the folder is next opened.
 Layouts::
 
     run          manifest.json, chunks/, summary.*, events.*, series*.parquet, figures/
-    comparison   comparison.json, runs/NAME/ (each a run folder), differences.csv,
-                 comparison.png/.svg, fall_by_date.png/.svg
+    comparison   comparison.json, runs/NAME/ (each a run folder), differences.csv and
+                 differences.md (the same in words), comparison.png/.svg,
+                 fall_by_date.png/.svg, differences.png/.svg (the forest plot)
     study        study.json, points/NNNNN.parquet, sweep.csv and sweep_N.png/.svg
                  (a sweep) or indices.csv, indices.png/.svg, design.csv (a sensitivity study)
 
 Every folder may also hold ``report.html`` (``kabulsim report``).
+
+Tables first, pictures last: a run's or comparison's marker says its tables are complete
+before any figure is drawn, so a figure that fails leaves a complete folder without that
+figure (the command reports it in one line and exits with status 1), never a half-written
+one; the lock file is removed when its writer lets go.
 """
 
 from __future__ import annotations
@@ -27,7 +33,7 @@ import re
 import shutil
 import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -50,7 +56,7 @@ _OWN = re.compile(
     r"""^(?:manifest\.json|comparison\.json|study\.json|\.lock|report\.html|ensemble_members\.json
     |chunks|points|runs|figures
     |summary\.(?:csv|parquet)|events\.(?:csv|parquet)|series(?:_quantiles)?\.parquet
-    |differences\.csv|comparison\.(?:png|svg)|fall_by_date\.(?:png|svg)
+    |differences\.(?:csv|md|png|svg)|comparison\.(?:png|svg)|fall_by_date\.(?:png|svg)
     |sweep\.csv|sweep_\d+\.(?:png|svg)|indices\.(?:csv|png|svg)|design\.csv
     |\..+\.\d+\.tmp(?:\.\w+)?)$""",
     re.X,
@@ -191,22 +197,40 @@ def clean_temporary(root: Path) -> int:
 def folder_lock(root: Path) -> Iterator[None]:
     """Hold the exclusive lock of a result folder; clean its stale temporary files.
 
+    The lock is ``fcntl.flock`` on ``root/.lock``; the file is removed when the lock is
+    released, so a folder nobody is writing holds no ``.lock`` (one left by a process that
+    was killed is harmless: a lock dies with its process, and the next writer takes it).
+
     Raises:
         FolderError: another process holds the lock.
     """
     import fcntl
 
-    fd = os.open(root / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
-    try:
+    path = root / LOCK
+    for _ in range(100):
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
+            os.close(fd)
             raise FolderError(
                 f"{root}: another kabulsim process is writing this folder; wait for it to end"
             ) from None
+        try:
+            current = os.stat(path).st_ino
+        except FileNotFoundError:
+            current = -1
+        if current == os.fstat(fd).st_ino:
+            break
+        os.close(fd)  # the writer before us removed this file as it let go: open it anew
+    else:  # pragma: no cover - a hundred writers finishing in between
+        raise FolderError(f"{root}: could not take the folder's lock; try again")
+    try:
         clean_temporary(root)
         yield
     finally:
+        with suppress(FileNotFoundError):
+            path.unlink()
         os.close(fd)
 
 

@@ -10,7 +10,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from kabulsim import outputs
-from kabulsim.analysis.intervals import wilson
+from kabulsim.analysis.intervals import share
 from kabulsim.plots import _data
 from kabulsim.plots.style import (
     COLORS,
@@ -18,6 +18,7 @@ from kabulsim.plots.style import (
     date_num,
     format_date_axis,
     new_figure,
+    panel_title,
     style_axes,
 )
 from kabulsim.scenario.schema import Scenario
@@ -94,8 +95,7 @@ def _atef(ax: Axes, summary: pd.DataFrame) -> None:
     killed = summary["atef_killed"].astype(bool).to_numpy()
     n = len(killed)
     k = int(killed.sum())
-    p = k / n if n else math.nan
-    lo, hi = wilson(k, n)
+    p, lo, hi = share(k, n)
     ax.bar([0], [p], width=0.5, color=COLORS["hvt"], alpha=0.7)
     ax.errorbar([0], [p], yerr=[[p - lo], [hi - p]], color="#000000", capsize=6, lw=1.2)
     ax.set_ylim(0, 1.05)
@@ -136,6 +136,7 @@ def distributions(summary: pd.DataFrame, scenario: Scenario) -> Figure:
     n = len(summary)
     rows = math.ceil((len(PANELS) + 1) / 4)  # one panel per declared outcome, then Atef
     fig = new_figure(11.0, 3.0 * rows)
+    width = 11.0 / 4
     axes = list(fig.subplots(rows, 4).ravel())
     for spare in axes[len(PANELS) + 1 :]:
         spare.remove()
@@ -147,7 +148,7 @@ def distributions(summary: pd.DataFrame, scenario: Scenario) -> Figure:
         _hist(ax, x, max(1, n), color, is_time)
         _record(ax, name, is_time)
         suffix = f" (in {share:.0%})" if share < 0.995 else ""
-        ax.set_title(title + suffix, fontsize=FONT["label"], loc="left")
+        ax.set_title(panel_title(title + suffix, width), fontsize=FONT["label"], loc="left")
         if is_time:
             lo, hi = ax.get_xlim()
             format_date_axis(ax, (hi - lo) * 2.0, label=False)  # narrow panel: fewer ticks
@@ -159,7 +160,9 @@ def distributions(summary: pd.DataFrame, scenario: Scenario) -> Figure:
             ax.set_xlabel(unit)
         style_axes(ax)
     _atef(axes[-1], summary)
-    axes[-1].set_title("Strike kills Mohammed Atef", fontsize=FONT["label"], loc="left")
+    axes[-1].set_title(
+        panel_title("Strike kills Mohammed Atef", width), fontsize=FONT["label"], loc="left"
+    )
     style_axes(axes[-1])
     fig.suptitle(
         f"Key outcomes over {n} replications of scenario '{scenario.name}'\n"

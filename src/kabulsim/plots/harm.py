@@ -8,14 +8,14 @@ holds the city when the Interim Authority takes office. See ``docs/figures.md``.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from kabulsim.analysis.intervals import wilson
+from kabulsim.analysis.intervals import share
+from kabulsim.analysis.outcomes import mean_estimate
 from kabulsim.plots.style import COLORS, OKABE_ITO, SERIES_CYCLE, new_figure, style_axes
 
 CAUSES = (
@@ -45,15 +45,6 @@ HOLDER_COLORS = {
 """Colours of ``holder_at_interim`` values ("": the date lies beyond the horizon)."""
 
 
-def _mean_interval(x: np.ndarray) -> tuple[float, float, float]:
-    """Mean and normal-approximation 95% interval of the mean."""
-    if x.size == 0:
-        return (math.nan, math.nan, math.nan)
-    mean = float(x.mean())
-    half = 1.959964 * float(x.std(ddof=1)) / math.sqrt(x.size) if x.size > 1 else 0.0
-    return (mean, mean - half, mean + half)
-
-
 def harm_by_cause(summaries: Mapping[str, pd.DataFrame]) -> Figure:
     """Civilian deaths in Kabul by cause, key probabilities, and who holds the city.
 
@@ -77,7 +68,8 @@ def harm_by_cause(summaries: Mapping[str, pd.DataFrame]) -> Figure:
         bottom += means
     for i, frame in enumerate(summaries.values()):
         total = sum(pd.to_numeric(frame[c], errors="coerce").to_numpy(float) for c, _, _ in CAUSES)
-        mean, lo, hi = _mean_interval(np.asarray(total, dtype=float))
+        e = mean_estimate(np.asarray(total, dtype=float))
+        mean, lo, hi = e.value, e.low, e.high
         ax_harm.errorbar([i], [mean], yerr=[[mean - lo], [hi - mean]], color="#000", capsize=4)
     ax_harm.set_xticks(x, labels, rotation=20, ha="right")
     ax_harm.set_ylabel("civilian deaths in Kabul, mean per replication")
@@ -88,13 +80,11 @@ def harm_by_cause(summaries: Mapping[str, pd.DataFrame]) -> Figure:
         for j, (column, _) in enumerate(EVENTS):
             flags = frame[column].astype(bool).to_numpy()
             k, n = int(flags.sum()), len(flags)
-            p = k / n if n else math.nan
-            lo, hi = wilson(k, n)
+            p, lo, hi = share(k, n)
             pos = j - 0.4 + width * (i + 0.5)
             color = SERIES_CYCLE[i % len(SERIES_CYCLE)]
             ax_p.bar([pos], [p], width=width, color=color, label=labels[i] if j == 0 else None)
-            err = [[max(0.0, p - lo)], [max(0.0, hi - p)]]  # Wilson bounds can overshoot p by
-            ax_p.errorbar([pos], [p], yerr=err, color="#000", capsize=2, lw=0.8)  # rounding
+            ax_p.errorbar([pos], [p], yerr=[[p - lo], [hi - p]], color="#000", capsize=2, lw=0.8)
     ax_p.set_xticks(range(len(EVENTS)), [t for _, t in EVENTS], rotation=15, ha="right")
     ax_p.set_ylim(0, 1.05)
     ax_p.set_ylabel("share of replications (95% interval)")

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Protocol
 
@@ -48,13 +49,17 @@ def save(fig: Figure, folder: str | Path, name: str, dpi: float = 120.0) -> list
     out.mkdir(parents=True, exist_ok=True)
     paths = [out / f"{name}.png", out / f"{name}.svg"]
     plain_text(fig)
-    with atomic_path(paths[0]) as tmp:
-        fig.savefig(tmp, format="png", dpi=dpi, metadata={"Software": None})
-    # The layout was computed for the PNG; the SVG keeps it (constrained layout would
-    # otherwise be solved again, a large part of a figure's cost).
-    fig.set_layout_engine("none")
-    with atomic_path(paths[1]) as tmp:
-        fig.savefig(tmp, format="svg", metadata={"Date": None})
+    try:
+        with atomic_path(paths[0]) as tmp:
+            fig.savefig(tmp, format="png", dpi=dpi, metadata={"Software": None})
+        # The layout was computed for the PNG; the SVG keeps it (constrained layout would
+        # otherwise be solved again, a large part of a figure's cost).
+        fig.set_layout_engine("none")
+        with atomic_path(paths[1]) as tmp:
+            fig.savefig(tmp, format="svg", metadata={"Date": None})
+    except BaseException:
+        paths[0].unlink(missing_ok=True)  # both pictures or neither
+        raise
     return paths
 
 
@@ -104,8 +109,8 @@ RUN_FIGURES: tuple[RunFigure, ...] = (
     ),
     RunFigure(
         "fall_by_date",
-        "Probability that Kabul has fallen by each date, with 95% intervals; replications in"
-        " which it has not fallen by the horizon are censored.",
+        "Probability that Kabul has fallen (the Taliban no longer hold it) by each date, with"
+        " 95% intervals; replications in which it has not fallen by the horizon are censored.",
         lambda run: fall_by_date_figure(
             {run.scenario.name: run.summary}, {run.scenario.name: run.scenario}
         ),
@@ -126,23 +131,81 @@ def run_figures(run: RunLike) -> dict[str, Figure]:
     return {name: fig for name, fig in figures.items() if fig is not None}
 
 
-def write_run_figures(run: RunLike, folder: str | Path, animate: bool = True) -> list[Path]:
+def run_figure_draws(run: RunLike) -> dict[str, Callable[[], Figure | None]]:
+    """How to draw each figure of :data:`RUN_FIGURES` for ``run``, by file name (not drawn)."""
+    return {spec.name: partial(spec.draw, run) for spec in RUN_FIGURES}
+
+
+@dataclass(frozen=True)
+class FigureFailure:
+    """A figure that could not be drawn or written: its name and the error, in one line."""
+
+    name: str
+    reason: str
+
+    @classmethod
+    def of(cls, name: str, exc: BaseException) -> FigureFailure:
+        """The failure of figure ``name`` from the exception it raised."""
+        text = str(exc).splitlines()[0] if str(exc) else ""
+        return cls(name, f"{type(exc).__name__}: {text}" if text else type(exc).__name__)
+
+
+def write_figures(
+    draws: Mapping[str, Callable[[], Figure | None]],
+    folder: str | Path,
+    failures: list[FigureFailure] | None = None,
+) -> list[Path]:
+    """Draw and save each figure (PNG and SVG), by file name.
+
+    A figure is the picture of tables already written, so one that fails need not cost the
+    others: with a ``failures`` list, a figure that raises is recorded there (name and
+    error) and left absent (:func:`save` writes a file whole or not at all), and the others
+    are written. Without it the first error propagates.
+
+    Returns:
+        The paths written.
+    """
+    paths: list[Path] = []
+    for name, draw in draws.items():
+        try:
+            fig = draw()
+            if fig is not None:
+                paths.extend(save(fig, folder, name))
+        except Exception as exc:
+            if failures is None:
+                raise
+            failures.append(FigureFailure.of(name, exc))
+    return paths
+
+
+def write_run_figures(
+    run: RunLike,
+    folder: str | Path,
+    animate: bool = True,
+    *,
+    failures: list[FigureFailure] | None = None,
+) -> list[Path]:
     """Write every figure of a run into ``folder``: PNG and SVG each, and the animation GIF.
 
     Args:
         run: the run (anything with ``summary``, ``series`` and ``scenario``).
         folder: output folder (created if needed).
         animate: whether to write ``animation.gif`` (needs a non-empty series).
+        failures: where to record the figures that fail (see :func:`write_figures`); the
+            others are still written. None: the first error propagates.
 
     Returns:
         The paths written.
 
     """
-    paths: list[Path] = []
-    for name, fig in run_figures(run).items():
-        paths.extend(save(fig, folder, name))
+    paths = write_figures(run_figure_draws(run), folder, failures)
     if animate and not run.series.empty:
-        paths.append(
-            animation(run.series, run.summary, run.scenario, Path(folder) / "animation.gif")
-        )
+        try:
+            paths.append(
+                animation(run.series, run.summary, run.scenario, Path(folder) / "animation.gif")
+            )
+        except Exception as exc:
+            if failures is None:
+                raise
+            failures.append(FigureFailure.of("animation", exc))
     return paths

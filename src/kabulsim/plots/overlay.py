@@ -11,9 +11,16 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from kabulsim import outputs
-from kabulsim.analysis.intervals import wilson
+from kabulsim.analysis.intervals import share
 from kabulsim.plots import _data
-from kabulsim.plots.style import FONT, SERIES_CYCLE, format_date_axis, new_figure, style_axes
+from kabulsim.plots.style import (
+    FONT,
+    SERIES_CYCLE,
+    format_date_axis,
+    new_figure,
+    panel_title,
+    style_axes,
+)
 
 OVERLAY_OUTCOMES = outputs.OVERLAY_OUTCOMES
 """Outcomes drawn by default (declared in :mod:`kabulsim.outputs`)."""
@@ -23,8 +30,7 @@ def _bools(ax: Axes, summaries: Mapping[str, pd.DataFrame], name: str) -> None:
     for i, frame in enumerate(summaries.values()):
         x = frame[name].astype(bool).to_numpy()
         k, n = int(x.sum()), len(x)
-        p = k / n if n else math.nan
-        lo, hi = wilson(k, n)
+        p, lo, hi = share(k, n)
         color = SERIES_CYCLE[i % len(SERIES_CYCLE)]
         ax.bar([i], [p], color=color, alpha=0.75, width=0.6)
         ax.errorbar([i], [p], yerr=[[p - lo], [hi - p]], color="#000000", capsize=4, lw=1)
@@ -91,7 +97,7 @@ def comparison_overlay(
             _hists(ax, summaries, name)
         declared = outputs.OUTCOME_BY_NAME.get(name)
         title = declared.label if declared is not None else name
-        ax.set_title(title, fontsize=FONT["label"], loc="left")
+        ax.set_title(panel_title(title, 3.0), fontsize=FONT["label"], loc="left")
         style_axes(ax)
     for ax in axes[len(outcomes) :]:
         ax.set_visible(False)

@@ -157,3 +157,16 @@ def plain_text(fig: Figure) -> None:
         text = artist.get_text()
         if "$" in text:
             artist.set_text(re.sub(r"(?<!\\)\$", r"\\$", text))
+
+
+def panel_title(text: str, width_in: float, fontsize: float = FONT["title"]) -> str:
+    """``text`` wrapped to fit a panel ``width_in`` inches wide at ``fontsize`` points.
+
+    A panel's title is drawn from its left edge and is not part of the constrained layout's
+    width budget, so a long title runs past its panel (or the figure). About 0.55 em per
+    character of this sans-serif face, less the y-axis labels' half inch.
+    """
+    import textwrap
+
+    chars = max(12, int((width_in - 0.5) * 72 / (fontsize * 0.55)))
+    return textwrap.fill(text, chars)

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 import pandas as pd
 from matplotlib.figure import Figure
 
+from kabulsim import outputs
 from kabulsim.analysis.survival import fall_by_date
 from kabulsim.plots.style import (
     COLORS,
@@ -24,8 +25,21 @@ from kabulsim.plots.style import (
 )
 from kabulsim.scenario.schema import Scenario
 
-TITLE = "Probability that Kabul has fallen by each date"
-"""The figure's title."""
+
+def title(column: str = "kabul_falls") -> str:
+    """The figure's title: the probability of the event the curves count, by each date.
+
+    Named from the outcome's declared title (:data:`kabulsim.outputs.OUTCOMES`), so a
+    curve of Kabul falling (the Taliban no longer hold it) is never titled as the alliance
+    entering, or the reverse.
+    """
+    if column == "kabul_falls":
+        return "Probability that Kabul has fallen (the Taliban no longer hold it) by each date"
+    return f"Probability by each date: {outputs.title(column)}"
+
+
+TITLE = title()
+"""The title of the figure of Kabul's fall."""
 
 
 def fall_by_date_figure(
@@ -63,10 +77,13 @@ def fall_by_date_figure(
     ax.set_ylim(0.0, 1.05)
     ax.set_ylabel("share of replications (95% interval)")
     format_date_axis(ax, span)
-    ax.set_title(TITLE, loc="left")
-    ax.legend(loc="upper left", frameon=False, fontsize=FONT["note"])
-    ax.text(0.99, 0.02, "curves stop at the horizon; the remainder is censored, not 'never'",
-            transform=ax.transAxes, ha="right", va="bottom", fontsize=FONT["note"],
-            color=COLORS["neutral"])  # fmt: skip
+    ax.set_title(title(column), loc="left")
+    # Below the axes: inside, the legend would sit on the curves' 100% line.
+    ax.legend(loc="upper left", bbox_to_anchor=(0.0, -0.14), frameon=False,
+              fontsize=FONT["note"], ncols=min(2, len(summaries)))  # fmt: skip
+    ax.annotate("curves stop at the horizon; the remainder is censored, not 'never'",
+                (1.0, 0.0), xycoords="axes fraction", xytext=(0, -30),
+                textcoords="offset points", ha="right", va="top", fontsize=FONT["note"],
+                color=COLORS["neutral"])  # fmt: skip
     style_axes(ax)
     return fig

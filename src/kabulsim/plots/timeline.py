@@ -144,6 +144,9 @@ def _draw(ax: Axes, rows: list[Phase], n: int, min_width: float, labels: bool) -
                     va="center",
                     fontsize=FONT["note"],
                     color=COLORS["record"],
+                    # Outside the zoomed window (a late scenario) the label is not drawn: an
+                    # unclipped text far to the left collapses the figure's layout.
+                    clip_on=True,
                 )
 
 

@@ -10,19 +10,22 @@ import base64
 import html
 import io
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 from matplotlib.figure import Figure
 
-from kabulsim.analysis.compare import compare
+from kabulsim.analysis import display
+from kabulsim.analysis.compare import COLUMNS, compare, readable_differences
 from kabulsim.analysis.describe import KEY_OUTCOMES, describe
 from kabulsim.files import atomic_write_text
-from kabulsim.plots.io import RUN_FIGURES, run_figures
+from kabulsim.plots.forest import forest_plot
+from kabulsim.plots.io import RUN_FIGURES, FigureFailure, run_figure_draws
 from kabulsim.plots.overlay import comparison_overlay
 from kabulsim.plots.style import plain_text
 from kabulsim.scenario.loading import differences as scenario_differences
@@ -66,6 +69,9 @@ NOTE = (
 
 CAPTIONS = {spec.name: spec.caption for spec in RUN_FIGURES} | {
     "comparison": "Outcomes of the compared scenarios, overlaid.",
+    "differences": "Differences from the baseline with their bootstrap 95% intervals, each"
+    " divided by its practical threshold (shaded: below it); the difference in its own units"
+    " at the right.",
 }
 
 
@@ -117,6 +123,22 @@ def _figure(fig: Figure, name: str) -> str:
     )
 
 
+def _figures(draws: Mapping[str, Callable[[], Figure | None]]) -> str:
+    """Each figure embedded; one that cannot be drawn is named, with its error, in its place."""
+    out = []
+    for name, draw in draws.items():
+        try:
+            fig = draw()
+            if fig is not None:
+                out.append(_figure(fig, name))
+        except Exception as exc:
+            failure = FigureFailure.of(name, exc)
+            out.append(
+                f'<p class="fail">Figure {_e(name)} could not be drawn ({_e(failure.reason)}).</p>'
+            )
+    return "".join(out)
+
+
 def _cell(value: object) -> str:
     if isinstance(value, bool):
         return f"<td>{'yes' if value else 'no'}</td>"
@@ -154,12 +176,15 @@ def _section(key: str, content: str) -> str:
 
 
 def _ensemble_text(ensemble: Mapping[str, Any] | None) -> str:
+    """Where the parameters came from, naming an ensemble file by its name, never its folder."""
+    from kabulsim.calibration.ensemble import describe_record
+
     if not ensemble:
         return "Parameters: the scenario's own values (no parameter ensemble)."
     return (
-        f"Parameters: each replication drew a member of the ensemble {ensemble.get('source')}"
-        f" ({ensemble.get('members')} members, hash {ensemble.get('hash')}); the scenario's own"
-        " changes win over the ensemble's values."
+        f"Parameters: each replication drew a member of {describe_record(dict(ensemble))}"
+        f", hash {ensemble.get('hash')}; the scenario's own changes win over the ensemble's"
+        " values."
     )
 
 
@@ -209,6 +234,12 @@ def build_report(
         f'<p class="note">{_e(NOTE)}</p>',
         f'<p class="note">{len(summary)} replications.</p>',
     ]
+    if comparison:
+        parts.append(
+            f'<p class="note">The scenario, figures and outcomes below are those of'
+            f" <b>{_e(scenario.name)}</b>; the comparison section sets every compared run"
+            " against the baseline.</p>"
+        )
     desc = scenario.description or "(no description)"
     parts.append(
         _section(
@@ -236,25 +267,23 @@ def build_report(
         series if series is not None else pd.DataFrame(),
         series_quantiles if series_quantiles is not None else pd.DataFrame(),
     )
-    figs = run_figures(run)
-    parts.append(_section("figures", "".join(_figure(f, k) for k, f in figs.items())))
+    parts.append(_section("figures", _figures(run_figure_draws(run))))
     outcomes = pd.DataFrame(
         [
-            {
-                "outcome": o.name,
-                "median": o.median,
-                "5%": o.low,
-                "95%": o.high,
-                "happened": f"{o.happened:.0%}",
-            }
+            {"outcome": o.title, "median": o.median, "90% of runs": o.interval, "note": o.note}
             for o in describe(summary, tuple(k for k in KEY_OUTCOMES if k in summary))
-        ]
+        ],
+        columns=["outcome", "median", "90% of runs", "note"],
     )
     parts.append(
         _section(
             "outcomes",
-            "<p>Median and 90% interval (5th-95th percentile) over the replications in which"
-            " the outcome exists.</p>" + _table(outcomes),
+            "<p>Median and 90% range (5th to 95th percentile) over the replications. A date"
+            " counts a run in which the event had not happened by the horizon as later, and"
+            f" is <i>{display.NOT_REACHED}</i> when that is half the runs or more; a duration"
+            " that exists only when its event happened is over those runs, and says so; a"
+            " true/false outcome is the share of runs with its 95% interval.</p>"
+            + _table(outcomes),
         )
     )
     if comparison:
@@ -264,16 +293,25 @@ def build_report(
             if differences is not None
             else compare(comparison, base, n_boot=n_boot, seed=seed)
         )
-        overlay = comparison_overlay(comparison)
+        whole = set(COLUMNS) <= set(diffs.columns)  # else an older or edited table, as it is
+        draws: dict[str, Callable[[], Figure | None]] = {
+            "comparison": partial(comparison_overlay, comparison)
+        }
+        if whole:
+            draws = {"differences": partial(forest_plot, diffs, base), **draws}
+        pictures = _figures(draws)
         parts.append(
             _section(
                 "comparison",
-                _figure(overlay, "comparison")
-                + f"<p>Differences, scenario minus <b>{_e(base)}</b>, with bootstrap 95%"
-                " intervals; <i>changed</i>: the interval excludes 0; <i>meaningful</i>:"
-                " changed and at least the practical threshold (6 h for times, 0.05 for"
-                " shares, 10% of the baseline and at least 1 for counts). Times are hours;"
-                " median times count from 7 Oct 2001 00:00 Kabul time.</p>" + _table(diffs),
+                f"<p>Differences, scenario minus <b>{_e(base)}</b>, with bootstrap 95%"
+                " intervals. <i>Meaningful</i>: the interval excludes 0 and the difference"
+                " reaches its practical threshold (6 h for times, 5 points for shares, 10% of"
+                " the baseline and at least 1 for counts); <i>changed, below the"
+                " threshold</i>: the interval excludes 0 only. A median date is over the runs"
+                " in which the event happened; where that is half of the runs or fewer it is"
+                f" <i>{display.NOT_REACHED}</i>, and the row 'share of runs where it happened'"
+                " says how often. The numbers of <code>differences.csv</code>, in"
+                " words.</p>" + pictures + _table(readable_differences(diffs) if whole else diffs),
             )
         )
     from kabulsim.calibration.identifiability import shipped_verdicts

@@ -53,7 +53,8 @@ def param(
     Args:
         default: the baseline value (defaults live only here, in the schema).
         units: physical units, e.g. ``"fighters"``, ``"h"``, ``"1/h"``, ``"share"``.
-        source: the quoted sentence, the reference, or the reason for the assumption.
+        source: the quoted sentence, the reference, or the reason for the assumption
+            (without the kind, which is shown beside it: not "assumption: ...").
         kind: what sort of source this is (see the module docstring).
         description: what the parameter means in the model, one sentence.
         plausible: the range a sensitivity analysis may explore (not enforced).
@@ -66,8 +67,11 @@ def param(
         fit: a free parameter of the calibration (needs ``plausible``).
 
     Raises:
-        TypeError: a ``cost`` parameter declared without the bound that limits its work.
+        TypeError: a source that opens with its own kind; a ``cost`` parameter declared
+            without the bound that limits its work.
     """
+    if source.lower().startswith(f"{kind}:"):
+        raise TypeError(f"{description!r}: the source repeats its kind ({kind!r}); drop it")
     if cost == "interval" and (ge is None or ge <= 0):
         raise TypeError(f"{description!r}: an interval parameter needs a positive ge bound")
     if cost == "count" and le is None:

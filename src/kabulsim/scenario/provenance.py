@@ -103,11 +103,14 @@ def plausible_ranges() -> dict[str, tuple[float, float]]:
     return out
 
 
-def implausible(scenario: Scenario) -> list[str]:
-    """One line for each value outside its parameter's plausible range.
+def implausible(*scenarios: Scenario) -> list[str]:
+    """One line for each value outside its parameter's plausible range, over ``scenarios``.
 
     Such values are allowed (counterfactuals explore them), but worth a word: a rate typed
-    in the wrong units, for example, is many times outside its range.
+    in the wrong units, for example, is many times outside its range. This is the one
+    plausible-range check of every command (``run``, ``compare``, ``sweep``, ``explorer``):
+    give it every scenario the command will run (for a grid, each point's scenario); a value
+    shared by several is named once, in the order first met.
     """
     lines: list[str] = []
 
@@ -124,10 +127,13 @@ def implausible(scenario: Scenario) -> list[str]:
             low, high = (float(b) for b in bounds)  # type: ignore[arg-type]
             if isinstance(value, int | float) and not low <= value <= high:
                 units = extra.get("units", "") if isinstance(extra, dict) else ""
-                lines.append(
+                line = (
                     f"{prefix}{name} = {value:g} is outside its plausible range"
                     f" {low:g} to {high:g} ({units})"
                 )
+                if line not in lines:
+                    lines.append(line)
 
-    walk(scenario, "")
+    for scenario in scenarios:
+        walk(scenario, "")
     return lines

@@ -226,7 +226,7 @@ class Forces(_Part):
         ge=0,
         plausible=(1_000, 6_000),
         kind="assumption",
-        source="assumption: garrison and rear units in the city; the source gives no figure",
+        source="garrison and rear units in the city; the source gives no figure",
         description="Taliban fighters in Kabul itself (garrison, rear services, guards).",
     )
     taliban_north: int = param(
@@ -245,7 +245,7 @@ class Forces(_Part):
         le=1,
         plausible=(0.1, 0.4),
         kind="assumption",
-        source="assumption: the 055 Brigade and Pakistani volunteers were concentrated on the"
+        source="the 055 Brigade and Pakistani volunteers were concentrated on the"
         " northern fronts and around Kabul; about one fighter in five",
         description="Share of foreign fighters among the Taliban at Shamali and in Kabul.",
     )
@@ -375,8 +375,7 @@ class Air(_Part):
         plausible=(1.0, 4.0),
         kind="calibrated",
         fit=True,
-        source="calibrated: with the other defaults the Shamali fight lasts about three hours."
-        " " + REF_BIDDLE,
+        source="with the other defaults the Shamali fight lasts about three hours. " + REF_BIDDLE,
         description="Multiplier on close air support directed by controllers during an"
         " assault: defenders who fight the assault expose themselves to the strikes.",
     )
@@ -387,7 +386,7 @@ class Air(_Part):
         le=2,
         plausible=(0.1, 0.6),
         kind="assumption",
-        source="assumption: weather, tasking and target availability vary day to day",
+        source="weather, tasking and target availability vary day to day",
         description="Day-to-day variation of the sortie rate (gamma-distributed multiplier).",
     )
     kills_per_sortie: float = param(
@@ -397,7 +396,7 @@ class Air(_Part):
         plausible=(0.1, 1.5),
         kind="assumption",
         fit=True,
-        source="assumption: strikes on dispersed, dug-in positions without a controller on the"
+        source="strikes on dispersed, dug-in positions without a controller on the"
         " ground rarely hit troops",
         description="Fighters killed per strike sortie on a front without ground controllers.",
     )
@@ -408,7 +407,7 @@ class Air(_Part):
         plausible=(0.004, 0.016),
         kind="calibrated",
         fit=True,
-        source="calibrated: with the other defaults the northern line breaks in early November"
+        source="with the other defaults the northern line breaks in early November"
         " and Mazar-i-Sharif falls on about 9 Nov. " + Q_WEAKENED,
         description="Fractional loss of a front's morale per effective strike sortie per"
         " thousand fighters in the line (the same strikes weigh more on a smaller force).",
@@ -467,8 +466,7 @@ class Morale(_Part):
         le=1,
         plausible=(0.0, 0.05),
         kind="assumption",
-        source="assumption: on a static front, rotation and resupply restore morale slowly; "
-        + Q_STALEMATE,
+        source="on a static front, rotation and resupply restore morale slowly; " + Q_STALEMATE,
         description="Share of the gap to full morale (1) recovered each day.",
     )
     ground_pressure_per_day: float = param(
@@ -478,7 +476,7 @@ class Morale(_Part):
         plausible=(0.0, 0.02),
         kind="assumption",
         fit=True,
-        source="assumption: raids and artillery on a static front wear morale slowly, in"
+        source="raids and artillery on a static front wear morale slowly, in"
         " proportion to the alliance-to-Taliban force ratio; " + Q_STALEMATE,
         description="Daily fractional morale loss of a front from ground pressure, per unit of"
         " the alliance-to-Taliban force ratio.",
@@ -490,7 +488,7 @@ class Morale(_Part):
         le=1,
         plausible=(0.5, 1.0),
         kind="assumption",
-        source="assumption: the alliance had lost Massoud on 9 Sep and held a static front",
+        source="the alliance had lost Massoud on 9 Sep and held a static front",
         description="Alliance morale on the Shamali front at the start.",
     )
 
@@ -551,7 +549,7 @@ class CityFall(_Part):
         le=1,
         plausible=(0.0, 0.3),
         kind="assumption",
-        source="assumption: the fall of Mazar-i-Sharif heartened the alliance",
+        source="the fall of Mazar-i-Sharif heartened the alliance",
         description="Morale the alliance gains on the Shamali front when Mazar-i-Sharif falls.",
     )
     killed_share: float = param(
@@ -561,7 +559,7 @@ class CityFall(_Part):
         le=1,
         plausible=(0.05, 0.3),
         kind="assumption",
-        source="assumption: most of the northern garrison withdrew, surrendered or changed sides",
+        source="most of the northern garrison withdrew, surrendered or changed sides",
         description="Share of the northern garrison killed in the collapse.",
     )
     defected_share: float = param(
@@ -571,7 +569,7 @@ class CityFall(_Part):
         le=1,
         plausible=(0.2, 0.6),
         kind="assumption",
-        source="assumption: surrenders and changes of side were common in the northern collapse",
+        source="surrenders and changes of side were common in the northern collapse",
         description="Share of the northern garrison captured or changing sides in the collapse.",
     )
 
@@ -592,7 +590,7 @@ class Shamali(_Part):
         cost="interval",
         plausible=(6.0, 48.0),
         kind="assumption",
-        source="assumption: the alliance commander reviews the front once a day",
+        source="the alliance commander reviews the front once a day",
         description="Interval between the alliance commander's estimates of an assault's cost.",
     )
     required_odds: float = param(
@@ -602,7 +600,7 @@ class Shamali(_Part):
         plausible=(4.0, 16.0),
         kind="calibrated",
         fit=True,
-        source="calibrated: with the other defaults the Shamali fight comes on 12 Nov; a"
+        source="with the other defaults the Shamali fight comes on 12 Nov; a"
         " commander who had held a line for two years attacks only when he expects the enemy"
         " to break well before his own force. " + Q_STALEMATE,
         description="The alliance attacks when its estimated endurance over the Taliban's"
@@ -615,8 +613,7 @@ class Shamali(_Part):
         le=2,
         plausible=(0.1, 0.6),
         kind="assumption",
-        source="assumption: strength and morale across the line were known to within a"
-        " factor of about 1.35",
+        source="strength and morale across the line were known to within a factor of about 1.35",
         description="Error of the commander's estimates of Taliban strength and morale.",
     )
     mass_h: float = param(
@@ -637,7 +634,7 @@ class Shamali(_Part):
         le=2,
         plausible=(0.2, 0.8),
         kind="assumption",
-        source="assumption: delays known to within a factor of about 1.5",
+        source="delays known to within a factor of about 1.5",
         description="Spread of the massing time and of the northern advance.",
     )
     mass_share: float = param(
@@ -647,14 +644,14 @@ class Shamali(_Part):
         le=1,
         plausible=(0.2, 1.0),
         kind="assumption",
-        source="assumption: about half the reserve can be brought up for one assault",
+        source="about half the reserve can be brought up for one assault",
         description="Share of the alliance reserve massed for an assault.",
     )
     daylight: tuple[float, float] = param(
         (6.5, 15.0),
         units="h (local hour of day)",
         kind="assumption",
-        source="assumption: assaults go in between first light (sunrise about 06:30 in"
+        source="assaults go in between first light (sunrise about 06:30 in"
         " November at Kabul) and mid-afternoon, leaving daylight to exploit; AP, 12 Nov 2001:"
         " the Shamali offensive was launched 'just before noon'",
         description="Window of local hours in which an assault may start (massing that ends"
@@ -706,7 +703,7 @@ class Shamali(_Part):
         cost="interval",
         plausible=(24.0, 240.0),
         kind="assumption",
-        source="assumption: after a repulse the alliance needs days to regroup",
+        source="after a repulse the alliance needs days to regroup",
         description="Time after a failed assault before the next estimate.",
     )
     law: Literal["square", "linear", "logarithmic", "helmbold"] = param(
@@ -767,7 +764,7 @@ class Shamali(_Part):
         cost="interval",
         plausible=(0.5, 5.0),
         kind="assumption",
-        source="assumption: five-minute steps resolve a fight of a few hours (36 steps in"
+        source="five-minute steps resolve a fight of a few hours (36 steps in"
         " three hours) and keep a replication cheap when assaults are repulsed and retried",
         description="Time step of the attrition engine in the fight.",
     )
@@ -779,7 +776,7 @@ class Shamali(_Part):
         cost="count",
         plausible=(12.0, 96.0),
         kind="assumption",
-        source="assumption: a fight not decided in two days is broken off",
+        source="a fight not decided in two days is broken off",
         description="Longest a single assault lasts.",
     )
     fall_back_share: float = param(
@@ -789,7 +786,7 @@ class Shamali(_Part):
         le=1,
         plausible=(0.5, 1.0),
         kind="assumption",
-        source="assumption: most of the beaten front fell back on Kabul; the rest scattered or"
+        source="most of the beaten front fell back on Kabul; the rest scattered or"
         ' changed sides. "they fell back to Kabul"',
         description="Share of the front's survivors who fall back to Kabul after a break.",
     )
@@ -818,7 +815,7 @@ class Withdrawal(_Part):
         le=2,
         plausible=(0.5, 1.5),
         kind="assumption",
-        source="assumption: fighters who chose to stay and defend their capital (foreign"
+        source="fighters who chose to stay and defend their capital (foreign"
         " fighters with nowhere to go among them) fight with their own resolve, not the broken"
         " front's morale; 1 is the CDB90 population of defenders",
         description="Morale of the Taliban who defend Kabul when the policy is to defend.",
@@ -837,7 +834,7 @@ class Withdrawal(_Part):
         plausible=(1.0, 12.0),
         kind="assumption",
         fit=True,
-        source="assumption: the leadership decided within hours. " + Q_EVACUATION,
+        source="the leadership decided within hours. " + Q_EVACUATION,
         description="Median delay from the trigger to the decision to evacuate (lognormal).",
     )
     evacuation_h: float = param(
@@ -846,7 +843,7 @@ class Withdrawal(_Part):
         gt=0,
         plausible=(4.0, 24.0),
         kind="assumption",
-        source="assumption: the city was emptied overnight. " + Q_EVACUATION,
+        source="the city was emptied overnight. " + Q_EVACUATION,
         description="Median time to move the fighters out of the city (lognormal).",
     )
     spread: float = param(
@@ -856,7 +853,7 @@ class Withdrawal(_Part):
         le=2,
         plausible=(0.2, 0.8),
         kind="assumption",
-        source="assumption: delays known to within a factor of about 1.5",
+        source="delays known to within a factor of about 1.5",
         description="Spread of the decision and evacuation times.",
     )
     kandahar_share_afghan: float = param(
@@ -886,8 +883,7 @@ class Withdrawal(_Part):
         le=1,
         plausible=(0.02, 0.2),
         kind="assumption",
-        source="assumption: foreign fighters without local ties were more often cut off. "
-        + Q_VENGEANCE,
+        source="foreign fighters without local ties were more often cut off. " + Q_VENGEANCE,
         description="Share of foreign fighters in the city left behind by the evacuation.",
     )
     straggler_share_afghan: float = param(
@@ -897,7 +893,7 @@ class Withdrawal(_Part):
         le=1,
         plausible=(0.0, 0.05),
         kind="assumption",
-        source="assumption: Afghan fighters left behind mostly went home or changed sides",
+        source="Afghan fighters left behind mostly went home or changed sides",
         description="Share of Afghan Taliban in the city left behind by the evacuation.",
     )
     treasury_h: float = param(
@@ -915,8 +911,7 @@ class Withdrawal(_Part):
         gt=0,
         plausible=(24.0, 96.0),
         kind="assumption",
-        source="assumption: moving all heavy weapons and stores would take two days. "
-        + Q_EVACUATION,
+        source="moving all heavy weapons and stores would take two days. " + Q_EVACUATION,
         description="Time needed to move all heavy weapons; the share left is 1 - evacuation"
         " time / this.",
     )
@@ -931,7 +926,7 @@ class Command(_Part):
         ge=0,
         plausible=(500, 3_000),
         kind="assumption",
-        source="assumption: the command keeps a garrison in the capital",
+        source="the command keeps a garrison in the capital",
         description="Fighters the command keeps in Kabul whatever the fronts need.",
     )
     refill_per_day: float = param(
@@ -950,7 +945,7 @@ class Command(_Part):
         gt=0,
         plausible=(2.0, 24.0),
         kind="assumption",
-        source="assumption: Kabul to the Bagram line is about 50 km of road",
+        source="Kabul to the Bagram line is about 50 km of road",
         description="Median travel time from Kabul to the Shamali line (lognormal).",
     )
     north_contingent: int = param(
@@ -971,7 +966,7 @@ class Command(_Part):
         gt=0,
         plausible=(36.0, 120.0),
         kind="assumption",
-        source="assumption: about 400 km over the Salang pass and Pul-i-Khumri",
+        source="about 400 km over the Salang pass and Pul-i-Khumri",
         description="Median travel time from Kabul to the northern front (lognormal).",
     )
     travel_spread: float = param(
@@ -981,7 +976,7 @@ class Command(_Part):
         le=2,
         plausible=(0.1, 0.6),
         kind="assumption",
-        source="assumption: travel times known to within a factor of about 1.35",
+        source="travel times known to within a factor of about 1.35",
         description="Spread of travel times.",
     )
     interdiction_per_sortie: float = param(
@@ -990,7 +985,7 @@ class Command(_Part):
         ge=0,
         plausible=(0.0, 0.002),
         kind="assumption",
-        source="assumption: a share of each day's strike sorties hunts vehicles on the roads;"
+        source="a share of each day's strike sorties hunts vehicles on the roads;"
         " Time, 18 Nov 2001: the road from Taloqan to Kunduz lined with bombed vehicles",
         description="Hazard of being caught on the road per strike sortie flown that day, per"
         " day of travel.",
@@ -1001,8 +996,7 @@ class Command(_Part):
         ge=0,
         plausible=(0.0, 500.0),
         kind="assumption",
-        source="assumption: the command draws on the rest of the country to keep the capital"
-        " garrisoned",
+        source="the command draws on the rest of the country to keep the capital garrisoned",
         description="Fighters a day moving from elsewhere in the country into Kabul while it"
         " is below its initial garrison.",
     )
@@ -1038,7 +1032,7 @@ class Alliance(_Part):
         gt=0,
         plausible=(4.0, 24.0),
         kind="assumption",
-        source="assumption: from the Shamali line to the edge of Kabul is a day's march or less."
+        source="from the Shamali line to the edge of Kabul is a day's march or less."
         ' "opening the road to the city"',
         description="Median time from the front's break to alliance units at the city's edge"
         " (lognormal).",
@@ -1050,7 +1044,7 @@ class Alliance(_Part):
         le=2,
         plausible=(0.1, 0.6),
         kind="assumption",
-        source="assumption: the advance time is known to within a factor of about 1.35",
+        source="the advance time is known to within a factor of about 1.35",
         description="Spread of the advance time.",
     )
     pressure: float = param(
@@ -1080,8 +1074,7 @@ class Alliance(_Part):
         plausible=(0.02, 1.0),
         kind="calibrated",
         fit=True,
-        source="calibrated: the baseline's pause is short-lived and the entry comes on 13 Nov. "
-        + Q_HOLD,
+        source="the baseline's pause is short-lived and the entry comes on 13 Nov. " + Q_HOLD,
         description="Hazard that units enter despite orders, before pressure; the effective"
         " hazard is this times (1 - pressure), times open_city_factor once the city is empty,"
         " times 1 + rival_factor x rival factions in the city, times political.bonn_restraint"
@@ -1093,7 +1086,7 @@ class Alliance(_Part):
         ge=1,
         plausible=(1.0, 8.0),
         kind="assumption",
-        source="assumption: an empty city invites units in",
+        source="an empty city invites units in",
         description="Multiplier on the indiscipline hazard once the Taliban have left.",
     )
     let_evacuate: bool = param(
@@ -1112,9 +1105,7 @@ class Alliance(_Part):
         ge=0,
         plausible=(0.0, 5.0),
         kind="assumption",
-        source="assumption: commanders will not leave the capital to a rival. "
-        + REF_ABDULLAH
-        + SEE_HOLD_BACK,
+        source="commanders will not leave the capital to a rival. " + REF_ABDULLAH + SEE_HOLD_BACK,
         description="Increase of the entry-despite-orders hazard per rival faction in the city:"
         " the hazard is multiplied by 1 + this x factions present.",
     )
@@ -1147,7 +1138,7 @@ class Alliance(_Part):
         ge=1,
         plausible=(1.0, 4.0),
         kind="assumption",
-        source="assumption: defenders in a city inflict losses at a higher rate",
+        source="defenders in a city inflict losses at a higher rate",
         description="Multiplier on the Taliban kill rate when fighting inside Kabul.",
     )
     city_breakpoint_factor: float = param(
@@ -1156,7 +1147,7 @@ class Alliance(_Part):
         ge=1,
         plausible=(1.0, 5.0),
         kind="assumption",
-        source="assumption: a force that chose to defend its capital holds longer",
+        source="a force that chose to defend its capital holds longer",
         description="Multiplier on the Taliban breakpoint when they defend Kabul.",
     )
     civilians_per_fighter_killed: float = param(
@@ -1165,7 +1156,7 @@ class Alliance(_Part):
         ge=0,
         plausible=(0.3, 3.0),
         kind="assumption",
-        source="assumption: fighting in a populated city kills civilians at a comparable rate",
+        source="fighting in a populated city kills civilians at a comparable rate",
         description="Civilian deaths per fighter killed in fighting inside the city.",
     )
 
@@ -1186,7 +1177,7 @@ class HighValueTarget(_Part):
         ge=0,
         plausible=(0.0, 0.2),
         kind="assumption",
-        source="assumption: tips arrive while Taliban control is collapsing. " + Q_TIP,
+        source="tips arrive while Taliban control is collapsing. " + Q_TIP,
         description="Rate of tips about the convoy from the front's break until it leaves.",
     )
     departure_h: float = param(
@@ -1195,7 +1186,7 @@ class HighValueTarget(_Part):
         gt=0,
         plausible=(24.0, 120.0),
         kind="assumption",
-        source="assumption: the al-Qaeda leadership left the Kabul area days after the front"
+        source="the al-Qaeda leadership left the Kabul area days after the front"
         " broke; Atef was reported killed in mid-November",
         description="Median time from the front's break until the convoy has left the Kabul"
         " area (lognormal).",
@@ -1207,7 +1198,7 @@ class HighValueTarget(_Part):
         le=2,
         plausible=(0.2, 0.8),
         kind="assumption",
-        source="assumption: the departure time is known to within a factor of about 1.5",
+        source="the departure time is known to within a factor of about 1.5",
         description="Spread of the convoy's departure time.",
     )
     track_p: float = param(
@@ -1217,7 +1208,7 @@ class HighValueTarget(_Part):
         le=1,
         plausible=(0.3, 0.95),
         kind="assumption",
-        source="assumption: a drone is available and finds the convoy. " + Q_DRONE,
+        source="a drone is available and finds the convoy. " + Q_DRONE,
         description="Probability a tip leads to the convoy being tracked.",
     )
     track_h: float = param(
@@ -1236,7 +1227,7 @@ class HighValueTarget(_Part):
         le=2,
         plausible=(0.2, 1.0),
         kind="assumption",
-        source="assumption: tracking takes from about one to several hours",
+        source="tracking takes from about one to several hours",
         description="Spread of the time from a tip to a strike opportunity.",
     )
     strike_p: float = param(
@@ -1270,7 +1261,7 @@ class Aftermath(_Part):
         ge=0,
         plausible=(0.0, 0.02),
         kind="assumption",
-        source="assumption: once a force holds the city, reprisals continue at a lower rate",
+        source="once a force holds the city, reprisals continue at a lower rate",
         description="Hazard per straggler of being found after a force takes control.",
     )
     capture_per_h: float = param(
@@ -1279,8 +1270,7 @@ class Aftermath(_Part):
         ge=0,
         plausible=(0.005, 0.08),
         kind="assumption",
-        source="assumption: a force in control rounds up stragglers, taking them out of reach of"
-        " reprisals",
+        source="a force in control rounds up stragglers, taking them out of reach of reprisals",
         description="Hazard per straggler of being taken prisoner by the force holding the city.",
     )
     lynch_share_vacuum: float = param(
@@ -1301,7 +1291,7 @@ class Aftermath(_Part):
         le=1,
         plausible=(0.1, 0.6),
         kind="assumption",
-        source="assumption: a force in control sometimes intervenes. " + Q_VENGEANCE,
+        source="a force in control sometimes intervenes. " + Q_VENGEANCE,
         description="Share of vengeance incidents in which the straggler is killed, once a"
         " force controls the city.",
     )
@@ -1346,7 +1336,7 @@ class Political(_Part):
         le=1,
         plausible=(0.2, 1.0),
         kind="assumption",
-        source="assumption: the signatories' pledge to withdraw military units from Kabul"
+        source="the signatories' pledge to withdraw military units from Kabul"
         " (Annex I) restrains entry; the alliance later read it as the streets, not the city"
         " (The Independent, Jan 2002)",
         description="Multiplier on the alliance's and the factions' entry hazards after the"
@@ -1429,10 +1419,7 @@ class Vacuum(_Part):
         ge=0,
         plausible=(0.002, 0.05),
         kind="assumption",
-        source="assumption: clashes came within days in April-May 1992. "
-        + REF_HRW_1992
-        + "; "
-        + REF_POWELL,
+        source="clashes came within days in April-May 1992. " + REF_HRW_1992 + "; " + REF_POWELL,
         description="Hazard that two armed parties in the city clash, per pair, times the"
         " squared weaker-to-stronger ratio of their fighters and the unpoliced share of the city.",
     )
@@ -1442,7 +1429,7 @@ class Vacuum(_Part):
         gt=0,
         plausible=(24.0, 720.0),
         kind="assumption",
-        source="assumption: bouts of days to weeks (three weeks in August 1992). " + REF_HRW_1992,
+        source="bouts of days to weeks (three weeks in August 1992). " + REF_HRW_1992,
         description="Median length of a clash (lognormal); it ends early once international"
         " troops reach arbiter_coverage.",
     )
@@ -1453,7 +1440,7 @@ class Vacuum(_Part):
         le=2,
         plausible=(0.4, 1.2),
         kind="assumption",
-        source="assumption: clash lengths vary by a factor of two or more",
+        source="clash lengths vary by a factor of two or more",
         description="Spread of the clash length.",
     )
     clash_civilians_per_day: float = param(
@@ -1472,7 +1459,7 @@ class Vacuum(_Part):
         le=1,
         plausible=(0.1, 0.8),
         kind="assumption",
-        source="assumption: an international force at this share of the police the city"
+        source="an international force at this share of the police the city"
         " needs can stop factions fighting. " + REF_QUINLIVAN,
         description="International troops, as a share of the police the city needs, above"
         " which factions do not enter or clash and a clash stops.",
@@ -1512,7 +1499,7 @@ class Vacuum(_Part):
         le=1,
         plausible=(0.5, 1.0),
         kind="assumption",
-        source='assumption: "scattered looting ... until Northern Alliance security forces'
+        source='"scattered looting ... until Northern Alliance security forces'
         ' imposed order" (VOA, 13 Nov 2001), while some of its men looted and killed prisoners',
         description="Effectiveness of alliance police relative to a neutral police force.",
     )
@@ -1551,7 +1538,7 @@ class Vacuum(_Part):
         le=1,
         plausible=(0.3, 0.9),
         kind="assumption",
-        source="assumption: half the police the city needs restores order. " + REF_QUINLIVAN,
+        source="half the police the city needs restores order. " + REF_QUINLIVAN,
         description="Policing coverage at which order counts as restored and looting stops;"
         " below it looting scales with the shortfall.",
     )
@@ -1573,7 +1560,7 @@ class Vacuum(_Part):
         gt=0,
         plausible=(6.0, 96.0),
         kind="assumption",
-        source="assumption: local armed groups organise within a day or so, helped by the"
+        source="local armed groups organise within a day or so, helped by the"
         " weapons the Taliban left. " + Q_EVACUATION,
         description="Time constant of the militias' arming after the Taliban leave (exponential"
         " ramp).",
@@ -1584,7 +1571,7 @@ class Vacuum(_Part):
         ge=0,
         plausible=(0.0, 0.005),
         kind="assumption",
-        source='assumption: Taliban "falling back to another line from which to defend it"'
+        source='Taliban "falling back to another line from which to defend it"'
         " (VOA, 13 Nov 2001); fighting at Maidan Shahr, resupplied from Ghazni and Kandahar"
         " (Evening Standard, Nov 2001)",
         description="Hazard of a Taliban attempt to retake Kabul while no organised force holds"
@@ -1596,7 +1583,7 @@ class Vacuum(_Part):
         ge=0,
         plausible=(500.0, 4000.0),
         kind="assumption",
-        source="assumption: a part of those who withdrew towards Kandahar (never more than them)",
+        source="a part of those who withdrew towards Kandahar (never more than them)",
         description="Fighters in a return attempt.",
     )
 
@@ -1640,7 +1627,7 @@ class Scenario(_Part):
         cost="count",
         plausible=(60.0, 366.0),
         kind="assumption",
-        source="assumption: to 1 May 2002, the spring thaw that reopened the passes and the"
+        source="to 1 May 2002, the spring thaw that reopened the passes and the"
         " 2002 campaigning season (Operation Anaconda began on 2 March 2002), after which the"
         " war was a different one; a front that has not broken by then held through a winter."
         " Events after the horizon are censored, not counted",
@@ -1653,7 +1640,7 @@ class Scenario(_Part):
         cost="interval",
         plausible=(1.0, 24.0),
         kind="assumption",
-        source="assumption: four samples a day resolve the campaign for plots",
+        source="four samples a day resolve the campaign for plots",
         description="Interval at which the state time series is sampled.",
     )
     forces: Forces = Field(default_factory=Forces, description="Initial strengths.")
