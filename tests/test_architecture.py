@@ -27,7 +27,7 @@ SRC = Path(kabulsim.__file__).resolve().parent
 ROOT = SRC.parents[1]
 
 LAYERS = (
-    ("timebase", "limits", "files"),
+    ("timebase", "limits", "files", "textsafe"),
     ("outputs", "basemap"),
     ("scenario",),
     ("combat",),
