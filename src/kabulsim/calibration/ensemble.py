@@ -146,15 +146,31 @@ class Ensemble:
         return cls(members, dict(meta or {}))
 
     def record(self) -> dict[str, Any]:
-        """What a run's manifest records: the source, size, fit and a hash of the members."""
+        """What a run's manifest records: the source, size, fit and hashes.
+
+        ``members_sha256`` is the SHA-256 of the members the batches carry (the run's
+        ``ensemble_hash``, checked on resume); ``table_sha256`` that of the table file it
+        was read from (empty when built in memory); ``hash`` the first 16 digits of the
+        former (kept for the manifests written before).
+        """
         import hashlib
 
+        members = hashlib.sha256(self.to_json().encode()).hexdigest()
+        table = ""
+        if self.source and Path(self.source).is_file():
+            digest = hashlib.sha256()
+            with Path(self.source).open("rb") as fh:
+                for block in iter(lambda: fh.read(1 << 20), b""):
+                    digest.update(block)
+            table = digest.hexdigest()
         return {
             "source": self.source,
             "members": len(self),
             "parameters": self.parameters,
             "command": self.meta.get("command", ""),
-            "hash": hashlib.sha256(self.to_json().encode()).hexdigest()[:16],
+            "hash": members[:16],
+            "members_sha256": members,
+            "table_sha256": table,
         }
 
     def save(self, path_stem: Path) -> tuple[Path, Path]:
