@@ -95,3 +95,7 @@ MAX_NAME_CHARS = 200
 
 MAX_TEXT_CHARS = 20_000
 """Longest free text of a scenario (its description)."""
+
+MAX_BOOT_DRAWS = 50_000_000
+"""Most bootstrap draws of ``compare`` (resamples x replications of a run): the resampled
+indices are held at once (8 bytes each)."""

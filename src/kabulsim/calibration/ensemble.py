@@ -35,7 +35,7 @@ import numpy as np
 import pandas as pd
 
 from kabulsim.calibration.priors import FreeParameter, free_parameters, with_values
-from kabulsim.files import FileProblem, read_bounded
+from kabulsim.files import FileProblem, atomic_path, atomic_write_text, read_bounded
 from kabulsim.limits import MAX_ENSEMBLE_BYTES, MAX_ENSEMBLE_MEMBERS, MAX_SIDECAR_BYTES
 from kabulsim.scenario.schema import Scenario
 
@@ -178,8 +178,9 @@ class Ensemble:
         path_stem.parent.mkdir(parents=True, exist_ok=True)
         table = path_stem.with_suffix(".parquet")
         sidecar = path_stem.with_suffix(".json")
-        self.members.to_parquet(table, index=False)
-        sidecar.write_text(json.dumps(self.meta, indent=2, sort_keys=True) + "\n")
+        with atomic_path(table) as tmp:  # whole or absent
+            self.members.to_parquet(tmp, index=False)
+        atomic_write_text(sidecar, json.dumps(self.meta, indent=2, sort_keys=True) + "\n")
         return table, sidecar
 
 

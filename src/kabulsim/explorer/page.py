@@ -24,6 +24,7 @@ import pandas as pd
 from kabulsim import __version__, basemap
 from kabulsim.calibration.ensemble import describe_record
 from kabulsim.explorer.data import CAVEATS, SCENARIO_KEY, ExplorerData
+from kabulsim.textsafe import script_json
 
 if TYPE_CHECKING:
     import altair as alt
@@ -582,7 +583,7 @@ def render_html(data: ExplorerData, title: str | None = None) -> str:
     )
     caveats = "".join(f"<li>{html.escape(c)}</li>" for c in CAVEATS)
     embed = {"actions": False, "bind": "#controls", "mode": "vega-lite"}
-    spec_json = json.dumps(spec, separators=(",", ":")).replace("</", "<\\/")
+    spec_json = script_json(spec)
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>
