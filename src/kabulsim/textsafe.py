@@ -19,9 +19,9 @@ import re
 import unicodedata
 from typing import Any
 
-_UNSAFE_CATEGORIES = ("Cc", "Cf", "Cs", "Zl", "Zp")
-"""Control and format characters (bidirectional overrides are Cf), lone surrogates and
-line/paragraph separators."""
+_UNSAFE_CATEGORIES = ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp")
+"""Control and format characters (bidirectional overrides are Cf), lone surrogates, private
+use and unassigned code points, and line/paragraph separators."""
 
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 """Characters XML 1.0 does not allow at all, even escaped."""
@@ -40,7 +40,12 @@ def _controls_to_escapes(text: str, keep: str = "") -> str:
     for ch in text:
         if ch not in keep and unicodedata.category(ch) in _UNSAFE_CATEGORIES:
             code = ord(ch)
-            out.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
+            if code < 0x100:
+                out.append(f"\\x{code:02x}")
+            elif code < 0x10000:
+                out.append(f"\\u{code:04x}")
+            else:
+                out.append(f"\\U{code:08x}")
         else:
             out.append(ch)
     return "".join(out)
