@@ -71,7 +71,7 @@ def html_text(text: object) -> str:
 def script_json(value: Any) -> str:
     """``value`` as JSON that can stand inside a ``<script>`` element.
 
-    ``<``, ``>`` and ``&`` are written as JSON escapes (``\\u003c`` ...), so no string in the
+    ``<``, ``>`` and ``&`` are written as JSON escapes (backslash-u003c ...), so no string in the
     data can close the element (``</script>``), open an HTML comment (``<!--``, which would
     leave the script data unclosed) or a nested script; U+2028/U+2029 are escaped for
     JavaScript parsers that predate ES2019. The result parses to the same value.

@@ -29,7 +29,7 @@ from kabulsim.experiments.runner import run_many
 from kabulsim.experiments.store import RunStore
 from kabulsim.experiments.studies import FolderError, read_run
 from kabulsim.scenario.schema import Scenario
-from tests.reliability.test_files_and_bounds import SHIPPED, shipped_meta
+from tests.reliability.test_files_and_bounds import shipped_meta
 
 META = shipped_meta()
 NAMES = [p["path"] for p in META["parameters"]]
@@ -45,9 +45,7 @@ def ensemble_tables(draw: st.DrawFn) -> tuple[pd.DataFrame, dict[str, Any]]:
     n = draw(st.integers(1, 30))
     frame = pd.DataFrame(
         {
-            p["path"]: [
-                p["low"] + draw(IN_RANGE) * (p["high"] - p["low"]) for _ in range(n)
-            ]
+            p["path"]: [p["low"] + draw(IN_RANGE) * (p["high"] - p["low"]) for _ in range(n)]
             for p in META["parameters"]
         }
     )
@@ -114,7 +112,12 @@ JSON_VALUES = st.recursive(
     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(), inner, max_size=3),
     max_leaves=8,
 )
-FILES = ["manifest.json", "summary.parquet", "chunks/batch-000000.json", "chunks/summary-000000.parquet"]
+FILES = [
+    "manifest.json",
+    "summary.parquet",
+    "chunks/batch-000000.json",
+    "chunks/summary-000000.parquet",
+]
 
 
 @st.composite
@@ -157,7 +160,9 @@ def _apply(root: Path, changes: list[tuple[str, str, Any]]) -> None:
             path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(damage())
 def test_a_damaged_run_folder_is_refused_or_read_whole(finished_run: Path, changes) -> None:
     with tempfile.TemporaryDirectory() as tmp:

@@ -1,4 +1,4 @@
-"""Issue 22: every file kabulsim reads is checked, every amount of work bounded, no user file touched.
+"""Issue 22: every file read is checked, every amount of work bounded, no user file touched.
 
 Each case runs the real command line in a child process (``python -c`` calling
 ``kabulsim.cli.main``) whose address space is limited to :data:`MEMORY_LIMIT`, in a fresh
@@ -51,7 +51,9 @@ sys.exit(status)
 """
 
 
-def kabulsim(argv: list[str], cwd: Path, timeout: float = DEADLINE_S) -> tuple[int, str, str, float]:
+def kabulsim(
+    argv: list[str], cwd: Path, timeout: float = DEADLINE_S
+) -> tuple[int, str, str, float]:
     """Run ``kabulsim ARGV`` in a child process with bounded memory; status, out, err, seconds."""
     env = {**os.environ, "PYTHONPATH": f"{ROOT / 'src'}{os.pathsep}{ROOT}"}
     env.pop("KABULSIM_WORKERS", None)
@@ -182,9 +184,10 @@ def _forty_million(work: Path) -> None:
     meta = shipped_meta()
     names = [p["path"] for p in meta["parameters"]]
     block = 1_000_000
-    columns = {n: pa.array(np.full(block, 0.5 * (p["low"] + p["high"]))) for n, p in zip(
-        names, meta["parameters"], strict=True
-    )}
+    columns = {
+        n: pa.array(np.full(block, 0.5 * (p["low"] + p["high"])))
+        for n, p in zip(names, meta["parameters"], strict=True)
+    }
     columns["weight"] = pa.array(np.full(block, 1.0))
     table = pa.table(columns)
     with pq.ParquetWriter(work / "ens.parquet", table.schema, compression="zstd") as writer:
@@ -418,7 +421,9 @@ CASES: list[Case] = [
         ],
         ["--reps", "10,000,000"],
     ),
-    Case("B_validate_members", ["validate", "baseline.yaml", "--members", "10000000"], ["--members"]),
+    Case(
+        "B_validate_members", ["validate", "baseline.yaml", "--members", "10000000"], ["--members"]
+    ),
     Case(
         "B_compare_n_boot",
         ["compare", "baseline.yaml", "baseline.yaml", "--n-boot", "10000000", "--out", "cmp"],
@@ -456,7 +461,9 @@ CASES: list[Case] = [
         files={"mine.json": '{"my": "settings"}\n'},
     ),
     # X: the explorer's file
-    Case("X_out_onto_user_file", [*EXPLORER, "--out", "keep.txt"], ["--out", "keep.txt", "--force"]),
+    Case(
+        "X_out_onto_user_file", [*EXPLORER, "--out", "keep.txt"], ["--out", "keep.txt", "--force"]
+    ),
     Case(
         "X_force_onto_user_file",
         [*EXPLORER, "--out", "keep.txt", "--force"],

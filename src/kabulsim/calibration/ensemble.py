@@ -202,7 +202,9 @@ def _read_sidecar(sidecar: Path) -> dict[str, Any]:
         raw = read_bounded(sidecar, MAX_SIDECAR_BYTES, follow=True)
         meta = json.loads(raw.decode("utf-8"))
     except (FileProblem, OSError) as exc:
-        raise EnsembleError(str(exc) if isinstance(exc, FileProblem) else f"{sidecar}: {exc}") from None
+        raise EnsembleError(
+            str(exc) if isinstance(exc, FileProblem) else f"{sidecar}: {exc}"
+        ) from None
     except UnicodeDecodeError:
         raise EnsembleError(f"{sidecar}: not UTF-8 text; expected the JSON sidecar") from None
     except json.JSONDecodeError as exc:
@@ -226,8 +228,7 @@ def _read_sidecar(sidecar: Path) -> dict[str, Any]:
         )
         if not numbers or not low < high:  # type: ignore[operator]
             raise EnsembleError(
-                f"{sidecar}: parameters[{i}] ({p['path'][:80]}): expected finite numbers"
-                " low < high"
+                f"{sidecar}: parameters[{i}] ({p['path'][:80]}): expected finite numbers low < high"
             )
         if p["path"] in seen:
             raise EnsembleError(f"{sidecar}: parameters: {p['path'][:80]} listed twice")
@@ -250,8 +251,9 @@ def _read_table(table: Path, meta: dict[str, Any]) -> pd.DataFrame:
     except OSError as exc:
         raise EnsembleError(f"{table}: {exc.strerror}") from None
     if size > MAX_ENSEMBLE_BYTES:
-        raise EnsembleError(f"{table}: {size:,} bytes; an ensemble table is at most"
-                            f" {MAX_ENSEMBLE_BYTES:,}")
+        raise EnsembleError(
+            f"{table}: {size:,} bytes; an ensemble table is at most {MAX_ENSEMBLE_BYTES:,}"
+        )
     try:
         footer = pq.read_metadata(table)
     except (OSError, pa.ArrowException, ValueError):
@@ -291,8 +293,9 @@ def _read_table(table: Path, meta: dict[str, Any]) -> pd.DataFrame:
             raise EnsembleError(f"{table}: column {name!r}: expected numbers")
         values = members[name].to_numpy(dtype=float)
         if not np.all(np.isfinite(values)):
-            raise EnsembleError(f"{table}: column {name!r}: expected finite numbers (no NaN or"
-                                " infinity)")
+            raise EnsembleError(
+                f"{table}: column {name!r}: expected finite numbers (no NaN or infinity)"
+            )
         if name == "weight":
             if np.any(values < 0) or not values.sum() > 0:
                 raise EnsembleError(
@@ -307,8 +310,8 @@ def _read_table(table: Path, meta: dict[str, Any]) -> pd.DataFrame:
                 f"{table}: column {name!r}: member {i} is {values[i]:g}, outside the sidecar's"
                 f" range {low:g} to {high:g}"
             )
-    members = members[wanted].astype(float)
-    return members
+    checked: pd.DataFrame = members[wanted].astype(float)
+    return checked
 
 
 def load(path: str | Path) -> Ensemble:
@@ -430,6 +433,7 @@ def stale_parameters(ensemble: Ensemble) -> list[str]:
                 )
             else:
                 diff = next(k for k in a if a[k] != b.get(k))
-                problems.append(f"{path}: {diff} {b.get(diff)!r} in the ensemble, {a[diff]!r} in"
-                                " the schema")
+                problems.append(
+                    f"{path}: {diff} {b.get(diff)!r} in the ensemble, {a[diff]!r} in the schema"
+                )
     return problems

@@ -35,11 +35,11 @@ class DeadlineSingleCore(SingleCoreSampler):  # type: ignore[misc]
         self,
         n: int,
         simulate_one: Callable[[], Any],
-        t: int,  # noqa: ARG002
+        t: int,
         *,
         max_eval: float = np.inf,
-        all_accepted: bool = False,  # noqa: ARG002
-        ana_vars: Any = None,  # noqa: ARG002
+        all_accepted: bool = False,
+        ana_vars: Any = None,
     ) -> Any:
         """Draw until ``n`` particles are accepted, ``max_eval`` is reached or time is up."""
         evaluations = 0
@@ -76,11 +76,11 @@ class DeadlineMulticore(MulticoreEvalParallelSampler):  # type: ignore[misc]
         self,
         n: int,
         simulate_one: Callable[[], Any],
-        t: int,  # noqa: ARG002
+        t: int,
         *,
         max_eval: float = np.inf,
         all_accepted: bool = False,
-        ana_vars: Any = None,  # noqa: ARG002
+        ana_vars: Any = None,
     ) -> Any:
         """Draw in ``n_procs`` processes until ``n`` are accepted or time is up."""
         ctx = get_mp_context()

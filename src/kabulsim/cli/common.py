@@ -63,7 +63,8 @@ def safe_text(text: object) -> str:
     """``text`` with every control character shown as an escape.
 
     Control characters, bidirectional controls and lone surrogates (from undecodable
-    command-line bytes) are never sent raw to the terminal (:func:`kabulsim.textsafe.terminal_text`).
+    command-line bytes) are never sent raw to the terminal
+    (:func:`kabulsim.textsafe.terminal_text`).
     """
     return terminal_text(text)
 

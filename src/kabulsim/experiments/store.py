@@ -207,8 +207,7 @@ class RunStore:
         for path in (store.root / MANIFEST, store.chunks):
             if path.is_symlink():
                 raise FolderError(
-                    f"{path}: is a symbolic link; kabulsim reads only the real files of its"
-                    " folders"
+                    f"{path}: is a symbolic link; kabulsim reads only the real files of its folders"
                 )
         if not (store.root / MANIFEST).is_file():
             raise FolderError(f"{root}: no {MANIFEST}; not a kabulsim run folder")
