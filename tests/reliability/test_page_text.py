@@ -99,3 +99,17 @@ def test_explorer_draws_whatever_the_scenario_name(tmp_path: Path, capsys) -> No
         assert not errors, errors[:1]
     finally:
         browser.close()
+
+
+def test_explorer_replaces_only_its_own_page_with_force(tmp_path: Path, capsys) -> None:
+    page = tmp_path / "page.html"
+    argv = ["explorer", str(BASELINE), "--reps", "2", "--workers", "1", "--quiet"]
+    argv += ["--ensemble", "none", "--out", str(page)]
+    assert cli(argv) == 0
+    first = page.stat().st_mtime_ns
+    assert cli(argv) == 2  # exists: refused without --force
+    assert "--force" in capsys.readouterr().err
+    assert page.stat().st_mtime_ns == first
+    assert cli([*argv, "--force"]) == 0  # a page kabulsim wrote: replaced
+    assert '<meta name="generator" content="kabulsim' in page.read_text(encoding="utf-8")
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temporary left
