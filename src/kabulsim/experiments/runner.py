@@ -376,6 +376,11 @@ def resume(
     store = RunStore.open(Path(out))
     manifest = store.read_manifest()
     where = store.root / "manifest.json"
+    if "ensemble_hash" not in manifest:
+        raise FolderError(
+            f"{where}: no ensemble_hash (written by an earlier kabulsim, which did not record"
+            " the members its batches drew from); run it again instead of resuming"
+        )
     try:
         scenario = Scenario.model_validate(manifest_value(manifest, "scenario", dict, where))
         identity = {
