@@ -378,7 +378,7 @@ def resume(
     where = store.root / "manifest.json"
     if "ensemble_hash" not in manifest:
         raise FolderError(
-            f"{where}: no ensemble_hash (written by an earlier kabulsim, which did not record"
+            f"{where}: ensemble_hash missing (an earlier kabulsim, which did not record"
             " the members its batches drew from); run it again instead of resuming"
         )
     try:
