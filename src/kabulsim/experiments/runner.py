@@ -378,8 +378,8 @@ def resume(
     where = store.root / "manifest.json"
     if "ensemble_hash" not in manifest:
         raise FolderError(
-            f"{where}: ensemble_hash missing (an earlier kabulsim, which did not record"
-            " the members its batches drew from); run it again instead of resuming"
+            f"{where}: ensemble_hash missing (written by an earlier kabulsim, which did not"
+            " record the members its batches drew from); run it again instead of resuming"
         )
     try:
         scenario = Scenario.model_validate(manifest_value(manifest, "scenario", dict, where))
