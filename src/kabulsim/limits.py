@@ -44,3 +44,58 @@ DEFAULT_SERIES_REPS = 1000
 
 EVENTS_CSV_MAX = 10_000
 """Above this many replications, the event log is written as Parquet only."""
+
+
+# Bounds on what a command reads and on the work it is asked for (issue 22): each error that
+# enforces one names the bound.
+
+MAX_ENSEMBLE_MEMBERS = 100_000
+"""Most members of an ensemble file (the shipped one has 1,000; a calibration's population is
+its size). Every batch carries the members, so this also bounds a task's size."""
+
+MAX_ENSEMBLE_BYTES = 64 << 20
+"""Largest ensemble table (``STEM.parquet``) read."""
+
+MAX_SIDECAR_BYTES = 4 << 20
+"""Largest ensemble sidecar (``STEM.json``) read."""
+
+MAX_MEMBERS_BYTES = 64 << 20
+"""Largest ``ensemble_members.json`` of a run folder read back on resume."""
+
+MAX_MANIFEST_BYTES = 16 << 20
+"""Largest manifest (``manifest.json``, ``comparison.json``, ``study.json``) read."""
+
+MAX_RECORD_BYTES = 1 << 20
+"""Largest batch record (``chunks/batch-NNNNNN.json``) read."""
+
+MAX_FOLDER_ENTRIES = 1_000_000
+"""Most entries of a result folder examined for links before it is read or copied."""
+
+MAX_BOOT = 100_000
+"""Most bootstrap resamples of ``compare``."""
+
+MAX_PREDICTIVE_MEMBERS = 10_000
+"""Most members drawn for ``validate``'s posterior predictive check (10 replications each)."""
+
+MAX_POPULATION = 100_000
+"""Most particles per generation of ``calibrate``; particles x replications per particle is
+bounded by :data:`MAX_REPS` as well."""
+
+MAX_GENERATIONS = 1_000
+"""Most generations of ``calibrate``."""
+
+MAX_MINUTES = 7 * 24 * 60.0
+"""Longest wall-clock limit of ``calibrate`` (a week, in minutes)."""
+
+MAX_EPSILON = 1e6
+"""Largest final threshold of ``calibrate`` (a distance of 1 puts every fact in tolerance)."""
+
+MAX_NAME_CHARS = 200
+"""Longest scenario or faction name, and explorer title (they label every figure)."""
+
+MAX_TEXT_CHARS = 20_000
+"""Longest free text of a scenario (its description)."""
+
+MAX_BOOT_DRAWS = 50_000_000
+"""Most bootstrap draws of ``compare`` (resamples x replications of a run): the resampled
+indices are held at once (8 bytes each)."""

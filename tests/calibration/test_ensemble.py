@@ -69,7 +69,7 @@ def test_load_reports_missing_and_mismatched_files(tmp_path: Path) -> None:
     ens = _ens()
     ens.save(tmp_path / "e")
     ens.members.drop(columns=[ens.parameters[0]]).to_parquet(tmp_path / "e.parquet")
-    with pytest.raises(EnsembleError, match="do not match"):
+    with pytest.raises(EnsembleError, match="no column"):
         load(tmp_path / "e")
 
 

@@ -38,6 +38,10 @@ from kabulsim.scenario.schema import Scenario
 DB_NAME = "abc.db"
 
 
+class CalibrationStopped(ValueError):
+    """The time limit ended before any generation was complete."""
+
+
 class ParticleModel:
     """pyABC's model: a parameter set -> the statistics of ``reps`` replications (CRN)."""
 
@@ -169,16 +173,20 @@ def calibrate(
 
     """
     import pyabc
-    from pyabc.sampler import MulticoreEvalParallelSampler, SingleCoreSampler
+
+    from kabulsim.calibration.folder import check_history
+    from kabulsim.calibration.samplers import DeadlineMulticore, DeadlineSingleCore
 
     chosen = tuple(params) if params is not None else free_parameters()
     facts = settings.facts
     the_record = record if record is not None else observed(facts)
     the_model = model or ParticleModel(base, chosen, settings.reps, settings.seed, facts)
+    # the time limit is honoured inside a generation too (pyABC checks it only between them)
+    deadline = time.monotonic() + settings.minutes * 60.0
     sampler = (
-        SingleCoreSampler(check_max_eval=False)
+        DeadlineSingleCore(deadline)
         if settings.workers <= 1
-        else MulticoreEvalParallelSampler(n_procs=settings.workers)
+        else DeadlineMulticore(settings.workers, deadline)
     )
     sampler.show_progress = show_progress
     # pyABC draws particles from numpy's global stream; seeding it is how its runs are seeded
@@ -194,7 +202,8 @@ def calibrate(
     out_dir.mkdir(parents=True, exist_ok=True)
     db = out_dir / DB_NAME
     url = f"sqlite:///{db.resolve()}"
-    if db.exists():
+    if db.exists() or db.is_symlink():
+        check_history(db)  # never a database pyABC did not write
         history = abc.load(url, 1)
         done = history.max_t + 1
         before = int(history.get_all_populations()["samples"].sum())
@@ -211,6 +220,13 @@ def calibrate(
             max_walltime=timedelta(minutes=settings.minutes),
         )
     seconds = time.perf_counter() - began
+    if history.max_t is None or history.max_t < 0:
+        raise CalibrationStopped(
+            f"--minutes {settings.minutes:g}: the time limit ended before the first generation"
+            f" was complete ({settings.population} particles x {settings.reps} replications);"
+            " give more minutes or a smaller population (the history is kept: run again to"
+            " continue)"
+        )
     frame, weights = history.get_distribution(m=0, t=history.max_t)
     pops = history.get_all_populations()
     evaluations = int(pops["samples"].sum()) - before

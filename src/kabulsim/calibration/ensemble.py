@@ -23,6 +23,7 @@ an uncertainty the record leaves. ``none`` gives the single values of the schema
 from __future__ import annotations
 
 import json
+import math
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -34,6 +35,8 @@ import numpy as np
 import pandas as pd
 
 from kabulsim.calibration.priors import FreeParameter, free_parameters, with_values
+from kabulsim.files import FileProblem, atomic_path, atomic_write_text, read_bounded
+from kabulsim.limits import MAX_ENSEMBLE_BYTES, MAX_ENSEMBLE_MEMBERS, MAX_SIDECAR_BYTES
 from kabulsim.scenario.schema import Scenario
 
 FORMAT = "kabulsim-ensemble/1"
@@ -143,15 +146,31 @@ class Ensemble:
         return cls(members, dict(meta or {}))
 
     def record(self) -> dict[str, Any]:
-        """What a run's manifest records: the source, size, fit and a hash of the members."""
+        """What a run's manifest records: the source, size, fit and hashes.
+
+        ``members_sha256`` is the SHA-256 of the members the batches carry (the run's
+        ``ensemble_hash``, checked on resume); ``table_sha256`` that of the table file it
+        was read from (empty when built in memory); ``hash`` the first 16 digits of the
+        former (kept for the manifests written before).
+        """
         import hashlib
 
+        members = hashlib.sha256(self.to_json().encode()).hexdigest()
+        table = ""
+        if self.source and Path(self.source).is_file():
+            digest = hashlib.sha256()
+            with Path(self.source).open("rb") as fh:
+                for block in iter(lambda: fh.read(1 << 20), b""):
+                    digest.update(block)
+            table = digest.hexdigest()
         return {
             "source": self.source,
             "members": len(self),
             "parameters": self.parameters,
             "command": self.meta.get("command", ""),
-            "hash": hashlib.sha256(self.to_json().encode()).hexdigest()[:16],
+            "hash": members[:16],
+            "members_sha256": members,
+            "table_sha256": table,
         }
 
     def save(self, path_stem: Path) -> tuple[Path, Path]:
@@ -159,8 +178,9 @@ class Ensemble:
         path_stem.parent.mkdir(parents=True, exist_ok=True)
         table = path_stem.with_suffix(".parquet")
         sidecar = path_stem.with_suffix(".json")
-        self.members.to_parquet(table, index=False)
-        sidecar.write_text(json.dumps(self.meta, indent=2, sort_keys=True) + "\n")
+        with atomic_path(table) as tmp:  # whole or absent
+            self.members.to_parquet(tmp, index=False)
+        atomic_write_text(sidecar, json.dumps(self.meta, indent=2, sort_keys=True) + "\n")
         return table, sidecar
 
 
@@ -176,12 +196,136 @@ def _stem(path: Path) -> Path:
     return path.with_suffix("") if path.suffix in (".parquet", ".json") else path
 
 
+def _read_sidecar(sidecar: Path) -> dict[str, Any]:
+    """The sidecar, checked: a JSON object of this format whose parameters are well formed."""
+    try:
+        raw = read_bounded(sidecar, MAX_SIDECAR_BYTES, follow=True)
+        meta = json.loads(raw.decode("utf-8"))
+    except (FileProblem, OSError) as exc:
+        raise EnsembleError(
+            str(exc) if isinstance(exc, FileProblem) else f"{sidecar}: {exc}"
+        ) from None
+    except UnicodeDecodeError:
+        raise EnsembleError(f"{sidecar}: not UTF-8 text; expected the JSON sidecar") from None
+    except json.JSONDecodeError as exc:
+        raise EnsembleError(f"{sidecar}: not JSON ({exc.msg}, line {exc.lineno})") from None
+    if not isinstance(meta, dict):
+        raise EnsembleError(f"{sidecar}: expected a JSON object with 'format': {FORMAT!r}")
+    if meta.get("format") != FORMAT:
+        raise EnsembleError(f"{sidecar}: 'format' must be {FORMAT!r}")
+    params = meta.get("parameters")
+    shape = "expected a list of {path, low, high, prior, units} objects"
+    if not isinstance(params, list) or not params:
+        raise EnsembleError(f"{sidecar}: parameters: {shape}")
+    seen: set[str] = set()
+    for i, p in enumerate(params):
+        if not isinstance(p, dict) or not isinstance(p.get("path"), str):
+            raise EnsembleError(f"{sidecar}: parameters[{i}]: {shape}")
+        low, high = p.get("low"), p.get("high")
+        numbers = all(
+            isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
+            for v in (low, high)
+        )
+        if not numbers or not low < high:  # type: ignore[operator]
+            raise EnsembleError(
+                f"{sidecar}: parameters[{i}] ({p['path'][:80]}): expected finite numbers low < high"
+            )
+        if p["path"] in seen:
+            raise EnsembleError(f"{sidecar}: parameters: {p['path'][:80]} listed twice")
+        seen.add(p["path"])
+    return meta
+
+
+def _read_table(table: Path, meta: dict[str, Any]) -> pd.DataFrame:
+    """The members, checked against the sidecar before and after reading.
+
+    Before: the file's size, that it is Parquet, its member count and its columns (from the
+    footer, without reading the data). After: finite values inside the sidecar's ranges,
+    finite non-negative weights with a positive sum.
+    """
+    import pyarrow as pa  # type: ignore[import-untyped]
+    import pyarrow.parquet as pq  # type: ignore[import-untyped]
+
+    try:
+        size = table.stat().st_size
+    except OSError as exc:
+        raise EnsembleError(f"{table}: {exc.strerror}") from None
+    if size > MAX_ENSEMBLE_BYTES:
+        raise EnsembleError(
+            f"{table}: {size:,} bytes; an ensemble table is at most {MAX_ENSEMBLE_BYTES:,}"
+        )
+    try:
+        footer = pq.read_metadata(table)
+    except (OSError, pa.ArrowException, ValueError):
+        raise EnsembleError(
+            f"{table}: not a Parquet table (unreadable or truncated); expected the members"
+            " table written by kabulsim calibrate"
+        ) from None
+    if not 1 <= footer.num_rows <= MAX_ENSEMBLE_MEMBERS:
+        raise EnsembleError(
+            f"{table}: {footer.num_rows:,} members; expected from 1 to at most"
+            f" {MAX_ENSEMBLE_MEMBERS:,} members"
+        )
+    ranges = {p["path"]: (float(p["low"]), float(p["high"])) for p in meta["parameters"]}
+    columns = list(footer.schema.names)
+    wanted = [*ranges, "weight"]
+    for name in wanted:
+        if name not in columns:
+            raise EnsembleError(
+                f"{table}: no column {name[:80]!r}; the sidecar lists it (expected one column"
+                " per parameter of the sidecar and 'weight')"
+            )
+    extra = [c for c in columns if c not in wanted]
+    if extra or len(columns) != len(wanted):
+        raise EnsembleError(
+            f"{table}: column {str(extra[0] if extra else 'repeated')[:80]!r} is not one of the"
+            " sidecar's parameters (expected one column per parameter and 'weight')"
+        )
+    try:
+        arrow = pq.read_table(table)
+        members = arrow.to_pandas()
+    except (OSError, pa.ArrowException, ValueError, MemoryError):
+        raise EnsembleError(f"{table}: not a readable Parquet table") from None
+    for name in wanted:
+        if not pd.api.types.is_numeric_dtype(members[name]) or pd.api.types.is_bool_dtype(
+            members[name]
+        ):
+            raise EnsembleError(f"{table}: column {name!r}: expected numbers")
+        values = members[name].to_numpy(dtype=float)
+        if not np.all(np.isfinite(values)):
+            raise EnsembleError(
+                f"{table}: column {name!r}: expected finite numbers (no NaN or infinity)"
+            )
+        if name == "weight":
+            if np.any(values < 0) or not values.sum() > 0:
+                raise EnsembleError(
+                    f"{table}: weight: expected finite, non-negative weights with a positive sum"
+                )
+            continue
+        low, high = ranges[name]
+        outside = (values < low) | (values > high)
+        if outside.any():
+            i = int(np.flatnonzero(outside)[0])
+            raise EnsembleError(
+                f"{table}: column {name!r}: member {i} is {values[i]:g}, outside the sidecar's"
+                f" range {low:g} to {high:g}"
+            )
+    checked: pd.DataFrame = members[wanted].astype(float)
+    return checked
+
+
 def load(path: str | Path) -> Ensemble:
     """Read an ensemble from ``STEM.parquet`` (or the stem, or the sidecar's path).
 
+    Everything is checked before a run uses it (:func:`_read_sidecar`, :func:`_read_table`):
+    the format, the parameters and their ranges, the member count
+    (:data:`~kabulsim.limits.MAX_ENSEMBLE_MEMBERS`), finite values inside the ranges and
+    usable weights. Whether the parameters are those the schema calibrates is
+    :func:`check_current`'s question.
+
     Raises:
-        EnsembleError: a missing file, a sidecar of another format, or columns that do not
-            match the sidecar's parameters.
+        EnsembleError: a missing, unreadable or malformed file, or one that does not fit its
+            sidecar, naming the file and what is expected.
 
     """
     stem = _stem(Path(path))
@@ -189,21 +333,29 @@ def load(path: str | Path) -> Ensemble:
     for f in (table, sidecar):
         if not f.is_file():
             raise EnsembleError(f"{f}: no such ensemble file (expected STEM.parquet + STEM.json)")
-    try:
-        meta = json.loads(sidecar.read_text())
-    except json.JSONDecodeError as exc:
-        raise EnsembleError(f"{sidecar}: not JSON ({exc.msg}, line {exc.lineno})") from None
-    if not isinstance(meta, dict) or meta.get("format") != FORMAT:
-        raise EnsembleError(f"{sidecar}: 'format' must be {FORMAT!r}")
-    members = pd.read_parquet(table)
-    names = [p["path"] for p in meta.get("parameters", [])]
-    if sorted(members.columns) != sorted([*names, "weight"]):
-        raise EnsembleError(
-            f"{table}: columns {sorted(members.columns)} do not match the sidecar's parameters"
-        )
-    if len(members) == 0 or not np.all(members["weight"].to_numpy() >= 0):
-        raise EnsembleError(f"{table}: needs at least one member and non-negative weights")
+    meta = _read_sidecar(sidecar)
+    members = _read_table(table, meta)
     return Ensemble(members, meta, str(table))
+
+
+def check_current(ens: Ensemble) -> None:
+    """Refuse an ensemble made for other free parameters than the schema's.
+
+    An ensemble with a parameter the schema does not calibrate would replace a value the
+    scenario fixes; one without a calibrated parameter, or made for other ranges, samples
+    another posterior than the one the scenario's parameters describe.
+
+    Raises:
+        EnsembleError: the first difference, naming the sidecar.
+    """
+    problems = stale_parameters(ens)
+    if problems:
+        where = Path(ens.source).with_suffix(".json") if ens.source else "the ensemble"
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        raise EnsembleError(
+            f"{where}: made for other parameters than the schema calibrates: {problems[0]}"
+            f"{more}; run kabulsim calibrate again or use --ensemble baseline"
+        )
 
 
 def shipped_path() -> Path:
@@ -258,6 +410,7 @@ def resolve(spec: EnsembleSpec, pin: Iterable[str] = ()) -> Ensemble | None:
         if text == NONE:
             return None
         ens = shipped() if text == DEFAULT else load(text)
+        check_current(ens)
     return ens.without(pin)
 
 
@@ -270,9 +423,19 @@ def stale_parameters(ensemble: Ensemble) -> list[str]:
     then_by = {p["path"]: p for p in then}
     for path in sorted(set(now_by) | set(then_by)):
         if path not in then_by:
-            problems.append(f"{path}: calibrated in the schema, not in the ensemble")
+            problems.append(f"{path}: calibrated by the schema but not in the ensemble")
         elif path not in now_by:
-            problems.append(f"{path}: in the ensemble, no longer calibrated in the schema")
+            problems.append(f"{path}: in the ensemble but not calibrated by the schema")
         elif now_by[path] != then_by[path]:
-            problems.append(f"{path}: schema {now_by[path]} != ensemble {then_by[path]}")
+            a, b = now_by[path], then_by[path]
+            if (a["low"], a["high"]) != (b["low"], b["high"]):
+                problems.append(
+                    f"{path}: range {b['low']:g} to {b['high']:g} in the ensemble,"
+                    f" {a['low']:g} to {a['high']:g} in the schema"
+                )
+            else:
+                diff = next(k for k in a if a[k] != b.get(k))
+                problems.append(
+                    f"{path}: {diff} {b.get(diff)!r} in the ensemble, {a[diff]!r} in the schema"
+                )
     return problems

@@ -12,9 +12,20 @@ from kabulsim.calibration.settings import Settings
 from kabulsim.cli.common import (
     UsageError,
     add_scenario_arguments,
+    bounded_float,
+    bounded_int,
     positive_int,
     resolve_scenario,
+    safe_text,
     seed_int,
+)
+from kabulsim.limits import (
+    MAX_EPSILON,
+    MAX_GENERATIONS,
+    MAX_MINUTES,
+    MAX_POPULATION,
+    MAX_REPS,
+    MAX_WORKERS,
 )
 
 
@@ -33,26 +44,38 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--out", required=True, type=Path, help="output folder")
     d = Settings()  # the defaults, declared once
     p.add_argument(
-        "--population", type=positive_int, default=d.population, help=f"particles ({d.population})"
+        "--population",
+        type=bounded_int(1, MAX_POPULATION),
+        default=d.population,
+        help=f"particles ({d.population})",
     )
     p.add_argument(
         "--reps", type=positive_int, default=d.reps, help=f"replications per particle ({d.reps})"
     )
     p.add_argument(
-        "--generations", type=positive_int, default=d.generations, help=f"at most ({d.generations})"
+        "--generations",
+        type=bounded_int(1, MAX_GENERATIONS),
+        default=d.generations,
+        help=f"at most ({d.generations})",
     )
     p.add_argument(
         "--epsilon",
-        type=float,
+        type=bounded_float(0.0, MAX_EPSILON),
         default=d.epsilon,
         help="stop when the threshold reaches this distance"
         f" ({d.epsilon:g}: every fact within tolerance)",
     )
     p.add_argument(
-        "--minutes", type=float, default=d.minutes, help=f"wall-clock limit ({d.minutes:g})"
+        "--minutes",
+        type=bounded_float(0.0, MAX_MINUTES),
+        default=d.minutes,
+        help=f"wall-clock limit, honoured within a generation too ({d.minutes:g})",
     )
     p.add_argument(
-        "--workers", type=positive_int, default=d.workers, help=f"processes ({d.workers})"
+        "--workers",
+        type=bounded_int(1, MAX_WORKERS),
+        default=d.workers,
+        help=f"processes ({d.workers})",
     )
     p.add_argument("--seed", type=seed_int, default=d.seed, help=f"seed ({d.seed})")
     p.add_argument(
@@ -67,18 +90,31 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def handle(args: argparse.Namespace) -> int:
     """Announce the cost, run the calibration, write the ensemble."""
+    from kabulsim.calibration.folder import CalibrationFolderError, check_folder, check_write
+
+    if args.population * args.reps > MAX_REPS:
+        raise UsageError(
+            f"--population {args.population:,} x --reps {args.reps:,} ="
+            f" {args.population * args.reps:,} simulations per generation; at most {MAX_REPS:,}"
+        )
+    stem = args.write if args.write is not None else args.out / "ensemble"
+    try:  # before anything is created: the folder and the files named are checked
+        check_folder(args.out)
+        if args.write is not None:
+            check_write(args.write)
+    except CalibrationFolderError as exc:
+        raise UsageError(safe_text(exc)) from None
     try:
         import pyabc
     except ImportError:
         raise UsageError("calibrate needs pyabc: pip install 'kabulsim[calibrate]'") from None
     from kabulsim.calibration import ensemble
-    from kabulsim.calibration.abc import calibrate, estimate
+    from kabulsim.calibration.abc import CalibrationStopped, calibrate, estimate
+    from kabulsim.calibration.folder import write_marker
     from kabulsim.calibration.priors import free_parameters
     from kabulsim.calibration.statistics import STATISTICS
     from kabulsim.experiments.runner import versions
 
-    if args.epsilon <= 0 or args.minutes <= 0:
-        raise UsageError("--epsilon and --minutes must be positive")
     scenario = resolve_scenario(args)
     settings = Settings(
         population=args.population,
@@ -107,7 +143,11 @@ def handle(args: argparse.Namespace) -> int:
         flush=True,
     )
     logging.getLogger("ABC").setLevel(logging.INFO)  # pyABC's per-generation lines
-    out = calibrate(scenario, args.out, settings, show_progress=err.isatty())
+    write_marker(args.out)
+    try:
+        out = calibrate(scenario, args.out, settings, show_progress=err.isatty())
+    except (CalibrationStopped, CalibrationFolderError) as exc:
+        raise UsageError(safe_text(exc)) from None
     words = ["kabulsim", "calibrate"]
     if args.scenario is not None:
         words.append(str(args.scenario))
@@ -143,7 +183,6 @@ def handle(args: argparse.Namespace) -> int:
         "versions": {**versions(), "pyabc": pyabc.__version__},
         "command": command,
     }
-    stem = args.write if args.write is not None else args.out / "ensemble"
     ens = ensemble.build(out.values, out.weights, meta)
     table, sidecar = ens.save(stem)
     print(

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import sys
-import unicodedata
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kabulsim.limits import MAX_REPS, MAX_SEED, MAX_WORKERS
+from kabulsim.textsafe import terminal_text
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -80,17 +81,10 @@ def safe_text(text: object) -> str:
     """``text`` with every control character shown as an escape.
 
     Control characters, bidirectional controls and lone surrogates (from undecodable
-    command-line bytes) are never sent raw to the terminal.
+    command-line bytes) are never sent raw to the terminal
+    (:func:`kabulsim.textsafe.terminal_text`).
     """
-    out = []
-    for ch in str(text):
-        category = unicodedata.category(ch)
-        if category in ("Cc", "Cf", "Cs", "Zl", "Zp"):
-            code = ord(ch)
-            out.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
-        else:
-            out.append(ch)
-    return "".join(out)
+    return terminal_text(text)
 
 
 def plain_number(value: float) -> str:
@@ -126,6 +120,23 @@ def _whole_number(text: str, minimum: int, maximum: int) -> int:
 def bounded_int(minimum: int, maximum: int) -> Callable[[str], int]:
     """Argparse type: an integer from ``minimum`` to ``maximum``."""
     return partial(_whole_number, minimum=minimum, maximum=maximum)
+
+
+def _finite_number(text: str, above: float, maximum: float) -> float:
+    """Parse a finite number in (``above``, ``maximum``]; argparse reports a usage error."""
+    expected = f"expected a number above {above:g} and at most {maximum:g}"
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{expected}, got {safe_text(repr(text))}") from None
+    if not (math.isfinite(value) and above < value <= maximum):
+        raise argparse.ArgumentTypeError(f"{expected}, got {safe_text(text)}")
+    return value
+
+
+def bounded_float(above: float, maximum: float) -> Callable[[str], float]:
+    """Argparse type: a finite number greater than ``above``, at most ``maximum``."""
+    return partial(_finite_number, above=above, maximum=maximum)
 
 
 positive_int = bounded_int(1, MAX_REPS)

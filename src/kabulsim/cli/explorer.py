@@ -9,14 +9,20 @@ from pathlib import Path
 from kabulsim.cli.common import (
     UsageError,
     add_ensemble_argument,
+    bounded_int,
     positive_int,
     resolve_ensemble,
     safe_text,
     seed_int,
 )
 from kabulsim.cli.run import DEFAULT_REPS
+from kabulsim.limits import MAX_GRID_POINTS, MAX_NAME_CHARS, MAX_REPS, MAX_WORKERS
 
 DEFAULT_OUT = "explorer.html"
+GENERATOR = '<meta name="generator" content="kabulsim '
+"""The mark of a page kabulsim wrote (in its head): only such a file is replaced (--force)."""
+MARK_BYTES = 4096
+"""How much of an existing file is read to look for :data:`GENERATOR`."""
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -74,13 +80,22 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     add_ensemble_argument(p)
     p.add_argument(
         "--workers",
-        type=positive_int,
+        type=bounded_int(1, MAX_WORKERS),
         default=None,
         help="local worker processes per case (default: all cores); the file is the same",
     )
     p.add_argument("--title", default=None, help="the page's title (default: the scenario names)")
     p.add_argument(
-        "--out", default=DEFAULT_OUT, metavar="FILE", help=f"output file (default {DEFAULT_OUT})"
+        "--out",
+        default=DEFAULT_OUT,
+        metavar="FILE",
+        help=f"output file (default {DEFAULT_OUT}); an existing file is replaced only with"
+        " --force, and only a page kabulsim wrote",
+    )
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="replace an existing --out file that is an explorer page kabulsim wrote",
     )
     p.add_argument("--quiet", action="store_true", help="no progress line")
     p.set_defaults(handler=handle)
@@ -104,20 +119,83 @@ class _Progress:
         sys.stderr.flush()
 
 
+def check_out(out: Path, force: bool) -> None:
+    """Refuse an ``--out`` that would replace a file of the user's (before any work).
+
+    An existing file is replaced only with ``--force``, and only when it is a page kabulsim
+    wrote (its head carries :data:`GENERATOR`); a folder or a link is never replaced.
+
+    Raises:
+        UsageError: naming ``--out`` and what is expected.
+    """
+    where = f"--out {safe_text(out)}"
+    if out.is_symlink():
+        raise UsageError(f"{where}: is a symbolic link; expected a new file name or a page")
+    if not out.exists():
+        return
+    if out.is_dir():
+        raise UsageError(f"{where}: is a folder; expected an HTML file name")
+    if not force:
+        raise UsageError(
+            f"{where}: exists; choose a new file name, or --force to replace an explorer page"
+            " kabulsim wrote"
+        )
+    if not out.is_file():
+        raise UsageError(f"{where}: not a regular file; expected an HTML file name")
+    try:
+        with out.open("rb") as fh:
+            head = fh.read(MARK_BYTES)
+    except OSError as exc:
+        raise UsageError(f"{where}: cannot be read ({type(exc).__name__})") from None
+    if GENERATOR.encode() not in head:
+        raise UsageError(
+            f"{where}: not an explorer page kabulsim wrote; --force replaces only those, so it"
+            " is left as it is"
+        )
+
+
+def check_work(cases: int, reps: int, title: str | None) -> None:
+    """Refuse a family whose size exceeds the bounds, naming the option and the bound.
+
+    Raises:
+        UsageError: too many cases (:data:`~kabulsim.limits.MAX_GRID_POINTS`), replications
+            (:data:`~kabulsim.limits.MAX_REPS`) or title characters.
+    """
+    if cases > MAX_GRID_POINTS:
+        raise UsageError(
+            f"--vary: {cases:,} cases (every scenario with every combination of the values);"
+            f" at most {MAX_GRID_POINTS:,}"
+        )
+    if cases * reps > MAX_REPS:
+        raise UsageError(
+            f"--reps {reps:,} x {cases:,} cases = {cases * reps:,} replications; at most"
+            f" {MAX_REPS:,}"
+        )
+    if title is not None and len(title) > MAX_NAME_CHARS:
+        raise UsageError(f"--title: {len(title):,} characters; at most {MAX_NAME_CHARS}")
+
+
 def handle(args: argparse.Namespace) -> int:
     """Run the family and write the file."""
     from kabulsim.analysis.sweep import parse_axis
     from kabulsim.explorer import family_warnings, run_family, write_explorer
     from kabulsim.scenario import load_scenario
 
-    scenarios = [load_scenario(Path(s), overrides=list(args.overrides)) for s in args.scenarios]
+    out = Path(args.out)
+    check_out(out, args.force)
     try:
         axes = [parse_axis(v) for v in args.vary]
     except ValueError as exc:
         raise UsageError(str(exc).replace("--grid", "--vary")) from None
-    out = Path(args.out)
-    if out.exists() and out.is_dir():
-        raise UsageError(f"--out {out}: is a folder; expected an HTML file name")
+    keys = [a.path for a in axes]
+    twice = next((k for k in keys if keys.count(k) > 1), None)
+    if twice is not None:
+        raise UsageError(f"--vary {twice}: given twice; give each key once, with all its values")
+    cases = len(args.scenarios)
+    for axis in axes:
+        cases *= len(axis.values) + 1  # the menu's first option: the scenario's own value
+    check_work(cases, args.reps, args.title)
+    scenarios = [load_scenario(Path(s), overrides=list(args.overrides)) for s in args.scenarios]
     progress = None if args.quiet else _Progress(args.reps)
     ens = resolve_ensemble(args)
     try:

@@ -12,6 +12,7 @@ from kabulsim.cli.common import (
     UsageError,
     add_engine_arguments,
     add_ensemble_argument,
+    bounded_int,
     positive_int,
     resolve_ensemble,
     safe_table,
@@ -20,10 +21,12 @@ from kabulsim.cli.common import (
     warn_implausible,
 )
 from kabulsim.cli.run import engine_session, report_figure_failures
+from kabulsim.limits import MAX_BOOT, MAX_BOOT_DRAWS
 
 if TYPE_CHECKING:
     import pandas as pd
 
+    from kabulsim.calibration.ensemble import Ensemble
     from kabulsim.experiments.studies import RunFolder
     from kabulsim.plots.io import FigureFailure
 
@@ -52,7 +55,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "--reps", type=positive_int, default=200, help="replications per scenario file (200)"
     )
     p.add_argument("--seed", type=seed_int, default=0, help="seed for scenario files (0)")
-    p.add_argument("--n-boot", type=positive_int, default=2000, help="bootstrap resamples")
+    p.add_argument(
+        "--n-boot", type=bounded_int(1, MAX_BOOT), default=2000, help="bootstrap resamples"
+    )
     add_ensemble_argument(p)
     add_engine_arguments(p)
     p.add_argument("--out", type=Path, default=None, help="output folder (default under runs/)")
@@ -113,11 +118,18 @@ def handle_compare(args: argparse.Namespace) -> int:
     if baseline not in names:
         raise UsageError(f"--baseline {baseline}: not one of {', '.join(names)}")
     warn_implausible(*(item for _, kind, item in sources if isinstance(item, Scenario)))
+    most = max(getattr(item, "reps", args.reps) for _, _, item in sources)
+    if args.n_boot * most > MAX_BOOT_DRAWS:
+        raise UsageError(
+            f"--n-boot {args.n_boot:,} x {most:,} replications = {args.n_boot * most:,} draws;"
+            f" at most {MAX_BOOT_DRAWS:,} (fewer resamples or replications)"
+        )
+    ens = resolve_ensemble(args)  # checked before the folder is made
     out: Path = args.out if args.out is not None else default_out_dir("compare-" + "-".join(names))
     prepare_folder(out, force=args.force)
     failures: list[FigureFailure] = []
     with folder_lock(out):
-        diffs = _compare_into(out, args, sources, names, baseline, failures)
+        diffs = _compare_into(out, args, sources, names, baseline, ens, failures)
     if not args.quiet:
         from kabulsim.analysis.compare import readable_differences
 
@@ -143,6 +155,7 @@ def _compare_into(
     sources: list[tuple[str, str, object]],
     names: list[str],
     baseline: str,
+    ens: Ensemble | None,
     failures: list[FigureFailure],
 ) -> pd.DataFrame:
     """Copy or run every input into ``out/runs``; write the differences, manifest, figures.
@@ -167,7 +180,6 @@ def _compare_into(
     from kabulsim.plots.survival import fall_by_date_figure
 
     runs: dict[str, RunFolder] = {}
-    ens = resolve_ensemble(args)
     stopped = f"runs finished so far are in {out}/runs; run the comparison again"
     with engine_session(args.scheduler, args.quiet, stopped) as (client, bar):
         for name, kind, item in sources:

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from kabulsim.cli.common import UsageError, add_scenario_arguments
+from kabulsim.cli.common import UsageError, add_scenario_arguments, safe_text
 
 if TYPE_CHECKING:
     from kabulsim.scenario.schema import Scenario
@@ -87,7 +87,8 @@ def handle_show(args: argparse.Namespace) -> int:
         )
         out.append("")
     out += format_differences("differences from the baseline defaults", Scenario(), scenario)
-    print("\n".join(out))
+    # a name or description can hold control or bidirectional characters: escaped as `run` does
+    print("\n".join(safe_text(line) for line in "\n".join(out).split("\n")))
     return 0
 
 

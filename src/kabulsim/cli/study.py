@@ -209,6 +209,7 @@ def handle_sweep(args: argparse.Namespace) -> int:
             parse_metric(o)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
+    _once("--grid", [a.path for a in axes], "with all its values")
     members = resolve(ens, pin=[a.path for a in axes])
     config = {
         "scenario": scenario.model_dump(mode="json"),
@@ -261,6 +262,13 @@ def handle_sweep(args: argparse.Namespace) -> int:
     return 1 if int(result.table["failed"].sum()) else 0
 
 
+def _once(option: str, paths: list[str], how: str) -> None:
+    """Refuse a parameter named twice (one of the two would silently be dropped)."""
+    twice = next((p for p in paths if paths.count(p) > 1), None)
+    if twice is not None:
+        raise UsageError(f"{option} {twice}: given twice; give each parameter once {how}".rstrip())
+
+
 def _parse_ranges(texts: list[str]) -> dict[str, tuple[float, float]]:
     ranges = {}
     for text in texts:
@@ -295,6 +303,7 @@ def handle_sensitivity(args: argparse.Namespace) -> int:
     try:
         params = None if args.params is None else [p.strip() for p in args.params.split(",")]
         factors: list[Factor] = plausible_factors(params, _parse_ranges(args.range))
+        _once("--params", [f.path for f in factors], "")
         parse_metric(args.outcome)
         if len(factors) < 2:
             raise ValueError("a sensitivity analysis needs at least two parameters")

@@ -10,12 +10,14 @@ from kabulsim.cli.common import (
     UsageError,
     add_ensemble_argument,
     add_scenario_arguments,
+    bounded_int,
     positive_int,
     resolve_ensemble,
     resolve_scenario,
     safe_table,
     seed_int,
 )
+from kabulsim.limits import MAX_PREDICTIVE_MEMBERS
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -38,7 +40,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     add_ensemble_argument(p)
     p.add_argument(
         "--members",
-        type=positive_int,
+        type=bounded_int(1, MAX_PREDICTIVE_MEMBERS),
         default=40,
         help="members drawn for the predictive check (40; 10 replications each)",
     )

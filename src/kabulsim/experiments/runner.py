@@ -44,8 +44,9 @@ from kabulsim.experiments.batches import (
 from kabulsim.experiments.executors import Engine, make_engine
 from kabulsim.experiments.quantiles import CountAccumulator
 from kabulsim.experiments.store import EVENTS_SCHEMA, SERIES_SCHEMA, RunStore, scenario_hash
-from kabulsim.experiments.studies import FolderError, manifest_value
-from kabulsim.limits import DEFAULT_SERIES_REPS, EVENTS_CSV_MAX
+from kabulsim.experiments.studies import FolderError, atomic_write_text, manifest_value
+from kabulsim.files import FileProblem, read_bounded
+from kabulsim.limits import DEFAULT_SERIES_REPS, EVENTS_CSV_MAX, MAX_MEMBERS_BYTES
 from kabulsim.scenario.schema import Scenario
 
 Progress = Callable[[int, int], None]
@@ -226,10 +227,11 @@ def run_many(
         "seed": seed,
         "batch_size": batch_size,
         "series_reps": series_reps,
+        "ensemble_hash": ensemble_hash(batches[0].ensemble_json),
     }
     store = RunStore.create(Path(out), identity, force=force)
     if ensemble is not None:
-        (store.root / ENSEMBLE_MEMBERS).write_text(batches[0].ensemble_json)
+        atomic_write_text(store.root / ENSEMBLE_MEMBERS, batches[0].ensemble_json)
     manifest: dict[str, Any] = {
         "format": 2,
         "status": "running",
@@ -253,6 +255,50 @@ def run_many(
         return _run_into(store, manifest, batches, engine, progress, began)
 
 
+def ensemble_hash(members_json: str) -> str:
+    """The SHA-256 of the members a run's batches carry (``""``: no ensemble).
+
+    Recorded in the manifest and in every batch record (the run's identity), and compared
+    with ``ensemble_members.json`` on resume: chunks drawn from other members are never mixed
+    into a run.
+    """
+    return scenario_hash(members_json) if members_json else ""
+
+
+def _resume_members(store: RunStore, manifest: dict[str, Any], expected: str) -> Ensemble | None:
+    """The members a run drew from, read back and checked against its ``ensemble_hash``.
+
+    Raises:
+        FolderError: the members file is missing, a link, too large, changed since the run
+            started, or present in a run without an ensemble.
+    """
+    path = store.root / ENSEMBLE_MEMBERS
+    if not manifest.get("ensemble"):
+        if expected or path.exists() or path.is_symlink():
+            raise FolderError(
+                f"{path}: the manifest records no ensemble but the folder has one (or an"
+                " ensemble_hash); the folder was changed, so it cannot be resumed"
+            )
+        return None
+    try:
+        text = read_bounded(path, MAX_MEMBERS_BYTES).decode("utf-8")
+    except FileProblem as exc:
+        raise FolderError(f"{exc}; the folder cannot be resumed") from None
+    except FileNotFoundError:
+        raise FolderError(
+            f"{path}: missing; the run drew from an ensemble, so it cannot be resumed"
+        ) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise FolderError(f"{path}: unreadable ({type(exc).__name__})") from None
+    if ensemble_hash(text) != expected:
+        raise FolderError(
+            f"{path}: changed since the run started (its SHA-256 differs from the manifest's"
+            " ensemble_hash); the finished batches drew from other members, so the folder"
+            " cannot be resumed: run it again"
+        )
+    return Ensemble.from_json(text)
+
+
 def _run_into(
     store: RunStore,
     manifest: dict[str, Any],
@@ -260,6 +306,7 @@ def _run_into(
     engine: Engine,
     progress: Progress | None,
     began: float,
+    done_before: set[int] | None = None,
 ) -> RunResult:
     """Run the batches not yet verified in ``store``, then assemble the final tables.
 
@@ -269,7 +316,8 @@ def _run_into(
     """
     spans = {b.index: (b.start, b.stop) for b in batches}
     store.chunks.mkdir(exist_ok=True)
-    done_before = store.verified_batches(spans)
+    if done_before is None:
+        done_before = store.verified_batches(spans)
     todo = [b for b in batches if b.index not in done_before]
     reps = int(manifest["reps"])
     done = sum(b.stop - b.start for b in batches if b.index in done_before)
@@ -328,6 +376,11 @@ def resume(
     store = RunStore.open(Path(out))
     manifest = store.read_manifest()
     where = store.root / "manifest.json"
+    if "ensemble_hash" not in manifest:
+        raise FolderError(
+            f"{where}: ensemble_hash missing (written by an earlier kabulsim, which did not"
+            " record the members its batches drew from); run it again instead of resuming"
+        )
     try:
         scenario = Scenario.model_validate(manifest_value(manifest, "scenario", dict, where))
         identity = {
@@ -335,17 +388,17 @@ def resume(
             "seed": manifest_value(manifest, "seed", int, where),
             "batch_size": manifest_value(manifest, "batch_size", int, where),
             "series_reps": manifest_value(manifest, "series_reps", int, where),
+            "ensemble_hash": manifest_value(manifest, "ensemble_hash", str, where),
         }
         reps = manifest_value(manifest, "reps", int, where)
         manifest_value(manifest, "events_csv", bool, where)
-        members = store.root / ENSEMBLE_MEMBERS
         batches = plan_batches(
             scenario,
             reps,
             identity["seed"],
             identity["batch_size"],
             identity["series_reps"],
-            Ensemble.from_json(members.read_text()) if manifest.get("ensemble") else None,
+            _resume_members(store, manifest, identity["ensemble_hash"]),
         )
     except (TypeError, ValueError) as exc:
         if isinstance(exc, FolderError):
@@ -359,6 +412,8 @@ def resume(
     store.identity = identity
     engine = make_engine(workers, client)
     with store.locked():
+        # every batch is checked before the manifest is touched: a refused folder is unchanged
+        done_before = store.verified_batches({b.index: (b.start, b.stop) for b in batches})
         manifest.setdefault("resumed", []).append(
             {
                 "at": _now(),
@@ -369,7 +424,9 @@ def resume(
         )
         manifest["status"] = "running"
         store.write_manifest(manifest)
-        return _run_into(store, manifest, batches, engine, progress, time.perf_counter())
+        return _run_into(
+            store, manifest, batches, engine, progress, time.perf_counter(), done_before
+        )
 
 
 def run(

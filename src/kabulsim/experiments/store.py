@@ -47,6 +47,8 @@ from kabulsim.experiments.studies import (
     prepare_folder,
     read_manifest,
 )
+from kabulsim.files import FileProblem, read_bounded
+from kabulsim.limits import MAX_RECORD_BYTES
 from kabulsim.outputs import SERIES_VARIABLES, STATE
 
 MANIFEST = "manifest.json"
@@ -202,6 +204,11 @@ class RunStore:
             FolderError: no readable manifest in ``root``.
         """
         store = cls(Path(root))
+        for path in (store.root / MANIFEST, store.chunks):
+            if path.is_symlink():
+                raise FolderError(
+                    f"{path}: is a symbolic link; kabulsim reads only the real files of its folders"
+                )
         if not (store.root / MANIFEST).is_file():
             raise FolderError(f"{root}: no {MANIFEST}; not a kabulsim run folder")
         return store
@@ -250,19 +257,49 @@ class RunStore:
             ranges: batch index -> (first replication, stop) of the run's plan.
 
         Raises:
-            FolderError: a batch record written by another run (another scenario, seed,
-                batch size, kept series, or replication range).
+            FolderError: see :meth:`check_batches`.
         """
-        done = set()
+        done, damaged = self.check_batches(ranges)
+        for index, path in damaged:
+            if index is not None:
+                self._forget(index)
+            path.unlink(missing_ok=True)
+        return done
+
+    def check_batches(
+        self, ranges: dict[int, tuple[int, int]]
+    ) -> tuple[set[int], list[tuple[int | None, Path]]]:
+        """The verified batches and the damaged ones, changing nothing.
+
+        Records are read with a size bound (:data:`~kabulsim.limits.MAX_RECORD_BYTES`), never
+        through a link.
+
+        Returns:
+            The indices of the whole batches of this run, and the damaged records (index,
+            or None for a record whose name cannot be read, and path).
+
+        Raises:
+            FolderError: a batch record written by another run (another scenario, seed,
+                batch size, kept series, ensemble or replication range), or a record or
+                chunk that is a symbolic link.
+        """
+        done: set[int] = set()
+        damaged: list[tuple[int | None, Path]] = []
         for path in sorted(self.chunks.glob("batch-*.json")):
             try:
                 index = int(path.stem.split("-")[1])
-                record = json.loads(path.read_text(encoding="utf-8"))
+            except (ValueError, IndexError):
+                damaged.append((None, path))
+                continue
+            try:
+                record = json.loads(read_bounded(path, MAX_RECORD_BYTES).decode("utf-8"))
                 belongs = {k: record[k] for k in self.identity}
                 span = (int(record["start"]), int(record["stop"]))
                 sums = {k: str(record["sha256"][k]) for k in KINDS}
+            except FileProblem as exc:
+                raise FolderError(f"{exc}; the folder cannot be resumed") from None
             except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError):
-                path.unlink(missing_ok=True)
+                damaged.append((index, path))
                 continue
             if belongs != self.identity or ranges.get(index) != span:
                 wrong = next(
@@ -273,13 +310,20 @@ class RunStore:
                     f"{self.root}: chunks/{path.name} belongs to another run (its {wrong}"
                     " differs from the manifest's); resume only a folder written by one run"
                 )
-            if all(self.chunk(k, index).is_file() for k in KINDS) and all(
+            chunks = [self.chunk(k, index) for k in KINDS]
+            linked = next((c for c in chunks if c.is_symlink()), None)
+            if linked is not None:
+                raise FolderError(
+                    f"{linked}: is a symbolic link; kabulsim reads only the real files of its"
+                    " folders, so the folder cannot be resumed"
+                )
+            if all(c.is_file() for c in chunks) and all(
                 _sha256(self.chunk(k, index)) == sums[k] for k in KINDS
             ):
                 done.add(index)
             else:
-                self._forget(index)
-        return done
+                damaged.append((index, path))
+        return done, damaged
 
     def write_batch(self, result: BatchResult, span: tuple[int, int]) -> None:
         """Write one batch's chunks, then its record (the completion marker)."""

@@ -41,7 +41,15 @@ from typing import Any
 
 import pandas as pd
 
-from kabulsim.files import atomic_csv, atomic_path, atomic_write_text
+from kabulsim.files import (
+    FileProblem,
+    atomic_csv,
+    atomic_path,
+    atomic_write_text,
+    check_no_links,
+    read_bounded,
+)
+from kabulsim.limits import MAX_FOLDER_ENTRIES, MAX_MANIFEST_BYTES, MAX_REPS
 from kabulsim.scenario.schema import Scenario
 
 __all__ = ["atomic_path", "atomic_write_text"]  # re-exported for the run store
@@ -238,16 +246,18 @@ def folder_lock(root: Path) -> Iterator[None]:
 
 
 def read_manifest(root: Path, name: str) -> dict[str, Any]:
-    """A folder's manifest (a JSON object).
+    """A folder's manifest (a JSON object), read with a size bound and never through a link.
 
     Raises:
-        FolderError: missing, unreadable, not JSON, or not an object.
+        FolderError: missing, a link, too large, unreadable, not JSON, or not an object.
     """
     path = root / name
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(read_bounded(path, MAX_MANIFEST_BYTES).decode("utf-8"))
     except FileNotFoundError:
         raise FolderError(f"{root}: no {name}; not a kabulsim result folder") from None
+    except FileProblem as exc:
+        raise FolderError(str(exc)) from None
     except (OSError, ValueError) as exc:
         raise FolderError(f"{path}: cannot read the manifest ({type(exc).__name__})") from None
     if not isinstance(data, dict):
@@ -303,18 +313,28 @@ def read_run(path: str | Path) -> RunFolder:
     root = Path(path)
     if not root.is_dir():
         raise FolderError(f"{root}: not a folder")
+    no_links(root)
     manifest = read_manifest(root, RUN_MANIFEST)
     where = root / RUN_MANIFEST
     if manifest.get("status") != "complete":
         raise FolderError(f"{root}: the run is not complete; finish it with --resume")
     seed = manifest_value(manifest, "seed", int, where)
     reps = manifest_value(manifest, "reps", int, where)
+    if not 1 <= reps <= MAX_REPS:
+        raise FolderError(f"{where}: reps: expected 1 to {MAX_REPS:,}; the file is damaged")
     try:
         scenario = Scenario.model_validate(manifest_value(manifest, "scenario", dict, where))
     except ValueError:
         raise FolderError(f"{where}: scenario: not a valid scenario; the file is damaged") from None
     try:
+        import pyarrow.parquet as pq  # type: ignore[import-untyped]
+
+        rows = pq.read_metadata(root / "summary.parquet").num_rows
+        if rows != reps:  # checked before the table is read: its size is then bounded
+            raise FolderError(f"{root}: summary.parquet has {rows} rows, not {reps}")
         summary = pd.read_parquet(root / "summary.parquet")
+    except FolderError:
+        raise
     except (OSError, ValueError) as exc:
         raise FolderError(f"{root}: summary.parquet unreadable ({type(exc).__name__})") from None
     if len(summary) != reps:
@@ -323,6 +343,19 @@ def read_run(path: str | Path) -> RunFolder:
     if ensemble is not None and not isinstance(ensemble, dict):
         raise FolderError(f"{where}: ensemble: expected a mapping or null; the file is damaged")
     return RunFolder(root, scenario, seed, reps, summary, ensemble)
+
+
+def no_links(root: Path) -> None:
+    """Refuse a result folder holding a symbolic link (it is never read or copied through one).
+
+    Raises:
+        FolderError: the first link, or a folder of more than
+            :data:`~kabulsim.limits.MAX_FOLDER_ENTRIES` entries.
+    """
+    try:
+        check_no_links(root, MAX_FOLDER_ENTRIES)
+    except FileProblem as exc:
+        raise FolderError(str(exc)) from None
 
 
 def is_comparison(path: str | Path) -> bool:
@@ -338,8 +371,11 @@ def comparison_run(out: Path, name: str) -> Path:
 def copy_run(run: RunFolder, out: Path, name: str) -> RunFolder:
     """Copy a finished run (without its chunks) into the comparison folder ``out``."""
     target = comparison_run(out, name)
+    no_links(run.path)  # read_run checked too; the folder may have changed since
     target.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copytree(run.path, target, ignore=shutil.ignore_patterns("chunks", LOCK, "*.tmp"))
+    shutil.copytree(
+        run.path, target, symlinks=True, ignore=shutil.ignore_patterns("chunks", LOCK, "*.tmp")
+    )
     return read_run(target)
 
 
@@ -373,6 +409,7 @@ def read_comparison(path: str | Path) -> Comparison:
         FolderError: a damaged manifest or a run folder that cannot be read.
     """
     root = Path(path)
+    no_links(root)
     manifest = read_manifest(root, COMPARISON_MANIFEST)
     where = root / COMPARISON_MANIFEST
     names = manifest_value(manifest, "names", list, where)

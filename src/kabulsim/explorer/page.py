@@ -36,6 +36,7 @@ from kabulsim.explorer.data import CAVEATS, SCENARIO_KEY, ExplorerData
 from kabulsim.explorer.javascript import LIBRARIES, script, versions
 from kabulsim.explorer.numbers import difference_rows, forest_rows
 from kabulsim.files import atomic_path
+from kabulsim.textsafe import script_json
 
 if TYPE_CHECKING:
     import altair as alt
@@ -971,7 +972,7 @@ def render_html(data: ExplorerData, title: str | None = None) -> str:
     payload = {f.id: {"spec": f.spec, "csv": f.csv} for f in figs}
 
     def js(value: Any) -> str:
-        return json.dumps(value, separators=(",", ":"), ensure_ascii=False).replace("</", "<\\/")
+        return script_json(value)
 
     script_text = (
         _SCRIPT.replace("__CASES__", js(_records(cases)))

@@ -7,7 +7,6 @@ network) so it can be mailed, archived or opened offline. All text is escaped.
 from __future__ import annotations
 
 import base64
-import html
 import io
 import json
 from collections.abc import Callable, Mapping
@@ -31,6 +30,7 @@ from kabulsim.plots.style import plain_text
 from kabulsim.scenario.loading import differences as scenario_differences
 from kabulsim.scenario.provenance import provenance_table
 from kabulsim.scenario.schema import Scenario
+from kabulsim.textsafe import html_text
 
 SECTIONS = {
     "scenario": "Scenario",
@@ -76,7 +76,7 @@ CAPTIONS = {spec.name: spec.caption for spec in RUN_FIGURES} | {
 
 
 def _e(value: object) -> str:
-    return html.escape(str(value), quote=True)
+    return html_text(value)
 
 
 def scenario_changes(scenario: Scenario, baseline: Scenario | None = None) -> pd.DataFrame:

@@ -206,7 +206,9 @@ def expectation(path: KeyPath) -> str:
     elif ann is float:
         text = "a number" + (f" {bounds}" if bounds else "")
     elif ann is str:
-        text = "text"
+        metadata = target.field.metadata if target.field is not None else []
+        longest = next((m.max_length for m in metadata if getattr(m, "max_length", None)), None)
+        text = "text" + (f" of at most {longest:,} characters" if longest else "")
     elif ann is datetime:
         text = "a date and time such as 2001-11-12T09:00 (Kabul local time unless offset given)"
     elif typing.get_origin(ann) is Literal:

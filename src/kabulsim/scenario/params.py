@@ -47,6 +47,7 @@ def param(
     lt: float | None = None,
     cost: Cost | None = None,
     fit: bool = False,
+    max_length: int | None = None,
 ) -> Any:
     """Declare a scenario parameter with its provenance.
 
@@ -65,6 +66,7 @@ def param(
         cost: the parameter sets a loop count or a memory size (see :data:`Cost`); then the
             bound that limits the work is required, so no accepted value can hang a run.
         fit: a free parameter of the calibration (needs ``plausible``).
+        max_length: most characters of a text parameter, enforced on validation.
 
     Raises:
         TypeError: a source that opens with its own kind; a ``cost`` parameter declared
@@ -88,5 +90,12 @@ def param(
             )
         extra["fit"] = True
     return Field(
-        default, description=description, ge=ge, le=le, gt=gt, lt=lt, json_schema_extra=extra
+        default,
+        description=description,
+        ge=ge,
+        le=le,
+        gt=gt,
+        lt=lt,
+        max_length=max_length,
+        json_schema_extra=extra,
     )

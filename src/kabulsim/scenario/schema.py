@@ -25,6 +25,7 @@ from pydantic import (
     model_validator,
 )
 
+from kabulsim.limits import MAX_NAME_CHARS, MAX_TEXT_CHARS
 from kabulsim.scenario.params import param
 from kabulsim.timebase import KABUL
 
@@ -1384,7 +1385,7 @@ Group = Literal["pashtun", "tajik", "hazara", "uzbek", "other"]
 class Faction(_Part):
     """An armed faction that could move into Kabul while no organised force holds it."""
 
-    name: str = Field(description="Name of the faction (text).")
+    name: str = Field(max_length=MAX_NAME_CHARS, description="Name of the faction (text).")
     group: Group = Field(description="Ethnic group it draws on (choice).")
     fighters: float = Field(gt=0, description="Fighters it would bring into the city (fighters).")
     entry_per_h: float = Field(
@@ -1604,6 +1605,7 @@ class Scenario(_Part):
         kind="assumption",
         source="label",
         description="Short name of the scenario.",
+        max_length=MAX_NAME_CHARS,
     )
     description: str = param(
         "",
@@ -1611,6 +1613,7 @@ class Scenario(_Part):
         kind="assumption",
         source="label",
         description="What the scenario represents.",
+        max_length=MAX_TEXT_CHARS,
     )
     start: LocalDatetime = param(
         datetime(2001, 10, 7, 0, 0, tzinfo=KABUL),
