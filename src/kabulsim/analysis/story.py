@@ -116,10 +116,10 @@ TEMPLATES_DECLARED: tuple[EventTemplate, ...] = (
     ),
     EventTemplate(
         "{city}_falls", "{city_label} falls: of its garrison {killed:,.0f} are killed and"
-        " {captured_or_defected:,.0f} captured or change sides; the rest withdraw.",
-        why="the city's fall shocks the Taliban on the lines covering Kabul and raises their"
-        " fear of encirclement; the alliance's morale rises",
-        role="falls",
+        " {captured_or_defected:,.0f} captured or change sides; the rest withdraw. The fall"
+        " shakes the Taliban on the lines covering Kabul, who now fear encirclement, and"
+        " lifts the alliance's morale.",
+        why="the alliance advanced on the city after its line broke", role="falls",
     ),
     EventTemplate(
         "front_broken", "The {label} front breaks: the surviving defenders fall back to Kabul"
@@ -212,10 +212,11 @@ TEMPLATES_DECLARED: tuple[EventTemplate, ...] = (
     EventTemplate(
         "bonn_agreement", "The Bonn Agreement is signed; its parties pledge to withdraw"
         " military units from Kabul.",
-        why="from now on the hazards of entering the city are lower (political.bonn_restraint)",
+        why="from then on every armed party is less likely to enter the city"
+        " (political.bonn_restraint)",
     ),
-    EventTemplate("kandahar_falls", "The Taliban surrender Kandahar.",
-                  why="this ends the chance of a Taliban return to Kabul"),
+    EventTemplate("kandahar_falls", "The Taliban surrender Kandahar; no Taliban force can return"
+                  " to Kabul now."),
     EventTemplate("resolution_1386", "UN Security Council resolution 1386 authorises an"
                   " international force."),
     EventTemplate("force_arrives", "The first international troops are in Kabul."),
@@ -448,7 +449,7 @@ IN_SHORT = (
     "civilians_factional",
     "holder_at_interim",
 )
-"""The outcomes a story ends with."""
+"""The outcomes a story ends with (``holder_at_interim`` only when that date is in the run)."""
 
 
 def outcome_text(name: str, value: Any) -> str:
@@ -475,7 +476,12 @@ def outcome_text(name: str, value: Any) -> str:
 
 def in_short(row: Mapping[str, Any]) -> str:
     """The replication's headline outcomes in one sentence."""
-    return "; ".join(outcome_text(n, row[n]) for n in IN_SHORT if n in row) + "."
+    shown = [n for n in IN_SHORT if n in row]
+    if "interim_authority" in row and outcome_text(
+        "interim_authority", row["interim_authority"]
+    ).endswith("not within the horizon"):
+        shown = [n for n in shown if n != "holder_at_interim"]
+    return "; ".join(outcome_text(n, row[n]) for n in shown) + "."
 
 
 # --- Picking replications ----------------------------------------------------------------
