@@ -73,6 +73,9 @@ class EventTemplate:
             ``{n}`` events from ``{first}`` to ``{last}``, ``{counts}`` by detail; empty:
             each event is told.
         role: the places the kind is declared for (None: a kind of its own).
+        card: whether a story card (the short story of a lesson page) tells it; background
+            (the political calendar, the incidents of vengeance, the hunt for Atef) is left
+            to the full story.
 
     """
 
@@ -82,6 +85,7 @@ class EventTemplate:
     state: tuple[str, ...] = ()
     many: str = ""
     role: Role | None = None
+    card: bool = True
 
 
 _LINE_STATE = (
@@ -92,7 +96,7 @@ _LINE_STATE = (
 
 TEMPLATES_DECLARED: tuple[EventTemplate, ...] = (
     EventTemplate("bombing_starts", "The US air campaign begins: strike sorties against the"
-                  " Taliban lines."),
+                  " Taliban lines.", card=False),
     EventTemplate(
         "assault_decided", "The alliance commander {at} decides to attack (estimated odds"
         " {value:.1f}).",
@@ -131,13 +135,13 @@ TEMPLATES_DECLARED: tuple[EventTemplate, ...] = (
         "sent_{front}", "The Taliban command sends {value:,.0f} fighters from Kabul to the"
         " {towards}.",
         why="the command reinforces a line when it is first assaulted",
-        state=("{taliban_kabul:,.0f} left in Kabul",), role="contingent",
+        state=("{taliban_kabul:,.0f} left in Kabul",), role="contingent", card=False,
     ),
     EventTemplate(
         "arrived_{front}", "{value:,.0f} of them reach the {label} line.",
-        why="strikes on the road take the rest", role="contingent",
+        why="strikes on the road take the rest", role="contingent", card=False,
     ),
-    EventTemplate("turned_back", "The contingent on the road turns back: {detail}."),
+    EventTemplate("turned_back", "The contingent on the road turns back: {detail}.", card=False),
     EventTemplate(
         "evacuation_decided", "The Taliban leadership decides to leave Kabul.",
         why="with the front covering the city broken, the model's Taliban withdraw rather than"
@@ -145,18 +149,20 @@ TEMPLATES_DECLARED: tuple[EventTemplate, ...] = (
         state=("{taliban_kabul:,.0f} Taliban fighters in the city",),
     ),
     EventTemplate("defend", "The Taliban stay to defend Kabul."),
-    EventTemplate("treasury_emptied", "The treasury is emptied before the Taliban leave."),
+    EventTemplate("treasury_emptied", "The treasury is emptied before the Taliban leave.",
+                  card=False),
     EventTemplate(
         "kabul_evacuated", "The evacuation is complete: no organised Taliban force is left in"
         " Kabul, and nobody holds the city.",
         state=("{stragglers:,.0f} stragglers left behind",),
     ),
     EventTemplate("tip", "A tip about an al-Qaeda convoy in the city.",
-                  many="Over the day, {n} tips about an al-Qaeda convoy in the city."),
-    EventTemplate("convoy_tracked", "A drone tracks the convoy in Wazir Akbar Khan."),
-    EventTemplate("strike_kills_atef", "An airstrike on the convoy kills Mohammed Atef."),
-    EventTemplate("strike_misses", "An airstrike on the convoy misses."),
-    EventTemplate("convoy_leaves", "The convoy leaves the Kabul area."),
+                  many="Over the day, {n} tips about an al-Qaeda convoy in the city.", card=False),
+    EventTemplate("convoy_tracked", "A drone tracks the convoy in Wazir Akbar Khan.", card=False),
+    EventTemplate("strike_kills_atef", "An airstrike on the convoy kills Mohammed Atef.",
+                  card=False),
+    EventTemplate("strike_misses", "An airstrike on the convoy misses.", card=False),
+    EventTemplate("convoy_leaves", "The convoy leaves the Kabul area.", card=False),
     EventTemplate(
         "at_the_gates", "The alliance reaches the gates of Kabul.",
         state=("{taliban_kabul:,.0f} Taliban fighters still in the city",
@@ -190,7 +196,7 @@ TEMPLATES_DECLARED: tuple[EventTemplate, ...] = (
     EventTemplate(
         "vengeance", "Inhabitants find a Taliban fighter left behind: {detail}.",
         many="Over the day ({first} to {last}), inhabitants find {n} Taliban fighters left"
-        " behind: {counts}.",
+        " behind: {counts}.", card=False,
     ),
     EventTemplate(
         "faction_enters", "A faction moves into the unheld city: {detail} ({value:,.0f}"
@@ -207,8 +213,8 @@ TEMPLATES_DECLARED: tuple[EventTemplate, ...] = (
         why="until Kandahar falls, a force from the south can return to an unheld Kabul",
     ),
     EventTemplate("resolution_1378", "UN Security Council resolution 1378 backs a transitional"
-                  " administration."),
-    EventTemplate("bonn_opens", "The UN talks on Afghanistan open in Bonn."),
+                  " administration.", card=False),
+    EventTemplate("bonn_opens", "The UN talks on Afghanistan open in Bonn.", card=False),
     EventTemplate(
         "bonn_agreement", "The Bonn Agreement is signed; its parties pledge to withdraw"
         " military units from Kabul.",
@@ -218,7 +224,7 @@ TEMPLATES_DECLARED: tuple[EventTemplate, ...] = (
     EventTemplate("kandahar_falls", "The Taliban surrender Kandahar; no Taliban force can return"
                   " to Kabul now."),
     EventTemplate("resolution_1386", "UN Security Council resolution 1386 authorises an"
-                  " international force."),
+                  " international force.", card=False),
     EventTemplate("force_arrives", "The first international troops are in Kabul."),
     EventTemplate("force_arbiter", "International troops are now numerous enough to keep"
                   " factions apart."),
@@ -303,6 +309,10 @@ class Line:
     t_h: float
     date: str
     text: str
+    brief: str = ""
+    """The sentence and its mechanism without the numbers before it (a story card's)."""
+    card: bool = True
+    """Whether a story card tells it (:attr:`EventTemplate.card`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -412,7 +422,7 @@ def tell(
                 "counts": _counts([g.detail for g in group]),
             }
             text = _fill(tpl.many, fields) or tpl.many
-            lines.append(Line(first.t_h, when(start, first.t_h), text))
+            lines.append(Line(first.t_h, when(start, first.t_h), text, text, tpl.card))
             continue
         numbers = detail_numbers(first.detail)
         fields |= numbers
@@ -426,14 +436,14 @@ def tell(
         if filled is None:  # a number the log did not give: the sentence without it
             filled = _fill(re.sub(r"\s*\([^)]*\{[^)]*\)", "", tpl.text), fields)
         text = filled or tpl.kind
+        why = f" Why: {tpl.why}." if tpl.why else ""
+        brief = text + why
         clauses = [c for c in (_fill(s, fields) for s in tpl.state) if c]
         if clauses:
             stamp = state.get("t_h")
             at = f" (at {when(start, float(stamp))})" if stamp is not None else ""
             text += f" Before it{at}: " + ", ".join(clauses) + "."
-        if tpl.why:
-            text += f" Why: {tpl.why}."
-        lines.append(Line(first.t_h, when(start, first.t_h), text))
+        lines.append(Line(first.t_h, when(start, first.t_h), text + why, brief, tpl.card))
     return Story(name, rep, tuple(lines), in_short(summary_row), not series.empty)
 
 
