@@ -171,5 +171,11 @@ def handle(args: argparse.Namespace) -> int:
     title = args.title if args.title is not None or lesson is None else lesson.title
     path = write_explorer(data, out, title=title, lead=lead)
     size = path.stat().st_size
-    print(f"wrote {path} ({size / 1e6:.1f} MB, {len(data.cells)} cases × {args.reps} replications)")
+    choices = (
+        "" if lesson is None else f"; the lesson's {len(found['cases'])} choices × {args.reps}"
+    )
+    print(
+        f"wrote {path} ({size / 1e6:.1f} MB, {len(data.cells)} cases × {args.reps} replications"
+        f"{choices})"
+    )
     return 0
