@@ -68,6 +68,12 @@ function chosen() {
   const c = choice();
   return L.cases.findIndex(r => r.choice.every((v, i) => v === c[i]));
 }
+function tick(o, v) {
+  if (o.kind !== "time") return fmt(o, v);
+  const d = new Date(START + v * 86400000);
+  return d.getUTCDate() + " " + ["Jan","Feb","Mar","Apr","May","Jun","Jul","Aug","Sep","Oct",
+    "Nov","Dec"][d.getUTCMonth()];
+}
 function fmt(o, v) {
   if (v === null || v === undefined) return o.kind === "time" ? "not by the horizon" : "none";
   if (o.kind === "time") {
@@ -126,11 +132,12 @@ function axis(svg, o, s, y) {
   svg.appendChild(el("line", {x1: PAD, x2: s.right, y1: y, y2: y, stroke: "#999"}));
   for (let k = 0; k <= 4; k++) {
     const v = s.lo + (s.hi - s.lo) * k / 4;
-    svg.appendChild(el("text", {x: s.x(v), y: y + 13, "font-size": 10, "text-anchor": "middle"},
-                       fmt(o, v)));
+    const anchor = k === 0 ? "start" : (k === 4 ? "end" : "middle");
+    svg.appendChild(el("text", {x: s.x(v), y: y + 13, "font-size": 10, "text-anchor": anchor},
+                       tick(o, v)));
   }
   svg.appendChild(el("text", {x: W - PAD - 10, y: y + 13, "font-size": 10,
-                              "text-anchor": "middle"}, "none"));
+                              "text-anchor": "middle", "font-style": "italic"}, "none"));
 }
 function dotplots(ci) {
   const box = document.getElementById("lesson-dots");
