@@ -235,3 +235,14 @@ def test_exact_trace(tmp_path: Path, capsys) -> None:
         text,
         re.M,
     )
+
+
+def test_a_run_without_series_is_told_without_the_numbers() -> None:
+    sc = kabulsim.load_scenario(Path("scenarios/baseline.yaml"))
+    result = run_many(sc, 1, 2, workers=1, ensemble=None, series_reps=0)
+    assert result.series.empty
+    row = result.summary.iloc[0].to_dict()
+    story = tell(sc.name, 0, result.events, result.series, row, sc.start)
+    assert not story.state_shown and story.lines
+    assert not any("Before it" in line.text for line in story.lines)
+    assert any(line.text.startswith("The Shamali front breaks") for line in story.lines)
