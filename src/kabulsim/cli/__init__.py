@@ -18,6 +18,7 @@ from kabulsim.cli import calibrate as calibrate_cmd
 from kabulsim.cli import explorer, present, scenario_cmds, study
 from kabulsim.cli import params as params_cmd
 from kabulsim.cli import run as run_cmd
+from kabulsim.cli import story as story_cmd
 from kabulsim.cli import validate as validate_cmd
 from kabulsim.cli.common import UsageError, safe_text
 
@@ -47,6 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
     present.register(sub)
     explorer.register(sub)
     calibrate_cmd.register(sub)
+    story_cmd.register(sub)
     return parser
 
 

@@ -50,8 +50,17 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument(
         "scenarios",
         metavar="SCENARIO",
-        nargs="+",
-        help="scenario YAML files (the first is the baseline)",
+        nargs="*",
+        help="scenario YAML files (the first is the baseline); with --lesson, the lesson's",
+    )
+    p.add_argument(
+        "--lesson",
+        metavar="NAME",
+        default=None,
+        help="the page of a lesson of docs/teaching.md (hold-back, air-power, record): its"
+        " question, a 'you decide' panel whose every choice is computed in advance, story"
+        " cards, dotplots and pairs of replications, above the explorer of its scenarios"
+        " (read from scenarios/ in the current folder)",
     )
     p.add_argument(
         "--vary",
@@ -183,6 +192,17 @@ def handle(args: argparse.Namespace) -> int:
 
     out = Path(args.out)
     check_out(out, args.force)
+    lead, lesson = "", None
+    if args.lesson is not None:
+        from kabulsim.explorer.lesson import LESSONS, SCENARIOS
+
+        if args.lesson not in LESSONS:
+            raise UsageError(f"--lesson {args.lesson}: expected one of {', '.join(LESSONS)}")
+        lesson = LESSONS[args.lesson]
+        if not args.scenarios:
+            args.scenarios = [str(SCENARIOS / f) for f in lesson.family]
+    elif not args.scenarios:
+        raise UsageError("explorer needs at least one SCENARIO file, or --lesson NAME")
     try:
         axes = [parse_axis(v) for v in args.vary]
     except ValueError as exc:
@@ -213,9 +233,27 @@ def handle(args: argparse.Namespace) -> int:
         )
     except ValueError as exc:
         raise UsageError(str(exc)) from None
+    if lesson is not None:
+        from kabulsim.explorer.lesson import run_lesson
+        from kabulsim.explorer.lesson_page import panel_html
+
+        if not args.quiet:
+            sys.stderr.write(f"explorer: the lesson's choices ({lesson.name})\n")
+        try:
+            found = run_lesson(lesson, args.reps, args.seed, workers=args.workers, ensemble=ens)
+        except ValueError as exc:
+            raise UsageError(f"--lesson {lesson.name}: {exc}") from None
+        lead = panel_html(found)
     if not args.quiet:
         sys.stderr.write("explorer: writing the page\n")
-    path = write_explorer(data, out, title=args.title)
+    title = args.title if args.title is not None or lesson is None else lesson.title
+    path = write_explorer(data, out, title=title, lead=lead)
     size = path.stat().st_size
-    print(f"wrote {path} ({size / 1e6:.1f} MB, {len(data.cells)} cases × {args.reps} replications)")
+    choices = (
+        "" if lesson is None else f"; the lesson's {len(found['cases'])} choices × {args.reps}"
+    )
+    print(
+        f"wrote {path} ({size / 1e6:.1f} MB, {len(data.cells)} cases × {args.reps} replications"
+        f"{choices})"
+    )
     return 0

@@ -945,8 +945,11 @@ window.explorerReady = Promise.all(Object.entries(FIGURES).map(([id, f]) =>
 """
 
 
-def render_html(data: ExplorerData, title: str | None = None) -> str:
-    """The page as a string: header, menus, charts, differences, caveats and provenance."""
+def render_html(data: ExplorerData, title: str | None = None, lead: str = "") -> str:
+    """The page as a string: header, menus, charts, differences, caveats and provenance.
+
+    ``lead``: HTML placed above the menus (a lesson's panel, :mod:`.lesson_page`).
+    """
     figs = figures(data)
     names = data.controls[0].options
     title = title or "kabulsim explorer: " + ", ".join(names)
@@ -1003,6 +1006,7 @@ def render_html(data: ExplorerData, title: str | None = None) -> str:
 teaching. {html.escape(intro)} Choose a case with the menus; the blue marks show it, the grey
 ones the baseline. Hover over a chart for the numbers.</p>
 {warnings}
+{lead}
 <div id="controls" role="group" aria-label="Choose a case">
 {_controls(data)}
 </div>
@@ -1046,11 +1050,13 @@ University of Washington Interactive Data Lab), inlined.</p>
 """
 
 
-def write_explorer(data: ExplorerData, path: str | Path, title: str | None = None) -> Path:
+def write_explorer(
+    data: ExplorerData, path: str | Path, title: str | None = None, lead: str = ""
+) -> Path:
     """Write the explorer page to ``path`` (whole or not at all) and return it."""
     out = Path(path)
     out.parent.mkdir(parents=True, exist_ok=True)
-    text = render_html(data, title)
+    text = render_html(data, title, lead)
     with atomic_path(out) as tmp:
         tmp.write_text(text, encoding="utf-8")
     return out
