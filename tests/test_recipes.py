@@ -373,7 +373,7 @@ def test_recipe_add_a_front(tmp_path):
     out = tmp_path / "run"
     _python(
         root, "-m", "kabulsim", "run", "scenarios/baseline.yaml", "--reps", "4", "--quiet",
-        "--out", str(out),
+        "--ensemble", "none", "--out", str(out),
     )  # fmt: skip
     summary = pd.read_parquet(out / "summary.parquet")
     series = pd.read_parquet(out / "series.parquet")

@@ -77,7 +77,7 @@ def test_explorer_draws_whatever_the_scenario_name(tmp_path: Path, capsys) -> No
     assert cli([*argv, "--out", str(page), "--ensemble", "none"]) == 0
     capsys.readouterr()
     html = page.read_text(encoding="utf-8")
-    data = html[html.rindex("const spec = ") :]
+    data = html[html.rindex("const CASES = ") :]
     assert "<!--" not in data and "</script>" not in data.split("\n</script>")[0]
     browser = Browser(CHROMIUM, tmp_path / "profile", width=1200, height=1600)
     try:
@@ -86,13 +86,14 @@ def test_explorer_draws_whatever_the_scenario_name(tmp_path: Path, capsys) -> No
         browser.send("Runtime.enable")
         browser.send("Page.navigate", {"url": page.resolve().as_uri()})
         charts = browser.wait_for(
-            "window.explorerView ? document.querySelectorAll('#charts svg').length : 0",
+            "window.explorerViews ? document.querySelectorAll('#charts svg').length : 0",
             timeout=60,
         )
         assert charts >= 1
         # the name is text in the page, not markup: no element was injected
         assert browser.evaluate("document.querySelectorAll('body b').length") == 0
-        assert browser.evaluate("document.querySelectorAll('script').length") == 2
+        # the three shipped libraries and the page's own script, nothing injected
+        assert browser.evaluate("document.querySelectorAll('script').length") == 4
         title = browser.evaluate("document.querySelector('h1').textContent")
         assert "<!--<script>" in title
         errors = [e for e in browser.events if e.get("method") == "Runtime.exceptionThrown"]

@@ -354,7 +354,7 @@ def check_current(ens: Ensemble) -> None:
         more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
         raise EnsembleError(
             f"{where}: made for other parameters than the schema calibrates: {problems[0]}"
-            f"{more}; run kabulsim calibrate again or use --ensemble baseline"
+            f"{more}; make one with kabulsim calibrate, or run the single values: --ensemble none"
         )
 
 

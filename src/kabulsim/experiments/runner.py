@@ -411,9 +411,12 @@ def resume(
         )
     store.identity = identity
     engine = make_engine(workers, client)
+    ranges = {b.index: (b.start, b.stop) for b in batches}
+    # every batch is checked before the lock file is made: a refused folder is unchanged
+    store.verified_batches(ranges)
     with store.locked():
-        # every batch is checked before the manifest is touched: a refused folder is unchanged
-        done_before = store.verified_batches({b.index: (b.start, b.stop) for b in batches})
+        # and again under the lock, which another process may have released since
+        done_before = store.verified_batches(ranges)
         manifest.setdefault("resumed", []).append(
             {
                 "at": _now(),
