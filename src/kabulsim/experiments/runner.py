@@ -46,6 +46,7 @@ from kabulsim.experiments.quantiles import CountAccumulator
 from kabulsim.experiments.store import EVENTS_SCHEMA, SERIES_SCHEMA, RunStore, scenario_hash
 from kabulsim.experiments.studies import FolderError, manifest_value
 from kabulsim.limits import DEFAULT_SERIES_REPS, EVENTS_CSV_MAX
+from kabulsim.outputs import of as outputs_of
 from kabulsim.scenario.schema import Scenario
 
 Progress = Callable[[int, int], None]
@@ -217,7 +218,7 @@ def run_many(
             runtime_s=time.perf_counter() - began,
             failed=sum(r.failed for r in ordered),
             memory_summary=pd.concat([r.summary for r in ordered], ignore_index=True),
-            series_quantiles=acc.quantiles(),
+            series_quantiles=acc.quantiles(outputs_of(scenario.theatre.places).series_variables),
             memory_events=pd.concat([r.events for r in ordered], ignore_index=True),
             memory_series=pd.concat([r.series for r in ordered], ignore_index=True),
         )
@@ -228,6 +229,7 @@ def run_many(
         "series_reps": series_reps,
     }
     store = RunStore.create(Path(out), identity, force=force)
+    store.outputs = outputs_of(scenario.theatre.places)
     if ensemble is not None:
         (store.root / ENSEMBLE_MEMBERS).write_text(batches[0].ensemble_json)
     manifest: dict[str, Any] = {
@@ -357,6 +359,7 @@ def resume(
             " after the run started, so the folder cannot be resumed"
         )
     store.identity = identity
+    store.outputs = outputs_of(scenario.theatre.places)
     engine = make_engine(workers, client)
     with store.locked():
         manifest.setdefault("resumed", []).append(

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -38,6 +38,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from kabulsim import outputs
 from kabulsim.analysis.compare import compare
 from kabulsim.analysis.sweep import Axis, with_values
 from kabulsim.basemap import FRONTS, ROUTE_NAMES, ROUTES, lonlat
@@ -275,9 +276,16 @@ def fall_curve(summary: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
 _EPOCH = pd.Timestamp(0, tz="UTC")
 
 
+def _events(columns: Iterable[str]) -> tuple[tuple[str, str], ...]:
+    """:data:`EVENTS` with the fall of the city of each front a scenario declares."""
+    labels = dict(EVENTS)
+    names = outputs.with_declared(labels, [c for c in columns if outputs.is_time(c)])
+    return tuple((n, labels.get(n) or outputs.title(n)) for n in names)
+
+
 def _timeline(summary: pd.DataFrame) -> pd.DataFrame:
     rows = []
-    for order, (col, label) in enumerate(EVENTS):
+    for order, (col, label) in enumerate(_events(summary.columns)):
         times = to_datetime(summary[col])
         happened = times.dropna()
         row: dict[str, Any] = {
@@ -347,17 +355,25 @@ _HAPPENED_SHOWN = ("mazar_falls", "front_broken", "alliance_enters_kabul")
 
 
 def _differences(summaries: dict[str, pd.DataFrame], n_boot: int, seed: int) -> pd.DataFrame:
-    table = compare(summaries, baseline="0", outcomes=DIFF_OUTCOMES, n_boot=n_boot, seed=seed)
+    common = set.intersection(*(set(s.columns) for s in summaries.values()))
+    outcomes = outputs.with_declared(DIFF_OUTCOMES, sorted(common, key=list(summaries["0"]).index))
+    table = compare(summaries, baseline="0", outcomes=outcomes, n_boot=n_boot, seed=seed)
     keep = table[table["statistic"].isin(("median", "proportion", "median_time", "happened"))]
     out = keep.rename(columns={"scenario": "cell"}).copy()
     # the share of replications in which something happened is shown for events only (and
     # only where it matters most); for other outcomes it says over how many replications
     # their median is (the vacuum exists only where the alliance entered)
-    out["shown"] = (out["statistic"] != "happened") | out["outcome"].isin(_HAPPENED_SHOWN)
+    events = [
+        o
+        for o in outcomes
+        if o in _HAPPENED_SHOWN or (o not in OUTCOME_BY_NAME and outputs.is_time(o))
+    ]
+    out["shown"] = (out["statistic"] != "happened") | out["outcome"].isin(events)
     out["cell"] = out["cell"].astype(int)
-    out["title"] = [OUTCOME_BY_NAME[o].title for o in out["outcome"]]
-    out["kind"] = [OUTCOME_BY_NAME[o].kind for o in out["outcome"]]
-    out["outcome_units"] = [OUTCOME_BY_NAME[o].units for o in out["outcome"]]
+    declared = {o: outputs.outcome(o) for o in outcomes}
+    out["title"] = [declared[o].title for o in out["outcome"]]  # type: ignore[union-attr]
+    out["kind"] = [declared[o].kind for o in out["outcome"]]  # type: ignore[union-attr]
+    out["outcome_units"] = [declared[o].units for o in out["outcome"]]  # type: ignore[union-attr]
     return out.reset_index(drop=True)
 
 
