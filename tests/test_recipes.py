@@ -150,7 +150,7 @@ def test_recipe_add_a_phase(tmp_path):
         '    """Radio reports of the entry (a toy phase)."""\n\n'
         "    reports_mean: float = param(\n"
         '        3.0, units="reports", ge=0, plausible=(0.0, 10.0), kind="assumption",\n'
-        '        source="assumption: a toy", description="Mean number of radio reports.",\n'
+        '        source="a toy", description="Mean number of radio reports.",\n'
         "    )\n\n\n"
         "class Scenario(_Part):\n",
     )
