@@ -571,6 +571,31 @@ def _template_match(name: str, declared: tuple[Any, ...]) -> Any:
     return None
 
 
+def column(key: str, role: Role, places: tuple[Place, ...] = PLACES) -> str:
+    """The column of per-place template ``key`` for the first place that plays ``role``.
+
+    ``column("start", "capital")``, ``column("city_falls", "falls")``: the record's checks
+    and the figures of the 2001 campaign read their columns this way, from the places' data,
+    instead of spelling them.
+    """
+    place = with_role(role, places)[0]
+    return per_place((*OUTCOMES_DECLARED, *STATE_DECLARED), places)[(key, place.name)]
+
+
+def map_breaks(places: tuple[Place, ...] = PLACES) -> dict[str, str]:
+    """For each front drawn on the base map, the summary column whose time is its break.
+
+    The fronts with a line (:attr:`kabulsim.places.Place.line`); the break of the front that
+    covers Kabul, the fall of a front's city.
+    """
+    cols = per_place(OUTCOMES_DECLARED, places)
+    return {
+        p.line: cols[("broken" if "capital" in p.roles else "city_falls", p.name)]
+        for p in places
+        if p.line
+    }
+
+
 def template(name: str, declared: tuple[Any, ...] = OUTCOMES_DECLARED) -> Each | None:
     """The per-place template (:class:`Each`) a column name expands, or None.
 

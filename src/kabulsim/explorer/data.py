@@ -45,6 +45,7 @@ from kabulsim.basemap import FRONTS, ROUTE_NAMES, ROUTES, lonlat
 from kabulsim.calibration.ensemble import DEFAULT, Ensemble, EnsembleSpec, resolve
 from kabulsim.experiments.runner import run_many
 from kabulsim.outputs import OUTCOME_BY_NAME
+from kabulsim.places import with_role
 from kabulsim.scenario.provenance import implausible, provenance_table
 from kabulsim.scenario.schema import Scenario
 from kabulsim.tables import to_datetime
@@ -55,10 +56,15 @@ Progress = Callable[[int, int], None]
 SCENARIO_KEY = "scenario"
 """The control that picks one of the named scenarios."""
 
+_CITY = with_role("falls")[0]
+_CAPITAL = with_role("capital")[0]
+CITY_FALLS = outputs.column("city_falls", "falls")
+"""The fall of the first city of the theatre (its column, from the places' data)."""
+
 EVENTS: tuple[tuple[str, str], ...] = (
-    ("mazar_falls", "Mazar-i-Sharif falls"),
-    ("first_assault", "first assault on the Shamali line"),
-    ("front_broken", "Shamali front broken"),
+    (CITY_FALLS, f"{_CITY.city_label} falls"),
+    ("first_assault", f"first assault on the {_CAPITAL.label} line"),
+    ("front_broken", f"{_CAPITAL.label} front broken"),
     ("evacuation_decided", "Taliban decide to leave Kabul"),
     ("kabul_evacuated", "Kabul evacuated"),
     ("alliance_at_gates", "alliance at the gates"),
@@ -80,7 +86,7 @@ OUTCOMES: tuple[tuple[str, str], ...] = (
 fall-by-date curve and the timeline, as a date)."""
 
 DIFF_OUTCOMES = (
-    "mazar_falls",
+    CITY_FALLS,
     "front_broken",
     "alliance_enters_kabul",
     "vacuum_h",
@@ -318,8 +324,8 @@ def _outcomes(summary: pd.DataFrame) -> pd.DataFrame:
 
 def _map_state(summary: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     broke = {
-        "Mazar front": float(to_datetime(summary["mazar_falls"]).notna().mean()),
-        "Shamali line": float(to_datetime(summary["front_broken"]).notna().mean()),
+        line: float(to_datetime(summary[col]).notna().mean())
+        for line, col in outputs.map_breaks().items()
     }
     fronts = [
         {
@@ -351,7 +357,7 @@ def _map_state(summary: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     return pd.DataFrame(routes), pd.DataFrame(fronts)
 
 
-_HAPPENED_SHOWN = ("mazar_falls", "front_broken", "alliance_enters_kabul")
+_HAPPENED_SHOWN = (CITY_FALLS, "front_broken", "alliance_enters_kabul")
 
 
 def _differences(summaries: dict[str, pd.DataFrame], n_boot: int, seed: int) -> pd.DataFrame:

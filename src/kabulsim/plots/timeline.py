@@ -203,7 +203,7 @@ def timeline(summary: pd.DataFrame, scenario: Scenario) -> Figure:
     top.set_title("Campaign timeline: median phase (bar), 5-95% spread over replications")
     format_date_axis(top, last - start, label=False)
 
-    zoom_keys = ("mazar_falls", "alliance_enters_kabul")
+    zoom_keys = (outputs.column("city_falls", "falls"), "alliance_enters_kabul")
     centers = [_data.quantiles(_data.date_nums(summary[k]))[1] for k in zoom_keys]
     if all(np.isfinite(c) for c in centers):
         lo, hi = np.floor(centers[0]) - 1.0, np.ceil(centers[1]) + 3.0
