@@ -17,7 +17,8 @@ from kabulsim import outputs
 from kabulsim.cli import main
 from kabulsim.plots.fan import default_variables
 from kabulsim.plots.timeline import phases
-from kabulsim.scenario.loading import load_scenario
+from kabulsim.scenario.loading import differences, load_scenario
+from kabulsim.scenario.provenance import implausible
 from kabulsim.scenario.schema import Scenario
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -47,6 +48,15 @@ def test_a_declared_front_input_is_a_parameter_path():
     assert sc.theatre.front("third").taliban == 5000
     fall = sc.theatre.front("third").fall
     assert fall is not None and fall.shock == 0.1
+
+
+def test_a_declared_front_is_a_difference_and_its_ranges_are_checked():
+    sc = load_scenario(FIXTURE, ["fronts.third.fall.shock=0.9"])
+    changed = {key: (old, new) for key, old, new in differences(Scenario(), sc)}
+    assert changed["fronts.third.taliban"] == (None, 3000)
+    assert changed["fronts.third.fall.advance_h"] == (None, 96.0)
+    assert "fronts.third.travel_h" not in changed  # null on both sides
+    assert [line for line in implausible(sc) if line.startswith("fronts.third.fall.shock")]
 
 
 @pytest.fixture(scope="module")
