@@ -66,3 +66,26 @@ def test_typed_battle_endings_agree_with_ended_by(seed):
     assert (f"{r.red_end}:red" in parts) == r.red_ended
     assert (f"{r.blue_end}:blue" in parts) == r.blue_ended
     assert r.red_ended or r.blue_ended or r.ended_by == "time_limit"
+
+
+def test_columns_are_read_by_role_from_the_places_data():
+    # the 2001 columns the record's checks and the map read, without spelling them
+    assert outputs.column("start", "capital") == "shamali_start"
+    assert outputs.column("city_falls", "falls") == "mazar_falls"
+    assert outputs.column("taliban_{place}", "falls") == "taliban_north"
+    assert outputs.map_breaks() == {"Shamali line": "front_broken", "Mazar front": "mazar_falls"}
+
+
+def test_a_declared_place_is_found_by_its_template():
+    # a front a scenario declares: its columns are known to every reader of the tables
+    falls = outputs.outcome("far_city_falls")
+    assert falls is not None and falls.kind == "time" and falls.key
+    assert outputs.is_time("far_line_broken") and not outputs.is_time("kabul_evacuatedx")
+    assert outputs.outcome("kabul_falls") is outputs.OUTCOME_BY_NAME["kabul_falls"]
+    label = outputs.series_label("morale_far")
+    assert label is not None and label.units == "morale (0-1)"
+    columns = [*outputs.OUTCOME_NAMES, "far_line_broken", "far_city_falls"]
+    keys = outputs.key_outcomes(columns)
+    assert keys[keys.index("mazar_falls") + 1] == "far_city_falls"
+    assert "far_line_broken" not in keys  # not a key outcome
+    assert outputs.key_outcomes(outputs.OUTCOME_NAMES) == outputs.KEY_OUTCOMES

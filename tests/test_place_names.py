@@ -11,8 +11,6 @@ from __future__ import annotations
 import runpy
 from pathlib import Path
 
-import pytest
-
 import kabulsim
 
 SRC = Path(kabulsim.__file__).resolve().parent
@@ -36,11 +34,6 @@ def test_the_model_names_no_place():
     assert {rel: n for rel, n in found.items() if rel.startswith("model/")} == {}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 23, open: plots/, explorer/, the record's statistics (analysis/validation.py,"
-    " calibration/statistics.py) and places.py's data still spell the 2001 places",
-)
 def test_the_rest_of_the_package_names_few_places():
     found = _COUNT["counts"](SRC)
     rest = sum(n for rel, n in found.items() if not rel.startswith("model/"))

@@ -135,8 +135,8 @@ def shading() -> np.ndarray:
 
 def bbox() -> tuple[float, float, float, float]:
     """The box of the base map's data: west, south, east, north (degrees)."""
-    west, south, east, north = (float(v) for v in geojson()["metadata"]["bbox"])
-    return west, south, east, north
+    west, south, east, top = (float(v) for v in geojson()["metadata"]["bbox"])
+    return west, south, east, top
 
 
 @cache

@@ -27,9 +27,11 @@ time base, so that it is cheap to import anywhere (workers, the command line).
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Mapping
+import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
+from functools import lru_cache
 from typing import Any, Literal
 
 from kabulsim.places import PLACES, Place, Role, with_role
@@ -427,28 +429,7 @@ OUTCOMES_DECLARED: tuple[Outcome | Each, ...] = (
 OUTCOMES: tuple[Outcome, ...] = expand(OUTCOMES_DECLARED)
 """The summary columns, in table order (the templates expanded over the theatre's places)."""
 
-# --- Derived: the state -----------------------------------------------------------------
-
-STATE_BY_NAME: Mapping[str, StateVariable] = {v.name: v for v in STATE}
-STATE_NUMERIC: tuple[str, ...] = tuple(v.name for v in STATE if not v.categories)
-"""The numeric state variables: the columns of :attr:`kabulsim.model.records.Series.values`."""
-STATE_CATEGORICAL: tuple[str, ...] = tuple(v.name for v in STATE if v.categories)
-"""The categorical state variables (one label per grid time)."""
-
-
-def _indicators() -> Iterator[tuple[str, StateVariable, Category]]:
-    for v in STATE:
-        for c in v.categories:
-            yield f"{v.name}_{c.value}", v, c
-
-
-INDICATORS: tuple[tuple[str, str, str], ...] = tuple(
-    (name, v.name, c.value) for name, v, c in _indicators()
-)
-"""0/1 indicator series of the categorical state: ``(series name, variable, category)``."""
-
-SERIES_VARIABLES: tuple[str, ...] = (*STATE_NUMERIC, *(name for name, _, _ in INDICATORS))
-"""Numeric series variables whose quantiles are aggregated, in a fixed order."""
+# --- Derived: the outputs of a theatre --------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
@@ -460,50 +441,243 @@ class SeriesLabel:
     colour: str
 
 
-def _series_labels() -> dict[str, SeriesLabel]:
-    labels = {v: SeriesLabel(STATE_BY_NAME[v].title, STATE_BY_NAME[v].units,
-                             STATE_BY_NAME[v].colour) for v in STATE_NUMERIC}  # fmt: skip
-    for name, _, category in _indicators():
-        labels[name] = SeriesLabel(category.title, "share", category.colour)
-    return labels
+class Outputs:
+    """The outputs of one theatre.
+
+    The declarations expanded over its places, and the lists derived from them (by name,
+    never by position).
+
+    The module's constants (:data:`STATE`, :data:`OUTCOMES`, :data:`TIME_COLUMNS` ...) are
+    those of the 2001 theatre (:data:`kabulsim.places.PLACES`); a scenario that declares
+    fronts of its own has its outputs in :func:`of` ``(scenario.theatre.places)``.
+    """
+
+    def __init__(self, places: tuple[Place, ...]) -> None:
+        self.places = places
+        self.state: tuple[StateVariable, ...] = expand(STATE_DECLARED, places)
+        """The state variables, in the column order of the series tables."""
+        self.outcomes: tuple[Outcome, ...] = expand(OUTCOMES_DECLARED, places)
+        """The summary columns, in table order."""
+        state = self.state
+        self.state_by_name: Mapping[str, StateVariable] = {v.name: v for v in state}
+        self.state_numeric: tuple[str, ...] = tuple(v.name for v in state if not v.categories)
+        """The numeric state variables (the columns of a replication's series values)."""
+        self.state_categorical: tuple[str, ...] = tuple(v.name for v in state if v.categories)
+        """The categorical state variables (one label per grid time)."""
+        self.indicators: tuple[tuple[str, str, str], ...] = tuple(
+            (f"{v.name}_{c.value}", v.name, c.value) for v in state for c in v.categories
+        )
+        """0/1 indicator series of the categorical state: ``(series name, variable, value)``."""
+        self.series_variables: tuple[str, ...] = (
+            *self.state_numeric,
+            *(name for name, _, _ in self.indicators),
+        )
+        """Numeric series variables whose quantiles are aggregated, in a fixed order."""
+        labels = {
+            v.name: SeriesLabel(v.title, v.units, v.colour) for v in state if not v.categories
+        }
+        for v in state:
+            for c in v.categories:
+                labels[f"{v.name}_{c.value}"] = SeriesLabel(c.title, "share", c.colour)
+        self.series_labels: Mapping[str, SeriesLabel] = labels
+        """Title, units and colour of every series variable (numeric state and indicators)."""
+        outcomes = self.outcomes
+        self.outcome_by_name: Mapping[str, Outcome] = {o.name: o for o in outcomes}
+        self.outcome_names: tuple[str, ...] = tuple(o.name for o in outcomes)
+        self.time_columns: tuple[str, ...] = tuple(o.name for o in outcomes if o.kind == "time")
+        """Summary columns that are times (clock hours in the model; ISO 8601 in tables)."""
+        self.share_columns: frozenset[str] = frozenset(
+            o.name for o in outcomes if o.kind == "share"
+        )
+        """Outcomes on a 0-1 scale (a comparison's threshold for them is absolute)."""
+        self.key_outcomes: tuple[str, ...] = tuple(o.name for o in outcomes if o.key)
+        """Outcomes in the key-outcomes table of the report and compared by default."""
+        self.panels: tuple[Outcome, ...] = tuple(o for o in outcomes if o.panel)
+        """Outcomes with a panel in the distributions figure."""
+        self.overlay_outcomes: tuple[str, ...] = tuple(o.name for o in outcomes if o.overlay)
+        """Outcomes drawn by default when scenarios are overlaid."""
+        self.historical_dates: Mapping[str, tuple[datetime, str]] = {
+            o.name: (o.record, o.record_label) for o in outcomes if isinstance(o.record, datetime)
+        }
+        """Local dates of the record, by time outcome: (date, label)."""
+        self.historical_values: Mapping[str, tuple[float, str]] = {
+            o.name: (float(o.record), o.record_label)
+            for o in outcomes
+            if o.record is not None and not isinstance(o.record, datetime)
+        }
+        """Numeric values of the record, by outcome: (value, label)."""
 
 
-SERIES_LABELS: Mapping[str, SeriesLabel] = _series_labels()
+@lru_cache(maxsize=32)
+def of(places: tuple[Place, ...] = PLACES) -> Outputs:
+    """The outputs of the theatre made of ``places`` (``scenario.theatre.places``)."""
+    return Outputs(places)
+
+
+_THEATRE = of()
+
+STATE_BY_NAME: Mapping[str, StateVariable] = _THEATRE.state_by_name
+STATE_NUMERIC: tuple[str, ...] = _THEATRE.state_numeric
+"""The numeric state variables: the columns of :attr:`kabulsim.model.records.Series.values`."""
+STATE_CATEGORICAL: tuple[str, ...] = _THEATRE.state_categorical
+"""The categorical state variables (one label per grid time)."""
+INDICATORS: tuple[tuple[str, str, str], ...] = _THEATRE.indicators
+"""0/1 indicator series of the categorical state: ``(series name, variable, category)``."""
+SERIES_VARIABLES: tuple[str, ...] = _THEATRE.series_variables
+"""Numeric series variables whose quantiles are aggregated, in a fixed order."""
+SERIES_LABELS: Mapping[str, SeriesLabel] = _THEATRE.series_labels
 """Title, units and colour of every series variable (numeric state and indicators)."""
 
 # --- Derived: the outcomes --------------------------------------------------------------
 
-OUTCOME_BY_NAME: Mapping[str, Outcome] = {o.name: o for o in OUTCOMES}
-OUTCOME_NAMES: tuple[str, ...] = tuple(o.name for o in OUTCOMES)
-TIME_COLUMNS: tuple[str, ...] = tuple(o.name for o in OUTCOMES if o.kind == "time")
+OUTCOME_BY_NAME: Mapping[str, Outcome] = _THEATRE.outcome_by_name
+OUTCOME_NAMES: tuple[str, ...] = _THEATRE.outcome_names
+TIME_COLUMNS: tuple[str, ...] = _THEATRE.time_columns
 """Summary columns that are times (clock hours in the model; ISO 8601 local time in tables)."""
-SHARE_COLUMNS: frozenset[str] = frozenset(o.name for o in OUTCOMES if o.kind == "share")
+SHARE_COLUMNS: frozenset[str] = _THEATRE.share_columns
 """Outcomes on a 0-1 scale (a comparison's threshold for them is absolute)."""
-KEY_OUTCOMES: tuple[str, ...] = tuple(o.name for o in OUTCOMES if o.key)
+KEY_OUTCOMES: tuple[str, ...] = _THEATRE.key_outcomes
 """Outcomes in the key-outcomes table of the report and compared by default."""
-PANELS: tuple[Outcome, ...] = tuple(o for o in OUTCOMES if o.panel)
+PANELS: tuple[Outcome, ...] = _THEATRE.panels
 """Outcomes with a panel in the distributions figure."""
-OVERLAY_OUTCOMES: tuple[str, ...] = tuple(o.name for o in OUTCOMES if o.overlay)
+OVERLAY_OUTCOMES: tuple[str, ...] = _THEATRE.overlay_outcomes
 """Outcomes drawn by default when scenarios are overlaid."""
-HISTORICAL_DATES: Mapping[str, tuple[datetime, str]] = {
-    o.name: (o.record, o.record_label) for o in OUTCOMES if isinstance(o.record, datetime)
-}
+HISTORICAL_DATES: Mapping[str, tuple[datetime, str]] = _THEATRE.historical_dates
 """Local dates of the record, by time outcome: (date, label)."""
-HISTORICAL_VALUES: Mapping[str, tuple[float, str]] = {
-    o.name: (float(o.record), o.record_label)
-    for o in OUTCOMES
-    if o.record is not None and not isinstance(o.record, datetime)
-}
+HISTORICAL_VALUES: Mapping[str, tuple[float, str]] = _THEATRE.historical_values
 """Numeric values of the record, by outcome: (value, label)."""
+
+
+def _template_match(name: str, declared: tuple[Any, ...]) -> Any:
+    """The item of the per-place template whose name ``name`` fits, or None.
+
+    For a place the module's constants do not hold: a front a scenario declares.
+    """
+    for entry in declared:
+        if not isinstance(entry, Each):
+            continue
+        pattern = re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>[a-z][a-z0-9_]*)", re.escape(entry.item.name))
+        found = re.fullmatch(pattern, name)
+        if found is None:
+            continue
+        key = next(iter(found.groupdict().values()))
+        label = key.replace("_", " ").capitalize()
+        fields = {
+            "front": key, "place": key, "city": key, "label": label, "Label": label,
+            "at": f"at {label}", "towards": f"towards {label}", "city_label": label,
+        }  # fmt: skip
+        item = entry.item
+        return replace(item, name=name, title=item.title.format(**fields))
+    return None
+
+
+def column(key: str, role: Role, places: tuple[Place, ...] = PLACES) -> str:
+    """The column of per-place template ``key`` for the first place that plays ``role``.
+
+    ``column("start", "capital")``, ``column("city_falls", "falls")``: the record's checks
+    and the figures of the 2001 campaign read their columns this way, from the places' data,
+    instead of spelling them.
+    """
+    place = with_role(role, places)[0]
+    return per_place((*OUTCOMES_DECLARED, *STATE_DECLARED), places)[(key, place.name)]
+
+
+def map_breaks(places: tuple[Place, ...] = PLACES) -> dict[str, str]:
+    """For each front drawn on the base map, the summary column whose time is its break.
+
+    The fronts with a line (:attr:`kabulsim.places.Place.line`); the break of the front that
+    covers Kabul, the fall of a front's city.
+    """
+    cols = per_place(OUTCOMES_DECLARED, places)
+    return {
+        p.line: cols[("broken" if "capital" in p.roles else "city_falls", p.name)]
+        for p in places
+        if p.line
+    }
+
+
+def template(name: str, declared: tuple[Any, ...] = OUTCOMES_DECLARED) -> Each | None:
+    """The per-place template (:class:`Each`) a column name expands, or None.
+
+    A column of the 2001 theatre that is no template's (such as ``kabul_falls``) has none.
+    """
+    if name in OUTCOME_BY_NAME or name in STATE_BY_NAME:
+        return next(
+            (e for e in declared if isinstance(e, Each) and any(
+                e.for_place(p).name == name for p in with_role(e.role)
+            )),
+            None,
+        )  # fmt: skip
+    for entry in declared:
+        if isinstance(entry, Each):
+            pattern = re.sub(r"\\\{\w+\\\}", "[a-z][a-z0-9_]*", re.escape(entry.item.name))
+            if re.fullmatch(pattern, name):
+                return entry
+    return None
+
+
+def with_declared(names: Iterable[str], columns: Iterable[str]) -> tuple[str, ...]:
+    """``names`` (columns of the 2001 theatre) with the other key columns of ``columns``.
+
+    Those of the places a scenario declares, each placed after the last of ``names`` that
+    expands the same template (at the end when none does).
+    """
+    out = list(names)
+    for column in columns:
+        found = None if column in OUTCOME_BY_NAME else outcome(column)
+        if found is None or not found.key or column in out:
+            continue
+        entry = template(column)
+        same = [i for i, n in enumerate(out) if template(n) == entry]
+        out.insert(same[-1] + 1 if same else len(out), column)
+    return tuple(out)
+
+
+def key_outcomes(columns: Iterable[str]) -> tuple[str, ...]:
+    """The key outcomes of a summary table with ``columns``, in the declared order.
+
+    Those of :data:`KEY_OUTCOMES` it has, each followed by the same template's columns for
+    the places a scenario declares (a third front's ``<city>_falls`` after the 2001 one's).
+    """
+    columns = list(columns)
+    return with_declared((n for n in KEY_OUTCOMES if n in columns), columns)
+
+
+def outcome(name: str) -> Outcome | None:
+    """The declaration of summary column ``name``, or None.
+
+    One of :data:`OUTCOMES`, or a per-place template's for a place a scenario declares
+    (titled from its key).
+    """
+    found = OUTCOME_BY_NAME.get(name)
+    if found is None:
+        found = _template_match(name, OUTCOMES_DECLARED)
+    return found
+
+
+def is_time(name: str) -> bool:
+    """Whether summary column ``name`` is a time (see :func:`outcome`)."""
+    found = outcome(name)
+    return found is not None and found.kind == "time"
+
+
+def series_label(name: str) -> SeriesLabel | None:
+    """How series variable ``name`` is shown (also a per-place template's, by its key)."""
+    found = SERIES_LABELS.get(name)
+    if found is None:
+        item = _template_match(name, STATE_DECLARED)
+        if item is not None:
+            found = SeriesLabel(item.title, item.units, item.colour)
+    return found
 
 
 def title(name: str) -> str:
     """The title of an outcome or series variable (the name itself when undeclared)."""
-    if name in OUTCOME_BY_NAME:
-        return OUTCOME_BY_NAME[name].title
-    if name in SERIES_LABELS:
-        return SERIES_LABELS[name].title
-    return name
+    declared = outcome(name)
+    if declared is not None:
+        return declared.title
+    label = series_label(name)
+    return name if label is None else label.title
 
 
 def _undeclared(name: str) -> str:

@@ -62,6 +62,8 @@ class Place:
         city_label: that city in a title.
         retreat: for a ``falls`` front, the route (a ledger key) its garrison withdraws by.
         records: the record's values for this place's outputs, by output template key.
+        line: the front's line on the base map (a key of :data:`kabulsim.basemap.FRONTS`);
+            empty when it has none.
 
     """
 
@@ -75,6 +77,7 @@ class Place:
     city_label: str = ""
     retreat: str = ""
     records: tuple[tuple[str, Record], ...] = ()
+    line: str = ""
 
     def record(self, key: str) -> Record | None:
         """The record's value for this place's output ``key``, if there is one."""
@@ -104,6 +107,7 @@ PLACES: tuple[Place, ...] = (
             ("start", Record(datetime(2001, 11, 12, tzinfo=KABUL), "12 Nov", _WIKI)),
             ("duration_h", Record(3.0, "about 3 h", _WIKI)),
         ),
+        line="Shamali line",
     ),
     Place("kabul", "city", ("garrison",), "Kabul", "in Kabul"),
     Place(
@@ -118,6 +122,7 @@ PLACES: tuple[Place, ...] = (
             )),
             ("city_falls", Record(datetime(2001, 11, 9, tzinfo=KABUL), "9 Nov", _WIKI)),
         ),
+        line="Mazar front",
     ),
 )  # fmt: skip
 """The places of the 2001 theatre, in the order of the outputs that walk them."""

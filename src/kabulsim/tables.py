@@ -14,7 +14,7 @@ from typing import Any
 import pandas as pd
 
 from kabulsim.model.simulate import Replication
-from kabulsim.outputs import TIME_COLUMNS
+from kabulsim.outputs import of as outputs_of
 from kabulsim.timebase import KABUL, iso_many
 
 
@@ -24,10 +24,11 @@ def summary_frame(reps: Sequence[Replication]) -> pd.DataFrame:
     A failed replication has an empty summary: its outcome cells are missing (NaN).
     """
     keys = list(dict.fromkeys(key for r in reps for key in r.summary))
+    times = set(outputs_of(reps[0].scenario.theatre.places).time_columns) if reps else set()
     columns: dict[str, Any] = {"rep": [r.rep for r in reps], "seed": [r.seed for r in reps]}
     for key in keys:
         values = [r.summary.get(key, math.nan) for r in reps]
-        if key in TIME_COLUMNS:
+        if key in times:
             text = iso_many(reps[0].scenario.start, values)
             values = [t if key in r.summary else math.nan for t, r in zip(text, reps, strict=True)]
         columns[key] = values

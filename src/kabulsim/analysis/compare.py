@@ -38,7 +38,7 @@ from functools import partial
 import numpy as np
 import pandas as pd
 
-from kabulsim.outputs import KEY_OUTCOMES, SHARE_COLUMNS, TIME_COLUMNS
+from kabulsim.outputs import KEY_OUTCOMES, SHARE_COLUMNS, is_time
 from kabulsim.tables import to_datetime
 
 COMPARE_OUTCOMES = KEY_OUTCOMES
@@ -91,7 +91,7 @@ def _happened(x: np.ndarray) -> np.ndarray:
 
 def _kind(frame: pd.DataFrame, name: str) -> str:
     col = frame[name]
-    if name in TIME_COLUMNS or pd.api.types.is_datetime64_any_dtype(col):
+    if is_time(name) or pd.api.types.is_datetime64_any_dtype(col):
         return "time"
     if pd.api.types.is_bool_dtype(col):
         return "bool"

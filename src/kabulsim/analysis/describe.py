@@ -24,7 +24,7 @@ import pandas as pd
 
 from kabulsim.analysis import display
 from kabulsim.analysis.intervals import censored_time_quantiles, quantiles, share
-from kabulsim.outputs import KEY_OUTCOMES, OUTCOME_BY_NAME
+from kabulsim.outputs import KEY_OUTCOMES, key_outcomes, outcome
 from kabulsim.tables import to_datetime
 
 __all__ = ["KEY_OUTCOMES", "Outcome", "describe", "describe_table"]
@@ -103,12 +103,16 @@ def _category(name: str, col: pd.Series) -> Outcome:
     )  # fmt: skip
 
 
-def describe(summary: pd.DataFrame, names: tuple[str, ...] = KEY_OUTCOMES) -> list[Outcome]:
-    """Each outcome summarised for a reader (see the module docstring)."""
+def describe(summary: pd.DataFrame, names: tuple[str, ...] | None = None) -> list[Outcome]:
+    """Each outcome summarised for a reader (see the module docstring).
+
+    ``names``: the outcomes; None: the key outcomes the table has
+    (:func:`kabulsim.outputs.key_outcomes`: a front a scenario declares included).
+    """
     out: list[Outcome] = []
-    for name in names:
+    for name in key_outcomes(summary.columns) if names is None else names:
         col = summary[name]
-        declared = OUTCOME_BY_NAME.get(name)
+        declared = outcome(name)
         kind = declared.kind if declared is not None else None
         if kind == "time":
             out.append(_time(name, col))
@@ -121,7 +125,7 @@ def describe(summary: pd.DataFrame, names: tuple[str, ...] = KEY_OUTCOMES) -> li
     return out
 
 
-def describe_table(summary: pd.DataFrame, names: tuple[str, ...] = KEY_OUTCOMES) -> pd.DataFrame:
+def describe_table(summary: pd.DataFrame, names: tuple[str, ...] | None = None) -> pd.DataFrame:
     """:func:`describe` as a table: outcome (title), median, 90% range, happened, note, column."""
     return pd.DataFrame(
         [

@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 
 import pandas as pd
 
-from kabulsim.outputs import OUTCOME_BY_NAME
+from kabulsim.outputs import outcome
 from kabulsim.timebase import KABUL
 
 NOT_REACHED = "not reached"
@@ -34,13 +34,13 @@ DIFF_REFERENCE = datetime(2001, 10, 7, tzinfo=KABUL)
 
 def title(name: str) -> str:
     """The declared title of an outcome (the name itself when it is not declared)."""
-    declared = OUTCOME_BY_NAME.get(name)
+    declared = outcome(name)
     return declared.title if declared is not None else name
 
 
 def units(name: str) -> str:
     """The declared units of an outcome ("" for times, flags, categories or undeclared)."""
-    declared = OUTCOME_BY_NAME.get(name)
+    declared = outcome(name)
     if declared is None or declared.kind in ("time", "flag", "category"):
         return ""
     return "h" if declared.kind == "hours" else declared.units
@@ -112,7 +112,7 @@ def points(diff: float) -> str:
 
 
 def _kind(name: str) -> str:
-    declared = OUTCOME_BY_NAME.get(name)
+    declared = outcome(name)
     return declared.kind if declared is not None else "number"
 
 

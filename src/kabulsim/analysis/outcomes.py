@@ -37,7 +37,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from kabulsim.analysis.intervals import Z95, share
-from kabulsim.outputs import TIME_COLUMNS
+from kabulsim.outputs import is_time
 from kabulsim.scenario.schema import Scenario
 from kabulsim.tables import to_datetime
 from kabulsim.timebase import KABUL
@@ -63,7 +63,7 @@ class Metric:
         """A label for tables and axes, with units."""
         if self.when is not None:
             return f"P({self.column} {self.op} {self.when:%Y-%m-%d %H:%M})"
-        if self.column in TIME_COLUMNS:
+        if is_time(self.column):
             if self.rmst:
                 return f"{self.column} (days since start, mean restricted to the horizon)"
             return f"{self.column} (days since start, median; censored beyond the horizon)"
@@ -85,7 +85,7 @@ def parse_metric(text: str, columns: Sequence[str] | None = None) -> Metric:
     rmst = _RMST.match(text)
     if rmst:
         inner = parse_metric(rmst.group(1), columns)
-        if inner.column not in TIME_COLUMNS:
+        if not is_time(inner.column):
             raise ValueError(f"outcome {text!r}: ':rmst' needs a time column")
         return Metric(text, inner.column, rmst=True)
     match = _THRESHOLD.match(text)
@@ -99,7 +99,7 @@ def parse_metric(text: str, columns: Sequence[str] | None = None) -> Metric:
         raise ValueError(f"outcome {text!r}: no summary column {column!r}{hint}")
     if not op:
         return Metric(text, column)
-    if column not in TIME_COLUMNS:
+    if not is_time(column):
         raise ValueError(f"outcome {text!r}: a date threshold needs a time column")
     try:
         moment = datetime.fromisoformat(when)
@@ -155,7 +155,7 @@ def per_replication(
     """The metric's value in each replication (failed replications dropped)."""
     ok = summary[summary["error"] == ""] if "error" in summary else summary
     col = ok[metric.column]
-    if metric.column in TIME_COLUMNS:
+    if is_time(metric.column):
         times = to_datetime(col)
         if metric.when is not None:
             limit = pd.Timestamp(metric.when)
@@ -181,7 +181,7 @@ def estimate(summary: pd.DataFrame, metric: Metric, scenario: Scenario) -> Estim
     )
     if is_share:
         return wilson_estimate(int(values.sum()), int(values.size))
-    if metric.column in TIME_COLUMNS and not metric.rmst:
+    if is_time(metric.column) and not metric.rmst:
         return median_estimate(values)
     return mean_estimate(values)
 

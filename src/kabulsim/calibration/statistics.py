@@ -27,7 +27,15 @@ from typing import Any
 
 import numpy as np
 
+from kabulsim.outputs import column
 from kabulsim.timebase import KABUL, to_hours
+
+# The record's columns, read from the places' data (kabulsim.places): the city whose fall
+# comes first, and the fight for the front that covers Kabul.
+CITY_FALLS = column("city_falls", "falls")
+FIGHT_START = column("start", "capital")
+FIGHT_HOURS = column("duration_h", "capital")
+FIGHT_WINNER = column("winner", "capital")
 
 Row = Mapping[str, Any]
 """One replication's summary row (times as clock hours, missing times as None)."""
@@ -96,17 +104,17 @@ def _local(y: int, m: int, d: int) -> datetime:
     return datetime(y, m, d, tzinfo=KABUL)
 
 
-def _mazar_gap(rows: Sequence[Row], start: datetime) -> float:
-    return _median([(_t(r, "alliance_enters_kabul") - _t(r, "mazar_falls")) / 24.0 for r in rows])
+def _city_gap(rows: Sequence[Row], start: datetime) -> float:
+    return _median([(_t(r, "alliance_enters_kabul") - _t(r, CITY_FALLS)) / 24.0 for r in rows])
 
 
-def _shamali_date(rows: Sequence[Row], start: datetime) -> float:
+def _fight_date(rows: Sequence[Row], start: datetime) -> float:
     origin = to_hours(start, _local(2001, 11, 11))
-    return _median([(_t(r, "shamali_start") - origin) / 24.0 for r in rows])
+    return _median([(_t(r, FIGHT_START) - origin) / 24.0 for r in rows])
 
 
 def _duration(rows: Sequence[Row], start: datetime) -> float:
-    return _median([_t(r, "shamali_duration_h") for r in rows])
+    return _median([_t(r, FIGHT_HOURS) for r in rows])
 
 
 def _share(rows: Sequence[Row], test: Callable[[Row], bool]) -> float:
@@ -114,7 +122,7 @@ def _share(rows: Sequence[Row], test: Callable[[Row], bool]) -> float:
 
 
 def _fall_back(rows: Sequence[Row], start: datetime) -> float:
-    return _share(rows, lambda r: r.get("shamali_winner") == "alliance")
+    return _share(rows, lambda r: r.get(FIGHT_WINNER) == "alliance")
 
 
 def _evacuation(rows: Sequence[Row], start: datetime) -> float:
@@ -127,7 +135,7 @@ def _entry_date(rows: Sequence[Row], start: datetime) -> float:
 
 
 def _next_day(rows: Sequence[Row], start: datetime) -> float:
-    return _median([(_t(r, "alliance_enters_kabul") - _t(r, "shamali_start")) / 24.0 for r in rows])
+    return _median([(_t(r, "alliance_enters_kabul") - _t(r, FIGHT_START)) / 24.0 for r in rows])
 
 
 def _pause(rows: Sequence[Row], start: datetime) -> float:
@@ -149,8 +157,8 @@ def _atef(rows: Sequence[Row], start: datetime) -> float:
 
 
 STATISTICS: tuple[Statistic, ...] = (
-    Statistic("mazar_before_kabul", "days", 2.5, 6.0, _mazar_gap),
-    Statistic("shamali_date", "days after 11 Nov 00:00", 0.0, 3.0, _shamali_date),
+    Statistic("mazar_before_kabul", "days", 2.5, 6.0, _city_gap),
+    Statistic("shamali_date", "days after 11 Nov 00:00", 0.0, 3.0, _fight_date),
     Statistic("shamali_duration", "h", 1.5, 6.0, _duration),
     Statistic("taliban_fall_back", "share", 0.9, 1.0, _fall_back, "low"),
     Statistic("evacuation", "share", 0.9, 1.0, _evacuation, "low"),

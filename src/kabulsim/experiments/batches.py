@@ -25,13 +25,15 @@ from kabulsim.calibration.ensemble import Ensemble
 from kabulsim.experiments.quantiles import count_values, state_matrix
 from kabulsim.limits import MAX_BATCH_SIZE, MAX_REPS, MAX_SEED, MAX_SERIES_REPS
 from kabulsim.model.simulate import Replication, simulate
-from kabulsim.outputs import STATE, STATE_CATEGORICAL, STATE_NUMERIC
+from kabulsim.outputs import STATE
+from kabulsim.outputs import of as outputs_of
 from kabulsim.scenario.schema import Scenario
 from kabulsim.tables import summary_frame
 from kabulsim.timebase import iso_many
 
 SERIES_COLUMNS = ("rep", "t_h", "time", *(v.name for v in STATE))
-"""Columns of the per-replication series table: the state variables in declaration order."""
+"""Columns of the per-replication series table of the 2001 theatre: the state variables in
+declaration order (a scenario's own: ``outputs.of(scenario.theatre.places).state``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,27 +142,34 @@ def _events_frame(reps: list[Replication]) -> pd.DataFrame:
 
 
 def _series_frame(reps: list[Replication], scenario: Scenario) -> pd.DataFrame:
-    """Per-replication state series, one row per replication and grid time."""
+    """Per-replication state series, one row per replication and grid time.
+
+    The columns are the state variables of the scenario's theatre, in declaration order.
+    """
+    out = outputs_of(scenario.theatre.places)
     kept = [r for r in reps if r.series is not None]
     if not kept:
-        frame = pd.DataFrame({c: [] for c in SERIES_COLUMNS})
+        frame = pd.DataFrame({c: [] for c in ("rep", "t_h", "time", *(v.name for v in out.state))})
     else:
         series = [r.series for r in kept if r.series is not None]
         times = series[0].times
         n_t = len(times)
         values = np.concatenate([s.values for s in series])
-        numeric = {name: values[:, j] for j, name in enumerate(STATE_NUMERIC)}
-        labels = {name: [h for s in series for h in s.labels[name]] for name in STATE_CATEGORICAL}
+        numeric = {name: values[:, j] for j, name in enumerate(series[0].names)}
+        labels = {
+            name: [h for s in series for h in s.labels[name]] for name in out.state_categorical
+        }
         frame = pd.DataFrame(
             {
                 "rep": np.repeat([r.rep for r in kept], n_t),
                 "t_h": np.tile(times, len(kept)),
                 "time": np.tile(np.array(iso_many(scenario.start, times), dtype=object), len(kept)),
-                **{v.name: labels[v.name] if v.categories else numeric[v.name] for v in STATE},
+                **{v.name: labels[v.name] if v.categories else numeric[v.name] for v in out.state},
             }
         )
-    frame = frame.astype({"rep": "int64", "time": "str", **dict.fromkeys(STATE_CATEGORICAL, "str")})
-    return frame.astype(dict.fromkeys(("t_h", *STATE_NUMERIC), "float64"))
+    text = dict.fromkeys(out.state_categorical, "str")
+    frame = frame.astype({"rep": "int64", "time": "str", **text})
+    return frame.astype(dict.fromkeys(("t_h", *out.state_numeric), "float64"))
 
 
 def run_batch(batch: Batch) -> BatchResult:

@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from kabulsim.model.records import Series
-from kabulsim.outputs import INDICATORS, SERIES_VARIABLES, STATE_NUMERIC
+from kabulsim.outputs import INDICATORS, SERIES_VARIABLES
 
 __all__ = ["SERIES_VARIABLES"]
 
@@ -51,10 +51,10 @@ def round_bits(values: np.ndarray) -> np.ndarray:
 def state_matrix(series: Sequence[Series]) -> tuple[np.ndarray, np.ndarray]:
     """Stack replications' series: clock times ``(n_t,)`` and values ``(n_reps, n_t, n_var)``.
 
-    Replications share the grid (every ``series_step_h`` hours); the variables are
-    :data:`SERIES_VARIABLES`: the numeric state, then 0/1 indicators of the categorical
-    state (who holds Kabul), as declared in :mod:`kabulsim.outputs`. With
-    no replications the arrays are empty.
+    Replications share the grid (every ``series_step_h`` hours); the variables are the
+    theatre's series variables (:func:`table_variables` of the series' own ``names``; for the
+    2001 theatre :data:`SERIES_VARIABLES`): the numeric state, then 0/1 indicators of the
+    categorical state (who holds Kabul). With no replications the arrays are empty.
     """
     if not series:
         return np.empty(0), np.empty((0, 0, len(SERIES_VARIABLES)))
@@ -65,18 +65,23 @@ def state_matrix(series: Sequence[Series]) -> tuple[np.ndarray, np.ndarray]:
     return series[0].times, values
 
 
-def frame_matrix(series: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+def frame_matrix(
+    series: pd.DataFrame, numeric: Sequence[str] | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """:func:`state_matrix` of a per-replication series table (``series.parquet``).
 
-    Variables absent from the table are NaN (and dropped by :func:`frame_quantiles`).
+    The variables are :func:`table_variables`: the ``numeric`` state variables (None: the
+    table's own numeric columns, in table order), then the indicators of the categorical
+    state. Variables absent from the table are NaN (and dropped by :func:`frame_quantiles`).
     """
+    names = table_numeric(series) if numeric is None else tuple(numeric)
     if series.empty:
-        return np.empty(0), np.empty((0, 0, len(SERIES_VARIABLES)))
+        return np.empty(0), np.empty((0, 0, len(names) + len(INDICATORS)))
     ordered = series.sort_values(["rep", "t_h"], kind="stable")
     times = np.unique(ordered["t_h"].to_numpy(np.float64))
     n_reps = ordered["rep"].nunique()
     columns = []
-    for name in STATE_NUMERIC:
+    for name in names:
         present = name in ordered
         columns.append(
             ordered[name].to_numpy(np.float64) if present else np.full(len(ordered), np.nan)
@@ -86,8 +91,27 @@ def frame_matrix(series: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
             columns.append((ordered[var] == category).to_numpy(np.float64))
         else:
             columns.append(np.full(len(ordered), np.nan))
-    values = np.stack(columns, axis=-1).reshape(n_reps, len(times), len(SERIES_VARIABLES))
-    return times, values
+    shape = (n_reps, len(times), len(names) + len(INDICATORS))
+    return times, np.stack(columns, axis=-1).reshape(shape)
+
+
+def table_numeric(series: pd.DataFrame) -> tuple[str, ...]:
+    """The numeric state variables of a series table, in table order.
+
+    Its columns other than ``rep``, ``t_h``, ``time`` and the categorical state: the numeric
+    state of its theatre.
+    """
+    skip = {"rep", "t_h", "time", *(var for _, var, _ in INDICATORS)}
+    return tuple(str(c) for c in series.columns if c not in skip)
+
+
+def table_variables(numeric: Sequence[str]) -> tuple[str, ...]:
+    """The series variables of a theatre with the numeric state ``numeric``.
+
+    Those, then the indicators of the categorical state (:data:`SERIES_VARIABLES` for the
+    2001 theatre).
+    """
+    return (*numeric, *(name for name, _, _ in INDICATORS))
 
 
 def frame_quantiles(series: pd.DataFrame) -> pd.DataFrame:
@@ -96,9 +120,10 @@ def frame_quantiles(series: pd.DataFrame) -> pd.DataFrame:
     The same statistic as the run's ``series_quantiles.parquet``, over the replications in
     the table; only the variables the table has.
     """
-    quantiles = quantile_frame(count_values(frame_matrix(series)))
-    present = [name for name in STATE_NUMERIC if name in series]
-    present += [name for name, var, _ in INDICATORS if var in series]
+    numeric = table_numeric(series)
+    counts = count_values(frame_matrix(series, numeric))
+    quantiles = quantile_frame(counts, table_variables(numeric))
+    present = [*numeric, *(name for name, var, _ in INDICATORS if var in series)]
     return quantiles[quantiles["variable"].isin(present)].reset_index(drop=True)
 
 
@@ -299,30 +324,39 @@ class CountAccumulator:
             {"variable": variable, "t_h": t_h, "value": value, "count": count.copy()}
         )
 
-    def quantiles(self) -> pd.DataFrame:
+    def quantiles(self, variables: Sequence[str] = SERIES_VARIABLES) -> pd.DataFrame:
         """:func:`quantile_frame` of the merged counts (without copying them into a frame)."""
-        return _sorted_quantiles(*self._arrays())
+        return _sorted_quantiles(*self._arrays(), variables)
 
 
-def quantile_frame(counts: pd.DataFrame) -> pd.DataFrame:
+def quantile_frame(
+    counts: pd.DataFrame, variables: Sequence[str] = SERIES_VARIABLES
+) -> pd.DataFrame:
     """Per variable and grid time: n, mean and the 5/25/50/75/95 % quantiles.
 
     Columns: ``variable``, ``t_h``, ``n``, ``mean``, ``p05`` ... ``p95``; rows sorted by
-    variable (in :data:`SERIES_VARIABLES` order) and time.
+    variable (in the order of ``variables``, the theatre's series variables: the counts'
+    ``variable`` is a position in it) and time.
     """
     if counts.empty:
-        return _sorted_quantiles(*(np.empty(0) for _ in range(4)))
+        empty = np.empty(0)
+        return _sorted_quantiles(empty, empty, empty, empty, variables)
     counts = counts.sort_values(["variable", "t_h", "value"], kind="stable")
     return _sorted_quantiles(
         counts["variable"].to_numpy(),
         counts["t_h"].to_numpy(),
         counts["value"].to_numpy(),
         counts["count"].to_numpy(),
+        variables,
     )
 
 
 def _sorted_quantiles(
-    variable: np.ndarray, t_h: np.ndarray, value: np.ndarray, count: np.ndarray
+    variable: np.ndarray,
+    t_h: np.ndarray,
+    value: np.ndarray,
+    count: np.ndarray,
+    variables: Sequence[str] = SERIES_VARIABLES,
 ) -> pd.DataFrame:
     """:func:`quantile_frame` of counts given as arrays sorted by variable, time and value."""
     columns = ["variable", "t_h", "n", "mean", *PROB_COLUMNS]
@@ -339,7 +373,7 @@ def _sorted_quantiles(
     n = cum[ends - 1] - base
     weighted = np.add.reduceat(value * count, starts)
     out: dict[str, object] = {
-        "variable": [SERIES_VARIABLES[int(i)] for i in variable[starts]],
+        "variable": [variables[int(i)] for i in variable[starts]],
         "t_h": t_h[starts],
         "n": n.astype(np.int64),
         "mean": weighted / n,

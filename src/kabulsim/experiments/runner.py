@@ -47,6 +47,7 @@ from kabulsim.experiments.store import EVENTS_SCHEMA, SERIES_SCHEMA, RunStore, s
 from kabulsim.experiments.studies import FolderError, atomic_write_text, manifest_value
 from kabulsim.files import FileProblem, read_bounded
 from kabulsim.limits import DEFAULT_SERIES_REPS, EVENTS_CSV_MAX, MAX_MEMBERS_BYTES
+from kabulsim.outputs import of as outputs_of
 from kabulsim.scenario.schema import Scenario
 
 Progress = Callable[[int, int], None]
@@ -218,7 +219,7 @@ def run_many(
             runtime_s=time.perf_counter() - began,
             failed=sum(r.failed for r in ordered),
             memory_summary=pd.concat([r.summary for r in ordered], ignore_index=True),
-            series_quantiles=acc.quantiles(),
+            series_quantiles=acc.quantiles(outputs_of(scenario.theatre.places).series_variables),
             memory_events=pd.concat([r.events for r in ordered], ignore_index=True),
             memory_series=pd.concat([r.series for r in ordered], ignore_index=True),
         )
@@ -230,6 +231,7 @@ def run_many(
         "ensemble_hash": ensemble_hash(batches[0].ensemble_json),
     }
     store = RunStore.create(Path(out), identity, force=force)
+    store.outputs = outputs_of(scenario.theatre.places)
     if ensemble is not None:
         atomic_write_text(store.root / ENSEMBLE_MEMBERS, batches[0].ensemble_json)
     manifest: dict[str, Any] = {
@@ -410,6 +412,7 @@ def resume(
             " after the run started, so the folder cannot be resumed"
         )
     store.identity = identity
+    store.outputs = outputs_of(scenario.theatre.places)
     engine = make_engine(workers, client)
     ranges = {b.index: (b.start, b.stop) for b in batches}
     # every batch is checked before the lock file is made: a refused folder is unchanged

@@ -49,7 +49,8 @@ from kabulsim.experiments.studies import (
 )
 from kabulsim.files import FileProblem, read_bounded
 from kabulsim.limits import MAX_RECORD_BYTES
-from kabulsim.outputs import SERIES_VARIABLES, STATE
+from kabulsim.outputs import STATE, Outputs, StateVariable
+from kabulsim.outputs import of as outputs_of
 
 MANIFEST = "manifest.json"
 ROW_GROUP_BYTES = 8 << 20
@@ -75,14 +76,22 @@ EVENTS_SCHEMA = pa.schema(
         ("value", pa.float64()),
     ]
 )
-SERIES_SCHEMA = pa.schema(
-    [
-        ("rep", pa.int64()),
-        ("t_h", pa.float64()),
-        ("time", pa.string()),
-        *[(v.name, pa.string() if v.categories else pa.float64()) for v in STATE],
-    ]
-)
+
+
+def series_schema(state: tuple[StateVariable, ...] = STATE) -> pa.Schema:
+    """The schema of a series table whose theatre has the state variables ``state``."""
+    return pa.schema(
+        [
+            ("rep", pa.int64()),
+            ("t_h", pa.float64()),
+            ("time", pa.string()),
+            *[(v.name, pa.string() if v.categories else pa.float64()) for v in state],
+        ]
+    )
+
+
+SERIES_SCHEMA = series_schema()
+"""The schema of the 2001 theatre's series table (:func:`series_schema`)."""
 
 
 def _write_parquet(frame: pd.DataFrame, path: Path, schema: pa.Schema | None = None) -> None:
@@ -184,6 +193,9 @@ class RunStore:
         self.root = Path(root)
         self.chunks = self.root / CHUNKS
         self.identity: dict[str, Any] = dict(identity or {})
+        self.outputs: Outputs = outputs_of()
+        """The outputs of the run's theatre (its series columns and variables): set from the
+        scenario (``outputs.of(scenario.theatre.places)``) before writing."""
 
     @classmethod
     def create(cls, root: Path, identity: dict[str, Any], *, force: bool = False) -> RunStore:
@@ -329,7 +341,7 @@ class RunStore:
         """Write one batch's chunks, then its record (the completion marker)."""
         i = result.index
         _write_parquet(result.events, self.chunk("events", i), EVENTS_SCHEMA)
-        _write_parquet(result.series, self.chunk("series", i), SERIES_SCHEMA)
+        _write_parquet(result.series, self.chunk("series", i), series_schema(self.outputs.state))
         _write_counts(result.counts, self.chunk("counts", i))
         _write_parquet(result.summary, self.chunk("summary", i))
         record = {
@@ -432,7 +444,7 @@ class RunStore:
         edges = [-np.inf, *bounds[1:], np.inf]
         blocks = [
             (v, lo, hi)
-            for v in range(len(SERIES_VARIABLES))
+            for v in range(len(self.outputs.series_variables))
             for lo, hi in itertools.pairwise(edges)
         ]
         return blocks, groups
@@ -472,11 +484,11 @@ class RunStore:
                     table["count"].to_numpy()[keep],
                 )
             if acc.rows:
-                frames.append(acc.quantiles())
+                frames.append(acc.quantiles(self.outputs.series_variables))
             del acc
             _return_memory()  # the next block starts from what this one held
         if not frames:
-            return CountAccumulator().quantiles()
+            return CountAccumulator().quantiles(self.outputs.series_variables)
         return pd.concat(frames, ignore_index=True)
 
     def finalize(self, n_batches: int, *, events_csv: bool) -> tuple[int, pd.DataFrame]:
@@ -507,7 +519,7 @@ class RunStore:
             "events.csv" if events_csv else None,
         )
         _return_memory()
-        self._stream("series", n_batches, SERIES_SCHEMA, "series.parquet", None)
+        self._stream("series", n_batches, series_schema(self.outputs.state), "series.parquet", None)
         _return_memory()
         quantiles = self._quantiles(n_batches)
         _write_parquet(quantiles, self.root / "series_quantiles.parquet")

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -38,12 +38,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from kabulsim import outputs
 from kabulsim.analysis.compare import compare
 from kabulsim.analysis.sweep import Axis, with_values
 from kabulsim.basemap import FRONTS, ROUTE_NAMES, ROUTES, lonlat
 from kabulsim.calibration.ensemble import DEFAULT, Ensemble, EnsembleSpec, resolve
 from kabulsim.experiments.runner import run_many
 from kabulsim.outputs import OUTCOME_BY_NAME
+from kabulsim.places import with_role
 from kabulsim.scenario.provenance import implausible, provenance_table
 from kabulsim.scenario.schema import Scenario
 from kabulsim.tables import to_datetime
@@ -54,10 +56,15 @@ Progress = Callable[[int, int], None]
 SCENARIO_KEY = "scenario"
 """The control that picks one of the named scenarios."""
 
+_CITY = with_role("falls")[0]
+_CAPITAL = with_role("capital")[0]
+CITY_FALLS = outputs.column("city_falls", "falls")
+"""The fall of the first city of the theatre (its column, from the places' data)."""
+
 EVENTS: tuple[tuple[str, str], ...] = (
-    ("mazar_falls", "Mazar-i-Sharif falls"),
-    ("first_assault", "first assault on the Shamali line"),
-    ("front_broken", "Shamali front broken"),
+    (CITY_FALLS, f"{_CITY.city_label} falls"),
+    ("first_assault", f"first assault on the {_CAPITAL.label} line"),
+    ("front_broken", f"{_CAPITAL.label} front broken"),
     ("evacuation_decided", "Taliban decide to leave Kabul"),
     ("kabul_evacuated", "Kabul evacuated"),
     ("alliance_at_gates", "alliance at the gates"),
@@ -79,7 +86,7 @@ OUTCOMES: tuple[tuple[str, str], ...] = (
 fall-by-date curve and the timeline, as a date)."""
 
 DIFF_OUTCOMES = (
-    "mazar_falls",
+    CITY_FALLS,
     "front_broken",
     "alliance_enters_kabul",
     "vacuum_h",
@@ -275,9 +282,16 @@ def fall_curve(summary: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
 _EPOCH = pd.Timestamp(0, tz="UTC")
 
 
+def _events(columns: Iterable[str]) -> tuple[tuple[str, str], ...]:
+    """:data:`EVENTS` with the fall of the city of each front a scenario declares."""
+    labels = dict(EVENTS)
+    names = outputs.with_declared(labels, [c for c in columns if outputs.is_time(c)])
+    return tuple((n, labels.get(n) or outputs.title(n)) for n in names)
+
+
 def _timeline(summary: pd.DataFrame) -> pd.DataFrame:
     rows = []
-    for order, (col, label) in enumerate(EVENTS):
+    for order, (col, label) in enumerate(_events(summary.columns)):
         times = to_datetime(summary[col])
         happened = times.dropna()
         row: dict[str, Any] = {
@@ -310,8 +324,8 @@ def _outcomes(summary: pd.DataFrame) -> pd.DataFrame:
 
 def _map_state(summary: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     broke = {
-        "Mazar front": float(to_datetime(summary["mazar_falls"]).notna().mean()),
-        "Shamali line": float(to_datetime(summary["front_broken"]).notna().mean()),
+        line: float(to_datetime(summary[col]).notna().mean())
+        for line, col in outputs.map_breaks().items()
     }
     fronts = [
         {
@@ -343,21 +357,29 @@ def _map_state(summary: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     return pd.DataFrame(routes), pd.DataFrame(fronts)
 
 
-_HAPPENED_SHOWN = ("mazar_falls", "front_broken", "alliance_enters_kabul")
+_HAPPENED_SHOWN = (CITY_FALLS, "front_broken", "alliance_enters_kabul")
 
 
 def _differences(summaries: dict[str, pd.DataFrame], n_boot: int, seed: int) -> pd.DataFrame:
-    table = compare(summaries, baseline="0", outcomes=DIFF_OUTCOMES, n_boot=n_boot, seed=seed)
+    common = set.intersection(*(set(s.columns) for s in summaries.values()))
+    outcomes = outputs.with_declared(DIFF_OUTCOMES, sorted(common, key=list(summaries["0"]).index))
+    table = compare(summaries, baseline="0", outcomes=outcomes, n_boot=n_boot, seed=seed)
     keep = table[table["statistic"].isin(("median", "proportion", "median_time", "happened"))]
     out = keep.rename(columns={"scenario": "cell"}).copy()
     # the share of replications in which something happened is shown for events only (and
     # only where it matters most); for other outcomes it says over how many replications
     # their median is (the vacuum exists only where the alliance entered)
-    out["shown"] = (out["statistic"] != "happened") | out["outcome"].isin(_HAPPENED_SHOWN)
+    events = [
+        o
+        for o in outcomes
+        if o in _HAPPENED_SHOWN or (o not in OUTCOME_BY_NAME and outputs.is_time(o))
+    ]
+    out["shown"] = (out["statistic"] != "happened") | out["outcome"].isin(events)
     out["cell"] = out["cell"].astype(int)
-    out["title"] = [OUTCOME_BY_NAME[o].title for o in out["outcome"]]
-    out["kind"] = [OUTCOME_BY_NAME[o].kind for o in out["outcome"]]
-    out["outcome_units"] = [OUTCOME_BY_NAME[o].units for o in out["outcome"]]
+    declared = {o: outputs.outcome(o) for o in outcomes}
+    out["title"] = [declared[o].title for o in out["outcome"]]  # type: ignore[union-attr]
+    out["kind"] = [declared[o].kind for o in out["outcome"]]  # type: ignore[union-attr]
+    out["outcome_units"] = [declared[o].units for o in out["outcome"]]  # type: ignore[union-attr]
     return out.reset_index(drop=True)
 
 

@@ -312,16 +312,16 @@ def relief_png(width: int, height: int) -> str:
     from PIL import Image
 
     alpha = basemap.shading()
-    b_west, b_south, b_east, b_north = basemap.bbox()
-    west, east, south, north = basemap.EXTENT
+    b_west, b_south, b_east, b_top = basemap.bbox()
+    west, east, south, top = basemap.EXTENT
     rows, cols = alpha.shape
     lon = west + (np.arange(width) + 0.5) / width * (east - west)
-    merc = _mercator_y(north) - (np.arange(height) + 0.5) / height * (
-        _mercator_y(north) - _mercator_y(south)
+    merc = _mercator_y(top) - (np.arange(height) + 0.5) / height * (
+        _mercator_y(top) - _mercator_y(south)
     )
     lat = np.degrees(np.arctan(np.sinh(merc)))
     col = np.clip(((lon - b_west) / (b_east - b_west) * cols).astype(int), 0, cols - 1)
-    row = np.clip(((b_north - lat) / (b_north - b_south) * rows).astype(int), 0, rows - 1)
+    row = np.clip(((b_top - lat) / (b_top - b_south) * rows).astype(int), 0, rows - 1)
     rgba = np.zeros((height, width, 4), dtype=np.uint8)
     rgba[..., :3] = 60
     rgba[..., 3] = np.round(255 * alpha[row[:, None], col[None, :]]).astype(np.uint8)
@@ -334,12 +334,12 @@ def map_chart(data: ExplorerData, ds: Datasets) -> alt.LayerChart | alt.FacetCha
     """The theatre on the package's base map, with the selected case's fronts and flows."""
     import altair as alt
 
-    west, east, south, north = basemap.EXTENT
+    west, east, south, top = basemap.EXTENT
     width = MAP_WIDTH
     scale = width / math.radians(east - west)
-    height = round(scale * (_mercator_y(north) - _mercator_y(south)))
+    height = round(scale * (_mercator_y(top) - _mercator_y(south)))
     center = [(west + east) / 2, math.degrees(math.atan(math.sinh(
-        (_mercator_y(north) + _mercator_y(south)) / 2)))]  # fmt: skip
+        (_mercator_y(top) + _mercator_y(south)) / 2)))]  # fmt: skip
     projection = alt.Projection(
         type="mercator",
         scale=scale,

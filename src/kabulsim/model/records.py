@@ -51,19 +51,21 @@ class State:
 class Series:
     """The state on a fixed time grid, as arrays (cheap to build and to aggregate).
 
-    ``values[:, j]`` is the numeric state variable ``STATE_NUMERIC[j]``
-    (:mod:`kabulsim.outputs`) at the grid times ``times`` (hours since the scenario start);
-    use :meth:`column` to read one by name. ``labels[name][i]`` is the categorical variable
-    ``name`` (who holds Kabul) at ``times[i]``.
+    ``values[:, j]`` is the numeric state variable ``names[j]`` (the theatre's numeric state,
+    :attr:`kabulsim.outputs.Outputs.state_numeric`) at the grid times ``times`` (hours since
+    the scenario start); use :meth:`column` to read one by name. ``labels[name][i]`` is the
+    categorical variable ``name`` (who holds Kabul) at ``times[i]``.
     """
 
     times: NDArray[np.float64]
     values: NDArray[np.float64]
     labels: Mapping[str, tuple[str, ...]]
+    names: tuple[str, ...] = STATE_NUMERIC
+    """The numeric state variables, in the column order of ``values``."""
 
     def column(self, name: str) -> NDArray[np.float64]:
         """The numeric state variable ``name`` over the grid."""
-        return self.values[:, STATE_NUMERIC.index(name)]
+        return self.values[:, self.names.index(name)]
 
     def states(self) -> list[State]:
         """The same samples as :class:`State` records."""
@@ -75,7 +77,7 @@ class Series:
         if not labels:
             labels = [{} for _ in rows]
         return [
-            State(t, dict(zip(STATE_NUMERIC, row, strict=True)) | label)
+            State(t, dict(zip(self.names, row, strict=True)) | label)
             for t, row, label in zip(self.times.tolist(), rows, labels, strict=True)
         ]
 

@@ -19,7 +19,7 @@ import simpy
 from kabulsim.model.phases import PHASES, Phase, phase_streams
 from kabulsim.model.records import Event, Series, State
 from kabulsim.model.world import World
-from kabulsim.outputs import OUTCOMES, TIME_COLUMNS, Outcome, Value
+from kabulsim.outputs import TIME_COLUMNS, Outcome, Value
 from kabulsim.scenario.schema import Scenario
 
 __all__ = [
@@ -68,7 +68,7 @@ def build_world(
     seed: int = 0,
     rep: int = 0,
     phases: Sequence[Phase] = PHASES,
-    outcomes: tuple[Outcome, ...] = OUTCOMES,
+    outcomes: tuple[Outcome, ...] = (),
 ) -> World:
     """Create the world of one replication with every phase process started (not yet run).
 
@@ -78,7 +78,8 @@ def build_world(
         rep: the replication's index.
         phases: the registered phases (:data:`kabulsim.model.phases.PHASES`); each gets its
             own random stream ``world.rng[name]``, keyed by its name.
-        outcomes: the declared outcomes (:data:`kabulsim.outputs.OUTCOMES`), the columns
+        outcomes: the declared outcomes (empty: those of the scenario's theatre,
+            :func:`kabulsim.outputs.of`), the columns
             of the summary row. Both are parameters so that a test can follow the recipes
             of ``docs/architecture.md`` without editing the package.
 

@@ -42,7 +42,6 @@ from numpy.typing import NDArray
 from kabulsim.model.city import new_city
 from kabulsim.model.records import Recorder, Series
 from kabulsim.outputs import (
-    OUTCOMES,
     OUTCOMES_DECLARED,
     STATE_CATEGORICAL,
     STATE_DECLARED,
@@ -52,6 +51,7 @@ from kabulsim.outputs import (
     StateVariable,
     per_place,
 )
+from kabulsim.outputs import of as outputs_of
 from kabulsim.places import Place, with_role
 from kabulsim.scenario.schema import Scenario
 from kabulsim.scenario.theatre import FrontPlan
@@ -200,8 +200,9 @@ class World:
     scenario: Scenario
     rng: dict[str, np.random.Generator]
     recorder: Recorder = field(default_factory=Recorder)
-    outcomes: tuple[Outcome, ...] = OUTCOMES
-    """The declared outcomes (:data:`kabulsim.outputs.OUTCOMES`): the columns of ``out``."""
+    outcomes: tuple[Outcome, ...] = ()
+    """The declared outcomes, the columns of ``out``; empty: those of the scenario's theatre
+    (:func:`kabulsim.outputs.of`, the declarations expanded over its places)."""
     phases: tuple[Any, ...] = ()
     """The phases started on this world (:data:`kabulsim.model.phases.PHASES`), whose
     end-of-run accounting :func:`kabulsim.model.simulate.results` runs."""
@@ -213,6 +214,8 @@ class World:
         theatre = sc.theatre
         self.theatre = theatre
         """The scenario's fronts, cities and routes (:class:`kabulsim.scenario.theatre.Theatre`)."""
+        if not self.outcomes:
+            self.outcomes = outputs_of(theatre.places).outcomes
         names = per_place(OUTCOMES_DECLARED, theatre.places)
         self.fronts = Fronts()
         """The fronts by name, in the theatre's order."""
@@ -521,7 +524,7 @@ class World:
             name: tuple(flat[at * n_labels + k].tolist())
             for k, name in enumerate(self.state_categorical)
         }
-        return Series(grid, values, labels)
+        return Series(grid, values, labels, self.state_numeric)
 
 
 Reader = str | tuple[str, ...] | Callable[["World"], Any]

@@ -6,6 +6,7 @@ import matplotlib.dates as mdates
 import numpy as np
 import pandas as pd
 
+from kabulsim import outputs
 from kabulsim.analysis import intervals
 from kabulsim.outputs import HISTORICAL_DATES as HISTORICAL_DATES
 from kabulsim.outputs import HISTORICAL_VALUES as HISTORICAL_VALUES
@@ -34,7 +35,7 @@ def date_nums(column: pd.Series) -> np.ndarray:
 def values(summary: pd.DataFrame, name: str) -> np.ndarray:
     """A summary column as floats (date numbers for time columns, 0/1 for booleans)."""
     col = summary[name]
-    if name in TIME_COLUMNS or pd.api.types.is_datetime64_any_dtype(col):
+    if outputs.is_time(name) or pd.api.types.is_datetime64_any_dtype(col):
         return date_nums(col)
     return np.asarray(pd.to_numeric(col, errors="coerce"), dtype=float)
 
@@ -49,7 +50,7 @@ def quantiles(x: np.ndarray, probs: tuple[float, ...] = (0.05, 0.5, 0.95)) -> np
 
 def is_time(summary: pd.DataFrame, name: str) -> bool:
     """Whether a summary column holds times."""
-    return name in TIME_COLUMNS or pd.api.types.is_datetime64_any_dtype(summary[name])
+    return outputs.is_time(name) or pd.api.types.is_datetime64_any_dtype(summary[name])
 
 
 def is_bool(summary: pd.DataFrame, name: str) -> bool:

@@ -17,7 +17,9 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from PIL import Image
 
+from kabulsim import outputs
 from kabulsim.files import atomic_path
+from kabulsim.places import with_role
 from kabulsim.plots import _data
 from kabulsim.plots.geo import (
     draw_base,
@@ -162,9 +164,17 @@ def animation(
         raise ValueError(f"unsupported animation type {suffix!r}: use .gif or .mp4")
 
     start_num = date_num(scenario.start)
-    nums = {
-        k: _data.date_nums(summary[k]) for k in ("mazar_falls", "front_broken", "kabul_evacuated")
-    }
+    breaks = outputs.map_breaks()
+    nums = {k: _data.date_nums(summary[k]) for k in (*breaks.values(), "kabul_evacuated")}
+    places = scenario.theatre.places
+    cols = outputs.per_place(outputs.STATE_DECLARED, places)
+    counts = [(cols[("taliban_{place}", p.name)], f"Taliban, {p.label}") for p in with_role(
+        "garrison", places)]  # fmt: skip
+    counts += [
+        (cols[("alliance_{front}", p.name)], f"Alliance, {p.label}")
+        for p in with_role("capital", places)
+    ]
+    width = max(len(label) for _, label in counts)
     flows = median_flows(summary)
     largest = max_route_width(flows)
     grid = np.unique(series["t_h"].to_numpy(np.float64)) if not series.empty else np.zeros(1)
@@ -207,10 +217,7 @@ def animation(
     ):
         for t, sample_t in zip(times, samples, strict=True):
             now = start_num + t / 24.0
-            broken = {
-                "Mazar front": bool(np.mean(nums["mazar_falls"] <= now) > 0.5),
-                "Shamali line": bool(np.mean(nums["front_broken"] <= now) > 0.5),
-            }
+            broken = {line: bool(np.mean(nums[col] <= now) > 0.5) for line, col in breaks.items()}
             set_fronts(art, broken)
             evacuated = bool(np.mean(nums["kabul_evacuated"] <= now) > 0.5)
             set_flows(art, flows if evacuated else {}, largest)
@@ -221,14 +228,10 @@ def animation(
             clock.set_text(when.strftime("%d %b %Y %H:%M"))
             lines = [f"Kabul held by: {holder or 'n/a'}"]
             if sample is not None:
-                for col, label in (
-                    ("taliban_shamali", "Taliban, Shamali"),
-                    ("taliban_kabul", "Taliban, Kabul  "),
-                    ("taliban_north", "Taliban, north  "),
-                    ("alliance_shamali", "Alliance, Shamali"),
-                ):
+                for col, label in counts:
                     med = float(sample[col].median())
-                    lines.append(f"{label}: {med:>7,.0f}" if math.isfinite(med) else label)
+                    padded = label.ljust(width)
+                    lines.append(f"{padded}: {med:>7,.0f}" if math.isfinite(med) else padded)
             text.set_text("\n".join(lines))
             if gif is not None:
                 gif.grab_frame()

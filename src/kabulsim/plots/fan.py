@@ -31,7 +31,30 @@ LABELS = {
     name: (label.title, label.units, COLORS[label.colour])
     for name, label in outputs.SERIES_LABELS.items()
 }
-"""Title, unit and colour of each series variable (from :mod:`kabulsim.outputs`)."""
+"""Title, unit and colour of each series variable of the 2001 theatre (from
+:mod:`kabulsim.outputs`; another place's: :func:`kabulsim.outputs.series_label`)."""
+
+
+def default_variables(scenario: Scenario) -> tuple[str, ...]:
+    """The variables of a run's fan chart.
+
+    The Taliban, the alliance and the Taliban's morale on the front that covers Kabul, then
+    the Taliban's morale on each front the scenario declares (``fronts:``).
+    """
+    theatre = scenario.theatre
+    cols = outputs.per_place(outputs.STATE_DECLARED, theatre.places)
+    capital = next(f.name for f in theatre.fronts if f.plays("capital"))
+    keys = ("taliban_{place}", "alliance_{front}", "morale_{front}")
+    own = tuple(cols[(key, capital)] for key in keys)
+    return (*own, *(cols[("morale_{front}", name)] for name in scenario.fronts))
+
+
+def _label(var: str, scenario: Scenario) -> tuple[str, str, str]:
+    label = outputs.of(scenario.theatre.places).series_labels.get(var) or outputs.series_label(var)
+    if label is None:
+        return var, "", COLORS["neutral"]
+    return label.title, label.units, COLORS[label.colour]
+
 
 EVENT_MARKERS = tuple(
     (name, outputs.OUTCOME_BY_NAME[name].title) for name in outputs.HISTORICAL_DATES
@@ -84,7 +107,7 @@ def fan_chart_from_quantiles(
     quantiles: pd.DataFrame,
     scenario: Scenario,
     summary: pd.DataFrame | None = None,
-    variables: Sequence[str] = ("taliban_shamali", "alliance_shamali", "morale_shamali"),
+    variables: Sequence[str] | None = None,
     days: float | None = None,
 ) -> Figure:
     """Fan chart from a quantiles frame (see :func:`series_quantiles` for the format).
@@ -98,7 +121,7 @@ def fan_chart_from_quantiles(
         quantiles: the long quantiles frame.
         scenario: the scenario that was run (start date).
         summary: the run's summary table, for the event markers (optional).
-        variables: the variables to draw, one axis each.
+        variables: the variables to draw, one axis each; None: :func:`default_variables`.
         days: days from the start to show (default: until ten days after the median
             entry, or the whole horizon).
 
@@ -107,6 +130,7 @@ def fan_chart_from_quantiles(
 
     """
     q = _normalise(quantiles)
+    variables = default_variables(scenario) if variables is None else variables
     fig = new_figure(8.5, 1.2 + 2.0 * len(variables))
     axes = fig.subplots(len(variables), 1, sharex=True, squeeze=False)[:, 0]
     t0 = date_num(scenario.start)
@@ -124,7 +148,7 @@ def fan_chart_from_quantiles(
         days = min(scenario.horizon_days, entry[0] - t0 + 10.0) if entry else None
         days = days if days is not None else scenario.horizon_days
     for i, (ax, var) in enumerate(zip(axes, variables, strict=True)):
-        title, unit, color = LABELS.get(var, (var, "", COLORS["neutral"]))
+        title, unit, color = _label(var, scenario)
         part = q[q["variable"] == var].sort_values("t_h")
         x = t0 + part["t_h"].to_numpy(float) / 24.0
         if var.startswith("city_holder_") and "mean" in part:
@@ -157,7 +181,7 @@ def fan_chart(
     series: pd.DataFrame,
     scenario: Scenario,
     summary: pd.DataFrame | None = None,
-    variables: Sequence[str] = ("taliban_shamali", "alliance_shamali", "morale_shamali"),
+    variables: Sequence[str] | None = None,
     days: float | None = None,
 ) -> Figure:
     """Fan chart of a series frame: median with 50% and 90% bands per variable.
@@ -168,7 +192,7 @@ def fan_chart(
         series: the run's series frame (one row per replication and sample time).
         scenario: the scenario that was run.
         summary: the run's summary table, for the event markers (optional).
-        variables: the variables to draw, one axis each.
+        variables: the variables to draw, one axis each; None: :func:`default_variables`.
         days: days from the start to show (default: see :func:`fan_chart_from_quantiles`).
 
     Returns:

@@ -22,7 +22,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.text import Text
 
-from kabulsim import basemap
+from kabulsim import basemap, outputs
 from kabulsim.basemap import EXTENT, FRONTS, PLACES, ROUTE_NAMES, ROUTES, lonlat
 from kabulsim.plots import _data
 from kabulsim.plots.style import COLORS, FONT, new_figure
@@ -112,9 +112,9 @@ def draw_terrain(ax: Axes) -> None:
     builds two collections per layer, so figures and animation frames stay fast.
     """
     countries = basemap.layer("country")
-    west, south, east, north = basemap.bbox()
+    west, south, east, top = basemap.bbox()
     ax.imshow(
-        _relief_rgba(), extent=(west, east, south, north), origin="upper", aspect="auto",
+        _relief_rgba(), extent=(west, east, south, top), origin="upper", aspect="auto",
         interpolation="bilinear", zorder=0.15,
     )  # fmt: skip
     afg = [p for s in countries if s.name == "Afghanistan" for p in s.parts]
@@ -172,11 +172,11 @@ def draw_base(ax: Axes) -> MapArtists:
     The axes get equirectangular coordinates (longitude, latitude) with an aspect of
     1/cos(mean latitude), so distances are roughly true at the map's centre.
     """
-    west, east, south, north = EXTENT
+    west, east, south, top = EXTENT
     draw_terrain(ax)
     ax.set_xlim(west, east)
-    ax.set_ylim(south, north)
-    ax.set_aspect(1.0 / math.cos(math.radians((south + north) / 2.0)))
+    ax.set_ylim(south, top)
+    ax.set_aspect(1.0 / math.cos(math.radians((south + top) / 2.0)))
     ax.set_xticks(range(61, 76, 2), [f"{d}°E" for d in range(61, 76, 2)])
     ax.set_yticks(range(30, 39, 2), [f"{d}°N" for d in range(30, 39, 2)])
     ax.tick_params(labelsize=FONT["tick"])
@@ -324,9 +324,11 @@ def theatre_map(
     title = "The theatre, October-November 2001"
     if summary is not None and len(summary):
         n = len(summary)
-        mazar = float(np.isfinite(_data.values(summary, "mazar_falls")).mean())
-        shamali = float(np.isfinite(_data.values(summary, "front_broken")).mean())
-        set_fronts(art, {"Mazar front": mazar > 0.5, "Shamali line": shamali > 0.5})
+        broken = {
+            line: float(np.isfinite(_data.values(summary, col)).mean())
+            for line, col in outputs.map_breaks().items()
+        }
+        set_fronts(art, {line: share > 0.5 for line, share in broken.items()})
         set_flows(art, median_flows(summary))
         if series is not None and not series.empty:
             last = series[series["t_h"] == series["t_h"].max()]
@@ -335,9 +337,10 @@ def theatre_map(
             holder = majority(summary["city_holder_end"])
         set_holder(art, holder)
         note = (
-            f"{n} replications{f' of {name!r}' if name else ''}. Mazar front broken in"
-            f" {mazar:.0%}, Shamali line in {shamali:.0%}; routes: median fighters"
-            f" withdrawn; Kabul at the end: {holder or 'n/a'} (majority)."
+            f"{n} replications{f' of {name!r}' if name else ''}. "
+            + ", ".join(f"{line} broken in {share:.0%}" for line, share in broken.items())
+            + f"; routes: median fighters withdrawn; Kabul at the end: {holder or 'n/a'}"
+            " (majority)."
         )
         ax.set_xlabel(note, fontsize=FONT["note"], wrap=True)
     _legend(ax)

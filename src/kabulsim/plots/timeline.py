@@ -9,6 +9,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from kabulsim import outputs
 from kabulsim.plots import _data
 from kabulsim.plots.style import (
     COLORS,
@@ -47,28 +48,39 @@ class Phase:
 
 
 def phases(summary: pd.DataFrame, scenario: Scenario) -> list[Phase]:
-    """The phases of the timeline, in campaign order, as date numbers per replication."""
+    """The phases of the timeline, in campaign order, as date numbers per replication.
+
+    The fall of each front's city and the fight for the front that covers Kabul follow the
+    scenario's theatre (a front the scenario declares has its row).
+    """
     n = len(summary)
-    nums = {c: _data.date_nums(summary[c]) for c in _data.TIME_COLUMNS if c in summary}
+    nums = {c: _data.date_nums(summary[c]) for c in summary.columns if _data.is_time(summary, c)}
+    never = np.full(n, np.nan)
     bombing = np.full(n, date_num(scenario.air.bombing_start))
-    duration = pd.to_numeric(summary["shamali_duration_h"], errors="coerce").to_numpy(float)
+    theatre = scenario.theatre
+    cols = outputs.per_place(outputs.OUTCOMES_DECLARED, theatre.places)
+    capital = next(f.place for f in theatre.fronts if f.plays("capital"))
+    start = cols[("start", capital.name)]
+    hours = summary.get(cols[("duration_h", capital.name)], pd.Series(never))
+    duration = pd.to_numeric(hours, errors="coerce").to_numpy(float)
     atef = nums["atef_strike_time"].copy()
     atef[~summary["atef_killed"].astype(bool).to_numpy()] = np.nan
+    falls = []
+    for front in theatre.fronts:
+        if front.fall is None:
+            continue
+        column = cols[("city_falls", front.name)]
+        when = nums.get(column, never)
+        record = column if column in _data.HISTORICAL_DATES else None
+        falls.append(
+            Phase(f"{front.place.city_label} falls", when, when, COLORS["alliance"], record)
+        )
+    label = capital.fields()["Label"]
     return [
-        Phase("Air campaign", bombing, nums["front_broken"], COLORS["air"]),
+        Phase("Air campaign", bombing, nums[cols[("broken", capital.name)]], COLORS["air"]),
+        *falls,
         Phase(
-            "Mazar-i-Sharif falls",
-            nums["mazar_falls"],
-            nums["mazar_falls"],
-            COLORS["alliance"],
-            "mazar_falls",
-        ),
-        Phase(
-            "Shamali fight",
-            nums["shamali_start"],
-            nums["shamali_start"] + duration / 24.0,
-            COLORS["taliban"],
-            "shamali_start",
+            f"{label} fight", nums[start], nums[start] + duration / 24.0, COLORS["taliban"], start
         ),
         Phase(
             "Taliban withdrawal",
@@ -191,7 +203,7 @@ def timeline(summary: pd.DataFrame, scenario: Scenario) -> Figure:
     top.set_title("Campaign timeline: median phase (bar), 5-95% spread over replications")
     format_date_axis(top, last - start, label=False)
 
-    zoom_keys = ("mazar_falls", "alliance_enters_kabul")
+    zoom_keys = (outputs.column("city_falls", "falls"), "alliance_enters_kabul")
     centers = [_data.quantiles(_data.date_nums(summary[k]))[1] for k in zoom_keys]
     if all(np.isfinite(c) for c in centers):
         lo, hi = np.floor(centers[0]) - 1.0, np.ceil(centers[1]) + 3.0

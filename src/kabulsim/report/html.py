@@ -21,7 +21,7 @@ from matplotlib.figure import Figure
 
 from kabulsim.analysis import display
 from kabulsim.analysis.compare import COLUMNS, compare, readable_differences
-from kabulsim.analysis.describe import KEY_OUTCOMES, describe
+from kabulsim.analysis.describe import describe
 from kabulsim.files import atomic_write_text
 from kabulsim.plots.forest import forest_plot
 from kabulsim.plots.io import RUN_FIGURES, FigureFailure, run_figure_draws
@@ -271,7 +271,7 @@ def build_report(
     outcomes = pd.DataFrame(
         [
             {"outcome": o.title, "median": o.median, "90% of runs": o.interval, "note": o.note}
-            for o in describe(summary, tuple(k for k in KEY_OUTCOMES if k in summary))
+            for o in describe(summary)
         ],
         columns=["outcome", "median", "90% of runs", "note"],
     )

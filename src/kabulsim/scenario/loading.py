@@ -416,7 +416,9 @@ def differences(old: Scenario, new: Scenario) -> list[tuple[str, Any, Any]]:
     """The values that differ between two scenarios, as ``(key path, old, new)``.
 
     Lists of equal length are compared item by item (``air.sorties.1.north_share``); a list
-    whose length changed is reported whole. Values are plain data (dates as ISO text).
+    whose length changed is reported whole; a key only one of them has (a front declared
+    under ``fronts:``) is reported with null on the other side. Values are plain data (dates
+    as ISO text).
     """
     a: dict[KeyPath, Any] = {}
     b: dict[KeyPath, Any] = {}
@@ -436,4 +438,7 @@ def differences(old: Scenario, new: Scenario) -> list[tuple[str, Any, Any]]:
                 out.extend((dotted(k), fx[k], fy.get(k)) for k in fx if fx[k] != fy.get(k))
         else:
             out.append((dotted(key), before, after))
+    # a key only one of them has (a front one declares under fronts:): absent is null
+    out.extend((dotted(k), None, v) for k, v in b.items() if k not in a and v is not None)
+    out.extend((dotted(k), v, None) for k, v in a.items() if k not in b and v is not None)
     return out

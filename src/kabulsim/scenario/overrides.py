@@ -87,6 +87,13 @@ def _list_item(annotation: Any) -> Any | None:
     return None
 
 
+def _dict_value(annotation: Any) -> Any | None:
+    """The value type of ``dict[str, X]``, else None."""
+    if typing.get_origin(annotation) is dict:
+        return typing.get_args(annotation)[1]
+    return None
+
+
 def suggest(name: str, valid: list[str]) -> str:
     """A ``did you mean …?`` hint (or the list of valid keys) for an unknown key."""
     close = difflib.get_close_matches(name, valid, n=1, cutoff=0.6)
@@ -123,7 +130,12 @@ def resolve_path(path: KeyPath) -> Target:
     for seg in path:
         model = _model(annotation)
         item = _list_item(annotation)
-        if model is not None:
+        value = _dict_value(annotation)
+        if value is not None:
+            field = None
+            annotation, nullable = _unwrap_optional(value)
+            done.append(str(seg))
+        elif model is not None:
             name = str(seg)
             if name not in model.model_fields:
                 keys = list(model.model_fields)
@@ -194,6 +206,11 @@ def expectation(path: KeyPath) -> str:
     item = _list_item(ann)
     if model is not None:
         text = "a mapping with keys " + ", ".join(model.model_fields)
+    elif _dict_value(ann) is not None:
+        inner = _model(_unwrap_optional(_dict_value(ann))[0])
+        text = "a mapping of keys" + (
+            " to mappings with keys " + ", ".join(inner.model_fields) if inner is not None else ""
+        )
     elif item is not None:
         inner = _model(_unwrap_optional(item)[0])
         text = "a list" + (
@@ -253,6 +270,8 @@ def _default_at(path: KeyPath) -> Any:
     """The baseline default at ``path``, as plain data."""
     node: Any = Scenario().model_dump(mode="json")
     for seg in path:
+        if isinstance(node, dict) and seg not in node:
+            return {}  # a key of a mapping the baseline leaves empty (fronts.<front>)
         node = node[seg]
     return node
 

@@ -120,6 +120,11 @@ def implausible(*scenarios: Scenario) -> list[str]:
             if isinstance(value, BaseModel):
                 walk(value, f"{prefix}{name}.")
                 continue
+            if isinstance(value, dict):  # the fronts a scenario declares, by key
+                for key, item in value.items():
+                    if isinstance(item, BaseModel):
+                        walk(item, f"{prefix}{name}.{key}.")
+                continue
             extra = info.json_schema_extra
             bounds = extra.get("plausible_range") if isinstance(extra, dict) else None
             if not isinstance(bounds, list) or isinstance(value, bool):

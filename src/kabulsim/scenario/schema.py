@@ -10,6 +10,7 @@ Dates are timezone-aware; a date written without an offset is read as Kabul loca
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import datetime
 from functools import cached_property
@@ -26,6 +27,7 @@ from pydantic import (
 )
 
 from kabulsim.limits import MAX_NAME_CHARS, MAX_TEXT_CHARS
+from kabulsim.places import PLACES, ROUTES
 from kabulsim.scenario.params import param
 from kabulsim.timebase import KABUL
 
@@ -578,6 +580,91 @@ class CityFall(_Part):
     def _shares(self) -> CityFall:
         if self.killed_share + self.defected_share > 1.0 + 1e-9:
             raise ValueError("killed_share + defected_share must not exceed 1")
+        return self
+
+
+class DeclaredFront(_Part):
+    """A front the scenario adds to the theatre, with every input it needs.
+
+    The key under ``fronts:`` names the front (its columns ``taliban_<front>``,
+    ``morale_<front>``, ``<front>_line_broken`` ..., its random stream). The front is a
+    Taliban line facing an alliance force, struck by its share of the sorties and assaulted
+    by the alliance commander with the doctrine of every front (the ``shamali`` part). With
+    a ``city`` (and its ``fall``) the city falls after a lognormal advance once the line
+    breaks, as Mazar-i-Sharif's does for the northern front. See 'Add a front' in
+    docs/architecture.md.
+    """
+
+    label: str = Field(min_length=1, description="The front in a title, e.g. 'Kunduz' (text).")
+    at: str | None = Field(
+        None,
+        description="Where its fighters are, in a title, e.g. 'at Kunduz'; null: 'at' and the"
+        " label (text).",
+    )
+    taliban: int = Field(ge=0, description="Taliban fighters holding the line (fighters).")
+    alliance: int = Field(ge=0, description="Alliance fighters facing the line (fighters).")
+    alliance_reserve: int = Field(
+        0, ge=0, description="Alliance reserve the commander may mass for an assault (fighters)."
+    )
+    controllers: LocalDatetime | None = Field(
+        description="Arrival of ground controllers directing strikes on the front (local"
+        " time); null: never."
+    )
+    shares: tuple[float, ...] = Field(
+        description="Its share of the strike sorties in each sortie period of air.sorties, in"
+        " order (shares, each 0-1)."
+    )
+    city: str | None = Field(
+        None,
+        pattern=r"^[a-z][a-z0-9_]*$",
+        description="Key of the city the front covers (its column <city>_falls); null: none"
+        " (text: lower-case letters, digits, _).",
+    )
+    city_label: str | None = Field(None, description="The city in a title (text).")
+    retreat: str | None = Field(
+        None,
+        pattern=r"^[a-z][a-z0-9_]*$",
+        description="The route the city's garrison withdraws by (a ledger key; text).",
+    )
+    fall: CityFall | None = Field(
+        None, description="What the fall of the city does (required with a city)."
+    )
+    reinforced: Literal["none", "refilled", "contingent"] = Field(
+        "none",
+        description="How the Taliban command reinforces the line from Kabul: none, refilled"
+        " (daily) or contingent (once, when the line is first assaulted).",
+    )
+    travel_h: float | None = Field(
+        None, gt=0, description="Median travel time from Kabul (h); required when reinforced."
+    )
+    contingent: int | None = Field(
+        None,
+        ge=0,
+        description="Fighters sent once from Kabul (fighters); required with"
+        " reinforced: contingent.",
+    )
+
+    @field_validator("shares")
+    @classmethod
+    def _each_share(cls, shares: tuple[float, ...]) -> tuple[float, ...]:
+        if any(not 0.0 <= s <= 1.0 for s in shares):
+            raise ValueError(f"expected shares between 0 and 1, got {list(shares)}")
+        return shares
+
+    @model_validator(mode="after")
+    def _complete(self) -> DeclaredFront:
+        city: dict[str, object] = {"city": self.city, "city_label": self.city_label}
+        city |= {"retreat": self.retreat, "fall": self.fall}
+        given = [k for k, v in city.items() if v is not None]
+        if given and len(given) < len(city):
+            missing = ", ".join(k for k in city if k not in given)
+            raise ValueError(
+                f"a front with a city needs city, city_label, retreat and fall; missing {missing}"
+            )
+        if self.reinforced != "none" and self.travel_h is None:
+            raise ValueError(f"reinforced: {self.reinforced} needs travel_h (h)")
+        if self.reinforced == "contingent" and self.contingent is None:
+            raise ValueError("reinforced: contingent needs contingent (fighters)")
         return self
 
 
@@ -1660,6 +1747,11 @@ class Scenario(_Part):
     aftermath: Aftermath = Field(default_factory=Aftermath, description="The aftermath.")
     political: Political = Field(default_factory=Political, description="The political track.")
     vacuum: Vacuum = Field(default_factory=Vacuum, description="Who fills an empty Kabul.")
+    fronts: dict[str, DeclaredFront] = Field(
+        default_factory=dict,
+        description="Fronts added to the theatre, by key (lower-case letters, digits, _), each"
+        " with every input it needs (see 'Add a front' in docs/architecture.md).",
+    )
 
     @property
     def doctrine(self) -> Doctrine:
@@ -1687,6 +1779,47 @@ class Scenario(_Part):
         return {**state, "__dict__": fields}
 
     @model_validator(mode="after")
+    def _declared_fronts(self) -> Scenario:
+        taken = {p.name for p in PLACES} | {p.city for p in PLACES if p.city}
+        routes = set(ROUTES)
+        periods = len(self.air.sorties)
+        for name, front in self.fronts.items():
+            key = f"fronts.{name}"
+            if re.fullmatch(r"[a-z][a-z0-9_]*", name) is None:
+                raise ValueError(
+                    f"{key} = {{...}}: expected a front key of lower-case letters, digits and _"
+                )
+            if name in taken or name in type(self).model_fields:
+                raise ValueError(f"{key} = {{...}}: the theatre already has a place {name!r}")
+            if len(front.shares) != periods:
+                raise ValueError(
+                    f"{key}.shares = {list(front.shares)}: expected one share per sortie period"
+                    f" of air.sorties ({periods}), got {len(front.shares)}"
+                )
+            if front.city is not None and (front.city in taken or front.city == name):
+                raise ValueError(
+                    f"{key}.city = {front.city}: the theatre already has a place of that key"
+                )
+            if front.retreat is not None and front.retreat in routes:
+                raise ValueError(
+                    f"{key}.retreat = {front.retreat}: that route is already the theatre's"
+                )
+            taken |= {name, front.city or name}
+            routes |= {front.retreat} if front.retreat else set()
+        for i, period in enumerate(self.air.sorties):
+            named = [n for n in type(period).model_fields if n.endswith("_share")]
+            total = sum(getattr(period, n) for n in named)
+            total += sum(f.shares[i] for f in self.fronts.values())
+            if total > 1.0 + 1e-9:
+                name, front = list(self.fronts.items())[-1]
+                raise ValueError(
+                    f"fronts.{name}.shares = {list(front.shares)}: in sortie period {i}"
+                    f" (air.sorties.{i}) the fronts' shares ({' + '.join(named)} and those of"
+                    f" fronts:) add up to {total:g}; expected at most 1"
+                )
+        return self
+
+    @model_validator(mode="after")
     def _dates_in_horizon(self) -> Scenario:
         from kabulsim.timebase import to_hours
 
@@ -1700,6 +1833,10 @@ class Scenario(_Part):
             if isinstance(part, CityFall):
                 dated[f"{name}.fall_at"] = part.fall_at
         dated["shamali.forced_assault_at"] = self.shamali.forced_assault_at
+        for name, front in self.fronts.items():
+            dated[f"fronts.{name}.controllers"] = front.controllers
+            if front.fall is not None:
+                dated[f"fronts.{name}.fall.fall_at"] = front.fall.fall_at
         for i, period in enumerate(self.air.sorties):
             dated[f"air.sorties.{i}.start"] = period.start
         for key, when in dated.items():

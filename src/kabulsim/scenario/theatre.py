@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from kabulsim.places import PLACES, ROUTES, Place
+from kabulsim.places import PLACES, ROUTES, Place, Role
 from kabulsim.timebase import to_hours
 
 Scenario = Any
@@ -150,9 +150,70 @@ def _front(sc: Scenario, place: Place) -> FrontPlan:
     )
 
 
+def declared_place(name: str, front: Any) -> Place:
+    """The :class:`Place` of a front the scenario declares (``fronts.<name>``)."""
+    roles: list[Role] = ["front", "garrison"]
+    if front.city is not None:
+        roles.append("falls")
+    if front.reinforced != "none":
+        roles.append(front.reinforced)
+    return Place(
+        name,
+        "front",
+        tuple(roles),
+        front.label,
+        front.at if front.at is not None else f"at {front.label}",
+        towards=f"towards {front.label}",
+        city=front.city or "",
+        city_label=front.city_label or "",
+        retreat=front.retreat or "",
+    )
+
+
+def _declared(sc: Scenario, place: Place) -> FrontPlan:
+    """A front the scenario declares, with its inputs (``fronts.<name>``)."""
+    front = sc.fronts[place.name]
+    fall = None
+    if front.fall is not None:
+        own = front.fall
+        fall = Fall(
+            city=place.city,
+            advance_h=own.advance_h,
+            fall_at=own.fall_at,
+            killed_share=own.killed_share,
+            defected_share=own.defected_share,
+            retreat=place.retreat,
+            shock=own.shock,
+            encirclement_per_day=own.encirclement_per_day,
+            alliance_boost=own.alliance_boost,
+        )
+    return FrontPlan(
+        place=place,
+        taliban=front.taliban,
+        alliance=front.alliance,
+        alliance_reserve=front.alliance_reserve,
+        controllers=front.controllers,
+        shares=tuple(front.shares),
+        fall=fall,
+        travel_h=front.travel_h or 0.0,
+        contingent=front.contingent or 0,
+    )
+
+
 def theatre(sc: Scenario, places: tuple[Place, ...] = PLACES) -> Theatre:
-    """The theatre of scenario ``sc`` (use :attr:`Scenario.theatre`, computed once)."""
-    fronts = tuple(_front(sc, p) for p in places if p.kind == "front")
+    """The theatre of scenario ``sc`` (use :attr:`Scenario.theatre`, computed once).
+
+    Its places are ``places`` (those of 2001), then the fronts the scenario declares
+    (``fronts:``).
+    """
+    declared = tuple(declared_place(name, f) for name, f in sc.fronts.items())
+    places = (*places, *declared)
+    own = {p.name for p in declared}
+    fronts = tuple(
+        _declared(sc, p) if p.name in own else _front(sc, p) for p in places if p.kind == "front"
+    )
+    retreats = tuple(p.retreat for p in places if p.retreat)
+    routes = (*retreats, *(r for r in ROUTES if r not in retreats))
     air = sc.air
     trigger = "front_broken"
     if sc.withdrawal.trigger != "front_broken":
@@ -160,7 +221,7 @@ def theatre(sc: Scenario, places: tuple[Place, ...] = PLACES) -> Theatre:
     return Theatre(
         places=places,
         fronts=fronts,
-        routes=ROUTES,
+        routes=routes,
         sortie_starts_h=tuple(to_hours(sc.start, p.start) for p in air.sorties),
         sortie_rates=tuple(p.strike_sorties_per_day for p in air.sorties),
         sortie_ramp_h=air.front_targeting_ramp_days * 24.0,
