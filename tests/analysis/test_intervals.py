@@ -54,3 +54,20 @@ def test_no_replications_and_impossible_counts():
         assert "0 <= k <= n" in str(exc)
     else:  # pragma: no cover
         raise AssertionError("wilson(3, 2) accepted")
+
+
+def test_censored_time_quantiles_are_the_tables_quantiles_without_censoring():
+    # run's summary and compare's table give the same median date for the same runs
+    import pandas as pd
+
+    from kabulsim.analysis.intervals import censored_time_quantiles, time_quantiles
+
+    start = pd.Timestamp("2001-11-12 00:00", tz="Asia/Kabul")
+    times = pd.Series([start + pd.Timedelta(hours=h) for h in (0, 2, 13, 30, 31, 50)])
+    assert censored_time_quantiles(times) == time_quantiles(times)
+    assert censored_time_quantiles(times)[0] == start + pd.Timedelta(hours=21.5)
+    censored = pd.concat([times, pd.Series([pd.NaT] * 5, dtype=times.dtype)])
+    median, low, high = censored_time_quantiles(censored)
+    assert median == start + pd.Timedelta(hours=50) and low == start + pd.Timedelta(hours=1)
+    assert high is None
+    assert censored_time_quantiles(pd.concat([censored, censored[-1:]]))[0] is None

@@ -55,17 +55,23 @@ def censored_time_quantiles(
     """Quantiles of a time column over every replication, a missing time counting as later.
 
     A replication whose event did not happen within the horizon is censored: it happens
-    later, if ever. The quantile ``p`` is the first time by which a share ``p`` of all
-    replications had the event (the inverted empirical distribution, as
-    :func:`kabulsim.analysis.outcomes.median_estimate`), or None ("not reached") when fewer
-    had it by the horizon. With no censoring these are the quantiles of the times.
+    later, if ever. The quantile ``p`` interpolates linearly between order statistics of all
+    replications, as :func:`quantiles` and :func:`time_quantiles` do (so with no censoring
+    these are the quantiles of the times, the same numbers as every other table); it is None
+    ("not reached") when it would lean on a censored replication.
     """
     n = len(times)
     present = times.dropna().sort_values().reset_index(drop=True)
     out: list[pd.Timestamp | None] = []
     for p in probs:
-        i = max(0, math.ceil(p * n) - 1)
-        out.append(cast(pd.Timestamp, present.iloc[i]) if n and i < len(present) else None)
+        h = (n - 1) * p
+        lo, hi = math.floor(h), math.ceil(h)
+        if n == 0 or hi >= len(present):
+            out.append(None)
+            continue
+        a = cast(pd.Timestamp, present.iloc[lo])
+        b = cast(pd.Timestamp, present.iloc[hi])
+        out.append(a + (b - a) * (h - lo))
     return out
 
 
