@@ -542,6 +542,13 @@ PANELS: tuple[Outcome, ...] = _THEATRE.panels
 """Outcomes with a panel in the distributions figure."""
 OVERLAY_OUTCOMES: tuple[str, ...] = _THEATRE.overlay_outcomes
 """Outcomes drawn by default when scenarios are overlaid."""
+HEADLINE_OUTCOMES: tuple[str, ...] = (
+    "alliance_enters_kabul",
+    "vacuum_h",
+    "civilians_looting",
+    "civilians_factional",
+)
+"""The outcomes a class reads first: the quantile dotplots of the report and the lesson pages."""
 HISTORICAL_DATES: Mapping[str, tuple[datetime, str]] = _THEATRE.historical_dates
 """Local dates of the record, by time outcome: (date, label)."""
 HISTORICAL_VALUES: Mapping[str, tuple[float, str]] = _THEATRE.historical_values

@@ -68,8 +68,10 @@ def test_report_structure(report_html: str) -> None:
     assert checker.errors == []
     assert checker.stack == []
     assert checker.h2 == list(SECTIONS.values())
-    # timeline, fan chart, distributions, map, fall by date, forest plot, comparison overlay
-    assert report_html.count('<img src="data:image/png;base64,') == 7
+    # timeline, fan chart, distributions, map, fall by date, the outcomes' dotplot, forest
+    # plot, comparison overlay, the comparison's dotplot
+    assert report_html.count('<img src="data:image/png;base64,') == 9
+    assert 'id="fig-dotplot"' in report_html and 'id="fig-comparison_dotplot"' in report_html
     assert all(not re.match(r"https?://", u) for u in checker.urls)
     assert "<script" not in report_html and "<link" not in report_html
     assert "alliance.hold_back_h" in report_html  # the change from the baseline
@@ -81,8 +83,8 @@ def test_report_without_optional_parts(baseline_run, tmp_path: Path) -> None:
     r = baseline_run
     path = write_report(tmp_path / "sub" / "r.html", r.summary, r.scenario)
     text = path.read_text(encoding="utf-8")
-    # timeline, distributions, map, fall by date: no series, no comparison
-    assert text.count('<img src="data:image/png;base64,') == 4
+    # timeline, distributions, map, fall by date, dotplot: no series, no comparison
+    assert text.count('<img src="data:image/png;base64,') == 5
     assert SECTIONS["validation"] not in text and SECTIONS["comparison"] not in text
     assert SECTIONS["provenance"] in text
 

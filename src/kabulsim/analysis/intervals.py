@@ -10,6 +10,9 @@
   figure use. Its bounds contain the share exactly (floating point would otherwise put the
   lower bound at 1.7e-18 for 0 of 200, above the share), so an error bar is never negative.
 
+* :func:`quantile_dots` — the ``n`` quantiles of a quantile dotplot (Kay et al., CHI 2016;
+  Fernandes et al., CHI 2018), each dot standing for ``1/n`` of the replications.
+
 The state series' quantiles per grid time are computed once too, by counts of rounded
 values that merge exactly across batches (:mod:`kabulsim.experiments.quantiles`); the
 comparison's bootstrap differences live in :mod:`.compare`.
@@ -109,3 +112,20 @@ def share(k: int, n: int) -> tuple[float, float, float]:
         return (math.nan, math.nan, math.nan)
     low, high = wilson(k, n)
     return (k / n, low, high)
+
+
+def quantile_dots(values: pd.Series, n: int = 20) -> list[float | None]:
+    """``n`` quantiles at (k + 1/2)/n of ``values``, for a quantile dotplot.
+
+    Each dot stands for ``1/n`` of the replications. A missing value (the event did not
+    happen, or the outcome has none) counts as beyond every present one, and a dot that falls
+    among them is None.
+    """
+    x = np.sort(values.to_numpy(dtype=float))  # NaN sorts last
+    if x.size == 0:
+        return [None] * n
+    out: list[float | None] = []
+    for k in range(n):
+        v = float(x[min(x.size - 1, math.floor((k + 0.5) / n * x.size))])
+        out.append(None if math.isnan(v) else round(v, 4))
+    return out

@@ -24,15 +24,14 @@ Nothing here draws; :mod:`kabulsim.explorer.lesson_page` writes the panel.
 from __future__ import annotations
 
 import itertools
-import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
+from kabulsim.analysis.intervals import quantile_dots
 from kabulsim.analysis.story import (
     DEFAULT_OUTCOME,
     DEFAULT_QUANTILES,
@@ -45,7 +44,7 @@ from kabulsim.analysis.story import (
 from kabulsim.analysis.sweep import with_values
 from kabulsim.calibration.ensemble import DEFAULT, EnsembleSpec, resolve
 from kabulsim.experiments.runner import run_many
-from kabulsim.outputs import OUTCOME_BY_NAME
+from kabulsim.outputs import HEADLINE_OUTCOMES, OUTCOME_BY_NAME
 from kabulsim.scenario import load_scenario
 from kabulsim.scenario.schema import Scenario
 from kabulsim.timebase import KABUL
@@ -56,7 +55,7 @@ SCENARIOS = Path("scenarios")
 DOTS = 20
 """Dots in a quantile dotplot: each is 5% of the replications."""
 
-HEADLINE = ("alliance_enters_kabul", "vacuum_h", "civilians_looting", "civilians_factional")
+HEADLINE = HEADLINE_OUTCOMES
 """The outcomes the panel shows as dotplots and hypothetical outcomes."""
 
 SHARES = ("entry_despite_orders", "factional_fighting", "taliban_reentered")
@@ -259,18 +258,6 @@ def plan_cases(lesson: Lesson, folder: Path = SCENARIOS) -> list[Case]:
     return cases
 
 
-def _quantile_dots(values: pd.Series, n: int = DOTS) -> list[float | None]:
-    """``n`` quantiles at (k + 1/2)/n; None for those that fall among the missing values."""
-    x = np.sort(values.to_numpy(dtype=float))  # NaN sorts last
-    if x.size == 0:
-        return [None] * n
-    out: list[float | None] = []
-    for k in range(n):
-        v = float(x[min(x.size - 1, math.floor((k + 0.5) / n * x.size))])
-        out.append(None if math.isnan(v) else round(v, 4))
-    return out
-
-
 def _headline_values(summary: pd.DataFrame, start: pd.Timestamp) -> dict[str, list[Any]]:
     """Each headline outcome per replication (days since the start for a date; None: none)."""
     out: dict[str, list[Any]] = {}
@@ -385,7 +372,8 @@ def run_lesson(
                 "values": {k: _json_value(v) for k, v in case.values.items()},
                 "headline": values,
                 "dots": {
-                    name: _quantile_dots(pd.Series(values[name], dtype=float)) for name in HEADLINE
+                    name: quantile_dots(pd.Series(values[name], dtype=float), DOTS)
+                    for name in HEADLINE
                 },
                 "shares": {
                     name: float(ok[name].astype(bool).mean()) if len(ok) else None

@@ -23,6 +23,7 @@ from kabulsim.analysis import display
 from kabulsim.analysis.compare import COLUMNS, compare, readable_differences
 from kabulsim.analysis.describe import describe
 from kabulsim.files import atomic_write_text
+from kabulsim.plots.dotplot import quantile_dotplot
 from kabulsim.plots.forest import forest_plot
 from kabulsim.plots.io import RUN_FIGURES, FigureFailure, run_figure_draws
 from kabulsim.plots.overlay import comparison_overlay
@@ -67,11 +68,21 @@ NOTE = (
     " estimates of the real toll."
 )
 
+DOTPLOT_CAPTION = (
+    "Quantile dotplots of the headline outcomes: each dot is 5% of the replications (the"
+    " quantiles at 2.5%, 7.5%, ... 97.5%); count the dots to read how likely a value is. Hollow"
+    " dots at the right: replications where the event did not happen or the outcome has no"
+    " value."
+)
+
 CAPTIONS = {spec.name: spec.caption for spec in RUN_FIGURES} | {
     "comparison": "Outcomes of the compared scenarios, overlaid.",
     "differences": "Differences from the baseline with their bootstrap 95% intervals, each"
     " divided by its practical threshold (shaded: below it); the difference in its own units"
     " at the right.",
+    "dotplot": DOTPLOT_CAPTION,
+    "comparison_dotplot": DOTPLOT_CAPTION + " One row per compared scenario: the same"
+    " replications, the same random numbers.",
 }
 
 
@@ -283,6 +294,7 @@ def build_report(
             f" is <i>{display.NOT_REACHED}</i> when that is half the runs or more; a duration"
             " that exists only when its event happened is over those runs, and says so; a"
             " true/false outcome is the share of runs with its 95% interval.</p>"
+            + _figures({"dotplot": partial(quantile_dotplot, {scenario.name: summary})})
             + _table(outcomes),
         )
     )
@@ -295,7 +307,8 @@ def build_report(
         )
         whole = set(COLUMNS) <= set(diffs.columns)  # else an older or edited table, as it is
         draws: dict[str, Callable[[], Figure | None]] = {
-            "comparison": partial(comparison_overlay, comparison)
+            "comparison": partial(comparison_overlay, comparison),
+            "comparison_dotplot": partial(quantile_dotplot, comparison),
         }
         if whole:
             draws = {"differences": partial(forest_plot, diffs, base), **draws}
