@@ -529,20 +529,7 @@ def outcome_charts(data: ExplorerData, ds: Datasets) -> alt.FacetChart:
     facet: alt.FacetChart = (
         layered.transform_filter(_shown(data))
         .facet(
-            row=alt.Row(
-                "outcome:N",
-                sort=alt.EncodingSortField("order"),
-                title=None,
-                header=alt.Header(
-                    labelAngle=0,
-                    labelAlign="left",
-                    labelOrient="top",
-                    labelAnchor="start",
-                    labelFontSize=11,
-                    labelFontWeight="bold",
-                    labelLimit=SMALL_WIDTH,
-                ),
-            ),
+            row=_rows("outcome", bold=True),
             spacing=6,
         )
         .resolve_scale(x="independent")
@@ -594,19 +581,7 @@ def forest_chart(data: ExplorerData, ds: Datasets) -> alt.FacetChart | None:
     forest: alt.FacetChart = (
         layered.transform_filter(_selection(data))
         .facet(
-            row=alt.Row(
-                "row:N",
-                sort=alt.EncodingSortField("order"),
-                title=None,
-                header=alt.Header(
-                    labelAngle=0,
-                    labelAlign="left",
-                    labelOrient="top",
-                    labelAnchor="start",
-                    labelFontSize=11,
-                    labelLimit=SMALL_WIDTH,
-                ),
-            ),
+            row=_rows("row"),
             spacing=4,
         )
         .resolve_scale(x="independent")
@@ -825,6 +800,26 @@ def _controls(data: ExplorerData) -> str:
             f'<select id="{_param_name(i)}" name="{_param_name(i)}">{options}</select></label>'
         )
     return "\n".join(out)
+
+
+def _rows(field: str, bold: bool = False) -> alt.Row:
+    """A facet's rows of small charts, in the rows' ``order``, each labelled above its chart."""
+    import altair as alt
+
+    return alt.Row(
+        f"{field}:N",
+        sort=alt.EncodingSortField("order"),
+        title=None,
+        header=alt.Header(
+            labelAngle=0,
+            labelAlign="left",
+            labelOrient="top",
+            labelAnchor="start",
+            labelFontSize=11,
+            labelLimit=SMALL_WIDTH,
+            labelFontWeight="bold" if bold else alt.Undefined,
+        ),
+    )
 
 
 def _figure(fig: Figure) -> str:
