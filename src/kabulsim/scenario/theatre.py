@@ -115,23 +115,26 @@ def _get(part: Any, name: str, default: Any = _ABSENT) -> Any:
     return value
 
 
+def _fall(place: Place, own: Any) -> Fall:
+    """What the fall of the front's city does, from its inputs (a ``CityFall`` part)."""
+    return Fall(
+        city=place.city,
+        advance_h=own.advance_h,
+        fall_at=own.fall_at,
+        killed_share=own.killed_share,
+        defected_share=own.defected_share,
+        retreat=place.retreat,
+        shock=own.shock,
+        encirclement_per_day=own.encirclement_per_day,
+        alliance_boost=own.alliance_boost,
+    )
+
+
 def _front(sc: Scenario, place: Place) -> FrontPlan:
     name = place.name
     forces, air, command = sc.forces, sc.air, sc.command
     own = _get(sc, name)
-    fall = None
-    if "falls" in place.roles:
-        fall = Fall(
-            city=place.city,
-            advance_h=own.advance_h,
-            fall_at=own.fall_at,
-            killed_share=own.killed_share,
-            defected_share=own.defected_share,
-            retreat=place.retreat,
-            shock=own.shock,
-            encirclement_per_day=own.encirclement_per_day,
-            alliance_boost=own.alliance_boost,
-        )
+    fall = _fall(place, own) if "falls" in place.roles else None
     capital = "capital" in place.roles
     reinforced = "refilled" in place.roles or "contingent" in place.roles
     return FrontPlan(
@@ -173,20 +176,7 @@ def declared_place(name: str, front: Any) -> Place:
 def _declared(sc: Scenario, place: Place) -> FrontPlan:
     """A front the scenario declares, with its inputs (``fronts.<name>``)."""
     front = sc.fronts[place.name]
-    fall = None
-    if front.fall is not None:
-        own = front.fall
-        fall = Fall(
-            city=place.city,
-            advance_h=own.advance_h,
-            fall_at=own.fall_at,
-            killed_share=own.killed_share,
-            defected_share=own.defected_share,
-            retreat=place.retreat,
-            shock=own.shock,
-            encirclement_per_day=own.encirclement_per_day,
-            alliance_boost=own.alliance_boost,
-        )
+    fall = _fall(place, front.fall) if front.fall is not None else None
     return FrontPlan(
         place=place,
         taliban=front.taliban,
