@@ -72,6 +72,7 @@ def test_report_structure(report_html: str) -> None:
     # plot, comparison overlay, the comparison's dotplot
     assert report_html.count('<img src="data:image/png;base64,') == 9
     assert 'id="fig-dotplot"' in report_html and 'id="fig-comparison_dotplot"' in report_html
+    assert report_html.count('<img src="data:image/gif;base64,') == 1  # hypothetical outcomes
     assert all(not re.match(r"https?://", u) for u in checker.urls)
     assert "<script" not in report_html and "<link" not in report_html
     assert "alliance.hold_back_h" in report_html  # the change from the baseline

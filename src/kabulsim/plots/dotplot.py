@@ -94,14 +94,19 @@ def _panel(ax: Axes, name: str, summaries: Mapping[str, pd.DataFrame]) -> None:
     ax.set_xlim(low - 2 * width, none_x + 2 * width)
     ax.axvline(high + 1.5 * width, color="#999999", lw=0.6, ls=":")
     ax.text(none_x, len(dots) + 0.05, "none", ha="center", va="top", fontsize=7, color="#555555")
-    ax.xaxis.set_major_formatter(FuncFormatter(_formatter(name, time, high + 1.5 * width)))
+    ax.xaxis.set_major_formatter(FuncFormatter(axis_formatter(name, time, high + 1.5 * width)))
     unit = "" if time else f" ({display.units(name)})" if display.units(name) else ""
     ax.set_title(display.title(name) + unit, fontsize=9, loc="left")
     ax.tick_params(axis="x", labelsize=8)
     style_axes(ax)
 
 
-def _formatter(name: str, time: bool, edge: float) -> Callable[[float, object], str]:
+def axis_formatter(name: str, time: bool, edge: float) -> Callable[[float, object], str]:
+    """Tick labels of an outcome's axis: dates as "12 Nov", numbers as tables write them.
+
+    Nothing beyond ``edge`` (the "none" column).
+    """
+
     def fmt(x: float, _pos: object = None) -> str:
         if x > edge or not np.isfinite(x):
             return ""

@@ -81,6 +81,9 @@ CAPTIONS = {spec.name: spec.caption for spec in RUN_FIGURES} | {
     " divided by its practical threshold (shaded: below it); the difference in its own units"
     " at the right.",
     "dotplot": DOTPLOT_CAPTION,
+    "hypothetical_outcomes": "Hypothetical outcomes: the first 20 replications one at a time"
+    " (each frame 1.2 s), every compared scenario in its own row with the same random numbers"
+    " and parameter set; hollow at the right: the event did not happen.",
     "comparison_dotplot": DOTPLOT_CAPTION + " One row per compared scenario: the same"
     " replications, the same random numbers.",
 }
@@ -148,6 +151,27 @@ def _figures(draws: Mapping[str, Callable[[], Figure | None]]) -> str:
                 f'<p class="fail">Figure {_e(name)} could not be drawn ({_e(failure.reason)}).</p>'
             )
     return "".join(out)
+
+
+def _hops(summaries: Mapping[str, pd.DataFrame]) -> str:
+    """The hypothetical-outcome GIF of a comparison (paired replications one at a time)."""
+    from kabulsim.plots.hops import hypothetical_outcomes_gif
+
+    try:
+        gif = hypothetical_outcomes_gif(summaries)
+    except Exception as exc:
+        reason = FigureFailure.of("hypothetical_outcomes", exc).reason
+        return (
+            f'<p class="fail">Figure hypothetical_outcomes could not be drawn ({_e(reason)}).</p>'
+        )
+    if gif is None:
+        return ""
+    caption = CAPTIONS["hypothetical_outcomes"]
+    data = base64.b64encode(gif).decode("ascii")
+    return (
+        f'<figure id="fig-hypothetical_outcomes"><img src="data:image/gif;base64,{data}"'
+        f' alt="{_e(caption)}"><figcaption>{_e(caption)}</figcaption></figure>'
+    )
 
 
 def _cell(value: object) -> str:
@@ -312,7 +336,7 @@ def build_report(
         }
         if whole:
             draws = {"differences": partial(forest_plot, diffs, base), **draws}
-        pictures = _figures(draws)
+        pictures = _figures(draws) + _hops(comparison)
         parts.append(
             _section(
                 "comparison",
