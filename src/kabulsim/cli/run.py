@@ -209,9 +209,8 @@ def engine_session(
 
 def handle(args: argparse.Namespace) -> int:
     """Run (or resume), write, summarise."""
-    from kabulsim.experiments.runner import resume, run_many
     from kabulsim.experiments.studies import default_out_dir
-    from kabulsim.plots.io import write_run_figures
+    from kabulsim.folders.run import draw_run_figures, resume_run_folder, write_run_folder
 
     if args.resume is not None:
         given = [
@@ -238,24 +237,19 @@ def handle(args: argparse.Namespace) -> int:
     stopped = f"finished batches are kept in {out}; finish with: kabulsim run --resume {out}"
     with engine_session(args.scheduler, args.quiet, stopped) as (client, bar):
         if args.resume is not None:
-            result = resume(out, workers=args.workers, client=client, progress=bar)
-        else:
-            result = run_many(
-                scenario,
-                args.reps if args.reps is not None else DEFAULT_REPS,
-                args.seed if args.seed is not None else 0,
-                workers=args.workers,
-                client=client,
-                out=out,
-                progress=bar,
-                batch_size=args.batch_size,
-                series_reps=args.series_reps,
-                force=args.force,
-                ensemble=resolve_ensemble(args),
+            result = resume_run_folder(
+                out, figures=False, workers=args.workers, client=client, progress=bar
             )
+        else:
+            result = write_run_folder(
+                scenario, args.reps if args.reps is not None else DEFAULT_REPS,
+                args.seed if args.seed is not None else 0, out, ensemble=resolve_ensemble(args),
+                figures=False, workers=args.workers, client=client, progress=bar,
+                batch_size=args.batch_size, series_reps=args.series_reps, force=args.force,
+            )  # fmt: skip
     failures: list[FigureFailure] = []
-    if not args.no_figures and result.failed < result.reps:
-        write_run_figures(result, out / "figures", failures=failures)
+    if not args.no_figures:
+        draw_run_figures(result, out, failures)
     if not args.quiet:
         from kabulsim.calibration.ensemble import describe_record
         from kabulsim.experiments.studies import read_manifest
