@@ -129,35 +129,12 @@ def handle_compare(args: argparse.Namespace) -> int:
 
 def handle_report(args: argparse.Namespace) -> int:
     """Write the HTML report of a run or comparison folder."""
-    from kabulsim.analysis.validation import validate_summary
-    from kabulsim.experiments.studies import is_comparison, read_comparison, read_run
-    from kabulsim.report.html import scenario_changes, write_report
+    from kabulsim.folders import StudyError
+    from kabulsim.folders.report import write_report_file
 
-    folder: Path = args.folder
-    output = args.output if args.output is not None else folder / "report.html"
-    if output.exists() and output.is_dir():
-        raise UsageError(f"-o {output}: is a folder; expected an HTML file name")
-    if is_comparison(folder):
-        found = read_comparison(folder)
-        runs = found.runs
-        others = [n for n in runs if n != found.baseline]
-        main_run = runs[others[0]] if others else runs[found.baseline]
-        comparison = {name: run.summary for name, run in runs.items()}
-        baseline: str | None = found.baseline
-        n_boot, seed = found.n_boot, found.seed
-        differences = found.differences  # the table compare wrote, not recomputed
-        title: str | None = f"kabulsim comparison: {', '.join(others)} against {found.baseline}"
-    else:
-        main_run, comparison, baseline, n_boot, seed = read_run(folder), None, None, 2000, 0
-        differences, title = None, None
-    validation = None
-    if args.validate or scenario_changes(main_run.scenario).empty:
-        validation = validate_summary(main_run.summary, main_run.scenario)
-    path = write_report(
-        output, main_run.summary, main_run.scenario, series=main_run.series,
-        validation=validation, comparison=comparison, baseline=baseline, n_boot=n_boot,
-        seed=seed, series_quantiles=main_run.series_quantiles, differences=differences,
-        ensemble=main_run.ensemble, title=title,
-    )  # fmt: skip
+    try:
+        path = write_report_file(args.folder, args.output, validate=args.validate)
+    except StudyError as exc:
+        raise UsageError(str(exc)) from None
     print(f"report written to {safe_text(path)}")
     return 0

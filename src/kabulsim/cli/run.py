@@ -34,7 +34,6 @@ from kabulsim.limits import (
 
 if TYPE_CHECKING:
     from kabulsim.experiments.progress import ProgressBar
-    from kabulsim.experiments.runner import RunResult
     from kabulsim.plots.io import FigureFailure
 
 DEFAULT_REPS = 200
@@ -109,32 +108,6 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     p.add_argument("--quiet", action="store_true", help="no progress bar and no summary")
     p.set_defaults(handler=handle)
-
-
-def format_summary(result: RunResult, parameters: str = "") -> str:
-    """A few lines for the terminal: each key outcome's median and 90% range, in words.
-
-    ``parameters`` says where the replications' parameters came from (a line of its own).
-    Dates are dates, durations carry their units, and the share of runs in which an event
-    happened is given for events only (:mod:`kabulsim.analysis.describe`).
-    """
-    from kabulsim.analysis.describe import describe
-
-    rows = [("outcome", "median", "90% of runs", "")]
-    rows += [(o.title, o.median, o.interval, o.note) for o in describe(result.summary)]
-    widths = [max(len(r[i]) for r in rows) for i in range(3)]
-    lines = [
-        f"{safe_text(result.scenario.name)}: {result.reps} replications, seed {result.seed},"
-        f" {result.runtime_s:.1f} s",
-        *([f"parameters: {safe_text(parameters)}"] if parameters else []),
-    ]
-    for row in rows:
-        cells = [cell.ljust(width) for cell, width in zip(row, widths, strict=False)]
-        lines.append("  ".join([*cells, row[3]]).rstrip())
-    failed = result.failed
-    if failed:
-        lines.append(f"{failed} replications failed; see the error column of summary.csv")
-    return "\n".join(lines)
 
 
 @contextmanager
@@ -251,11 +224,15 @@ def handle(args: argparse.Namespace) -> int:
     if not args.no_figures:
         draw_run_figures(result, out, failures)
     if not args.quiet:
+        from kabulsim.analysis.describe import run_summary_text
         from kabulsim.calibration.ensemble import describe_record
         from kabulsim.experiments.studies import read_manifest
 
         record = read_manifest(out, "manifest.json").get("ensemble")
-        print(format_summary(result, describe_record(record if isinstance(record, dict) else None)))
+        text = run_summary_text(
+            result, describe_record(record if isinstance(record, dict) else None)
+        )
+        print("\n".join(safe_text(line) for line in text.split("\n")))
         where = "tables" if args.no_figures else "tables and figures (figures/)"
         print(f"{where} written to {safe_text(out)}")
     if failures:
