@@ -30,20 +30,19 @@ if TYPE_CHECKING:
     from kabulsim.analysis.describe import describe_table
     from kabulsim.analysis.sweep import parse_axis, with_values
     from kabulsim.analysis.validation import validate_summary
-    from kabulsim.api import run
+    from kabulsim.api import run, sensitivity, sweep, validate
     from kabulsim.experiments.runner import RunResult, run_many
-    from kabulsim.folders.studies import sensitivity, sweep, validate
     from kabulsim.model import Replication, simulate
     from kabulsim.scenario import Scenario, ScenarioError, load_scenario
 
 _PUBLIC: dict[str, str] = {
     "compare": "kabulsim.analysis.compare",
     "describe_table": "kabulsim.analysis.describe",
-    "sensitivity": "kabulsim.folders.studies",
+    "sensitivity": "kabulsim.api",
     "parse_axis": "kabulsim.analysis.sweep",
-    "sweep": "kabulsim.folders.studies",
+    "sweep": "kabulsim.api",
     "with_values": "kabulsim.analysis.sweep",
-    "validate": "kabulsim.folders.studies",
+    "validate": "kabulsim.api",
     "validate_summary": "kabulsim.analysis.validation",
     "RunResult": "kabulsim.experiments.runner",
     "run": "kabulsim.api",

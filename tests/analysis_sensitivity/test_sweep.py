@@ -11,8 +11,8 @@ import pytest
 from kabulsim.analysis.outcomes import estimate, parse_metric
 from kabulsim.analysis.sensitivity import Factor, plausible_factors
 from kabulsim.analysis.sweep import parse_axis, with_values
+from kabulsim.api import sensitivity, sweep
 from kabulsim.cli import main
-from kabulsim.folders.studies import sensitivity, sweep
 from kabulsim.scenario.schema import Scenario
 
 

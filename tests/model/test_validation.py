@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from kabulsim.analysis.validation import FACTS
-from kabulsim.folders.studies import validate
+from kabulsim.api import validate
 from kabulsim.scenario.schema import Scenario
 from tests.helpers import scenario_with
 

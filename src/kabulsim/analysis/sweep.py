@@ -6,7 +6,7 @@ numeric parameter) or ``key=a,b,c`` (the listed values, which may be words such 
 axes make their product. Every grid point is the scenario with those values set (validated
 like ``--set``) and runs the same number of replications with the same seed (common random
 numbers), through the same engine as ``kabulsim run``; the running is
-:func:`kabulsim.folders.studies.sweep`'s, and this module reads the points' summaries.
+:func:`kabulsim.api.sweep`'s, and this module reads the points' summaries.
 """
 
 from __future__ import annotations

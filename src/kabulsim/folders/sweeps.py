@@ -131,8 +131,8 @@ def write_sweep(
     with the same plan and ``prepare_out(..., resume=True)``). A figure that cannot be drawn
     is recorded in ``failures`` and left absent.
     """
+    from kabulsim.api import sweep
     from kabulsim.experiments.studies import folder_lock, write_study
-    from kabulsim.folders.studies import sweep
     from kabulsim.plots.io import write_figures
     from kabulsim.plots.sensitivity import sweep_figure
 
@@ -264,8 +264,8 @@ def write_sensitivity(
     """Run ``plan`` into ``out``: indices.csv, design.csv, study.json, then the bar chart."""
     import pandas as pd
 
+    from kabulsim.api import sensitivity
     from kabulsim.experiments.studies import folder_lock, write_study
-    from kabulsim.folders.studies import sensitivity
     from kabulsim.plots.io import write_figures
     from kabulsim.plots.sensitivity import indices_figure
 
