@@ -39,6 +39,7 @@ LAYERS = (
     ("analysis", "api"),
     ("plots",),
     ("report", "explorer"),
+    ("folders",),
     ("cli",),
 )
 """The layers, lowest first: a module may import its own layer and the layers below."""

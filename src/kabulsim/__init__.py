@@ -28,10 +28,9 @@ from kabulsim._version import __version__
 if TYPE_CHECKING:
     from kabulsim.analysis.compare import compare
     from kabulsim.analysis.describe import describe_table
-    from kabulsim.analysis.sensitivity import sensitivity
-    from kabulsim.analysis.sweep import parse_axis, sweep, with_values
-    from kabulsim.analysis.validation import validate, validate_summary
-    from kabulsim.api import run
+    from kabulsim.analysis.sweep import parse_axis, with_values
+    from kabulsim.analysis.validation import validate_summary
+    from kabulsim.api import run, sensitivity, sweep, validate
     from kabulsim.experiments.runner import RunResult, run_many
     from kabulsim.model import Replication, simulate
     from kabulsim.scenario import Scenario, ScenarioError, load_scenario
@@ -39,11 +38,11 @@ if TYPE_CHECKING:
 _PUBLIC: dict[str, str] = {
     "compare": "kabulsim.analysis.compare",
     "describe_table": "kabulsim.analysis.describe",
-    "sensitivity": "kabulsim.analysis.sensitivity",
+    "sensitivity": "kabulsim.api",
     "parse_axis": "kabulsim.analysis.sweep",
-    "sweep": "kabulsim.analysis.sweep",
+    "sweep": "kabulsim.api",
     "with_values": "kabulsim.analysis.sweep",
-    "validate": "kabulsim.analysis.validation",
+    "validate": "kabulsim.api",
     "validate_summary": "kabulsim.analysis.validation",
     "RunResult": "kabulsim.experiments.runner",
     "run": "kabulsim.api",

@@ -9,8 +9,9 @@ import pandas as pd
 import pytest
 
 from kabulsim.analysis.outcomes import estimate, parse_metric
-from kabulsim.analysis.sensitivity import Factor, plausible_factors, sensitivity
-from kabulsim.analysis.sweep import parse_axis, sweep, with_values
+from kabulsim.analysis.sensitivity import Factor, plausible_factors
+from kabulsim.analysis.sweep import parse_axis, with_values
+from kabulsim.api import sensitivity, sweep
 from kabulsim.cli import main
 from kabulsim.scenario.schema import Scenario
 

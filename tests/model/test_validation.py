@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from kabulsim.analysis.validation import FACTS, validate
+from kabulsim.analysis.validation import FACTS
+from kabulsim.api import validate
 from kabulsim.scenario.schema import Scenario
 from tests.helpers import scenario_with
 

@@ -19,6 +19,7 @@ whose every replication has a value.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -26,6 +27,9 @@ from kabulsim.analysis import display
 from kabulsim.analysis.intervals import censored_time_quantiles, quantiles, share
 from kabulsim.outputs import KEY_OUTCOMES, key_outcomes, outcome
 from kabulsim.tables import to_datetime
+
+if TYPE_CHECKING:
+    from kabulsim.experiments.runner import RunResult
 
 __all__ = ["KEY_OUTCOMES", "Outcome", "describe", "describe_table"]
 
@@ -134,3 +138,27 @@ def describe_table(summary: pd.DataFrame, names: tuple[str, ...] | None = None) 
             for o in describe(summary, names)
         ]
     )  # fmt: skip
+
+
+def run_summary_text(result: RunResult, parameters: str = "") -> str:
+    """A few lines for the terminal: each key outcome's median and 90% range, in words.
+
+    ``parameters`` says where the replications' parameters came from (a line of its own).
+    Dates are dates, durations carry their units, and the share of runs in which an event
+    happened is given for events only (:func:`describe`); the command line prints it.
+    """
+    rows = [("outcome", "median", "90% of runs", "")]
+    rows += [(o.title, o.median, o.interval, o.note) for o in describe(result.summary)]
+    widths = [max(len(r[i]) for r in rows) for i in range(3)]
+    lines = [
+        f"{result.scenario.name}: {result.reps} replications, seed {result.seed},"
+        f" {result.runtime_s:.1f} s",
+        *([f"parameters: {parameters}"] if parameters else []),
+    ]
+    for row in rows:
+        cells = [cell.ljust(width) for cell, width in zip(row, widths, strict=False)]
+        lines.append("  ".join([*cells, row[3]]).rstrip())
+    failed = result.failed
+    if failed:
+        lines.append(f"{failed} replications failed; see the error column of summary.csv")
+    return "\n".join(lines)

@@ -240,56 +240,45 @@ class SensitivityResult:
     table: pd.DataFrame
 
 
-def sensitivity(
-    scenario: Any,
-    method: Method,
-    outcome: str,
-    *,
-    factors: Sequence[Factor] | None = None,
-    n: int = 10,
-    reps: int = 50,
-    seed: int = 0,
-    workers: int | None = None,
-    client: Any = None,
-    out: Any = None,
-    progress: Any = None,
-) -> SensitivityResult:
-    """Run a Morris or Sobol' analysis of ``outcome`` over the factors' ranges.
-
-    Each parameter vector of the design runs ``reps`` replications with the same ``seed``
-    (common random numbers); the outcome metric (:mod:`kabulsim.analysis.outcomes`) reduces
-    them to one response per vector.
-
-    Args:
-        scenario: the scenario whose parameters are varied.
-        method: ``"morris"`` or ``"sobol"``.
-        outcome: the outcome metric, e.g. ``vacuum_h`` or ``alliance_enters_kabul<=2001-11-15``.
-        factors: the factors (default: :func:`plausible_factors`).
-        n: Morris trajectories or the Sobol' base sample size.
-        reps: replications per parameter vector.
-        seed: seed of the design and of every vector's replications.
-        workers: local processes (default all cores).
-        client: a ``dask.distributed.Client``.
-        out: folder for per-vector results (resumable).
-        progress: ``progress(done, total)`` in replications.
-    """
-    from kabulsim.analysis.outcomes import estimate, parse_metric
+def design_scenarios(scenario: Any, factors: Sequence[Factor], design: Design) -> list[Any]:
+    """The scenario at every parameter vector of ``design`` (integers kept whole)."""
     from kabulsim.analysis.sweep import with_values
-    from kabulsim.experiments.points import run_points
 
-    metric = parse_metric(outcome)
-    chosen = list(factors) if factors is not None else plausible_factors()
-    design = make_design(method, chosen, n, seed)
-    scenarios = [
+    return [
         with_values(
             scenario,
-            {f.path: (int(v) if f.integer else float(v)) for f, v in zip(chosen, row, strict=True)},
+            {f.path: int(v) if f.integer else float(v) for f, v in zip(factors, row, strict=True)},
         )
         for row in design.X.tolist()
     ]
-    summaries = run_points(
-        scenarios, reps, seed, workers=workers, client=client, out=out, progress=progress
-    )
+
+
+def sensitivity_result(
+    method: Method,
+    outcome: str,
+    design: Design,
+    scenarios: Sequence[Any],
+    summaries: Sequence[pd.DataFrame],
+    reps: int,
+    seed: int,
+) -> SensitivityResult:
+    """Reduce every vector's summary to the outcome and analyse the responses.
+
+    Args:
+        method: ``"morris"`` or ``"sobol"``.
+        outcome: the outcome metric (:mod:`kabulsim.analysis.outcomes`).
+        design: the design the vectors come from (:func:`make_design`).
+        scenarios: the scenario at every vector (:func:`design_scenarios`).
+        summaries: each vector's summary table, in the same order.
+        reps: replications per vector.
+        seed: seed of the design and of every vector's replications.
+
+    Raises:
+        ValueError: the outcome is undefined for some vectors.
+    """
+    from kabulsim.analysis.outcomes import estimate, parse_metric
+
+    metric = parse_metric(outcome)
     Y = np.array(
         [estimate(s, metric, sc).value for s, sc in zip(summaries, scenarios, strict=True)]
     )

@@ -24,7 +24,8 @@ outcome is missing. Under common random numbers replication ``i`` of every scena
 comparison drew the same random numbers, so the same index is told under each scenario
 (:func:`paired_picks`): a like-for-like pair.
 
-Nothing here prints: :mod:`kabulsim.cli.story` presents.
+Nothing here prints: :mod:`kabulsim.folders.story` assembles the text and
+:mod:`kabulsim.cli.story` presents it.
 """
 
 from __future__ import annotations

@@ -1,12 +1,12 @@
-"""Parameter sweeps: run a grid of parameter values and read an outcome's response.
+"""Parameter sweeps: a grid of parameter values and an outcome's response, read from tables.
 
 A grid axis is written ``key=lo:hi:n`` (``n`` evenly spaced values from ``lo`` to ``hi``, for a
 numeric parameter) or ``key=a,b,c`` (the listed values, which may be words such as
 ``evacuate,defend``, dates such as ``2001-10-20T12:00,null``, or numbers); several
 axes make their product. Every grid point is the scenario with those values set (validated
 like ``--set``) and runs the same number of replications with the same seed (common random
-numbers), through the same engine as ``kabulsim run`` (all cores, or a Dask cluster), and
-with an output folder the sweep is resumable point by point.
+numbers), through the same engine as ``kabulsim run``; the running is
+:func:`kabulsim.api.sweep`'s, and this module reads the points' summaries.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ import itertools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -23,8 +22,6 @@ import pandas as pd
 from pydantic import ValidationError
 
 from kabulsim.analysis.outcomes import Metric, estimate, parse_metric
-from kabulsim.calibration.ensemble import DEFAULT, EnsembleSpec, resolve
-from kabulsim.experiments.points import Progress, run_points
 from kabulsim.limits import MAX_GRID_POINTS
 from kabulsim.scenario.overrides import PathProblem, apply_override, dotted, resolve_path
 from kabulsim.scenario.schema import Scenario
@@ -112,54 +109,38 @@ def grid_points(axes: Sequence[Axis]) -> list[dict[str, Any]]:
     ]
 
 
-def sweep(
-    scenario: Scenario,
-    axes: Sequence[Axis],
-    outcomes: Sequence[str],
-    *,
-    reps: int = 100,
-    seed: int = 0,
-    workers: int | None = None,
-    client: Any = None,
-    out: Path | None = None,
-    progress: Progress | None = None,
-    ensemble: EnsembleSpec = DEFAULT,
-) -> SweepResult:
-    """Run every grid point and estimate each outcome with its 95% interval.
+def sweep_scenarios(scenario: Scenario, axes: Sequence[Axis]) -> list[Scenario]:
+    """The scenario at every grid point, in :func:`grid_points`' order.
 
-    Args:
-        scenario: the scenario the grid varies.
-        axes: the grid's axes (see :func:`parse_axis`).
-        outcomes: metrics (see :mod:`kabulsim.analysis.outcomes`).
-        reps: replications per point.
-        seed: seed shared by every point.
-        workers: local processes (default all cores).
-        client: a ``dask.distributed.Client``.
-        out: folder for per-point results (resumable).
-        progress: ``progress(done, total)`` in replications.
-        ensemble: parameter uncertainty (see :func:`kabulsim.experiments.points.run_points`):
-            by default the shipped baseline ensemble, None (or ``"none"``) for the scenario's
-            single values; a free parameter on the grid keeps the grid's value at every point,
-            the baseline's value included (:meth:`~kabulsim.calibration.ensemble.Ensemble.without`).
+    Raises:
+        ValueError: no axis, too many points, or a value that is not valid.
     """
     if not axes:
         raise ValueError("a sweep needs at least one --grid axis")
+    return [with_values(scenario, p) for p in grid_points(axes)]
+
+
+def sweep_table(
+    axes: Sequence[Axis],
+    outcomes: Sequence[str],
+    scenarios: Sequence[Scenario],
+    summaries: Sequence[pd.DataFrame],
+    reps: int,
+    seed: int,
+) -> SweepResult:
+    """Estimate each outcome with its 95% interval at every grid point, from its summary.
+
+    Args:
+        axes: the grid's axes (see :func:`parse_axis`).
+        outcomes: metrics (see :mod:`kabulsim.analysis.outcomes`).
+        scenarios: the scenario at every point (:func:`sweep_scenarios`).
+        summaries: each point's summary table, in the same order.
+        reps: replications per point.
+        seed: seed shared by every point.
+    """
     metrics = tuple(parse_metric(o) for o in outcomes)
-    points = grid_points(axes)
-    scenarios = [with_values(scenario, p) for p in points]
-    members = resolve(ensemble, pin=[a.path for a in axes])
-    summaries = run_points(
-        scenarios,
-        reps,
-        seed,
-        workers=workers,
-        client=client,
-        out=out,
-        progress=progress,
-        ensemble=members,
-    )
     rows = []
-    for point, sc, summary in zip(points, scenarios, summaries, strict=True):
+    for point, sc, summary in zip(grid_points(axes), scenarios, summaries, strict=True):
         row: dict[str, Any] = dict(point)
         for m in metrics:
             e = estimate(summary, m, sc)

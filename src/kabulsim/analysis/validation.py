@@ -25,8 +25,6 @@ import numpy as np
 import pandas as pd
 
 from kabulsim.analysis.intervals import quantiles, time_quantiles
-from kabulsim.calibration.ensemble import DEFAULT, EnsembleSpec, resolve
-from kabulsim.experiments.runner import run
 from kabulsim.outputs import column
 from kabulsim.scenario.schema import Scenario
 from kabulsim.tables import to_datetime
@@ -325,25 +323,3 @@ def validate_summary(summary: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows)
-
-
-def validate(
-    scenario: Scenario | None = None,
-    reps: int = 200,
-    seed: int = 0,
-    ensemble: EnsembleSpec = DEFAULT,
-) -> ValidationResult:
-    """Run the baseline Monte Carlo and check every fact of the record.
-
-    Args:
-        scenario: the scenario to check (default: the baseline).
-        reps: replications (at least 200 for the published check).
-        seed: the run's seed.
-        ensemble: parameter uncertainty: each replication takes the parameters of a member
-            of this calibrated ensemble (see :func:`kabulsim.run`); by default the shipped
-            baseline ensemble, None (or ``"none"``) for the scenario's single values.
-
-    """
-    sc = scenario if scenario is not None else Scenario()
-    result = run(sc, reps, seed, ensemble=resolve(ensemble))
-    return ValidationResult(validate_summary(result.summary, sc), reps, seed)

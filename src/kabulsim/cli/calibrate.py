@@ -24,7 +24,6 @@ from kabulsim.limits import (
     MAX_GENERATIONS,
     MAX_MINUTES,
     MAX_POPULATION,
-    MAX_REPS,
     MAX_WORKERS,
 )
 
@@ -88,32 +87,40 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.set_defaults(handler=handle)
 
 
+def _command(args: argparse.Namespace, settings: Settings) -> str:
+    """The command line, as the sidecar records it."""
+    words = ["kabulsim", "calibrate"]
+    if args.scenario is not None:
+        words.append(str(args.scenario))
+    for text in args.overrides:
+        words += ["--set", text]
+    words += ["--out", str(args.out), "--population", str(settings.population)]
+    words += ["--reps", str(settings.reps), "--generations", str(settings.generations)]
+    words += ["--epsilon", f"{settings.epsilon:g}", "--minutes", f"{settings.minutes:g}"]
+    words += ["--workers", str(settings.workers), "--seed", str(settings.seed)]
+    if args.write is not None:
+        words += ["--write", str(args.write)]
+    return " ".join(shlex.quote(w) for w in words)
+
+
 def handle(args: argparse.Namespace) -> int:
     """Announce the cost, run the calibration, write the ensemble."""
-    from kabulsim.calibration.folder import CalibrationFolderError, check_folder, check_write
+    from kabulsim.calibration.folder import CalibrationFolderError
+    from kabulsim.folders import StudyError
+    from kabulsim.folders.calibration import check_calibration
 
-    if args.population * args.reps > MAX_REPS:
-        raise UsageError(
-            f"--population {args.population:,} x --reps {args.reps:,} ="
-            f" {args.population * args.reps:,} simulations per generation; at most {MAX_REPS:,}"
-        )
-    stem = args.write if args.write is not None else args.out / "ensemble"
     try:  # before anything is created: the folder and the files named are checked
-        check_folder(args.out)
-        if args.write is not None:
-            check_write(args.write)
-    except CalibrationFolderError as exc:
+        stem = check_calibration(args.out, args.write, population=args.population, reps=args.reps)
+    except (StudyError, CalibrationFolderError) as exc:
         raise UsageError(safe_text(exc)) from None
     try:
-        import pyabc
+        import pyabc  # noqa: F401
     except ImportError:
         raise UsageError("calibrate needs pyabc: pip install 'kabulsim[calibrate]'") from None
-    from kabulsim.calibration import ensemble
-    from kabulsim.calibration.abc import CalibrationStopped, calibrate, estimate
-    from kabulsim.calibration.folder import write_marker
+    from kabulsim.calibration.abc import CalibrationStopped, estimate
     from kabulsim.calibration.priors import free_parameters
     from kabulsim.calibration.statistics import STATISTICS
-    from kabulsim.experiments.runner import versions
+    from kabulsim.folders.calibration import calibrate_folder
 
     scenario = resolve_scenario(args)
     settings = Settings(
@@ -125,11 +132,10 @@ def handle(args: argparse.Namespace) -> int:
         workers=args.workers,
         seed=args.seed,
     )
-    params = free_parameters()
     est = estimate(scenario, settings)
     err = sys.stderr
     print(
-        f"calibrate: {len(params)} free parameters, {len(STATISTICS)} statistics;"
+        f"calibrate: {len(free_parameters())} free parameters, {len(STATISTICS)} statistics;"
         f" {settings.population} particles x {settings.reps} replications per generation,"
         f" at most {settings.generations} generations",
         file=err,
@@ -143,51 +149,17 @@ def handle(args: argparse.Namespace) -> int:
         flush=True,
     )
     logging.getLogger("ABC").setLevel(logging.INFO)  # pyABC's per-generation lines
-    write_marker(args.out)
     try:
-        out = calibrate(scenario, args.out, settings, show_progress=err.isatty())
+        done = calibrate_folder(
+            scenario, args.out, settings, stem, command=_command(args, settings),
+            show_progress=err.isatty(),
+        )  # fmt: skip
     except (CalibrationStopped, CalibrationFolderError) as exc:
         raise UsageError(safe_text(exc)) from None
-    words = ["kabulsim", "calibrate"]
-    if args.scenario is not None:
-        words.append(str(args.scenario))
-    for text in args.overrides:
-        words += ["--set", text]
-    words += ["--out", str(args.out), "--population", str(settings.population)]
-    words += ["--reps", str(settings.reps), "--generations", str(settings.generations)]
-    words += ["--epsilon", f"{settings.epsilon:g}", "--minutes", f"{settings.minutes:g}"]
-    words += ["--workers", str(settings.workers), "--seed", str(settings.seed)]
-    if args.write is not None:
-        words += ["--write", str(args.write)]
-    command = " ".join(shlex.quote(w) for w in words)
-    meta = {
-        "parameters": ensemble.describe_parameters(params),
-        "facts": list(out.facts),
-        "scenario": scenario.model_dump(mode="json"),
-        "seed": settings.seed,
-        "settings": {
-            "population": settings.population,
-            "reps": settings.reps,
-            "generations": settings.generations,
-            "epsilon": settings.epsilon,
-            "minutes": settings.minutes,
-            "workers": settings.workers,
-        },
-        "result": {
-            "generations": out.generations,
-            "epsilon": out.epsilon,
-            "simulations": out.simulations,
-            "seconds": round(out.seconds, 1),
-            "simulations_per_second": round(out.simulations_per_second, 1),
-        },
-        "versions": {**versions(), "pyabc": pyabc.__version__},
-        "command": command,
-    }
-    ens = ensemble.build(out.values, out.weights, meta)
-    table, sidecar = ens.save(stem)
+    out = done.outcome
     print(
-        f"{len(ens)} members after {out.generations} generations (threshold"
+        f"{len(done.ensemble)} members after {out.generations} generations (threshold"
         f" {out.epsilon:.3g}); {out.simulations:,} simulations in {out.seconds:.0f} s"
-        f" ({out.simulations_per_second:.0f}/s)\nensemble: {table}\nsidecar:  {sidecar}"
+        f" ({out.simulations_per_second:.0f}/s)\nensemble: {done.table}\nsidecar:  {done.sidecar}"
     )
     return 0

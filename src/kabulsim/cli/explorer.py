@@ -16,13 +16,9 @@ from kabulsim.cli.common import (
     seed_int,
 )
 from kabulsim.cli.run import DEFAULT_REPS
-from kabulsim.limits import MAX_GRID_POINTS, MAX_NAME_CHARS, MAX_REPS, MAX_WORKERS
+from kabulsim.limits import MAX_WORKERS
 
 DEFAULT_OUT = "explorer.html"
-GENERATOR = '<meta name="generator" content="kabulsim '
-"""The mark of a page kabulsim wrote (in its head): only such a file is replaced (--force)."""
-MARK_BYTES = 4096
-"""How much of an existing file is read to look for :data:`GENERATOR`."""
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -128,132 +124,40 @@ class _Progress:
         sys.stderr.flush()
 
 
-def check_out(out: Path, force: bool) -> None:
-    """Refuse an ``--out`` that would replace a file of the user's (before any work).
-
-    An existing file is replaced only with ``--force``, and only when it is a page kabulsim
-    wrote (its head carries :data:`GENERATOR`); a folder or a link is never replaced.
-
-    Raises:
-        UsageError: naming ``--out`` and what is expected.
-    """
-    where = f"--out {safe_text(out)}"
-    if out.is_symlink():
-        raise UsageError(f"{where}: is a symbolic link; expected a new file name or a page")
-    if not out.exists():
-        return
-    if out.is_dir():
-        raise UsageError(f"{where}: is a folder; expected an HTML file name")
-    if not force:
-        raise UsageError(
-            f"{where}: exists; choose a new file name, or --force to replace an explorer page"
-            " kabulsim wrote"
-        )
-    if not out.is_file():
-        raise UsageError(f"{where}: not a regular file; expected an HTML file name")
-    try:
-        with out.open("rb") as fh:
-            head = fh.read(MARK_BYTES)
-    except OSError as exc:
-        raise UsageError(f"{where}: cannot be read ({type(exc).__name__})") from None
-    if GENERATOR.encode() not in head:
-        raise UsageError(
-            f"{where}: not an explorer page kabulsim wrote; --force replaces only those, so it"
-            " is left as it is"
-        )
-
-
-def check_work(cases: int, reps: int, title: str | None) -> None:
-    """Refuse a family whose size exceeds the bounds, naming the option and the bound.
-
-    Raises:
-        UsageError: too many cases (:data:`~kabulsim.limits.MAX_GRID_POINTS`), replications
-            (:data:`~kabulsim.limits.MAX_REPS`) or title characters.
-    """
-    if cases > MAX_GRID_POINTS:
-        raise UsageError(
-            f"--vary: {cases:,} cases (every scenario with every combination of the values);"
-            f" at most {MAX_GRID_POINTS:,}"
-        )
-    if cases * reps > MAX_REPS:
-        raise UsageError(
-            f"--reps {reps:,} x {cases:,} cases = {cases * reps:,} replications; at most"
-            f" {MAX_REPS:,}"
-        )
-    if title is not None and len(title) > MAX_NAME_CHARS:
-        raise UsageError(f"--title: {len(title):,} characters; at most {MAX_NAME_CHARS}")
-
-
 def handle(args: argparse.Namespace) -> int:
     """Run the family and write the file."""
-    from kabulsim.analysis.sweep import parse_axis
-    from kabulsim.explorer import family_warnings, run_family, write_explorer
-    from kabulsim.scenario import load_scenario
+    from kabulsim.folders import StudyError
+    from kabulsim.folders.explorer import plan_explorer, write_explorer_page
 
-    out = Path(args.out)
-    check_out(out, args.force)
-    lead, lesson = "", None
-    if args.lesson is not None:
-        from kabulsim.explorer.lesson import LESSONS, SCENARIOS
-
-        if args.lesson not in LESSONS:
-            raise UsageError(f"--lesson {args.lesson}: expected one of {', '.join(LESSONS)}")
-        lesson = LESSONS[args.lesson]
-        if not args.scenarios:
-            args.scenarios = [str(SCENARIOS / f) for f in lesson.family]
-    elif not args.scenarios:
-        raise UsageError("explorer needs at least one SCENARIO file, or --lesson NAME")
     try:
-        axes = [parse_axis(v) for v in args.vary]
-    except ValueError as exc:
-        raise UsageError(str(exc).replace("--grid", "--vary")) from None
-    keys = [a.path for a in axes]
-    twice = next((k for k in keys if keys.count(k) > 1), None)
-    if twice is not None:
-        raise UsageError(f"--vary {twice}: given twice; give each key once, with all its values")
-    cases = len(args.scenarios)
-    for axis in axes:
-        cases *= len(axis.values) + 1  # the menu's first option: the scenario's own value
-    check_work(cases, args.reps, args.title)
-    scenarios = [load_scenario(Path(s), overrides=list(args.overrides)) for s in args.scenarios]
+        plan = plan_explorer(
+            args.scenarios, args.vary, out=Path(args.out), reps=args.reps,
+            overrides=args.overrides, title=args.title, lesson=args.lesson, force=args.force,
+        )  # fmt: skip
+    except StudyError as exc:
+        raise UsageError(str(exc)) from None
     progress = None if args.quiet else _Progress(args.reps)
     ens = resolve_ensemble(args)
+
+    def warn(line: str) -> None:  # the same warning line as `run`, for each value and option
+        print(f"kabulsim: warning: {safe_text(line)}", file=sys.stderr)
+
+    def note(text: str) -> None:
+        if not args.quiet:
+            sys.stderr.write(f"explorer: {text}\n")
+
     try:
-        # the same warning line as `run`, for each file's value and each menu option
-        for line in family_warnings(scenarios, axes):
-            print(f"kabulsim: warning: {safe_text(line)}", file=sys.stderr)
-        data = run_family(
-            scenarios,
-            axes,
-            args.reps,
-            args.seed,
-            workers=args.workers,
-            progress=progress,
-            ensemble=ens,
-        )
+        page = write_explorer_page(
+            plan, reps=args.reps, seed=args.seed, ensemble=ens, workers=args.workers,
+            progress=progress, warn=warn, note=note,
+        )  # fmt: skip
     except ValueError as exc:
         raise UsageError(str(exc)) from None
-    if lesson is not None:
-        from kabulsim.explorer.lesson import run_lesson
-        from kabulsim.explorer.lesson_page import panel_html
-
-        if not args.quiet:
-            sys.stderr.write(f"explorer: the lesson's choices ({lesson.name})\n")
-        try:
-            found = run_lesson(lesson, args.reps, args.seed, workers=args.workers, ensemble=ens)
-        except ValueError as exc:
-            raise UsageError(f"--lesson {lesson.name}: {exc}") from None
-        lead = panel_html(found)
-    if not args.quiet:
-        sys.stderr.write("explorer: writing the page\n")
-    title = args.title if args.title is not None or lesson is None else lesson.title
-    path = write_explorer(data, out, title=title, lead=lead)
-    size = path.stat().st_size
-    choices = (
-        "" if lesson is None else f"; the lesson's {len(found['cases'])} choices × {args.reps}"
-    )
+    size = page.path.stat().st_size
+    found = page.lesson
+    choices = "" if found is None else f"; the lesson's {len(found['cases'])} choices × {args.reps}"
     print(
-        f"wrote {path} ({size / 1e6:.1f} MB, {len(data.cells)} cases × {args.reps} replications"
-        f"{choices})"
+        f"wrote {page.path} ({size / 1e6:.1f} MB, {len(page.data.cells)} cases × {args.reps}"
+        f" replications{choices})"
     )
     return 0

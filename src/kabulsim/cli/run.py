@@ -34,7 +34,6 @@ from kabulsim.limits import (
 
 if TYPE_CHECKING:
     from kabulsim.experiments.progress import ProgressBar
-    from kabulsim.experiments.runner import RunResult
     from kabulsim.plots.io import FigureFailure
 
 DEFAULT_REPS = 200
@@ -111,32 +110,6 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.set_defaults(handler=handle)
 
 
-def format_summary(result: RunResult, parameters: str = "") -> str:
-    """A few lines for the terminal: each key outcome's median and 90% range, in words.
-
-    ``parameters`` says where the replications' parameters came from (a line of its own).
-    Dates are dates, durations carry their units, and the share of runs in which an event
-    happened is given for events only (:mod:`kabulsim.analysis.describe`).
-    """
-    from kabulsim.analysis.describe import describe
-
-    rows = [("outcome", "median", "90% of runs", "")]
-    rows += [(o.title, o.median, o.interval, o.note) for o in describe(result.summary)]
-    widths = [max(len(r[i]) for r in rows) for i in range(3)]
-    lines = [
-        f"{safe_text(result.scenario.name)}: {result.reps} replications, seed {result.seed},"
-        f" {result.runtime_s:.1f} s",
-        *([f"parameters: {safe_text(parameters)}"] if parameters else []),
-    ]
-    for row in rows:
-        cells = [cell.ljust(width) for cell, width in zip(row, widths, strict=False)]
-        lines.append("  ".join([*cells, row[3]]).rstrip())
-    failed = result.failed
-    if failed:
-        lines.append(f"{failed} replications failed; see the error column of summary.csv")
-    return "\n".join(lines)
-
-
 @contextmanager
 def sigterm_as_interrupt() -> Iterator[None]:
     """While active, SIGTERM raises KeyboardInterrupt (so the pool is shut down cleanly)."""
@@ -209,9 +182,8 @@ def engine_session(
 
 def handle(args: argparse.Namespace) -> int:
     """Run (or resume), write, summarise."""
-    from kabulsim.experiments.runner import resume, run_many
     from kabulsim.experiments.studies import default_out_dir
-    from kabulsim.plots.io import write_run_figures
+    from kabulsim.folders.run import draw_run_figures, resume_run_folder, write_run_folder
 
     if args.resume is not None:
         given = [
@@ -238,30 +210,29 @@ def handle(args: argparse.Namespace) -> int:
     stopped = f"finished batches are kept in {out}; finish with: kabulsim run --resume {out}"
     with engine_session(args.scheduler, args.quiet, stopped) as (client, bar):
         if args.resume is not None:
-            result = resume(out, workers=args.workers, client=client, progress=bar)
-        else:
-            result = run_many(
-                scenario,
-                args.reps if args.reps is not None else DEFAULT_REPS,
-                args.seed if args.seed is not None else 0,
-                workers=args.workers,
-                client=client,
-                out=out,
-                progress=bar,
-                batch_size=args.batch_size,
-                series_reps=args.series_reps,
-                force=args.force,
-                ensemble=resolve_ensemble(args),
+            result = resume_run_folder(
+                out, figures=False, workers=args.workers, client=client, progress=bar
             )
+        else:
+            result = write_run_folder(
+                scenario, args.reps if args.reps is not None else DEFAULT_REPS,
+                args.seed if args.seed is not None else 0, out, ensemble=resolve_ensemble(args),
+                figures=False, workers=args.workers, client=client, progress=bar,
+                batch_size=args.batch_size, series_reps=args.series_reps, force=args.force,
+            )  # fmt: skip
     failures: list[FigureFailure] = []
-    if not args.no_figures and result.failed < result.reps:
-        write_run_figures(result, out / "figures", failures=failures)
+    if not args.no_figures:
+        draw_run_figures(result, out, failures)
     if not args.quiet:
+        from kabulsim.analysis.describe import run_summary_text
         from kabulsim.calibration.ensemble import describe_record
         from kabulsim.experiments.studies import read_manifest
 
         record = read_manifest(out, "manifest.json").get("ensemble")
-        print(format_summary(result, describe_record(record if isinstance(record, dict) else None)))
+        text = run_summary_text(
+            result, describe_record(record if isinstance(record, dict) else None)
+        )
+        print("\n".join(safe_text(line) for line in text.split("\n")))
         where = "tables" if args.no_figures else "tables and figures (figures/)"
         print(f"{where} written to {safe_text(out)}")
     if failures:

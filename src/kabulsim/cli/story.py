@@ -5,13 +5,8 @@ from __future__ import annotations
 import argparse
 import math
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from kabulsim.cli.common import UsageError, safe_text
-
-if TYPE_CHECKING:
-    from kabulsim.analysis.story import Pick, Story
-    from kabulsim.experiments.studies import RunFolder
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -75,134 +70,20 @@ def parse_pick(text: str) -> tuple[str, tuple[float, ...]]:
     return outcome, tuple(quantiles)
 
 
-def _runs(folder: Path, by: str | None) -> tuple[dict[str, RunFolder], str]:
-    from kabulsim.experiments.studies import is_comparison, read_comparison, read_run
-
-    if not folder.is_dir():
-        raise UsageError(f"{folder}: not a folder; expected a run or comparison folder")
-    if is_comparison(folder):
-        found = read_comparison(folder)
-        runs, base = found.runs, found.baseline
-    else:
-        run = read_run(folder)
-        runs = {run.scenario.name: run}
-        base = run.scenario.name
-    if by is not None:
-        if by not in runs:
-            raise UsageError(f"--by {by}: not one of {', '.join(runs)}")
-        base = by
-    return runs, base
-
-
-def _events(run: RunFolder) -> object:
-    import pandas as pd
-
-    path = run.path / "events.parquet"
-    try:
-        return pd.read_parquet(path)
-    except (OSError, ValueError) as exc:
-        raise UsageError(f"{path}: unreadable ({type(exc).__name__}); the run is damaged") from None
-
-
-def tell_all(
-    runs: dict[str, RunFolder], base: str, picks: list[Pick]
-) -> list[tuple[Pick, list[Story]]]:
-    """For each pick, its story under every run (the same replication index)."""
-    import pandas as pd
-
-    from kabulsim.analysis.story import tell
-
-    events = {name: _events(run) for name, run in runs.items()}
-    series = {name: run.series for name, run in runs.items()}
-    out = []
-    for chosen in picks:
-        stories = []
-        for name, run in runs.items():
-            ev = events[name]
-            assert isinstance(ev, pd.DataFrame)
-            mine = ev[ev["rep"] == chosen.rep].sort_values("t_h", kind="mergesort")
-            s = series[name]
-            mine_series = s[s["rep"] == chosen.rep] if not s.empty else s
-            row = {
-                str(k): v for k, v in run.summary[run.summary["rep"] == chosen.rep].iloc[0].items()
-            }
-            stories.append(tell(name, chosen.rep, mine, mine_series, row, run.scenario.start))
-        out.append((chosen, stories))
-    return out
-
-
-def shared_lines(stories: list[Story]) -> int:
-    """How many first lines every story of a pair tells alike (0 for a single story)."""
-    if len(stories) < 2:
-        return 0
-    n = 0
-    for lines in zip(*(s.lines for s in stories), strict=False):
-        if any(line.text != lines[0].text or line.date != lines[0].date for line in lines):
-            break
-        n += 1
-    return n
-
-
-def render(told: list[tuple[Pick, list[Story]]], base: str, paired: bool) -> str:
-    """The stories as Markdown text."""
-    from kabulsim.analysis.story import outcome_text
-
-    parts: list[str] = []
-    for chosen, stories in told:
-        head = chosen.heading
-        if chosen.outcome is not None:
-            head += f" in {base} ({outcome_text(chosen.outcome, chosen.value)})"
-        parts.append(f"## {head}")
-        if paired:
-            parts.append(
-                "The same replication under each scenario: the same random numbers and the"
-                " same parameter set, so the differences come from the scenarios' assumptions."
-            )
-        shared = shared_lines(stories)
-        if shared:
-            parts.append(f"### Under every scenario, until {stories[0].lines[shared - 1].date}")
-            parts += [f"- {line.date}: {line.text}" for line in stories[0].lines[:shared]]
-        for story in stories:
-            parts.append(
-                f"### {story.name}, replication {story.rep}" + (", then" if shared else "")
-            )
-            parts += [f"- {line.date}: {line.text}" for line in story.lines[shared:]]
-            if not story.state_shown:
-                parts.append("(The run did not keep this replication's state series: the"
-                             " numbers before each turn are not shown.)")  # fmt: skip
-            parts.append(f"In short: {story.in_short}")
-            parts.append("")
-    parts.append(
-        "A model's replication under stated assumptions, not a reconstruction of what happened;"
-        " its numbers of people killed are outputs of the model, not estimates of the real toll."
-    )
-    return "\n".join(parts) + "\n"
-
-
 def handle(args: argparse.Namespace) -> int:
     """Pick the replications, tell them, print the text (and write it with --out)."""
-    from kabulsim.analysis.story import DEFAULT_OUTCOME, DEFAULT_QUANTILES, Pick, pick
+    from kabulsim.folders import StudyError
+    from kabulsim.folders.story import story_text
 
     if args.out is not None and args.out.is_dir():
         raise UsageError(f"--out {args.out}: is a folder; expected a file name")
-    outcome, quantiles = (
-        parse_pick(args.pick) if args.pick is not None else (DEFAULT_OUTCOME, DEFAULT_QUANTILES)
-    )
-    runs, base = _runs(args.folder, args.by)
-    reps = runs[base].reps
-    if args.rep is not None:
-        if not 0 <= args.rep < reps:
-            raise UsageError(
-                f"--rep {args.rep}: out of range; the run has replications 0 to {reps - 1}"
-            )
-        picks = [Pick(args.rep)]
-    else:
-        try:
-            picks = [pick(runs[base].summary, outcome, q) for q in quantiles]
-        except ValueError as exc:
-            raise UsageError(f"--pick: {exc}") from None
-    told = tell_all(runs, base, picks)
-    text = render(told, base, paired=len(runs) > 1)
+    outcome, quantiles = parse_pick(args.pick) if args.pick is not None else (None, None)
+    try:
+        text = story_text(
+            args.folder, rep=args.rep, outcome=outcome, quantiles=quantiles, by=args.by
+        )
+    except StudyError as exc:
+        raise UsageError(str(exc)) from None
     print("\n".join(safe_text(line) for line in text.split("\n")), end="")
     if args.out is not None:
         from kabulsim.files import atomic_write_text

@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-import time
-from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -24,10 +21,8 @@ from kabulsim.cli.common import (
     warn_implausible,
 )
 from kabulsim.cli.run import engine_session, report_figure_failures
-from kabulsim.limits import MAX_REPS
 
 if TYPE_CHECKING:
-    from kabulsim.analysis.sensitivity import Factor
     from kabulsim.plots.io import FigureFailure
 
 
@@ -136,123 +131,55 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     q.set_defaults(handler=handle_sensitivity)
 
 
-def _prepare_out(args: argparse.Namespace, kind: str, config: dict[str, Any], name: str) -> Path:
-    from kabulsim.experiments.studies import default_out_dir, prepare_study
+def _run(args: argparse.Namespace, write: Any, plan: Any, out: Path) -> tuple[Any, list[Any]]:
+    """Run ``plan`` into ``out`` with ``write``; a ValueError from the run is a usage error."""
+    from kabulsim.experiments.studies import FolderError
 
-    if args.resume and args.out is None:
-        raise UsageError("--resume needs the --out folder of the study to continue")
-    out: Path = args.out if args.out is not None else default_out_dir(f"{kind}-{name}")
-    return prepare_study(out, config, force=args.force, resume=args.resume)
-
-
-def _rate_estimate(scenario: Any, workers: int | None) -> float:
-    """Replications per second this machine manages, from a few timed replications."""
-    from kabulsim.model.simulate import simulate
-
-    began = time.perf_counter()
-    for rep in range(10):
-        simulate(scenario, 0, rep)
-    per_rep = (time.perf_counter() - began) / 10
-    cores = workers if workers is not None else (os.cpu_count() or 1)
-    return 0.9 * cores / per_rep
-
-
-def _execute(
-    args: argparse.Namespace, kind: str, config: dict[str, Any], out: Path, study: Any
-) -> tuple[Any, float]:
-    """Start the study's folder and manifest, run ``study``; return its result and start time.
-
-    ``study`` is :func:`~kabulsim.analysis.sweep.sweep` or
-    :func:`~kabulsim.analysis.sensitivity.sensitivity` with its own arguments bound; the
-    arguments every study shares (replications, seed, engine, folder, progress) come from
-    here. Interruptions leave the finished points for ``--resume``; a ValueError from the
-    run is a usage error.
-    """
-    from kabulsim.experiments.studies import FolderError, write_study
-
-    began = time.time()
-    write_study(out, kind, config, began, done=False)
+    failures: list[FigureFailure] = []
     stopped = f"finished points are kept in {out}; run the same command with --resume"
     try:
         with engine_session(args.scheduler, args.quiet, stopped) as (client, bar):
-            result = study(
-                reps=args.reps,
-                seed=args.seed,
-                workers=args.workers,
-                client=client,
-                out=out,
-                progress=bar,
+            result = write(
+                plan, out, workers=args.workers, client=client, progress=bar, failures=failures
             )
-            return result, began
     except FolderError:
         raise
     except ValueError as exc:
         raise UsageError(str(exc)) from None
+    return result, failures
+
+
+def _out(args: argparse.Namespace, kind: str, plan: Any) -> Path:
+    from kabulsim.folders.sweeps import prepare_out
+
+    return prepare_out(
+        kind, plan.config, plan.scenario.name, args.out, force=args.force, resume=args.resume
+    )
 
 
 def handle_sweep(args: argparse.Namespace) -> int:
     """Run the grid, write the table and figures, print the table."""
-    from kabulsim.analysis.outcomes import parse_metric
-    from kabulsim.analysis.sweep import grid_points, parse_axis, sweep, with_values
-    from kabulsim.calibration.ensemble import resolve
-    from kabulsim.experiments.studies import folder_lock, write_study
-    from kabulsim.plots.io import write_figures
-    from kabulsim.plots.sensitivity import sweep_figure
-    from kabulsim.scenario.overrides import PathProblem
+    from kabulsim.folders import StudyError
+    from kabulsim.folders.sweeps import plan_sweep, write_sweep
 
     scenario = resolve_scenario(args, warn=False)  # the grid points are checked below
     ens = resolve_ensemble(args)
     try:
-        axes = [parse_axis(text) for text in args.grid]
-        outcomes = args.outcome or ["alliance_enters_kabul<=2001-11-15"]
-        for o in outcomes:
-            parse_metric(o)
-    except ValueError as exc:
-        raise UsageError(str(exc)) from None
-    _once("--grid", [a.path for a in axes], "with all its values")
-    members = resolve(ens, pin=[a.path for a in axes])
-    config = {
-        "scenario": scenario.model_dump(mode="json"),
-        "grid": args.grid,
-        "outcomes": outcomes,
-        "reps": args.reps,
-        "seed": args.seed,
-        # the members as the sweep uses them: the parameters on the grid are left to it
-        "ensemble": None if members is None else members.record(),
-    }
-    try:
-        points = [with_values(scenario, point) for point in grid_points(axes)]
-    except (ValueError, PathProblem) as exc:
-        raise UsageError(f"--grid: {exc}") from None
-    warn_implausible(*points)
-    n_points = len(points)
-    if n_points * args.reps > MAX_REPS:
-        raise UsageError(
-            f"--grid and --reps: {n_points:,} points x {args.reps:,} replications is more than"
-            f" {MAX_REPS:,} replications; use fewer points or replications"
+        plan = plan_sweep(
+            scenario, args.grid, args.outcome, reps=args.reps, seed=args.seed, ensemble=ens
         )
-    out = _prepare_out(args, "sweep", config, scenario.name)
-    failures: list[FigureFailure] = []
+        warn_implausible(*plan.points)
+        out = _out(args, "sweep", plan)
+    except StudyError as exc:
+        raise UsageError(str(exc)) from None
     if not args.quiet:
+        n_points = len(plan.points)
         print(
             f"sweep: {n_points} grid points x {args.reps} replications ="
             f" {n_points * args.reps:,} replications",
             file=sys.stderr,
         )
-    with folder_lock(out):
-        result, began = _execute(
-            args,
-            "sweep",
-            config,
-            out,
-            partial(sweep, scenario, axes, outcomes, ensemble=members),
-        )
-        write_study(out, "sweep", config, began, done=True, tables={"sweep.csv": result.table})
-        draws = {
-            f"sweep_{i + 1}": partial(sweep_figure, result, metric.text)
-            for i, metric in enumerate(result.metrics)
-        }
-        write_figures(draws, out, failures)  # pictures of the finished table, last
+    result, failures = _run(args, write_sweep, plan, out)
     if not args.quiet:
         print(safe_table(result.table))
         print(f"table and figures written to {safe_text(out)}")
@@ -260,13 +187,6 @@ def handle_sweep(args: argparse.Namespace) -> int:
         report_figure_failures(failures, out)
         return 1
     return 1 if int(result.table["failed"].sum()) else 0
-
-
-def _once(option: str, paths: list[str], how: str) -> None:
-    """Refuse a parameter named twice (one of the two would silently be dropped)."""
-    twice = next((p for p in paths if paths.count(p) > 1), None)
-    if twice is not None:
-        raise UsageError(f"{option} {twice}: given twice; give each parameter once {how}".rstrip())
 
 
 def _parse_ranges(texts: list[str]) -> dict[str, tuple[float, float]]:
@@ -285,81 +205,33 @@ def _parse_ranges(texts: list[str]) -> dict[str, tuple[float, float]]:
 
 def handle_sensitivity(args: argparse.Namespace) -> int:
     """State the cost, run the design, write and print the ranked indices."""
-    from kabulsim.analysis.outcomes import parse_metric
-    from kabulsim.analysis.sensitivity import (
-        design_size,
-        make_design,
-        plausible_factors,
-        sensitivity,
+    from kabulsim.folders import StudyError
+    from kabulsim.folders.sweeps import (
+        plan_sensitivity,
+        replications_per_second,
+        write_sensitivity,
     )
-    from kabulsim.analysis.sweep import with_values
-    from kabulsim.experiments.studies import folder_lock, write_study
-    from kabulsim.plots.io import write_figures
-    from kabulsim.plots.sensitivity import indices_figure
-    from kabulsim.scenario.overrides import PathProblem
 
     scenario = resolve_scenario(args)
-    n = args.n if args.n is not None else (10 if args.method == "morris" else 64)
+    params = None if args.params is None else [p.strip() for p in args.params.split(",")]
+    ranges = _parse_ranges(args.range)
     try:
-        params = None if args.params is None else [p.strip() for p in args.params.split(",")]
-        factors: list[Factor] = plausible_factors(params, _parse_ranges(args.range))
-        _once("--params", [f.path for f in factors], "")
-        parse_metric(args.outcome)
-        if len(factors) < 2:
-            raise ValueError("a sensitivity analysis needs at least two parameters")
-        if args.method == "sobol" and n & (n - 1):
-            raise ValueError(f"--n {n}: the Sobol' base sample size must be a power of 2")
-    except ValueError as exc:
+        plan = plan_sensitivity(
+            scenario, args.method, args.outcome, params=params, ranges=ranges, n=args.n,
+            reps=args.reps, seed=args.seed,
+        )  # fmt: skip
+        out = _out(args, "sensitivity", plan)
+    except StudyError as exc:
         raise UsageError(str(exc)) from None
-    vectors = design_size(args.method, len(factors), n)
-    total = vectors * args.reps
-    if total > MAX_REPS:
-        raise UsageError(
-            f"--n and --reps: {vectors:,} parameter vectors x {args.reps:,} replications is more"
-            f" than {MAX_REPS:,} replications; use a smaller --n or fewer replications"
-        )
-    try:  # every parameter vector must be a valid scenario before anything is written
-        for row in make_design(args.method, factors, n, args.seed).X.tolist():
-            with_values(scenario, {f.path: v for f, v in zip(factors, row, strict=True)})
-    except (ValueError, PathProblem) as exc:
-        raise UsageError(f"parameter ranges: {exc}") from None
-    config = {
-        "scenario": scenario.model_dump(mode="json"),
-        "method": args.method,
-        "outcome": args.outcome,
-        "factors": [[f.path, f.low, f.high] for f in factors],
-        "n": n,
-        "reps": args.reps,
-        "seed": args.seed,
-    }
-    out = _prepare_out(args, "sensitivity", config, scenario.name)
     if not args.quiet:
-        rate = _rate_estimate(scenario, args.workers if args.scheduler is None else None)
+        rate = replications_per_second(scenario, args.workers if args.scheduler is None else None)
         print(
-            f"{args.method}: {len(factors)} parameters, n = {n}: {vectors:,} parameter vectors"
-            f" x {args.reps} replications = {total:,} replications; about"
-            f" {total / rate / 60:.1f} min at {rate:.0f} replications/s",
+            f"{args.method}: {len(plan.factors)} parameters, n = {plan.n}: {plan.vectors:,}"
+            f" parameter vectors x {args.reps} replications = {plan.total:,} replications;"
+            f" about {plan.total / rate / 60:.1f} min at {rate:.0f} replications/s",
             file=sys.stderr,
         )
-    import pandas as pd
-
-    with folder_lock(out):
-        result, began = _execute(
-            args,
-            "sensitivity",
-            config,
-            out,
-            partial(sensitivity, scenario, args.method, args.outcome, factors=factors, n=n),
-        )
-        design = result.design
-        frame = {f.path: design.X[:, j] for j, f in enumerate(design.factors)}
-        tables = {
-            "indices.csv": result.table,
-            "design.csv": pd.DataFrame({**frame, "response": result.responses}),
-        }
-        write_study(out, "sensitivity", config, began, done=True, tables=tables)
-        failures: list[FigureFailure] = []
-        write_figures({"indices": partial(indices_figure, result)}, out, failures)
+    result, failures = _run(args, write_sensitivity, plan, out)
     if not args.quiet:
         print(f"{result.method} indices of {result.metric}:")
         print(safe_table(result.table))

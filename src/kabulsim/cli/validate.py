@@ -56,7 +56,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def handle(args: argparse.Namespace) -> int:
     """Run the validation and print its table."""
-    from kabulsim.analysis.validation import validate
+    from kabulsim.api import validate
 
     scenario = resolve_scenario(args)
     ens = resolve_ensemble(args)

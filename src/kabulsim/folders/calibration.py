@@ -1,0 +1,124 @@
+"""Calibration folders: check, run pyABC's ABC-SMC, and save the ensemble with its metadata.
+
+:func:`check_calibration` refuses a folder or ensemble file that is not the command's own
+before anything is created; :func:`calibrate_folder` writes the marker, runs the calibration
+(:func:`kabulsim.calibration.abc.calibrate`) and saves the ensemble (``STEM.parquet`` and its
+``STEM.json`` sidecar, which records the parameters, facts, scenario, settings, result,
+versions and the command).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from kabulsim.folders import StudyError
+from kabulsim.limits import MAX_REPS
+
+if TYPE_CHECKING:
+    from kabulsim.calibration.abc import Outcome
+    from kabulsim.calibration.ensemble import Ensemble
+    from kabulsim.calibration.settings import Settings
+    from kabulsim.scenario import Scenario
+
+
+def check_calibration(out: Path, write: Path | None, *, population: int, reps: int) -> Path:
+    """The ensemble's stem (``write``, or ``out/ensemble``), once the size and files are checked.
+
+    Raises:
+        StudyError: more than :data:`~kabulsim.limits.MAX_REPS` simulations per generation.
+        CalibrationFolderError: ``out`` or ``write`` is not the command's own.
+    """
+    from kabulsim.calibration.folder import check_folder, check_write
+
+    if population * reps > MAX_REPS:
+        raise StudyError(
+            f"--population {population:,} x --reps {reps:,} ="
+            f" {population * reps:,} simulations per generation; at most {MAX_REPS:,}"
+        )
+    check_folder(out)
+    if write is not None:
+        check_write(write)
+    return write if write is not None else out / "ensemble"
+
+
+@dataclass(frozen=True)
+class CalibrationFolder:
+    """A finished calibration: its ensemble, pyABC's outcome and the files written."""
+
+    ensemble: Ensemble
+    outcome: Outcome
+    table: Path
+    sidecar: Path
+
+
+def ensemble_metadata(
+    scenario: Scenario, settings: Settings, outcome: Outcome, command: str
+) -> dict[str, Any]:
+    """The sidecar's record of how the ensemble was made."""
+    import pyabc
+
+    from kabulsim.calibration import ensemble
+    from kabulsim.calibration.priors import free_parameters
+    from kabulsim.experiments.runner import versions
+
+    return {
+        "parameters": ensemble.describe_parameters(free_parameters()),
+        "facts": list(outcome.facts),
+        "scenario": scenario.model_dump(mode="json"),
+        "seed": settings.seed,
+        "settings": {
+            "population": settings.population,
+            "reps": settings.reps,
+            "generations": settings.generations,
+            "epsilon": settings.epsilon,
+            "minutes": settings.minutes,
+            "workers": settings.workers,
+        },
+        "result": {
+            "generations": outcome.generations,
+            "epsilon": outcome.epsilon,
+            "simulations": outcome.simulations,
+            "seconds": round(outcome.seconds, 1),
+            "simulations_per_second": round(outcome.simulations_per_second, 1),
+        },
+        "versions": {**versions(), "pyabc": pyabc.__version__},
+        "command": command,
+    }
+
+
+def calibrate_folder(
+    scenario: Scenario,
+    out: Path,
+    settings: Settings,
+    stem: Path,
+    *,
+    command: str = "",
+    show_progress: bool = False,
+) -> CalibrationFolder:
+    """Run the calibration into ``out`` (checked by :func:`check_calibration`); save the ensemble.
+
+    Args:
+        scenario: the scenario whose free parameters are fitted.
+        out: the calibration folder (its marker is written first; ``abc.db`` resumes).
+        settings: population, replications, generations, threshold, time limit, workers, seed.
+        stem: where the ensemble is saved (``STEM.parquet`` and ``STEM.json``).
+        command: the command line recorded in the sidecar.
+        show_progress: pyABC's progress bar.
+
+    Raises:
+        CalibrationStopped: the time limit ended the first generation.
+        CalibrationFolderError: ``abc.db`` is not pyABC's history.
+    """
+    from kabulsim.calibration import ensemble
+    from kabulsim.calibration.abc import calibrate
+    from kabulsim.calibration.folder import write_marker
+
+    write_marker(out)
+    outcome = calibrate(scenario, out, settings, show_progress=show_progress)
+    ens = ensemble.build(
+        outcome.values, outcome.weights, ensemble_metadata(scenario, settings, outcome, command)
+    )
+    table, sidecar = ens.save(stem)
+    return CalibrationFolder(ens, outcome, table, sidecar)
