@@ -14,7 +14,7 @@ out); part of the default run, so CI runs it. Every file in ``scenarios/`` goes 
   ``tests/cli/test_present.py`` that a comparison of run folders gives the differences of
   one from scenario files;
 * ``kabulsim report`` on every run and comparison folder;
-* ``kabulsim explorer`` on every scenario at its defaults (100 replications per case), and
+* ``kabulsim explorer`` on every scenario at its defaults (200 replications per case, as run), and
   on the lesson's family.
 
 No replication count is lowered: these are the defaults users meet.
