@@ -44,7 +44,12 @@ def test_compare_scenarios_and_report(tmp_path, capsys):
     html = (out / "report.html").read_text(encoding="utf-8")
     parser = _Images()
     parser.feed(html)
-    assert parser.images and all(src.startswith("data:image/png;base64,") for src in parser.images)
+    # figures embedded as data, PNG (the hypothetical-outcome view: one animated GIF)
+    assert parser.images and all(
+        src.startswith(("data:image/png;base64,", "data:image/gif;base64,"))
+        for src in parser.images
+    )
+    assert sum(src.startswith("data:image/gif;base64,") for src in parser.images) == 1
     assert "http://" not in html and "https://" not in html
     assert "alliance.hold_back_h" in html  # what the scenario changes
     # A comparison of two runs made earlier gives the same differences.

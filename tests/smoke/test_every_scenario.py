@@ -132,7 +132,8 @@ def test_report_of_every_run(runs: dict[str, tuple[int, Path]], name: str, capsy
     status, err = _call(["report", str(runs[name][1])], capsys)
     assert status == 0, err
     html = (runs[name][1] / "report.html").read_text(encoding="utf-8")
-    assert html.count('<img src="data:image/png;base64,') == len(RUN_FIGURES)
+    # the run's figures and the outcomes' quantile dotplot
+    assert html.count('<img src="data:image/png;base64,') == len(RUN_FIGURES) + 1
     assert "could not be drawn" not in html
 
 
