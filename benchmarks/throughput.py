@@ -30,6 +30,12 @@ Figures:
   ``parallel_efficiency_vs_machine``, the model's over the machine's in the same round;
   ``parent_cpu_share_2_workers``: the CPU time of the process that runs ``run_many`` on 2
   workers over the run's wall time (it should only wait while the workers run);
+* ``calibration_sims_per_s``: simulations per second of ``kabulsim calibrate`` on 2 workers
+  (the shipped calibration's 10 replications per particle, a smaller population and 2
+  generations, as the command itself reports them in its ensemble's sidecar); the shipped
+  calibration's own figure is in ``src/kabulsim/data/baseline_ensemble.json`` (123 at 67b7de6);
+* ``lesson_build_s``: wall seconds of ``kabulsim explorer --lesson hold-back`` (the
+  classroom page at its defaults) in a fresh process;
 * ``peak_rss_mb``: peak resident memory of a fresh process running ``run_many`` into an
   output folder with 2 workers (its own, from ``VmHWM``, and its largest worker's), per
   number of replications; measured first, Linux only (``--no-memory`` skips it).
@@ -274,6 +280,55 @@ def figure_share(reps: int) -> dict[str, float]:
     }
 
 
+def _kabulsim(*args: str) -> float:
+    """Wall seconds of one ``kabulsim`` command in a fresh process (it must succeed)."""
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    began = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-m", "kabulsim", *args],
+        cwd=root,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return time.perf_counter() - began
+
+
+def calibration_rate(population: int) -> dict[str, float]:
+    """Simulations per second of a small ``kabulsim calibrate`` on 2 workers, as it reports them."""
+    import tempfile
+    from pathlib import Path
+
+    with tempfile.TemporaryDirectory() as folder:
+        out = Path(folder) / "calibration"
+        wall = _kabulsim(
+            "calibrate",
+            "--out",
+            str(out),
+            "--population",
+            str(population),
+            "--reps",
+            "10",
+            "--generations",
+            "2",
+            "--workers",
+            "2",
+            "--seed",
+            "0",
+        )
+        sidecar = json.loads((out / "ensemble.json").read_text(encoding="utf-8"))
+    return {"sims_per_s": float(sidecar["result"]["simulations_per_second"]), "wall_s": wall}
+
+
+def lesson_build() -> float:
+    """Wall seconds of ``kabulsim explorer --lesson hold-back`` at its defaults."""
+    import tempfile
+    from pathlib import Path
+
+    with tempfile.TemporaryDirectory() as folder:
+        return _kabulsim("explorer", "--lesson", "hold-back", "--out", str(Path(folder) / "p.html"))
+
+
 def _warm_up() -> None:
     from kabulsim.experiments.batches import plan_batches, run_batch
 
@@ -340,6 +395,11 @@ def main() -> None:
         metavar="DIR",
         help="print only the peak memory and time of the final assembly of run folder DIR",
     )
+    parser.add_argument(
+        "--no-user-figures",
+        action="store_true",
+        help="skip the calibration's simulations per second and the lesson page's build time",
+    )
     args = parser.parse_args()
     if args.finalize or args.memory_only is not None:
         sizes = args.memory_only or []
@@ -375,6 +435,10 @@ def main() -> None:
     if args.dask:
         timings.append(("dask", lambda: dask_rate(2 * rate_reps)))
     timings.append(("figures", lambda: figure_share(fig_reps)))
+    if not args.no_user_figures:
+        population = 100 if args.quick else 300
+        timings.append(("calibration", lambda: calibration_rate(population)))
+        timings.append(("lesson", lesson_build))
     timings.append(("machine", machine_efficiency))
     timings.append(("startup", startup_times))
     rounds: list[dict[str, float]] = []
@@ -436,6 +500,10 @@ def main() -> None:
         "parallel_efficiency": _stats(values("efficiency"), 3),
         "machine_parallel_efficiency": _stats(values("machine"), 3),
         "parallel_efficiency_vs_machine": _stats(values("efficiency_vs_machine"), 3),
+        "calibration_sims_per_s": _stats(values("calibration_sims_per_s"), 1)
+        if values("calibration_sims_per_s")
+        else None,
+        "lesson_build_s": _stats(values("lesson"), 1) if values("lesson") else None,
         "peak_rss_mb": memory if not args.no_memory else None,
         "load_avg_1min_at_end": round(os.getloadavg()[0], 2),
     }

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -18,10 +17,8 @@ def test_small_calibration_runs_and_writes_an_ensemble(tmp_path: Path) -> None:
     from kabulsim.calibration.abc import calibrate
     from kabulsim.calibration.settings import Settings
 
-    began = time.perf_counter()
     settings = Settings(population=12, reps=2, generations=2, minutes=1.0, workers=1, seed=5)
     out = calibrate(Scenario(), tmp_path, settings)
-    assert time.perf_counter() - began < 60
     assert out.generations == 2
     assert (tmp_path / "abc.db").is_file()
     assert out.facts == tuple(s.key for s in STATISTICS)

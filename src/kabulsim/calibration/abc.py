@@ -38,6 +38,25 @@ from kabulsim.scenario.schema import Scenario
 DB_NAME = "abc.db"
 
 
+class SchedulerUnreachable(ValueError):
+    """The Dask scheduler given by ``--scheduler`` did not answer."""
+
+
+def connect(address: str, timeout_s: float = 20.0) -> Any:
+    """A Dask client of the scheduler at ``address``; :class:`SchedulerUnreachable` if none."""
+    try:
+        from dask.distributed import Client
+    except ImportError as exc:  # pragma: no cover - the test extra installs it
+        raise SchedulerUnreachable("--scheduler needs Dask: pip install 'kabulsim[dask]'") from exc
+    try:
+        return Client(address, timeout=timeout_s)  # type: ignore[no-untyped-call]
+    except (OSError, TimeoutError, ValueError, TypeError) as exc:
+        raise SchedulerUnreachable(
+            f"--scheduler {address}: no Dask scheduler answered within {timeout_s:g} s"
+            " (expected an address such as tcp://127.0.0.1:8786)"
+        ) from exc
+
+
 class CalibrationStopped(ValueError):
     """The time limit ended before any generation was complete."""
 
@@ -183,11 +202,16 @@ def calibrate(
     the_model = model or ParticleModel(base, chosen, settings.reps, settings.seed, facts)
     # the time limit is honoured inside a generation too (pyABC checks it only between them)
     deadline = time.monotonic() + settings.minutes * 60.0
-    sampler = (
-        DeadlineSingleCore(deadline)
-        if settings.workers <= 1
-        else DeadlineMulticore(settings.workers, deadline)
-    )
+    client = None
+    if settings.scheduler is not None:
+        from kabulsim.calibration.samplers import DeadlineDask
+
+        client = connect(settings.scheduler)
+        sampler: Any = DeadlineDask(client, deadline)
+    elif settings.workers <= 1:
+        sampler = DeadlineSingleCore(deadline)
+    else:
+        sampler = DeadlineMulticore(settings.workers, deadline)
     sampler.show_progress = show_progress
     # pyABC draws particles from numpy's global stream; seeding it is how its runs are seeded
     np.random.seed(settings.seed)  # noqa: NPY002
@@ -213,12 +237,16 @@ def calibrate(
         before = 0
     began = time.perf_counter()
     remaining = max(settings.generations - done, 0)
-    if remaining:
-        history = abc.run(
-            minimum_epsilon=settings.epsilon,
-            max_nr_populations=remaining,
-            max_walltime=timedelta(minutes=settings.minutes),
-        )
+    try:
+        if remaining:
+            history = abc.run(
+                minimum_epsilon=settings.epsilon,
+                max_nr_populations=remaining,
+                max_walltime=timedelta(minutes=settings.minutes),
+            )
+    finally:
+        if client is not None:
+            client.close()
     seconds = time.perf_counter() - began
     if history.max_t is None or history.max_t < 0:
         raise CalibrationStopped(

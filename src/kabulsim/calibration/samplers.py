@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 from pyabc.sampler import MulticoreEvalParallelSampler, SingleCoreSampler
+from pyabc.sampler.base import Sampler
 from pyabc.sampler.multicore_evaluation_parallel import DONE, work
 from pyabc.sampler.multicorebase import get_if_worker_healthy
 from pyabc.sampler.util import get_mp_context
@@ -137,5 +138,99 @@ class DeadlineMulticore(MulticoreEvalParallelSampler):  # type: ignore[misc]
         for _, part in results:
             sample += part
         if sample.n_accepted < n:  # stopped by the deadline (or short of particles)
+            sample.ok = False
+        return sample
+
+
+def _evaluate(simulate_one_pickle: bytes, job_id: int) -> tuple[Any, bool, int]:
+    """One particle on a Dask worker (a module-level function, so Dask pickles it by name)."""
+    import random
+
+    import cloudpickle
+
+    simulate_one = cloudpickle.loads(simulate_one_pickle)
+    random.seed()
+    np.random.seed()  # noqa: NPY002 (pyABC draws particles from numpy's global stream)
+    particle = simulate_one()
+    return particle, bool(particle.accepted), job_id
+
+
+class DeadlineDask(Sampler):  # type: ignore[misc]
+    """Particles evaluated on a Dask cluster (``client``), stopping at ``deadline``.
+
+    pyABC's own Dask sampler, written again with the deadline check: it keeps as many
+    particles in flight as the cluster has cores, collects them in the order they were
+    started (no bias toward short evaluations), and stops when ``n`` are accepted or the
+    time is up (then ``sample.ok = False``, as the local samplers do).
+    """
+
+    def __init__(self, client: Any, deadline: float = math.inf) -> None:
+        super().__init__()
+        self.client = client
+        self.deadline = deadline
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state.pop("client", None)
+        return state
+
+    def sample_until_n_accepted(
+        self,
+        n: int,
+        simulate_one: Callable[[], Any],
+        t: int,
+        *,
+        max_eval: float = np.inf,
+        all_accepted: bool = False,
+        ana_vars: Any = None,
+    ) -> Any:
+        """Draw on the cluster until ``n`` particles are accepted or time is up."""
+        import cloudpickle
+        from dask.distributed import wait
+
+        payload = cloudpickle.dumps(simulate_one)
+        cores = max(1, sum(self.client.ncores().values()))
+        running: dict[int, Any] = {}
+        finished: list[tuple[Any, bool, int]] = []
+        accepted_ids: list[int] = []
+        next_id = 0
+        while True:
+            late = time.monotonic() > self.deadline
+            enough = len(accepted_ids) >= n
+            if enough:
+                last = sorted(accepted_ids)[n - 1]
+                for job_id in [j for j in running if j > last]:
+                    running.pop(job_id).cancel()
+            if late:
+                for future in running.values():
+                    future.cancel()
+                running.clear()
+            if (enough or late) and not running:
+                break
+            while not enough and not late and len(running) < cores and next_id < max_eval:
+                running[next_id] = self.client.submit(_evaluate, payload, next_id, pure=False)
+                next_id += 1
+            if not running:
+                break
+            timeout = max(0.01, min(1.0, self.deadline - time.monotonic()))
+            try:
+                done, _ = wait(  # type: ignore[no-untyped-call]
+                    list(running.values()), timeout=timeout, return_when="FIRST_COMPLETED"
+                )
+            except TimeoutError:  # none finished within the timeout: look at the clock again
+                continue
+            for job_id in [j for j, f in running.items() if f in done]:
+                particle, ok, _ = running.pop(job_id).result()
+                finished.append((particle, ok, job_id))
+                if ok:
+                    accepted_ids.append(job_id)
+        finished.sort(key=lambda row: row[2])
+        sample = self._create_empty_sample()
+        kept = sorted(accepted_ids)[n - 1] if len(accepted_ids) >= n else math.inf
+        for particle, _, job_id in finished:
+            if job_id <= kept:
+                sample.append(particle)
+        self.nr_evaluations_ = next_id
+        if sample.n_accepted < n:
             sample.ok = False
         return sample

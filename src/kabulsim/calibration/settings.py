@@ -20,5 +20,7 @@ class Settings:
     minutes: float = 18.0
     workers: int = 2
     seed: int = 0
+    scheduler: str | None = None
+    """A Dask scheduler's address (``tcp://host:8786``): particles run on its cluster."""
     facts: tuple[str, ...] | None = None
     """The statistics to fit (default: all; leave-one-fact-out drops one)."""
