@@ -119,3 +119,19 @@ def test_the_certificate_is_drawn_and_written_as_data(table, tmp_path) -> None:
     assert data["pseudo_records"] == 120 and len(data["ranks"]) == 120
     assert set(data["coverage"]) == {"0.5", "0.8", "0.95"}
     assert data["passed"] == cert.passed
+
+
+def test_the_model_table_is_the_same_on_one_or_two_workers() -> None:
+    from kabulsim.calibration.certificate import model_table
+    from kabulsim.calibration.priors import free_parameters
+    from kabulsim.calibration.settings import Settings
+    from kabulsim.calibration.statistics import STATISTICS
+    from kabulsim.scenario.schema import Scenario
+
+    one = model_table(Scenario(), Settings(reps=2, workers=1, seed=4), rows=16)
+    two = model_table(Scenario(), Settings(reps=2, workers=2, seed=4), rows=16)
+    assert one.theta.shape == (16, len(free_parameters()))
+    assert one.stats.shape == (16, len(STATISTICS))
+    assert np.array_equal(one.theta, two.theta)
+    assert np.array_equal(one.stats, two.stats, equal_nan=True)
+    assert np.isfinite(one.stats).mean() > 0.5

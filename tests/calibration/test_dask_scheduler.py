@@ -56,3 +56,15 @@ def test_an_unreachable_scheduler_is_one_clear_error() -> None:
 
     with pytest.raises(SchedulerUnreachable, match=r"--scheduler tcp://127\.0\.0\.1:9: no Dask"):
         connect("tcp://127.0.0.1:9", timeout_s=1.0)
+
+
+def test_the_certificate_table_is_the_same_on_the_cluster(scheduler: str) -> None:
+    import numpy as np
+
+    from kabulsim.calibration.certificate import model_table
+    from kabulsim.calibration.settings import Settings
+
+    local = model_table(Scenario(), Settings(reps=2, workers=1, seed=4), rows=8)
+    remote = model_table(Scenario(), Settings(reps=2, seed=4, scheduler=scheduler), rows=8)
+    assert np.array_equal(local.theta, remote.theta)
+    assert np.array_equal(local.stats, remote.stats, equal_nan=True)

@@ -51,6 +51,9 @@ sqrt(0.25 / 300) = 0.029 per parameter, smaller pooled over parameters."""
 Model = Callable[[dict[str, float]], Mapping[str, float]]
 """A particle (parameter keys -> values) -> its statistics, as pyABC's model."""
 
+Mapper = Callable[[Model, list[dict[str, float]]], Iterable[Mapping[str, float]]]
+"""Evaluates a model on many particles, returning the results in the particles' order."""
+
 
 @dataclass(frozen=True)
 class ReferenceTable:
@@ -77,8 +80,7 @@ def reference_table(
     scales: Sequence[float],
     n: int,
     seed: int,
-    mapper: Callable[[Callable[[dict[str, float]], Mapping[str, float]], Iterable[Any]], Any]
-    | None = None,
+    mapper: Mapper | None = None,
 ) -> ReferenceTable:
     """Draw ``n`` parameter sets from the priors and evaluate each with ``model``.
 
@@ -320,3 +322,52 @@ def ecdf_band(
     lower = binom.ppf(gamma / 2, n, z) / n
     upper = binom.ppf(1 - gamma / 2, n, z) / n
     return z, lower, upper
+
+
+def _pool_mapper(workers: int) -> Mapper:
+    """Evaluate particles in ``workers`` processes, in order (results do not depend on them)."""
+
+    def mapper(model: Model, particles: list[dict[str, float]]) -> Iterable[Mapping[str, float]]:
+        if workers <= 1:
+            return [model(p) for p in particles]
+        from concurrent.futures import ProcessPoolExecutor
+
+        chunk = max(1, len(particles) // (workers * 8))
+        with ProcessPoolExecutor(workers) as pool:
+            return list(pool.map(model, particles, chunksize=chunk))
+
+    return mapper
+
+
+def model_table(base: Any, settings: Any, rows: int, seed: int | None = None) -> ReferenceTable:
+    """The kabulsim model's reference table: ``rows`` prior draws, each a calibration particle.
+
+    Each row is evaluated exactly as a particle of :func:`kabulsim.calibration.abc.calibrate`
+    (``settings.reps`` replications with common random numbers, the statistics of
+    ``settings.facts``), on ``settings.workers`` processes, or on the Dask cluster at
+    ``settings.scheduler``. The draws depend on ``seed`` (default: the calibration's).
+    """
+    from kabulsim.calibration.abc import ParticleModel, connect
+    from kabulsim.calibration.priors import free_parameters
+    from kabulsim.calibration.statistics import BY_KEY, STATISTICS
+
+    params = free_parameters()
+    keys = tuple(settings.facts) if settings.facts is not None else tuple(s.key for s in STATISTICS)
+    model = ParticleModel(base, params, settings.reps, settings.seed, keys)
+    scales = [BY_KEY[k].scale for k in keys]
+    draw_seed = settings.seed if seed is None else seed
+    if settings.scheduler is None:
+        return reference_table(
+            model, params, keys, scales, rows, draw_seed, _pool_mapper(settings.workers)
+        )
+    client = connect(settings.scheduler)
+    try:
+
+        def on_cluster(
+            fn: Model, particles: list[dict[str, float]]
+        ) -> Iterable[Mapping[str, float]]:
+            return list(client.gather(client.map(fn, particles, pure=False)))
+
+        return reference_table(model, params, keys, scales, rows, draw_seed, on_cluster)
+    finally:
+        client.close()
