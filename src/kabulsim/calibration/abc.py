@@ -7,8 +7,9 @@ differ only through their parameters, and pyABC's per-particle overhead is sprea
 several simulations. The statistics of those replications are compared with the record by
 :func:`kabulsim.calibration.statistics.distance`; pyABC's sequential Monte Carlo lowers the
 acceptance threshold generation by generation (the median of the previous generation's
-distances) until it reaches ``epsilon`` (1: every fact inside its tolerance), the generation
-limit or the time limit.
+distances) until it reaches ``epsilon`` (by default 0: it keeps shrinking past "every fact
+inside its tolerance" until the generation limit or the time limit). The distance is the root
+mean square of the facts' standardised deviations, so it keeps pulling toward the record.
 
 The history database ``abc.db`` lives in the output folder; calling :func:`calibrate` again on
 the same folder continues the stored run (resuming). With one worker the run is reproducible
@@ -156,6 +157,11 @@ class Outcome:
     seconds: float
     params: tuple[FreeParameter, ...]
     facts: tuple[str, ...]
+
+    @property
+    def ess(self) -> float:
+        """Effective sample size of the last generation, ``1 / sum(w^2)`` (Kish)."""
+        return float(1.0 / np.sum(self.weights**2)) if len(self.weights) else 0.0
 
     @property
     def simulations_per_second(self) -> float:

@@ -16,7 +16,8 @@ class Settings:
     population: int = 200
     reps: int = 10
     generations: int = 8
-    epsilon: float = 1.0
+    epsilon: float = 0.0
+    """Stop when the threshold reaches this distance (0: never; generations or time end it)."""
     minutes: float = 18.0
     workers: int = 2
     seed: int = 0

@@ -2,19 +2,23 @@
 
 Each :class:`Statistic` turns the summary rows of a few replications into one number, the
 statistic the validation fact of the same key checks (:data:`kabulsim.analysis.validation.FACTS`),
-and carries that fact's tolerance. The distance of a simulated set of statistics from the
-record is the largest of the standardised deviations
+and carries that fact's tolerance. Each statistic's standardised deviation from the record is
 
     z = |s - target| / scale
 
 For a fact with a two-sided tolerance (a date within a window, a duration between two
 values) the target is the middle of the window and the scale half its width; for a one-sided
 fact (a share of at least ``p``, a wait of at most 24 h) the target is the best value (a share
-of 1, a wait of 0) and the scale the distance from it to the tolerance's limit. So a distance
-of at most 1 means that every fact lies inside its tolerance, the test ``kabulsim validate``
-applies. Medians of times treat an event that never happened as later
-than any that did. The two facts that are inputs (the bombing's start, the Taliban's strength)
-are not statistics: no free parameter changes them.
+of 1, a wait of 0) and the scale the distance from it to the tolerance's limit. So ``z <= 1``
+is the test ``kabulsim validate`` applies to that fact (:func:`worst`: the largest ``z``, at
+most 1 when every fact lies inside its tolerance).
+
+The calibration's **distance** is the root mean square of the ``z`` (:func:`distance`): it
+measures how far, not only whether. The largest ``z`` alone (the distance of earlier versions)
+is a box: inside it nothing pulls toward the record, and the ensemble it produced sat about a
+day early on the fight's date while every fact was "inside". Medians of times treat an event
+that never happened as later than any that did. The two facts that are inputs (the bombing's
+start, the Taliban's strength) are not statistics: no free parameter changes them.
 """
 
 from __future__ import annotations
@@ -189,9 +193,16 @@ def observed(keys: Sequence[str] | None = None) -> dict[str, float]:
 
 
 def distance(simulated: Mapping[str, float], record: Mapping[str, float]) -> float:
-    """The largest standardised deviation over the statistics the record names.
+    """The root mean square of the standardised deviations over the statistics ``record`` names.
 
-    At most 1 when every fact lies inside its tolerance. ``record`` only selects the
+    0 when every statistic is at its target; 1 when they are, on average, at the edge of
+    their tolerances; infinite when one could not be computed. ``record`` only selects the
     statistics (its values are the targets, see :func:`observed`).
     """
+    zs = [BY_KEY[k].z(float(simulated[k])) for k in record]
+    return math.sqrt(sum(z * z for z in zs) / len(zs)) if zs else 0.0
+
+
+def worst(simulated: Mapping[str, float], record: Mapping[str, float]) -> float:
+    """The largest standardised deviation: at most 1 when every fact is inside its tolerance."""
     return max(BY_KEY[k].z(float(simulated[k])) for k in record)

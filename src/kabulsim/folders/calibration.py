@@ -79,6 +79,8 @@ def ensemble_metadata(
         "result": {
             "generations": outcome.generations,
             "epsilon": outcome.epsilon,
+            "distance": "root mean square of the facts' standardised deviations",
+            "effective_sample_size": round(outcome.ess, 1),
             "simulations": outcome.simulations,
             "seconds": round(outcome.seconds, 1),
             "simulations_per_second": round(outcome.simulations_per_second, 1),
