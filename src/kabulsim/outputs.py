@@ -593,13 +593,13 @@ def map_breaks(places: tuple[Place, ...] = PLACES) -> dict[str, str]:
     """For each front drawn on the base map, the summary column whose time is its break.
 
     The fronts with a line (:attr:`kabulsim.places.Place.line`); the break of the front that
-    covers Kabul, the fall of a front's city.
+    covers Kabul, the fall of a front's city (a line with neither has no break to show).
     """
     cols = per_place(OUTCOMES_DECLARED, places)
     return {
         p.line: cols[("broken" if "capital" in p.roles else "city_falls", p.name)]
         for p in places
-        if p.line
+        if p.line and ("capital" in p.roles or "falls" in p.roles)
     }
 
 
