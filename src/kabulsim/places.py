@@ -132,6 +132,7 @@ PLACES: tuple[Place, ...] = (
 )  # fmt: skip
 """The places of the 2001 theatre, in the order of the outputs that walk them."""
 
+
 @dataclass(frozen=True, slots=True)
 class Route:
     """A route out of the modelled theatre: where withdrawing fighters go, and by which road.

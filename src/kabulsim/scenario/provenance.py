@@ -56,8 +56,9 @@ def _declared_rows(
     """The inputs of the places a scenario declares under ``prefix`` (``fronts.``, ``cities.``).
 
     A part with a schema of its own (a front's ``fall``) is listed against that part's
-    defaults; the other inputs are not in the baseline (``null``, as :func:`kabulsim.scenario.loading.differences`
-    shows them) and their source is the scenario file.
+    defaults; the other inputs are not in the baseline (``null``, as
+    :func:`kabulsim.scenario.loading.differences` shows them) and their source is the
+    scenario file.
     """
     rows: list[dict[str, str]] = []
     for key, place in places.items():

@@ -583,10 +583,24 @@ class CityFall(_Part):
         return self
 
 
-LatLon = tuple[
-    Annotated[float, Field(ge=-90, le=90)], Annotated[float, Field(ge=-180, le=180)]
-]
+LatLon = tuple[float, float]
 """A point on the map: [latitude N, longitude E] (degrees)."""
+
+
+def _on_the_globe(point: Any) -> Any:
+    """``point`` if it is [latitude N, longitude E] on the globe (degrees); else one clear line."""
+    expected = (
+        "expected [latitude N, longitude E] with a latitude from -90 to 90 and a longitude"
+        " from -180 to 180 (degrees)"
+    )
+    numbers = isinstance(point, list | tuple) and len(point) == 2
+    numbers = numbers and all(isinstance(v, int | float) and not isinstance(v, bool) for v in point)
+    if not numbers:
+        raise ValueError(f"{expected}, got {point!r}")
+    lat, lon = point
+    if not (-90.0 <= lat <= 90.0 and -180.0 <= lon <= 180.0):
+        raise ValueError(f"{expected}, got [{lat:g}, {lon:g}]")
+    return point
 
 
 class DeclaredCity(_Part):
@@ -614,6 +628,11 @@ class DeclaredCity(_Part):
         " the map.",
         json_schema_extra={"units": "[latitude, longitude] (degrees)"},
     )
+
+    @field_validator("at", mode="before")
+    @classmethod
+    def _at(cls, at: Any) -> Any:
+        return None if at is None else _on_the_globe(at)
 
 
 class DeclaredFront(_Part):
@@ -712,6 +731,18 @@ class DeclaredFront(_Part):
         if isinstance(data, dict) and data.get("city") is not None and data.get("fall") is None:
             return {**data, "fall": {}}
         return data
+
+    @field_validator("line", mode="before")
+    @classmethod
+    def _line(cls, line: Any) -> Any:
+        if line is None:
+            return None
+        if not isinstance(line, list | tuple) or len(line) < 2:
+            raise ValueError(
+                "expected a list of at least two [latitude N, longitude E] points (degrees),"
+                f" got {line!r}"
+            )
+        return [_on_the_globe(p) for p in line]
 
     @field_validator("shares")
     @classmethod
