@@ -1880,7 +1880,7 @@ class Scenario(_Part):
     @model_validator(mode="after")
     def _declared_fronts(self) -> Scenario:
         taken = {p.name for p in PLACES} | {p.city for p in PLACES if p.city}
-        routes = {r.name for r in ROUTES}
+        routes = {r.name for r in ROUTES} | {p.retreat for p in PLACES if p.retreat}
         periods = len(self.air.sorties)
         for name, city in self.cities.items():
             key = f"cities.{name}"
