@@ -21,6 +21,10 @@ how it is written in titles:
   first assaulted (turned back if the line has broken before it arrives).
 * ``refilled``: the Taliban command refills the line from Kabul once a day.
 
+The routes out of the theatre are data too (:class:`Route`, :data:`ROUTES`: the ledger key,
+the road, its length and passes where a source gives them, the towns the map draws it
+through); the withdrawal from Kabul takes the two of :data:`WITHDRAWAL`.
+
 The numbers of each place (its forces, its controllers' arrival, its share of the sorties,
 what its fall does) are inputs: :mod:`kabulsim.scenario.theatre` reads them from the
 scenario. This module is at the bottom of the package (it imports only the time base), so
