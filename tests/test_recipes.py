@@ -298,7 +298,7 @@ def test_recipe_add_a_counterfactual(tmp_path):
     assert got["tips"] == 0 and got["atef_killed"] is False
 
 
-# --- Add a front, and its city (three files) ------------------------------------------------
+# --- Add a front to the package, and its city (three files) ----------------------------------
 
 FRONT_PLACE = """    Place(
         "kunduz", "front", ("front", "garrison", "falls"), "Kunduz", "at Kunduz",
@@ -385,3 +385,44 @@ def test_recipe_add_a_front(tmp_path):
     assert series["morale_kunduz"].min() < 1.0
     assert summary["conservation_error"].abs().max() < 1e-6
     assert (out / "figures").is_dir() and any((out / "figures").glob("*.png"))
+
+
+# --- Add a city, with its front (one scenario file) -----------------------------------------
+
+CITY_SCENARIO = """# A recipe example, not a historical claim: a city and the front covering it.
+extends: baseline.yaml
+name: city_example
+cities:
+  kunduz_city:
+    label: Kunduz
+    retreat: kunduz_road
+    at: [36.73, 68.86]
+fronts:
+  kunduz:
+    label: Kunduz
+    taliban: 3000
+    alliance: 4000
+    controllers: 2001-11-01T00:00
+    shares: [0.0, 0.1, 0.1]
+    city: kunduz_city
+    fall: {advance_h: 48}
+"""
+
+
+def test_recipe_add_a_city(tmp_path):
+    root = _copy(tmp_path)
+    # 1. One scenario file: the city under cities:, and the front that covers it.
+    (root / "scenarios/city_example.yaml").write_text(CITY_SCENARIO, encoding="utf-8")
+    assert _touched(root) == ["scenarios/city_example.yaml"]
+    out = tmp_path / "run"
+    _python(
+        root, "-m", "kabulsim", "run", "scenarios/city_example.yaml", "--reps", "4", "--quiet",
+        "--ensemble", "none", "--out", str(out),
+    )  # fmt: skip
+    summary = pd.read_parquet(out / "summary.parquet")
+    assert (summary["error"] == "").all()
+    assert summary["kunduz_city_falls"].replace("", None).notna().any()
+    assert summary["conservation_error"].abs().max() < 1e-6  # its route is booked
+    events = pd.read_parquet(out / "events.parquet")
+    assert "kunduz_city_falls" in set(events["event"])
+    assert (out / "figures" / "theatre_map.png").is_file()

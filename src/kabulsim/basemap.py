@@ -24,6 +24,8 @@ from typing import Any
 
 import numpy as np
 
+from kabulsim import places
+
 DATA_FILE = "theatre_basemap.geojson"
 RELIEF_FILE = "theatre_relief.png"
 
@@ -50,13 +52,11 @@ FRONTS: dict[str, tuple[tuple[float, float], ...]] = {
 }
 """Indicative front lines (longitude, latitude): north of Kabul, and south of Mazar."""
 
-ROUTES: dict[str, tuple[str, ...]] = {
-    "to_kandahar": ("Kabul", "Ghazni", "Kandahar"),
-    "to_tora_bora": ("Kabul", "Jalalabad", "Tora Bora"),
-}
-"""Withdrawal routes through places, keyed by the summary column of their flow."""
+ROUTES: dict[str, tuple[str, ...]] = {r.column: r.stops for r in places.ROUTES if r.stops}
+"""Withdrawal routes through places, keyed by the summary column of their flow (from
+:data:`kabulsim.places.ROUTES`)."""
 
-ROUTE_NAMES = {"to_kandahar": "to Kandahar", "to_tora_bora": "to Tora Bora"}
+ROUTE_NAMES = {r.column: r.label for r in places.ROUTES if r.stops}
 
 EXTENT = (60.3, 75.4, 29.2, 38.7)
 """Map extent: west, east, south, north (degrees)."""

@@ -593,13 +593,13 @@ def map_breaks(places: tuple[Place, ...] = PLACES) -> dict[str, str]:
     """For each front drawn on the base map, the summary column whose time is its break.
 
     The fronts with a line (:attr:`kabulsim.places.Place.line`); the break of the front that
-    covers Kabul, the fall of a front's city.
+    covers Kabul, the fall of a front's city (a line with neither has no break to show).
     """
     cols = per_place(OUTCOMES_DECLARED, places)
     return {
         p.line: cols[("broken" if "capital" in p.roles else "city_falls", p.name)]
         for p in places
-        if p.line
+        if p.line and ("capital" in p.roles or "falls" in p.roles)
     }
 
 
@@ -650,13 +650,16 @@ def key_outcomes(columns: Iterable[str]) -> tuple[str, ...]:
     return with_declared((n for n in KEY_OUTCOMES if n in columns), columns)
 
 
-def outcome(name: str) -> Outcome | None:
+def outcome(name: str, places: tuple[Place, ...] = PLACES) -> Outcome | None:
     """The declaration of summary column ``name``, or None.
 
-    One of :data:`OUTCOMES`, or a per-place template's for a place a scenario declares
-    (titled from its key).
+    One of :data:`OUTCOMES`, or one of the theatre of ``places`` (``scenario.theatre.places``:
+    titled from the declared place's labels), or a per-place template's for a place the
+    caller does not know (titled from its key).
     """
     found = OUTCOME_BY_NAME.get(name)
+    if found is None and places is not PLACES:
+        found = of(places).outcome_by_name.get(name)
     if found is None:
         found = _template_match(name, OUTCOMES_DECLARED)
     return found
@@ -668,9 +671,15 @@ def is_time(name: str) -> bool:
     return found is not None and found.kind == "time"
 
 
-def series_label(name: str) -> SeriesLabel | None:
-    """How series variable ``name`` is shown (also a per-place template's, by its key)."""
+def series_label(name: str, places: tuple[Place, ...] = PLACES) -> SeriesLabel | None:
+    """How series variable ``name`` is shown (also a per-place template's, by its key).
+
+    ``places``: the theatre's places (``scenario.theatre.places``), whose labels title the
+    variables of a place a scenario declares.
+    """
     found = SERIES_LABELS.get(name)
+    if found is None and places is not PLACES:
+        found = of(places).series_labels.get(name)
     if found is None:
         item = _template_match(name, STATE_DECLARED)
         if item is not None:
@@ -678,12 +687,16 @@ def series_label(name: str) -> SeriesLabel | None:
     return found
 
 
-def title(name: str) -> str:
-    """The title of an outcome or series variable (the name itself when undeclared)."""
-    declared = outcome(name)
+def title(name: str, places: tuple[Place, ...] = PLACES) -> str:
+    """The title of an outcome or series variable (the name itself when undeclared).
+
+    ``places``: the theatre's places (``scenario.theatre.places``), whose labels title the
+    columns of a place a scenario declares.
+    """
+    declared = outcome(name, places)
     if declared is not None:
         return declared.title
-    label = series_label(name)
+    label = series_label(name, places)
     return name if label is None else label.title
 
 

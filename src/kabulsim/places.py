@@ -21,6 +21,10 @@ how it is written in titles:
   first assaulted (turned back if the line has broken before it arrives).
 * ``refilled``: the Taliban command refills the line from Kabul once a day.
 
+The routes out of the theatre are data too (:class:`Route`, :data:`ROUTES`: the ledger key,
+the road, its length and passes where a source gives them, the towns the map draws it
+through); the withdrawal from Kabul takes the two of :data:`WITHDRAWAL`.
+
 The numbers of each place (its forces, its controllers' arrival, its share of the sorties,
 what its fall does) are inputs: :mod:`kabulsim.scenario.theatre` reads them from the
 scenario. This module is at the bottom of the package (it imports only the time base), so
@@ -62,8 +66,11 @@ class Place:
         city_label: that city in a title.
         retreat: for a ``falls`` front, the route (a ledger key) its garrison withdraws by.
         records: the record's values for this place's outputs, by output template key.
-        line: the front's line on the base map (a key of :data:`kabulsim.basemap.FRONTS`);
-            empty when it has none.
+        line: the front's line on the base map (a key of :data:`kabulsim.basemap.FRONTS`, or
+            the name of ``points``); empty when it has none.
+        points: for a front the scenario declares, its line as (longitude, latitude) points
+            (the package's fronts have theirs in :data:`kabulsim.basemap.FRONTS`).
+        city_at: for a city the scenario declares, where it is, (longitude, latitude).
 
     """
 
@@ -78,6 +85,8 @@ class Place:
     retreat: str = ""
     records: tuple[tuple[str, Record], ...] = ()
     line: str = ""
+    points: tuple[tuple[float, float], ...] = ()
+    city_at: tuple[float, float] | None = None
 
     def record(self, key: str) -> Record | None:
         """The record's value for this place's output ``key``, if there is one."""
@@ -127,8 +136,66 @@ PLACES: tuple[Place, ...] = (
 )  # fmt: skip
 """The places of the 2001 theatre, in the order of the outputs that walk them."""
 
-ROUTES: tuple[str, ...] = (*(p.retreat for p in PLACES if p.retreat), "kandahar", "tora_bora")
-"""The routes out of the modelled theatre (ledger keys), in the order they are summed."""
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    """A route out of the modelled theatre: where withdrawing fighters go, and by which road.
+
+    Attributes:
+        name: its ledger key (fighters who leave by it are booked there).
+        label: the route in a title (``"to Kandahar"``).
+        road: the road it follows, in words; empty when no source names one.
+        length_km: the length of that road (km); None when no source gives it.
+        passes: the mountain passes on it (names of the base map's passes).
+        stops: the towns it joins on the base map (keys of :data:`kabulsim.basemap.PLACES`);
+            empty for a route the map does not draw.
+        column: the summary column of the fighters who left by it; empty when it has none.
+        source: where the road and its length come from.
+
+    """
+
+    name: str
+    label: str
+    road: str = ""
+    length_km: float | None = None
+    passes: tuple[str, ...] = ()
+    stops: tuple[str, ...] = ()
+    column: str = ""
+    source: str = ""
+
+
+ROUTES: tuple[Route, ...] = (
+    Route(
+        "north", "from Mazar-i-Sharif towards Kunduz",
+        source='Time, 18 Nov 2001: "some 6,000 Taliban and al-Qaeda troops ... retreated into'
+        ' Kunduz after being routed at Mazar-i-Sharif and Taloqan" (docs/sources.md)',
+    ),
+    Route(
+        "kandahar", "to Kandahar",
+        road="the Kabul-Kandahar highway, through Ghazni", length_km=483.0,
+        stops=("Kabul", "Ghazni", "Kandahar"), column="to_kandahar",
+        source='Wikipedia, "Kabul-Kandahar Highway": "a 483-kilometer (300 mi) road ... on flat'
+        ' surface, with no mountain passes"',
+    ),
+    Route(
+        "tora_bora", "to Tora Bora",
+        road="the Kabul-Jalalabad road through the Tang-e Gharu gorge, then into the Spin Ghar",
+        length_km=152.0, stops=("Kabul", "Jalalabad", "Tora Bora"), column="to_tora_bora",
+        source='Wikipedia, "Kabul-Jalalabad Road": "about 152 kilometres (94 mi) long" (to'
+        " Jalalabad); Tora Bora lies about 40 km further, in a straight line (the base map's"
+        " coordinates)",
+    ),
+)  # fmt: skip
+"""The routes out of the modelled theatre, in the order they are summed (the ledger's)."""
+
+WITHDRAWAL: tuple[str, str] = ("kandahar", "tora_bora")
+"""The routes of the withdrawal from Kabul: the one most Afghan Taliban take, then the one
+most foreign fighters take (their shares are the scenario's ``withdrawal`` inputs)."""
+
+
+def route(name: str, routes: tuple[Route, ...] = ROUTES) -> Route:
+    """The route ``name`` of ``routes``."""
+    return next(r for r in routes if r.name == name)
 
 
 def with_role(role: Role, places: tuple[Place, ...] = PLACES) -> tuple[Place, ...]:

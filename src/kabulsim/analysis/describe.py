@@ -18,7 +18,7 @@ whose every replication has a value.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -26,6 +26,7 @@ import pandas as pd
 from kabulsim.analysis import display
 from kabulsim.analysis.intervals import censored_time_quantiles, quantiles, share
 from kabulsim.outputs import KEY_OUTCOMES, key_outcomes, outcome
+from kabulsim.places import PLACES, Place
 from kabulsim.tables import to_datetime
 
 if TYPE_CHECKING:
@@ -107,11 +108,17 @@ def _category(name: str, col: pd.Series) -> Outcome:
     )  # fmt: skip
 
 
-def describe(summary: pd.DataFrame, names: tuple[str, ...] | None = None) -> list[Outcome]:
+def describe(
+    summary: pd.DataFrame,
+    names: tuple[str, ...] | None = None,
+    places: tuple[Place, ...] = PLACES,
+) -> list[Outcome]:
     """Each outcome summarised for a reader (see the module docstring).
 
     ``names``: the outcomes; None: the key outcomes the table has
     (:func:`kabulsim.outputs.key_outcomes`: a front a scenario declares included).
+    ``places``: the theatre's places (``scenario.theatre.places``), whose labels title the
+    columns of a place a scenario declares.
     """
     out: list[Outcome] = []
     for name in key_outcomes(summary.columns) if names is None else names:
@@ -119,23 +126,28 @@ def describe(summary: pd.DataFrame, names: tuple[str, ...] | None = None) -> lis
         declared = outcome(name)
         kind = declared.kind if declared is not None else None
         if kind == "time":
-            out.append(_time(name, col))
+            found = _time(name, col)
         elif kind == "flag" or col.dtype == bool:
-            out.append(_flag(name, col))
+            found = _flag(name, col)
         elif kind == "category":
-            out.append(_category(name, col))
+            found = _category(name, col)
         else:
-            out.append(_quantity(name, col, event=kind == "hours"))
+            found = _quantity(name, col, event=kind == "hours")
+        out.append(replace(found, title=display.title(name, places)))
     return out
 
 
-def describe_table(summary: pd.DataFrame, names: tuple[str, ...] | None = None) -> pd.DataFrame:
+def describe_table(
+    summary: pd.DataFrame,
+    names: tuple[str, ...] | None = None,
+    places: tuple[Place, ...] = PLACES,
+) -> pd.DataFrame:
     """:func:`describe` as a table: outcome (title), median, 90% range, happened, note, column."""
     return pd.DataFrame(
         [
             {"outcome": o.title, "median": o.median, "5%": o.low, "95%": o.high,
              "happened": o.happened, "note": o.note, "column": o.name}
-            for o in describe(summary, names)
+            for o in describe(summary, names, places)
         ]
     )  # fmt: skip
 
@@ -148,7 +160,8 @@ def run_summary_text(result: RunResult, parameters: str = "") -> str:
     happened is given for events only (:func:`describe`); the command line prints it.
     """
     rows = [("outcome", "median", "90% of runs", "")]
-    rows += [(o.title, o.median, o.interval, o.note) for o in describe(result.summary)]
+    outcomes = describe(result.summary, places=result.scenario.theatre.places)
+    rows += [(o.title, o.median, o.interval, o.note) for o in outcomes]
     widths = [max(len(r[i]) for r in rows) for i in range(3)]
     lines = [
         f"{result.scenario.name}: {result.reps} replications, seed {result.seed},"

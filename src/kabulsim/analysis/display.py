@@ -23,6 +23,7 @@ from datetime import datetime, timedelta
 import pandas as pd
 
 from kabulsim.outputs import outcome
+from kabulsim.places import PLACES, Place
 from kabulsim.timebase import KABUL
 
 NOT_REACHED = "not reached"
@@ -32,9 +33,13 @@ DIFF_REFERENCE = datetime(2001, 10, 7, tzinfo=KABUL)
 """The origin of ``differences.csv``'s times (hours since 7 Oct 2001 00:00 Kabul time)."""
 
 
-def title(name: str) -> str:
-    """The declared title of an outcome (the name itself when it is not declared)."""
-    declared = outcome(name)
+def title(name: str, places: tuple[Place, ...] = PLACES) -> str:
+    """The declared title of an outcome (the name itself when it is not declared).
+
+    ``places``: the theatre's places (``scenario.theatre.places``), whose labels title the
+    columns of a place a scenario declares.
+    """
+    declared = outcome(name, places)
     return declared.title if declared is not None else name
 
 

@@ -30,7 +30,11 @@ from kabulsim.model.world import World, lognormal
 
 
 def route(world: World, afghan: float, foreign: float, rng: np.random.Generator) -> None:
-    """Send withdrawing fighters down the Kandahar and Tora Bora routes (the ledger).
+    """Send withdrawing fighters down the withdrawal's two routes (the ledger).
+
+    The routes and the shares who take each are the theatre's
+    (:attr:`kabulsim.scenario.theatre.Theatre.withdrawal`): most Afghan Taliban take the
+    first (south), most foreign fighters the second (east).
 
     Args:
         world: the replication's shared state.
@@ -39,13 +43,13 @@ def route(world: World, afghan: float, foreign: float, rng: np.random.Generator)
         rng: the calling phase's own random stream.
 
     """
-    w = world.scenario.withdrawal
+    exits = world.theatre.withdrawal
     a = int(afghan)
     f = int(foreign)
-    a_kandahar = int(rng.binomial(a, w.kandahar_share_afghan)) if a > 0 else 0
-    f_tora_bora = int(rng.binomial(f, w.tora_bora_share_foreign)) if f > 0 else 0
-    world.ledger.withdraw("kandahar", a_kandahar + (f - f_tora_bora))
-    world.ledger.withdraw("tora_bora", (a - a_kandahar) + f_tora_bora)
+    a_first = int(rng.binomial(a, exits.afghan_share)) if a > 0 else 0
+    f_second = int(rng.binomial(f, exits.foreign_share)) if f > 0 else 0
+    world.ledger.withdraw(exits.afghan.name, a_first + (f - f_second))
+    world.ledger.withdraw(exits.foreign.name, (a - a_first) + f_second)
 
 
 def _treasury(world: World) -> simpy.events.ProcessGenerator:
@@ -116,8 +120,8 @@ def close_withdrawal(world: World) -> None:
     """The routes' totals, and when Kabul fell (the Taliban left it, or the alliance entered)."""
     out = world.out
     routes = world.ledger.by_route
-    out.set("to_kandahar", routes["kandahar"])
-    out.set("to_tora_bora", routes["tora_bora"])
+    for road in (world.theatre.withdrawal.afghan, world.theatre.withdrawal.foreign):
+        out.set(road.column, routes[road.name])
     ends = (out.time("kabul_evacuated"), out.time("alliance_enters_kabul"))
     falls = [t for t in ends if t is not None]
     out.set("kabul_falls", min(falls) if falls else None)

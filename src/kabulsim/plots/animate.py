@@ -164,9 +164,9 @@ def animation(
         raise ValueError(f"unsupported animation type {suffix!r}: use .gif or .mp4")
 
     start_num = date_num(scenario.start)
-    breaks = outputs.map_breaks()
-    nums = {k: _data.date_nums(summary[k]) for k in (*breaks.values(), "kabul_evacuated")}
     places = scenario.theatre.places
+    breaks = outputs.map_breaks(places)
+    nums = {k: _data.date_nums(summary[k]) for k in (*breaks.values(), "kabul_evacuated")}
     cols = outputs.per_place(outputs.STATE_DECLARED, places)
     counts = [(cols[("taliban_{place}", p.name)], f"Taliban, {p.label}") for p in with_role(
         "garrison", places)]  # fmt: skip
@@ -181,7 +181,7 @@ def animation(
 
     fig = new_figure(6.4, 5.6)
     ax = fig.subplots()
-    art = draw_base(ax)
+    art = draw_base(ax, places)
     ax.set_title(f"{scenario.name}: the campaign on the map", fontsize=FONT["title"])
     clock = ax.text(
         0.02, 0.98, "", transform=ax.transAxes, ha="left", va="top",

@@ -24,6 +24,8 @@ from matplotlib.text import Text
 
 from kabulsim import basemap, outputs
 from kabulsim.basemap import EXTENT, FRONTS, PLACES, ROUTE_NAMES, ROUTES, lonlat
+from kabulsim.places import PLACES as THEATRE
+from kabulsim.places import Place
 from kabulsim.plots import _data
 from kabulsim.plots.style import COLORS, FONT, new_figure
 
@@ -166,11 +168,44 @@ def draw_terrain(ax: Axes) -> None:
     )  # fmt: skip
 
 
-def draw_base(ax: Axes) -> MapArtists:
+def front_lines(places: tuple[Place, ...] = THEATRE) -> dict[str, tuple[tuple[float, float], ...]]:
+    """The front lines to draw, (longitude, latitude) points by line name.
+
+    The base map's indicative lines (:data:`kabulsim.basemap.FRONTS`), then the line of each
+    front a scenario declares with coordinates (named after its label).
+    """
+    lines = dict(FRONTS)
+    for p in places:
+        if p.line and p.points:
+            lines[p.line] = p.points
+    return lines
+
+
+def _draw_declared(ax: Axes, places: tuple[Place, ...]) -> None:
+    """Label the fronts a scenario declares, and draw the cities they cover, by their labels."""
+    for p in places:
+        if p.points:
+            x, y = p.points[len(p.points) // 2]
+            ax.annotate(
+                p.line, (x, y), xytext=(0, -9), textcoords="offset points", ha="center",
+                va="center", fontsize=FONT["note"], color=COLORS["taliban"], zorder=5,
+            )  # fmt: skip
+        if p.city_at is not None:
+            x, y = p.city_at
+            ax.plot([x], [y], marker="o", ms=4, color="#333333", zorder=4)
+            ax.annotate(
+                p.city_label, (x, y), xytext=(6, 3), textcoords="offset points", ha="left",
+                va="center", fontsize=FONT["note"], zorder=5,
+            )  # fmt: skip
+
+
+def draw_base(ax: Axes, places: tuple[Place, ...] = THEATRE) -> MapArtists:
     """Draw the base map, places, fronts and routes on ``ax`` and return the dynamic artists.
 
     The axes get equirectangular coordinates (longitude, latitude) with an aspect of
-    1/cos(mean latitude), so distances are roughly true at the map's centre.
+    1/cos(mean latitude), so distances are roughly true at the map's centre. ``places``: the
+    theatre's places (``scenario.theatre.places``); a front or city a scenario declares with
+    coordinates is drawn too, labelled by its label.
     """
     west, east, south, top = EXTENT
     draw_terrain(ax)
@@ -190,11 +225,12 @@ def draw_base(ax: Axes) -> MapArtists:
             solid_capstyle="round", label=f"withdrawal {ROUTE_NAMES[key]}",
         )  # fmt: skip
     fronts: dict[str, Line2D] = {}
-    for key, pts in FRONTS.items():
+    for key, pts in front_lines(places).items():
         xs, ys = zip(*pts, strict=True)
         (fronts[key],) = ax.plot(
             xs, ys, color=COLORS["taliban"], lw=2.5, zorder=3, label=f"{key} (held)"
         )
+    _draw_declared(ax, places)
     for name in PLACES:
         x, y = lonlat(name)
         if name == "Shamali Plain":
@@ -319,14 +355,17 @@ def theatre_map(
     """
     fig = new_figure(7.6, 6.4)
     ax = fig.subplots()
-    art = draw_base(ax)
+    theatre = getattr(scenario, "theatre", None)
+    places = theatre.places if theatre is not None else THEATRE
+    art = draw_base(ax, places)
     name = getattr(scenario, "name", None)
     title = "The theatre, October-November 2001"
     if summary is not None and len(summary):
         n = len(summary)
         broken = {
             line: float(np.isfinite(_data.values(summary, col)).mean())
-            for line, col in outputs.map_breaks().items()
+            for line, col in outputs.map_breaks(places).items()
+            if col in summary
         }
         set_fronts(art, {line: share > 0.5 for line, share in broken.items()})
         set_flows(art, median_flows(summary))

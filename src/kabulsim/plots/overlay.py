@@ -12,6 +12,7 @@ from matplotlib.figure import Figure
 
 from kabulsim import outputs
 from kabulsim.analysis.intervals import share
+from kabulsim.places import PLACES, Place
 from kabulsim.plots import _data
 from kabulsim.plots.style import (
     FONT,
@@ -69,6 +70,7 @@ def _hists(ax: Axes, summaries: Mapping[str, pd.DataFrame], name: str) -> None:
 def comparison_overlay(
     summaries: Mapping[str, pd.DataFrame],
     outcomes: Sequence[str] = OVERLAY_OUTCOMES,
+    places: tuple[Place, ...] = PLACES,
 ) -> Figure:
     """Overlaid distributions of outcomes for several scenarios, one panel per outcome.
 
@@ -80,6 +82,8 @@ def comparison_overlay(
     Args:
         summaries: summary tables by scenario name (in legend order).
         outcomes: the summary columns to draw.
+        places: the theatre's places (``scenario.theatre.places``), whose labels title the
+            columns of a place a scenario declares.
 
     Returns:
         The figure.
@@ -95,7 +99,7 @@ def comparison_overlay(
             _bools(ax, summaries, name)
         else:
             _hists(ax, summaries, name)
-        declared = outputs.OUTCOME_BY_NAME.get(name)
+        declared = outputs.outcome(name, places)
         title = declared.label if declared is not None else name
         ax.set_title(panel_title(title, 3.0), fontsize=FONT["label"], loc="left")
         style_axes(ax)

@@ -306,7 +306,7 @@ def build_report(
     outcomes = pd.DataFrame(
         [
             {"outcome": o.title, "median": o.median, "90% of runs": o.interval, "note": o.note}
-            for o in describe(summary)
+            for o in describe(summary, places=scenario.theatre.places)
         ],
         columns=["outcome", "median", "90% of runs", "note"],
     )

@@ -1,7 +1,9 @@
 """The provenance table: every parameter with its value, units, range and source.
 
 The table is read from the schema itself (see :mod:`kabulsim.scenario.params`), so it always
-lists every parameter the model uses.
+lists every parameter the model uses, and the inputs of the places a scenario declares
+(``cities:`` and ``fronts:``: their source is the scenario file; a declared front's ``fall``
+inputs show the schema's defaults and sources beside their values).
 """
 
 from __future__ import annotations
@@ -44,6 +46,40 @@ def _fmt(value: Any) -> str:
     return str(value)
 
 
+DECLARED_SOURCE = "the scenario file (a place it declares; no source in the package)"
+"""The source of a declared place's own inputs in the table."""
+
+
+def _declared_rows(
+    places: dict[str, BaseModel], prefix: str, verdicts: dict[str, str]
+) -> list[dict[str, str]]:
+    """The inputs of the places a scenario declares under ``prefix`` (``fronts.``, ``cities.``).
+
+    A part with a schema of its own (a front's ``fall``) is listed against that part's
+    defaults; the other inputs are not in the baseline (``null``, as
+    :func:`kabulsim.scenario.loading.differences` shows them) and their source is the
+    scenario file.
+    """
+    rows: list[dict[str, str]] = []
+    for key, place in places.items():
+        for name, info in type(place).model_fields.items():
+            value = getattr(place, name)
+            path = f"{prefix}{key}.{name}"
+            if isinstance(value, BaseModel):
+                rows.extend(_rows(value, type(value)(), path + ".", verdicts))
+                continue
+            extra = info.json_schema_extra
+            units = str(extra.get("units", "")) if isinstance(extra, dict) else ""
+            rows.append(
+                {
+                    "parameter": path, "value": _fmt(value), "default": _fmt(None), "units": units,
+                    "plausible_range": "", "kind": "declared", "record": "",
+                    "source": DECLARED_SOURCE,
+                }
+            )  # fmt: skip
+    return rows
+
+
 def _rows(
     model: BaseModel, default: BaseModel, prefix: str, verdicts: dict[str, str]
 ) -> list[dict[str, str]]:
@@ -53,6 +89,9 @@ def _rows(
             continue  # labels, not parameters
         value = getattr(model, name)
         base = getattr(default, name)
+        if isinstance(value, dict):  # the places a scenario declares, by key
+            rows.extend(_declared_rows(value, f"{prefix}{name}.", verdicts))
+            continue
         extra = info.json_schema_extra
         if isinstance(extra, dict) and "source" in extra:
             rng = extra.get("plausible_range")

@@ -583,6 +583,58 @@ class CityFall(_Part):
         return self
 
 
+LatLon = tuple[float, float]
+"""A point on the map: [latitude N, longitude E] (degrees)."""
+
+
+def _on_the_globe(point: Any) -> Any:
+    """``point`` if it is [latitude N, longitude E] on the globe (degrees); else one clear line."""
+    expected = (
+        "expected [latitude N, longitude E] with a latitude from -90 to 90 and a longitude"
+        " from -180 to 180 (degrees)"
+    )
+    numbers = isinstance(point, list | tuple) and len(point) == 2
+    numbers = numbers and all(isinstance(v, int | float) and not isinstance(v, bool) for v in point)
+    if not numbers:
+        raise ValueError(f"{expected}, got {point!r}")
+    lat, lon = point
+    if not (-90.0 <= lat <= 90.0 and -180.0 <= lon <= 180.0):
+        raise ValueError(f"{expected}, got [{lat:g}, {lon:g}]")
+    return point
+
+
+class DeclaredCity(_Part):
+    """A city the scenario adds to the theatre, covered by one of its fronts.
+
+    The key under ``cities:`` names the city (its column ``<city>_falls``, its milestone and
+    event); a front of ``fronts:`` covers it (``city: <key>``) and its ``fall`` says what the
+    city's fall does. See 'Add a city' in docs/architecture.md.
+    """
+
+    label: str = Field(
+        min_length=1,
+        description="The city in a title, e.g. 'Kunduz' (text).",
+        json_schema_extra={"units": "text"},
+    )
+    retreat: str = Field(
+        pattern=r"^[a-z][a-z0-9_]*$",
+        description="The route its garrison withdraws by when it falls (a ledger key: lower-case"
+        " letters, digits, _).",
+        json_schema_extra={"units": "text"},
+    )
+    at: LatLon | None = Field(
+        None,
+        description="Where the city is, [latitude N, longitude E] (degrees); null: not drawn on"
+        " the map.",
+        json_schema_extra={"units": "[latitude, longitude] (degrees)"},
+    )
+
+    @field_validator("at", mode="before")
+    @classmethod
+    def _at(cls, at: Any) -> Any:
+        return None if at is None else _on_the_globe(at)
+
+
 class DeclaredFront(_Part):
     """A front the scenario adds to the theatre, with every input it needs.
 
@@ -590,59 +642,107 @@ class DeclaredFront(_Part):
     ``morale_<front>``, ``<front>_line_broken`` ..., its random stream). The front is a
     Taliban line facing an alliance force, struck by its share of the sorties and assaulted
     by the alliance commander with the doctrine of every front (the ``shamali`` part). With
-    a ``city`` (and its ``fall``) the city falls after a lognormal advance once the line
-    breaks, as Mazar-i-Sharif's does for the northern front. See 'Add a front' in
-    docs/architecture.md.
+    a ``city`` (a key of ``cities:``) the city falls after a lognormal advance once the line
+    breaks, as Mazar-i-Sharif's does for the northern front; its ``fall`` inputs default to
+    the schema's defaults for the package's falling front (:class:`CityFall`). See 'Add a
+    front' in docs/architecture.md.
     """
 
-    label: str = Field(min_length=1, description="The front in a title, e.g. 'Kunduz' (text).")
+    label: str = Field(
+        min_length=1,
+        description="The front in a title, e.g. 'Kunduz' (text).",
+        json_schema_extra={"units": "text"},
+    )
     at: str | None = Field(
         None,
         description="Where its fighters are, in a title, e.g. 'at Kunduz'; null: 'at' and the"
         " label (text).",
+        json_schema_extra={"units": "text"},
     )
-    taliban: int = Field(ge=0, description="Taliban fighters holding the line (fighters).")
-    alliance: int = Field(ge=0, description="Alliance fighters facing the line (fighters).")
+    taliban: int = Field(
+        ge=0,
+        description="Taliban fighters holding the line (fighters).",
+        json_schema_extra={"units": "fighters"},
+    )
+    alliance: int = Field(
+        ge=0,
+        description="Alliance fighters facing the line (fighters).",
+        json_schema_extra={"units": "fighters"},
+    )
     alliance_reserve: int = Field(
-        0, ge=0, description="Alliance reserve the commander may mass for an assault (fighters)."
+        0,
+        ge=0,
+        description="Alliance reserve the commander may mass for an assault (fighters).",
+        json_schema_extra={"units": "fighters"},
     )
     controllers: LocalDatetime | None = Field(
         description="Arrival of ground controllers directing strikes on the front (local"
-        " time); null: never."
+        " time); null: never.",
+        json_schema_extra={"units": "local time"},
     )
     shares: tuple[float, ...] = Field(
         description="Its share of the strike sorties in each sortie period of air.sorties, in"
-        " order (shares, each 0-1)."
+        " order (shares, each 0-1).",
+        json_schema_extra={"units": "share per sortie period"},
+    )
+    line: tuple[LatLon, ...] | None = Field(
+        None,
+        min_length=2,
+        description="The front's line on the map, [latitude N, longitude E] points (degrees);"
+        " null: not drawn.",
+        json_schema_extra={"units": "[latitude, longitude] (degrees)"},
     )
     city: str | None = Field(
         None,
         pattern=r"^[a-z][a-z0-9_]*$",
-        description="Key of the city the front covers (its column <city>_falls); null: none"
-        " (text: lower-case letters, digits, _).",
-    )
-    city_label: str | None = Field(None, description="The city in a title (text).")
-    retreat: str | None = Field(
-        None,
-        pattern=r"^[a-z][a-z0-9_]*$",
-        description="The route the city's garrison withdraws by (a ledger key; text).",
+        description="The city the front covers, a key of cities: (its column <city>_falls);"
+        " null: none.",
+        json_schema_extra={"units": "text"},
     )
     fall: CityFall | None = Field(
-        None, description="What the fall of the city does (required with a city)."
+        None,
+        description="What the fall of its city does; with a city, each input not given takes"
+        " the schema's default (those of the package's falling front).",
     )
     reinforced: Literal["none", "refilled", "contingent"] = Field(
         "none",
         description="How the Taliban command reinforces the line from Kabul: none, refilled"
         " (daily) or contingent (once, when the line is first assaulted).",
+        json_schema_extra={"units": "text"},
     )
     travel_h: float | None = Field(
-        None, gt=0, description="Median travel time from Kabul (h); required when reinforced."
+        None,
+        gt=0,
+        description="Median travel time from Kabul (h); required when reinforced.",
+        json_schema_extra={"units": "h (median)"},
     )
     contingent: int | None = Field(
         None,
         ge=0,
         description="Fighters sent once from Kabul (fighters); required with"
         " reinforced: contingent.",
+        json_schema_extra={"units": "fighters"},
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _fall_defaults(cls, data: Any) -> Any:
+        """A front with a city and no ``fall`` takes every fall input's default."""
+        if isinstance(data, dict) and data.get("city") is not None and data.get("fall") is None:
+            return {**data, "fall": {}}
+        return data
+
+    @field_validator("line", mode="before")
+    @classmethod
+    def _line(cls, line: Any) -> Any:
+        if line is None:
+            return None
+        if not isinstance(line, list | tuple) or len(line) < 2:
+            raise ValueError(
+                "expected a list of at least two [latitude N, longitude E] points (degrees),"
+                f" got {line!r}"
+            )
+        return [_on_the_globe(p) for p in line]
 
     @field_validator("shares")
     @classmethod
@@ -653,14 +753,8 @@ class DeclaredFront(_Part):
 
     @model_validator(mode="after")
     def _complete(self) -> DeclaredFront:
-        city: dict[str, object] = {"city": self.city, "city_label": self.city_label}
-        city |= {"retreat": self.retreat, "fall": self.fall}
-        given = [k for k, v in city.items() if v is not None]
-        if given and len(given) < len(city):
-            missing = ", ".join(k for k in city if k not in given)
-            raise ValueError(
-                f"a front with a city needs city, city_label, retreat and fall; missing {missing}"
-            )
+        if self.fall is not None and self.city is None:
+            raise ValueError("fall needs a city (a key of cities:) whose fall it describes")
         if self.reinforced != "none" and self.travel_h is None:
             raise ValueError(f"reinforced: {self.reinforced} needs travel_h (h)")
         if self.reinforced == "contingent" and self.contingent is None:
@@ -1747,6 +1841,11 @@ class Scenario(_Part):
     aftermath: Aftermath = Field(default_factory=Aftermath, description="The aftermath.")
     political: Political = Field(default_factory=Political, description="The political track.")
     vacuum: Vacuum = Field(default_factory=Vacuum, description="Who fills an empty Kabul.")
+    cities: dict[str, DeclaredCity] = Field(
+        default_factory=dict,
+        description="Cities added to the theatre, by key (lower-case letters, digits, _), each"
+        " covered by a front of fronts: (see 'Add a city' in docs/architecture.md).",
+    )
     fronts: dict[str, DeclaredFront] = Field(
         default_factory=dict,
         description="Fronts added to the theatre, by key (lower-case letters, digits, _), each"
@@ -1781,8 +1880,24 @@ class Scenario(_Part):
     @model_validator(mode="after")
     def _declared_fronts(self) -> Scenario:
         taken = {p.name for p in PLACES} | {p.city for p in PLACES if p.city}
-        routes = set(ROUTES)
+        routes = {r.name for r in ROUTES} | {p.retreat for p in PLACES if p.retreat}
         periods = len(self.air.sorties)
+        for name, city in self.cities.items():
+            key = f"cities.{name}"
+            if re.fullmatch(r"[a-z][a-z0-9_]*", name) is None:
+                raise ValueError(
+                    f"{key} = {{...}}: expected a city key of lower-case letters, digits and _"
+                )
+            if name in taken or name in type(self).model_fields or name in self.fronts:
+                raise ValueError(f"{key} = {{...}}: the theatre already has a place {name!r}")
+            if city.retreat in routes:
+                raise ValueError(
+                    f"{key}.retreat = {city.retreat}: that route is already the theatre's"
+                    " (each city's garrison withdraws by a route of its own)"
+                )
+            taken.add(name)
+            routes.add(city.retreat)
+        covered: dict[str, str] = {}
         for name, front in self.fronts.items():
             key = f"fronts.{name}"
             if re.fullmatch(r"[a-z][a-z0-9_]*", name) is None:
@@ -1796,16 +1911,26 @@ class Scenario(_Part):
                     f"{key}.shares = {list(front.shares)}: expected one share per sortie period"
                     f" of air.sorties ({periods}), got {len(front.shares)}"
                 )
-            if front.city is not None and (front.city in taken or front.city == name):
+            if front.city is not None and front.city not in self.cities:
+                declared = ", ".join(self.cities) or "none"
                 raise ValueError(
-                    f"{key}.city = {front.city}: the theatre already has a place of that key"
+                    f"{key}.city = {front.city}: expected a city declared under cities:"
+                    f" (declared: {declared})"
                 )
-            if front.retreat is not None and front.retreat in routes:
+            if front.city is not None and front.city in covered:
                 raise ValueError(
-                    f"{key}.retreat = {front.retreat}: that route is already the theatre's"
+                    f"{key}.city = {front.city}: fronts.{covered[front.city]} already covers"
+                    " that city (a city falls once)"
                 )
-            taken |= {name, front.city or name}
-            routes |= {front.retreat} if front.retreat else set()
+            if front.city is not None:
+                covered[front.city] = name
+            taken.add(name)
+        for name in self.cities:
+            if name not in covered:
+                raise ValueError(
+                    f"cities.{name} = {{...}}: no front covers it; expected a front of fronts:"
+                    f" with city: {name}"
+                )
         for i, period in enumerate(self.air.sorties):
             named = [n for n in type(period).model_fields if n.endswith("_share")]
             total = sum(getattr(period, n) for n in named)

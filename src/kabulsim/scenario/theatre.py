@@ -9,6 +9,11 @@ after it (``<front>.advance_h``, ``fall_at``, ``killed_share``, ``defected_share
 ``shock``, ``encirclement_per_day``, ``alliance_boost`` for a front whose city falls;
 ``<front>.forced_assault_at`` and ``fall_back_share`` for the front that covers Kabul).
 
+The routes out of the theatre are data too (:data:`kabulsim.places.ROUTES`: the ledger key, the
+road, its length and passes); a city the scenario declares (``cities:``) brings the route its
+garrison withdraws by. The withdrawal from Kabul sends its fighters down the two routes of
+:data:`kabulsim.places.WITHDRAWAL`, read here with their shares (:class:`Exits`).
+
 The model reads a scenario's theatre (:attr:`kabulsim.scenario.schema.Scenario.theatre`,
 computed once per scenario object) and never names a place. All fronts are assaulted with
 one doctrine (:attr:`kabulsim.scenario.schema.Scenario.doctrine`: the review cycle, the
@@ -21,7 +26,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from kabulsim.places import PLACES, ROUTES, Place, Role
+from kabulsim.places import PLACES, ROUTES, WITHDRAWAL, Place, Role, Route, route
 from kabulsim.timebase import to_hours
 
 Scenario = Any
@@ -79,12 +84,31 @@ class FrontPlan:
 
 
 @dataclass(frozen=True, slots=True)
+class Exits:
+    """The two routes of the withdrawal from Kabul, and who takes which."""
+
+    afghan: Route
+    """The route most Afghan Taliban take (in 2001: south, to Kandahar)."""
+    foreign: Route
+    """The route most foreign fighters take (in 2001: east, to Tora Bora)."""
+    afghan_share: float
+    """Share of the Afghan Taliban who take the ``afghan`` route."""
+    foreign_share: float
+    """Share of the foreign fighters who take the ``foreign`` route."""
+
+
+@dataclass(frozen=True, slots=True)
 class Theatre:
     """The places of one scenario with their inputs, in the order of the outputs."""
 
     places: tuple[Place, ...]
     fronts: tuple[FrontPlan, ...]
     routes: tuple[str, ...]
+    """The routes' ledger keys, in the order they are summed."""
+    roads: tuple[Route, ...]
+    """The routes themselves (road, length, passes, map stops), in the same order."""
+    withdrawal: Exits
+    """The withdrawal's two routes from Kabul."""
     sortie_starts_h: tuple[float, ...]
     """Clock time (h) of the start of each sortie period."""
     sortie_rates: tuple[float, ...]
@@ -153,10 +177,19 @@ def _front(sc: Scenario, place: Place) -> FrontPlan:
     )
 
 
-def declared_place(name: str, front: Any) -> Place:
-    """The :class:`Place` of a front the scenario declares (``fronts.<name>``)."""
+def _lonlat(point: tuple[float, float]) -> tuple[float, float]:
+    """(longitude, latitude) of a scenario's [latitude, longitude] point."""
+    lat, lon = point
+    return lon, lat
+
+
+def declared_place(name: str, front: Any, city: Any = None) -> Place:
+    """The :class:`Place` of a front the scenario declares (``fronts.<name>``).
+
+    ``city``: the city it covers (``cities.<front.city>``), if any.
+    """
     roles: list[Role] = ["front", "garrison"]
-    if front.city is not None:
+    if city is not None:
         roles.append("falls")
     if front.reinforced != "none":
         roles.append(front.reinforced)
@@ -167,9 +200,12 @@ def declared_place(name: str, front: Any) -> Place:
         front.label,
         front.at if front.at is not None else f"at {front.label}",
         towards=f"towards {front.label}",
-        city=front.city or "",
-        city_label=front.city_label or "",
-        retreat=front.retreat or "",
+        city=front.city if city is not None else "",
+        city_label=city.label if city is not None else "",
+        retreat=city.retreat if city is not None else "",
+        line=f"{front.label} front" if front.line else "",
+        points=tuple(_lonlat(p) for p in front.line or ()),
+        city_at=_lonlat(city.at) if city is not None and city.at is not None else None,
     )
 
 
@@ -196,14 +232,27 @@ def theatre(sc: Scenario, places: tuple[Place, ...] = PLACES) -> Theatre:
     Its places are ``places`` (those of 2001), then the fronts the scenario declares
     (``fronts:``).
     """
-    declared = tuple(declared_place(name, f) for name, f in sc.fronts.items())
+    declared = tuple(
+        declared_place(name, f, sc.cities.get(f.city) if f.city else None)
+        for name, f in sc.fronts.items()
+    )
     places = (*places, *declared)
     own = {p.name for p in declared}
     fronts = tuple(
         _declared(sc, p) if p.name in own else _front(sc, p) for p in places if p.kind == "front"
     )
     retreats = tuple(p.retreat for p in places if p.retreat)
-    routes = (*retreats, *(r for r in ROUTES if r not in retreats))
+    routes = (*retreats, *(r.name for r in ROUTES if r.name not in retreats))
+    known = {r.name: r for r in ROUTES}
+    labels = {p.retreat: f"from {p.city_label}" for p in places if p.retreat}
+    roads = tuple(known.get(name) or Route(name, labels[name]) for name in routes)
+    w = sc.withdrawal
+    exits = Exits(
+        route(WITHDRAWAL[0], roads),
+        route(WITHDRAWAL[1], roads),
+        afghan_share=w.kandahar_share_afghan,
+        foreign_share=w.tora_bora_share_foreign,
+    )
     air = sc.air
     trigger = "front_broken"
     if sc.withdrawal.trigger != "front_broken":
@@ -212,6 +261,8 @@ def theatre(sc: Scenario, places: tuple[Place, ...] = PLACES) -> Theatre:
         places=places,
         fronts=fronts,
         routes=routes,
+        roads=roads,
+        withdrawal=exits,
         sortie_starts_h=tuple(to_hours(sc.start, p.start) for p in air.sorties),
         sortie_rates=tuple(p.strike_sorties_per_day for p in air.sorties),
         sortie_ramp_h=air.front_targeting_ramp_days * 24.0,
