@@ -67,6 +67,17 @@ def error_line(exc: BaseException) -> str:
     return safe_text(" ".join(text.split()))
 
 
+USER_ERRORS = (
+    ("kabulsim.scenario.loading", "ScenarioError"),
+    ("kabulsim.experiments.studies", "FolderError"),
+    ("kabulsim.folders", "StudyError"),
+    ("kabulsim.calibration.folder", "CalibrationFolderError"),
+    ("kabulsim.calibration.abc", "CalibrationStopped"),
+)
+"""The library's errors that a user's input causes (module, class), beside OSError and the
+command line's own :class:`UsageError`: each reported in one line, exit status 2."""
+
+
 def user_errors() -> tuple[type[BaseException], ...]:
     """What a user's input or environment can cause: reported in one line with exit status 2.
 
@@ -76,10 +87,9 @@ def user_errors() -> tuple[type[BaseException], ...]:
     experiment machinery, which cost seconds).
     """
     errors: list[type[BaseException]] = [UsageError, OSError, UnicodeError]
-    if "kabulsim.scenario.loading" in sys.modules:
-        errors.append(sys.modules["kabulsim.scenario.loading"].ScenarioError)
-    if "kabulsim.experiments.studies" in sys.modules:
-        errors.append(sys.modules["kabulsim.experiments.studies"].FolderError)
+    for module, name in USER_ERRORS:
+        if module in sys.modules:
+            errors.append(getattr(sys.modules[module], name))
     return tuple(errors)
 
 
