@@ -10,7 +10,6 @@ from pathlib import Path
 from kabulsim.calibration.settings import Settings
 from kabulsim.cli.common import (
     SCENARIO_OR_BASELINE,
-    UsageError,
     add_command,
     bounded_float,
     bounded_int,
@@ -58,12 +57,8 @@ def handle(args: argparse.Namespace) -> int:
     """Announce the cost, run the calibration, write the ensemble."""
     from kabulsim.folders.calibration import check_calibration
 
-    # before anything is created: the folder and the files named are checked
+    # before anything is created: the folder, the files named and pyabc are checked
     stem = check_calibration(args.out, args.write, population=args.population, reps=args.reps)
-    try:
-        import pyabc  # noqa: F401
-    except ImportError:
-        raise UsageError("calibrate needs pyabc: pip install 'kabulsim[calibrate]'") from None
     from kabulsim.calibration.abc import estimate
     from kabulsim.calibration.priors import free_parameters
     from kabulsim.calibration.statistics import STATISTICS

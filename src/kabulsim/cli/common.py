@@ -139,7 +139,10 @@ def add_command(
     name: str,
     handler: Callable[[argparse.Namespace], int],
     options: Sequence[str | Option],
-    **text: str,
+    *,
+    help: str,
+    description: str,
+    epilog: str | None = None,
 ) -> argparse.ArgumentParser:
     """Add the sub-command ``name``, its options in the order given, and its ``handler``.
 
@@ -150,9 +153,11 @@ def add_command(
         options: each a name in :data:`OPTIONS`, or an :func:`opt` (a shared option's
             keywords updated, or an option of this command alone); ``exclusive=GROUP``
             puts an option in a mutually exclusive group.
-        text: ``help``, ``description`` and ``epilog``.
+        help: the line in ``kabulsim --help``.
+        description: the paragraph of ``kabulsim NAME --help``.
+        epilog: the example below the options.
     """
-    p = sub.add_parser(name, **text)
+    p = sub.add_parser(name, help=help, description=description, epilog=epilog)
     groups: dict[str, argparse._MutuallyExclusiveGroup] = {}
     for option in options:
         names, keywords = (option, {}) if isinstance(option, str) else option

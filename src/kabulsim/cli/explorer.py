@@ -61,33 +61,16 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )  # fmt: skip
 
 
-class _Progress:
-    """``progress(done, total)`` as one line on standard error, redrawn per case."""
-
-    def __init__(self, reps: int) -> None:
-        self.reps = reps
-        self.last = -1
-
-    def __call__(self, done: int, total: int) -> None:
-        cases = max(1, total // self.reps)
-        case = min(cases, done // self.reps)
-        if case == self.last:
-            return
-        self.last = case
-        end = "\n" if not sys.stderr.isatty() or done >= total else ""
-        sys.stderr.write(f"\rexplorer: {case}/{cases} cases, {done}/{total} replications{end}")
-        sys.stderr.flush()
-
-
 def handle(args: argparse.Namespace) -> int:
     """Run the family and write the file."""
+    from kabulsim.experiments.progress import CaseProgress
     from kabulsim.folders.explorer import plan_explorer, write_explorer_page
 
     plan = plan_explorer(
         args.scenarios, args.vary, out=Path(args.out), reps=args.reps,
         overrides=args.overrides, title=args.title, lesson=args.lesson, force=args.force,
     )  # fmt: skip
-    progress = None if args.quiet else _Progress(args.reps)
+    progress = None if args.quiet else CaseProgress(sys.stderr, args.reps, "explorer")
     ens = resolve_ensemble(args)
 
     def note(text: str) -> None:

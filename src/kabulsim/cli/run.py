@@ -88,7 +88,12 @@ def _resume_conflict(args: argparse.Namespace) -> str | None:
 def handle(args: argparse.Namespace) -> int:
     """Run (or resume), write, summarise."""
     from kabulsim.experiments.studies import default_out_dir
-    from kabulsim.folders.run import draw_run_figures, resume_run_folder, write_run_folder
+    from kabulsim.folders.run import (
+        draw_run_figures,
+        resume_run_folder,
+        run_summary,
+        write_run_folder,
+    )
 
     if args.resume is not None:
         if (conflict := _resume_conflict(args)) is not None:
@@ -117,13 +122,7 @@ def handle(args: argparse.Namespace) -> int:
     if not args.no_figures:
         draw_run_figures(result, out, failures)
     if not args.quiet:
-        from kabulsim.analysis.describe import run_summary_text
-        from kabulsim.calibration.ensemble import describe_record
-        from kabulsim.experiments.studies import read_manifest
-
-        record = read_manifest(out, "manifest.json").get("ensemble")
-        ensemble = describe_record(record if isinstance(record, dict) else None)
-        print(safe_lines(run_summary_text(result, ensemble)))
+        print(safe_lines(run_summary(result, out)))
         where = "tables" if args.no_figures else "tables and figures (figures/)"
         print(f"{where} written to {safe_text(out)}")
     if failures:

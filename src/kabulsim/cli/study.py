@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kabulsim.cli.common import (
@@ -90,8 +91,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )  # fmt: skip
 
 
-def _run(args: argparse.Namespace, kind: str, plan: Any, size: Callable[[], str]) -> int:
-    """Prepare the study's folder, state its size, run ``plan``, print its table: exit status.
+def _run(
+    args: argparse.Namespace, kind: str, plan: Any, size: Callable[[], str]
+) -> tuple[Any, Path, list[FigureFailure]]:
+    """Prepare the study's folder, state its size, run ``plan``: the result, folder, failures.
 
     The folder is checked (and made) before the size is stated; a ValueError from the run
     is a usage error.
@@ -104,7 +107,7 @@ def _run(args: argparse.Namespace, kind: str, plan: Any, size: Callable[[], str]
     )
     if not args.quiet:
         print(size(), file=sys.stderr)
-    write = write_sweep if kind == "sweep" else write_sensitivity
+    write: Callable[..., Any] = write_sweep if kind == "sweep" else write_sensitivity
     failures: list[FigureFailure] = []
     stopped = f"finished points are kept in {out}; run the same command with --resume"
     try:
@@ -116,15 +119,7 @@ def _run(args: argparse.Namespace, kind: str, plan: Any, size: Callable[[], str]
         raise
     except ValueError as exc:
         raise UsageError(str(exc)) from None
-    if not args.quiet:
-        if kind == "sensitivity":
-            print(f"{result.method} indices of {result.metric}:")
-        print(safe_table(result.table))
-        what = "table and figures" if kind == "sweep" else "table and figure"
-        print(f"{what} written to {safe_text(out)}")
-    if failures:
-        return report_figure_failures(failures, out)
-    return 1 if kind == "sweep" and int(result.table["failed"].sum()) else 0
+    return result, out, failures
 
 
 def handle_sweep(args: argparse.Namespace) -> int:
@@ -138,10 +133,16 @@ def handle_sweep(args: argparse.Namespace) -> int:
     )
     warn_implausible(*plan.points)
     points = len(plan.points)
-    return _run(
+    result, out, failures = _run(
         args, "sweep", plan, lambda: f"sweep: {points} grid points x {args.reps} replications"
         f" = {points * args.reps:,} replications",
     )  # fmt: skip
+    if not args.quiet:
+        print(safe_table(result.table))
+        print(f"table and figures written to {safe_text(out)}")
+    if failures:
+        return report_figure_failures(failures, out)
+    return 1 if int(result.table["failed"].sum()) else 0
 
 
 def _parse_ranges(texts: list[str]) -> dict[str, tuple[float, float]]:
@@ -177,4 +178,9 @@ def handle_sensitivity(args: argparse.Namespace) -> int:
             f" about {plan.total / rate / 60:.1f} min at {rate:.0f} replications/s"
         )
 
-    return _run(args, "sensitivity", plan, size)
+    result, out, failures = _run(args, "sensitivity", plan, size)
+    if not args.quiet:
+        print(f"{result.method} indices of {result.metric}:")
+        print(safe_table(result.table))
+        print(f"table and figure written to {safe_text(out)}")
+    return report_figure_failures(failures, out) if failures else 0

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import textwrap
 from pathlib import Path
 
 from kabulsim.cli.common import (
@@ -40,12 +39,6 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )  # fmt: skip
 
 
-def _indented(label: str, text: str) -> str:
-    return textwrap.fill(
-        f"{label}: {text}", width=100, initial_indent="    ", subsequent_indent="        "
-    )
-
-
 def handle(args: argparse.Namespace) -> int:
     """Run the validation and print its table, then the checks that follow it."""
     from kabulsim.api import validate
@@ -62,15 +55,7 @@ def handle(args: argparse.Namespace) -> int:
     print(
         f"Validation against the record: {result.reps} replications, seed {result.seed}{with_ens}\n"
     )
-    for row in result.table.itertuples(index=False):
-        print(f"[{'PASS' if row.passed else 'FAIL'}] {row.fact}")
-        for label in ("source", "simulated", "tolerance"):
-            print(_indented(label, getattr(row, label)))
-    failed = int((~result.table["passed"]).sum())
-    print(
-        f"\n{len(result.table) - failed} of {len(result.table)} facts pass"
-        + ("" if not failed else f"; {failed} FAIL")
-    )
+    print(result.text())
     if ens is not None:
         ppc = predictive_table(scenario, ens, members=args.members, seed=args.seed)
         print(

@@ -28,7 +28,8 @@ def check_calibration(out: Path, write: Path | None, *, population: int, reps: i
     """The ensemble's stem (``write``, or ``out/ensemble``), once the size and files are checked.
 
     Raises:
-        StudyError: more than :data:`~kabulsim.limits.MAX_REPS` simulations per generation.
+        StudyError: more than :data:`~kabulsim.limits.MAX_REPS` simulations per generation,
+            or pyabc is not installed.
         CalibrationFolderError: ``out`` or ``write`` is not the command's own.
     """
     from kabulsim.calibration.folder import check_folder, check_write
@@ -41,6 +42,10 @@ def check_calibration(out: Path, write: Path | None, *, population: int, reps: i
     check_folder(out)
     if write is not None:
         check_write(write)
+    try:
+        import pyabc  # noqa: F401
+    except ImportError:
+        raise StudyError("calibrate needs pyabc: pip install 'kabulsim[calibrate]'") from None
     return write if write is not None else out / "ensemble"
 
 
