@@ -1,8 +1,9 @@
 """The ``kabulsim`` command: parses arguments, calls the library, presents the results.
 
-Each sub-command lives in its own module with a ``register(subparsers)`` function. Errors in
-the user's input (files, YAML, values) are reported as one line on standard error with exit
-status 2 and no traceback.
+Each sub-command lives in its own module with a ``register(subparsers)`` function that lists
+its options (the shared ones by name, from :data:`kabulsim.cli.common.OPTIONS`) and a handler
+that calls :mod:`kabulsim.folders` or the API and prints. Errors in the user's input (files,
+YAML, values) are reported as one line on standard error with exit status 2 and no traceback.
 """
 
 from __future__ import annotations
