@@ -30,6 +30,10 @@ MAX_SEED = 2**63 - 1
 # Defaults of the run commands, here (not with the code that uses them) so that the command
 # line can show them in its help without importing the experiment machinery.
 
+DEFAULT_REPS = 200
+"""Replications of ``kabulsim run`` and ``validate``, and per case of ``compare`` and the
+explorer, when not given."""
+
 LOCAL_BATCH_SIZE = 50
 """Replications per task on local engines: enough to amortise a pool's overhead (under 1%
 of a task), few enough to balance 2 workers and to update the progress bar often."""

@@ -135,3 +135,33 @@ def test_explorer_page(tmp_path: Path) -> None:
     args += ["--ensemble", "none", "--workers", "1", "--quiet", "--out", str(tmp_path / "cli.html")]
     assert main(args) == 0
     assert (tmp_path / "py.html").read_bytes() == (tmp_path / "cli.html").read_bytes()
+
+
+def test_show_and_schema(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from kabulsim.folders.scenario import show_text, write_schema
+
+    sets = ["alliance.hold_back_h=100"]
+    assert main(["show", str(HOLD_BACK), "--set", sets[0]]) == 0
+    printed = capsys.readouterr().out
+    assert printed == show_text(HOLD_BACK, sets) + "\n"
+    assert "alliance.hold_back_h: " in printed and "-> 100" in printed
+    write_schema(tmp_path / "py.json")
+    assert main(["schema", "--out", str(tmp_path / "cli.json")]) == 0
+    assert (tmp_path / "py.json").read_bytes() == (tmp_path / "cli.json").read_bytes()
+
+
+def test_validation_and_its_predictive_check(capsys: pytest.CaptureFixture[str]) -> None:
+    from kabulsim.api import validate
+    from kabulsim.calibration import ensemble
+    from kabulsim.cli.common import safe_table
+    from kabulsim.folders.validation import predictive_table
+
+    members = ensemble.resolve(ensemble.DEFAULT)
+    assert members is not None
+    scenario = load_scenario(None)
+    result = validate(scenario, reps=4, seed=3, ensemble=members)
+    ppc = predictive_table(scenario, members, members=2, seed=3)
+    main(["validate", "--reps", "4", "--seed", "3", "--members", "2"])
+    printed = capsys.readouterr().out
+    assert result.text() in printed
+    assert safe_table(ppc.round(3)) in printed

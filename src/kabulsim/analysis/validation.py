@@ -17,6 +17,7 @@ time, so that the lead's reading is not ruled out by the check.
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -305,6 +306,27 @@ class ValidationResult:
     def passed(self) -> bool:
         """True when every fact passed."""
         return bool(self.table["passed"].all())
+
+    def text(self, width: int = 100) -> str:
+        """Each fact with its verdict, source, simulated value and tolerance, then the count."""
+        lines = []
+        for row in self.table.itertuples(index=False):
+            lines.append(f"[{'PASS' if row.passed else 'FAIL'}] {row.fact}")
+            lines += [
+                textwrap.fill(
+                    f"{label}: {getattr(row, label)}",
+                    width=width,
+                    initial_indent="    ",
+                    subsequent_indent="        ",
+                )
+                for label in ("source", "simulated", "tolerance")
+            ]
+        failed = int((~self.table["passed"]).sum())
+        lines.append(
+            f"\n{len(self.table) - failed} of {len(self.table)} facts pass"
+            + ("" if not failed else f"; {failed} FAIL")
+        )
+        return "\n".join(lines)
 
 
 def validate_summary(summary: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:

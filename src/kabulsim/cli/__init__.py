@@ -1,8 +1,9 @@
 """The ``kabulsim`` command: parses arguments, calls the library, presents the results.
 
-Each sub-command lives in its own module with a ``register(subparsers)`` function. Errors in
-the user's input (files, YAML, values) are reported as one line on standard error with exit
-status 2 and no traceback.
+Each sub-command lives in its own module with a ``register(subparsers)`` function that lists
+its options (the shared ones by name, from :data:`kabulsim.cli.common.OPTIONS`) and a handler
+that calls :mod:`kabulsim.folders` or the API and prints. Errors in the user's input (files,
+YAML, values) are reported as one line on standard error with exit status 2 and no traceback.
 """
 
 from __future__ import annotations
@@ -67,6 +68,17 @@ def error_line(exc: BaseException) -> str:
     return safe_text(" ".join(text.split()))
 
 
+USER_ERRORS = (
+    ("kabulsim.scenario.loading", "ScenarioError"),
+    ("kabulsim.experiments.studies", "FolderError"),
+    ("kabulsim.folders", "StudyError"),
+    ("kabulsim.calibration.folder", "CalibrationFolderError"),
+    ("kabulsim.calibration.abc", "CalibrationStopped"),
+)
+"""The library's errors that a user's input causes (module, class), beside OSError and the
+command line's own :class:`UsageError`: each reported in one line, exit status 2."""
+
+
 def user_errors() -> tuple[type[BaseException], ...]:
     """What a user's input or environment can cause: reported in one line with exit status 2.
 
@@ -76,10 +88,9 @@ def user_errors() -> tuple[type[BaseException], ...]:
     experiment machinery, which cost seconds).
     """
     errors: list[type[BaseException]] = [UsageError, OSError, UnicodeError]
-    if "kabulsim.scenario.loading" in sys.modules:
-        errors.append(sys.modules["kabulsim.scenario.loading"].ScenarioError)
-    if "kabulsim.experiments.studies" in sys.modules:
-        errors.append(sys.modules["kabulsim.experiments.studies"].FolderError)
+    for module, name in USER_ERRORS:
+        if module in sys.modules:
+            errors.append(getattr(sys.modules[module], name))
     return tuple(errors)
 
 

@@ -6,25 +6,41 @@ import argparse
 import sys
 from pathlib import Path
 
-from kabulsim.cli.common import (
-    UsageError,
-    add_ensemble_argument,
-    bounded_int,
-    positive_int,
-    resolve_ensemble,
-    safe_text,
-    seed_int,
-)
-from kabulsim.cli.run import DEFAULT_REPS
-from kabulsim.limits import MAX_WORKERS
+from kabulsim.cli.common import UsageError, add_command, opt, resolve_ensemble, warning
 
 DEFAULT_OUT = "explorer.html"
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the ``explorer`` sub-command."""
-    p = sub.add_parser(
-        "explorer",
+    add_command(
+        sub, "explorer", handle, [
+            opt("scenarios", metavar="SCENARIO", nargs="*", help="scenario YAML files (the first"
+                " is the baseline); with --lesson, the lesson's"),
+            opt("--lesson", metavar="NAME", default=None, help="the page of a lesson of"
+                " docs/teaching.md (hold-back, air-power, record): its question, a 'you decide'"
+                " panel whose every choice is computed in advance, story cards, dotplots and"
+                " pairs of replications, above the explorer of its scenarios (read from"
+                " scenarios/ in the current folder)"),
+            opt("--vary", metavar="KEY=V1,V2,...", action="append", default=[], help="a parameter"
+                " the students may change and its values, e.g. --vary"
+                " alliance.hold_back_h=72,168,336 (repeatable; KEY=LO:HI:N for N evenly spaced"
+                " numbers; every combination is run)"),
+            opt("--set", help="override one value in every scenario, e.g. --set"
+                " horizon_days=45 (repeatable)"),
+            opt("--reps", help="replications per case (default %(default)s, as kabulsim run)"),
+            opt("--seed", help="the seed of every case (default %(default)s)"),
+            "--ensemble",
+            opt("--workers", help="local worker processes (default: all cores); the file is the"
+                " same"),
+            opt("--title", default=None, help="the page's title (default: the scenario names)"),
+            opt("--out", type=str, default=DEFAULT_OUT, metavar="FILE", help="output file"
+                " (default %(default)s); an existing file is replaced only with --force, and"
+                " only a page kabulsim wrote"),
+            opt("--force", help="replace an existing --out file that is an explorer page"
+                " kabulsim wrote"),
+            opt("--quiet", help="no progress line"),
+        ],
         help="write one interactive HTML file for a class: no Python, no network needed",
         description="Run a family of scenarios (every SCENARIO, crossed with every --vary"
         " value) with the same seed for every case (common random numbers), and write one"
@@ -42,105 +58,20 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         " page. The file (about 1.5 MB) opens offline in any recent browser.",
         epilog="example: kabulsim explorer scenarios/baseline.yaml scenarios/hold_back.yaml"
         " --vary alliance.indiscipline_per_h=0.2,0.02 --out lesson.html",
-    )
-    p.add_argument(
-        "scenarios",
-        metavar="SCENARIO",
-        nargs="*",
-        help="scenario YAML files (the first is the baseline); with --lesson, the lesson's",
-    )
-    p.add_argument(
-        "--lesson",
-        metavar="NAME",
-        default=None,
-        help="the page of a lesson of docs/teaching.md (hold-back, air-power, record): its"
-        " question, a 'you decide' panel whose every choice is computed in advance, story"
-        " cards, dotplots and pairs of replications, above the explorer of its scenarios"
-        " (read from scenarios/ in the current folder)",
-    )
-    p.add_argument(
-        "--vary",
-        metavar="KEY=V1,V2,...",
-        action="append",
-        default=[],
-        help="a parameter the students may change and its values, e.g."
-        " --vary alliance.hold_back_h=72,168,336 (repeatable; KEY=LO:HI:N for N evenly spaced"
-        " numbers; every combination is run)",
-    )
-    p.add_argument(
-        "--set",
-        dest="overrides",
-        metavar="KEY=VALUE",
-        action="append",
-        default=[],
-        help="override one value in every scenario, e.g. --set horizon_days=45 (repeatable)",
-    )
-    p.add_argument(
-        "--reps",
-        type=positive_int,
-        default=DEFAULT_REPS,
-        help=f"replications per case (default {DEFAULT_REPS}, as kabulsim run)",
-    )
-    p.add_argument("--seed", type=seed_int, default=0, help="the seed of every case (default 0)")
-    add_ensemble_argument(p)
-    p.add_argument(
-        "--workers",
-        type=bounded_int(1, MAX_WORKERS),
-        default=None,
-        help="local worker processes per case (default: all cores); the file is the same",
-    )
-    p.add_argument("--title", default=None, help="the page's title (default: the scenario names)")
-    p.add_argument(
-        "--out",
-        default=DEFAULT_OUT,
-        metavar="FILE",
-        help=f"output file (default {DEFAULT_OUT}); an existing file is replaced only with"
-        " --force, and only a page kabulsim wrote",
-    )
-    p.add_argument(
-        "--force",
-        action="store_true",
-        help="replace an existing --out file that is an explorer page kabulsim wrote",
-    )
-    p.add_argument("--quiet", action="store_true", help="no progress line")
-    p.set_defaults(handler=handle)
-
-
-class _Progress:
-    """``progress(done, total)`` as one line on standard error, redrawn per case."""
-
-    def __init__(self, reps: int) -> None:
-        self.reps = reps
-        self.last = -1
-
-    def __call__(self, done: int, total: int) -> None:
-        cases = max(1, total // self.reps)
-        case = min(cases, done // self.reps)
-        if case == self.last:
-            return
-        self.last = case
-        end = "\n" if not sys.stderr.isatty() or done >= total else ""
-        sys.stderr.write(f"\rexplorer: {case}/{cases} cases, {done}/{total} replications{end}")
-        sys.stderr.flush()
+    )  # fmt: skip
 
 
 def handle(args: argparse.Namespace) -> int:
     """Run the family and write the file."""
-    from kabulsim.folders import StudyError
+    from kabulsim.experiments.progress import CaseProgress
     from kabulsim.folders.explorer import plan_explorer, write_explorer_page
 
-    try:
-        plan = plan_explorer(
-            args.scenarios, args.vary, out=Path(args.out), reps=args.reps,
-            overrides=args.overrides, title=args.title, lesson=args.lesson, force=args.force,
-        )  # fmt: skip
-    except StudyError as exc:
-        raise UsageError(str(exc)) from None
-    progress = None if args.quiet else _Progress(args.reps)
+    plan = plan_explorer(
+        args.scenarios, args.vary, out=Path(args.out), reps=args.reps,
+        overrides=args.overrides, title=args.title, lesson=args.lesson, force=args.force,
+    )  # fmt: skip
+    progress = None if args.quiet else CaseProgress(sys.stderr, args.reps, "explorer")
     ens = resolve_ensemble(args)
-
-    def warn(line: str) -> None:  # the same warning line as `run`, for each value and option
-        print(f"kabulsim: warning: {safe_text(line)}", file=sys.stderr)
 
     def note(text: str) -> None:
         if not args.quiet:
@@ -149,7 +80,7 @@ def handle(args: argparse.Namespace) -> int:
     try:
         page = write_explorer_page(
             plan, reps=args.reps, seed=args.seed, ensemble=ens, workers=args.workers,
-            progress=progress, warn=warn, note=note,
+            progress=progress, warn=warning, note=note,
         )  # fmt: skip
     except ValueError as exc:
         raise UsageError(str(exc)) from None

@@ -7,7 +7,7 @@ import sys
 import textwrap
 from typing import TYPE_CHECKING
 
-from kabulsim.cli.common import add_scenario_arguments, resolve_scenario
+from kabulsim.cli.common import SCENARIO_OR_BASELINE, add_command, opt, resolve_scenario
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -15,23 +15,19 @@ if TYPE_CHECKING:
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the ``params`` sub-command."""
-    p = sub.add_parser(
-        "params",
+    add_command(
+        sub, "params", handle, [
+            SCENARIO_OR_BASELINE, "--set",
+            opt("--format", choices=["terminal", "markdown", "csv"], default="terminal",
+                help="output format (default: %(default)s)"),
+        ],
         help="print every parameter with its value, units, range and source",
         description="Print the provenance table: every parameter of the scenario with its"
         " value, the baseline default, units, plausible range, the kind of source and the"
         " source itself (a quoted sentence, a reference, or an assumption with its reason), and"
         " for the calibrated parameters what the record does to them in the shipped ensemble"
         " (pinned, narrowed or left free, with the posterior/prior width ratio).",
-    )
-    add_scenario_arguments(p, required=False)
-    p.add_argument(
-        "--format",
-        choices=["terminal", "markdown", "csv"],
-        default="terminal",
-        help="output format (default: terminal)",
-    )
-    p.set_defaults(handler=handle)
+    )  # fmt: skip
 
 
 def render_terminal(table: pd.DataFrame, width: int = 100) -> str:

@@ -6,13 +6,23 @@ import argparse
 import math
 from pathlib import Path
 
-from kabulsim.cli.common import UsageError, safe_text
+from kabulsim.cli.common import UsageError, add_command, opt, safe_lines
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the ``story`` sub-command."""
-    p = sub.add_parser(
-        "story",
+    add_command(
+        sub, "story", handle, [
+            opt("folder", type=Path, metavar="RUN_OR_COMPARISON"),
+            opt("--rep", type=int, default=None, exclusive="which",
+                help="tell replication N (from 0)"),
+            opt("--pick", metavar="OUTCOME[:Q1,Q2,...]", default=None, exclusive="which",
+                help="tell the replications at these quantiles (0-1) of an outcome (default"
+                " alliance_enters_kabul:0.05,0.5,0.95)"),
+            opt("--by", default=None, help="comparison: the run whose ranking picks (default:"
+                " baseline)"),
+            opt("--out", help="also write the text to this file"),
+        ],
         help="tell single replications of a run or comparison, dated, from the event log",
         description="Print a short dated account of single replications of a run folder (from"
         " kabulsim run): what happened, in order, with the mechanism behind each turn and the"
@@ -24,22 +34,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         " (no entry by the horizon) ranks after all the others. Nothing is written into the"
         " folder; --out writes the text (Markdown) to a file as well.",
         epilog="example: kabulsim story runs/compare-baseline-hold_back --pick vacuum_h:0.5",
-    )
-    p.add_argument("folder", type=Path, metavar="RUN_OR_COMPARISON")
-    which = p.add_mutually_exclusive_group()
-    which.add_argument("--rep", type=int, default=None, help="tell replication N (from 0)")
-    which.add_argument(
-        "--pick",
-        metavar="OUTCOME[:Q1,Q2,...]",
-        default=None,
-        help="tell the replications at these quantiles (0-1) of an outcome (default"
-        " alliance_enters_kabul:0.05,0.5,0.95)",
-    )
-    p.add_argument(
-        "--by", default=None, help="comparison: the run whose ranking picks (default: baseline)"
-    )
-    p.add_argument("--out", type=Path, default=None, help="also write the text to this file")
-    p.set_defaults(handler=handle)
+    )  # fmt: skip
 
 
 def parse_pick(text: str) -> tuple[str, tuple[float, ...]]:
@@ -72,19 +67,13 @@ def parse_pick(text: str) -> tuple[str, tuple[float, ...]]:
 
 def handle(args: argparse.Namespace) -> int:
     """Pick the replications, tell them, print the text (and write it with --out)."""
-    from kabulsim.folders import StudyError
     from kabulsim.folders.story import story_text
 
     if args.out is not None and args.out.is_dir():
         raise UsageError(f"--out {args.out}: is a folder; expected a file name")
     outcome, quantiles = parse_pick(args.pick) if args.pick is not None else (None, None)
-    try:
-        text = story_text(
-            args.folder, rep=args.rep, outcome=outcome, quantiles=quantiles, by=args.by
-        )
-    except StudyError as exc:
-        raise UsageError(str(exc)) from None
-    print("\n".join(safe_text(line) for line in text.split("\n")), end="")
+    text = story_text(args.folder, rep=args.rep, outcome=outcome, quantiles=quantiles, by=args.by)
+    print(safe_lines(text), end="")
     if args.out is not None:
         from kabulsim.files import atomic_write_text
 

@@ -3,27 +3,30 @@
 from __future__ import annotations
 
 import argparse
-import textwrap
 from pathlib import Path
 
 from kabulsim.cli.common import (
-    UsageError,
-    add_ensemble_argument,
-    add_scenario_arguments,
+    SCENARIO_OR_BASELINE,
+    add_command,
     bounded_int,
-    positive_int,
+    opt,
     resolve_ensemble,
     resolve_scenario,
     safe_table,
-    seed_int,
 )
 from kabulsim.limits import MAX_PREDICTIVE_MEMBERS
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the ``validate`` sub-command."""
-    p = sub.add_parser(
-        "validate",
+    add_command(
+        sub, "validate", handle, [
+            SCENARIO_OR_BASELINE, "--set", "--reps", "--seed", "--ensemble",
+            opt("--members", type=bounded_int(1, MAX_PREDICTIVE_MEMBERS), default=40,
+                help="members drawn for the predictive check (%(default)s; 10 replications each)"),
+            opt("--leave-one-out", type=Path, default=None, metavar="DIR", help="also calibrate"
+                " without each fact in turn (pyABC histories in DIR) and predict it"),
+        ],
         help="check the baseline against the facts of the record (Monte Carlo)",
         description="Run the scenario (default: the baseline) for many replications and"
         " check each fact of the record: the fact, its source, the simulated median with its"
@@ -33,30 +36,17 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         " the ensemble's distribution) follows; --ensemble none checks the single values;"
         " --leave-one-out adds, for each fact, a small calibration without it and the check"
         " of the fact it then predicts (slow: minutes; needs pyabc).",
-    )
-    add_scenario_arguments(p, required=False)
-    p.add_argument("--reps", type=positive_int, default=200, help="replications (default 200)")
-    p.add_argument("--seed", type=seed_int, default=0, help="the run's seed (default 0)")
-    add_ensemble_argument(p)
-    p.add_argument(
-        "--members",
-        type=bounded_int(1, MAX_PREDICTIVE_MEMBERS),
-        default=40,
-        help="members drawn for the predictive check (40; 10 replications each)",
-    )
-    p.add_argument(
-        "--leave-one-out",
-        type=Path,
-        default=None,
-        metavar="DIR",
-        help="also calibrate without each fact in turn (pyABC histories in DIR) and predict it",
-    )
-    p.set_defaults(handler=handle)
+    )  # fmt: skip
 
 
 def handle(args: argparse.Namespace) -> int:
-    """Run the validation and print its table."""
+    """Run the validation and print its table, then the checks that follow it."""
     from kabulsim.api import validate
+    from kabulsim.folders.validation import (
+        PREDICTIVE_REPS,
+        leave_one_out_table,
+        predictive_table,
+    )
 
     scenario = resolve_scenario(args)
     ens = resolve_ensemble(args)
@@ -65,57 +55,20 @@ def handle(args: argparse.Namespace) -> int:
     print(
         f"Validation against the record: {result.reps} replications, seed {result.seed}{with_ens}\n"
     )
-    for row in result.table.itertuples(index=False):
-        verdict = "PASS" if row.passed else "FAIL"
-        print(f"[{verdict}] {row.fact}")
-        for label, text in (
-            ("source", row.source),
-            ("simulated", row.simulated),
-            ("tolerance", row.tolerance),
-        ):
-            print(
-                textwrap.fill(
-                    f"{label}: {text}",
-                    width=100,
-                    initial_indent="    ",
-                    subsequent_indent="        ",
-                )
-            )
-    failed = int((~result.table["passed"]).sum())
-    print(
-        f"\n{len(result.table) - failed} of {len(result.table)} facts pass"
-        + ("" if not failed else f"; {failed} FAIL")
-    )
+    print(result.text())
     if ens is not None:
-        from kabulsim.calibration.predictive import predictive_check
-
-        ppc = predictive_check(ens, scenario, members=args.members, reps=10, seed=args.seed)
+        ppc = predictive_table(scenario, ens, members=args.members, seed=args.seed)
         print(
-            f"\nPosterior predictive check: {args.members} members drawn by weight, 10"
-            " replications each; each fact's statistic over the members (median [5% to 95%])"
-            " and the share of members inside the tolerance"
+            f"\nPosterior predictive check: {args.members} members drawn by weight,"
+            f" {PREDICTIVE_REPS} replications each; each fact's statistic over the members"
+            " (median [5% to 95%]) and the share of members inside the tolerance"
         )
         print(safe_table(ppc.round(3)))
     if args.leave_one_out is not None:
-        _leave_one_out(args, scenario)
+        loo = leave_one_out_table(scenario, args.leave_one_out, seed=args.seed)
+        print(
+            "\nLeave one fact out: calibrated without the fact (60 particles x 5 replications,"
+            " 3 generations), then the fact predicted by 20 members"
+        )
+        print(safe_table(loo.round(3)))
     return 0 if result.passed else 1
-
-
-def _leave_one_out(args: argparse.Namespace, scenario: object) -> None:
-    try:
-        import pyabc  # noqa: F401
-    except ImportError:
-        raise UsageError("--leave-one-out needs pyabc: pip install 'kabulsim[calibrate]'") from None
-    import pandas as pd
-
-    from kabulsim.calibration.predictive import leave_one_out
-    from kabulsim.calibration.statistics import STATISTICS
-    from kabulsim.scenario.schema import Scenario
-
-    assert isinstance(scenario, Scenario)
-    rows = [leave_one_out(s.key, args.leave_one_out, scenario, seed=args.seed) for s in STATISTICS]
-    print(
-        "\nLeave one fact out: calibrated without the fact (60 particles x 5 replications,"
-        " 3 generations), then the fact predicted by 20 members"
-    )
-    print(safe_table(pd.concat(rows, ignore_index=True).round(3)))

@@ -41,6 +41,7 @@ def run_points(
     batch_size: int | None = None,
     progress: Progress | None = None,
     ensemble: Ensemble | None = None,
+    ensembles: Sequence[Ensemble | None] | None = None,
 ) -> list[pd.DataFrame]:
     """Run ``reps`` replications of every scenario; return their summary tables in order.
 
@@ -55,7 +56,11 @@ def run_points(
         progress: ``progress(done, total)`` in replications.
         ensemble: parameter uncertainty: replication ``i`` of every point takes the member
             drawn for ``(seed, i)`` (so points are paired by member too).
+        ensembles: one ensemble (or None) per point, in place of ``ensemble``: the
+            explorer's cells, where a menu's value pins a parameter the ensemble would draw.
     """
+    if ensembles is not None and len(ensembles) != len(scenarios):
+        raise ValueError(f"{len(ensembles)} ensembles for {len(scenarios)} points")
     results: dict[int, pd.DataFrame] = {}
     if out is not None:
         (out / "points").mkdir(parents=True, exist_ok=True)
@@ -69,7 +74,8 @@ def run_points(
     batches: list[Batch] = []
     owner: dict[int, int] = {}
     for i in todo:
-        for b in plan_batches(scenarios[i], reps, seed, size, 0, ensemble):
+        members = ensemble if ensembles is None else ensembles[i]
+        for b in plan_batches(scenarios[i], reps, seed, size, 0, members):
             owner[len(batches)] = i
             batches.append(dataclasses.replace(b, index=len(batches)))
     total = len(scenarios) * reps

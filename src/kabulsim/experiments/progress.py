@@ -62,3 +62,29 @@ class ProgressBar:
             self.stream.write("\n")
             self.stream.flush()
             self._drawn = False
+
+
+class CaseProgress:
+    """Callable ``progress(done, total)`` writing ``LABEL: c/C cases, done/total replications``.
+
+    For a family of cases of ``reps`` replications each (the explorer's): one line on
+    ``stream``, redrawn in place when a case is finished (a new line each time when the
+    stream is not a terminal) and ended when every replication is done.
+    """
+
+    def __init__(self, stream: TextIO, reps: int, label: str) -> None:
+        self.stream = stream
+        self.reps = reps
+        self.label = label
+        self.last = -1
+
+    def __call__(self, done: int, total: int) -> None:
+        """Record progress; redraw when another case is finished."""
+        cases = max(1, total // self.reps)
+        case = min(cases, done // self.reps)
+        if case == self.last:
+            return
+        self.last = case
+        end = "\n" if not self.stream.isatty() or done >= total else ""
+        self.stream.write(f"\r{self.label}: {case}/{cases} cases, {done}/{total} replications{end}")
+        self.stream.flush()

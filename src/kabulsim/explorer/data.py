@@ -43,7 +43,7 @@ from kabulsim.analysis.compare import compare
 from kabulsim.analysis.sweep import Axis, with_values
 from kabulsim.basemap import FRONTS, ROUTE_NAMES, ROUTES, lonlat
 from kabulsim.calibration.ensemble import DEFAULT, Ensemble, EnsembleSpec, resolve
-from kabulsim.experiments.runner import run_many
+from kabulsim.experiments.points import run_points
 from kabulsim.outputs import OUTCOME_BY_NAME
 from kabulsim.places import with_role
 from kabulsim.scenario.provenance import implausible, provenance_table
@@ -533,9 +533,11 @@ def run_family(
         axes: the parameters to expose and their values.
         reps: replications per cell (>= 1).
         seed: the seed shared by every cell.
-        workers: local processes per cell (1: serial in this process; None: all cores).
-            The tables are identical whatever the number of workers.
-        progress: ``progress(done, total)`` in replications over the whole grid.
+        workers: local processes (1: serial in this process; None: all cores). The tables
+            are identical whatever the number of workers.
+        progress: ``progress(done, total)`` in replications over the runs (cells that share
+            a run count once); every run goes through one
+            :func:`~kabulsim.experiments.points.run_points` call.
         n_boot: bootstrap resamples for the differences from the baseline.
         ensemble: parameter uncertainty, as for :func:`kabulsim.run`: by default the shipped
             baseline ensemble, None (or ``"none"``) for the scenarios' single values.
@@ -557,37 +559,26 @@ def run_family(
     controls, cells = plan_grid(scenarios, axes)
     members = resolve(ensemble)
     menus = _menus(controls, scenarios, members)
-    total = reps * len(cells)
+    # a menu set to a value pins it: the ensemble's member must not replace it
+    cell_members = [None if members is None else members.without(c.values) for c in cells]
+    keys = [_run_key(c.scenario, m) for c, m in zip(cells, cell_members, strict=True)]
+    first: dict[tuple[str, tuple[str, ...]], int] = {}
+    for i, key in enumerate(keys):
+        first.setdefault(key, i)  # cells with the same scenario and draws share one run
+    runs = list(first.values())
+    frames = run_points(
+        [cells[i].scenario for i in runs], reps, seed, workers=workers, progress=progress,
+        ensembles=[cell_members[i] for i in runs],
+    )  # fmt: skip
+    done_runs = {keys[i]: frame for i, frame in zip(runs, frames, strict=True)}
+    failed = sum(int((frame["error"] != "").sum()) for frame in frames)
     summaries: dict[str, pd.DataFrame] = {}
     parts: dict[str, list[pd.DataFrame]] = {
         k: [] for k in ("fall", "timeline", "outcomes", "routes", "fronts")
     }
-    done_runs: dict[tuple[str, tuple[str, ...]], tuple[pd.DataFrame, int]] = {}
-    failed = 0
     rows: list[dict[str, Any]] = []
-    for cell in cells:
-        done_before = cell.index * reps
-
-        def step(done: int, _total: int, base: int = done_before) -> None:
-            if progress is not None:
-                progress(base + done, total)
-
-        # a menu set to a value pins it: the ensemble's member must not replace it
-        cell_members = None if members is None else members.without(cell.values)
-        key = _run_key(cell.scenario, cell_members)
-        if key not in done_runs:
-            result = run_many(
-                cell.scenario,
-                reps,
-                seed,
-                workers=workers,
-                progress=step,
-                series_reps=0,
-                ensemble=cell_members,
-            )
-            done_runs[key] = (result.summary, int(result.failed))
-            failed += int(result.failed)
-        summary = done_runs[key][0]
+    for cell, key in zip(cells, keys, strict=True):
+        summary = done_runs[key]
         ok = summary[summary["error"] == ""]
         summaries[str(cell.index)] = ok
         for key_, frame in (
@@ -607,8 +598,6 @@ def run_family(
                 "warning": " ".join(cell_warnings),
             }
         )
-        if progress is not None:
-            progress(done_before + reps, total)
     prov = provenance_table(cells[0].scenario)
     base = cells[0].scenario
     end = base.start + timedelta(days=base.horizon_days)

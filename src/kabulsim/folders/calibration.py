@@ -9,6 +9,7 @@ versions and the command).
 
 from __future__ import annotations
 
+import shlex
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -27,7 +28,8 @@ def check_calibration(out: Path, write: Path | None, *, population: int, reps: i
     """The ensemble's stem (``write``, or ``out/ensemble``), once the size and files are checked.
 
     Raises:
-        StudyError: more than :data:`~kabulsim.limits.MAX_REPS` simulations per generation.
+        StudyError: more than :data:`~kabulsim.limits.MAX_REPS` simulations per generation,
+            or pyabc is not installed.
         CalibrationFolderError: ``out`` or ``write`` is not the command's own.
     """
     from kabulsim.calibration.folder import check_folder, check_write
@@ -40,7 +42,31 @@ def check_calibration(out: Path, write: Path | None, *, population: int, reps: i
     check_folder(out)
     if write is not None:
         check_write(write)
+    try:
+        import pyabc  # noqa: F401
+    except ImportError:
+        raise StudyError("calibrate needs pyabc: pip install 'kabulsim[calibrate]'") from None
     return write if write is not None else out / "ensemble"
+
+
+def calibration_command(
+    scenario: str | None, overrides: list[str], out: Path, settings: Settings, write: Path | None
+) -> str:
+    """The ``kabulsim calibrate`` command line that makes this calibration, for the sidecar.
+
+    Every setting is written out, so that the line repeats the calibration whatever the
+    defaults of a later version.
+    """
+    words = ["kabulsim", "calibrate"] + ([] if scenario is None else [str(scenario)])
+    for text in overrides:
+        words += ["--set", text]
+    words += ["--out", str(out), "--population", str(settings.population)]
+    words += ["--reps", str(settings.reps), "--generations", str(settings.generations)]
+    words += ["--epsilon", f"{settings.epsilon:g}", "--minutes", f"{settings.minutes:g}"]
+    words += ["--workers", str(settings.workers), "--seed", str(settings.seed)]
+    if write is not None:
+        words += ["--write", str(write)]
+    return " ".join(shlex.quote(w) for w in words)
 
 
 @dataclass(frozen=True)

@@ -78,3 +78,13 @@ def resume_run_folder(
     if figures:
         draw_run_figures(result, out, failures)
     return result
+
+
+def run_summary(result: RunResult, out: Path) -> str:
+    """The short summary ``kabulsim run`` prints of the run in ``out``, its ensemble named."""
+    from kabulsim.analysis.describe import run_summary_text
+    from kabulsim.calibration.ensemble import describe_record
+    from kabulsim.experiments.studies import read_manifest
+
+    record = read_manifest(out, "manifest.json").get("ensemble")
+    return run_summary_text(result, describe_record(record if isinstance(record, dict) else None))
