@@ -16,9 +16,18 @@ from kabulsim.cli.common import (
     opt,
     resolve_scenario,
 )
-from kabulsim.limits import MAX_EPSILON, MAX_GENERATIONS, MAX_MINUTES, MAX_POPULATION
+from kabulsim.limits import (
+    MAX_CERTIFICATE_ROWS,
+    MAX_EPSILON,
+    MAX_GENERATIONS,
+    MAX_MINUTES,
+    MAX_POPULATION,
+)
 
-SETTINGS = ("population", "reps", "generations", "epsilon", "minutes", "workers", "seed")
+SETTINGS = (
+    "population", "reps", "generations", "epsilon", "minutes", "workers", "seed",
+    "certificate_rows", "scheduler",
+)  # fmt: skip
 """The options that are :class:`~kabulsim.calibration.settings.Settings`' fields."""
 
 
@@ -35,12 +44,19 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
             opt("--generations", type=bounded_int(1, MAX_GENERATIONS), default=d.generations,
                 help="at most (%(default)s)"),
             opt("--epsilon", type=bounded_float(0.0, MAX_EPSILON), default=d.epsilon,
-                help="stop when the threshold reaches this distance (%(default)g: every fact"
-                " within tolerance)"),
+                help="stop when the threshold reaches this distance, the root mean square of"
+                " the facts' deviations in tolerances (default: none; the generations or the"
+                " time end the calibration)"),
             opt("--minutes", type=bounded_float(0.0, MAX_MINUTES), default=d.minutes,
                 help="wall-clock limit, honoured within a generation too (%(default)g)"),
             opt("--workers", default=d.workers, help="processes (%(default)s)"),
             opt("--seed", default=d.seed, help="seed (%(default)s)"),
+            opt("--scheduler", help="run the particles on an existing Dask distributed cluster"
+                " (needs the dask extra; --workers is then not used)"),
+            opt("--certificate", dest="certificate_rows", metavar="ROWS",
+                type=bounded_int(0, MAX_CERTIFICATE_ROWS), default=d.certificate_rows,
+                help="rows of the certificate's reference table, drawn from the priors and each"
+                " run as a particle; 0 writes no certificate (%(default)s)"),
             opt("--write", type=Path, default=None, metavar="STEM", help="write the ensemble to"
                 " STEM.parquet + STEM.json (default OUT/ensemble)"),
         ],
@@ -49,6 +65,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         " ranges and keep the sets whose replications reproduce the facts of the record"
         " (pyABC's ABC-SMC). Writes OUT/abc.db (pyABC's history: running the command again"
         " on the same folder resumes it) and the ensemble OUT/ensemble.parquet + .json."
+        " Then the certificate: simulation-based calibration over pseudo-records drawn from"
+        " the prior predictive (OUT/certificate.json and certificate.png: coverage of the"
+        " 50/80/95%% intervals, rank ECDFs, where the record falls in the prior predictive)."
         " Needs the optional extra: pip install 'kabulsim[calibrate]'.",
     )  # fmt: skip
 
@@ -58,8 +77,17 @@ def handle(args: argparse.Namespace) -> int:
     from kabulsim.folders.calibration import check_calibration
 
     # before anything is created: the folder, the files named and pyabc are checked
-    stem = check_calibration(args.out, args.write, population=args.population, reps=args.reps)
-    from kabulsim.calibration.abc import estimate
+    stem = check_calibration(
+        args.out,
+        args.write,
+        population=args.population,
+        reps=args.reps,
+        certificate_rows=args.certificate_rows,
+    )
+    from kabulsim.calibration.abc import connect, estimate
+
+    if args.scheduler is not None:  # an unreachable cluster is refused before any work
+        connect(args.scheduler).close()
     from kabulsim.calibration.priors import free_parameters
     from kabulsim.calibration.statistics import STATISTICS
     from kabulsim.folders.calibration import calibrate_folder, calibration_command
@@ -91,6 +119,20 @@ def handle(args: argparse.Namespace) -> int:
     print(
         f"{len(done.ensemble)} members after {out.generations} generations (threshold"
         f" {out.epsilon:.3g}); {out.simulations:,} simulations in {out.seconds:.0f} s"
-        f" ({out.simulations_per_second:.0f}/s)\nensemble: {done.table}\nsidecar:  {done.sidecar}"
+        f" ({out.simulations_per_second:.0f}/s); effective sample size {out.ess:.0f}"
+        f" ({out.ess / max(len(done.ensemble), 1):.0%})"
     )
+    print(f"ensemble: {done.table}\nsidecar:  {done.sidecar}")
+    cert = done.certificate
+    if cert is not None:
+        cover = ", ".join(
+            f"{lv:.0%} interval {row['pooled']:.0%}" for lv, row in cert.coverage().items()
+        )
+        verdict = "passed" if cert.passed else "FAILED (more than 5 points from nominal)"
+        print(
+            f"certificate: {cert.ranks.shape[0]} pseudo-records on {cert.table_size:,} prior"
+            f" draws; coverage {cover}: {verdict}; the record is farther from the model than"
+            f" {1 - (cert.record_p or 0.0):.0%} of pseudo-records"
+        )
+        print(f"certificate: {args.out / 'certificate.json'}")
     return 0
