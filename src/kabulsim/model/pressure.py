@@ -52,10 +52,9 @@ def stalemate_morale(recovery: float, pressure: float, ratio: float) -> float:
     Without pressure nothing wears the line down and its morale stays at 1; without recovery
     any pressure wears it down to 0.
     """
-    keep = (1.0 - recovery) * math.exp(-pressure * ratio)
-    if keep >= 1.0:
+    if pressure * ratio <= 0.0:
         return 1.0
-    return recovery / (1.0 - keep)
+    return recovery / (1.0 - (1.0 - recovery) * math.exp(-pressure * ratio))
 
 
 def front_pressure(world: World) -> simpy.events.ProcessGenerator:

@@ -711,6 +711,8 @@ class Shamali(_Part):
         730.0,
         units="days",
         gt=0,
+        le=3650,
+        cost="count",
         plausible=(365.0, 1100.0),
         kind="source",
         source=Q_STALEMATE + "; the front ran north of Kabul across the Shamali Plain from 1999"
