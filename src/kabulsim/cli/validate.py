@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import textwrap
 from pathlib import Path
 
 from kabulsim.cli.common import (
@@ -30,7 +31,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help="check the baseline against the facts of the record (Monte Carlo)",
         description="Run the scenario (default: the baseline) for many replications and"
         " check each fact of the record: the fact, its source, the simulated median with its"
-        " 90% interval, the tolerance, and pass or fail. Exit status 1 if any fact fails."
+        " 90% interval, the tolerance, and pass or fail. The stalemate fact reads a second run"
+        " of as many replications: the scenario without strike sorties or ground controllers,"
+        " six months past its horizon. Exit status 1 if any fact fails."
         " By default each replication takes the parameters of a member of the baseline's"
         " calibrated ensemble, and the posterior predictive check (where each fact falls in"
         " the ensemble's distribution) follows; --ensemble none checks the single values;"
@@ -41,6 +44,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def handle(args: argparse.Namespace) -> int:
     """Run the validation and print its table, then the checks that follow it."""
+    from kabulsim.analysis.validation import STALEMATE_RUN
     from kabulsim.api import validate
     from kabulsim.folders.validation import (
         PREDICTIVE_REPS,
@@ -53,7 +57,14 @@ def handle(args: argparse.Namespace) -> int:
     result = validate(scenario, reps=args.reps, seed=args.seed, ensemble=ens)
     with_ens = ", the scenario's own values" if ens is None else f", parameters from {ens.label}"
     print(
-        f"Validation against the record: {result.reps} replications, seed {result.seed}{with_ens}\n"
+        f"Validation against the record: {result.reps} replications, seed {result.seed}{with_ens}"
+    )
+    print(
+        textwrap.fill(
+            f"The stalemate fact reads a second run of as many replications: {STALEMATE_RUN}.",
+            width=100,
+        )
+        + "\n"
     )
     print(result.text())
     if ens is not None:
