@@ -745,6 +745,34 @@ class Shamali(_Part):
         description="Window of local hours in which an assault may start (massing that ends"
         " at night waits for first light plus a form-up delay).",
     )
+    nightfall: float = param(
+        17.0,
+        units="h (local hour of day)",
+        ge=12,
+        le=24,
+        plausible=(16.5, 18.0),
+        kind="reference",
+        source="sunset at Kabul in mid-November is about 16:50 local time (UTC+4:30) and civil"
+        " twilight ends about 17:15 (solar tables for 34.5 N, 69.2 E); assaults were daylight"
+        " operations (AP, 12 Nov 2001: launched 'just before noon') and controllers directing"
+        " close air support had to see the defenders",
+        description="Local hour at which a fight pauses for the night; it resumes at first"
+        " light (the first hour of daylight) with its losses counting against the breakpoints.",
+    )
+    assault_days: int = param(
+        5,
+        units="days",
+        ge=1,
+        le=10,
+        plausible=(3, 7),
+        kind="cdb90",
+        source=CDB90 + "of the 383 20th-century battles with a known length, 98% lasted at most"
+        " 2.0 days of active combat and 99.2% at most 3 (median 1.6); five days of daylight"
+        " fighting (about ten hours each) are about two days of continuous combat",
+        description="Days of daylight fighting after which an undecided fight is broken off at"
+        " nightfall (a backstop: the attacker breaks off sooner when the fight is not going"
+        " his way).",
+    )
     breakpoints: Literal["cdb90_distribution", "cdb90_median"] = param(
         "cdb90_distribution",
         units="choice",
@@ -753,6 +781,16 @@ class Shamali(_Part):
         " failed-attacker distributions, morale selecting the quantile (see docs/sources.md);"
         " 'cdb90_median': version 1's median times morale",
         description="How each fight's breakpoints are set.",
+    )
+    breakpoint_floor: Literal["cdb90_min", "cdb90_q10"] = param(
+        "cdb90_min",
+        units="choice",
+        kind="cdb90",
+        source=CDB90 + "'cdb90_min': no breakpoint below the smallest observed (0.49% of"
+        " strength for defenders who withdrew, 0.47% for failed attackers); 'cdb90_q10': none"
+        " below the 10th percentile (2.0%, 1.2%), the lowest quantile summarised",
+        description="The lowest breakpoint a demoralised side may draw (with"
+        " cdb90_distribution).",
     )
     fortification_factor: float = param(
         1.5,
