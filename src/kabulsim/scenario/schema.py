@@ -1282,8 +1282,51 @@ class Alliance(_Part):
         ge=0,
         plausible=(0.3, 3.0),
         kind="assumption",
-        source="fighting in a populated city kills civilians at a comparable rate",
+        source="an assumption with a range: the Cities and Armed Conflict Events database"
+        " (1989-2017) counts about as many civilian as combatant deaths in armed conflict in"
+        " cities of over 100,000 (49.5% civilian where known) and about two civilians per"
+        " combatant in cities of over 750,000 (66.1%); the range spans both and lower"
+        " ratios where the population had fled (see docs/sources.md, issue 24a)",
         description="Civilian deaths per fighter killed in fighting inside the city.",
+    )
+    siege_pressure_per_day: float = param(
+        0.05,
+        units="1/day",
+        ge=0,
+        le=1,
+        plausible=(0.02, 0.1),
+        kind="assumption",
+        source="a besieged garrison, its covering front broken, loses resolve day by day:"
+        " Kunduz's 'two-week siege' ended in mass surrenders (Dawn, 25 Nov 2001) and Kandahar,"
+        " besieged and bombed, agreed terms on 6 Dec 2001 (AP); the rate (resolve halved in"
+        " about two weeks) is an assumption",
+        description="Share of a defended city's resolve lost each day of the siege (on top of"
+        " the air strikes; recovery, morale.recovery_per_day, still acts).",
+    )
+    surrender_resolve: float = param(
+        0.5,
+        units="share of withdrawal.defend_resolve",
+        gt=0,
+        le=1,
+        plausible=(0.25, 0.75),
+        kind="assumption",
+        source="the garrisons of Kunduz and Kandahar negotiated their surrender once their"
+        " position was hopeless (NYT, 15 Nov 2001: Taliban commanders at Kunduz 'agreed to"
+        " surrender the city'; AP, 6 Dec 2001: Kandahar); the threshold is an assumption",
+        description="The garrison of a defended city seeks terms when its resolve falls to"
+        " this share of the resolve it began the defence with.",
+    )
+    negotiation_h: float = param(
+        96.0,
+        units="h (median)",
+        gt=0,
+        plausible=(48.0, 240.0),
+        kind="reference",
+        source="Kunduz: talks from 14 Nov 2001 (NYT, 15 Nov), a deal on 22 Nov, surrender 24-25"
+        " Nov (Dawn, 25 Nov); Kandahar: terms agreed 6 Dec, a handover of 'two or three days'"
+        " (Karzai, AP, 6 Dec 2001)",
+        description="Median time from a garrison seeking terms to its surrender (lognormal,"
+        " spread shamali.mass_spread); no assault is made meanwhile.",
     )
 
 
