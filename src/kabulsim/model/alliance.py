@@ -142,6 +142,7 @@ def _surrender(world: World) -> simpy.events.ProcessGenerator:
     world.ledger.capture(afghan)
     world.set_kabul(0.0, foreign)
     world.out.set("city_surrendered", True)
+    world.snap()
     world.log("alliance", "garrison_surrenders", f"{afghan:.0f} fighters surrender", afghan)
     if foreign > 0.0:
         world.kabul_resolve = sc.withdrawal.defend_resolve
@@ -191,6 +192,7 @@ def _siege(world: World) -> simpy.events.ProcessGenerator:
             continue
         world.log("alliance", "city_assault_decided", f"estimated odds {odds:.2f}", odds)
         done = _city_fight(world)
+        world.snap()
         yield env.timeout(done.elapsed_h)
         if done.taliban_broke:
             return True

@@ -208,6 +208,7 @@ def commander(
         yield env.timeout(lognormal(rng, sh.mass_h, sh.mass_spread))
         front.facing.reserve -= massed
         front.facing.strength += massed
+        world.snap()
         yield env.timeout(_until_daylight(world, rng))
         if not front.holds:
             return
@@ -220,6 +221,7 @@ def commander(
             world, taliban, alliance, rng, "battle", front, lambda at: cas_per_h(world, front, at)
         )
         on_fight(world, front, done)
+        world.snap()
         yield env.timeout(done.elapsed_h)
         if done.taliban_broke:
             front.holds = False

@@ -11,7 +11,9 @@ launched "just before noon", AP, 12 Nov 2001), and the close air support that de
 was directed by controllers who had to see the defenders. So a fight is fought in daylight
 only: it starts at first light if called in darkness (``shamali.daylight``'s first hour) and
 pauses at nightfall (``shamali.nightfall``). Overnight the attacker consolidates and neither
-side fights; at first light the fight resumes with the losses so far counting against each
+side fights (a CDB90 day's losses are inflicted in its hours of light: the kill rates while
+fighting are the per-day rates over those hours, :func:`day_rate_factor`); at first light the
+fight resumes with the losses so far counting against each
 side's breakpoint (it breaks at the same total share of its initial strength as before) and
 close air support at the new day's rate (``cas``). The attacker's judgement at nightfall: he
 resumes only if the fight is going his way (the defender has lost a larger share of its
@@ -74,9 +76,32 @@ def until_first_light(world: World, t_h: float) -> float:
     return (first - hour) % 24.0
 
 
-def _resumed(side: Side, lost: float, initial: float, strength: float) -> Side:
-    """``side`` at first light: its strength now and the breakpoint its losses leave it."""
-    bp = side.breakpoint
+def day_rate_factor(world: World) -> float:
+    """Factor on the kill rates while fighting: a CDB90 day's losses in its hours of light.
+
+    The kill rates are CDB90's casualties per day of battle divided by 24
+    (``shamali.alliance_kill_rate``, ``taliban_kill_rate``). With ``shamali.kill_rates_by``
+    ``daylight`` a day's losses are inflicted in the hours between first light and nightfall,
+    so the rate while fighting is ``24 / (nightfall - first light)`` times that (about 2.3);
+    with ``round_the_clock`` it is the per-hour rate itself (a fight by daylight then inflicts
+    less than CDB90's daily losses each day).
+    """
+    sh = world.scenario.doctrine
+    if sh.kill_rates_by == "round_the_clock":
+        return 1.0
+    return 24.0 / max(1.0, sh.nightfall - sh.daylight[0])
+
+
+def _resumed(side: Side, bp: float | None, lost: float, initial: float, strength: float) -> Side:
+    """``side`` at first light: its strength now and the breakpoint its losses leave it.
+
+    Args:
+        side: the side as it fought the day before.
+        bp: its breakpoint at the start of the fight (share of ``initial``).
+        lost: its losses since the start of the fight.
+        initial: its strength at the start of the fight.
+        strength: its strength now (> 0).
+    """
     if bp is not None:
         # It breaks at the same total share of its initial strength as before.
         bp = min(1.0, max(1e-9, (bp * initial - lost) / strength))
@@ -101,6 +126,11 @@ def by_daylight(
     fought = red_lost = blue_lost = 0.0
     days = 0
     first: BattleResult | None = None
+    red_bp, blue_bp = taliban.breakpoint, alliance.breakpoint
+    k = day_rate_factor(world)
+    if k != 1.0:
+        taliban = dataclasses.replace(taliban, kill_rate=taliban.kill_rate * k)
+        alliance = dataclasses.replace(alliance, kill_rate=alliance.kill_rate * k)
     while True:
         days += 1
         if cas is not None:
@@ -131,8 +161,8 @@ def by_daylight(
             break
         elapsed += until_first_light(world, now + elapsed)
         assert first is not None
-        taliban = _resumed(taliban, red_lost, first.red_initial, res.red_final)
-        alliance = _resumed(alliance, blue_lost, first.blue_initial, res.blue_final)
+        taliban = _resumed(taliban, red_bp, red_lost, first.red_initial, res.red_final)
+        alliance = _resumed(alliance, blue_bp, blue_lost, first.blue_initial, res.blue_final)
     assert first is not None
     if decided or capped:
         ended_by = res.ended_by

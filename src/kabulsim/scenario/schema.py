@@ -759,6 +759,17 @@ class Shamali(_Part):
         description="Local hour at which a fight pauses for the night; it resumes at first"
         " light (the first hour of daylight) with its losses counting against the breakpoints.",
     )
+    kill_rates_by: Literal["daylight", "round_the_clock"] = param(
+        "daylight",
+        units="choice",
+        kind="cdb90",
+        source=CDB90 + "kill rates are casualties per day of battle; fights here pause at"
+        " night, so 'daylight' inflicts a day's losses in the hours from first light to"
+        " nightfall (the per-hour rates times 24 / (nightfall - first light), about 2.3);"
+        " 'round_the_clock' keeps the per-hour rates (per day / 24)",
+        description="How CDB90's daily kill rates are spread over a day of fighting by"
+        " daylight.",
+    )
     assault_days: int = param(
         5,
         units="days",
