@@ -69,7 +69,7 @@ def test_the_attacker_breaks_off_at_nightfall_when_the_fight_goes_against_him():
     """Only the defenders kill: at the first nightfall the attacker stops (not a cap)."""
     world = _world_at(14.0)
     taliban, alliance = _sides(0.01, 0.0)
-    result, elapsed, days = by_daylight(world, taliban, alliance, np.random.default_rng(1))
+    result, _, days = by_daylight(world, taliban, alliance, np.random.default_rng(1))
     assert days == 1 and result.ended_by == "broken_off"
     assert result.duration_h == pytest.approx(world.scenario.doctrine.nightfall - 14.0)
     assert result.blue_losses > 0 and result.red_losses == 0
@@ -171,8 +171,8 @@ def _assaults(name: str, reps: int, **changes) -> tuple[pd.DataFrame, pd.DataFra
 
 @pytest.mark.parametrize("name", ["baseline", "early_offensive"])
 def test_fewer_than_two_percent_of_assaults_reach_a_cap(name):
-    """Done when: < 2% of assaults reach any duration cap (measured about 1%: 4 of 444 and
-    6 of 625 at 200 replications; at p = 1% the binomial standard error is 0.5%)."""
+    """Done when: < 2% of assaults reach any duration cap (measured 5 of 467 and 4 of 646 at
+    200 replications, 1.1% and 0.6%; at p = 1% the binomial standard error is 0.5%)."""
     assaults, _ = _assaults(name, 200)
     ended = assaults.detail.str.split(";").str[0]
     capped = ended.isin(["day_limit", "time_limit"])
@@ -194,7 +194,7 @@ def test_no_assault_fights_through_the_night():
 
 def test_killed_in_a_defended_city_is_not_set_by_the_retry_interval():
     """Done when: retry_h 24 -> 144 (ratio 6) moves killed_in_city by less than its ratio;
-    a negotiated end appears. Measured at 200 replications: mean 73 -> 74 killed, terms in
+    a negotiated end appears. Measured at 200 replications: mean 94 -> 96 killed, terms in
     every replication. 100 replications each: the means' standard errors are about 10%."""
     killed = {}
     for retry in (24.0, 144.0):
@@ -210,8 +210,8 @@ def test_killed_in_a_defended_city_is_not_set_by_the_retry_interval():
 def test_the_taliban_win_some_forced_early_fights_with_15000_defenders():
     """Done when (shared with part b): the Taliban win some decisive Shamali fights when the
     front has 15,000 defenders and the assault is forced early (25 Oct). The forced assault:
-    measured at 200 replications, the alliance breaks in 52% and breaks off in 46%."""
+    measured at 200 replications, the alliance breaks in 73% and breaks off in 24%."""
     assaults, _ = _assaults("early_offensive", 60, **{"forces.taliban_shamali": 15_000})
     shamali = assaults[assaults.phase == "shamali"]
     first = shamali.groupby("rep").head(1).detail.str.split(";").str[0]
-    assert (first == "breakpoint:alliance").mean() >= 0.2, first.value_counts().to_dict()
+    assert (first == "breakpoint:alliance").mean() >= 0.3, first.value_counts().to_dict()

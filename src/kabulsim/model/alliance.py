@@ -20,12 +20,18 @@ once the Taliban have left (an empty city invites entry), times ``1 + rival_fact
 city ends the hold-back. If the Taliban are already leaving when the alliance would go in,
 it lets the evacuation finish (``let_evacuate``: "met no resistance inside the city"; the
 evacuation "was complete by dawn ... without the firing of a single bullet", Dawn, 14 Nov
-2001). Otherwise, on entry, any organised Taliban force in the city resists: the fight
-runs through the attrition engine with an urban multiplier on the defenders' kill rate (and a
-higher breakpoint when the Taliban chose to defend); if the alliance is repulsed it tries
-again after ``shamali.retry_h``. When the alliance holds the city, the breadth of the armed
-forces then in it is recorded (``control_breadth``; the formula is in
-:mod:`kabulsim.model.vacuum`).
+2001). Otherwise any organised Taliban force in the city meets a siege (:func:`_siege`): at
+reviews the commander assaults only when his estimated odds for a fight in the city
+(:func:`city_odds`: an urban multiplier on the defenders' kill rate, a higher breakpoint when
+the Taliban chose to defend) reach ``shamali.required_odds``, and after a repulse regroups for
+``shamali.retry_h`` before he judges again. A deliberate defence loses resolve each day of
+the siege and, when its position is hopeless, seeks terms: its Afghan fighters surrender and
+its foreign fighters hold out, as in the two negotiated surrenders of 2001 ("The dramatic
+two-week siege of Kunduz ... was drawing to a close on Sunday with mass surrenders", Dawn,
+25 Nov 2001; Kandahar's terms of 6 Dec 2001: "Taliban fighters will be allowed to disband and
+return to their homes", AP). City fights run by daylight (:mod:`kabulsim.model.fighting`).
+When the alliance holds the city, the breadth of the armed forces then in it is recorded
+(``control_breadth``; the formula is in :mod:`kabulsim.model.vacuum`).
 """
 
 from __future__ import annotations
@@ -40,7 +46,7 @@ from kabulsim.model.commander import _breakpoint_draw, _breakpoint_median
 from kabulsim.model.fighting import Fight, fight
 from kabulsim.model.vacuum import control_breadth, signal, taliban_driven_out
 from kabulsim.model.withdrawal import mark_city_empty, route
-from kabulsim.model.world import World, lognormal
+from kabulsim.model.world import World, lognormal, timer_or
 
 
 def _city_sides(world: World, rng: np.random.Generator) -> tuple[Side, Side]:
@@ -92,7 +98,9 @@ def city_odds(world: World, strength: float, morale: float) -> float:
         return math.inf
     bp_t = min(1.0, _breakpoint_median(world, morale, True) * bp_factor)
     t_taliban = bp_t * strength / taliban_loss_h
-    t_alliance = _breakpoint_median(world, world.alliance_morale, False) * alliance / alliance_loss_h
+    t_alliance = (
+        _breakpoint_median(world, world.alliance_morale, False) * alliance / alliance_loss_h
+    )
     return t_alliance / t_taliban
 
 
@@ -188,7 +196,10 @@ def _siege(world: World) -> simpy.events.ProcessGenerator:
         seen_morale = world.defenders_morale() * math.exp(err * float(rng.standard_normal()))
         odds = city_odds(world, seen_strength, seen_morale)
         if odds < sh.required_odds:
-            yield env.timeout(sh.review_h)
+            if world.city_empty.triggered:
+                yield env.timeout(sh.review_h)
+            else:  # the Taliban may finish leaving before the next review
+                yield from timer_or(env.timeout(sh.review_h), world.city_empty)
             continue
         world.log("alliance", "city_assault_decided", f"estimated odds {odds:.2f}", odds)
         done = _city_fight(world)

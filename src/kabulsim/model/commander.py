@@ -29,7 +29,10 @@ external losses on the Taliban: the front's share of the day's strike sorties, f
 daylight hours of the assault, each killing ``air.kills_per_sortie`` fighters, times
 ``air.controller_multiplier`` and ``air.assault_cas_factor`` once controllers are on the
 front (strikes directed onto defenders who must expose themselves to fight the assault: the
-Bai Beche pattern described by Biddle). Both fronts use the Shamali part's combat parameters.
+Bai Beche pattern described by Biddle). The fight is fought by daylight
+(:mod:`kabulsim.model.fighting`): it pauses at nightfall and resumes at first light with close
+air support at the new day's rate, unless the attacker breaks off. Both fronts use the Shamali
+part's combat parameters.
 """
 
 from __future__ import annotations

@@ -767,8 +767,7 @@ class Shamali(_Part):
         " night, so 'daylight' inflicts a day's losses in the hours from first light to"
         " nightfall (the per-hour rates times 24 / (nightfall - first light), about 2.3);"
         " 'round_the_clock' keeps the per-hour rates (per day / 24)",
-        description="How CDB90's daily kill rates are spread over a day of fighting by"
-        " daylight.",
+        description="How CDB90's daily kill rates are spread over a day of fighting by daylight.",
     )
     assault_days: int = param(
         5,
@@ -800,8 +799,7 @@ class Shamali(_Part):
         source=CDB90 + "'cdb90_min': no breakpoint below the smallest observed (0.49% of"
         " strength for defenders who withdrew, 0.47% for failed attackers); 'cdb90_q10': none"
         " below the 10th percentile (2.0%, 1.2%), the lowest quantile summarised",
-        description="The lowest breakpoint a demoralised side may draw (with"
-        " cdb90_distribution).",
+        description="The lowest breakpoint a demoralised side may draw (with cdb90_distribution).",
     )
     fortification_factor: float = param(
         1.5,
