@@ -301,6 +301,7 @@ OUTCOMES_DECLARED: tuple[Outcome | Each, ...] = (
     Outcome(
         "killed_in_city", "count", "people", "Killed fighting in the city", "taliban", key=True
     ),
+    Outcome("city_surrendered", "flag", title="Kabul's garrison surrenders on terms"),
     Outcome("atef_killed", "flag", title="Strike kills Atef", colour="hvt", key=True,
             overlay=True),
     Outcome("atef_strike_time", "time", title="Strike on Atef's convoy", colour="hvt"),

@@ -112,7 +112,8 @@ TEMPLATES_DECLARED: tuple[EventTemplate, ...] = (
     ),
     EventTemplate(
         "assault_fails", "The alliance breaks off the attack {at}; the line holds.",
-        why="the attackers reached their breaking point before the defenders",
+        why="the attackers reached their breaking point before the defenders, or broke off at"
+        " nightfall when the fight was not going their way",
         role="front",
     ),
     EventTemplate(
@@ -186,8 +187,29 @@ TEMPLATES_DECLARED: tuple[EventTemplate, ...] = (
         why="it lets the evacuation finish rather than fight the rear guard",
     ),
     EventTemplate(
+        "siege", "The alliance besieges Kabul, held by {value:,.0f} Taliban fighters.",
+        why="the defenders chose to stay; the commander assaults only when he judges the odds"
+        " worth it",
+    ),
+    EventTemplate(
+        "city_assault_decided", "The alliance commander decides to assault the city (estimated"
+        " odds {value:.1f}).",
+        why="his estimate of the odds for a fight in the city passes his threshold",
+    ),
+    EventTemplate(
         "fighting_in_city", "Fighting inside Kabul: {value:.1f} h; Taliban casualties"
         " {taliban_casualties:,.0f}, alliance casualties {alliance_casualties:,.0f}.",
+    ),
+    EventTemplate(
+        "terms_sought", "The garrison of Kabul ({value:,.0f} fighters) seeks terms.",
+        why="the siege and the strikes have worn its resolve down to the point where its"
+        " leaders judge the position hopeless, as at Kunduz and Kandahar in 2001",
+    ),
+    EventTemplate(
+        "garrison_surrenders", "The garrison's Afghan fighters surrender ({value:,.0f}).",
+    ),
+    EventTemplate(
+        "holdouts", "{value:,.0f} foreign fighters refuse the terms and hold out in the city.",
     ),
     EventTemplate(
         "enters_kabul", "The alliance enters Kabul and takes control (breadth of the forces in"

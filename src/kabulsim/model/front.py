@@ -56,7 +56,7 @@ def _fought(world: World, front: Front, done: Fight) -> None:
         front.name,
         "assault",
         f"{result.ended_by}; Taliban casualties {done.taliban_casualties},"
-        f" alliance casualties {done.alliance_casualties}",
+        f" alliance casualties {done.alliance_casualties}; days {done.days}",
         result.duration_h,
     )
 

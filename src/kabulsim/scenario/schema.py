@@ -868,6 +868,44 @@ class Shamali(_Part):
         description="Window of local hours in which an assault may start (massing that ends"
         " at night waits for first light plus a form-up delay).",
     )
+    nightfall: float = param(
+        17.0,
+        units="h (local hour of day)",
+        ge=12,
+        le=24,
+        plausible=(16.5, 18.0),
+        kind="reference",
+        source="sunset at Kabul in mid-November is about 16:50 local time (UTC+4:30) and civil"
+        " twilight ends about 17:15 (solar tables for 34.5 N, 69.2 E); assaults were daylight"
+        " operations (AP, 12 Nov 2001: launched 'just before noon') and controllers directing"
+        " close air support had to see the defenders",
+        description="Local hour at which a fight pauses for the night; it resumes at first"
+        " light (the first hour of daylight) with its losses counting against the breakpoints.",
+    )
+    kill_rates_by: Literal["daylight", "round_the_clock"] = param(
+        "daylight",
+        units="choice",
+        kind="cdb90",
+        source=CDB90 + "kill rates are casualties per day of battle; fights here pause at"
+        " night, so 'daylight' inflicts a day's losses in the hours from first light to"
+        " nightfall (the per-hour rates times 24 / (nightfall - first light), about 2.3);"
+        " 'round_the_clock' keeps the per-hour rates (per day / 24)",
+        description="How CDB90's daily kill rates are spread over a day of fighting by daylight.",
+    )
+    assault_days: int = param(
+        5,
+        units="days",
+        ge=1,
+        le=10,
+        plausible=(3, 7),
+        kind="cdb90",
+        source=CDB90 + "of the 383 20th-century battles with a known length, 98% lasted at most"
+        " 2.0 days of active combat and 99.2% at most 3 (median 1.6); five days of daylight"
+        " fighting (about ten hours each) are about two days of continuous combat",
+        description="Days of daylight fighting after which an undecided fight is broken off at"
+        " nightfall (a backstop: the attacker breaks off sooner when the fight is not going"
+        " his way).",
+    )
     breakpoints: Literal["cdb90_distribution", "cdb90_median"] = param(
         "cdb90_distribution",
         units="choice",
@@ -876,6 +914,15 @@ class Shamali(_Part):
         " failed-attacker distributions, morale selecting the quantile (see docs/sources.md);"
         " 'cdb90_median': version 1's median times morale",
         description="How each fight's breakpoints are set.",
+    )
+    breakpoint_floor: Literal["cdb90_min", "cdb90_q10"] = param(
+        "cdb90_min",
+        units="choice",
+        kind="cdb90",
+        source=CDB90 + "'cdb90_min': no breakpoint below the smallest observed (0.49% of"
+        " strength for defenders who withdrew, 0.47% for failed attackers); 'cdb90_q10': none"
+        " below the 10th percentile (2.0%, 1.2%), the lowest quantile summarised",
+        description="The lowest breakpoint a demoralised side may draw (with cdb90_distribution).",
     )
     fortification_factor: float = param(
         1.5,
@@ -1367,8 +1414,51 @@ class Alliance(_Part):
         ge=0,
         plausible=(0.3, 3.0),
         kind="assumption",
-        source="fighting in a populated city kills civilians at a comparable rate",
+        source="an assumption with a range: the Cities and Armed Conflict Events database"
+        " (1989-2017) counts about as many civilian as combatant deaths in armed conflict in"
+        " cities of over 100,000 (49.5% civilian where known) and about two civilians per"
+        " combatant in cities of over 750,000 (66.1%); the range spans both and lower"
+        " ratios where the population had fled (see docs/sources.md, issue 24a)",
         description="Civilian deaths per fighter killed in fighting inside the city.",
+    )
+    siege_pressure_per_day: float = param(
+        0.05,
+        units="1/day",
+        ge=0,
+        le=1,
+        plausible=(0.02, 0.1),
+        kind="assumption",
+        source="a besieged garrison, its covering front broken, loses resolve day by day:"
+        " Kunduz's 'two-week siege' ended in mass surrenders (Dawn, 25 Nov 2001) and Kandahar,"
+        " besieged and bombed, agreed terms on 6 Dec 2001 (AP); the rate (resolve halved in"
+        " about two weeks) is an assumption",
+        description="Share of a defended city's resolve lost each day of the siege (on top of"
+        " the air strikes; recovery, morale.recovery_per_day, still acts).",
+    )
+    surrender_resolve: float = param(
+        0.5,
+        units="share of withdrawal.defend_resolve",
+        gt=0,
+        le=1,
+        plausible=(0.25, 0.75),
+        kind="assumption",
+        source="the garrisons of Kunduz and Kandahar negotiated their surrender once their"
+        " position was hopeless (NYT, 15 Nov 2001: Taliban commanders at Kunduz 'agreed to"
+        " surrender the city'; AP, 6 Dec 2001: Kandahar); the threshold is an assumption",
+        description="The garrison of a defended city seeks terms when its resolve falls to"
+        " this share of the resolve it began the defence with.",
+    )
+    negotiation_h: float = param(
+        96.0,
+        units="h (median)",
+        gt=0,
+        plausible=(48.0, 240.0),
+        kind="reference",
+        source="Kunduz: talks from 14 Nov 2001 (NYT, 15 Nov), a deal on 22 Nov, surrender 24-25"
+        " Nov (Dawn, 25 Nov); Kandahar: terms agreed 6 Dec, a handover of 'two or three days'"
+        " (Karzai, AP, 6 Dec 2001)",
+        description="Median time from a garrison seeking terms to its surrender (lognormal,"
+        " spread shamali.mass_spread); no assault is made meanwhile.",
     )
 
 
