@@ -29,8 +29,10 @@ the pockets they reach), as long as fighters have withdrawn and until ``air.purs
 deaths at ``civilians_per_sortie``; the fighters they kill have left the modelled theatre
 (the ledger's *withdrawn*) and are not counted in it. When the Taliban stay to defend Kabul
 the capital front's strikes fall on the defenders of the city (:func:`strike_city`). After
-``pursuit_until``, with no line left, only the share aimed at other targets flies, to the
-horizon. Close air support during an assault is part of the same campaign
+``pursuit_until``, with no line left, the campaign this model follows ends: the share aimed at
+other targets (fixed targets, which planners had run short of by the tenth day) flies only
+while a line still holds; later operations (Operation Anaconda, March 2002) are outside the
+model. Close air support during an assault is part of the same campaign
 (:func:`kabulsim.model.commander.cas_per_h`) and is counted in the sorties and civilian deaths
 by the front phase.
 
@@ -179,8 +181,6 @@ def _book(world: World, sorties: float, civilians: float) -> None:
 
 def air_campaign(world: World) -> simpy.events.ProcessGenerator:
     """Fly the daily strikes from the bombing start to the horizon."""
-    from kabulsim.model.accounts import record_cutoffs
-
     env = world.env
     air = world.scenario.air
     rng = world.rng["air"]
@@ -226,18 +226,9 @@ def air_campaign(world: World) -> simpy.events.ProcessGenerator:
     for day in range(days):
         if not (any(front.holds for front in fronts) or defend) and t[day] >= pursuit_end_h:
             # No line left, no defence of Kabul to come (lines do not re-form) and the pursuit
-            # over: the rest of the campaign strikes other targets only. Its days are booked
-            # at once, in chunks that end at the record's dates (kabulsim.model.accounts).
-            first = day
-            for _, cutoff in [*record_cutoffs(world), ("horizon", math.inf)]:
-                if cutoff <= env.now:
-                    continue
-                last = int(np.searchsorted(t, cutoff)) if math.isfinite(cutoff) else days
-                _book(world, float(n_other[first:last].sum()), float(civ[-1][first:last].sum()))
-                first = last
-                if first >= days:
-                    return
-                yield env.timeout(cutoff - env.now)
+            # over: the campaign this model follows has ended (the fixed targets ran short by
+            # its tenth day; later operations are outside the model).
+            world.log("air", "strikes_end", "no Taliban line or pocket left to strike")
             return
         flown, civilians = float(other[day]), float(civ_other[day])
         pursuit = t[day] < pursuit_end_h and world.ledger.withdrawn > 0.0
