@@ -6,6 +6,7 @@ replications; each tolerance is written next to its reason.
 
 from __future__ import annotations
 
+import itertools
 import math
 from pathlib import Path
 
@@ -129,15 +130,11 @@ def test_dated_counts_are_the_counts_up_to_each_date():
     keys = [d.key for d in RECORD_DATES]
     for name in DATED:
         counts = [s[f"{name}_to_{k}"] for k in keys] + [s[name]]
-        assert all(x <= y + 1e-9 for x, y in itertools_pairs(counts)), name
+        assert all(x <= y + 1e-9 for x, y in itertools.pairwise(counts)), name
     # A run that ends before a date leaves that date's columns NaN.
     short = simulate(scenario_with(horizon_days=50.0), seed=0, rep=0).summary
     assert math.isnan(short["sorties_flown_to_10dec"])
     assert not math.isnan(short["sorties_flown_to_13nov"])
-
-
-def itertools_pairs(values: list[float]) -> list[tuple[float, float]]:
-    return list(zip(values, values[1:], strict=False))
 
 
 def test_the_air_campaign_to_10_december_is_within_the_record():

@@ -541,13 +541,9 @@ def close_city(world: World, step_h: float = 0.25) -> None:
     integrand = np.zeros_like(mid)
     integrand[where] = shortfall[where] * arms * groups * (edges[where + 1] - edges[where])
     per_h = v.looting_civilians_per_day / 24.0
-    _by_date(
-        world,
-        "civilians_looting",
-        rng,
-        [per_h * float(integrand[(mid >= a) & (mid < b)].sum()) for a, b in itertools.pairwise(bounds)],
-        keys,
-    )
+    periods = itertools.pairwise(bounds)
+    expected = [per_h * float(integrand[(mid >= a) & (mid < b)].sum()) for a, b in periods]
+    _by_date(world, "civilians_looting", rng, expected, keys)
     ok = (coverage >= v.order_coverage) & ~taliban & ~fighting
     if not ok[-1]:
         return

@@ -445,8 +445,9 @@ class Air(_Part):
         datetime(2001, 12, 17, 12, 0, tzinfo=KABUL),
         units="local time",
         kind="exogenous",
-        source="the fighting at Tora Bora, the last pocket the withdrawal reached, ended on about"
-        " 17 Dec 2001 (US Senate Foreign Relations Committee, 'Tora Bora Revisited', 2009);"
+        source="the battle of Tora Bora, the last pocket the withdrawal reached, 6-17 Dec 2001;"
+        " bin Laden's escape about 16 Dec (US Senate Foreign Relations Committee, 'Tora Bora"
+        " Revisited', 30 Nov 2009, citing Berntsen);"
         ' on 15 Nov 2001 "U.S. air forces flew 138 sorties over Afghanistan" in support of'
         " ground operations near Kunduz and against caves (AFPS, 16 Nov 2001); plausible 7 Dec"
         " (Kandahar's surrender) - 31 Dec",
@@ -1454,7 +1455,7 @@ class Political(_Part):
         kind="reference",
         source="the Interim Administration agreed at Bonn: 30 members, 11 Pashtun, 8 Tajik,"
         " 5 Hazara, 3 Uzbek and 3 from other groups (Pravda, 6 Dec 2001; the Guardian, 5 Dec"
-        ' 2001: "a 30-member interim cabinet ... representing the range of Afghanistan\'s ethnic'
+        " 2001: \"a 30-member interim cabinet ... representing the range of Afghanistan's ethnic"
         ' groups")' + SEE_HOLD_BACK,
         description="Ethnic composition of the Interim Authority the Bonn Agreement sets up;"
         " from the Interim Authority's date it is the authority of a city held in order by"
