@@ -190,8 +190,8 @@ TEMPLATES_DECLARED: tuple[EventTemplate, ...] = (
         " {taliban_casualties:,.0f}, alliance casualties {alliance_casualties:,.0f}.",
     ),
     EventTemplate(
-        "enters_kabul", "The alliance enters Kabul and takes control (breadth of the forces in"
-        " the city {value:.2f} on a 0-1 scale).",
+        "enters_kabul", "The alliance enters Kabul and takes control (breadth of the authority"
+        " holding the city in order {value:.2f} on a 0-1 scale).",
     ),
     EventTemplate("taliban_driven_out", "The returning Taliban force withdraws south."),
     EventTemplate(
