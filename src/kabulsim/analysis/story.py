@@ -212,8 +212,8 @@ TEMPLATES_DECLARED: tuple[EventTemplate, ...] = (
         "holdouts", "{value:,.0f} foreign fighters refuse the terms and hold out in the city.",
     ),
     EventTemplate(
-        "enters_kabul", "The alliance enters Kabul and takes control (breadth of the forces in"
-        " the city {value:.2f} on a 0-1 scale).",
+        "enters_kabul", "The alliance enters Kabul and takes control (breadth of the authority"
+        " holding the city in order {value:.2f} on a 0-1 scale).",
     ),
     EventTemplate("taliban_driven_out", "The returning Taliban force withdraws south."),
     EventTemplate(
@@ -233,8 +233,20 @@ TEMPLATES_DECLARED: tuple[EventTemplate, ...] = (
     EventTemplate("factional_fighting_ends", "The factional fighting stops ({detail})."),
     EventTemplate(
         "taliban_return", "A Taliban force retakes the empty city ({value:,.0f} fighters).",
-        why="until Kandahar falls, a force from the south can return to an unheld Kabul",
+        why="until Kandahar falls, a force from the south can return to an unheld Kabul; it"
+        " fights with its own morale",
     ),
+    EventTemplate(
+        "taliban_return_sets_off", "A Taliban force sets off from the south towards Kabul.",
+        why="the fighters who withdrew have reached Kandahar; the road back takes as long",
+        card=False,
+    ),
+    EventTemplate(
+        "taliban_return_turns_back", "The Taliban force from the south turns back: the city is"
+        " held.", card=False,
+    ),
+    EventTemplate("strikes_end", "The air campaign ends: no Taliban line or pocket is left to"
+                  " strike.", card=False),
     EventTemplate("resolution_1378", "UN Security Council resolution 1378 backs a transitional"
                   " administration.", card=False),
     EventTemplate("bonn_opens", "The UN talks on Afghanistan open in Bonn.", card=False),

@@ -19,13 +19,26 @@ Effective sorties kill ``kills_per_sortie`` fighters each on average (Poisson) a
 the front's morale by ``exp(-morale_per_sortie * E * 1000 / strength)`` for ``E`` effective
 sorties: the same strikes weigh more on a smaller force.
 
+After the fronts break. The campaign did not stop when the lines broke: on 15 November "U.S.
+air forces flew 138 sorties over Afghanistan", in support of ground operations near Kunduz and
+against caves "from Kabul to Khyber" (AFPS, 16 Nov 2001), and it went on over Kandahar and Tora
+Bora into December. The sorties aimed at a front that no longer holds a line therefore keep
+flying, at the period's rate, against what is left of the Taliban who left it (the retreat,
+the pockets they reach), as long as fighters have withdrawn and until ``air.pursuit_until``
+(the end of the fighting at Tora Bora, 17 Dec 2001). They count as sorties and cause civilian
+deaths at ``civilians_per_sortie``; the fighters they kill have left the modelled theatre
+(the ledger's *withdrawn*) and are not counted in it. When the Taliban stay to defend Kabul
+the capital front's strikes fall on the defenders of the city (:func:`strike_city`). After
+``pursuit_until``, with no line left, the campaign this model follows ends: the share aimed at
+other targets (fixed targets, which planners had run short of by the tenth day) flies only
+while a line still holds; later operations (Operation Anaconda, March 2002) are outside the
+model. Close air support during an assault is part of the same campaign
+(:func:`kabulsim.model.commander.cas_per_h`) and is counted in the sorties and civilian deaths
+by the front phase.
+
 Assumptions: effects add up day by day (no diminishing returns beyond the exponential
 morale law); the daily step is coarse on purpose, since nothing on a static front turns on
-the hour; strikes stop when the front they aim at no longer holds a line, except that when
-the Taliban stay to defend Kabul the Shamali front's strikes fall on the defenders of the
-city (:func:`strike_city`). Close air
-support during an assault is part of the same campaign
-(:func:`kabulsim.model.commander.cas_per_h`).
+the hour.
 """
 
 from __future__ import annotations
@@ -158,6 +171,14 @@ def strike_city(world: World, effective: float, killed: float) -> float:
     return killed
 
 
+def _book(world: World, sorties: float, civilians: float) -> None:
+    """Count a day's sorties and the civilian deaths they caused."""
+    out = world.out
+    out.add("sorties_flown", sorties)
+    out.add("civilian_casualties", civilians)
+    out.add("civilians_air", civilians)
+
+
 def air_campaign(world: World) -> simpy.events.ProcessGenerator:
     """Fly the daily strikes from the bombing start to the horizon."""
     env = world.env
@@ -200,15 +221,18 @@ def air_campaign(world: World) -> simpy.events.ProcessGenerator:
     other, civ_other = n_other.tolist(), civ[-1].tolist()
     capital = world.capital
     defend = world.scenario.withdrawal.policy == "defend"
+    pursuit_end = world.hours(air.pursuit_until)
+    pursuit_end_h = -math.inf if pursuit_end is None else pursuit_end
     for day in range(days):
-        if not (any(front.holds for front in fronts) or defend):
-            # No line left and no defence of Kabul to come (lines do not re-form): the rest
-            # of the campaign strikes fixed targets only, and its days add up at once.
-            world.out.add("sorties_flown", float(n_other[day:].sum()))
-            world.out.add("civilian_casualties", float(civ[-1][day:].sum()))
+        if not (any(front.holds for front in fronts) or defend) and t[day] >= pursuit_end_h:
+            # No line left, no defence of Kabul to come (lines do not re-form) and the pursuit
+            # over: the campaign this model follows has ended (the fixed targets ran short by
+            # its tenth day; later operations are outside the model).
+            world.log("air", "strikes_end", "no Taliban line or pocket left to strike")
             return
         flown, civilians = float(other[day]), float(civ_other[day])
-        # Strikes go only where a Taliban line still stands.
+        pursuit = t[day] < pursuit_end_h and world.ledger.withdrawn > 0.0
+        # Strikes go where a Taliban line still stands, or after what is left of it.
         for front, (n, e, k, c) in zip(fronts, per_front, strict=True):
             if front.holds:
                 strike_front(world, front, e[day], float(k[day]))
@@ -219,11 +243,10 @@ def air_campaign(world: World) -> simpy.events.ProcessGenerator:
             ):
                 # A deliberate defence of Kabul: the strikes on its front fall on the city.
                 strike_city(world, e[day], float(k[day]))
-            else:
+            elif not pursuit:
                 continue
             flown += n[day]
             civilians += c[day]
-        world.out.add("sorties_flown", flown)
-        world.out.add("civilian_casualties", civilians)
+        _book(world, flown, civilians)
         world.snap()
         yield env.timeout(24.0)

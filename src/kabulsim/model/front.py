@@ -78,7 +78,9 @@ def _record_assault(world: World, front: Front, done: Fight) -> None:
     rng = world.rng[front.name]
     cas_sorties = cas_sorties_per_h(world, front) * result.duration_h
     out.add("sorties_flown", cas_sorties)
-    out.add("civilian_casualties", float(rng.poisson(sc.air.civilians_per_sortie * cas_sorties)))
+    civilians = float(rng.poisson(sc.air.civilians_per_sortie * cas_sorties))
+    out.add("civilian_casualties", civilians)
+    out.add("civilians_air", civilians)
 
 
 def _fall_back(world: World, front: Front) -> None:

@@ -441,13 +441,29 @@ class Air(_Part):
         source=REF_BRISCOE,
         description="Arrival of ground controllers (ODA 595) on the northern front; null: never.",
     )
+    pursuit_until: LocalDatetime | None = param(
+        datetime(2001, 12, 17, 12, 0, tzinfo=KABUL),
+        units="local time",
+        kind="exogenous",
+        source="the battle of Tora Bora, the last pocket the withdrawal reached, 6-17 Dec 2001;"
+        " bin Laden's escape about 16 Dec (US Senate Foreign Relations Committee, 'Tora Bora"
+        " Revisited', 30 Nov 2009, citing Berntsen);"
+        ' on 15 Nov 2001 "U.S. air forces flew 138 sorties over Afghanistan" in support of'
+        " ground operations near Kunduz and against caves (AFPS, 16 Nov 2001); plausible 7 Dec"
+        " (Kandahar's surrender) - 31 Dec",
+        description="Until this date the sorties aimed at a front that no longer holds a line"
+        " keep flying against the fighters who withdrew from it (the retreat and the pockets it"
+        " reaches); they count as sorties and civilian deaths, and their kills fall outside the"
+        " modelled theatre. null: they stop when the line breaks.",
+    )
     civilians_per_sortie: float = param(
-        0.15,
+        0.2,
         units="civilian deaths/sortie",
         ge=0,
         plausible=(0.05, 0.4),
         kind="reference",
-        source=REF_CONETTA,
+        source=REF_CONETTA + "; and about 4,700 attack sorties through 10 Dec 2001 (the same"
+        " report): 0.17-0.28 a sortie (version 3 used 0.15, below both ratios)",
         description="Civilian deaths per strike sortie, on average over all targets.",
     )
 
@@ -1610,7 +1626,9 @@ class Political(_Part):
         kind="exogenous",
         source="S/RES/1378 (2001), adopted 14 Nov 2001: supports a transitional administration"
         " and calls on Afghan forces to refrain from reprisals" + SEE_HOLD_BACK,
-        description="UN Security Council resolution 1378 (logged).",
+        description="UN Security Council resolution 1378: logged, inert in the model (its"
+        " effects, a transitional administration and security for areas the Taliban left, act"
+        " through the dated events that followed).",
     )
     bonn_opens: LocalDatetime | None = param(
         datetime(2001, 11, 27, 12, 0, tzinfo=KABUL),
@@ -1618,7 +1636,8 @@ class Political(_Part):
         kind="exogenous",
         source="UN Talks on Afghanistan, Bonn, opened 27 Nov 2001; plausible 20 Nov - 5 Dec"
         + SEE_HOLD_BACK,
-        description="The Bonn talks open (logged).",
+        description="The Bonn talks open: logged, inert in the model (what the talks"
+        " decided acts from the agreement's date).",
     )
     bonn_agreement: LocalDatetime | None = param(
         datetime(2001, 12, 5, 12, 0, tzinfo=KABUL),
@@ -1628,7 +1647,7 @@ class Political(_Part):
         ' participants "pledge to withdraw all military units from Kabul"; plausible 30 Nov -'
         " 15 Dec" + SEE_HOLD_BACK,
         description="The Bonn Agreement is signed; from then on entry hazards are multiplied by"
-        " bonn_restraint.",
+        " bonn_restraint, and the Interim Authority it sets up has interim_composition.",
     )
     bonn_restraint: float = param(
         0.5,
@@ -1643,13 +1662,26 @@ class Political(_Part):
         description="Multiplier on the alliance's and the factions' entry hazards after the"
         " Bonn Agreement.",
     )
+    interim_composition: Ethnic = param(
+        Ethnic(pashtun=0.3667, tajik=0.2667, hazara=0.1666, uzbek=0.1, other=0.1),
+        units="shares",
+        kind="reference",
+        source="the Interim Administration agreed at Bonn: 30 members, 11 Pashtun, 8 Tajik,"
+        " 5 Hazara, 3 Uzbek and 3 from other groups (Pravda, 6 Dec 2001; the Guardian, 5 Dec"
+        " 2001: \"a 30-member interim cabinet ... representing the range of Afghanistan's ethnic"
+        ' groups")' + SEE_HOLD_BACK,
+        description="Ethnic composition of the Interim Authority the Bonn Agreement sets up;"
+        " from the Interim Authority's date it is the authority of a city held in order by"
+        " forces that answer to it (control_breadth_interim), if the agreement was signed.",
+    )
     resolution_1386: LocalDatetime | None = param(
         datetime(2001, 12, 20, 18, 0, tzinfo=KABUL),
         units="local time",
         kind="exogenous",
         source="S/RES/1386 (2001), adopted 20 Dec 2001, authorises the International Security"
         " Assistance Force; plausible 10 Dec - 10 Jan" + SEE_HOLD_BACK,
-        description="UN Security Council resolution 1386 (logged).",
+        description="UN Security Council resolution 1386: logged, inert in the model (the"
+        " force it authorised acts from its arrival, force_arrives).",
     )
     interim_authority: LocalDatetime | None = param(
         datetime(2001, 12, 22, 12, 0, tzinfo=KABUL),
@@ -1852,8 +1884,9 @@ class Vacuum(_Part):
         source='assumption anchored on the 1992 precedent (armed groups "looting homes and'
         ' shops", Washington Post 3 May 1992 in ' + REF_HRW_1992 + ") and on 13 Nov 2001"
         ' (looting, but "civilians were unharmed", ABC News)',
-        description="Civilian deaths a day from looting and score-settling when militias are"
-        " fully armed and nobody polices the city.",
+        description="Civilian deaths a day from looting and score-settling when the local"
+        " militias are fully armed with every heavy weapon the Taliban could leave, no faction"
+        " is in the city and nobody polices it.",
     )
     militia_h: float = param(
         24.0,
@@ -1886,6 +1919,41 @@ class Vacuum(_Part):
         kind="assumption",
         source="a part of those who withdrew towards Kandahar (never more than them)",
         description="Fighters in a return attempt.",
+    )
+
+    return_road_h: float = param(
+        16.0,
+        units="h",
+        gt=0,
+        plausible=(12.0, 36.0),
+        kind="reference",
+        source='the Kabul-Kandahar highway, 2002: "Thirteen hours, says one man. Twenty, says'
+        ' the next" (Chicago Tribune, 2 Aug 2002)',
+        description="Time the road from Kandahar to Kabul takes: the fighters who withdrew"
+        " south reach Kandahar this long after Kabul empties, and a return force takes as long"
+        " to come back.",
+    )
+    return_morale: float = param(
+        0.8,
+        units="morale (1 = typical)",
+        gt=0,
+        plausible=(0.4, 1.2),
+        kind="assumption",
+        source="a force regrouped in the south that chose to come back fights with its own"
+        " resolve, not the broken Shamali front's",
+        description="Morale of a Taliban force that returns to Kabul.",
+    )
+    looting_per_faction: float = param(
+        1.0,
+        units="factor",
+        ge=0,
+        plausible=(0.0, 3.0),
+        kind="assumption",
+        source='armed factions in the city loot as local militias do: "heavily armed, ethnically'
+        " divided guerrillas and militiamen prowl the city streets ... sometimes looting homes"
+        ' and shops" (Washington Post, 3 May 1992, in ' + REF_HRW_1992 + ")",
+        description="Looting deaths are multiplied by 1 + this x the armed factions in the"
+        " city (besides the local militias).",
     )
 
     @model_validator(mode="after")
