@@ -55,11 +55,12 @@ def test_prepared_positions_lose_less_to_strikes_than_men_in_the_open():
             front.exposed = front.strength  # every fighter just arrived
         if case == "dispersed":
             front.set_dispersed(True)
-        killed[case] = strike_front(world, front, 10.0, 7.0)
+        killed[case] = strike_front(world, front, 10.0, 8.0)
         assert world.ledger.by_cause["air"] == killed[case]
-    assert killed["dug_in"] == 7.0
-    assert killed["open"] == pytest.approx(7.0 * cmd.open_exposure)
-    assert killed["dispersed"] == pytest.approx(7.0 * cmd.dispersed_exposure)
+    # Kills are whole fighters (rounded); 8 * 4 and 8 * 0.5 are whole.
+    assert killed["dug_in"] == 8.0
+    assert killed["open"] == 8.0 * cmd.open_exposure
+    assert killed["dispersed"] == 8.0 * cmd.dispersed_exposure
 
 
 def test_arrivals_dig_in_and_the_killed_in_the_open_leave_the_open():
@@ -71,8 +72,8 @@ def test_arrivals_dig_in_and_the_killed_in_the_open_leave_the_open():
     share_open = 1_000.0 / front.strength
     exposure = (1.0 - share_open) + share_open * sc.command.open_exposure
     killed = strike_front(world, front, 10.0, 10.0)
-    assert killed == pytest.approx(10.0 * exposure)
-    from_open = 10.0 * share_open * sc.command.open_exposure
+    assert killed == round(10.0 * exposure)  # whole fighters
+    from_open = killed * share_open * sc.command.open_exposure / exposure
     assert front.exposed == pytest.approx(1_000.0 - from_open)
     front.dig_in(0.5)
     assert front.exposed == pytest.approx((1_000.0 - from_open) / 2)

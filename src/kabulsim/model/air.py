@@ -143,7 +143,7 @@ def strike_front(world: World, front: Front, effective: float, killed: float) ->
     posture = cmd.dispersed_exposure if front.dispersed else 1.0
     exposure = posture * ((1.0 - in_open) + in_open * cmd.open_exposure)
     if exposure != 1.0:
-        killed *= exposure
+        killed = float(round(killed * exposure))  # whole fighters, as every other count
     killed = min(front.strength, killed)
     from_open = killed * posture * in_open * cmd.open_exposure / exposure if exposure > 0 else 0.0
     # The same strikes weigh more on a smaller force: the effect is per thousand fighters.

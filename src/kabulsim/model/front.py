@@ -163,9 +163,12 @@ def give_up(world: World, front: Front, surrender: bool, rng: np.random.Generato
     elif front.plan.fall is not None:
         world.ledger.withdraw(front.plan.fall.retreat, fighters)
     else:
+        # Whole fighters fall back (the evacuation moves whole fighters); a fraction left by
+        # the strikes' expected kills is booked with the scattered.
         whole = int(fighters)
         foreign = int(rng.binomial(whole, world.scenario.forces.foreign_share)) if whole else 0
-        world.join_kabul(fighters - foreign, float(foreign))
+        world.join_kabul(float(whole - foreign), float(foreign))
+        world.ledger.capture(fighters - whole)
     front.set_strength(0.0)
     what = "surrenders" if surrender else "withdraws"
     if front.plan.fall is not None:

@@ -1176,8 +1176,7 @@ class Command(_Part):
         le=1,
         plausible=(0.4, 0.9),
         kind="assumption",
-        source="a dispersed line has fewer men where the assault falls; the share is an"
-        " assumption",
+        source="a dispersed line has fewer men where the assault falls",
         description="The Taliban kill rate in an assault that finds the front dispersed,"
         " as a share of a concentrated front's.",
     )
@@ -1218,13 +1217,15 @@ class Command(_Part):
         " this (checked before a withdrawal; 0: never).",
     )
     desertion_per_day: float = param(
-        0.01,
+        0.0,
         units="share/day at morale 0",
         ge=0,
         le=1,
         plausible=(0.0, 0.03),
         kind="assumption",
-        source=REF_TALOQAN + "; the rate is an assumption",
+        source=REF_TALOQAN + "; no source gives a rate of desertion without payments: the"
+        " default counts only the paid defections (bought_per_day); 0.01 moves the median"
+        " Shamali fight to 10 Nov (a candidate for the next recalibration)",
         description="Share of a line's fighters deserting or changing sides each day, times"
         " (1 - morale), without payments.",
     )
