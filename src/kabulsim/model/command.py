@@ -39,7 +39,7 @@ booked as captured or defected; and fighters who arrived in the open dig in (a s
 Reinforcement is limited by what the Taliban have and can move. Once a day the command keeps
 the capital garrisoned: up to ``command.kabul_refill_per_day`` fighters move from elsewhere in
 the country into Kabul while it is below its initial garrison. A refilled line (the Shamali
-line) is sent up to ``command.refill_per_day`` fighters a review, never leaving fewer than
+line) is sent up to ``command.refill_per_day`` fighters a day, never leaving fewer than
 ``command.kabul_minimum`` in the city, travelling a lognormal ``command.shamali_travel_h``;
 they arrive in the open.
 
@@ -223,7 +223,8 @@ def _reinforce(world: World, front: Front) -> bool:
     if world.evacuation_decided.triggered or world.city_holder != "taliban":
         return False
     gap = front.establishment - front.strength
-    n = math.floor(min(gap, cmd.refill_per_day, world.in_kabul - cmd.kabul_minimum))
+    per_review = cmd.refill_per_day * cmd.review_h / 24.0
+    n = math.floor(min(gap, per_review, world.in_kabul - cmd.kabul_minimum))
     if n < 1:
         return False
     afghan, foreign = _take_from_kabul(world, n)
