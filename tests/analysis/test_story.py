@@ -231,7 +231,7 @@ def test_exact_trace(tmp_path: Path, capsys) -> None:
     # what the trace shows, said in words: the break dated, with the state before it
     assert re.search(
         r"^- 13 Nov 17:39: The Shamali front breaks: .* Before it \(at 13 Nov 12:00\):"
-        r" 9,998 Taliban fighters on the Shamali front, their morale 0\.14",
+        r" 10,000 Taliban fighters on the Shamali front, their morale 0\.14",
         text,
         re.M,
     )

@@ -89,6 +89,7 @@ def test_defections_follow_the_morale_law():
     for _ in range(400):
         front.set_strength(10_000.0)
         front.morale = 0.4
+        front.last_strike = 1.0  # the paid term needs a line under strikes
         before = world.out.taliban_defected
         _defections(world, front, rng)
         gone.append(world.out.taliban_defected - before)

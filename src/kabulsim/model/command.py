@@ -33,7 +33,8 @@ independent), unless a fight is under way there, and decides in this order:
 
 At every review, too, fighters leave the line: a share ``(desertion_per_day + bought_per_day)
 * (1 - morale)`` a day desert or change sides (Taloqan, 11 Nov 2001; the CIA's cash, Woodward),
-booked as captured or defected; and fighters who arrived in the open dig in (a share
+the paid share only on a line struck in the last day's strikes; they are booked as captured or
+defected; and fighters who arrived in the open dig in (a share
 ``review_h / (24 * dig_in_days)`` of them reach prepared positions).
 
 Reinforcement is limited by what the Taliban have and can move. Once a day the command keeps
@@ -161,9 +162,15 @@ def _contingent(world: World, front: Front) -> simpy.events.ProcessGenerator:
 
 
 def _defections(world: World, front: Front, rng: np.random.Generator) -> None:
-    """Fighters desert or change sides, more the lower the line's morale (and with cash)."""
+    """Fighters desert or change sides, more the lower the line's morale (and with cash).
+
+    Cash buys commanders on a line under strikes (Woodward: an offer refused, a bomb next to
+    the commander's headquarters, the offer accepted the next day): the paid term applies when
+    the line was struck in the last day's strikes.
+    """
     cmd = world.scenario.command
-    rate = (cmd.desertion_per_day + cmd.bought_per_day) * (1.0 - front.morale)
+    bought = cmd.bought_per_day if front.last_strike > 0.0 else 0.0
+    rate = (cmd.desertion_per_day + bought) * (1.0 - front.morale)
     share = min(1.0, max(0.0, rate * cmd.review_h / 24.0))
     whole = int(front.strength)
     gone = float(rng.binomial(whole, share)) if whole > 0 and share > 0.0 else 0.0

@@ -1238,7 +1238,8 @@ class Command(_Part):
         kind="reference",
         source=REF_WOODWARD + "; the rate is an assumption",
         description="Further share of a line's fighters whose commanders are paid to change"
-        " sides each day, times (1 - morale) (0: no cash, a counterfactual).",
+        " sides each day, times (1 - morale), on a line struck in the last day's strikes (0: no"
+        " cash, a counterfactual).",
     )
 
 
