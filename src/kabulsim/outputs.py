@@ -505,6 +505,39 @@ OUTCOMES_DECLARED: tuple[Outcome | Each, ...] = (
         "caught_on_road", "count", "fighters", "Taliban fighters caught by strikes on the road",
         "taliban",
     ),
+    Each("capital", Outcome(
+        "{front}_taliban_at_first_assault", "count", "fighters",
+        "Taliban fighters in the {label} line at the first assault", "taliban",
+    ), key="taliban_at_first_assault"),
+    Outcome(
+        "taliban_defected", "count", "fighters",
+        "Taliban fighters who deserted or changed sides from the lines (morale and payments)",
+        "taliban",
+    ),
+    Outcome(
+        "command_holds", "count", "reviews", "Taliban command reviews that held a line as it was",
+        "taliban", default=0,
+    ),
+    Outcome(
+        "command_reinforces", "count", "decisions", "Taliban command decisions to reinforce a line",
+        "taliban", default=0,
+    ),
+    Outcome(
+        "command_disperses", "count", "decisions",
+        "Taliban command decisions to disperse a line against the bombing", "taliban", default=0,
+    ),
+    Outcome(
+        "command_counterattacks", "count", "decisions", "Taliban counter-attacks", "taliban",
+        default=0,
+    ),
+    Outcome(
+        "command_withdraws", "count", "decisions",
+        "Taliban command decisions to withdraw a line without a fight", "taliban", default=0,
+    ),
+    Outcome(
+        "command_surrenders", "count", "decisions", "Taliban lines surrendered by negotiation",
+        "taliban", default=0,
+    ),
     Each("contingent", Outcome(
         "{front}_contingent_turned_back", "flag",
         title="Taliban contingent sent {towards} turned back", colour="taliban",

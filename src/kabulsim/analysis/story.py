@@ -134,6 +134,27 @@ TEMPLATES_DECLARED: tuple[EventTemplate, ...] = (
         state=_LINE_STATE, role="capital",
     ),
     EventTemplate(
+        "counterattack", "The Taliban counter-attack {at}: {value:.1f} h of fighting; Taliban"
+        " casualties {taliban_casualties:,.0f}, alliance casualties {alliance_casualties:,.0f}.",
+        why="the Taliban command attacks when its line's strength times morale is several"
+        " times the alliance line's (command.counterattack_ratio)",
+        state=_LINE_STATE, role="front",
+    ),
+    EventTemplate(
+        "line_given_up", "The Taliban command gives up the {label} line without a fight:"
+        " {detail}.",
+        why="the line's morale fell below the command's threshold (command.withdraw_morale,"
+        " command.surrender_morale)",
+        state=_LINE_STATE, role="falls",
+    ),
+    EventTemplate(
+        "front_given_up", "The Taliban command gives up the {label} front without a fight:"
+        " {detail}; the road to Kabul is open.",
+        why="the line's morale fell below the command's threshold (command.withdraw_morale,"
+        " command.surrender_morale)",
+        state=_LINE_STATE, role="capital",
+    ),
+    EventTemplate(
         "sent_{front}", "The Taliban command sends {value:,.0f} fighters from Kabul to the"
         " {towards}.",
         why="the command reinforces a line when it is first assaulted",

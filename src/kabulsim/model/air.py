@@ -15,7 +15,10 @@ goes to the Shamali front and a share to the Mazar-i-Sharif front; the rest stri
 fixed targets elsewhere and count only for civilian casualties. On a front, each sortie
 counts as one *effective* sortie, or ``controller_multiplier`` of them once ground
 controllers (ODA 555 on the Shamali front, ODA 595 in the north) have arrived there.
-Effective sorties kill ``kills_per_sortie`` fighters each on average (Poisson) and multiply
+Effective sorties kill ``kills_per_sortie`` fighters each in prepared positions on average
+(Poisson), ``command.open_exposure`` times as many of those in the open (fighters arrived and
+not yet dug in), and ``command.dispersed_exposure`` as many on a line the Taliban command has
+dispersed (Biddle: dispersed, camouflaged positions survived the bombing); they multiply
 the front's morale by ``exp(-morale_per_sortie * E * 1000 / strength)`` for ``E`` effective
 sorties: the same strikes weigh more on a smaller force.
 
@@ -143,11 +146,23 @@ def strike_front(world: World, front: Front, effective: float, killed: float) ->
         killed: fighters the strikes would kill (capped at the front's strength).
     """
     if effective <= 0.0 or front.strength <= 0.0:
+        front.last_strike = 0.0
         return 0.0
+    cmd = world.scenario.command
+    # Prepared positions survive the strikes better than fighters in the open (Biddle): the
+    # kills drawn are those on dug-in fighters; the share in the open counts open_exposure
+    # times, and a dispersed line offers dispersed_exposure of the targets.
+    in_open = front.exposed / front.strength
+    posture = cmd.dispersed_exposure if front.dispersed else 1.0
+    exposure = posture * ((1.0 - in_open) + in_open * cmd.open_exposure)
+    if exposure != 1.0:
+        killed = float(round(killed * exposure))  # whole fighters, as every other count
     killed = min(front.strength, killed)
+    from_open = killed * posture * in_open * cmd.open_exposure / exposure if exposure > 0 else 0.0
     # The same strikes weigh more on a smaller force: the effect is per thousand fighters.
     per_thousand = effective * 1000.0 / front.strength
-    front.lose(killed)
+    front.last_strike = per_thousand
+    front.lose(killed, from_open)
     front.scale_morale(math.exp(-world.scenario.air.morale_per_sortie * per_thousand))
     world.ledger.kill("air", killed, front.name)
     return killed

@@ -179,10 +179,12 @@ def estimate_odds(
 def sides(world: World, front: Front, rng: np.random.Generator) -> tuple[Side, Side]:
     """The two sides of an assault on ``front`` now (red: Taliban, blue: alliance)."""
     sh = world.scenario.doctrine
+    # A line the Taliban command left dispersed has fewer men where the assault falls.
+    posture = world.scenario.command.dispersed_fire if front.dispersed else 1.0
     taliban = Side(
         name="taliban",
         strength=front.strength,
-        kill_rate=sh.taliban_kill_rate * sh.fortification_factor * front.morale,
+        kill_rate=sh.taliban_kill_rate * sh.fortification_factor * front.morale * posture,
         breakpoint=_breakpoint_draw(world, front.morale, True, rng),
         external_losses_per_h=cas_per_h(world, front),
     )
@@ -191,6 +193,32 @@ def sides(world: World, front: Front, rng: np.random.Generator) -> tuple[Side, S
         strength=front.facing.strength,
         kill_rate=sh.alliance_kill_rate * front.facing.morale,
         breakpoint=_breakpoint_draw(world, front.facing.morale, False, rng),
+    )
+    return taliban, alliance
+
+
+def counterattack_sides(world: World, front: Front, rng: np.random.Generator) -> tuple[Side, Side]:
+    """The two sides of a Taliban counter-attack from ``front`` now (red: Taliban).
+
+    The Taliban attack out of their positions: no fortification factor, a failed attacker's
+    breakpoint (CDB90), and close air support on men in the open (``command.open_exposure``
+    times :func:`cas_per_h`). The alliance defends its own prepared line (the fortification
+    factor, a withdrawing defender's breakpoint).
+    """
+    sh = world.scenario.doctrine
+    cmd = world.scenario.command
+    taliban = Side(
+        name="taliban",
+        strength=front.strength,
+        kill_rate=sh.taliban_kill_rate * front.morale,
+        breakpoint=_breakpoint_draw(world, front.morale, False, rng),
+        external_losses_per_h=cas_per_h(world, front) * cmd.open_exposure,
+    )
+    alliance = Side(
+        name="alliance",
+        strength=front.facing.strength,
+        kill_rate=sh.alliance_kill_rate * sh.fortification_factor * front.facing.morale,
+        breakpoint=_breakpoint_draw(world, front.facing.morale, True, rng),
     )
     return taliban, alliance
 
@@ -301,6 +329,7 @@ def commander(
             yield env.timeout(sh.review_h)
             continue
         world.log(front.name, "assault_decided", f"estimated odds {odds:.2f}", odds)
+        front.threatened = True  # the massing is seen across the line
         yield env.timeout(lognormal(rng, sh.mass_h, sh.mass_spread))
         front.facing.reserve -= massed
         front.facing.strength += massed
@@ -308,17 +337,23 @@ def commander(
         yield env.timeout(_until_daylight(world, rng))
         if not front.holds:
             return
+        front.fighting = True
         front.assaults += 1
         assaulted = world.milestone(f"{front.name}_assaulted")
         if not assaulted.triggered:
             assaulted.succeed()
         taliban, alliance = sides(world, front, rng)
+        first = front.outs.get("taliban_at_first_assault")
+        if first is not None and front.assaults == 1:
+            world.out.set(first, taliban.strength)
         done = fight(
             world, taliban, alliance, rng, "battle", front, lambda at: cas_per_h(world, front, at)
         )
         on_fight(world, front, done)
         world.snap()
         yield env.timeout(done.elapsed_h)
+        front.fighting = False
+        front.threatened = False
         if done.taliban_broke:
             front.holds = False
             on_break(world, front, done)

@@ -131,6 +131,32 @@ REF_BIDDLE = (
 )
 
 
+REF_BIDDLE_ADAPT = (
+    "S. Biddle, Afghanistan and the Future of Warfare, Foreign Affairs 82(2), 2003, and SSI"
+    " monograph (2002): Taliban fighters quickly adapted, dispersed and camouflaged their"
+    " positions, and many survived the air strikes; survivors in prepared positions had to be"
+    " overcome in close combat"
+)
+REF_TARIN_KOWT = (
+    "Tarin Kowt, 17 Nov 2001: of about 80 Taliban vehicles attacking in the open under air"
+    " attack, some 45 were destroyed (E. Blehm, The Only Thing Worth Dying For, 2010)"
+)
+REF_WOODWARD = (
+    "B. Woodward, Bush at War (2002; Washington Post and Newsweek excerpts, Nov 2002): the CIA"
+    " paid $10,000 for a sub-commander and his dozens of fighters, $50,000 for a commander and"
+    " his hundreds; $70 million in cash outlays; 'the United States bought off more enemy"
+    " fighters than it killed'"
+)
+REF_TALOQAN = (
+    "J. L. Anderson, The Surrender, The New Yorker, 10 Dec 2001: at Taloqan on 11 Nov 2001 a"
+    " commander with several hundred men changed sides as the Taliban abandoned city after"
+    " city"
+)
+REF_KUNDUZ = (
+    "A. Rashid, Descent into Chaos (2008): the Taliban surrounded at Kunduz (some 8,000 with"
+    " foreign fighters) negotiated their surrender in late Nov 2001; Kandahar was surrendered"
+    " by negotiation on 7 Dec 2001"
+)
 REF_POWELL = (
     'C. Powell, NBC Meet the Press, 11 Nov 2001 (US State Dept Washington File): "invest the'
     ' city, make it untenable for the Taliban"; "two forces arriving in Kabul at the same time'
@@ -1273,6 +1299,133 @@ class Command(_Part):
         source="the command draws on the rest of the country to keep the capital garrisoned",
         description="Fighters a day moving from elsewhere in the country into Kabul while it"
         " is below its initial garrison.",
+    )
+    review_h: float = param(
+        24.0,
+        units="h",
+        ge=1,
+        cost="interval",
+        plausible=(12.0, 72.0),
+        kind="assumption",
+        source="the Taliban command's orders to a front, by radio and courier, about once a"
+        " day; the cadence is an assumption",
+        description="Interval between the Taliban command's decision reviews of each front"
+        " (hold, reinforce, disperse, counter-attack, withdraw or negotiate a surrender).",
+    )
+    dig_in_days: float = param(
+        3.0,
+        units="days",
+        gt=0,
+        plausible=(1.0, 7.0),
+        kind="assumption",
+        source="fighters arriving at a line need days to dig and camouflage positions of"
+        " their own; " + REF_BIDDLE_ADAPT,
+        description="Mean time for fighters arriving at a line to be in prepared positions"
+        " (until then they are in the open).",
+    )
+    open_exposure: float = param(
+        4.0,
+        units="factor",
+        ge=1,
+        plausible=(2.0, 10.0),
+        kind="assumption",
+        source=REF_BIDDLE_ADAPT + "; " + REF_TARIN_KOWT + "; the factor is an assumption",
+        description="Strike kills per sortie on fighters in the open (arriving, not yet dug in,"
+        " or counter-attacking) over those on fighters in prepared positions.",
+    )
+    disperse_at: float = param(
+        4.0,
+        units="effective sorties/day per 1,000 fighters",
+        ge=0,
+        plausible=(1.0, 20.0),
+        kind="assumption",
+        source=REF_BIDDLE_ADAPT + ": after the first weeks the Taliban dispersed and"
+        " camouflaged their positions; the threshold is an assumption",
+        description="The command disperses a front when the last day's effective strike"
+        " sorties per thousand fighters in its line reach this; it concentrates again when"
+        " they fall below it or the alliance masses for an assault.",
+    )
+    dispersed_exposure: float = param(
+        0.5,
+        units="factor",
+        gt=0,
+        le=1,
+        plausible=(0.25, 0.8),
+        kind="assumption",
+        source=REF_BIDDLE_ADAPT + "; the factor is an assumption",
+        description="Strike kills on a dispersed front relative to a concentrated one.",
+    )
+    dispersed_fire: float = param(
+        0.6,
+        units="share",
+        gt=0,
+        le=1,
+        plausible=(0.4, 0.9),
+        kind="assumption",
+        source="a dispersed line has fewer men where the assault falls",
+        description="The Taliban kill rate in an assault that finds the front dispersed,"
+        " as a share of a concentrated front's.",
+    )
+    counterattack_ratio: float = param(
+        3.0,
+        units="ratio",
+        gt=0,
+        plausible=(2.0, 5.0),
+        kind="reference",
+        source="the 3:1 rule of thumb for an attack on a prepared defence (J. Mearsheimer,"
+        " International Security 13(4), 1989; T. N. Dupuy, Numbers, Predictions and War,"
+        " 1979)",
+        description="The command counter-attacks when its line's strength times morale reaches"
+        " this multiple of the facing alliance line's.",
+    )
+    withdraw_morale: float = param(
+        0.03,
+        units="morale (0-1)",
+        ge=0,
+        le=1,
+        plausible=(0.0, 0.15),
+        kind="assumption",
+        source="in 2001 neither line gave way before it was assaulted (the Shamali line fell"
+        " back after three hours of fighting): the threshold lies below the morale the lines"
+        " reached before their assaults",
+        description="The command withdraws a front's line without a fight when its morale"
+        " falls below this (0: never).",
+    )
+    surrender_morale: float = param(
+        0.01,
+        units="morale (0-1)",
+        ge=0,
+        le=1,
+        plausible=(0.0, 0.1),
+        kind="reference",
+        source=REF_KUNDUZ + "; the threshold is an assumption",
+        description="The command negotiates a front's surrender when its morale falls below"
+        " this (checked before a withdrawal; 0: never).",
+    )
+    desertion_per_day: float = param(
+        0.0,
+        units="share/day at morale 0",
+        ge=0,
+        le=1,
+        plausible=(0.0, 0.03),
+        kind="assumption",
+        source=REF_TALOQAN + "; no source gives a rate of desertion without payments: the"
+        " default counts only the paid defections (bought_per_day); 0.01 moves the median"
+        " Shamali fight to 10 Nov (a candidate for the next recalibration)",
+        description="Share of a line's fighters deserting or changing sides each day, times"
+        " (1 - morale), without payments.",
+    )
+    bought_per_day: float = param(
+        0.01,
+        units="share/day at morale 0",
+        ge=0,
+        le=1,
+        plausible=(0.0, 0.03),
+        kind="reference",
+        source=REF_WOODWARD + "; the rate is an assumption",
+        description="Further share of a line's fighters whose commanders are paid to change"
+        " sides each day, times (1 - morale), on a line struck in the last day's strikes (0: no"
+        " cash, a counterfactual).",
     )
 
 
