@@ -137,7 +137,14 @@ def test_commander_odds_match_hand_calculation():
 
 def test_an_empty_front_is_taken_after_massing_in_daylight():
     sc = scenario_with(
-        **{"forces.taliban_shamali": 0, "air.sorties": [], "shamali.mass_spread": 0.0}
+        **{
+            "forces.taliban_shamali": 0,
+            "air.sorties": [],
+            "shamali.mass_spread": 0.0,
+            # the Taliban command's own decisions are traced elsewhere (test_taliban_command)
+            "command.withdraw_morale": 0.0,
+            "command.surrender_morale": 0.0,
+        }
     )
     world = build_world(sc)
     world.env.run(until=24 * 4)

@@ -257,7 +257,8 @@ def certify(
     Args:
         table: the reference table (parameters from the prior, their statistics).
         pseudo_records: how many rows serve in turn as the record (left out of the table).
-        accept: rows accepted per posterior (default: 5% of the table, at least 100).
+        accept: rows accepted per posterior (default: 5% of the table, at least 100 or a
+            quarter of a smaller table).
         adjust: apply the local-linear regression adjustment.
         levels: the central intervals whose coverage is measured.
         record: the real record's statistics (by key), for the misspecification check.
@@ -265,7 +266,7 @@ def certify(
     """
     n = table.theta.shape[0]
     m = min(pseudo_records, n)
-    k = accept if accept is not None else max(100, n // 20)
+    k = accept if accept is not None else max(min(100, n // 4), n // 20, 2)
     if k >= n:
         raise ValueError(f"certificate: accepting {k} of a table of {n} rows leaves no choice")
     rng = np.random.default_rng(seed)
