@@ -5,52 +5,14 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-from pathlib import Path
 
 from kabulsim.calibration.settings import Settings
 from kabulsim.cli.common import (
-    SCENARIO_OR_BASELINE,
-    add_command,
-    bounded_float,
-    bounded_int,
-    opt,
     resolve_scenario,
 )
-from kabulsim.limits import MAX_EPSILON, MAX_GENERATIONS, MAX_MINUTES, MAX_POPULATION
 
 SETTINGS = ("population", "reps", "generations", "epsilon", "minutes", "workers", "seed")
 """The options that are :class:`~kabulsim.calibration.settings.Settings`' fields."""
-
-
-def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Add the ``calibrate`` sub-command."""
-    d = Settings()  # the defaults, declared once
-    add_command(
-        sub, "calibrate", handle, [
-            SCENARIO_OR_BASELINE, "--set",
-            opt("--out", required=True),
-            opt("--population", type=bounded_int(1, MAX_POPULATION), default=d.population,
-                help="particles (%(default)s)"),
-            opt("--reps", default=d.reps, help="replications per particle (%(default)s)"),
-            opt("--generations", type=bounded_int(1, MAX_GENERATIONS), default=d.generations,
-                help="at most (%(default)s)"),
-            opt("--epsilon", type=bounded_float(0.0, MAX_EPSILON), default=d.epsilon,
-                help="stop when the threshold reaches this distance (%(default)g: every fact"
-                " within tolerance)"),
-            opt("--minutes", type=bounded_float(0.0, MAX_MINUTES), default=d.minutes,
-                help="wall-clock limit, honoured within a generation too (%(default)g)"),
-            opt("--workers", default=d.workers, help="processes (%(default)s)"),
-            opt("--seed", default=d.seed, help="seed (%(default)s)"),
-            opt("--write", type=Path, default=None, metavar="STEM", help="write the ensemble to"
-                " STEM.parquet + STEM.json (default OUT/ensemble)"),
-        ],
-        help="fit the free parameters to the facts of the record (ABC-SMC, needs pyabc)",
-        description="Draw the parameters the schema marks as calibrated from their plausible"
-        " ranges and keep the sets whose replications reproduce the facts of the record"
-        " (pyABC's ABC-SMC). Writes OUT/abc.db (pyABC's history: running the command again"
-        " on the same folder resumes it) and the ensemble OUT/ensemble.parquet + .json."
-        " Needs the optional extra: pip install 'kabulsim[calibrate]'.",
-    )  # fmt: skip
 
 
 def handle(args: argparse.Namespace) -> int:

@@ -7,27 +7,10 @@ import sys
 import textwrap
 from typing import TYPE_CHECKING
 
-from kabulsim.cli.common import SCENARIO_OR_BASELINE, add_command, opt, resolve_scenario
+from kabulsim.cli.common import resolve_scenario
 
 if TYPE_CHECKING:
     import pandas as pd
-
-
-def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Add the ``params`` sub-command."""
-    add_command(
-        sub, "params", handle, [
-            SCENARIO_OR_BASELINE, "--set",
-            opt("--format", choices=["terminal", "markdown", "csv"], default="terminal",
-                help="output format (default: %(default)s)"),
-        ],
-        help="print every parameter with its value, units, range and source",
-        description="Print the provenance table: every parameter of the scenario with its"
-        " value, the baseline default, units, plausible range, the kind of source and the"
-        " source itself (a quoted sentence, a reference, or an assumption with its reason), and"
-        " for the calibrated parameters what the record does to them in the shipped ensemble"
-        " (pinned, narrowed or left free, with the posterior/prior width ratio).",
-    )  # fmt: skip
 
 
 def render_terminal(table: pd.DataFrame, width: int = 100) -> str:

@@ -7,9 +7,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kabulsim.cli.common import (
-    add_command,
-    bounded_int,
-    opt,
     report_figure_failures,
     resolve_ensemble,
     running,
@@ -18,52 +15,9 @@ from kabulsim.cli.common import (
     warn_implausible,
     warning,
 )
-from kabulsim.limits import MAX_BOOT
 
 if TYPE_CHECKING:
     from kabulsim.plots.io import FigureFailure
-
-
-def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Add the ``compare`` and ``report`` sub-commands."""
-    add_command(
-        sub, "compare", handle_compare, [
-            opt("inputs", nargs="+", metavar="RUN_OR_SCENARIO"),
-            opt("--baseline", default=None, help="name of the run to compare against (default:"
-                " first)"),
-            opt("--reps", help="replications per scenario file (default %(default)s)"),
-            opt("--seed", help="seed for scenario files (default %(default)s)"),
-            opt("--n-boot", type=bounded_int(1, MAX_BOOT), default=2000,
-                help="bootstrap resamples (default %(default)s)"),
-            "--ensemble", "--workers", "--scheduler",
-            opt("--out", help="output folder (default under runs/)"),
-            "--force", "--quiet",
-        ],
-        help="compare scenarios or runs: outcome differences with bootstrap intervals",
-        description="Compare two or more runs. Each argument is a run folder (from kabulsim"
-        " run) or a scenario file; scenario files are run with the same seed and number of"
-        " replications, so replication i of each sees the same random numbers (common random"
-        " numbers) and differences are paired; by default each takes its calibrated parameters"
-        " from the baseline's ensemble, replication i of each the same member (--ensemble"
-        " none: the single values). Writes differences.csv, differences.md (the same in"
-        " words), the forest plot of the differences (differences.png/.svg), the overlay and"
-        " fall-by-date figures and each run into the output folder; `kabulsim report` on"
-        " that folder makes an HTML report.",
-        epilog="example: kabulsim compare scenarios/baseline.yaml scenarios/hold_back.yaml",
-    )  # fmt: skip
-    add_command(
-        sub, "report", handle_report, [
-            opt("folder", type=Path, metavar="RUN_OR_COMPARISON"),
-            opt("-o --output", type=Path, default=None, help="HTML file (default:"
-                " FOLDER/report.html)"),
-            opt("--validate", action="store_true", help="include the validation table"),
-        ],
-        help="write a self-contained HTML report of a run or a comparison",
-        description="Write one self-contained HTML file (images embedded, no network): the"
-        " scenario and what it changes from the baseline, the validation against the record"
-        " (for a scenario with no changes, or with --validate), every figure, the outcome"
-        " table, the comparison (for a comparison folder) and the parameter provenance.",
-    )  # fmt: skip
 
 
 def handle_compare(args: argparse.Namespace) -> int:

@@ -4,27 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from kabulsim.cli.common import add_command, opt, safe_lines
-
-
-def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Add the scenario sub-commands."""
-    add_command(
-        sub, "show", handle_show, ["scenario", "--set"],
-        help="print a scenario fully resolved, and what it changes",
-        description="Print the scenario with every value resolved (the file, what it extends,"
-        " the --set overrides and the schema defaults) as YAML, then what differs from the"
-        " file it extends and from the baseline defaults, as 'key: old -> new' lines.",
-    )  # fmt: skip
-    add_command(
-        sub, "schema", handle_schema, [
-            opt("--out", help="file to write (default: standard output)"),
-        ],
-        help="write the JSON Schema of the scenario format (for editors)",
-        description="Write the JSON Schema of scenario files, with units and sources in the"
-        " descriptions. Editors with yaml-language-server use it through the modeline"
-        " '# yaml-language-server: $schema=./scenario.schema.json'.",
-    )  # fmt: skip
+from kabulsim.cli.common import safe_lines
 
 
 def handle_show(args: argparse.Namespace) -> int:

@@ -4,37 +4,8 @@ from __future__ import annotations
 
 import argparse
 import math
-from pathlib import Path
 
-from kabulsim.cli.common import UsageError, add_command, opt, safe_lines
-
-
-def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Add the ``story`` sub-command."""
-    add_command(
-        sub, "story", handle, [
-            opt("folder", type=Path, metavar="RUN_OR_COMPARISON"),
-            opt("--rep", type=int, default=None, exclusive="which",
-                help="tell replication N (from 0)"),
-            opt("--pick", metavar="OUTCOME[:Q1,Q2,...]", default=None, exclusive="which",
-                help="tell the replications at these quantiles (0-1) of an outcome (default"
-                " alliance_enters_kabul:0.05,0.5,0.95)"),
-            opt("--by", default=None, help="comparison: the run whose ranking picks (default:"
-                " baseline)"),
-            opt("--out", help="also write the text to this file"),
-        ],
-        help="tell single replications of a run or comparison, dated, from the event log",
-        description="Print a short dated account of single replications of a run folder (from"
-        " kabulsim run): what happened, in order, with the mechanism behind each turn and the"
-        " state before it (from the run's event log and state series). For a comparison folder"
-        " (from kabulsim compare) the same replication is told under each scenario: common"
-        " random numbers make the pair like-for-like. By default the replications at the 5th,"
-        " 50th and 95th percentiles of the alliance's date of entry into Kabul are told,"
-        " ranked in the comparison's baseline; a replication in which the outcome is missing"
-        " (no entry by the horizon) ranks after all the others. Nothing is written into the"
-        " folder; --out writes the text (Markdown) to a file as well.",
-        epilog="example: kabulsim story runs/compare-baseline-hold_back --pick vacuum_h:0.5",
-    )  # fmt: skip
+from kabulsim.cli.common import UsageError, safe_lines
 
 
 def parse_pick(text: str) -> tuple[str, tuple[float, ...]]:

@@ -10,9 +10,6 @@ from typing import TYPE_CHECKING, Any
 
 from kabulsim.cli.common import (
     UsageError,
-    add_command,
-    opt,
-    positive_int,
     report_figure_failures,
     resolve_ensemble,
     resolve_scenario,
@@ -24,71 +21,6 @@ from kabulsim.cli.common import (
 
 if TYPE_CHECKING:
     from kabulsim.plots.io import FigureFailure
-
-
-def _engine(default_reps: int) -> list[Any]:
-    """The options of a study's run: replications per point, seed, engine, folder."""
-    return [
-        opt("--reps", default=default_reps, help="replications per point (default %(default)s)"),
-        opt("--seed", help="seed shared by every point (default %(default)s)"),
-        "--workers", "--scheduler",
-        opt("--out", help="output folder (default: a new folder under runs/); per-point results"
-            " are kept there, so the same command with --resume finishes an interrupted study"),
-        "--force",
-        opt("--resume", action="store_true", help="continue the study already in --out"),
-        "--quiet",
-    ]  # fmt: skip
-
-
-def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Add the ``sweep`` and ``sensitivity`` sub-commands."""
-    add_command(
-        sub, "sweep", handle_sweep, [
-            "scenario", "--set",
-            opt("--grid", action="append", required=True, metavar="KEY=LO:HI:N", help="a grid"
-                " axis: N values from LO to HI, or KEY=A,B,C for listed values (repeatable)"),
-            opt("--outcome", action="append", default=None, metavar="METRIC", help="outcome"
-                " metric (repeatable; default: alliance_enters_kabul<=2001-11-15)"),
-            *_engine(default_reps=100), "--ensemble",
-        ],
-        help="run a grid of parameter values and plot an outcome's response",
-        description="Run the scenario at every point of a parameter grid (the product of the"
-        " --grid axes) and estimate each outcome with its 95% interval. Writes sweep.csv,"
-        " one response figure per outcome (PNG and SVG) and study.json into the output"
-        " folder. Outcomes: a summary column (mean; for true/false columns the share; for"
-        " times the median days since the start, censored beyond the horizon), COLUMN:rmst"
-        " (a time's mean restricted to the horizon), COLUMN<=DATE, the probability that the"
-        " event happened by that date, or p_fallen_by_DATE (Kabul has fallen by then). By"
-        " default each replication takes the calibrated parameters of a member of the"
-        " baseline's ensemble (replication i of every point the same member), except those on"
-        " the grid, which keep the grid's values; --ensemble none runs the single values.",
-        epilog="example: kabulsim sweep scenarios/baseline.yaml --grid"
-        " air.sorties.1.strike_sorties_per_day=30:150:5 --outcome"
-        " 'alliance_enters_kabul<=2001-11-15' --reps 200",
-    )  # fmt: skip
-    add_command(
-        sub, "sensitivity", handle_sensitivity, [
-            "scenario", "--set",
-            opt("--method", choices=["morris", "sobol"], default="morris"),
-            opt("--outcome", default="alliance_enters_kabul:rmst", metavar="METRIC",
-                help="outcome metric (default: %(default)s, mean days since the start"
-                " restricted to the horizon)"),
-            opt("--params", default=None, metavar="A,B,...", help="comma-separated parameters to"
-                " vary (default: 15 main assumptions; 'all' for every parameter with a"
-                " plausible range)"),
-            opt("--range", action="append", default=[], metavar="KEY=LO:HI",
-                help="range for a parameter, replacing its plausible range (repeatable)"),
-            opt("--n", type=positive_int, default=None, help="Morris trajectories (default 10)"
-                " or Sobol' base sample, a power of 2 (default 64)"),
-            *_engine(default_reps=50),
-        ],
-        help="global sensitivity analysis (Morris or Sobol') of an outcome",
-        description="Vary the parameters over their plausible ranges (from the provenance"
-        " table, or --range) with SALib and rank them by their effect on an outcome, with"
-        " 95% confidence intervals. The number of parameter vectors and replications is"
-        " printed before the run starts. Writes indices.csv, a bar chart (PNG and SVG),"
-        " design.csv and study.json.",
-    )  # fmt: skip
 
 
 def _run(

@@ -3,40 +3,12 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
 from kabulsim.cli.common import (
-    SCENARIO_OR_BASELINE,
-    add_command,
-    bounded_int,
-    opt,
     resolve_ensemble,
     resolve_scenario,
     safe_table,
 )
-from kabulsim.limits import MAX_PREDICTIVE_MEMBERS
-
-
-def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Add the ``validate`` sub-command."""
-    add_command(
-        sub, "validate", handle, [
-            SCENARIO_OR_BASELINE, "--set", "--reps", "--seed", "--ensemble",
-            opt("--members", type=bounded_int(1, MAX_PREDICTIVE_MEMBERS), default=40,
-                help="members drawn for the predictive check (%(default)s; 10 replications each)"),
-            opt("--leave-one-out", type=Path, default=None, metavar="DIR", help="also calibrate"
-                " without each fact in turn (pyABC histories in DIR) and predict it"),
-        ],
-        help="check the baseline against the facts of the record (Monte Carlo)",
-        description="Run the scenario (default: the baseline) for many replications and"
-        " check each fact of the record: the fact, its source, the simulated median with its"
-        " 90% interval, the tolerance, and pass or fail. Exit status 1 if any fact fails."
-        " By default each replication takes the parameters of a member of the baseline's"
-        " calibrated ensemble, and the posterior predictive check (where each fact falls in"
-        " the ensemble's distribution) follows; --ensemble none checks the single values;"
-        " --leave-one-out adds, for each fact, a small calibration without it and the check"
-        " of the fact it then predicts (slow: minutes; needs pyabc).",
-    )  # fmt: skip
 
 
 def handle(args: argparse.Namespace) -> int:
