@@ -3,8 +3,8 @@
 Every command's interface (help, description, options) is declared in :mod:`kabulsim.commands`
 and its parser built from that declaration by :func:`kabulsim.cli.common.add_command`; each
 command's handler, in a module of its own group, calls :mod:`kabulsim.folders` or the API and
-prints. Errors in the user's input (files,
-YAML, values) are reported as one line on standard error with exit status 2 and no traceback.
+prints. Errors in the user's input (files, YAML, values) are reported as one line on
+standard error with exit status 2 and no traceback.
 """
 
 from __future__ import annotations
@@ -16,14 +16,10 @@ from collections.abc import Callable, Sequence
 from typing import NoReturn
 
 from kabulsim import __version__
-from kabulsim.cli import calibrate as calibrate_cmd
-from kabulsim.cli import explorer, present, scenario_cmds, study
-from kabulsim.cli import params as params_cmd
-from kabulsim.cli import run as run_cmd
-from kabulsim.cli import story as story_cmd
-from kabulsim.cli import validate as validate_cmd
-from kabulsim.cli.common import UsageError, add_command, safe_text
+from kabulsim.cli import calibrate, explorer, present, run, scenario_cmds, story, study, validate
+from kabulsim.cli.common import UsageError, add_command
 from kabulsim.commands import COMMANDS, PROGRAM
+from kabulsim.textsafe import terminal_text
 
 
 class Parser(argparse.ArgumentParser):
@@ -31,13 +27,13 @@ class Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> NoReturn:
         """Print ``message`` as one line with a pointer to ``--help``, and exit with 2."""
-        self.exit(2, f"{self.prog}: error: {safe_text(message)} (see {self.prog} --help)\n")
+        self.exit(2, f"{self.prog}: error: {terminal_text(message)} (see {self.prog} --help)\n")
 
 
 HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
-    "run": run_cmd.handle,
-    "validate": validate_cmd.handle,
-    "params": params_cmd.handle,
+    "run": run.handle,
+    "validate": validate.handle,
+    "params": scenario_cmds.handle_params,
     "show": scenario_cmds.handle_show,
     "schema": scenario_cmds.handle_schema,
     "sweep": study.handle_sweep,
@@ -45,8 +41,8 @@ HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "compare": present.handle_compare,
     "report": present.handle_report,
     "explorer": explorer.handle,
-    "calibrate": calibrate_cmd.handle,
-    "story": story_cmd.handle,
+    "calibrate": calibrate.handle,
+    "story": story.handle,
 }
 """What runs each command declared in :data:`kabulsim.commands.COMMANDS`."""
 
@@ -73,7 +69,7 @@ def error_line(exc: BaseException) -> str:
         text = f"text that is not valid UTF-8 ({type(exc).__name__}); give UTF-8 text"
     else:
         text = str(exc)
-    return safe_text(" ".join(text.split()))
+    return terminal_text(" ".join(text.split()))
 
 
 USER_ERRORS = (

@@ -22,8 +22,6 @@ from kabulsim.commands import Command, Option
 from kabulsim.textsafe import terminal_text
 
 if TYPE_CHECKING:
-    import pandas as pd
-
     from kabulsim.calibration.ensemble import Ensemble
     from kabulsim.experiments.progress import ProgressBar
     from kabulsim.plots.io import FigureFailure
@@ -40,7 +38,7 @@ def _whole_number(text: str, minimum: int, maximum: int) -> int:
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{expected}, got {safe_text(repr(text))}") from None
+        raise argparse.ArgumentTypeError(f"{expected}, got {terminal_text(repr(text))}") from None
     if not minimum <= value <= maximum:
         raise argparse.ArgumentTypeError(f"{expected}, got {value}")
     return value
@@ -52,9 +50,9 @@ def _finite_number(text: str, above: float, maximum: float) -> float:
     try:
         value = float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{expected}, got {safe_text(repr(text))}") from None
+        raise argparse.ArgumentTypeError(f"{expected}, got {terminal_text(repr(text))}") from None
     if not (math.isfinite(value) and above < value <= maximum):
-        raise argparse.ArgumentTypeError(f"{expected}, got {safe_text(text)}")
+        raise argparse.ArgumentTypeError(f"{expected}, got {terminal_text(text)}")
     return value
 
 
@@ -144,7 +142,7 @@ def resolve_scenario(args: argparse.Namespace, *, warn: bool = True) -> Scenario
 
 def warning(line: str) -> None:
     """Print ``line`` as a ``kabulsim: warning:`` line on standard error."""
-    print(f"kabulsim: warning: {safe_text(line)}", file=sys.stderr)
+    print(f"kabulsim: warning: {terminal_text(line)}", file=sys.stderr)
 
 
 def warn_implausible(*scenarios: Scenario) -> list[str]:
@@ -201,39 +199,6 @@ def running(args: argparse.Namespace, stopped: str) -> Iterator[tuple[Any, Progr
             bar.close()
 
 
-def safe_text(text: object) -> str:
-    """``text`` with every control character shown as an escape.
-
-    Control characters, bidirectional controls and lone surrogates (from undecodable
-    command-line bytes) are never sent raw to the terminal
-    (:func:`kabulsim.textsafe.terminal_text`).
-    """
-    return terminal_text(text)
-
-
-def safe_lines(text: str) -> str:
-    """A text of several lines for the terminal, each line escaped (:func:`safe_text`)."""
-    return "\n".join(safe_text(line) for line in text.split("\n"))
-
-
-def plain_number(value: float) -> str:
-    """A number for the terminal in full, never in scientific notation (1,018, not 1.02e+03)."""
-    size = abs(value)
-    if size != size or size == float("inf"):
-        return str(value)
-    if size >= 100:
-        return f"{value:,.0f}"
-    if size >= 1:
-        return f"{value:.3g}"
-    return f"{value:.3f}"
-
-
-def safe_table(frame: pd.DataFrame) -> str:
-    """A table for the terminal, with control characters in any cell escaped."""
-    text = frame.to_string(index=False, float_format=plain_number)
-    return "\n".join(safe_text(line) for line in text.splitlines())
-
-
 def report_figure_failures(failures: Sequence[FigureFailure], out: Path) -> int:
     """One error line for figures that could not be drawn; returns the exit status, 1.
 
@@ -242,8 +207,8 @@ def report_figure_failures(failures: Sequence[FigureFailure], out: Path) -> int:
     first = failures[0]
     more = f" and {len(failures) - 1} more" if len(failures) > 1 else ""
     print(
-        f"kabulsim: error: figure {first.name}{more} not drawn ({safe_text(first.reason)});"
-        f" the tables in {safe_text(out)} are complete and the other figures written",
+        f"kabulsim: error: figure {first.name}{more} not drawn ({terminal_text(first.reason)});"
+        f" the tables in {terminal_text(out)} are complete and the other figures written",
         file=sys.stderr,
     )
     return 1

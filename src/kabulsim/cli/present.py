@@ -10,11 +10,10 @@ from kabulsim.cli.common import (
     report_figure_failures,
     resolve_ensemble,
     running,
-    safe_table,
-    safe_text,
     warn_implausible,
     warning,
 )
+from kabulsim.textsafe import terminal_text
 
 if TYPE_CHECKING:
     from kabulsim.plots.io import FigureFailure
@@ -22,6 +21,7 @@ if TYPE_CHECKING:
 
 def handle_compare(args: argparse.Namespace) -> int:
     """Load or run every input, write the differences and the overlay figure."""
+    from kabulsim.analysis.display import terminal_table
     from kabulsim.experiments.studies import prepare_folder
     from kabulsim.folders.comparison import (
         check_comparison,
@@ -52,14 +52,14 @@ def handle_compare(args: argparse.Namespace) -> int:
         from kabulsim.analysis.compare import readable_differences
 
         shown = readable_differences(diffs[diffs["meaningful"]])
-        print(
-            f"differences from {safe_text(baseline)} that are meaningful (95% bootstrap intervals):"
-        )
+        base = terminal_text(baseline)
+        print(f"differences from {base} that are meaningful (95% bootstrap intervals):")
         drop = ["reading"] + (["scenario"] if shown["scenario"].nunique() <= 1 else [])
-        print(safe_table(shown.drop(columns=drop)) if len(shown) else "(none)")
+        print(terminal_table(shown.drop(columns=drop)) if len(shown) else "(none)")
+        folder = terminal_text(out)
         print(
-            f"all differences in {safe_text(out / 'differences.csv')}, in words in"
-            f" {safe_text(out / 'differences.md')}; report: kabulsim report {safe_text(out)}"
+            f"all differences in {terminal_text(out / 'differences.csv')}, in words in"
+            f" {terminal_text(out / 'differences.md')}; report: kabulsim report {folder}"
         )
     if failures:
         return report_figure_failures(failures, out)
@@ -71,5 +71,5 @@ def handle_report(args: argparse.Namespace) -> int:
     from kabulsim.folders.report import write_report_file
 
     path = write_report_file(args.folder, args.output, validate=args.validate)
-    print(f"report written to {safe_text(path)}")
+    print(f"report written to {terminal_text(path)}")
     return 0

@@ -12,12 +12,11 @@ from kabulsim.cli.common import (
     resolve_ensemble,
     resolve_scenario,
     running,
-    safe_lines,
-    safe_text,
 )
 from kabulsim.limits import (
     DEFAULT_REPS,
 )
+from kabulsim.textsafe import terminal_lines, terminal_text
 
 if TYPE_CHECKING:
     from kabulsim.plots.io import FigureFailure
@@ -71,9 +70,9 @@ def handle(args: argparse.Namespace) -> int:
     if not args.no_figures:
         draw_run_figures(result, out, failures)
     if not args.quiet:
-        print(safe_lines(run_summary(result, out)))
+        print(terminal_lines(run_summary(result, out)))
         where = "tables" if args.no_figures else "tables and figures (figures/)"
-        print(f"{where} written to {safe_text(out)}")
+        print(f"{where} written to {terminal_text(out)}")
     if failures:
         return report_figure_failures(failures, out)
     return 1 if result.failed else 0

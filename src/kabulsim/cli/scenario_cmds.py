@@ -1,10 +1,11 @@
-"""Scenario sub-commands: ``show`` (the resolved scenario and its changes) and ``schema``."""
+"""Scenario sub-commands: ``show`` (resolved, and its changes), ``params`` and ``schema``."""
 
 from __future__ import annotations
 
 import argparse
 
-from kabulsim.cli.common import safe_lines
+from kabulsim.cli.common import resolve_scenario
+from kabulsim.textsafe import terminal_lines
 
 
 def handle_show(args: argparse.Namespace) -> int:
@@ -12,7 +13,7 @@ def handle_show(args: argparse.Namespace) -> int:
     from kabulsim.folders.scenario import show_text
 
     # a name or description can hold control or bidirectional characters: escaped as `run` does
-    print(safe_lines(show_text(args.scenario, args.overrides)))
+    print(terminal_lines(show_text(args.scenario, args.overrides)))
     return 0
 
 
@@ -25,4 +26,12 @@ def handle_schema(args: argparse.Namespace) -> int:
         print(scenario_json_schema_text(), end="")
     else:
         write_schema(args.out)
+    return 0
+
+
+def handle_params(args: argparse.Namespace) -> int:
+    """Print the provenance table in the chosen format."""
+    from kabulsim.folders.scenario import params_text
+
+    print(params_text(resolve_scenario(args), args.format), end="")
     return 0

@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 import math
 
-from kabulsim.cli.common import UsageError, safe_lines
+from kabulsim.cli.common import UsageError
+from kabulsim.textsafe import terminal_lines
 
 
 def parse_pick(text: str) -> tuple[str, tuple[float, ...]]:
@@ -44,7 +45,7 @@ def handle(args: argparse.Namespace) -> int:
         raise UsageError(f"--out {args.out}: is a folder; expected a file name")
     outcome, quantiles = parse_pick(args.pick) if args.pick is not None else (None, None)
     text = story_text(args.folder, rep=args.rep, outcome=outcome, quantiles=quantiles, by=args.by)
-    print(safe_lines(text), end="")
+    print(terminal_lines(text), end="")
     if args.out is not None:
         from kabulsim.files import atomic_write_text
 

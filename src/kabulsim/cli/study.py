@@ -14,10 +14,9 @@ from kabulsim.cli.common import (
     resolve_ensemble,
     resolve_scenario,
     running,
-    safe_table,
-    safe_text,
     warn_implausible,
 )
+from kabulsim.textsafe import terminal_text
 
 if TYPE_CHECKING:
     from kabulsim.plots.io import FigureFailure
@@ -56,6 +55,7 @@ def _run(
 
 def handle_sweep(args: argparse.Namespace) -> int:
     """Run the grid, write the table and figures, print the table."""
+    from kabulsim.analysis.display import terminal_table
     from kabulsim.folders.sweeps import plan_sweep
 
     scenario = resolve_scenario(args, warn=False)  # the grid points are checked below
@@ -70,8 +70,8 @@ def handle_sweep(args: argparse.Namespace) -> int:
         f" = {points * args.reps:,} replications",
     )  # fmt: skip
     if not args.quiet:
-        print(safe_table(result.table))
-        print(f"table and figures written to {safe_text(out)}")
+        print(terminal_table(result.table))
+        print(f"table and figures written to {terminal_text(out)}")
     if failures:
         return report_figure_failures(failures, out)
     return 1 if int(result.table["failed"].sum()) else 0
@@ -93,6 +93,7 @@ def _parse_ranges(texts: list[str]) -> dict[str, tuple[float, float]]:
 
 def handle_sensitivity(args: argparse.Namespace) -> int:
     """State the cost, run the design, write and print the ranked indices."""
+    from kabulsim.analysis.display import terminal_table
     from kabulsim.folders.sweeps import plan_sensitivity, replications_per_second
 
     scenario = resolve_scenario(args)
@@ -113,6 +114,6 @@ def handle_sensitivity(args: argparse.Namespace) -> int:
     result, out, failures = _run(args, "sensitivity", plan, size)
     if not args.quiet:
         print(f"{result.method} indices of {result.metric}:")
-        print(safe_table(result.table))
-        print(f"table and figure written to {safe_text(out)}")
+        print(terminal_table(result.table))
+        print(f"table and figure written to {terminal_text(out)}")
     return report_figure_failures(failures, out) if failures else 0

@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import argparse
 
-from kabulsim.cli.common import (
-    resolve_ensemble,
-    resolve_scenario,
-    safe_table,
-)
+from kabulsim.cli.common import resolve_ensemble, resolve_scenario
 
 
 def handle(args: argparse.Namespace) -> int:
     """Run the validation and print its table, then the checks that follow it."""
+    from kabulsim.analysis.display import terminal_table
     from kabulsim.api import validate
     from kabulsim.folders.validation import (
         PREDICTIVE_REPS,
@@ -35,12 +32,12 @@ def handle(args: argparse.Namespace) -> int:
             f" {PREDICTIVE_REPS} replications each; each fact's statistic over the members"
             " (median [5% to 95%]) and the share of members inside the tolerance"
         )
-        print(safe_table(ppc.round(3)))
+        print(terminal_table(ppc.round(3)))
     if args.leave_one_out is not None:
         loo = leave_one_out_table(scenario, args.leave_one_out, seed=args.seed)
         print(
             "\nLeave one fact out: calibrated without the fact (60 particles x 5 replications,"
             " 3 generations), then the fact predicted by 20 members"
         )
-        print(safe_table(loo.round(3)))
+        print(terminal_table(loo.round(3)))
     return 0 if result.passed else 1

@@ -78,6 +78,34 @@ class CalibrationFolder:
     table: Path
     sidecar: Path
 
+    def text(self) -> str:
+        """What the calibration kept and what it cost, and the files written (three lines)."""
+        out = self.outcome
+        return (
+            f"{len(self.ensemble)} members after {out.generations} generations (threshold"
+            f" {out.epsilon:.3g}); {out.simulations:,} simulations in {out.seconds:.0f} s"
+            f" ({out.simulations_per_second:.0f}/s)\n"
+            f"ensemble: {self.table}\nsidecar:  {self.sidecar}"
+        )
+
+
+def calibration_plan(scenario: Scenario, settings: Settings) -> str:
+    """What a calibration will run and its estimated cost (two lines, before it starts)."""
+    from kabulsim.calibration.abc import estimate
+    from kabulsim.calibration.priors import free_parameters
+    from kabulsim.calibration.statistics import STATISTICS
+
+    est = estimate(scenario, settings)
+    return (
+        f"calibrate: {len(free_parameters())} free parameters, {len(STATISTICS)} statistics;"
+        f" {settings.population} particles x {settings.reps} replications per generation,"
+        f" at most {settings.generations} generations\n"
+        f"calibrate: about {est.simulations:,} simulations (acceptance guessed at"
+        f" {est.acceptance_guess:.0%}), {est.seconds_per_replication * 1000:.0f} ms each:"
+        f" about {est.minutes:.0f} min on {settings.workers} worker(s)"
+        f" (limit {settings.minutes:g} min)"
+    )
+
 
 def ensemble_metadata(
     scenario: Scenario, settings: Settings, outcome: Outcome, command: str
