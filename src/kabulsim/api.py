@@ -162,6 +162,10 @@ def validate(
 ) -> ValidationResult:
     """Run the baseline Monte Carlo and check every fact of the record.
 
+    Two runs with the same replications, seed and ensemble: the scenario, and its variant
+    without an air campaign run six months past its horizon, which the stalemate fact reads
+    (:func:`kabulsim.analysis.validation.stalemate_scenario`).
+
     Args:
         scenario: the scenario to check (default: the baseline).
         reps: replications (at least 200 for the published check).
@@ -170,9 +174,15 @@ def validate(
             of this calibrated ensemble (see :func:`kabulsim.run`); by default the shipped
             baseline ensemble, None (or ``"none"``) for the scenario's single values.
     """
-    from kabulsim.analysis.validation import ValidationResult, validate_summary
+    from kabulsim.analysis.validation import (
+        ValidationResult,
+        stalemate_scenario,
+        validate_summary,
+    )
     from kabulsim.scenario import Scenario
 
     sc = scenario if scenario is not None else Scenario()
-    result = runner.run(sc, reps, seed, ensemble=resolve(ensemble))
-    return ValidationResult(validate_summary(result.summary, sc), reps, seed)
+    members = resolve(ensemble)
+    result = runner.run(sc, reps, seed, ensemble=members)
+    stalemate = runner.run(stalemate_scenario(sc), reps, seed, ensemble=members)
+    return ValidationResult(validate_summary(result.summary, sc, stalemate.summary), reps, seed)

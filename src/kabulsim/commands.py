@@ -26,6 +26,7 @@ from kabulsim.limits import (
     LOCAL_BATCH_SIZE,
     MAX_BATCH_SIZE,
     MAX_BOOT,
+    MAX_CERTIFICATE_ROWS,
     MAX_EPSILON,
     MAX_GENERATIONS,
     MAX_MINUTES,
@@ -248,7 +249,9 @@ VALIDATE = Command(
     help="check the baseline against the facts of the record (Monte Carlo)",
     description="Run the scenario (default: the baseline) for many replications and"
     " check each fact of the record: the fact, its source, the simulated median with its"
-    " 90% interval, the tolerance, and pass or fail. Exit status 1 if any fact fails."
+    " 90% interval, the tolerance, and pass or fail. The stalemate fact reads a second run"
+    " of as many replications: the scenario without strike sorties or ground controllers,"
+    " six months past its horizon. Exit status 1 if any fact fails."
     " By default each replication takes the parameters of a member of the baseline's"
     " calibrated ensemble, and the posterior predictive check (where each fact falls in"
     " the ensemble's distribution) follows; --ensemble none checks the single values;"
@@ -520,6 +523,9 @@ CALIBRATE = Command(
     " ranges and keep the sets whose replications reproduce the facts of the record"
     " (pyABC's ABC-SMC). Writes OUT/abc.db (pyABC's history: running the command again"
     " on the same folder resumes it) and the ensemble OUT/ensemble.parquet + .json."
+    " Then the certificate: simulation-based calibration over pseudo-records drawn from"
+    " the prior predictive (OUT/certificate.json and certificate.png: coverage of the"
+    " 50/80/95% intervals, rank ECDFs, where the record falls in the prior predictive)."
     " Needs the optional extra: pip install 'kabulsim[calibrate]'.",
     defaults_from="kabulsim.calibration.settings.Settings",
     options=_options(
@@ -543,8 +549,9 @@ CALIBRATE = Command(
             "--epsilon",
             kind="float",
             bounds=(0.0, MAX_EPSILON),
-            help="stop when the threshold reaches this distance (%(default)g: every fact within"
-            " tolerance)",
+            help="stop when the threshold reaches this distance, the root mean square of the"
+            " facts' deviations in tolerances (default: none; the generations or the time end the"
+            " calibration)",
         ),
         Option(
             "--minutes",
@@ -554,6 +561,20 @@ CALIBRATE = Command(
         ),
         shared("--workers", help="processes (%(default)s)"),
         shared("--seed", default=None, help="seed (%(default)s)"),
+        shared(
+            "--scheduler",
+            help="run the particles on an existing Dask distributed cluster (needs the dask"
+            " extra; --workers is then not used)",
+        ),
+        Option(
+            "--certificate",
+            kind="int",
+            bounds=(0, MAX_CERTIFICATE_ROWS),
+            dest="certificate_rows",
+            metavar="ROWS",
+            help="rows of the certificate's reference table, drawn from the priors and each run"
+            " as a particle; 0 writes no certificate (%(default)s)",
+        ),
         Option(
             "--write",
             kind="path",

@@ -91,8 +91,12 @@ MAX_GENERATIONS = 1_000
 MAX_MINUTES = 7 * 24 * 60.0
 """Longest wall-clock limit of ``calibrate`` (a week, in minutes)."""
 
+MAX_CERTIFICATE_ROWS = 100_000
+"""Most rows of a calibration certificate's reference table (prior draws, each a particle)."""
+
 MAX_EPSILON = 1e6
-"""Largest final threshold of ``calibrate`` (a distance of 1 puts every fact in tolerance)."""
+"""Largest final threshold of ``calibrate`` (a distance of 1: the facts on average at the edge
+of their tolerances)."""
 
 MAX_NAME_CHARS = 200
 """Longest scenario or faction name, and explorer title (they label every figure)."""

@@ -20,7 +20,7 @@ def test_calibrate_command_writes_a_loadable_ensemble(tmp_path: Path, capsys) ->
     pytest.importorskip("pyabc")
     out = tmp_path / "cal"
     args = ["calibrate", "--out", str(out), "--population", "6", "--reps", "1"]
-    args += ["--generations", "1", "--workers", "1", "--seed", "3"]
+    args += ["--generations", "1", "--workers", "1", "--seed", "3", "--certificate", "120"]
     assert main(args) == 0
     captured = capsys.readouterr()
     assert "simulations" in captured.err.splitlines()[1]  # the estimate comes first
@@ -30,6 +30,15 @@ def test_calibrate_command_writes_a_loadable_ensemble(tmp_path: Path, capsys) ->
     meta = json.loads((out / "ensemble.json").read_text())
     assert meta["command"].startswith("kabulsim calibrate") and meta["seed"] == 3
     assert "pyabc" in meta["versions"]
+    assert meta["result"]["effective_sample_size"] > 0
+    # the certificate: its summary in the sidecar, the whole of it beside the ensemble
+    assert meta["certificate"]["file"] == "certificate.json"
+    assert meta["certificate"]["table_size"] == 120
+    cert = json.loads((out / "certificate.json").read_text())
+    assert cert["pseudo_records"] == 120 and len(cert["ranks"]) == 120
+    assert set(cert["record_percentiles"]) == set(meta["facts"])
+    assert (out / "certificate.png").stat().st_size > 10_000
+    assert "certificate:" in captured.out
 
 
 def test_report_names_the_ensemble_the_run_drew_from(tmp_path: Path) -> None:

@@ -68,3 +68,25 @@ def test_the_certificate_table_is_the_same_on_the_cluster(scheduler: str) -> Non
     remote = model_table(Scenario(), Settings(reps=2, seed=4, scheduler=scheduler), rows=8)
     assert np.array_equal(local.theta, remote.theta)
     assert np.array_equal(local.stats, remote.stats, equal_nan=True)
+
+
+def test_the_calibrate_command_runs_on_the_cluster(tmp_path: Path, scheduler: str) -> None:
+    from kabulsim.calibration import ensemble
+    from kabulsim.cli import main
+
+    out = tmp_path / "cal"
+    args = ["calibrate", "--out", str(out), "--population", "8", "--reps", "1"]
+    args += ["--generations", "1", "--scheduler", scheduler, "--certificate", "0"]
+    assert main(args) == 0
+    assert len(ensemble.load(out / "ensemble")) == 8
+    assert not (out / "certificate.json").exists()
+
+
+def test_the_calibrate_command_names_an_unreachable_scheduler(tmp_path: Path, capsys) -> None:
+    from kabulsim.cli import main
+
+    args = ["calibrate", "--out", str(tmp_path / "cal"), "--population", "4", "--reps", "1"]
+    code = main([*args, "--scheduler", "tcp://127.0.0.1:9", "--certificate", "0"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.count("\n") == 1 and "--scheduler tcp://127.0.0.1:9" in err

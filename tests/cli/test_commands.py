@@ -65,4 +65,4 @@ def test_calibrated_parameters_say_what_they_were_calibrated_to():
 
 def test_validate_exit_status(capsys):
     assert main(["validate", "--reps", "200"]) == 0
-    assert "13 of 13 facts pass" in capsys.readouterr().out
+    assert "14 of 14 facts pass" in capsys.readouterr().out

@@ -112,10 +112,11 @@ def test_calibration_folder(tmp_path: Path) -> None:
     from kabulsim.calibration.settings import Settings
     from kabulsim.folders.calibration import calibrate_folder, check_calibration
 
-    settings = Settings(population=6, reps=1, generations=1, workers=1, seed=3)
+    settings = Settings(population=6, reps=1, generations=1, workers=1, seed=3, certificate_rows=60)
     stem = check_calibration(tmp_path / "py", None, population=6, reps=1)
     calibrate_folder(load_scenario(None), tmp_path / "py", settings, stem)
     args = ["calibrate", "--out", str(tmp_path / "cli"), "--population", "6", "--reps", "1"]
+    args += ["--certificate", "60"]
     assert main([*args, "--generations", "1", "--workers", "1", "--seed", "3"]) == 0
     assert _files(tmp_path / "py") == _files(tmp_path / "cli")
     python, cli = (
@@ -123,6 +124,8 @@ def test_calibration_folder(tmp_path: Path) -> None:
         ensemble.load(tmp_path / "cli" / "ensemble"),
     )
     pd.testing.assert_frame_equal(python.members, cli.members)
+    certificates = [(tmp_path / k / "certificate.json").read_text() for k in ("py", "cli")]
+    assert certificates[0] == certificates[1]
 
 
 def test_explorer_page(tmp_path: Path) -> None:

@@ -199,7 +199,7 @@ CASES: list[Case] = [
     set_case("review_h_tiny", "shamali.review_h=1e-6", ["shamali.review_h", ">= 0.5"]),
     set_case("step_min_tiny", "shamali.step_min=1e-9", ["shamali.step_min", ">= 0.1"]),
     set_case("series_step_tiny", "series_step_h=0.01", ["series_step_h", ">= 1"]),
-    set_case("horizon_huge", "horizon_days=1e9", ["horizon_days", "<= 366"]),
+    set_case("horizon_huge", "horizon_days=1e9", ["horizon_days", "<= 731"]),
     set_case("max_h_huge", "shamali.max_h=1e9", ["shamali.max_h", "<= 240"]),
     set_case("retry_h_tiny", "shamali.retry_h=1e-9", ["shamali.retry_h", ">= 1"]),
     Case(

@@ -13,6 +13,16 @@ reporting (the BBC's John Simpson, quoted in the source's aftermath section, ent
 city on the morning of 13 November; Kabul was reported in alliance hands on 13 November)
 does too. The tolerance is wider than that day, 12 November 00:00 to 15 November 00:00 local
 time, so that the lead's reading is not ruled out by the check.
+
+The stalemate. "For two years during the Afghan Civil War the frontline had been stalemated
+here": the fronts held from 1999 to October 2001 without an air campaign. That is checked on
+a second run (:func:`stalemate_scenario`): the scenario with no strike sorties, no ground
+controllers on any front, and its horizon extended by :data:`STALEMATE_EXTENSION_DAYS`. Every
+front must hold to the scenario's own horizon in at least 90% of its replications, and the
+share in which Kabul has fallen must grow by less than 3 points over the extra six months:
+a stalemate that is an equilibrium, not a transient that a longer horizon would undo. The
+share by the scenario's horizon is read off the same run (the model is causal: what happens
+before a time does not depend on the horizon; ``tests/model/test_stalemate.py`` checks it).
 """
 
 from __future__ import annotations
@@ -21,12 +31,13 @@ import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Literal
 
 import numpy as np
 import pandas as pd
 
 from kabulsim.analysis.intervals import quantiles, time_quantiles
-from kabulsim.outputs import column
+from kabulsim.outputs import OUTCOMES_DECLARED, column, per_place
 from kabulsim.scenario.schema import Scenario
 from kabulsim.tables import to_datetime
 from kabulsim.timebase import KABUL
@@ -54,15 +65,62 @@ class Check:
     passed: bool
 
 
+STALEMATE_EXTENSION_DAYS = 183.0
+"""How far past the scenario's horizon the stalemate run goes (six months)."""
+STALEMATE_HOLDS = 0.9
+"""The least share of the stalemate run's replications in which every front holds."""
+STALEMATE_DRIFT = 0.03
+"""The most the share with Kabul fallen may grow over the extra six months (3 points)."""
+STALEMATE_RUN = (
+    "the scenario with no strike sorties and no ground controllers, run to its horizon"
+    f" + {STALEMATE_EXTENSION_DAYS:.0f} days"
+)
+"""The second run of the validation, in words."""
+
+
 @dataclass(frozen=True)
 class Fact:
-    """A fact of the record with its source, tolerance and check."""
+    """A fact of the record with its source, tolerance and check.
+
+    ``run`` names the run the check reads: ``"record"``, the scenario validated, or
+    ``"stalemate"``, its no-air-campaign variant (:func:`stalemate_scenario`).
+    """
 
     key: str
     fact: str
     quote: str
     tolerance: str
     check: Callable[[pd.DataFrame, Scenario], Check]
+    run: Literal["record", "stalemate"] = "record"
+
+
+def stalemate_scenario(scenario: Scenario) -> Scenario:
+    """``scenario`` without an air campaign: the run the stalemate fact reads.
+
+    No strike sorties in any period (the periods keep their dates and shares), no ground
+    controllers on any front, and the horizon extended by :data:`STALEMATE_EXTENSION_DAYS`
+    (the check compares Kabul's fall by the scenario's own horizon and by the extended one).
+    """
+    air = scenario.air
+    no_air = air.model_copy(
+        update={
+            "sorties": tuple(
+                p.model_copy(update={"strike_sorties_per_day": 0.0}) for p in air.sorties
+            ),
+            **{name: None for name in type(air).model_fields if name.startswith("controllers_")},
+        }
+    )
+    fronts = {
+        name: front.model_copy(update={"controllers": None})
+        for name, front in scenario.fronts.items()
+    }
+    return scenario.model_copy(
+        update={
+            "air": no_air,
+            "fronts": fronts,
+            "horizon_days": scenario.horizon_days + STALEMATE_EXTENSION_DAYS,
+        }
+    )
 
 
 def _local(y: int, m: int, d: int, h: int = 0) -> pd.Timestamp:
@@ -188,6 +246,30 @@ def _atef(summary: pd.DataFrame, sc: Scenario) -> Check:
     return Check(text, killed >= 0.5 and in_window >= 0.9)
 
 
+def _stalemate(summary: pd.DataFrame, sc: Scenario) -> Check:
+    """Every front holds to the horizon; Kabul's fall by the horizon and six months later."""
+    start = pd.Timestamp(sc.start)
+    extended = start + pd.Timedelta(days=sc.horizon_days)
+    horizon = extended - pd.Timedelta(days=STALEMATE_EXTENSION_DAYS)
+    cols = per_place(OUTCOMES_DECLARED, sc.theatre.places)
+    breaks = [c for (key, _), c in cols.items() if key in ("broken", "line_broken", "city_falls")]
+    holds = pd.Series(True, index=summary.index)
+    for col in breaks:
+        t = to_datetime(summary[col])
+        holds &= ~(t.notna() & (t <= horizon))
+    fallen = to_datetime(summary["kabul_falls"])
+    by_horizon = float((fallen.notna() & (fallen <= horizon)).mean())
+    by_extended = float((fallen.notna() & (fallen <= extended)).mean())
+    held = float(holds.mean())
+    drift = by_extended - by_horizon
+    text = (
+        f"every front holds to {_fmt_t(horizon)} in {held:.1%}; Kabul fallen by then in"
+        f" {by_horizon:.1%}, by {_fmt_t(extended)} in {by_extended:.1%}"
+        f" (+{100 * drift:.1f} points)"
+    )
+    return Check(text, held >= STALEMATE_HOLDS and drift < STALEMATE_DRIFT)
+
+
 def _strength(summary: pd.DataFrame, sc: Scenario) -> Check:
     f = sc.forces
     ok = 25_000 <= f.taliban_national <= 30_000 and 2_000 <= f.brigade_055 <= 3_000
@@ -284,6 +366,16 @@ FACTS: tuple[Fact, ...] = (
         _atef,
     ),
     Fact(
+        "stalemate",
+        "Without an air campaign the fronts hold: the stalemate of 1999-2001 is an equilibrium",
+        '"For two years during the Afghan Civil War the frontline had been stalemated here"',
+        f"second run ({STALEMATE_RUN}): every front holds to the horizon in"
+        f" >= {STALEMATE_HOLDS:.0%} of replications, and the share with Kabul fallen grows by"
+        f" less than {100 * STALEMATE_DRIFT:.0f} points over the extra six months",
+        _stalemate,
+        run="stalemate",
+    ),
+    Fact(
         "strength",
         "Taliban 25,000-30,000 nationally, 2,000-3,000 in the 055 Brigade",
         '"between 25,000 and 30,000 fighters ... between 2000 and 3000 Arab fighters in Osama'
@@ -329,11 +421,26 @@ class ValidationResult:
         return "\n".join(lines)
 
 
-def validate_summary(summary: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
-    """Check every fact against a run's summary table."""
+def validate_summary(
+    summary: pd.DataFrame, scenario: Scenario, stalemate: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """Check every fact against a run's summary table.
+
+    Args:
+        summary: the summary table of a run of ``scenario``.
+        scenario: the scenario validated.
+        stalemate: the summary table of a run of :func:`stalemate_scenario` of ``scenario``
+            (same seed and ensemble); None leaves out the facts that read it.
+    """
     rows = []
+    variant = stalemate_scenario(scenario) if stalemate is not None else None
     for fact in FACTS:
-        result = fact.check(summary, scenario)
+        if fact.run == "stalemate":
+            if stalemate is None or variant is None:
+                continue
+            result = fact.check(stalemate, variant)
+        else:
+            result = fact.check(summary, scenario)
         rows.append(
             {
                 "key": fact.key,

@@ -43,7 +43,7 @@ class SchedulerUnreachable(ValueError):
     """The Dask scheduler given by ``--scheduler`` did not answer."""
 
 
-def connect(address: str, timeout_s: float = 20.0) -> Any:
+def connect(address: str, timeout_s: float = 10.0) -> Any:
     """A Dask client of the scheduler at ``address``; :class:`SchedulerUnreachable` if none."""
     try:
         from dask.distributed import Client

@@ -21,6 +21,10 @@ class Settings:
     minutes: float = 18.0
     workers: int = 2
     seed: int = 0
+    certificate_rows: int = 3000
+    """Rows of the certificate's reference table (prior draws, each a particle); 0: none."""
+    pseudo_records: int = 300
+    """Pseudo-records of the certificate's simulation-based calibration."""
     scheduler: str | None = None
     """A Dask scheduler's address (``tcp://host:8786``): particles run on its cluster."""
     facts: tuple[str, ...] | None = None

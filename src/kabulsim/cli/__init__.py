@@ -78,6 +78,7 @@ USER_ERRORS = (
     ("kabulsim.folders", "StudyError"),
     ("kabulsim.calibration.folder", "CalibrationFolderError"),
     ("kabulsim.calibration.abc", "CalibrationStopped"),
+    ("kabulsim.calibration.abc", "SchedulerUnreachable"),
 )
 """The library's errors that a user's input causes (module, class), beside OSError and the
 command line's own :class:`UsageError`: each reported in one line, exit status 2."""

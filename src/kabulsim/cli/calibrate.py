@@ -7,20 +7,31 @@ import logging
 import sys
 
 from kabulsim.calibration.settings import Settings
-from kabulsim.cli.common import (
-    resolve_scenario,
-)
+from kabulsim.cli.common import resolve_scenario
 
-SETTINGS = ("population", "reps", "generations", "epsilon", "minutes", "workers", "seed")
+SETTINGS = (
+    "population", "reps", "generations", "epsilon", "minutes", "workers", "seed",
+    "certificate_rows", "scheduler",
+)  # fmt: skip
 """The options that are :class:`~kabulsim.calibration.settings.Settings`' fields."""
 
 
 def handle(args: argparse.Namespace) -> int:
-    """Announce the cost, run the calibration, write the ensemble."""
+    """Announce the cost, run the calibration, write the ensemble (and the certificate)."""
     from kabulsim.folders.calibration import check_calibration
 
     # before anything is created: the folder, the files named and pyabc are checked
-    stem = check_calibration(args.out, args.write, population=args.population, reps=args.reps)
+    stem = check_calibration(
+        args.out,
+        args.write,
+        population=args.population,
+        reps=args.reps,
+        certificate_rows=args.certificate_rows,
+    )
+    from kabulsim.calibration.abc import connect
+
+    if args.scheduler is not None:  # an unreachable cluster is refused before any work
+        connect(args.scheduler).close()
     from kabulsim.folders.calibration import (
         calibrate_folder,
         calibration_command,
@@ -35,5 +46,5 @@ def handle(args: argparse.Namespace) -> int:
     done = calibrate_folder(
         scenario, args.out, settings, stem, command=command, show_progress=sys.stderr.isatty()
     )
-    print(done.text())
+    print(done.text(args.out))
     return 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import textwrap
 
 from kabulsim.cli.common import resolve_ensemble, resolve_scenario
 
@@ -10,6 +11,7 @@ from kabulsim.cli.common import resolve_ensemble, resolve_scenario
 def handle(args: argparse.Namespace) -> int:
     """Run the validation and print its table, then the checks that follow it."""
     from kabulsim.analysis.display import terminal_table
+    from kabulsim.analysis.validation import STALEMATE_RUN
     from kabulsim.api import validate
     from kabulsim.folders.validation import (
         PREDICTIVE_REPS,
@@ -22,7 +24,14 @@ def handle(args: argparse.Namespace) -> int:
     result = validate(scenario, reps=args.reps, seed=args.seed, ensemble=ens)
     with_ens = ", the scenario's own values" if ens is None else f", parameters from {ens.label}"
     print(
-        f"Validation against the record: {result.reps} replications, seed {result.seed}{with_ens}\n"
+        f"Validation against the record: {result.reps} replications, seed {result.seed}{with_ens}"
+    )
+    print(
+        textwrap.fill(
+            f"The stalemate fact reads a second run of as many replications: {STALEMATE_RUN}.",
+            width=100,
+        )
+        + "\n"
     )
     print(result.text())
     if ens is not None:

@@ -19,12 +19,15 @@ from kabulsim.limits import MAX_REPS
 
 if TYPE_CHECKING:
     from kabulsim.calibration.abc import Outcome
+    from kabulsim.calibration.certificate import Certificate
     from kabulsim.calibration.ensemble import Ensemble
     from kabulsim.calibration.settings import Settings
     from kabulsim.scenario import Scenario
 
 
-def check_calibration(out: Path, write: Path | None, *, population: int, reps: int) -> Path:
+def check_calibration(
+    out: Path, write: Path | None, *, population: int, reps: int, certificate_rows: int = 0
+) -> Path:
     """The ensemble's stem (``write``, or ``out/ensemble``), once the size and files are checked.
 
     Raises:
@@ -38,6 +41,12 @@ def check_calibration(out: Path, write: Path | None, *, population: int, reps: i
         raise StudyError(
             f"--population {population:,} x --reps {reps:,} ="
             f" {population * reps:,} simulations per generation; at most {MAX_REPS:,}"
+        )
+    if certificate_rows * reps > MAX_REPS:
+        raise StudyError(
+            f"--certificate {certificate_rows:,} x --reps {reps:,} ="
+            f" {certificate_rows * reps:,} simulations in the certificate's table; at most"
+            f" {MAX_REPS:,}"
         )
     check_folder(out)
     if write is not None:
@@ -64,6 +73,7 @@ def calibration_command(
     words += ["--reps", str(settings.reps), "--generations", str(settings.generations)]
     words += ["--epsilon", f"{settings.epsilon:g}", "--minutes", f"{settings.minutes:g}"]
     words += ["--workers", str(settings.workers), "--seed", str(settings.seed)]
+    words += ["--certificate", str(settings.certificate_rows)]
     if write is not None:
         words += ["--write", str(write)]
     return " ".join(shlex.quote(w) for w in words)
@@ -77,16 +87,64 @@ class CalibrationFolder:
     outcome: Outcome
     table: Path
     sidecar: Path
+    certificate: Certificate | None = None
 
-    def text(self) -> str:
-        """What the calibration kept and what it cost, and the files written (three lines)."""
-        out = self.outcome
-        return (
-            f"{len(self.ensemble)} members after {out.generations} generations (threshold"
-            f" {out.epsilon:.3g}); {out.simulations:,} simulations in {out.seconds:.0f} s"
-            f" ({out.simulations_per_second:.0f}/s)\n"
-            f"ensemble: {self.table}\nsidecar:  {self.sidecar}"
-        )
+    def text(self, out: Path) -> str:
+        """What the calibration kept and cost, the files written and the certificate's verdict.
+
+        ``out`` is the calibration folder, where the certificate is written.
+        """
+        done = self.outcome
+        lines = [
+            f"{len(self.ensemble)} members after {done.generations} generations (threshold"
+            f" {done.epsilon:.3g}); {done.simulations:,} simulations in {done.seconds:.0f} s"
+            f" ({done.simulations_per_second:.0f}/s); effective sample size {done.ess:.0f}"
+            f" ({done.ess / max(len(self.ensemble), 1):.0%})",
+            f"ensemble: {self.table}\nsidecar:  {self.sidecar}",
+        ]
+        cert = self.certificate
+        if cert is not None:
+            cover = ", ".join(
+                f"{lv:.0%} interval {row['pooled']:.0%}" for lv, row in cert.coverage().items()
+            )
+            verdict = "passed" if cert.passed else "FAILED (more than 5 points from nominal)"
+            lines.append(
+                f"certificate: {cert.ranks.shape[0]} pseudo-records on {cert.table_size:,} prior"
+                f" draws; coverage {cover}: {verdict}; the record is farther from the model than"
+                f" {1 - (cert.record_p or 0.0):.0%} of pseudo-records"
+            )
+            lines.append(f"certificate: {out / 'certificate.json'}")
+        return "\n".join(lines)
+
+
+def certificate_summary(cert: Certificate) -> dict[str, Any]:
+    """The sidecar's lines on the certificate (the whole of it is ``certificate.json``)."""
+    return {
+        "file": "certificate.json",
+        "passed": cert.passed,
+        "pseudo_records": int(cert.ranks.shape[0]),
+        "table_size": cert.table_size,
+        "coverage_pooled": {
+            f"{lv:g}": round(row["pooled"], 3) for lv, row in cert.coverage().items()
+        },
+        "record_nearest_neighbour_p": cert.record_p,
+    }
+
+
+def write_certificate(cert: Certificate, folder: Path) -> tuple[Path, Path]:
+    """``certificate.json`` and ``certificate.png`` (rank ECDFs) in ``folder``, each whole."""
+    import json
+
+    from kabulsim.files import atomic_path, atomic_write_text
+    from kabulsim.plots.certificate import rank_ecdf_plot
+
+    data = folder / "certificate.json"
+    atomic_write_text(data, json.dumps(cert.to_dict(), indent=1) + "\n")
+    picture = folder / "certificate.png"
+    fig = rank_ecdf_plot(cert)
+    with atomic_path(picture, keep_suffix=True) as tmp:
+        fig.savefig(tmp, dpi=110)
+    return data, picture
 
 
 def calibration_plan(scenario: Scenario, settings: Settings) -> str:
@@ -108,7 +166,11 @@ def calibration_plan(scenario: Scenario, settings: Settings) -> str:
 
 
 def ensemble_metadata(
-    scenario: Scenario, settings: Settings, outcome: Outcome, command: str
+    scenario: Scenario,
+    settings: Settings,
+    outcome: Outcome,
+    command: str,
+    certificate: Certificate | None = None,
 ) -> dict[str, Any]:
     """The sidecar's record of how the ensemble was made."""
     import pyabc
@@ -129,6 +191,8 @@ def ensemble_metadata(
             "epsilon": settings.epsilon,
             "minutes": settings.minutes,
             "workers": settings.workers,
+            "certificate_rows": settings.certificate_rows,
+            "pseudo_records": settings.pseudo_records,
         },
         "result": {
             "generations": outcome.generations,
@@ -139,6 +203,7 @@ def ensemble_metadata(
             "seconds": round(outcome.seconds, 1),
             "simulations_per_second": round(outcome.simulations_per_second, 1),
         },
+        "certificate": None if certificate is None else certificate_summary(certificate),
         "versions": {**versions(), "pyabc": pyabc.__version__},
         "command": command,
     }
@@ -166,6 +231,10 @@ def calibrate_folder(
     Raises:
         CalibrationStopped: the time limit ended the first generation.
         CalibrationFolderError: ``abc.db`` is not pyABC's history.
+
+    Unless ``settings.certificate_rows`` is 0, the certificate follows
+    (:mod:`kabulsim.calibration.certificate`): ``certificate.json`` and ``certificate.png``
+    in ``out``, and its summary in the sidecar.
     """
     from kabulsim.calibration import ensemble
     from kabulsim.calibration.abc import calibrate
@@ -173,8 +242,20 @@ def calibrate_folder(
 
     write_marker(out)
     outcome = calibrate(scenario, out, settings, show_progress=show_progress)
-    ens = ensemble.build(
-        outcome.values, outcome.weights, ensemble_metadata(scenario, settings, outcome, command)
-    )
+    cert = None
+    if settings.certificate_rows > 0:
+        from kabulsim.calibration.certificate import certify, model_table
+        from kabulsim.calibration.statistics import observed
+
+        reference = model_table(scenario, settings, settings.certificate_rows)
+        cert = certify(
+            reference,
+            pseudo_records=settings.pseudo_records,
+            record=observed(settings.facts),
+            seed=settings.seed,
+        )
+        write_certificate(cert, out)
+    meta = ensemble_metadata(scenario, settings, outcome, command, cert)
+    ens = ensemble.build(outcome.values, outcome.weights, meta)
     table, sidecar = ens.save(stem)
-    return CalibrationFolder(ens, outcome, table, sidecar)
+    return CalibrationFolder(ens, outcome, table, sidecar, cert)

@@ -12,14 +12,38 @@ the commander who decides when to attack, and the assault:
 
 * **The alliance commander** (:func:`commander`). At reviews ``shamali.review_h`` apart,
   starting at a random moment (no daily pin), the commander estimates the line's strength and
-  morale with lognormal error (``shamali.estimate_error``) and computes, with the median
-  CDB90 breakpoints at those estimates and the loss rates at the start of an assault, how
-  long each side would last. When his endurance over theirs (the *odds*) reaches
-  ``shamali.required_odds``, or when a scenario orders it, he masses part of his reserve
-  (``shamali.mass_share``, over a lognormal ``shamali.mass_h``) and attacks as soon as
-  massing is complete in daylight (``shamali.daylight``; massing that ends at night waits for
-  first light plus a form-up of up to three hours). The decision chooses the moment, not the
-  fight's length: the attrition engine decides that.
+  morale and computes, with the median CDB90 breakpoints at those estimates and the loss
+  rates at the start of an assault, how long each side would last. When his endurance over
+  theirs (the *odds*) reaches ``shamali.required_odds``, or when a scenario orders it, he
+  masses part of his reserve (``shamali.mass_share``, over a lognormal ``shamali.mass_h``)
+  and attacks as soon as massing is complete in daylight (``shamali.daylight``; massing that
+  ends at night waits for first light plus a form-up of up to three hours). The decision
+  chooses the moment, not the fight's length: the attrition engine decides that.
+
+* **The commander's picture of the line, and how he learns** (:class:`Picture`). His
+  estimates are the line's true strength and morale times ``exp(e)``, with one persistent
+  log-error ``e`` for each: he follows what changes on the line (strikes, losses, a city's
+  fall elsewhere) but misjudges its level, and he keeps misjudging it by the same factor
+  until he learns better; the error is not drawn afresh at each review. He revises his
+  picture as a Bayesian with a normal prior on the level revises it with a normal
+  observation (a Kalman update): an observation with log-sd ``s`` moves the error to
+  ``(1 - K) e + K s z`` and its variance to ``(1 - K) v``, where ``K = v / (v + s**2)`` and
+  ``z`` is a standard normal draw. Two kinds of observation:
+
+  - each review is a *probe* (patrols, prisoners, deserters). After two years of stalemate
+    (``shamali.stalemate_days``) of such reviews his error has spread ``shamali.estimate_error``;
+    a probe's own log-sd is derived from that, ``estimate_error * sqrt(n)`` for the ``n``
+    reviews of the stalemate, so that he goes on learning at the rate at which he had learnt;
+  - a failed assault shows him the line that repulsed it, with log-sd
+    ``shamali.assault_estimate_error``: he learns at once most of what he had wrong.
+
+  The start: two years of stalemate (burn-in). The line held, so a commander whose picture
+  gave him the odds to attack during those two years attacked and was repulsed, and
+  learnt: at the start the picture (drawn with spread ``estimate_error``) is revised by one
+  failed assault's observation while the odds he sees on the stalemate's line reach
+  ``required_odds``, at most once for each ``retry_h`` of the stalemate. When the line's true
+  odds reach ``required_odds`` learning cannot talk him out of it: those parameters do not
+  make a stalemate, and he attacks in October (the validation's ``stalemate`` fact).
 
 The assault runs the attrition engine (:func:`kabulsim.model.fighting.fight`) in stochastic
 mode: square law, CDB90 median kill rates scaled by each side's morale, the Taliban rate
@@ -45,6 +69,7 @@ from kabulsim.combat.breakpoints import attacker_breakpoints, defender_breakpoin
 from kabulsim.model.air import rate_and_share_at
 from kabulsim.model.fighting import Fight, fight
 from kabulsim.model.world import Front, World, lognormal
+from kabulsim.scenario.schema import Doctrine
 
 Hook = Callable[[World, Front, Fight], None]
 
@@ -169,6 +194,76 @@ def _until_daylight(world: World, rng: np.random.Generator) -> float:
     return (lo - hour) % 24.0 + form_up
 
 
+class Picture:
+    """The commander's picture of one Taliban line: persistent log-errors and their variance.
+
+    ``errors`` are the log-errors of his estimates of the line's strength and morale (his
+    estimate is the truth times ``exp(error)``); ``variance`` is the variance his picture has
+    (each error is a draw from a normal of that variance). See the module's docstring for
+    the rule.
+    """
+
+    __slots__ = ("errors", "variance")
+
+    def __init__(self, spread: float, rng: np.random.Generator) -> None:
+        self.variance = spread * spread
+        self.errors = [spread * float(rng.standard_normal()) for _ in range(2)]
+
+    def seen(self, front: Front) -> tuple[float, float]:
+        """The line's strength and morale as the commander sees them now."""
+        return (
+            front.strength * math.exp(self.errors[0]),
+            front.morale * math.exp(self.errors[1]),
+        )
+
+    def observe(self, sd: float, rng: np.random.Generator) -> None:
+        """Revise the picture with one observation of the line with log-sd ``sd``.
+
+        Kalman gain ``K = v / (v + sd**2)``: each error becomes ``(1 - K) e + K sd z`` and
+        the variance ``(1 - K) v``. An observation with ``sd`` 0 shows the line exactly.
+        """
+        v = self.variance
+        gain = v / (v + sd * sd) if v + sd * sd > 0.0 else 0.0
+        self.errors = [
+            (1.0 - gain) * e + gain * sd * float(rng.standard_normal()) for e in self.errors
+        ]
+        self.variance = (1.0 - gain) * v
+
+
+def probe_sd(doctrine: Doctrine) -> float:
+    """Log-sd of what one review tells the commander of the line (see :class:`Picture`).
+
+    The spread ``estimate_error`` is what the ``n`` reviews of the two years of stalemate
+    left him (``n = stalemate_days * 24 / review_h``), starting from no picture at all: the
+    posterior variance after ``n`` observations of variance ``s**2`` is ``s**2 / n``, so
+    ``s = estimate_error * sqrt(n)``.
+    """
+    n = doctrine.stalemate_days * 24.0 / doctrine.review_h
+    return doctrine.estimate_error * math.sqrt(max(n, 1.0))
+
+
+def _odds(world: World, front: Front, picture: Picture, massed: float) -> float:
+    seen_strength, seen_morale = picture.seen(front)
+    return estimate_odds(world, front, front.facing.strength + massed, seen_strength, seen_morale)
+
+
+def stalemate_picture(world: World, front: Front, rng: np.random.Generator) -> tuple[Picture, int]:
+    """The commander's picture where two years of stalemate left it (burn-in).
+
+    Returns the picture and the number of repulses of the stalemate it took (see the
+    module's docstring).
+    """
+    sh = world.scenario.doctrine
+    picture = Picture(sh.estimate_error, rng)
+    massed = sh.mass_share * front.facing.reserve
+    tries = int(sh.stalemate_days * 24.0 / sh.retry_h)
+    repulses = 0
+    while repulses < tries and _odds(world, front, picture, massed) >= sh.required_odds:
+        picture.observe(sh.assault_estimate_error, rng)
+        repulses += 1
+    return picture, repulses
+
+
 def commander(
     world: World,
     front: Front,
@@ -180,18 +275,16 @@ def commander(
     """Review the front, decide, mass, attack; repeat after a repulse until the line breaks."""
     env = world.env
     sh = world.scenario.doctrine
+    picture, _ = stalemate_picture(world, front, rng)
+    probe = probe_sd(sh)
     yield env.timeout(float(rng.uniform(0.0, sh.review_h)))
     while env.now < world.horizon_h and front.holds:
         ordered = forced_h is not None and env.now >= forced_h
         if ordered:
             forced_h = None  # an order is carried out once
         massed = sh.mass_share * front.facing.reserve
-        err = sh.estimate_error
-        seen_strength = front.strength * math.exp(err * float(rng.standard_normal()))
-        seen_morale = front.morale * math.exp(err * float(rng.standard_normal()))
-        odds = estimate_odds(
-            world, front, front.facing.strength + massed, seen_strength, seen_morale
-        )
+        picture.observe(probe, rng)
+        odds = _odds(world, front, picture, massed)
         front.best_odds = max(front.best_odds, odds)
         if not (ordered or odds >= sh.required_odds):
             yield env.timeout(sh.review_h)
@@ -200,6 +293,7 @@ def commander(
         yield env.timeout(lognormal(rng, sh.mass_h, sh.mass_spread))
         front.facing.reserve -= massed
         front.facing.strength += massed
+        world.snap()
         yield env.timeout(_until_daylight(world, rng))
         if not front.holds:
             return
@@ -216,4 +310,5 @@ def commander(
             on_break(world, front, done)
             return
         world.log(front.name, "assault_fails", "the alliance breaks off", done.result.duration_h)
+        picture.observe(sh.assault_estimate_error, rng)
         yield env.timeout(sh.retry_h)

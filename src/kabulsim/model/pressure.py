@@ -10,17 +10,51 @@ ratio and ``g`` is ``morale.ground_pressure_per_day``; a line covering Kabul los
 Mazar-i-Sharif, ``north.encirclement_per_day``); morale then recovers
 ``morale.recovery_per_day`` of its gap to 1. Air strikes act separately
 (:mod:`kabulsim.model.air`). Without air pressure, morale settles where recovery balances
-ground pressure, ``m* = r / (r + g * ratio)`` approximately: a stalemate held by mechanism.
-A deliberate defence of Kabul recovers towards its own resolve (``withdrawal.defend_resolve``).
+ground pressure: a stalemate held by mechanism. A deliberate defence of Kabul recovers
+towards its own resolve (``withdrawal.defend_resolve``).
+
+The start: two years of stalemate. "For two years during the Afghan Civil War the frontline
+had been stalemated here": in October 2001 each line had stood under this same daily law, at
+the same force ratio, for about 730 days, so its morale starts at the law's fixed point
+(:func:`stalemate_morale`), not at 1. One day's step maps ``m`` to
+``r + (1 - r) * m * exp(-g * ratio)``; its fixed point is
+
+    m* = r / (1 - (1 - r) * exp(-g * ratio))
+
+(close to ``r / (r + g * ratio)`` when both rates are small), and any start is within
+``((1 - r) * exp(-g * ratio)) ** 730`` of it after two years (below 0.001 for ``r`` above
+0.01 a day): the start state is derived from the law, not set by hand. With no air campaign
+and no fall elsewhere the daily step then leaves each line's morale where it is.
 """
 
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
-import simpy
+if TYPE_CHECKING:  # pragma: no cover
+    import simpy
 
-from kabulsim.model.world import World
+    from kabulsim.model.world import World
+
+
+def stalemate_morale(recovery: float, pressure: float, ratio: float) -> float:
+    """The morale at which a day's ground pressure and recovery balance (0-1).
+
+    The fixed point of the daily step of :func:`front_pressure` on a holding line without
+    air strikes or encirclement: ``r / (1 - (1 - r) * exp(-g * ratio))``.
+
+    Args:
+        recovery: ``morale.recovery_per_day`` (``r``, 1/day).
+        pressure: ``morale.ground_pressure_per_day`` (``g``, 1/day per unit force ratio).
+        ratio: the alliance-to-Taliban force ratio on the line.
+
+    Without pressure nothing wears the line down and its morale stays at 1; without recovery
+    any pressure wears it down to 0.
+    """
+    if pressure * ratio <= 0.0:
+        return 1.0
+    return recovery / (1.0 - (1.0 - recovery) * math.exp(-pressure * ratio))
 
 
 def front_pressure(world: World) -> simpy.events.ProcessGenerator:

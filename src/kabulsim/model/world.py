@@ -40,6 +40,7 @@ import simpy
 from numpy.typing import NDArray
 
 from kabulsim.model.city import new_city
+from kabulsim.model.pressure import stalemate_morale
 from kabulsim.model.records import Recorder, Series
 from kabulsim.outputs import (
     OUTCOMES_DECLARED,
@@ -220,10 +221,17 @@ class World:
         self.fronts = Fronts()
         """The fronts by name, in the theatre's order."""
         for index, plan in enumerate(theatre.fronts):
+            # Each line starts where two years of stalemate left it: at the morale where
+            # the daily ground pressure and recovery balance (kabulsim.model.pressure).
+            morale = stalemate_morale(
+                sc.morale.recovery_per_day,
+                sc.morale.ground_pressure_per_day,
+                plan.alliance / max(float(plan.taliban), 1.0),
+            )
             self.fronts[plan.name] = Front(
                 plan.name,
                 float(plan.taliban),
-                1.0,
+                morale,
                 self._h(plan.controllers),
                 AllianceForce(
                     float(plan.alliance), sc.morale.alliance_initial, float(plan.alliance_reserve)

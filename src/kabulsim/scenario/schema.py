@@ -795,8 +795,37 @@ class Shamali(_Part):
         le=2,
         plausible=(0.1, 0.6),
         kind="assumption",
-        source="strength and morale across the line were known to within a factor of about 1.35",
-        description="Error of the commander's estimates of Taliban strength and morale.",
+        source="strength and morale across the line were known to within a factor of about"
+        " 1.35 after two years facing it",
+        description="Spread of the commander's persistent errors in his estimates of the"
+        " Taliban line's strength and morale, where two years of stalemate left them (each"
+        " drawn once per front; revised by what reviews and failed assaults show him).",
+    )
+    stalemate_days: float = param(
+        730.0,
+        units="days",
+        gt=0,
+        le=3650,
+        cost="count",
+        plausible=(365.0, 1100.0),
+        kind="source",
+        source=Q_STALEMATE + "; the front ran north of Kabul across the Shamali Plain from 1999"
+        " (the Taliban offensive of summer 1999) to October 2001",
+        description="How long the lines had stood before the start: the commander's reviews"
+        " over it gave him his picture of the line (estimate_error), and his assaults in it"
+        " were repulsed.",
+    )
+    assault_estimate_error: float = param(
+        0.1,
+        units="lognormal sigma",
+        ge=0,
+        le=2,
+        plausible=(0.05, 0.3),
+        kind="assumption",
+        source="an assault that is repulsed shows the attacker the defenders' numbers and how"
+        " hard they fight far better than patrols do: within a factor of about 1.1",
+        description="Error of what one failed assault shows the commander of the line's"
+        " strength and morale (he revises his picture with it).",
     )
     mass_h: float = param(
         24.0,
@@ -1807,14 +1836,16 @@ class Scenario(_Part):
         206.0,
         units="days",
         gt=0,
-        le=366,
+        le=731,
         cost="count",
-        plausible=(60.0, 366.0),
+        plausible=(60.0, 390.0),
         kind="assumption",
         source="to 1 May 2002, the spring thaw that reopened the passes and the"
         " 2002 campaigning season (Operation Anaconda began on 2 March 2002), after which the"
         " war was a different one; a front that has not broken by then held through a winter."
-        " Events after the horizon are censored, not counted",
+        " Events after the horizon are censored, not counted. Plausible up to six months"
+        " beyond (the validation's stalemate check runs to the horizon plus 183 days);"
+        " at most two years",
         description="Length of the simulated period.",
     )
     series_step_h: float = param(
