@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from typing import NoReturn
 
 from kabulsim import __version__
-from kabulsim.cli import calibrate, explorer, present, run, scenario_cmds, story, study, validate
+from kabulsim.cli import present, run, scenario_cmds, study
 from kabulsim.cli.common import UsageError, add_command
 from kabulsim.commands import COMMANDS, PROGRAM
 from kabulsim.textsafe import terminal_text
@@ -31,8 +31,8 @@ class Parser(argparse.ArgumentParser):
 
 
 HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
-    "run": run.handle,
-    "validate": validate.handle,
+    "run": run.handle_run,
+    "validate": run.handle_validate,
     "params": scenario_cmds.handle_params,
     "show": scenario_cmds.handle_show,
     "schema": scenario_cmds.handle_schema,
@@ -40,9 +40,9 @@ HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "sensitivity": study.handle_sensitivity,
     "compare": present.handle_compare,
     "report": present.handle_report,
-    "explorer": explorer.handle,
-    "calibrate": calibrate.handle,
-    "story": story.handle,
+    "explorer": present.handle_explorer,
+    "calibrate": study.handle_calibrate,
+    "story": present.handle_story,
 }
 """What runs each command declared in :data:`kabulsim.commands.COMMANDS`."""
 

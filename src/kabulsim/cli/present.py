@@ -1,19 +1,26 @@
-"""``kabulsim compare`` and ``kabulsim report``: differences with intervals, and HTML reports."""
+"""Presenting runs and comparisons: ``compare``, ``report``, ``story`` and ``explorer``.
+
+``compare`` prints the differences with their intervals, ``report`` writes the HTML report,
+``story`` tells dated replications and ``explorer`` writes an interactive page for a class.
+"""
 
 from __future__ import annotations
 
 import argparse
+import math
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kabulsim.cli.common import (
+    UsageError,
     report_figure_failures,
     resolve_ensemble,
     running,
     warn_implausible,
     warning,
 )
-from kabulsim.textsafe import terminal_text
+from kabulsim.textsafe import terminal_lines, terminal_text
 
 if TYPE_CHECKING:
     from kabulsim.plots.io import FigureFailure
@@ -72,4 +79,81 @@ def handle_report(args: argparse.Namespace) -> int:
 
     path = write_report_file(args.folder, args.output, validate=args.validate)
     print(f"report written to {terminal_text(path)}")
+    return 0
+
+
+def parse_pick(text: str) -> tuple[str, tuple[float, ...]]:
+    """``OUTCOME[:Q1,Q2,...]`` -> (outcome, quantiles); the default quantiles when none given.
+
+    Raises:
+        UsageError: an empty outcome, or a quantile that is not a number from 0 to 1.
+    """
+    from kabulsim.analysis.story import DEFAULT_QUANTILES, check_outcome
+
+    outcome, _, qs = text.partition(":")
+    outcome = outcome.strip()
+    try:
+        check_outcome(outcome)
+    except ValueError as exc:
+        raise UsageError(f"--pick {text}: {exc}") from None
+    if not qs:
+        return outcome, DEFAULT_QUANTILES
+    quantiles = []
+    for part in qs.split(","):
+        try:
+            q = float(part)
+        except ValueError:
+            q = math.nan
+        if not 0.0 <= q <= 1.0:
+            raise UsageError(f"--pick {text}: quantile {part!r}: expected a number from 0 to 1")
+        quantiles.append(q)
+    return outcome, tuple(quantiles)
+
+
+def handle_story(args: argparse.Namespace) -> int:
+    """Pick the replications, tell them, print the text (and write it with --out)."""
+    from kabulsim.folders.story import story_text
+
+    if args.out is not None and args.out.is_dir():
+        raise UsageError(f"--out {args.out}: is a folder; expected a file name")
+    outcome, quantiles = parse_pick(args.pick) if args.pick is not None else (None, None)
+    text = story_text(args.folder, rep=args.rep, outcome=outcome, quantiles=quantiles, by=args.by)
+    print(terminal_lines(text), end="")
+    if args.out is not None:
+        from kabulsim.files import atomic_write_text
+
+        atomic_write_text(args.out, text)
+    return 0
+
+
+def handle_explorer(args: argparse.Namespace) -> int:
+    """Run the family and write the file."""
+    from kabulsim.experiments.progress import CaseProgress
+    from kabulsim.folders.explorer import plan_explorer, write_explorer_page
+
+    plan = plan_explorer(
+        args.scenarios, args.vary, out=Path(args.out), reps=args.reps,
+        overrides=args.overrides, title=args.title, lesson=args.lesson, force=args.force,
+    )  # fmt: skip
+    progress = None if args.quiet else CaseProgress(sys.stderr, args.reps, "explorer")
+    ens = resolve_ensemble(args)
+
+    def note(text: str) -> None:
+        if not args.quiet:
+            sys.stderr.write(f"explorer: {text}\n")
+
+    try:
+        page = write_explorer_page(
+            plan, reps=args.reps, seed=args.seed, ensemble=ens, workers=args.workers,
+            progress=progress, warn=warning, note=note,
+        )  # fmt: skip
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    size = page.path.stat().st_size
+    found = page.lesson
+    choices = "" if found is None else f"; the lesson's {len(found['cases'])} choices × {args.reps}"
+    print(
+        f"wrote {page.path} ({size / 1e6:.1f} MB, {len(page.data.cells)} cases × {args.reps}"
+        f" replications{choices})"
+    )
     return 0

@@ -1,8 +1,9 @@
-"""``kabulsim run``: run replications of a scenario, print a short summary, write the tables."""
+"""``kabulsim run`` (replications, a short summary, the tables) and ``validate`` (the record)."""
 
 from __future__ import annotations
 
 import argparse
+import textwrap
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -13,15 +14,13 @@ from kabulsim.cli.common import (
     resolve_scenario,
     running,
 )
-from kabulsim.limits import (
-    DEFAULT_REPS,
-)
+from kabulsim.limits import DEFAULT_REPS
 from kabulsim.textsafe import terminal_lines, terminal_text
 
 if TYPE_CHECKING:
     from kabulsim.plots.io import FigureFailure
 
-__all__ = ["DEFAULT_REPS", "handle"]
+__all__ = ["DEFAULT_REPS", "handle_run", "handle_validate"]
 
 
 def _resume_conflict(args: argparse.Namespace) -> str | None:
@@ -33,7 +32,7 @@ def _resume_conflict(args: argparse.Namespace) -> str | None:
     return next((name for name, value in given if value), None)
 
 
-def handle(args: argparse.Namespace) -> int:
+def handle_run(args: argparse.Namespace) -> int:
     """Run (or resume), write, summarise."""
     from kabulsim.experiments.studies import default_out_dir
     from kabulsim.folders.run import (
@@ -76,3 +75,47 @@ def handle(args: argparse.Namespace) -> int:
     if failures:
         return report_figure_failures(failures, out)
     return 1 if result.failed else 0
+
+
+def handle_validate(args: argparse.Namespace) -> int:
+    """Run the validation and print its table, then the checks that follow it."""
+    from kabulsim.analysis.display import terminal_table
+    from kabulsim.analysis.validation import STALEMATE_RUN
+    from kabulsim.api import validate
+    from kabulsim.folders.validation import (
+        PREDICTIVE_REPS,
+        leave_one_out_table,
+        predictive_table,
+    )
+
+    scenario = resolve_scenario(args)
+    ens = resolve_ensemble(args)
+    result = validate(scenario, reps=args.reps, seed=args.seed, ensemble=ens)
+    with_ens = ", the scenario's own values" if ens is None else f", parameters from {ens.label}"
+    print(
+        f"Validation against the record: {result.reps} replications, seed {result.seed}{with_ens}"
+    )
+    print(
+        textwrap.fill(
+            f"The stalemate fact reads a second run of as many replications: {STALEMATE_RUN}.",
+            width=100,
+        )
+        + "\n"
+    )
+    print(result.text())
+    if ens is not None:
+        ppc = predictive_table(scenario, ens, members=args.members, seed=args.seed)
+        print(
+            f"\nPosterior predictive check: {args.members} members drawn by weight,"
+            f" {PREDICTIVE_REPS} replications each; each fact's statistic over the members"
+            " (median [5% to 95%]) and the share of members inside the tolerance"
+        )
+        print(terminal_table(ppc.round(3)))
+    if args.leave_one_out is not None:
+        loo = leave_one_out_table(scenario, args.leave_one_out, seed=args.seed)
+        print(
+            "\nLeave one fact out: calibrated without the fact (60 particles x 5 replications,"
+            " 3 generations), then the fact predicted by 20 members"
+        )
+        print(terminal_table(loo.round(3)))
+    return 0 if result.passed else 1

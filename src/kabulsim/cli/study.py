@@ -1,8 +1,14 @@
-"""``kabulsim sweep`` and ``kabulsim sensitivity``: which assumptions decide the outcome."""
+"""Studies of the assumptions: ``sweep``, ``sensitivity`` and ``calibrate``.
+
+``sweep`` and ``sensitivity`` find which assumptions decide the outcome; ``calibrate`` finds
+the parameter sets that reproduce the record.
+"""
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import logging
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -64,11 +70,7 @@ def handle_sweep(args: argparse.Namespace) -> int:
         scenario, args.grid, args.outcome, reps=args.reps, seed=args.seed, ensemble=ens
     )
     warn_implausible(*plan.points)
-    points = len(plan.points)
-    result, out, failures = _run(
-        args, "sweep", plan, lambda: f"sweep: {points} grid points x {args.reps} replications"
-        f" = {points * args.reps:,} replications",
-    )  # fmt: skip
+    result, out, failures = _run(args, "sweep", plan, plan.size_text)
     if not args.quiet:
         print(terminal_table(result.table))
         print(f"table and figures written to {terminal_text(out)}")
@@ -104,12 +106,8 @@ def handle_sensitivity(args: argparse.Namespace) -> int:
     )  # fmt: skip
 
     def size() -> str:
-        rate = replications_per_second(scenario, args.workers if args.scheduler is None else None)
-        return (
-            f"{args.method}: {len(plan.factors)} parameters, n = {plan.n}: {plan.vectors:,}"
-            f" parameter vectors x {args.reps} replications = {plan.total:,} replications;"
-            f" about {plan.total / rate / 60:.1f} min at {rate:.0f} replications/s"
-        )
+        workers = args.workers if args.scheduler is None else None
+        return plan.size_text(replications_per_second(scenario, workers))
 
     result, out, failures = _run(args, "sensitivity", plan, size)
     if not args.quiet:
@@ -117,3 +115,39 @@ def handle_sensitivity(args: argparse.Namespace) -> int:
         print(terminal_table(result.table))
         print(f"table and figure written to {terminal_text(out)}")
     return report_figure_failures(failures, out) if failures else 0
+
+
+def handle_calibrate(args: argparse.Namespace) -> int:
+    """Announce the cost, run the calibration, write the ensemble (and the certificate)."""
+    from kabulsim.folders.calibration import check_calibration
+
+    # before anything is created: the folder, the files named and pyabc are checked
+    stem = check_calibration(
+        args.out,
+        args.write,
+        population=args.population,
+        reps=args.reps,
+        certificate_rows=args.certificate_rows,
+    )
+    from kabulsim.calibration.abc import connect
+    from kabulsim.calibration.settings import Settings
+
+    if args.scheduler is not None:  # an unreachable cluster is refused before any work
+        connect(args.scheduler).close()
+    from kabulsim.folders.calibration import (
+        calibrate_folder,
+        calibration_command,
+        calibration_plan,
+    )
+
+    scenario = resolve_scenario(args)
+    fields = [f.name for f in dataclasses.fields(Settings) if hasattr(args, f.name)]
+    settings = Settings(**{name: getattr(args, name) for name in fields})
+    print(calibration_plan(scenario, settings), file=sys.stderr, flush=True)
+    logging.getLogger("ABC").setLevel(logging.INFO)  # pyABC's per-generation lines
+    command = calibration_command(args.scenario, args.overrides, args.out, settings, args.write)
+    done = calibrate_folder(
+        scenario, args.out, settings, stem, command=command, show_progress=sys.stderr.isatty()
+    )
+    print(done.text(args.out))
+    return 0
