@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, replace
-from typing import Literal
+from typing import Any, Literal
 
 from kabulsim.limits import (
     CLUSTER_BATCH_SIZE,
@@ -52,7 +52,7 @@ class Option:
     """``"--reps"``, ``"-o --output"``, or a positional's name (``"scenario"``)."""
     kind: Kind = "text"
     help: str | None = None
-    default: object = None
+    default: Any = None
     """The value when not given (a tuple for an ``append`` option: the list it starts as)."""
     metavar: str | None = None
     bounds: tuple[float, float] | None = None
@@ -86,9 +86,6 @@ class Command:
     description: str
     options: tuple[Option, ...]
     epilog: str | None = None
-    defaults_from: str | None = None
-    """A dataclass (``module.Class``) whose fields' defaults are the defaults of the options
-    of the same name (declared once with the code that uses them)."""
 
 
 ENSEMBLE_HELP = (
@@ -516,6 +513,9 @@ EXPLORER = Command(
     ),
 )
 
+# calibrate's defaults (population, reps, generations, epsilon, minutes, workers, seed,
+# scheduler, certificate_rows) are calibration.settings.Settings' own, declared there once
+# with the code that reads them: the command line sets them (cli.SETTINGS).
 CALIBRATE = Command(
     "calibrate",
     help="fit the free parameters to the facts of the record (ABC-SMC, needs pyabc)",
@@ -527,7 +527,6 @@ CALIBRATE = Command(
     " the prior predictive (OUT/certificate.json and certificate.png: coverage of the"
     " 50/80/95% intervals, rank ECDFs, where the record falls in the prior predictive)."
     " Needs the optional extra: pip install 'kabulsim[calibrate]'.",
-    defaults_from="kabulsim.calibration.settings.Settings",
     options=_options(
         SCENARIO_OR_BASELINE,
         "--set",

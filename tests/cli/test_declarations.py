@@ -30,10 +30,7 @@ def _subparsers() -> tuple[argparse.ArgumentParser, argparse._SubParsersAction]:
 
 
 def _declared_default(command: Command, option: Option) -> object:
-    if command.defaults_from is not None and option.key in {
-        f.name for f in dataclasses.fields(Settings)
-    }:
-        assert command.defaults_from == "kabulsim.calibration.settings.Settings"
+    if command.name == "calibrate" and option.key in {f.name for f in dataclasses.fields(Settings)}:
         return getattr(Settings(), option.key)
     if option.kind == "flag":
         return False

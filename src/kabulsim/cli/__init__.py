@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from typing import NoReturn
 
 from kabulsim import __version__
+from kabulsim.calibration.settings import Settings
 from kabulsim.cli import present, run, scenario_cmds, study
 from kabulsim.cli.common import UsageError, add_command
 from kabulsim.commands import COMMANDS, PROGRAM
@@ -46,6 +47,9 @@ HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
 }
 """What runs each command declared in :data:`kabulsim.commands.COMMANDS`."""
 
+SETTINGS: dict[str, object] = {"calibrate": Settings()}
+"""Per command, settings declared with the code that reads them: they give the defaults."""
+
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every declared sub-command (:mod:`kabulsim.commands`)."""
@@ -53,7 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"kabulsim {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for command in COMMANDS:
-        add_command(sub, command, HANDLERS[command.name])
+        add_command(sub, command, HANDLERS[command.name], SETTINGS.get(command.name))
     return parser
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import importlib
 import math
 import sys
 from collections.abc import Callable, Iterator, Sequence
@@ -96,11 +95,12 @@ def add_command(
     sub: argparse._SubParsersAction[argparse.ArgumentParser],
     command: Command,
     handler: Callable[[argparse.Namespace], int],
+    settings: Any = None,
 ) -> argparse.ArgumentParser:
     """Add the sub-command declared by ``command`` (:mod:`kabulsim.commands`) and its handler.
 
     The options are added in their declared order, those of an exclusive group in a mutually
-    exclusive group; a command's ``defaults_from`` dataclass gives the defaults of the options
+    exclusive group; ``settings``, a dataclass instance, gives the defaults of the options
     named like its fields.
     """
     p = sub.add_parser(
@@ -114,9 +114,7 @@ def add_command(
                 groups[option.exclusive] = p.add_mutually_exclusive_group()
             target = groups[option.exclusive]
         target.add_argument(*option.names.split(), **keywords(option))
-    if command.defaults_from is not None:
-        module, _, name = command.defaults_from.rpartition(".")
-        settings = getattr(importlib.import_module(module), name)()
+    if settings is not None:  # its fields' defaults are the options' of the same names
         fields = {f.name for f in dataclasses.fields(settings)}
         keys = [option.key for option in command.options if option.key in fields]
         p.set_defaults(**{key: getattr(settings, key) for key in keys})

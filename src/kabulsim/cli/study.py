@@ -119,7 +119,12 @@ def handle_sensitivity(args: argparse.Namespace) -> int:
 
 def handle_calibrate(args: argparse.Namespace) -> int:
     """Announce the cost, run the calibration, write the ensemble (and the certificate)."""
-    from kabulsim.folders.calibration import check_calibration
+    from kabulsim.folders.calibration import (
+        calibrate_folder,
+        calibration_command,
+        calibration_plan,
+        check_calibration,
+    )
 
     # before anything is created: the folder, the files named and pyabc are checked
     stem = check_calibration(
@@ -134,12 +139,6 @@ def handle_calibrate(args: argparse.Namespace) -> int:
 
     if args.scheduler is not None:  # an unreachable cluster is refused before any work
         connect(args.scheduler).close()
-    from kabulsim.folders.calibration import (
-        calibrate_folder,
-        calibration_command,
-        calibration_plan,
-    )
-
     scenario = resolve_scenario(args)
     fields = [f.name for f in dataclasses.fields(Settings) if hasattr(args, f.name)]
     settings = Settings(**{name: getattr(args, name) for name in fields})
