@@ -146,6 +146,82 @@ class Outcome:
 
 
 _WIKI = "Wikipedia, 'Fall of Kabul (2001)' (shared/seeds/000_f838c9fced7541fe.txt)"
+_CONETTA = (
+    "C. Conetta, Operation Enduring Freedom: Why a Higher Rate of Civilian Bombing Casualties"
+    " (Project on Defense Alternatives, Briefing Report 13, Jan 2002): 'Through 10 December ..."
+    " approximately 4700 attack sorties'; the bombing 'claimed 1000-1300 civilian lives' (its"
+    " count runs to early January 2002, most of it by 10 December)"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class RecordDate:
+    """A date of the record at which accumulating outcomes are also reported.
+
+    Attributes:
+        key: the suffix of the columns (``civilian_casualties_to_{key}``).
+        label: how the date is written (``"10 Dec"``).
+        until: the moment the count stops (the end of that local day).
+        source: why the record is read at this date.
+
+    """
+
+    key: str
+    label: str
+    until: datetime
+    source: str
+
+
+RECORD_DATES: tuple[RecordDate, ...] = (
+    RecordDate(
+        "13nov", "13 Nov", datetime(2001, 11, 14, tzinfo=KABUL),
+        "the alliance enters Kabul (" + _WIKI + ")",
+    ),
+    RecordDate(
+        "10dec", "10 Dec", datetime(2001, 12, 11, tzinfo=KABUL),
+        "the date of Conetta's sortie count (" + _CONETTA + ")",
+    ),
+)  # fmt: skip
+"""The record's dates: each accumulating outcome of :data:`DATED` is also counted up to the
+end of each (columns ``<outcome>_to_<key>``)."""
+
+DATED_RECORDS: dict[tuple[str, str], tuple[float, str]] = {
+    ("sorties_flown", "10dec"): (4700.0, "about 4,700 (Conetta)"),
+    ("civilians_air", "10dec"): (1150.0, "1,000-1,300 (Conetta, to early Jan)"),
+}
+"""The record's values of dated columns: ``(outcome, date key) -> (value, label)``."""
+
+
+DATED: tuple[str, ...] = (
+    "taliban_killed", "civilian_casualties", "civilians_air", "sorties_flown",
+)  # fmt: skip
+"""The accumulating outcomes also counted up to each record date (declared with
+:func:`dated`); :mod:`kabulsim.model.accounts` fills their dated columns."""
+
+
+def dated(item: Outcome) -> tuple[Outcome, ...]:
+    """An accumulating outcome and its count up to each date of :data:`RECORD_DATES`.
+
+    The dated columns are NaN when the run's horizon ends before the date.
+    """
+    out = [item]
+    for date in RECORD_DATES:
+        record, label = DATED_RECORDS.get((item.name, date.key), (None, ""))
+        out.append(
+            replace(
+                item,
+                name=f"{item.name}_to_{date.key}",
+                title=f"{item.title} to {date.label}",
+                default=math.nan,
+                record=record,
+                record_label=label,
+                key=False,
+                panel=False,
+                overlay=False,
+                source=_CONETTA if record is not None else "",
+            )
+        )
+    return tuple(out)
 
 
 @dataclass(frozen=True, slots=True)
@@ -301,6 +377,7 @@ OUTCOMES_DECLARED: tuple[Outcome | Each, ...] = (
     Outcome(
         "killed_in_city", "count", "people", "Killed fighting in the city", "taliban", key=True
     ),
+    Outcome("city_surrendered", "flag", title="Kabul's garrison surrenders on terms"),
     Outcome("atef_killed", "flag", title="Strike kills Atef", colour="hvt", key=True,
             overlay=True),
     Outcome("atef_strike_time", "time", title="Strike on Atef's convoy", colour="hvt"),
@@ -312,10 +389,10 @@ OUTCOMES_DECLARED: tuple[Outcome | Each, ...] = (
         "vengeance_incidents", "count", "incidents", "Vengeance incidents", default=0, key=True,
         overlay=True,
     ),
-    Outcome(
+    *dated(Outcome(
         "taliban_killed", "count", "people", "Taliban fighters killed", "taliban", key=True,
         panel=True,
-    ),
+    )),
     Outcome("taliban_wounded", "count", "people", "Taliban fighters wounded", "taliban"),
     Outcome(
         "taliban_captured_or_defected", "count", "people",
@@ -325,10 +402,15 @@ OUTCOMES_DECLARED: tuple[Outcome | Each, ...] = (
         "alliance_killed", "count", "people", "Alliance fighters killed", "alliance",
         key=True, panel=True,
     ),
-    Outcome(
+    *dated(Outcome(
         "civilian_casualties", "count", "people", "Civilian casualties", "civilian",
         key=True, panel=True, overlay=True,
-    ),
+    )),
+    *dated(Outcome(
+        "civilians_air", "count", "people", "Civilian deaths from the air campaign", "civilian",
+        rests_on="sorties flown (air.sorties, the pursuit after the fronts break to"
+        " air.pursuit_until, close air support in assaults) x air.civilians_per_sortie",
+    )),
     Outcome("treasury_emptied", "flag", title="Treasury emptied", colour="withdrawal"),
     Outcome(
         "weapons_abandoned", "share", "share", "Share of heavy weapons left behind",
@@ -337,8 +419,13 @@ OUTCOMES_DECLARED: tuple[Outcome | Each, ...] = (
     Outcome(
         "control_breadth", "share", "0-1", "Control breadth", "alliance", key=True,
         overlay=True,
-        rests_on="the forces in the city when the alliance takes it (alliance.composition,"
-        " factions present, international troops) against alliance.population",
+        rests_on="the authority holding the city in order when the alliance takes it"
+        " (alliance.composition against alliance.population; 0 if a clash is under way)",
+    ),
+    Outcome(
+        "armed_groups_max", "count", "groups", "Most armed groups in Kabul at once", default=0,
+        rests_on="the alliance, the factions that move in (vacuum.factions), a Taliban return,"
+        " the international force",
     ),
     # The hold-back outcomes (kabulsim.model.vacuum and .political; docs/hold_back_sources.md).
     Outcome(
@@ -350,7 +437,8 @@ OUTCOMES_DECLARED: tuple[Outcome | Each, ...] = (
     Outcome(
         "civilians_looting", "count", "people", "Civilian deaths in Kabul: looting and disorder",
         "civilian", key=True,
-        rests_on="vacuum.looting_civilians_per_day x militia arming (vacuum.militia_h) x"
+        rests_on="vacuum.looting_civilians_per_day x arms (weapons_abandoned x militia arming,"
+        " vacuum.militia_h) x armed groups (1 + vacuum.looting_per_faction x factions) x"
         " policing shortfall (vacuum.alliance_police, alliance_police_effect, police_per_1000,"
         " population, order_coverage; the international force's dates and build-up)",
     ),
@@ -378,8 +466,8 @@ OUTCOMES_DECLARED: tuple[Outcome | Each, ...] = (
     Outcome(
         "taliban_reentered", "flag", title="Taliban retake Kabul", colour="taliban", key=True,
         overlay=True,
-        rests_on="vacuum.return_per_h, return_fighters, political.kandahar_falls, how long the"
-        " city stays unheld",
+        rests_on="vacuum.return_per_h, return_fighters, return_road_h (twice the road before"
+        " a return can arrive), political.kandahar_falls, how long the city stays unheld",
     ),
     Outcome("interim_authority", "time", title="Interim Authority takes office"),
     Outcome(
@@ -390,8 +478,10 @@ OUTCOMES_DECLARED: tuple[Outcome | Each, ...] = (
     Outcome(
         "control_breadth_interim", "share", "0-1", "Control breadth at the Interim Authority",
         "alliance", key=True,
-        rests_on="the forces in the city at that date: alliance.composition, the factions"
-        " present (vacuum.factions), international troops counted as mirroring the population",
+        rests_on="the authority holding the city in order at that date: the Interim Authority"
+        " (political.interim_composition) if the Bonn Agreement was signed and the alliance or"
+        " the international force holds the city, else the alliance (alliance.composition);"
+        " 0 in disorder (clash, policing below vacuum.order_coverage) or with factions alone",
     ),
     Outcome(
         "order_restored", "time", title="Order restored in Kabul", key=True,
@@ -399,7 +489,7 @@ OUTCOMES_DECLARED: tuple[Outcome | Each, ...] = (
         " the city",
     ),
     Outcome("city_holder_end", "category", title="Who holds Kabul at the horizon"),
-    Outcome("sorties_flown", "count", "sorties", "Strike sorties flown", "air"),
+    *dated(Outcome("sorties_flown", "count", "sorties", "Strike sorties flown", "air")),
     Each("capital", Outcome(
         "morale_{front}_end", "share", "morale (0-1)", "Taliban morale {at}", "taliban",
     ), key="morale_end"),
@@ -414,6 +504,39 @@ OUTCOMES_DECLARED: tuple[Outcome | Each, ...] = (
     Outcome(
         "caught_on_road", "count", "fighters", "Taliban fighters caught by strikes on the road",
         "taliban",
+    ),
+    Each("capital", Outcome(
+        "{front}_taliban_at_first_assault", "count", "fighters",
+        "Taliban fighters in the {label} line at the first assault", "taliban",
+    ), key="taliban_at_first_assault"),
+    Outcome(
+        "taliban_defected", "count", "fighters",
+        "Taliban fighters who deserted or changed sides from the lines (morale and payments)",
+        "taliban",
+    ),
+    Outcome(
+        "command_holds", "count", "reviews", "Taliban command reviews that held a line as it was",
+        "taliban", default=0,
+    ),
+    Outcome(
+        "command_reinforces", "count", "decisions", "Taliban command decisions to reinforce a line",
+        "taliban", default=0,
+    ),
+    Outcome(
+        "command_disperses", "count", "decisions",
+        "Taliban command decisions to disperse a line against the bombing", "taliban", default=0,
+    ),
+    Outcome(
+        "command_counterattacks", "count", "decisions", "Taliban counter-attacks", "taliban",
+        default=0,
+    ),
+    Outcome(
+        "command_withdraws", "count", "decisions",
+        "Taliban command decisions to withdraw a line without a fight", "taliban", default=0,
+    ),
+    Outcome(
+        "command_surrenders", "count", "decisions", "Taliban lines surrendered by negotiation",
+        "taliban", default=0,
     ),
     Each("contingent", Outcome(
         "{front}_contingent_turned_back", "flag",

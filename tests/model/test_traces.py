@@ -81,6 +81,8 @@ def test_north_falls_at_an_exogenous_date_with_exact_accounting():
             "north.killed_share": 0.0,
             "north.defected_share": 0.0,
             "air.sorties": [],
+            # no paid defections before the fall (the command's reviews, model v3)
+            "command.bought_per_day": 0.0,
         }
     )
     world = build_world(sc)
@@ -100,6 +102,9 @@ def test_north_line_breaks_by_assault_and_the_city_falls_after_the_advance():
             "forces.taliban_north": 10,
             "shamali.mass_spread": 0.0,
             "north.advance_h": 72.0,
+            # the Taliban command does not give the demoralised line up before the assault
+            "command.withdraw_morale": 0.0,
+            "command.surrender_morale": 0.0,
         }
     )
     world = build_world(sc)

@@ -83,7 +83,8 @@ def test_breadth_formula():
 
 
 def test_looting_deaths_match_the_closed_form_in_an_empty_unpoliced_city():
-    """No force ever holds the city: expected deaths = rate x integral of the militia ramp."""
+    """No force ever holds the city and no faction enters it: expected deaths = rate x the
+    share of heavy weapons left behind x integral of the militia ramp."""
     sc = scenario_with(**LONG, **QUIET)
     v = sc.vacuum
     deaths, expected = [], []
@@ -92,7 +93,8 @@ def test_looting_deaths_match_the_closed_form_in_an_empty_unpoliced_city():
         assert s["alliance_enters_kabul"] is None and s["taliban_reentered"] is False
         span = sc.horizon_days * 24.0 - s["kabul_evacuated"]
         ramp = span - v.militia_h * (1.0 - math.exp(-span / v.militia_h))
-        expected.append(v.looting_civilians_per_day / 24.0 * ramp)
+        weapons = s["weapons_abandoned"]
+        expected.append(v.looting_civilians_per_day / 24.0 * weapons * ramp)
         deaths.append(s["civilians_looting"])
         assert s["order_restored"] is None and s["holder_at_interim"] == ""
     mean, mu = float(np.mean(deaths)), float(np.mean(expected))

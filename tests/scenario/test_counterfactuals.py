@@ -69,10 +69,13 @@ def test_no_air_campaign_front_holds():
     assert cf["civilian_casualties"].median() < base["civilian_casualties"].median()
 
 
-def test_hold_back_longer_vacuum_broader_control():
+def test_hold_back_longer_vacuum_more_armed_groups_no_broader_authority():
     base, cf = summary("baseline"), summary("hold_back")
     assert cf["vacuum_h"].median() > 10 * base["vacuum_h"].median()
-    assert cf["control_breadth"].median() > base["control_breadth"].median() + 0.1
+    # Control breadth measures the authority that holds the city in order (issue 24 d): the
+    # hold-back brings more armed groups into the city, not a broader authority.
+    assert cf["control_breadth"].mean() <= base["control_breadth"].mean()
+    assert cf["armed_groups_max"].mean() > base["armed_groups_max"].mean() + 0.5
     assert (
         times(cf, "alliance_enters_kabul").median() > times(base, "alliance_enters_kabul").median()
     )

@@ -112,7 +112,8 @@ TEMPLATES_DECLARED: tuple[EventTemplate, ...] = (
     ),
     EventTemplate(
         "assault_fails", "The alliance breaks off the attack {at}; the line holds.",
-        why="the attackers reached their breaking point before the defenders",
+        why="the attackers reached their breaking point before the defenders, or broke off at"
+        " nightfall when the fight was not going their way",
         role="front",
     ),
     EventTemplate(
@@ -130,6 +131,27 @@ TEMPLATES_DECLARED: tuple[EventTemplate, ...] = (
         "front_broken", "The {label} front breaks: the surviving defenders fall back to Kabul"
         " and the road to the city is open.",
         why="the assault pushed the defenders past their breaking point",
+        state=_LINE_STATE, role="capital",
+    ),
+    EventTemplate(
+        "counterattack", "The Taliban counter-attack {at}: {value:.1f} h of fighting; Taliban"
+        " casualties {taliban_casualties:,.0f}, alliance casualties {alliance_casualties:,.0f}.",
+        why="the Taliban command attacks when its line's strength times morale is several"
+        " times the alliance line's (command.counterattack_ratio)",
+        state=_LINE_STATE, role="front",
+    ),
+    EventTemplate(
+        "line_given_up", "The Taliban command gives up the {label} line without a fight:"
+        " {detail}.",
+        why="the line's morale fell below the command's threshold (command.withdraw_morale,"
+        " command.surrender_morale)",
+        state=_LINE_STATE, role="falls",
+    ),
+    EventTemplate(
+        "front_given_up", "The Taliban command gives up the {label} front without a fight:"
+        " {detail}; the road to Kabul is open.",
+        why="the line's morale fell below the command's threshold (command.withdraw_morale,"
+        " command.surrender_morale)",
         state=_LINE_STATE, role="capital",
     ),
     EventTemplate(
@@ -186,12 +208,33 @@ TEMPLATES_DECLARED: tuple[EventTemplate, ...] = (
         why="it lets the evacuation finish rather than fight the rear guard",
     ),
     EventTemplate(
+        "siege", "The alliance besieges Kabul, held by {value:,.0f} Taliban fighters.",
+        why="the defenders chose to stay; the commander assaults only when he judges the odds"
+        " worth it",
+    ),
+    EventTemplate(
+        "city_assault_decided", "The alliance commander decides to assault the city (estimated"
+        " odds {value:.1f}).",
+        why="his estimate of the odds for a fight in the city passes his threshold",
+    ),
+    EventTemplate(
         "fighting_in_city", "Fighting inside Kabul: {value:.1f} h; Taliban casualties"
         " {taliban_casualties:,.0f}, alliance casualties {alliance_casualties:,.0f}.",
     ),
     EventTemplate(
-        "enters_kabul", "The alliance enters Kabul and takes control (breadth of the forces in"
-        " the city {value:.2f} on a 0-1 scale).",
+        "terms_sought", "The garrison of Kabul ({value:,.0f} fighters) seeks terms.",
+        why="the siege and the strikes have worn its resolve down to the point where its"
+        " leaders judge the position hopeless, as at Kunduz and Kandahar in 2001",
+    ),
+    EventTemplate(
+        "garrison_surrenders", "The garrison's Afghan fighters surrender ({value:,.0f}).",
+    ),
+    EventTemplate(
+        "holdouts", "{value:,.0f} foreign fighters refuse the terms and hold out in the city.",
+    ),
+    EventTemplate(
+        "enters_kabul", "The alliance enters Kabul and takes control (breadth of the authority"
+        " holding the city in order {value:.2f} on a 0-1 scale).",
     ),
     EventTemplate("taliban_driven_out", "The returning Taliban force withdraws south."),
     EventTemplate(
@@ -211,8 +254,20 @@ TEMPLATES_DECLARED: tuple[EventTemplate, ...] = (
     EventTemplate("factional_fighting_ends", "The factional fighting stops ({detail})."),
     EventTemplate(
         "taliban_return", "A Taliban force retakes the empty city ({value:,.0f} fighters).",
-        why="until Kandahar falls, a force from the south can return to an unheld Kabul",
+        why="until Kandahar falls, a force from the south can return to an unheld Kabul; it"
+        " fights with its own morale",
     ),
+    EventTemplate(
+        "taliban_return_sets_off", "A Taliban force sets off from the south towards Kabul.",
+        why="the fighters who withdrew have reached Kandahar; the road back takes as long",
+        card=False,
+    ),
+    EventTemplate(
+        "taliban_return_turns_back", "The Taliban force from the south turns back: the city is"
+        " held.", card=False,
+    ),
+    EventTemplate("strikes_end", "The air campaign ends: no Taliban line or pocket is left to"
+                  " strike.", card=False),
     EventTemplate("resolution_1378", "UN Security Council resolution 1378 backs a transitional"
                   " administration.", card=False),
     EventTemplate("bonn_opens", "The UN talks on Afghanistan open in Bonn.", card=False),

@@ -18,6 +18,14 @@ lower morale shifts the draw towards low quantiles (at ``m = 0.5`` the median dr
 (Dupuy's QJM/TNDM treat morale and cohesion as multipliers of combat effectiveness; CDB90's
 own spread shows casualties alone do not decide when a force breaks); the functional form is
 an assumption (see docs/sources.md).
+
+Inside the data. The quantile function is cut below at the smallest breakpoint CDB90
+records (``lowest``: 0.49% for defenders, 0.47% for attackers), so no draw lies below the
+data (the log-linear extension below the 10th percentile ends near 1.0% and 0.84% at
+``p = 0``, above those minima). A caller may also floor the drawn probability
+(``floor_p``): with ``floor_p`` the 10th percentile a demoralised side breaks at CDB90's
+10th percentile (2.0% for defenders, 1.2% for attackers) and never in the extension below
+it (``shamali.breakpoint_floor``: ``cdb90_q10``).
 """
 
 from __future__ import annotations
@@ -46,11 +54,14 @@ class BreakpointDistribution:
         probs: cumulative probabilities, increasing, in (0, 1).
         values: the breakpoint shares at those probabilities, increasing, in (0, 1].
         name: what the distribution describes (for messages).
+        lowest: the smallest share returned (the data's minimum), in (0, values[0]].
     """
 
     probs: tuple[float, ...]
     values: tuple[float, ...]
     name: str = ""
+    lowest: float = _FLOOR
+    """Smallest share returned: the smallest breakpoint observed (default: a tiny share)."""
     _logs: tuple[float, ...] = field(init=False, repr=False, compare=False)
     """The logarithms of ``values`` (computed once)."""
 
@@ -63,6 +74,8 @@ class BreakpointDistribution:
             raise ValueError("quantile probabilities must lie in (0, 1)")
         if not (0.0 < self.values[0] and self.values[-1] <= 1.0):
             raise ValueError("breakpoint values must lie in (0, 1]")
+        if not (0.0 < self.lowest <= self.values[0]):
+            raise ValueError("the lowest breakpoint must lie in (0, the first value]")
         object.__setattr__(self, "_logs", tuple(math.log(v) for v in self.values))
 
     def quantile(self, p: float) -> float:
@@ -73,18 +86,20 @@ class BreakpointDistribution:
         i = min(max(bisect.bisect_right(probs, p) - 1, 0), len(probs) - 2)
         slope = (logs[i + 1] - logs[i]) / (probs[i + 1] - probs[i])
         value = math.exp(logs[i] + slope * (p - probs[i]))
-        return min(1.0, max(_FLOOR, value))
+        return min(1.0, max(self.lowest, value))
 
-    def quantile_at_morale(self, u: float, morale: float) -> float:
+    def quantile_at_morale(self, u: float, morale: float, floor_p: float = 0.0) -> float:
         """The breakpoint of a side at ``morale`` whose uniform draw is ``u``.
 
         Args:
             u: a uniform draw in (0, 1).
             morale: the side's morale (> 0; 1 = the CDB90 population).
+            floor_p: the smallest cumulative probability drawn (0: none; the first of
+                ``probs``: no draw in the extension below the lowest summarised quantile).
         """
         if morale <= 0.0:
-            return _FLOOR
-        return self.quantile(u ** (1.0 / morale))
+            return self.quantile(floor_p) if floor_p > 0.0 else self.lowest
+        return self.quantile(max(u ** (1.0 / morale), floor_p))
 
     def draw(self, rng: np.random.Generator, morale: float = 1.0) -> float:
         """Draw a breakpoint for a side at ``morale``."""
@@ -106,7 +121,9 @@ def _calibration() -> dict[str, dict[str, float]]:
 def _from_key(key: str, name: str) -> BreakpointDistribution:
     q = _calibration()[key]
     values = (q["q10"], q["q25"], q["median"], q["q75"], q["q90"])
-    return BreakpointDistribution(_PROBS, tuple(float(v) for v in values), name)
+    return BreakpointDistribution(
+        _PROBS, tuple(float(v) for v in values), name, lowest=float(q["min"])
+    )
 
 
 @lru_cache(maxsize=1)

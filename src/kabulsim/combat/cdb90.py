@@ -235,8 +235,9 @@ def summarize(values: pd.Series, scale: float = 1.0) -> dict[str, float | int]:
             per-day rates into per-hour rates).
 
     Returns:
-        ``{"n": count, "q10": ..., "q25": ..., "median": ..., "q75": ..., "q90": ...}`` in
-        the unit of ``values * scale``; quantiles are NaN-free (NaNs are dropped first).
+        ``{"n": count, "q10": ..., "q25": ..., "median": ..., "q75": ..., "q90": ...,
+        "min": ..., "max": ...}`` in the unit of ``values * scale``; quantiles are NaN-free
+        (NaNs are dropped first). ``min`` and ``max`` bound what the data support.
 
     """
     v = np.asarray(values.dropna().to_numpy(dtype=np.float64)) * scale
@@ -244,6 +245,8 @@ def summarize(values: pd.Series, scale: float = 1.0) -> dict[str, float | int]:
     for q in QUANTILES:
         key = "median" if q == 0.5 else f"q{round(q * 100):02d}"
         out[key] = _round(float(np.quantile(v, q))) if v.size else math.nan
+    out["min"] = _round(float(v.min())) if v.size else math.nan
+    out["max"] = _round(float(v.max())) if v.size else math.nan
     return out
 
 

@@ -80,7 +80,7 @@ OUTCOMES: tuple[tuple[str, str], ...] = (
     ("to_kandahar", "fighters withdrawn to Kandahar"),
     ("to_tora_bora", "fighters withdrawn to Tora Bora"),
     ("vengeance_incidents", "vengeance incidents"),
-    ("control_breadth", "breadth of the force controlling Kabul (0-1)"),
+    ("control_breadth", "breadth of the authority holding Kabul in order (0-1)"),
 )
 """Outcomes whose distributions are shown, with their labels (the date of entry is on the
 fall-by-date curve and the timeline, as a date)."""

@@ -148,7 +148,9 @@ LESSONS: dict[str, Lesson] = {
         " pressure (alliance.pressure 0.98, above its plausible range on purpose) and good"
         " discipline (alliance.indiscipline_per_h 0.02); the length is alliance.hold_back_h or"
         " alliance.hold_until; an early force is political.force_arrives (as"
-        " hold_back_early_force.yaml).",
+        " hold_back_early_force.yaml). Of the political track, the Bonn Agreement, Kandahar's"
+        " fall, the international force and the Interim Authority act in the model;"
+        " resolutions 1378 and 1386 and the opening of the Bonn talks are logged but inert.",
         family=("baseline.yaml", _HOLD, "hold_back_until_interim.yaml"),
     ),
     "air-power": Lesson(

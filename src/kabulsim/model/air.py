@@ -15,17 +15,33 @@ goes to the Shamali front and a share to the Mazar-i-Sharif front; the rest stri
 fixed targets elsewhere and count only for civilian casualties. On a front, each sortie
 counts as one *effective* sortie, or ``controller_multiplier`` of them once ground
 controllers (ODA 555 on the Shamali front, ODA 595 in the north) have arrived there.
-Effective sorties kill ``kills_per_sortie`` fighters each on average (Poisson) and multiply
+Effective sorties kill ``kills_per_sortie`` fighters each in prepared positions on average
+(Poisson), ``command.open_exposure`` times as many of those in the open (fighters arrived and
+not yet dug in), and ``command.dispersed_exposure`` as many on a line the Taliban command has
+dispersed (Biddle: dispersed, camouflaged positions survived the bombing); they multiply
 the front's morale by ``exp(-morale_per_sortie * E * 1000 / strength)`` for ``E`` effective
 sorties: the same strikes weigh more on a smaller force.
 
+After the fronts break. The campaign did not stop when the lines broke: on 15 November "U.S.
+air forces flew 138 sorties over Afghanistan", in support of ground operations near Kunduz and
+against caves "from Kabul to Khyber" (AFPS, 16 Nov 2001), and it went on over Kandahar and Tora
+Bora into December. The sorties aimed at a front that no longer holds a line therefore keep
+flying, at the period's rate, against what is left of the Taliban who left it (the retreat,
+the pockets they reach), as long as fighters have withdrawn and until ``air.pursuit_until``
+(the end of the fighting at Tora Bora, 17 Dec 2001). They count as sorties and cause civilian
+deaths at ``civilians_per_sortie``; the fighters they kill have left the modelled theatre
+(the ledger's *withdrawn*) and are not counted in it. When the Taliban stay to defend Kabul
+the capital front's strikes fall on the defenders of the city (:func:`strike_city`). After
+``pursuit_until``, with no line left, the campaign this model follows ends: the share aimed at
+other targets (fixed targets, which planners had run short of by the tenth day) flies only
+while a line still holds; later operations (Operation Anaconda, March 2002) are outside the
+model. Close air support during an assault is part of the same campaign
+(:func:`kabulsim.model.commander.cas_per_h`) and is counted in the sorties and civilian deaths
+by the front phase.
+
 Assumptions: effects add up day by day (no diminishing returns beyond the exponential
 morale law); the daily step is coarse on purpose, since nothing on a static front turns on
-the hour; strikes stop when the front they aim at no longer holds a line, except that when
-the Taliban stay to defend Kabul the Shamali front's strikes fall on the defenders of the
-city (:func:`strike_city`). Close air
-support during an assault is part of the same campaign
-(:func:`kabulsim.model.commander.cas_per_h`).
+the hour.
 """
 
 from __future__ import annotations
@@ -130,11 +146,23 @@ def strike_front(world: World, front: Front, effective: float, killed: float) ->
         killed: fighters the strikes would kill (capped at the front's strength).
     """
     if effective <= 0.0 or front.strength <= 0.0:
+        front.last_strike = 0.0
         return 0.0
+    cmd = world.scenario.command
+    # Prepared positions survive the strikes better than fighters in the open (Biddle): the
+    # kills drawn are those on dug-in fighters; the share in the open counts open_exposure
+    # times, and a dispersed line offers dispersed_exposure of the targets.
+    in_open = front.exposed / front.strength
+    posture = cmd.dispersed_exposure if front.dispersed else 1.0
+    exposure = posture * ((1.0 - in_open) + in_open * cmd.open_exposure)
+    if exposure != 1.0:
+        killed = float(round(killed * exposure))  # whole fighters, as every other count
     killed = min(front.strength, killed)
+    from_open = killed * posture * in_open * cmd.open_exposure / exposure if exposure > 0 else 0.0
     # The same strikes weigh more on a smaller force: the effect is per thousand fighters.
     per_thousand = effective * 1000.0 / front.strength
-    front.lose(killed)
+    front.last_strike = per_thousand
+    front.lose(killed, from_open)
     front.scale_morale(math.exp(-world.scenario.air.morale_per_sortie * per_thousand))
     world.ledger.kill("air", killed, front.name)
     return killed
@@ -156,6 +184,14 @@ def strike_city(world: World, effective: float, killed: float) -> float:
     per_thousand = effective * 1000.0 / defenders
     world.kabul_resolve *= math.exp(-world.scenario.air.morale_per_sortie * per_thousand)
     return killed
+
+
+def _book(world: World, sorties: float, civilians: float) -> None:
+    """Count a day's sorties and the civilian deaths they caused."""
+    out = world.out
+    out.add("sorties_flown", sorties)
+    out.add("civilian_casualties", civilians)
+    out.add("civilians_air", civilians)
 
 
 def air_campaign(world: World) -> simpy.events.ProcessGenerator:
@@ -200,15 +236,18 @@ def air_campaign(world: World) -> simpy.events.ProcessGenerator:
     other, civ_other = n_other.tolist(), civ[-1].tolist()
     capital = world.capital
     defend = world.scenario.withdrawal.policy == "defend"
+    pursuit_end = world.hours(air.pursuit_until)
+    pursuit_end_h = -math.inf if pursuit_end is None else pursuit_end
     for day in range(days):
-        if not (any(front.holds for front in fronts) or defend):
-            # No line left and no defence of Kabul to come (lines do not re-form): the rest
-            # of the campaign strikes fixed targets only, and its days add up at once.
-            world.out.add("sorties_flown", float(n_other[day:].sum()))
-            world.out.add("civilian_casualties", float(civ[-1][day:].sum()))
+        if not (any(front.holds for front in fronts) or defend) and t[day] >= pursuit_end_h:
+            # No line left, no defence of Kabul to come (lines do not re-form) and the pursuit
+            # over: the campaign this model follows has ended (the fixed targets ran short by
+            # its tenth day; later operations are outside the model).
+            world.log("air", "strikes_end", "no Taliban line or pocket left to strike")
             return
         flown, civilians = float(other[day]), float(civ_other[day])
-        # Strikes go only where a Taliban line still stands.
+        pursuit = t[day] < pursuit_end_h and world.ledger.withdrawn > 0.0
+        # Strikes go where a Taliban line still stands, or after what is left of it.
         for front, (n, e, k, c) in zip(fronts, per_front, strict=True):
             if front.holds:
                 strike_front(world, front, e[day], float(k[day]))
@@ -219,11 +258,10 @@ def air_campaign(world: World) -> simpy.events.ProcessGenerator:
             ):
                 # A deliberate defence of Kabul: the strikes on its front fall on the city.
                 strike_city(world, e[day], float(k[day]))
-            else:
+            elif not pursuit:
                 continue
             flown += n[day]
             civilians += c[day]
-        world.out.add("sorties_flown", flown)
-        world.out.add("civilian_casualties", civilians)
+        _book(world, flown, civilians)
         world.snap()
         yield env.timeout(24.0)

@@ -20,49 +20,96 @@ once the Taliban have left (an empty city invites entry), times ``1 + rival_fact
 city ends the hold-back. If the Taliban are already leaving when the alliance would go in,
 it lets the evacuation finish (``let_evacuate``: "met no resistance inside the city"; the
 evacuation "was complete by dawn ... without the firing of a single bullet", Dawn, 14 Nov
-2001). Otherwise, on entry, any organised Taliban force in the city resists: the fight
-runs through the attrition engine with an urban multiplier on the defenders' kill rate (and a
-higher breakpoint when the Taliban chose to defend); if the alliance is repulsed it tries
-again after ``shamali.retry_h``. When the alliance holds the city, the breadth of the armed
-forces then in it is recorded (``control_breadth``; the formula is in
-:mod:`kabulsim.model.vacuum`).
+2001). Otherwise any organised Taliban force in the city meets a siege (:func:`_siege`): at
+reviews the commander assaults only when his estimated odds for a fight in the city
+(:func:`city_odds`: an urban multiplier on the defenders' kill rate, a higher breakpoint when
+the Taliban chose to defend) reach ``shamali.required_odds``, and after a repulse regroups for
+``shamali.retry_h`` before he judges again. A deliberate defence loses resolve each day of
+the siege and, when its position is hopeless, seeks terms: its Afghan fighters surrender and
+its foreign fighters hold out, as in the two negotiated surrenders of 2001 ("The dramatic
+two-week siege of Kunduz ... was drawing to a close on Sunday with mass surrenders", Dawn,
+25 Nov 2001; Kandahar's terms of 6 Dec 2001: "Taliban fighters will be allowed to disband and
+return to their homes", AP). City fights run by daylight (:mod:`kabulsim.model.fighting`).
+When the alliance holds the city, the breadth of the armed forces then in it is recorded
+(``control_breadth``; the formula is in :mod:`kabulsim.model.vacuum`).
 """
 
 from __future__ import annotations
 
 import math
 
+import numpy as np
 import simpy
 
 from kabulsim.combat import Side
-from kabulsim.model.fighting import fight
+from kabulsim.model.commander import _breakpoint_draw, _breakpoint_median
+from kabulsim.model.fighting import Fight, fight
 from kabulsim.model.vacuum import control_breadth, signal, taliban_driven_out
 from kabulsim.model.withdrawal import mark_city_empty, route
-from kabulsim.model.world import World, lognormal
+from kabulsim.model.world import World, lognormal, timer_or
 
 
-def _city_fight(world: World) -> bool:
-    """The alliance meets the Taliban still in Kabul; return whether the alliance prevails."""
+def _city_sides(world: World, rng: np.random.Generator) -> tuple[Side, Side]:
+    """The two sides of an assault on the Taliban in Kabul now (red: Taliban)."""
     sc = world.scenario
-    sh = world.scenario.doctrine
+    sh = sc.doctrine
     al = sc.alliance
-    rng = world.rng["alliance"]
     morale = world.defenders_morale()
-    defending = sc.withdrawal.policy == "defend"
-    bp_factor = al.city_breakpoint_factor if defending else 1.0
-    foreign_share = world.kabul_foreign / world.in_kabul
+    bp_factor = al.city_breakpoint_factor if world.kabul_resolve is not None else 1.0
     taliban = Side(
         name="taliban",
         strength=world.in_kabul,
         kill_rate=sh.taliban_kill_rate * al.urban_defence_factor * morale,
-        breakpoint=min(1.0, sh.taliban_breakpoint * bp_factor * morale),
+        breakpoint=min(1.0, _breakpoint_draw(world, morale, True, rng) * bp_factor),
     )
     alliance = Side(
         name="alliance",
         strength=world.alliance_strength,
         kill_rate=sh.alliance_kill_rate * world.alliance_morale,
-        breakpoint=min(1.0, sh.alliance_breakpoint * world.alliance_morale),
+        breakpoint=_breakpoint_draw(world, world.alliance_morale, False, rng),
     )
+    return taliban, alliance
+
+
+def city_odds(world: World, strength: float, morale: float) -> float:
+    """The commander's odds for an assault on the city: his endurance over the defenders'.
+
+    The front's estimate (:func:`kabulsim.model.commander.estimate_odds`) with the city's
+    terms: the defenders' kill rate times ``urban_defence_factor``, their median breakpoint
+    times ``city_breakpoint_factor`` when they chose to defend, no close air support.
+
+    Args:
+        world: the replication's shared state.
+        strength: the (estimated) defenders.
+        morale: the (estimated) defenders' morale.
+    """
+    sc = world.scenario
+    sh = sc.doctrine
+    al = sc.alliance
+    alliance = world.alliance_strength
+    if strength <= 0.0:
+        return math.inf
+    bp_factor = al.city_breakpoint_factor if world.kabul_resolve is not None else 1.0
+    taliban_loss_h = sh.alliance_kill_rate * world.alliance_morale * alliance
+    alliance_loss_h = sh.taliban_kill_rate * al.urban_defence_factor * morale * strength
+    if taliban_loss_h <= 0.0:
+        return 0.0
+    if alliance_loss_h <= 0.0:
+        return math.inf
+    bp_t = min(1.0, _breakpoint_median(world, morale, True) * bp_factor)
+    t_taliban = bp_t * strength / taliban_loss_h
+    t_alliance = (
+        _breakpoint_median(world, world.alliance_morale, False) * alliance / alliance_loss_h
+    )
+    return t_alliance / t_taliban
+
+
+def _city_fight(world: World) -> Fight:
+    """The alliance assaults the Taliban in Kabul (by daylight); book the fight."""
+    al = world.scenario.alliance
+    rng = world.rng["alliance"]
+    foreign_share = world.kabul_foreign / world.in_kabul
+    taliban, alliance = _city_sides(world, rng)
     done = fight(world, taliban, alliance, rng, "city")
     result = done.result
     world.out.set("resistance_in_city", True)
@@ -78,10 +125,90 @@ def _city_fight(world: World) -> bool:
         "alliance",
         "fighting_in_city",
         f"{result.ended_by}; Taliban casualties {done.taliban_casualties},"
-        f" alliance casualties {done.alliance_casualties}",
+        f" alliance casualties {done.alliance_casualties}; days {done.days}",
         result.duration_h,
     )
-    return done.taliban_broke
+    return done
+
+
+def _surrender(world: World) -> simpy.events.ProcessGenerator:
+    """The garrison seeks terms, negotiates, and its Afghan fighters surrender.
+
+    As at Kunduz and Kandahar the Afghan fighters are disarmed and sent home or taken
+    prisoner (the ledger's captured or defected). The foreign fighters, "with no place in
+    this world left to go" (Time, 18 Nov 2001, of Kunduz) and the main obstacle to a deal
+    there (AP, 22 Nov 2001), refuse the terms and hold out with their own resolve.
+    """
+    env = world.env
+    sc = world.scenario
+    rng = world.rng["alliance"]
+    world.log("alliance", "terms_sought", "the garrison seeks terms", world.in_kabul)
+    yield env.timeout(lognormal(rng, sc.alliance.negotiation_h, sc.doctrine.mass_spread))
+    afghan, foreign = world.kabul_afghan, world.kabul_foreign
+    if afghan + foreign <= 0.0:
+        return
+    world.ledger.capture(afghan)
+    world.set_kabul(0.0, foreign)
+    world.out.set("city_surrendered", True)
+    world.snap()
+    world.log("alliance", "garrison_surrenders", f"{afghan:.0f} fighters surrender", afghan)
+    if foreign > 0.0:
+        world.kabul_resolve = sc.withdrawal.defend_resolve
+        world.log("alliance", "holdouts", f"{foreign:.0f} foreign fighters hold out", foreign)
+
+
+def _siege(world: World) -> simpy.events.ProcessGenerator:
+    """Take the city from the Taliban still in it: assaults when worth it, or their surrender.
+
+    The process's value is whether the city was taken (False: still held at the horizon).
+
+    At reviews ``shamali.review_h`` apart the commander estimates the defenders' strength
+    and morale (error ``shamali.estimate_error``) and assaults when :func:`city_odds`
+    reaches ``shamali.required_odds``; after a repulse he regroups for ``shamali.retry_h``.
+    A deliberate defence loses ``alliance.siege_pressure_per_day`` of its resolve each day,
+    and when its resolve falls to ``alliance.surrender_resolve`` of what it began with, it
+    seeks terms and its Afghan fighters surrender after a negotiation
+    (``alliance.negotiation_h``); foreign fighters hold out until an assault breaks them.
+    """
+    env = world.env
+    sc = world.scenario
+    sh = sc.doctrine
+    al = sc.alliance
+    rng = world.rng["alliance"]
+    if world.kabul_resolve is not None:
+        world.log("alliance", "siege", f"{world.in_kabul:.0f} defenders", world.in_kabul)
+    last = env.now
+    terms = False  # terms are sought once; those who refuse them hold out
+    while world.in_kabul > 0.0 and env.now < world.horizon_h:
+        if world.kabul_resolve is not None:
+            world.kabul_resolve *= math.exp(-al.siege_pressure_per_day * (env.now - last) / 24.0)
+            if (
+                not terms
+                and world.kabul_resolve <= al.surrender_resolve * sc.withdrawal.defend_resolve
+            ):
+                terms = True
+                yield env.process(_surrender(world))
+                last = env.now
+                continue
+        last = env.now
+        err = sh.estimate_error
+        seen_strength = world.in_kabul * math.exp(err * float(rng.standard_normal()))
+        seen_morale = world.defenders_morale() * math.exp(err * float(rng.standard_normal()))
+        odds = city_odds(world, seen_strength, seen_morale)
+        if odds < sh.required_odds:
+            if world.city_empty.triggered:
+                yield env.timeout(sh.review_h)
+            else:  # the Taliban may finish leaving before the next review
+                yield from timer_or(env.timeout(sh.review_h), world.city_empty)
+            continue
+        world.log("alliance", "city_assault_decided", f"estimated odds {odds:.2f}", odds)
+        done = _city_fight(world)
+        world.snap()
+        yield env.timeout(done.elapsed_h)
+        if done.taliban_broke:
+            return True
+        yield env.timeout(sh.retry_h)
+    return world.in_kabul <= 0.0
 
 
 def _entry_rate(world: World) -> float:
@@ -154,10 +281,10 @@ def alliance(world: World) -> simpy.events.ProcessGenerator:
         # The Taliban are already leaving: let them go rather than fight their rear guard.
         world.log("alliance", "waits_for_evacuation", "the Taliban are leaving the city")
         yield world.city_empty
-    while world.in_kabul > 0.0:
-        if _city_fight(world):
-            break
-        yield env.timeout(world.scenario.doctrine.retry_h)
+    if world.in_kabul > 0.0:
+        taken = yield env.process(_siege(world))
+        if not taken:
+            return  # the defence still holds the city at the horizon
     world.set_city_holder("alliance")
     taliban_driven_out(world)
     world.out.set("alliance_enters_kabul", env.now)

@@ -34,8 +34,15 @@ class City:
     clashes: list[tuple[float, float]] = field(default_factory=list)
     taliban_since: float | None = None
     taliban_spells: list[tuple[float, float]] = field(default_factory=list)
+    faction_since: dict[str, float] = field(default_factory=dict)
+    """When each faction now in the city entered it (clock h)."""
+    faction_spells: list[tuple[float, float]] = field(default_factory=list)
+    """(entry, exit) of each faction that has left the city."""
+    armed_groups_max: int = 0
+    """The most armed groups in the city at once (see :func:`kabulsim.model.vacuum.signal`)."""
     bonn_signed: bool = False
     kandahar_held: bool = True
+    interim_in_office: bool = False
 
 
 def new_city(env: simpy.Environment) -> City:

@@ -4,15 +4,45 @@
     fighters have been sent from Kabul to the Bagram front line in the two days since
     American bombing began" (Christian Science Monitor, 10 Oct 2001); the Taliban "rushed
     reinforcements to the key northern city of Mazar-i-Sharif" (AFP, 9 Nov 2001);
-    reinforcements sent north from Kabul were reported turned back on 12 Nov 2001.
+    reinforcements sent north from Kabul were reported turned back on 12 Nov 2001. "In the war
+    in Afghanistan last fall, the United States bought off more enemy fighters than it killed"
+    (Newsweek, Nov 2002, on B. Woodward, Bush at War). Biddle (Foreign Affairs, 2003): "Taliban
+    fighters quickly adapted to American methods and adopted countermeasures that allowed many
+    of them to elude American surveillance and survive U.S. air strikes."
 
-Mechanism. Once a day, from a random moment:
+Mechanism. The command is an actor that decides, front by front. It reviews each front's
+line every ``command.review_h`` (from a random moment; the reviews of different fronts are
+independent), unless a fight is under way there, and decides in this order:
 
-* the command keeps the capital garrisoned: up to ``command.kabul_refill_per_day`` fighters
-  move from elsewhere in the country into Kabul while it is below its initial garrison;
-* it refills the Shamali line from Kabul: up to ``command.refill_per_day`` fighters, never
-  leaving fewer than ``command.kabul_minimum`` in the city, travelling a lognormal
-  ``command.shamali_travel_h``.
+* **negotiate a surrender** when the line's morale is below ``command.surrender_morale``
+  (Kunduz and Kandahar were surrendered by negotiation): its fighters are taken prisoner;
+* **withdraw** the line without a fight when its morale is below ``command.withdraw_morale``:
+  the front covering Kabul falls back on the city, a front whose city falls retreats along its
+  route (:func:`kabulsim.model.front.give_up`); the evacuation of Kabul follows from the
+  front's breaking as after a lost fight (:mod:`kabulsim.model.withdrawal`);
+* **counter-attack** when the line's strength times morale reaches
+  ``command.counterattack_ratio`` times the facing alliance line's and the alliance is not
+  massing: a fight run by the attrition engine with the Taliban attacking out of their
+  positions (:func:`kabulsim.model.commander.counterattack_sides`), its losses applied at once;
+* **disperse** the line when the last day's strikes reached ``command.disperse_at`` effective
+  sorties per thousand fighters (a dispersed line loses ``command.dispersed_exposure`` of the
+  strike kills but fights an assault with ``command.dispersed_fire`` of its fire), and
+  **concentrate** it again when the strikes ease or the alliance is seen massing;
+* **reinforce** a refilled line from Kabul (below);
+* otherwise **hold**.
+
+At every review, too, fighters leave the line: a share ``(desertion_per_day + bought_per_day)
+* (1 - morale)`` a day desert or change sides (Taloqan, 11 Nov 2001; the CIA's cash, Woodward),
+the paid share only on a line struck in the last day's strikes; they are booked as captured or
+defected; and fighters who arrived in the open dig in (a share
+``review_h / (24 * dig_in_days)`` of them reach prepared positions).
+
+Reinforcement is limited by what the Taliban have and can move. Once a day the command keeps
+the capital garrisoned: up to ``command.kabul_refill_per_day`` fighters move from elsewhere in
+the country into Kabul while it is below its initial garrison. A refilled line (the Shamali
+line) is sent up to ``command.refill_per_day`` fighters a day, never leaving fewer than
+``command.kabul_minimum`` in the city, travelling a lognormal ``command.shamali_travel_h``;
+they arrive in the open.
 
 When the northern line is first assaulted the command sends ``command.north_contingent``
 fighters from Kabul over the Salang (lognormal ``command.north_travel_h``). If the northern
@@ -28,9 +58,13 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import simpy
 
 from kabulsim.model.air import rate_at
+from kabulsim.model.commander import counterattack_sides
+from kabulsim.model.fighting import fight
+from kabulsim.model.front import give_up
 from kabulsim.model.world import Front, World, lognormal
 
 
@@ -127,8 +161,101 @@ def _contingent(world: World, front: Front) -> simpy.events.ProcessGenerator:
     world.snap()
 
 
+def _defections(world: World, front: Front, rng: np.random.Generator) -> None:
+    """Fighters desert or change sides, more the lower the line's morale (and with cash).
+
+    Cash buys commanders on a line under strikes (Woodward: an offer refused, a bomb next to
+    the commander's headquarters, the offer accepted the next day): the paid term applies when
+    the line was struck in the last day's strikes.
+    """
+    cmd = world.scenario.command
+    bought = cmd.bought_per_day if front.last_strike > 0.0 else 0.0
+    rate = (cmd.desertion_per_day + bought) * (1.0 - front.morale)
+    share = min(1.0, max(0.0, rate * cmd.review_h / 24.0))
+    whole = int(front.strength)
+    gone = float(rng.binomial(whole, share)) if whole > 0 and share > 0.0 else 0.0
+    if gone > 0.0:
+        front.lose(gone)
+        world.ledger.capture(gone)
+        world.out.add("taliban_defected", gone)
+
+
+def _counterattack(world: World, front: Front, rng: np.random.Generator) -> None:
+    """Attack the facing alliance line; the fight's losses are applied at once."""
+    taliban, alliance = counterattack_sides(world, front, rng)
+    done = fight(world, taliban, alliance, rng, "battle", front)
+    won = done.alliance_broke and not done.taliban_broke
+    world.log(
+        front.name,
+        "counterattack",
+        f"{'the alliance line gives way' if won else 'beaten back'}; Taliban casualties"
+        f" {done.taliban_casualties}, alliance casualties {done.alliance_casualties}",
+        done.result.duration_h,
+    )
+
+
+def _review(world: World, front: Front, rng: np.random.Generator) -> str:
+    """One decision on ``front``: what the command does (the decision's outcome name)."""
+    cmd = world.scenario.command
+    _defections(world, front, rng)
+    front.dig_in(min(1.0, cmd.review_h / (24.0 * cmd.dig_in_days)))
+    if front.morale < cmd.surrender_morale:
+        give_up(world, front, True, rng)
+        return "command_surrenders"
+    if front.morale < cmd.withdraw_morale:
+        give_up(world, front, False, rng)
+        return "command_withdraws"
+    facing = front.facing
+    theirs = facing.strength * facing.morale
+    if (
+        not front.threatened
+        and theirs > 0.0
+        and front.strength * front.morale >= cmd.counterattack_ratio * theirs
+    ):
+        _counterattack(world, front, rng)
+        return "command_counterattacks"
+    disperse = front.last_strike >= cmd.disperse_at and not front.threatened
+    if disperse != front.dispersed:
+        front.set_dispersed(disperse)
+        if disperse:
+            return "command_disperses"
+    if front.plan.plays("refilled") and _reinforce(world, front):
+        return "command_reinforces"
+    return "command_holds"
+
+
+def _reinforce(world: World, front: Front) -> bool:
+    """Send fighters from Kabul to refill ``front``'s line; whether any were sent."""
+    cmd = world.scenario.command
+    if world.evacuation_decided.triggered or world.city_holder != "taliban":
+        return False
+    gap = front.establishment - front.strength
+    per_review = cmd.refill_per_day * cmd.review_h / 24.0
+    n = math.floor(min(gap, per_review, world.in_kabul - cmd.kabul_minimum))
+    if n < 1:
+        return False
+    afghan, foreign = _take_from_kabul(world, n)
+    world.out.add("reinforcements_sent", afghan + foreign)
+    _refill(world, front, afghan, foreign)
+    return True
+
+
+def front_command(world: World, front: Front) -> simpy.events.ProcessGenerator:
+    """Review ``front`` every ``command.review_h`` and decide, while its line holds."""
+    env = world.env
+    cmd = world.scenario.command
+    rng = world.rng["command"]
+    yield env.timeout(float(rng.uniform(0.0, cmd.review_h)))
+    while env.now < world.horizon_h and front.holds:
+        if not front.fighting:
+            decision = _review(world, front, rng)
+            world.out.add(decision, 1)
+            world.snap()
+        yield env.timeout(cmd.review_h)
+
+
 def command(world: World) -> simpy.events.ProcessGenerator:
-    """Keep Kabul garrisoned and the lines filled, once a day."""
+    """Decide on each front (its own review), and keep Kabul garrisoned once a day."""
     env = world.env
     cmd = world.scenario.command
     rng = world.rng["command"]
@@ -137,27 +264,15 @@ def command(world: World) -> simpy.events.ProcessGenerator:
     for front in fronts:
         if front.plan.plays("contingent"):
             env.process(_contingent(world, front))
-    refilled = tuple(f for f in fronts if f.plan.plays("refilled"))
+        env.process(front_command(world, front))
     yield env.timeout(float(rng.uniform(0.0, 24.0)))
     while env.now < world.horizon_h and world.city_holder == "taliban":
         if world.evacuation_decided.triggered:
             return
         need = max(0.0, kabul_initial - world.in_kabul)
         move = min(cmd.kabul_refill_per_day, world.elsewhere, need)
-        changed = move >= 1.0
-        if changed:
+        if move >= 1.0:
             world.elsewhere -= math.floor(move)
             world.join_kabul(math.floor(move), 0.0)
-        for front in refilled:
-            if not front.holds:
-                continue
-            gap = front.establishment - front.strength
-            n = math.floor(min(gap, cmd.refill_per_day, world.in_kabul - cmd.kabul_minimum))
-            if n >= 1:
-                afghan, foreign = _take_from_kabul(world, n)
-                world.out.add("reinforcements_sent", afghan + foreign)
-                _refill(world, front, afghan, foreign)
-                changed = True
-        if changed:
             world.snap()
         yield env.timeout(24.0)

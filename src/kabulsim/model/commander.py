@@ -53,7 +53,10 @@ external losses on the Taliban: the front's share of the day's strike sorties, f
 daylight hours of the assault, each killing ``air.kills_per_sortie`` fighters, times
 ``air.controller_multiplier`` and ``air.assault_cas_factor`` once controllers are on the
 front (strikes directed onto defenders who must expose themselves to fight the assault: the
-Bai Beche pattern described by Biddle). Both fronts use the Shamali part's combat parameters.
+Bai Beche pattern described by Biddle). The fight is fought by daylight
+(:mod:`kabulsim.model.fighting`): it pauses at nightfall and resumes at first light with close
+air support at the new day's rate, unless the attacker breaks off. Both fronts use the Shamali
+part's combat parameters.
 """
 
 from __future__ import annotations
@@ -65,42 +68,49 @@ import numpy as np
 import simpy
 
 from kabulsim.combat import Side
-from kabulsim.combat.breakpoints import attacker_breakpoints, defender_breakpoints
+from kabulsim.combat.breakpoints import (
+    BreakpointDistribution,
+    attacker_breakpoints,
+    defender_breakpoints,
+)
 from kabulsim.model.air import rate_and_share_at
-from kabulsim.model.fighting import Fight, fight
+from kabulsim.model.fighting import Fight, fight, local_hour
 from kabulsim.model.world import Front, World, lognormal
 from kabulsim.scenario.schema import Doctrine
 
 Hook = Callable[[World, Front, Fight], None]
 
 
-def cas_sorties_per_h(world: World, front: Front) -> float:
-    """Strike sorties per hour over an assault on ``front`` now.
+def cas_sorties_per_h(world: World, front: Front, at: float | None = None) -> float:
+    """Strike sorties per hour over an assault on ``front`` at clock time ``at`` (None: now).
 
     The front's share of the day's scheduled strike sorties, flown over the daylight window
-    (``shamali.daylight``) in which assaults are made.
+    (``shamali.daylight``) in which assaults are made. Fights pause at night
+    (:mod:`kabulsim.model.fighting`), so this rate is never flown through a night.
     """
-    now = world.env.now
+    now = world.env.now if at is None else at
     lo, hi = world.scenario.doctrine.daylight
     rate, share = rate_and_share_at(world, front, now)
     return rate * share / max(1.0, hi - lo)
 
 
-def cas_per_h(world: World, front: Front) -> float:
-    """Fighters killed per hour by close air support during an assault on ``front`` now.
+def cas_per_h(world: World, front: Front, at: float | None = None) -> float:
+    """Fighters killed per hour by close air support in an assault on ``front`` at ``at``.
 
     Sorties (:func:`cas_sorties_per_h`) times ``air.kills_per_sortie``, times
     ``air.controller_multiplier * air.assault_cas_factor`` once controllers are on the front:
     strikes directed onto defenders who must expose themselves to fight the assault.
+    ``at`` is a clock time (None: now).
     """
     air = world.scenario.air
+    now = world.env.now if at is None else at
     mult = 1.0
-    if front.controlled(world.env.now):
+    if front.controlled(now):
         mult = air.controller_multiplier * air.assault_cas_factor
-    return cas_sorties_per_h(world, front) * air.kills_per_sortie * mult
+    return cas_sorties_per_h(world, front, now) * air.kills_per_sortie * mult
 
 
-_MEDIANS: dict[tuple[bool, float], float] = {}
+_MEDIANS: dict[tuple[bool, float, float], float] = {}
 """Median CDB90 breakpoints by side and morale, as computed (the alliance's morale changes
 rarely, and the commander asks at every review)."""
 
@@ -110,14 +120,20 @@ def _breakpoint_median(world: World, morale: float, defender: bool) -> float:
     if sh.breakpoints == "cdb90_median":
         base = sh.taliban_breakpoint if defender else sh.alliance_breakpoint
         return min(1.0, base * morale)
-    key = (defender, morale)
+    dist = defender_breakpoints() if defender else attacker_breakpoints()
+    floor_p = _floor_p(world, dist)
+    key = (defender, morale, floor_p)
     value = _MEDIANS.get(key)
     if value is None:
         if len(_MEDIANS) > 4096:
             _MEDIANS.clear()
-        dist = defender_breakpoints() if defender else attacker_breakpoints()
-        value = _MEDIANS[key] = dist.quantile_at_morale(0.5, morale)
+        value = _MEDIANS[key] = dist.quantile_at_morale(0.5, morale, floor_p)
     return value
+
+
+def _floor_p(world: World, dist: BreakpointDistribution) -> float:
+    """The lowest probability a breakpoint is drawn at (``shamali.breakpoint_floor``)."""
+    return dist.probs[0] if world.scenario.doctrine.breakpoint_floor == "cdb90_q10" else 0.0
 
 
 def _breakpoint_draw(
@@ -129,7 +145,7 @@ def _breakpoint_draw(
         base = sh.taliban_breakpoint if defender else sh.alliance_breakpoint
         return min(1.0, base * morale)
     dist = defender_breakpoints() if defender else attacker_breakpoints()
-    return dist.quantile_at_morale(u, morale)
+    return dist.quantile_at_morale(u, morale, _floor_p(world, dist))
 
 
 def estimate_odds(
@@ -163,10 +179,12 @@ def estimate_odds(
 def sides(world: World, front: Front, rng: np.random.Generator) -> tuple[Side, Side]:
     """The two sides of an assault on ``front`` now (red: Taliban, blue: alliance)."""
     sh = world.scenario.doctrine
+    # A line the Taliban command left dispersed has fewer men where the assault falls.
+    posture = world.scenario.command.dispersed_fire if front.dispersed else 1.0
     taliban = Side(
         name="taliban",
         strength=front.strength,
-        kill_rate=sh.taliban_kill_rate * sh.fortification_factor * front.morale,
+        kill_rate=sh.taliban_kill_rate * sh.fortification_factor * front.morale * posture,
         breakpoint=_breakpoint_draw(world, front.morale, True, rng),
         external_losses_per_h=cas_per_h(world, front),
     )
@@ -179,15 +197,36 @@ def sides(world: World, front: Front, rng: np.random.Generator) -> tuple[Side, S
     return taliban, alliance
 
 
-def _local_hour(world: World) -> float:
-    start = world.scenario.start
-    return (start.hour + start.minute / 60.0 + world.env.now) % 24.0
+def counterattack_sides(world: World, front: Front, rng: np.random.Generator) -> tuple[Side, Side]:
+    """The two sides of a Taliban counter-attack from ``front`` now (red: Taliban).
+
+    The Taliban attack out of their positions: no fortification factor, a failed attacker's
+    breakpoint (CDB90), and close air support on men in the open (``command.open_exposure``
+    times :func:`cas_per_h`). The alliance defends its own prepared line (the fortification
+    factor, a withdrawing defender's breakpoint).
+    """
+    sh = world.scenario.doctrine
+    cmd = world.scenario.command
+    taliban = Side(
+        name="taliban",
+        strength=front.strength,
+        kill_rate=sh.taliban_kill_rate * front.morale,
+        breakpoint=_breakpoint_draw(world, front.morale, False, rng),
+        external_losses_per_h=cas_per_h(world, front) * cmd.open_exposure,
+    )
+    alliance = Side(
+        name="alliance",
+        strength=front.facing.strength,
+        kill_rate=sh.alliance_kill_rate * sh.fortification_factor * front.facing.morale,
+        breakpoint=_breakpoint_draw(world, front.facing.morale, True, rng),
+    )
+    return taliban, alliance
 
 
 def _until_daylight(world: World, rng: np.random.Generator) -> float:
     """Hours to wait from now until an assault may start."""
     lo, hi = world.scenario.doctrine.daylight
-    hour = _local_hour(world)
+    hour = local_hour(world, world.env.now)
     form_up = float(rng.uniform(0.0, min(3.0, max(0.0, hi - lo))))
     if lo <= hour < hi:
         return 0.0
@@ -290,6 +329,7 @@ def commander(
             yield env.timeout(sh.review_h)
             continue
         world.log(front.name, "assault_decided", f"estimated odds {odds:.2f}", odds)
+        front.threatened = True  # the massing is seen across the line
         yield env.timeout(lognormal(rng, sh.mass_h, sh.mass_spread))
         front.facing.reserve -= massed
         front.facing.strength += massed
@@ -297,14 +337,23 @@ def commander(
         yield env.timeout(_until_daylight(world, rng))
         if not front.holds:
             return
+        front.fighting = True
         front.assaults += 1
         assaulted = world.milestone(f"{front.name}_assaulted")
         if not assaulted.triggered:
             assaulted.succeed()
         taliban, alliance = sides(world, front, rng)
-        done = fight(world, taliban, alliance, rng, "battle", front)
+        first = front.outs.get("taliban_at_first_assault")
+        if first is not None and front.assaults == 1:
+            world.out.set(first, taliban.strength)
+        done = fight(
+            world, taliban, alliance, rng, "battle", front, lambda at: cas_per_h(world, front, at)
+        )
         on_fight(world, front, done)
-        yield env.timeout(done.result.duration_h)
+        world.snap()
+        yield env.timeout(done.elapsed_h)
+        front.fighting = False
+        front.threatened = False
         if done.taliban_broke:
             front.holds = False
             on_break(world, front, done)

@@ -41,6 +41,7 @@ When a line breaks:
 
 from __future__ import annotations
 
+import numpy as np
 import simpy
 
 from kabulsim.model.commander import cas_sorties_per_h, commander
@@ -56,7 +57,7 @@ def _fought(world: World, front: Front, done: Fight) -> None:
         front.name,
         "assault",
         f"{result.ended_by}; Taliban casualties {done.taliban_casualties},"
-        f" alliance casualties {done.alliance_casualties}",
+        f" alliance casualties {done.alliance_casualties}; days {done.days}",
         result.duration_h,
     )
 
@@ -78,7 +79,9 @@ def _record_assault(world: World, front: Front, done: Fight) -> None:
     rng = world.rng[front.name]
     cas_sorties = cas_sorties_per_h(world, front) * result.duration_h
     out.add("sorties_flown", cas_sorties)
-    out.add("civilian_casualties", float(rng.poisson(sc.air.civilians_per_sortie * cas_sorties)))
+    civilians = float(rng.poisson(sc.air.civilians_per_sortie * cas_sorties))
+    out.add("civilian_casualties", civilians)
+    out.add("civilians_air", civilians)
 
 
 def _fall_back(world: World, front: Front) -> None:
@@ -144,6 +147,39 @@ def _broken(world: World, front: Front, done: Fight) -> None:
     world.snap()
     world.out.set(front.outs["broken"], world.env.now)
     world.log(front.name, "front_broken", "the Taliban fall back to Kabul")
+    world.front_broken.succeed()
+
+
+def give_up(world: World, front: Front, surrender: bool, rng: np.random.Generator) -> None:
+    """The Taliban command gives up ``front``'s line without a fight.
+
+    ``surrender``: the line negotiates its surrender and its fighters are taken prisoner (as
+    at Kunduz and Kandahar); otherwise it withdraws in order: the front covering Kabul falls
+    back on the city whole, a front whose city falls retreats along its route. Then as after
+    a lost fight: the front-broken event, or the alliance's advance on the city.
+    """
+    front.holds = False
+    fighters = front.strength
+    if surrender:
+        world.ledger.capture(fighters)
+    elif front.plan.fall is not None:
+        world.ledger.withdraw(front.plan.fall.retreat, fighters)
+    else:
+        # Whole fighters fall back (the evacuation moves whole fighters); a fraction left by
+        # the strikes' expected kills is booked with the scattered.
+        whole = int(fighters)
+        foreign = int(rng.binomial(whole, world.scenario.forces.foreign_share)) if whole else 0
+        world.join_kabul(float(whole - foreign), float(foreign))
+        world.ledger.capture(fighters - whole)
+    front.set_strength(0.0)
+    what = "surrenders" if surrender else "withdraws"
+    if front.plan.fall is not None:
+        world.out.set(front.outs["line_broken"], world.env.now)
+        world.log(front.name, "line_given_up", f"the line {what}", fighters)
+        world.env.process(_advance(world, front))
+        return
+    world.out.set(front.outs["broken"], world.env.now)
+    world.log(front.name, "front_given_up", f"the line {what}", fighters)
     world.front_broken.succeed()
 
 

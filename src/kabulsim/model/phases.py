@@ -28,6 +28,7 @@ from typing import Literal
 import numpy as np
 import simpy
 
+from kabulsim.model.accounts import accounts
 from kabulsim.model.aftermath import aftermath, close_vacuum
 from kabulsim.model.air import air_campaign
 from kabulsim.model.alliance import alliance
@@ -121,6 +122,7 @@ PHASES: tuple[Phase, ...] = (
     Phase("vacuum", vacuum, close_city),
     Phase("pressure", front_pressure),
     Phase("command", command),
+    Phase("accounts", accounts),
 )
 """The phases of the model, started in this order at time 0 (a per-front phase's instances
 in the theatre's order). A per-front phase's stream is named after the front (``{place}``),

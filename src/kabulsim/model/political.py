@@ -18,14 +18,21 @@ one with ``null``; the model never moves them in response to what happens in Kab
 date the phase logs the event and changes what depends on it:
 
 * the Bonn Agreement multiplies the alliance's and the factions' hazards of entering Kabul by
-  ``bonn_restraint`` (the pledge of Annex I);
+  ``bonn_restraint`` (the pledge of Annex I: the commanders' incentive), and sets up the
+  Interim Authority with ``interim_composition`` (who is invited to Kabul);
 * the fall of Kandahar ends the chance of a Taliban return to Kabul;
 * the first international troops start the force's build-up (:mod:`kabulsim.model.vacuum`),
   not before the Taliban have left the city (a force sent to assist an Afghan authority does
   not deploy into a Taliban-held city), and the phase marks when they are numerous enough to
   keep factions apart;
-* when the Interim Authority takes office, who holds the city and the breadth of the forces
-  in it are recorded (``holder_at_interim``, ``control_breadth_interim``).
+* when the Interim Authority takes office it becomes the authority of a city held in order by
+  forces that answer to it (if the Bonn Agreement was signed), and who holds the city and the
+  breadth of that authority are recorded (``holder_at_interim``, ``control_breadth_interim``).
+
+Inert in the model: resolution 1378, the opening of the Bonn talks and resolution 1386
+(:data:`INERT`) are logged and change nothing. What they did in 2001 acts in the model through
+the dated events that followed (the agreement, the force's arrival); removing one of them
+leaves every outcome of every replication unchanged (``tests/model/test_political.py``).
 """
 
 from __future__ import annotations
@@ -46,6 +53,9 @@ EVENTS = {
     "interim_authority": "the Interim Authority takes office in Kabul",
 }
 """The dated events of ``political.*`` and what the log says of each."""
+
+INERT = frozenset({"resolution_1378", "bonn_opens", "resolution_1386"})
+"""The events that are only logged: no outcome depends on them in the model's window."""
 
 
 def schedule(world: World) -> list[tuple[float, str, str]]:
@@ -98,7 +108,11 @@ def political_track(world: World) -> simpy.events.ProcessGenerator:
         elif kind == "kandahar_falls":
             city.kandahar_held = False
         elif kind == "interim_authority":
+            city.interim_in_office = True
             world.out.set("interim_authority", env.now)
             measure_interim(world)
         world.log("political", kind, text)
-        signal(world)
+        if kind not in INERT:
+            # Only an event that changes a hazard wakes the processes that draw one (a fresh
+            # draw is exact but would change the random numbers of an inert event's runs).
+            signal(world)

@@ -25,23 +25,34 @@ Mechanisms, from the moment no organised Taliban force is left in the city:
   international force reaches the arbiter level first; then the weaker party leaves the city
   (a faction fighting the alliance always leaves). Each day of fighting costs
   ``clash_civilians_per_day`` civilian lives on average (the 1992-95 rate in Kabul).
-* **A Taliban return.** While the city is unheld and Kandahar holds, a return attempt from
-  the south comes at hazard ``return_per_h``; ``return_fighters`` (at most those who withdrew
-  towards Kandahar) retake the empty city, the factions in it leave, and the alliance ends any
-  hold-back and fights them (:mod:`kabulsim.model.alliance`).
+* **A Taliban return.** The fighters who withdrew south reach Kandahar ``return_road_h``
+  after the city empties. From then on, while the city is unheld and Kandahar holds, a return
+  attempt sets off at hazard ``return_per_h`` with ``return_fighters`` (at most those who
+  withdrew towards Kandahar) and takes the road's time again (``return_road_h``): a return
+  cannot reach Kabul sooner than twice the road after the city empties. If the city is still
+  unheld when it arrives, it retakes the city with its own morale (``return_morale``, not the
+  broken front's), the factions in it leave, and the alliance ends any hold-back and fights it
+  (:mod:`kabulsim.model.alliance`); otherwise it turns back.
 * **Policing, looting and order.** Policing coverage is ``min(1, P / N)`` with ``N`` the police
   the city needs (``population * police_per_1000 / 1000``) and ``P`` the alliance's police
   (``alliance_police * alliance_police_effect``, once it holds the city) plus the international
   troops present (arriving on the political track and building up linearly). Looting and
-  score-settling kill civilians at ``looting_civilians_per_day`` times the militias' arming
-  ``1 - exp(-t / militia_h)`` (t since the Taliban left) times the policing shortfall
-  ``max(0, 1 - coverage / order_coverage)``. Order is restored from the moment coverage reaches
-  ``order_coverage`` with no clash and no Taliban in the city, for good.
+  score-settling kill civilians at ``looting_civilians_per_day`` times the arms in the city
+  (the share of heavy weapons the Taliban left behind, ``weapons_abandoned``, times the local
+  militias' arming ``1 - exp(-t / militia_h)``, t since the Taliban left), times the armed
+  groups looting (``1 + looting_per_faction`` x the factions in the city), times the policing
+  shortfall ``max(0, 1 - coverage / order_coverage)``. Order is restored from the moment
+  coverage reaches ``order_coverage`` with no clash and no Taliban in the city, for good.
 
-The breadth of the forces in the city (``control_breadth``) is ``sum_g min(c_g, p_g)``, with
-``p`` the population's composition and ``c`` that of every armed force in the city, weighted
-by fighters: the alliance contingent, each faction present (its group), and international
-troops counted as mirroring the population.
+**Control breadth** measures representation in the authority that holds the city in order,
+not the number of armed groups in it. At a moment when the city is in order (policing coverage
+at least ``order_coverage``, no clash, no Taliban in it) the authority is the Interim Authority
+once it has taken office under a signed Bonn Agreement (``political.interim_composition``),
+and before that the alliance if it holds the city (``alliance.composition``); the breadth is
+``sum_g min(a_g, p_g)`` with ``a`` the authority's composition and ``p`` the population's. A
+city in disorder, or held by no authority (factions alone), has breadth 0. The armed groups
+counted separately: ``armed_groups_max``, the most armed groups in the city at once (the
+alliance, each faction, a returning Taliban force, the international force).
 
 Every hazard is drawn afresh when the state it depends on changes (the exponential is
 memoryless, so this is exact); looting deaths and order are computed when the run ends from
@@ -50,6 +61,7 @@ the recorded intervals, with no simulation event per hour.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Callable, Generator
 from typing import Any
@@ -76,9 +88,21 @@ HOLDERS = (
 """Who holds Kabul at a date (``holder_at_interim``), in the order they are checked."""
 
 
+def armed_groups(world: World) -> int:
+    """Armed groups in the city now: the alliance, each faction, the Taliban, the force."""
+    city = world.city
+    groups = len(city.factions)
+    groups += world.alliance_in_city.triggered
+    groups += city.taliban_since is not None
+    groups += troops_at(world.scenario, world.force_arrives_h, world.env.now) > 0.0
+    return int(groups)
+
+
 def signal(world: World) -> None:
     """Wake every process whose hazard depends on the city's state."""
     city = world.city
+    if world.city_empty.triggered:
+        city.armed_groups_max = max(city.armed_groups_max, armed_groups(world))
     old = city.changed
     city.changed = world.env.event()
     old.succeed()
@@ -142,18 +166,43 @@ def unheld(world: World) -> bool:
     )
 
 
-def control_breadth(world: World, t_h: float) -> float:
-    """The breadth indicator in [0, 1] of the armed forces in the city at ``t_h``; NaN if none."""
+def in_order(world: World, t_h: float) -> bool:
+    """Whether the city is in order at ``t_h``: policed enough, no clash, no Taliban in it."""
+    city = world.city
+    return (
+        city.clash_since is None
+        and city.taliban_since is None
+        and coverage(world, t_h) >= world.scenario.vacuum.order_coverage
+    )
+
+
+def authority(world: World) -> tuple[float, ...] | None:
+    """The composition of the authority the forces holding the city answer to now, or None.
+
+    The Interim Authority once it has taken office under a signed Bonn Agreement (it answers
+    for the alliance's forces and is what the international force assists); before that the
+    alliance, if it holds the city; None when no authority holds it (nobody, or factions).
+    """
     sc = world.scenario
-    parts: list[tuple[float, tuple[float, ...]]] = []
+    city = world.city
+    if city.interim_in_office and city.bonn_signed:
+        if world.alliance_in_city.triggered or _force_share(world) > 0.0:
+            return sc.political.interim_composition.as_tuple()
+        return None
     if world.alliance_in_city.triggered:
-        parts.append((world.alliance_strength, sc.alliance.composition.as_tuple()))
-    for f in world.city.factions.values():
-        parts.append((f.fighters, tuple(float(g == f.group) for g in GROUPS)))
-    troops = troops_at(sc, world.force_arrives_h, t_h)
-    population = sc.alliance.population.as_tuple()
-    parts.append((troops, population))
-    return breadth(population, parts)
+        return sc.alliance.composition.as_tuple()
+    return None
+
+
+def control_breadth(world: World, t_h: float) -> float:
+    """Representation in [0, 1] of the authority holding the city in order at ``t_h``.
+
+    0 when the city is in disorder or no authority holds it (see the module docstring).
+    """
+    held_by = authority(world)
+    if held_by is None or not in_order(world, t_h):
+        return 0.0
+    return breadth(world.scenario.alliance.population.as_tuple(), [(1.0, held_by)])
 
 
 def breadth(population: tuple[float, ...], parts: list[tuple[float, tuple[float, ...]]]) -> float:
@@ -232,10 +281,18 @@ def _faction_entry(world: World, faction: Faction) -> simpy.events.ProcessGenera
     yield from wait_for_hazard(world, rng, rate)
     city = world.city
     city.factions[faction.name] = faction
+    city.faction_since[faction.name] = world.env.now
     city.entered += 1
     world.out.set("factions_entered", city.entered)
     world.log("vacuum", "faction_enters", faction.name, faction.fighters)
     signal(world)
+
+
+def _faction_leaves(world: World, name: str) -> None:
+    """A faction leaves the city (beaten in a clash, or driven out by a Taliban return)."""
+    city = world.city
+    if city.factions.pop(name, None) is not None:
+        city.faction_spells.append((city.faction_since.pop(name), world.env.now))
 
 
 def _parties(world: World) -> list[tuple[str, float]]:
@@ -315,12 +372,13 @@ def _clashes(world: World) -> simpy.events.ProcessGenerator:
             loser = b[0] if a[0] == "alliance" else a[0]
         else:
             loser = a[0] if a[1] < b[1] else b[0]
-        city.factions.pop(loser, None)
+        _faction_leaves(world, loser)
         _end_clash(world, start, f"{loser} leaves the city")
         signal(world)
 
 
 def _taliban_return(world: World) -> simpy.events.ProcessGenerator:
+    env = world.env
     v = world.scenario.vacuum
     rng = world.rng["vacuum"]
     city = world.city
@@ -328,14 +386,28 @@ def _taliban_return(world: World) -> simpy.events.ProcessGenerator:
     def rate() -> float:
         return v.return_per_h if unheld(world) and city.kandahar_held else 0.0
 
-    yield from wait_for_hazard(world, rng, rate)
+    # The fighters who withdrew south first have to get there.
+    yield env.timeout(v.return_road_h)
+    while True:
+        yield from wait_for_hazard(world, rng, rate)
+        fighters = float(min(v.return_fighters, world.ledger.by_route["kandahar"]))
+        if fighters < 1.0:
+            return
+        world.log("vacuum", "taliban_return_sets_off", "a Taliban force sets off from the south")
+        yield env.timeout(v.return_road_h)
+        if unheld(world):
+            break
+        world.log("vacuum", "taliban_return_turns_back", "the city is held; the force turns back")
     fighters = float(min(v.return_fighters, world.ledger.by_route["kandahar"]))
     if fighters < 1.0:
         return
     world.return_to_kabul(fighters)
+    # The returning force fights with its own morale, not the broken front's.
+    world.kabul_resolve = v.return_morale
     if city.clash_since is not None:
         _end_clash(world, city.clash_since, "the Taliban retake the city")
-    city.factions.clear()
+    for name in list(city.factions):
+        _faction_leaves(world, name)
     city.taliban_since = world.env.now
     world.out.set("taliban_reentered", True)
     world.log("vacuum", "taliban_return", "a Taliban force retakes the empty city", fighters)
@@ -377,20 +449,49 @@ def _civilians(world: World, cause: str, deaths: float) -> None:
     world.out.add("civilian_casualties", deaths)
 
 
+def _by_date(
+    world: World, cause: str, rng: np.random.Generator, expected: list[float], keys: list[str]
+) -> None:
+    """Draw the deaths of each period between record dates; book them in total and by date.
+
+    ``expected[i]`` is the expected number in the period ending at the i-th record date (the
+    last period ends at the horizon); the dated totals get the deaths up to their date.
+    """
+    deaths = [float(rng.poisson(max(0.0, e))) for e in expected]
+    _civilians(world, cause, sum(deaths))
+    so_far = 0.0
+    for key, d in zip(keys, deaths, strict=False):
+        so_far += d
+        world.out.add(f"civilian_casualties_to_{key}", so_far)
+
+
+def _overlap(spells: list[tuple[float, float]], a: float, b: float) -> float:
+    """Hours of ``spells`` within [a, b)."""
+    return sum(max(0.0, min(y, b) - max(x, a)) for x, y in spells)
+
+
 def close_city(world: World, step_h: float = 0.25) -> None:
     """Book the civilian deaths of looting and of factional fighting, and when order returned.
 
-    Open clashes and Taliban spells are counted up to the horizon.
+    Open clashes and Taliban spells are counted up to the horizon. The deaths are drawn per
+    period between the record's dates (:func:`kabulsim.model.accounts.record_cutoffs`) and
+    added to the dated totals.
     """
+    from kabulsim.model.accounts import record_cutoffs
+
     out = world.out
+    city = world.city
+    out.set("armed_groups_max", city.armed_groups_max)
     empty = out.time("kabul_evacuated")
     if empty is None:
         return
     sc = world.scenario
     v = sc.vacuum
     rng = world.rng["vacuum"]
-    city = world.city
     end = world.horizon_h
+    cutoffs = record_cutoffs(world)
+    keys = [k for k, _ in cutoffs]
+    bounds = [0.0, *(t for _, t in cutoffs), end]
     clashes = list(city.clashes)
     if city.clash_since is not None:
         clashes.append((city.clash_since, end))
@@ -399,8 +500,13 @@ def close_city(world: World, step_h: float = 0.25) -> None:
         spells.append((city.taliban_since, end))
     hours = sum(b - a for a, b in clashes)
     out.set("factional_fighting_h", hours)
-    _civilians(
-        world, "civilians_factional", float(rng.poisson(v.clash_civilians_per_day * hours / 24.0))
+    per_h = v.clash_civilians_per_day / 24.0
+    _by_date(
+        world,
+        "civilians_factional",
+        rng,
+        [per_h * _overlap(clashes, a, b) for a, b in itertools.pairwise(bounds)],
+        keys,
     )
     if end <= empty:
         return
@@ -421,15 +527,23 @@ def close_city(world: World, step_h: float = 0.25) -> None:
     else:
         shortfall = np.zeros_like(coverage)
     shortfall[taliban] = 0.0
-    # Looting needs both a shortfall of policing and armed men: the integrand, computed only
-    # where there is a shortfall (elsewhere it is exactly zero), summed over the whole grid.
+    # Looting needs a shortfall of policing, arms and armed men: the integrand, computed only
+    # where there is a shortfall (elsewhere it is exactly zero).
+    weapons = out.number("weapons_abandoned")
+    weapons = 1.0 if math.isnan(weapons) else weapons
+    factions = [*city.faction_spells, *((t, end) for t in city.faction_since.values())]
     where = np.flatnonzero(shortfall)
     at = mid[where]
-    armed = 1.0 - np.exp(-(at - empty) / v.militia_h)
+    arms = weapons * (1.0 - np.exp(-(at - empty) / v.militia_h))
+    groups = np.ones_like(at)
+    for a, b in factions:
+        groups += v.looting_per_faction * ((at >= a) & (at < b))
     integrand = np.zeros_like(mid)
-    integrand[where] = shortfall[where] * armed * (edges[where + 1] - edges[where])
-    expected = v.looting_civilians_per_day / 24.0 * float(np.sum(integrand))
-    _civilians(world, "civilians_looting", float(rng.poisson(expected)))
+    integrand[where] = shortfall[where] * arms * groups * (edges[where + 1] - edges[where])
+    per_h = v.looting_civilians_per_day / 24.0
+    periods = itertools.pairwise(bounds)
+    expected = [per_h * float(integrand[(mid >= a) & (mid < b)].sum()) for a, b in periods]
+    _by_date(world, "civilians_looting", rng, expected, keys)
     ok = (coverage >= v.order_coverage) & ~taliban & ~fighting
     if not ok[-1]:
         return

@@ -103,22 +103,50 @@ class Front:
     """Alliance assaults made on this front."""
     encircled_by: list[tuple[simpy.Event, float]] = field(default_factory=list)
     """(fall event, daily morale factor) of the fronts whose city's fall encircles this one."""
+    exposed: float = 0.0
+    """Fighters of the line in the open: arrived and not yet in prepared positions (see
+    :mod:`kabulsim.model.command`); strikes kill more of them (``command.open_exposure``)."""
+    dispersed: bool = False
+    """Whether the Taliban command has dispersed the line against the bombing."""
+    threatened: bool = False
+    """Whether the alliance is massing for an assault here (seen by the Taliban command)."""
+    last_strike: float = 0.0
+    """Effective strike sorties per thousand fighters of the line in the last day's strikes."""
+    fighting: bool = False
+    """Whether a fight is under way on this front (the command does not decide meanwhile)."""
 
     def controlled(self, t_h: float) -> bool:
         """Whether ground controllers are directing strikes on this front at ``t_h``."""
         return self.controllers_h is not None and t_h >= self.controllers_h
 
-    def lose(self, fighters: float) -> None:
-        """The front loses ``fighters`` (killed, or gone elsewhere: the caller books where)."""
+    def lose(self, fighters: float, exposed: float | None = None) -> None:
+        """The front loses ``fighters`` (killed, or gone elsewhere: the caller books where).
+
+        ``exposed`` of them were in the open (None: in proportion to the line's share in the
+        open).
+        """
+        if exposed is None:
+            exposed = fighters * self.exposed / self.strength if self.strength > 0 else 0.0
         self.strength -= fighters
+        self.exposed = min(max(0.0, self.exposed - exposed), max(0.0, self.strength))
 
     def gain(self, fighters: float) -> None:
-        """Fighters arrive in the line (reinforcements)."""
+        """Fighters arrive in the line (reinforcements): in the open until they dig in."""
         self.strength += fighters
+        self.exposed += fighters
+
+    def dig_in(self, share: float) -> None:
+        """``share`` of the fighters in the open reach prepared positions."""
+        self.exposed -= share * self.exposed
+
+    def set_dispersed(self, dispersed: bool) -> None:
+        """The Taliban command disperses the line, or concentrates it again."""
+        self.dispersed = dispersed
 
     def set_strength(self, fighters: float) -> None:
         """The front's strength after a fight (the engine's final strength)."""
         self.strength = fighters
+        self.exposed = min(self.exposed, max(0.0, fighters))
 
     def scale_morale(self, factor: float) -> None:
         """Multiply the front's morale by ``factor`` (strikes, shock, fear of encirclement)."""

@@ -131,6 +131,32 @@ REF_BIDDLE = (
 )
 
 
+REF_BIDDLE_ADAPT = (
+    "S. Biddle, Afghanistan and the Future of Warfare, Foreign Affairs 82(2), 2003, and SSI"
+    " monograph (2002): Taliban fighters quickly adapted, dispersed and camouflaged their"
+    " positions, and many survived the air strikes; survivors in prepared positions had to be"
+    " overcome in close combat"
+)
+REF_TARIN_KOWT = (
+    "Tarin Kowt, 17 Nov 2001: of about 80 Taliban vehicles attacking in the open under air"
+    " attack, some 45 were destroyed (E. Blehm, The Only Thing Worth Dying For, 2010)"
+)
+REF_WOODWARD = (
+    "B. Woodward, Bush at War (2002; Washington Post and Newsweek excerpts, Nov 2002): the CIA"
+    " paid $10,000 for a sub-commander and his dozens of fighters, $50,000 for a commander and"
+    " his hundreds; $70 million in cash outlays; 'the United States bought off more enemy"
+    " fighters than it killed'"
+)
+REF_TALOQAN = (
+    "J. L. Anderson, The Surrender, The New Yorker, 10 Dec 2001: at Taloqan on 11 Nov 2001 a"
+    " commander with several hundred men changed sides as the Taliban abandoned city after"
+    " city"
+)
+REF_KUNDUZ = (
+    "A. Rashid, Descent into Chaos (2008): the Taliban surrounded at Kunduz (some 8,000 with"
+    " foreign fighters) negotiated their surrender in late Nov 2001; Kandahar was surrendered"
+    " by negotiation on 7 Dec 2001"
+)
 REF_POWELL = (
     'C. Powell, NBC Meet the Press, 11 Nov 2001 (US State Dept Washington File): "invest the'
     ' city, make it untenable for the Taliban"; "two forces arriving in Kabul at the same time'
@@ -441,13 +467,29 @@ class Air(_Part):
         source=REF_BRISCOE,
         description="Arrival of ground controllers (ODA 595) on the northern front; null: never.",
     )
+    pursuit_until: LocalDatetime | None = param(
+        datetime(2001, 12, 17, 12, 0, tzinfo=KABUL),
+        units="local time",
+        kind="exogenous",
+        source="the battle of Tora Bora, the last pocket the withdrawal reached, 6-17 Dec 2001;"
+        " bin Laden's escape about 16 Dec (US Senate Foreign Relations Committee, 'Tora Bora"
+        " Revisited', 30 Nov 2009, citing Berntsen);"
+        ' on 15 Nov 2001 "U.S. air forces flew 138 sorties over Afghanistan" in support of'
+        " ground operations near Kunduz and against caves (AFPS, 16 Nov 2001); plausible 7 Dec"
+        " (Kandahar's surrender) - 31 Dec",
+        description="Until this date the sorties aimed at a front that no longer holds a line"
+        " keep flying against the fighters who withdrew from it (the retreat and the pockets it"
+        " reaches); they count as sorties and civilian deaths, and their kills fall outside the"
+        " modelled theatre. null: they stop when the line breaks.",
+    )
     civilians_per_sortie: float = param(
-        0.15,
+        0.2,
         units="civilian deaths/sortie",
         ge=0,
         plausible=(0.05, 0.4),
         kind="reference",
-        source=REF_CONETTA,
+        source=REF_CONETTA + "; and about 4,700 attack sorties through 10 Dec 2001 (the same"
+        " report): 0.17-0.28 a sortie (version 3 used 0.15, below both ratios)",
         description="Civilian deaths per strike sortie, on average over all targets.",
     )
 
@@ -868,6 +910,44 @@ class Shamali(_Part):
         description="Window of local hours in which an assault may start (massing that ends"
         " at night waits for first light plus a form-up delay).",
     )
+    nightfall: float = param(
+        17.0,
+        units="h (local hour of day)",
+        ge=12,
+        le=24,
+        plausible=(16.5, 18.0),
+        kind="reference",
+        source="sunset at Kabul in mid-November is about 16:50 local time (UTC+4:30) and civil"
+        " twilight ends about 17:15 (solar tables for 34.5 N, 69.2 E); assaults were daylight"
+        " operations (AP, 12 Nov 2001: launched 'just before noon') and controllers directing"
+        " close air support had to see the defenders",
+        description="Local hour at which a fight pauses for the night; it resumes at first"
+        " light (the first hour of daylight) with its losses counting against the breakpoints.",
+    )
+    kill_rates_by: Literal["daylight", "round_the_clock"] = param(
+        "daylight",
+        units="choice",
+        kind="cdb90",
+        source=CDB90 + "kill rates are casualties per day of battle; fights here pause at"
+        " night, so 'daylight' inflicts a day's losses in the hours from first light to"
+        " nightfall (the per-hour rates times 24 / (nightfall - first light), about 2.3);"
+        " 'round_the_clock' keeps the per-hour rates (per day / 24)",
+        description="How CDB90's daily kill rates are spread over a day of fighting by daylight.",
+    )
+    assault_days: int = param(
+        5,
+        units="days",
+        ge=1,
+        le=10,
+        plausible=(3, 7),
+        kind="cdb90",
+        source=CDB90 + "of the 383 20th-century battles with a known length, 98% lasted at most"
+        " 2.0 days of active combat and 99.2% at most 3 (median 1.6); five days of daylight"
+        " fighting (about ten hours each) are about two days of continuous combat",
+        description="Days of daylight fighting after which an undecided fight is broken off at"
+        " nightfall (a backstop: the attacker breaks off sooner when the fight is not going"
+        " his way).",
+    )
     breakpoints: Literal["cdb90_distribution", "cdb90_median"] = param(
         "cdb90_distribution",
         units="choice",
@@ -876,6 +956,15 @@ class Shamali(_Part):
         " failed-attacker distributions, morale selecting the quantile (see docs/sources.md);"
         " 'cdb90_median': version 1's median times morale",
         description="How each fight's breakpoints are set.",
+    )
+    breakpoint_floor: Literal["cdb90_min", "cdb90_q10"] = param(
+        "cdb90_min",
+        units="choice",
+        kind="cdb90",
+        source=CDB90 + "'cdb90_min': no breakpoint below the smallest observed (0.49% of"
+        " strength for defenders who withdrew, 0.47% for failed attackers); 'cdb90_q10': none"
+        " below the 10th percentile (2.0%, 1.2%), the lowest quantile summarised",
+        description="The lowest breakpoint a demoralised side may draw (with cdb90_distribution).",
     )
     fortification_factor: float = param(
         1.5,
@@ -1211,6 +1300,133 @@ class Command(_Part):
         description="Fighters a day moving from elsewhere in the country into Kabul while it"
         " is below its initial garrison.",
     )
+    review_h: float = param(
+        24.0,
+        units="h",
+        ge=1,
+        cost="interval",
+        plausible=(12.0, 72.0),
+        kind="assumption",
+        source="the Taliban command's orders to a front, by radio and courier, about once a"
+        " day; the cadence is an assumption",
+        description="Interval between the Taliban command's decision reviews of each front"
+        " (hold, reinforce, disperse, counter-attack, withdraw or negotiate a surrender).",
+    )
+    dig_in_days: float = param(
+        3.0,
+        units="days",
+        gt=0,
+        plausible=(1.0, 7.0),
+        kind="assumption",
+        source="fighters arriving at a line need days to dig and camouflage positions of"
+        " their own; " + REF_BIDDLE_ADAPT,
+        description="Mean time for fighters arriving at a line to be in prepared positions"
+        " (until then they are in the open).",
+    )
+    open_exposure: float = param(
+        4.0,
+        units="factor",
+        ge=1,
+        plausible=(2.0, 10.0),
+        kind="assumption",
+        source=REF_BIDDLE_ADAPT + "; " + REF_TARIN_KOWT + "; the factor is an assumption",
+        description="Strike kills per sortie on fighters in the open (arriving, not yet dug in,"
+        " or counter-attacking) over those on fighters in prepared positions.",
+    )
+    disperse_at: float = param(
+        4.0,
+        units="effective sorties/day per 1,000 fighters",
+        ge=0,
+        plausible=(1.0, 20.0),
+        kind="assumption",
+        source=REF_BIDDLE_ADAPT + ": after the first weeks the Taliban dispersed and"
+        " camouflaged their positions; the threshold is an assumption",
+        description="The command disperses a front when the last day's effective strike"
+        " sorties per thousand fighters in its line reach this; it concentrates again when"
+        " they fall below it or the alliance masses for an assault.",
+    )
+    dispersed_exposure: float = param(
+        0.5,
+        units="factor",
+        gt=0,
+        le=1,
+        plausible=(0.25, 0.8),
+        kind="assumption",
+        source=REF_BIDDLE_ADAPT + "; the factor is an assumption",
+        description="Strike kills on a dispersed front relative to a concentrated one.",
+    )
+    dispersed_fire: float = param(
+        0.6,
+        units="share",
+        gt=0,
+        le=1,
+        plausible=(0.4, 0.9),
+        kind="assumption",
+        source="a dispersed line has fewer men where the assault falls",
+        description="The Taliban kill rate in an assault that finds the front dispersed,"
+        " as a share of a concentrated front's.",
+    )
+    counterattack_ratio: float = param(
+        3.0,
+        units="ratio",
+        gt=0,
+        plausible=(2.0, 5.0),
+        kind="reference",
+        source="the 3:1 rule of thumb for an attack on a prepared defence (J. Mearsheimer,"
+        " International Security 13(4), 1989; T. N. Dupuy, Numbers, Predictions and War,"
+        " 1979)",
+        description="The command counter-attacks when its line's strength times morale reaches"
+        " this multiple of the facing alliance line's.",
+    )
+    withdraw_morale: float = param(
+        0.03,
+        units="morale (0-1)",
+        ge=0,
+        le=1,
+        plausible=(0.0, 0.15),
+        kind="assumption",
+        source="in 2001 neither line gave way before it was assaulted (the Shamali line fell"
+        " back after three hours of fighting): the threshold lies below the morale the lines"
+        " reached before their assaults",
+        description="The command withdraws a front's line without a fight when its morale"
+        " falls below this (0: never).",
+    )
+    surrender_morale: float = param(
+        0.01,
+        units="morale (0-1)",
+        ge=0,
+        le=1,
+        plausible=(0.0, 0.1),
+        kind="reference",
+        source=REF_KUNDUZ + "; the threshold is an assumption",
+        description="The command negotiates a front's surrender when its morale falls below"
+        " this (checked before a withdrawal; 0: never).",
+    )
+    desertion_per_day: float = param(
+        0.0,
+        units="share/day at morale 0",
+        ge=0,
+        le=1,
+        plausible=(0.0, 0.03),
+        kind="assumption",
+        source=REF_TALOQAN + "; no source gives a rate of desertion without payments: the"
+        " default counts only the paid defections (bought_per_day); 0.01 moves the median"
+        " Shamali fight to 10 Nov (a candidate for the next recalibration)",
+        description="Share of a line's fighters deserting or changing sides each day, times"
+        " (1 - morale), without payments.",
+    )
+    bought_per_day: float = param(
+        0.01,
+        units="share/day at morale 0",
+        ge=0,
+        le=1,
+        plausible=(0.0, 0.03),
+        kind="reference",
+        source=REF_WOODWARD + "; the rate is an assumption",
+        description="Further share of a line's fighters whose commanders are paid to change"
+        " sides each day, times (1 - morale), on a line struck in the last day's strikes (0: no"
+        " cash, a counterfactual).",
+    )
 
 
 class Ethnic(_Part):
@@ -1367,8 +1583,51 @@ class Alliance(_Part):
         ge=0,
         plausible=(0.3, 3.0),
         kind="assumption",
-        source="fighting in a populated city kills civilians at a comparable rate",
+        source="an assumption with a range: the Cities and Armed Conflict Events database"
+        " (1989-2017) counts about as many civilian as combatant deaths in armed conflict in"
+        " cities of over 100,000 (49.5% civilian where known) and about two civilians per"
+        " combatant in cities of over 750,000 (66.1%); the range spans both and lower"
+        " ratios where the population had fled (see docs/sources.md, issue 24a)",
         description="Civilian deaths per fighter killed in fighting inside the city.",
+    )
+    siege_pressure_per_day: float = param(
+        0.05,
+        units="1/day",
+        ge=0,
+        le=1,
+        plausible=(0.02, 0.1),
+        kind="assumption",
+        source="a besieged garrison, its covering front broken, loses resolve day by day:"
+        " Kunduz's 'two-week siege' ended in mass surrenders (Dawn, 25 Nov 2001) and Kandahar,"
+        " besieged and bombed, agreed terms on 6 Dec 2001 (AP); the rate (resolve halved in"
+        " about two weeks) is an assumption",
+        description="Share of a defended city's resolve lost each day of the siege (on top of"
+        " the air strikes; recovery, morale.recovery_per_day, still acts).",
+    )
+    surrender_resolve: float = param(
+        0.5,
+        units="share of withdrawal.defend_resolve",
+        gt=0,
+        le=1,
+        plausible=(0.25, 0.75),
+        kind="assumption",
+        source="the garrisons of Kunduz and Kandahar negotiated their surrender once their"
+        " position was hopeless (NYT, 15 Nov 2001: Taliban commanders at Kunduz 'agreed to"
+        " surrender the city'; AP, 6 Dec 2001: Kandahar); the threshold is an assumption",
+        description="The garrison of a defended city seeks terms when its resolve falls to"
+        " this share of the resolve it began the defence with.",
+    )
+    negotiation_h: float = param(
+        96.0,
+        units="h (median)",
+        gt=0,
+        plausible=(48.0, 240.0),
+        kind="reference",
+        source="Kunduz: talks from 14 Nov 2001 (NYT, 15 Nov), a deal on 22 Nov, surrender 24-25"
+        " Nov (Dawn, 25 Nov); Kandahar: terms agreed 6 Dec, a handover of 'two or three days'"
+        " (Karzai, AP, 6 Dec 2001)",
+        description="Median time from a garrison seeking terms to its surrender (lognormal,"
+        " spread shamali.mass_spread); no assault is made meanwhile.",
     )
 
 
@@ -1520,7 +1779,9 @@ class Political(_Part):
         kind="exogenous",
         source="S/RES/1378 (2001), adopted 14 Nov 2001: supports a transitional administration"
         " and calls on Afghan forces to refrain from reprisals" + SEE_HOLD_BACK,
-        description="UN Security Council resolution 1378 (logged).",
+        description="UN Security Council resolution 1378: logged, inert in the model (its"
+        " effects, a transitional administration and security for areas the Taliban left, act"
+        " through the dated events that followed).",
     )
     bonn_opens: LocalDatetime | None = param(
         datetime(2001, 11, 27, 12, 0, tzinfo=KABUL),
@@ -1528,7 +1789,8 @@ class Political(_Part):
         kind="exogenous",
         source="UN Talks on Afghanistan, Bonn, opened 27 Nov 2001; plausible 20 Nov - 5 Dec"
         + SEE_HOLD_BACK,
-        description="The Bonn talks open (logged).",
+        description="The Bonn talks open: logged, inert in the model (what the talks"
+        " decided acts from the agreement's date).",
     )
     bonn_agreement: LocalDatetime | None = param(
         datetime(2001, 12, 5, 12, 0, tzinfo=KABUL),
@@ -1538,7 +1800,7 @@ class Political(_Part):
         ' participants "pledge to withdraw all military units from Kabul"; plausible 30 Nov -'
         " 15 Dec" + SEE_HOLD_BACK,
         description="The Bonn Agreement is signed; from then on entry hazards are multiplied by"
-        " bonn_restraint.",
+        " bonn_restraint, and the Interim Authority it sets up has interim_composition.",
     )
     bonn_restraint: float = param(
         0.5,
@@ -1553,13 +1815,26 @@ class Political(_Part):
         description="Multiplier on the alliance's and the factions' entry hazards after the"
         " Bonn Agreement.",
     )
+    interim_composition: Ethnic = param(
+        Ethnic(pashtun=0.3667, tajik=0.2667, hazara=0.1666, uzbek=0.1, other=0.1),
+        units="shares",
+        kind="reference",
+        source="the Interim Administration agreed at Bonn: 30 members, 11 Pashtun, 8 Tajik,"
+        " 5 Hazara, 3 Uzbek and 3 from other groups (Pravda, 6 Dec 2001; the Guardian, 5 Dec"
+        " 2001: \"a 30-member interim cabinet ... representing the range of Afghanistan's ethnic"
+        ' groups")' + SEE_HOLD_BACK,
+        description="Ethnic composition of the Interim Authority the Bonn Agreement sets up;"
+        " from the Interim Authority's date it is the authority of a city held in order by"
+        " forces that answer to it (control_breadth_interim), if the agreement was signed.",
+    )
     resolution_1386: LocalDatetime | None = param(
         datetime(2001, 12, 20, 18, 0, tzinfo=KABUL),
         units="local time",
         kind="exogenous",
         source="S/RES/1386 (2001), adopted 20 Dec 2001, authorises the International Security"
         " Assistance Force; plausible 10 Dec - 10 Jan" + SEE_HOLD_BACK,
-        description="UN Security Council resolution 1386 (logged).",
+        description="UN Security Council resolution 1386: logged, inert in the model (the"
+        " force it authorised acts from its arrival, force_arrives).",
     )
     interim_authority: LocalDatetime | None = param(
         datetime(2001, 12, 22, 12, 0, tzinfo=KABUL),
@@ -1762,8 +2037,9 @@ class Vacuum(_Part):
         source='assumption anchored on the 1992 precedent (armed groups "looting homes and'
         ' shops", Washington Post 3 May 1992 in ' + REF_HRW_1992 + ") and on 13 Nov 2001"
         ' (looting, but "civilians were unharmed", ABC News)',
-        description="Civilian deaths a day from looting and score-settling when militias are"
-        " fully armed and nobody polices the city.",
+        description="Civilian deaths a day from looting and score-settling when the local"
+        " militias are fully armed with every heavy weapon the Taliban could leave, no faction"
+        " is in the city and nobody polices it.",
     )
     militia_h: float = param(
         24.0,
@@ -1796,6 +2072,41 @@ class Vacuum(_Part):
         kind="assumption",
         source="a part of those who withdrew towards Kandahar (never more than them)",
         description="Fighters in a return attempt.",
+    )
+
+    return_road_h: float = param(
+        16.0,
+        units="h",
+        gt=0,
+        plausible=(12.0, 36.0),
+        kind="reference",
+        source='the Kabul-Kandahar highway, 2002: "Thirteen hours, says one man. Twenty, says'
+        ' the next" (Chicago Tribune, 2 Aug 2002)',
+        description="Time the road from Kandahar to Kabul takes: the fighters who withdrew"
+        " south reach Kandahar this long after Kabul empties, and a return force takes as long"
+        " to come back.",
+    )
+    return_morale: float = param(
+        0.8,
+        units="morale (1 = typical)",
+        gt=0,
+        plausible=(0.4, 1.2),
+        kind="assumption",
+        source="a force regrouped in the south that chose to come back fights with its own"
+        " resolve, not the broken Shamali front's",
+        description="Morale of a Taliban force that returns to Kabul.",
+    )
+    looting_per_faction: float = param(
+        1.0,
+        units="factor",
+        ge=0,
+        plausible=(0.0, 3.0),
+        kind="assumption",
+        source='armed factions in the city loot as local militias do: "heavily armed, ethnically'
+        " divided guerrillas and militiamen prowl the city streets ... sometimes looting homes"
+        ' and shops" (Washington Post, 3 May 1992, in ' + REF_HRW_1992 + ")",
+        description="Looting deaths are multiplied by 1 + this x the armed factions in the"
+        " city (besides the local militias).",
     )
 
     @model_validator(mode="after")
