@@ -28,7 +28,7 @@ SRC = Path(kabulsim.__file__).resolve().parent
 ROOT = SRC.parents[1]
 
 LAYERS = (
-    ("timebase", "limits", "files", "textsafe", "_version"),
+    ("timebase", "limits", "files", "textsafe", "_version", "commands"),
     ("places",),
     ("outputs", "basemap"),
     ("scenario",),

@@ -59,6 +59,11 @@ def terminal_text(text: object) -> str:
     return _controls_to_escapes(str(text))
 
 
+def terminal_lines(text: str) -> str:
+    """A text of several lines for the terminal, each line escaped (:func:`terminal_text`)."""
+    return "\n".join(terminal_text(line) for line in text.split("\n"))
+
+
 def html_text(text: object) -> str:
     """``text`` as HTML text or a quoted attribute value.
 

@@ -171,7 +171,7 @@ def test_implausible_is_the_one_check_and_names_each_value_once():
 
 
 def test_terminal_tables_never_scientific():
-    from kabulsim.cli.common import safe_table
+    from kabulsim.analysis.display import terminal_table as safe_table
 
     frame = pd.DataFrame({"diff": [1018.3, 1.18e3, -2200.5, 0.5, 1e-6], "n": [1, 2, 3, 4, 5]})
     text = safe_table(frame)

@@ -154,9 +154,9 @@ def test_show_and_schema(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> 
 
 
 def test_validation_and_its_predictive_check(capsys: pytest.CaptureFixture[str]) -> None:
+    from kabulsim.analysis.display import terminal_table as safe_table
     from kabulsim.api import validate
     from kabulsim.calibration import ensemble
-    from kabulsim.cli.common import safe_table
     from kabulsim.folders.validation import predictive_table
 
     members = ensemble.resolve(ensemble.DEFAULT)

@@ -24,6 +24,7 @@ import pandas as pd
 
 from kabulsim.outputs import outcome
 from kabulsim.places import PLACES, Place
+from kabulsim.textsafe import terminal_text
 from kabulsim.timebase import KABUL
 
 NOT_REACHED = "not reached"
@@ -158,3 +159,21 @@ def value_range(name: str, low: float, high: float) -> str:
     if not (math.isfinite(low) and math.isfinite(high)):
         return ""
     return f"{bare(name, low)} to {value(name, high)}"
+
+
+def plain_number(value: float) -> str:
+    """A number for the terminal in full, never in scientific notation (1,018, not 1.02e+03)."""
+    size = abs(value)
+    if size != size or size == float("inf"):
+        return str(value)
+    if size >= 100:
+        return f"{value:,.0f}"
+    if size >= 1:
+        return f"{value:.3g}"
+    return f"{value:.3f}"
+
+
+def terminal_table(frame: pd.DataFrame) -> str:
+    """A table for the terminal (numbers by :func:`plain_number`), control characters escaped."""
+    text = frame.to_string(index=False, float_format=plain_number)
+    return "\n".join(terminal_text(line) for line in text.splitlines())

@@ -25,7 +25,7 @@ comparison drew the same random numbers, so the same index is told under each sc
 (:func:`paired_picks`): a like-for-like pair.
 
 Nothing here prints: :mod:`kabulsim.folders.story` assembles the text and
-:mod:`kabulsim.cli.story` presents it.
+:func:`kabulsim.cli.present.handle_story` presents it.
 """
 
 from __future__ import annotations

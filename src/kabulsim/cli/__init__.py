@@ -1,9 +1,10 @@
 """The ``kabulsim`` command: parses arguments, calls the library, presents the results.
 
-Each sub-command lives in its own module with a ``register(subparsers)`` function that lists
-its options (the shared ones by name, from :data:`kabulsim.cli.common.OPTIONS`) and a handler
-that calls :mod:`kabulsim.folders` or the API and prints. Errors in the user's input (files,
-YAML, values) are reported as one line on standard error with exit status 2 and no traceback.
+Every command's interface (help, description, options) is declared in :mod:`kabulsim.commands`
+and its parser built from that declaration by :func:`kabulsim.cli.common.add_command`; each
+command's handler, in a module of its own group, calls :mod:`kabulsim.folders` or the API and
+prints. Errors in the user's input (files, YAML, values) are reported as one line on
+standard error with exit status 2 and no traceback.
 """
 
 from __future__ import annotations
@@ -11,17 +12,15 @@ from __future__ import annotations
 import argparse
 import errno
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import NoReturn
 
 from kabulsim import __version__
-from kabulsim.cli import calibrate as calibrate_cmd
-from kabulsim.cli import explorer, present, scenario_cmds, study
-from kabulsim.cli import params as params_cmd
-from kabulsim.cli import run as run_cmd
-from kabulsim.cli import story as story_cmd
-from kabulsim.cli import validate as validate_cmd
-from kabulsim.cli.common import UsageError, safe_text
+from kabulsim.calibration.settings import Settings
+from kabulsim.cli import present, run, scenario_cmds, study
+from kabulsim.cli.common import UsageError, add_command
+from kabulsim.commands import COMMANDS, PROGRAM
+from kabulsim.textsafe import terminal_text
 
 
 class Parser(argparse.ArgumentParser):
@@ -29,27 +28,36 @@ class Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> NoReturn:
         """Print ``message`` as one line with a pointer to ``--help``, and exit with 2."""
-        self.exit(2, f"{self.prog}: error: {safe_text(message)} (see {self.prog} --help)\n")
+        self.exit(2, f"{self.prog}: error: {terminal_text(message)} (see {self.prog} --help)\n")
+
+
+HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "run": run.handle_run,
+    "validate": run.handle_validate,
+    "params": scenario_cmds.handle_params,
+    "show": scenario_cmds.handle_show,
+    "schema": scenario_cmds.handle_schema,
+    "sweep": study.handle_sweep,
+    "sensitivity": study.handle_sensitivity,
+    "compare": present.handle_compare,
+    "report": present.handle_report,
+    "explorer": present.handle_explorer,
+    "calibrate": study.handle_calibrate,
+    "story": present.handle_story,
+}
+"""What runs each command declared in :data:`kabulsim.commands.COMMANDS`."""
+
+SETTINGS: dict[str, object] = {"calibrate": Settings()}
+"""Per command, settings declared with the code that reads them: they give the defaults."""
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The argument parser with every sub-command registered."""
-    parser: argparse.ArgumentParser = Parser(
-        prog="kabulsim",
-        description="Simulate the October-November 2001 offensive that took Kabul: run"
-        " scenarios, validate the baseline against the record, and inspect parameters.",
-    )
+    """The argument parser with every declared sub-command (:mod:`kabulsim.commands`)."""
+    parser: argparse.ArgumentParser = Parser(prog="kabulsim", description=PROGRAM)
     parser.add_argument("--version", action="version", version=f"kabulsim {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    run_cmd.register(sub)
-    validate_cmd.register(sub)
-    params_cmd.register(sub)
-    scenario_cmds.register(sub)
-    study.register(sub)
-    present.register(sub)
-    explorer.register(sub)
-    calibrate_cmd.register(sub)
-    story_cmd.register(sub)
+    for command in COMMANDS:
+        add_command(sub, command, HANDLERS[command.name], SETTINGS.get(command.name))
     return parser
 
 
@@ -65,7 +73,7 @@ def error_line(exc: BaseException) -> str:
         text = f"text that is not valid UTF-8 ({type(exc).__name__}); give UTF-8 text"
     else:
         text = str(exc)
-    return safe_text(" ".join(text.split()))
+    return terminal_text(" ".join(text.split()))
 
 
 USER_ERRORS = (

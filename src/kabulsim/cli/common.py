@@ -1,16 +1,15 @@
-"""What the sub-commands share: argument types, the options table, and how results are shown.
+"""What the sub-commands share: the parser builder, value parsing, and how results are shown.
 
-The options several commands take (``--reps``, ``--seed``, ``--workers``, ``--ensemble``,
-``--out``, ``--force`` ...) are declared once in :data:`OPTIONS`, with their type, default
-and help text; a command lists them by name, changing only what differs for it (its
-default, a more precise help), and :func:`add_command` builds its parser from that list.
+Every command's parser is built by :func:`add_command` from its declaration in
+:mod:`kabulsim.commands` (help, description, options as typed records); the option kinds'
+bounds are enforced here, by the argparse types :func:`value_type` makes of them.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import math
-import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -18,12 +17,10 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from kabulsim.limits import DEFAULT_REPS, MAX_REPS, MAX_SEED, MAX_WORKERS
+from kabulsim.commands import Command, Option
 from kabulsim.textsafe import terminal_text
 
 if TYPE_CHECKING:
-    import pandas as pd
-
     from kabulsim.calibration.ensemble import Ensemble
     from kabulsim.experiments.progress import ProgressBar
     from kabulsim.plots.io import FigureFailure
@@ -40,15 +37,10 @@ def _whole_number(text: str, minimum: int, maximum: int) -> int:
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{expected}, got {safe_text(repr(text))}") from None
+        raise argparse.ArgumentTypeError(f"{expected}, got {terminal_text(repr(text))}") from None
     if not minimum <= value <= maximum:
         raise argparse.ArgumentTypeError(f"{expected}, got {value}")
     return value
-
-
-def bounded_int(minimum: int, maximum: int) -> Callable[[str], int]:
-    """Argparse type: an integer from ``minimum`` to ``maximum``."""
-    return partial(_whole_number, minimum=minimum, maximum=maximum)
 
 
 def _finite_number(text: str, above: float, maximum: float) -> float:
@@ -57,116 +49,75 @@ def _finite_number(text: str, above: float, maximum: float) -> float:
     try:
         value = float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{expected}, got {safe_text(repr(text))}") from None
+        raise argparse.ArgumentTypeError(f"{expected}, got {terminal_text(repr(text))}") from None
     if not (math.isfinite(value) and above < value <= maximum):
-        raise argparse.ArgumentTypeError(f"{expected}, got {safe_text(text)}")
+        raise argparse.ArgumentTypeError(f"{expected}, got {terminal_text(text)}")
     return value
 
 
-def bounded_float(above: float, maximum: float) -> Callable[[str], float]:
-    """Argparse type: a finite number greater than ``above``, at most ``maximum``."""
-    return partial(_finite_number, above=above, maximum=maximum)
+def value_type(option: Option) -> Callable[[str], Any] | None:
+    """The argparse ``type`` of a declared option's kind: it parses and enforces the bounds."""
+    if option.kind == "path":
+        return Path
+    if option.kind not in ("int", "float"):
+        return None
+    if option.bounds is None:
+        return int if option.kind == "int" else float
+    low, high = option.bounds
+    if option.kind == "int":
+        return partial(_whole_number, minimum=int(low), maximum=int(high))
+    return partial(_finite_number, above=low, maximum=high)
 
 
-positive_int = bounded_int(1, MAX_REPS)
-"""Argparse type: an integer from 1 to :data:`~kabulsim.limits.MAX_REPS`."""
-
-seed_int = bounded_int(0, MAX_SEED)
-"""Argparse type: a seed, an integer from 0 to 2**63 - 1."""
-
-Option = tuple[str, dict[str, Any]]
-"""An option: its names (``"-o --output"``, or a positional's dest) and ``add_argument``'s
-keywords. In help texts argparse replaces ``%(default)s`` with the option's default."""
-
-
-def opt(names: str, **keywords: Any) -> Option:
-    """An option of one command, or a shared one (:data:`OPTIONS`) with keywords changed."""
-    return names, keywords
-
-
-ENSEMBLE_HELP = (
-    "parameter uncertainty: 'baseline' (the default: the calibrated ensemble shipped with"
-    " kabulsim, because ten parameters are known from no source and many sets of them"
-    " reproduce the record), 'none' (the scenario's single values) or an ensemble file from"
-    " kabulsim calibrate (STEM.parquet); replication i takes the parameters of a member drawn"
-    " by weight from (seed, i), except those the scenario changes, which keep the scenario's"
-    " values"
-)
-
-OPTIONS: dict[str, dict[str, Any]] = {
-    "scenario": {"metavar": "SCENARIO", "help": "scenario YAML file"},
-    "--set": {
-        "dest": "overrides",
-        "metavar": "KEY=VALUE",
-        "action": "append",
-        "default": [],
-        "help": "override one scenario value, e.g. --set alliance.hold_back_h=336 (repeatable)",
-    },
-    "--reps": {
-        "type": positive_int,
-        "default": DEFAULT_REPS,
-        "help": "replications (default %(default)s)",
-    },
-    "--seed": {"type": seed_int, "default": 0, "help": "the run's seed (default %(default)s)"},
-    "--ensemble": {"default": None, "metavar": "FILE|baseline|none", "help": ENSEMBLE_HELP},
-    "--workers": {
-        "type": bounded_int(1, MAX_WORKERS),
-        "default": None,
-        "help": f"local worker processes (default: all cores, here {os.cpu_count()})",
-    },
-    "--scheduler": {
-        "default": None,
-        "metavar": "tcp://HOST:PORT",
-        "help": "run the batches on an existing Dask distributed cluster (needs the dask extra)",
-    },
-    "--out": {"type": Path, "default": None, "help": "output folder"},
-    "--force": {
-        "action": "store_true",
-        "help": "replace an earlier kabulsim result in --out (never a folder holding other files)",
-    },
-    "--quiet": {"action": "store_true", "help": "no progress bar and no table"},
-}
-"""The options several commands share, declared once: type, default and help."""
-
-SCENARIO_OR_BASELINE = opt(
-    "scenario", nargs="?", default=None, help="scenario YAML file (default: the built-in baseline)"
-)
-"""The SCENARIO positional where it may be left out."""
+def keywords(option: Option) -> dict[str, Any]:
+    """``add_argument``'s keywords for a declared option (:class:`kabulsim.commands.Option`)."""
+    kw: dict[str, Any] = {"help": option.help}
+    if option.kind == "flag":
+        kw["action"] = "store_true"
+    elif option.kind == "append":
+        kw.update(action="append", default=None if option.default is None else [*option.default])
+    else:
+        kw["default"] = option.default
+    given = {
+        "type": value_type(option),
+        "metavar": option.metavar,
+        "choices": option.choices,
+        "nargs": option.nargs,
+        "dest": option.dest,
+    }
+    kw.update({name: value for name, value in given.items() if value is not None})
+    if option.required:
+        kw["required"] = True
+    return kw
 
 
 def add_command(
     sub: argparse._SubParsersAction[argparse.ArgumentParser],
-    name: str,
+    command: Command,
     handler: Callable[[argparse.Namespace], int],
-    options: Sequence[str | Option],
-    *,
-    help: str,
-    description: str,
-    epilog: str | None = None,
+    settings: Any = None,
 ) -> argparse.ArgumentParser:
-    """Add the sub-command ``name``, its options in the order given, and its ``handler``.
+    """Add the sub-command declared by ``command`` (:mod:`kabulsim.commands`) and its handler.
 
-    Args:
-        sub: the sub-parsers of the ``kabulsim`` parser.
-        name: the command's name.
-        handler: what runs the command; returns the exit status.
-        options: each a name in :data:`OPTIONS`, or an :func:`opt` (a shared option's
-            keywords updated, or an option of this command alone); ``exclusive=GROUP``
-            puts an option in a mutually exclusive group.
-        help: the line in ``kabulsim --help``.
-        description: the paragraph of ``kabulsim NAME --help``.
-        epilog: the example below the options.
+    The options are added in their declared order, those of an exclusive group in a mutually
+    exclusive group; ``settings``, a dataclass instance, gives the defaults of the options
+    named like its fields.
     """
-    p = sub.add_parser(name, help=help, description=description, epilog=epilog)
+    p = sub.add_parser(
+        command.name, help=command.help, description=command.description, epilog=command.epilog
+    )
     groups: dict[str, argparse._MutuallyExclusiveGroup] = {}
-    for option in options:
-        names, keywords = (option, {}) if isinstance(option, str) else option
-        merged = {**OPTIONS.get(names, {}), **keywords}
-        group = merged.pop("exclusive", None)
-        if group is not None and group not in groups:
-            groups[group] = p.add_mutually_exclusive_group()
-        target = p if group is None else groups[group]
-        target.add_argument(*names.split(), **merged)
+    for option in command.options:
+        target: Any = p
+        if option.exclusive is not None:
+            if option.exclusive not in groups:
+                groups[option.exclusive] = p.add_mutually_exclusive_group()
+            target = groups[option.exclusive]
+        target.add_argument(*option.names.split(), **keywords(option))
+    if settings is not None:  # its fields' defaults are the options' of the same names
+        fields = {f.name for f in dataclasses.fields(settings)}
+        keys = [option.key for option in command.options if option.key in fields]
+        p.set_defaults(**{key: getattr(settings, key) for key in keys})
     p.set_defaults(handler=handler)
     return p
 
@@ -189,7 +140,7 @@ def resolve_scenario(args: argparse.Namespace, *, warn: bool = True) -> Scenario
 
 def warning(line: str) -> None:
     """Print ``line`` as a ``kabulsim: warning:`` line on standard error."""
-    print(f"kabulsim: warning: {safe_text(line)}", file=sys.stderr)
+    print(f"kabulsim: warning: {terminal_text(line)}", file=sys.stderr)
 
 
 def warn_implausible(*scenarios: Scenario) -> list[str]:
@@ -246,39 +197,6 @@ def running(args: argparse.Namespace, stopped: str) -> Iterator[tuple[Any, Progr
             bar.close()
 
 
-def safe_text(text: object) -> str:
-    """``text`` with every control character shown as an escape.
-
-    Control characters, bidirectional controls and lone surrogates (from undecodable
-    command-line bytes) are never sent raw to the terminal
-    (:func:`kabulsim.textsafe.terminal_text`).
-    """
-    return terminal_text(text)
-
-
-def safe_lines(text: str) -> str:
-    """A text of several lines for the terminal, each line escaped (:func:`safe_text`)."""
-    return "\n".join(safe_text(line) for line in text.split("\n"))
-
-
-def plain_number(value: float) -> str:
-    """A number for the terminal in full, never in scientific notation (1,018, not 1.02e+03)."""
-    size = abs(value)
-    if size != size or size == float("inf"):
-        return str(value)
-    if size >= 100:
-        return f"{value:,.0f}"
-    if size >= 1:
-        return f"{value:.3g}"
-    return f"{value:.3f}"
-
-
-def safe_table(frame: pd.DataFrame) -> str:
-    """A table for the terminal, with control characters in any cell escaped."""
-    text = frame.to_string(index=False, float_format=plain_number)
-    return "\n".join(safe_text(line) for line in text.splitlines())
-
-
 def report_figure_failures(failures: Sequence[FigureFailure], out: Path) -> int:
     """One error line for figures that could not be drawn; returns the exit status, 1.
 
@@ -287,8 +205,8 @@ def report_figure_failures(failures: Sequence[FigureFailure], out: Path) -> int:
     first = failures[0]
     more = f" and {len(failures) - 1} more" if len(failures) > 1 else ""
     print(
-        f"kabulsim: error: figure {first.name}{more} not drawn ({safe_text(first.reason)});"
-        f" the tables in {safe_text(out)} are complete and the other figures written",
+        f"kabulsim: error: figure {first.name}{more} not drawn ({terminal_text(first.reason)});"
+        f" the tables in {terminal_text(out)} are complete and the other figures written",
         file=sys.stderr,
     )
     return 1

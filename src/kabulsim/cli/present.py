@@ -1,73 +1,34 @@
-"""``kabulsim compare`` and ``kabulsim report``: differences with intervals, and HTML reports."""
+"""Presenting runs and comparisons: ``compare``, ``report``, ``story`` and ``explorer``.
+
+``compare`` prints the differences with their intervals, ``report`` writes the HTML report,
+``story`` tells dated replications and ``explorer`` writes an interactive page for a class.
+"""
 
 from __future__ import annotations
 
 import argparse
+import math
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kabulsim.cli.common import (
-    add_command,
-    bounded_int,
-    opt,
+    UsageError,
     report_figure_failures,
     resolve_ensemble,
     running,
-    safe_table,
-    safe_text,
     warn_implausible,
     warning,
 )
-from kabulsim.limits import MAX_BOOT
+from kabulsim.textsafe import terminal_lines, terminal_text
 
 if TYPE_CHECKING:
     from kabulsim.plots.io import FigureFailure
 
 
-def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Add the ``compare`` and ``report`` sub-commands."""
-    add_command(
-        sub, "compare", handle_compare, [
-            opt("inputs", nargs="+", metavar="RUN_OR_SCENARIO"),
-            opt("--baseline", default=None, help="name of the run to compare against (default:"
-                " first)"),
-            opt("--reps", help="replications per scenario file (default %(default)s)"),
-            opt("--seed", help="seed for scenario files (default %(default)s)"),
-            opt("--n-boot", type=bounded_int(1, MAX_BOOT), default=2000,
-                help="bootstrap resamples (default %(default)s)"),
-            "--ensemble", "--workers", "--scheduler",
-            opt("--out", help="output folder (default under runs/)"),
-            "--force", "--quiet",
-        ],
-        help="compare scenarios or runs: outcome differences with bootstrap intervals",
-        description="Compare two or more runs. Each argument is a run folder (from kabulsim"
-        " run) or a scenario file; scenario files are run with the same seed and number of"
-        " replications, so replication i of each sees the same random numbers (common random"
-        " numbers) and differences are paired; by default each takes its calibrated parameters"
-        " from the baseline's ensemble, replication i of each the same member (--ensemble"
-        " none: the single values). Writes differences.csv, differences.md (the same in"
-        " words), the forest plot of the differences (differences.png/.svg), the overlay and"
-        " fall-by-date figures and each run into the output folder; `kabulsim report` on"
-        " that folder makes an HTML report.",
-        epilog="example: kabulsim compare scenarios/baseline.yaml scenarios/hold_back.yaml",
-    )  # fmt: skip
-    add_command(
-        sub, "report", handle_report, [
-            opt("folder", type=Path, metavar="RUN_OR_COMPARISON"),
-            opt("-o --output", type=Path, default=None, help="HTML file (default:"
-                " FOLDER/report.html)"),
-            opt("--validate", action="store_true", help="include the validation table"),
-        ],
-        help="write a self-contained HTML report of a run or a comparison",
-        description="Write one self-contained HTML file (images embedded, no network): the"
-        " scenario and what it changes from the baseline, the validation against the record"
-        " (for a scenario with no changes, or with --validate), every figure, the outcome"
-        " table, the comparison (for a comparison folder) and the parameter provenance.",
-    )  # fmt: skip
-
-
 def handle_compare(args: argparse.Namespace) -> int:
     """Load or run every input, write the differences and the overlay figure."""
+    from kabulsim.analysis.display import terminal_table
     from kabulsim.experiments.studies import prepare_folder
     from kabulsim.folders.comparison import (
         check_comparison,
@@ -98,14 +59,14 @@ def handle_compare(args: argparse.Namespace) -> int:
         from kabulsim.analysis.compare import readable_differences
 
         shown = readable_differences(diffs[diffs["meaningful"]])
-        print(
-            f"differences from {safe_text(baseline)} that are meaningful (95% bootstrap intervals):"
-        )
+        base = terminal_text(baseline)
+        print(f"differences from {base} that are meaningful (95% bootstrap intervals):")
         drop = ["reading"] + (["scenario"] if shown["scenario"].nunique() <= 1 else [])
-        print(safe_table(shown.drop(columns=drop)) if len(shown) else "(none)")
+        print(terminal_table(shown.drop(columns=drop)) if len(shown) else "(none)")
+        folder = terminal_text(out)
         print(
-            f"all differences in {safe_text(out / 'differences.csv')}, in words in"
-            f" {safe_text(out / 'differences.md')}; report: kabulsim report {safe_text(out)}"
+            f"all differences in {terminal_text(out / 'differences.csv')}, in words in"
+            f" {terminal_text(out / 'differences.md')}; report: kabulsim report {folder}"
         )
     if failures:
         return report_figure_failures(failures, out)
@@ -117,5 +78,82 @@ def handle_report(args: argparse.Namespace) -> int:
     from kabulsim.folders.report import write_report_file
 
     path = write_report_file(args.folder, args.output, validate=args.validate)
-    print(f"report written to {safe_text(path)}")
+    print(f"report written to {terminal_text(path)}")
+    return 0
+
+
+def parse_pick(text: str) -> tuple[str, tuple[float, ...]]:
+    """``OUTCOME[:Q1,Q2,...]`` -> (outcome, quantiles); the default quantiles when none given.
+
+    Raises:
+        UsageError: an empty outcome, or a quantile that is not a number from 0 to 1.
+    """
+    from kabulsim.analysis.story import DEFAULT_QUANTILES, check_outcome
+
+    outcome, _, qs = text.partition(":")
+    outcome = outcome.strip()
+    try:
+        check_outcome(outcome)
+    except ValueError as exc:
+        raise UsageError(f"--pick {text}: {exc}") from None
+    if not qs:
+        return outcome, DEFAULT_QUANTILES
+    quantiles = []
+    for part in qs.split(","):
+        try:
+            q = float(part)
+        except ValueError:
+            q = math.nan
+        if not 0.0 <= q <= 1.0:
+            raise UsageError(f"--pick {text}: quantile {part!r}: expected a number from 0 to 1")
+        quantiles.append(q)
+    return outcome, tuple(quantiles)
+
+
+def handle_story(args: argparse.Namespace) -> int:
+    """Pick the replications, tell them, print the text (and write it with --out)."""
+    from kabulsim.folders.story import story_text
+
+    if args.out is not None and args.out.is_dir():
+        raise UsageError(f"--out {args.out}: is a folder; expected a file name")
+    outcome, quantiles = parse_pick(args.pick) if args.pick is not None else (None, None)
+    text = story_text(args.folder, rep=args.rep, outcome=outcome, quantiles=quantiles, by=args.by)
+    print(terminal_lines(text), end="")
+    if args.out is not None:
+        from kabulsim.files import atomic_write_text
+
+        atomic_write_text(args.out, text)
+    return 0
+
+
+def handle_explorer(args: argparse.Namespace) -> int:
+    """Run the family and write the file."""
+    from kabulsim.experiments.progress import CaseProgress
+    from kabulsim.folders.explorer import plan_explorer, write_explorer_page
+
+    plan = plan_explorer(
+        args.scenarios, args.vary, out=Path(args.out), reps=args.reps,
+        overrides=args.overrides, title=args.title, lesson=args.lesson, force=args.force,
+    )  # fmt: skip
+    progress = None if args.quiet else CaseProgress(sys.stderr, args.reps, "explorer")
+    ens = resolve_ensemble(args)
+
+    def note(text: str) -> None:
+        if not args.quiet:
+            sys.stderr.write(f"explorer: {text}\n")
+
+    try:
+        page = write_explorer_page(
+            plan, reps=args.reps, seed=args.seed, ensemble=ens, workers=args.workers,
+            progress=progress, warn=warning, note=note,
+        )  # fmt: skip
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    size = page.path.stat().st_size
+    found = page.lesson
+    choices = "" if found is None else f"; the lesson's {len(found['cases'])} choices × {args.reps}"
+    print(
+        f"wrote {page.path} ({size / 1e6:.1f} MB, {len(page.data.cells)} cases × {args.reps}"
+        f" replications{choices})"
+    )
     return 0

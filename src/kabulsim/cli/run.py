@@ -1,79 +1,26 @@
-"""``kabulsim run``: run replications of a scenario, print a short summary, write the tables."""
+"""``kabulsim run`` (replications, a short summary, the tables) and ``validate`` (the record)."""
 
 from __future__ import annotations
 
 import argparse
+import textwrap
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kabulsim.cli.common import (
     UsageError,
-    add_command,
-    bounded_int,
-    opt,
     report_figure_failures,
     resolve_ensemble,
     resolve_scenario,
     running,
-    safe_lines,
-    safe_text,
 )
-from kabulsim.limits import (
-    CLUSTER_BATCH_SIZE,
-    DEFAULT_REPS,
-    DEFAULT_SERIES_REPS,
-    EVENTS_CSV_MAX,
-    LOCAL_BATCH_SIZE,
-    MAX_BATCH_SIZE,
-    MAX_SERIES_REPS,
-)
+from kabulsim.limits import DEFAULT_REPS
+from kabulsim.textsafe import terminal_lines, terminal_text
 
 if TYPE_CHECKING:
     from kabulsim.plots.io import FigureFailure
 
-__all__ = ["DEFAULT_REPS", "register"]
-
-
-def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Add the ``run`` sub-command."""
-    add_command(
-        sub, "run", handle, [
-            opt("scenario", nargs="?", default=None,
-                help="scenario YAML file (omit with --resume)"),
-            "--set", "--ensemble",
-            opt("--reps", default=None, help=f"replications (default {DEFAULT_REPS})"),
-            opt("--seed", default=None, help="the run's seed (default 0)"),
-            opt("--out", help="output folder (default: a new folder under runs/ named from the"
-                " scenario and time); must not exist or be empty unless --force"),
-            "--force",
-            opt("--resume", type=Path, default=None, metavar="DIR", help="finish an interrupted"
-                " run in DIR: scenario, seed, replications and batch size come from its"
-                " manifest; only missing batches are run"),
-            "--workers", "--scheduler",
-            opt("--batch-size", type=bounded_int(1, MAX_BATCH_SIZE), default=None,
-                help=f"replications per task (default {LOCAL_BATCH_SIZE} on local cores,"
-                f" {CLUSTER_BATCH_SIZE} on a Dask cluster)"),
-            opt("--series-reps", type=bounded_int(0, MAX_SERIES_REPS), metavar="N",
-                default=DEFAULT_SERIES_REPS, help="keep the full state series of the first N"
-                " replications in series.parquet (default %(default)s); quantiles always use"
-                " every replication"),
-            opt("--no-figures", action="store_true", help="do not draw the figures (figures/:"
-                " timeline, fan chart, distributions, theatre map as PNG and SVG, and"
-                " animation.gif)"),
-            opt("--quiet", help="no progress bar and no summary"),
-        ],
-        help="run replications of a scenario and write their tables",
-        description="Run replications of a scenario on all local cores (or a Dask cluster)."
-        " Prints a short summary (medians with 90% intervals) and writes into the output"
-        " folder: manifest.json, summary.csv and summary.parquet (one row per replication),"
-        " events.parquet and events.csv (the event log; CSV up to"
-        f" {EVENTS_CSV_MAX:,} replications), series.parquet (the state series of the first"
-        " --series-reps replications) and series_quantiles.parquet (quantiles per grid time"
-        " over all replications), and figures/ (PNG and SVG figures and an animated GIF of"
-        " the offensive on the map). Finished batches are kept in chunks/ as they complete, so"
-        " an interrupted run can be finished with --resume. Exit status 1 if any replication"
-        " failed.",
-    )  # fmt: skip
+__all__ = ["DEFAULT_REPS", "handle_run", "handle_validate"]
 
 
 def _resume_conflict(args: argparse.Namespace) -> str | None:
@@ -85,7 +32,7 @@ def _resume_conflict(args: argparse.Namespace) -> str | None:
     return next((name for name, value in given if value), None)
 
 
-def handle(args: argparse.Namespace) -> int:
+def handle_run(args: argparse.Namespace) -> int:
     """Run (or resume), write, summarise."""
     from kabulsim.experiments.studies import default_out_dir
     from kabulsim.folders.run import (
@@ -122,9 +69,53 @@ def handle(args: argparse.Namespace) -> int:
     if not args.no_figures:
         draw_run_figures(result, out, failures)
     if not args.quiet:
-        print(safe_lines(run_summary(result, out)))
+        print(terminal_lines(run_summary(result, out)))
         where = "tables" if args.no_figures else "tables and figures (figures/)"
-        print(f"{where} written to {safe_text(out)}")
+        print(f"{where} written to {terminal_text(out)}")
     if failures:
         return report_figure_failures(failures, out)
     return 1 if result.failed else 0
+
+
+def handle_validate(args: argparse.Namespace) -> int:
+    """Run the validation and print its table, then the checks that follow it."""
+    from kabulsim.analysis.display import terminal_table
+    from kabulsim.analysis.validation import STALEMATE_RUN
+    from kabulsim.api import validate
+    from kabulsim.folders.validation import (
+        PREDICTIVE_REPS,
+        leave_one_out_table,
+        predictive_table,
+    )
+
+    scenario = resolve_scenario(args)
+    ens = resolve_ensemble(args)
+    result = validate(scenario, reps=args.reps, seed=args.seed, ensemble=ens)
+    with_ens = ", the scenario's own values" if ens is None else f", parameters from {ens.label}"
+    print(
+        f"Validation against the record: {result.reps} replications, seed {result.seed}{with_ens}"
+    )
+    print(
+        textwrap.fill(
+            f"The stalemate fact reads a second run of as many replications: {STALEMATE_RUN}.",
+            width=100,
+        )
+        + "\n"
+    )
+    print(result.text())
+    if ens is not None:
+        ppc = predictive_table(scenario, ens, members=args.members, seed=args.seed)
+        print(
+            f"\nPosterior predictive check: {args.members} members drawn by weight,"
+            f" {PREDICTIVE_REPS} replications each; each fact's statistic over the members"
+            " (median [5% to 95%]) and the share of members inside the tolerance"
+        )
+        print(terminal_table(ppc.round(3)))
+    if args.leave_one_out is not None:
+        loo = leave_one_out_table(scenario, args.leave_one_out, seed=args.seed)
+        print(
+            "\nLeave one fact out: calibrated without the fact (60 particles x 5 replications,"
+            " 3 generations), then the fact predicted by 20 members"
+        )
+        print(terminal_table(loo.round(3)))
+    return 0 if result.passed else 1

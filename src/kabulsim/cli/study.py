@@ -1,8 +1,14 @@
-"""``kabulsim sweep`` and ``kabulsim sensitivity``: which assumptions decide the outcome."""
+"""Studies of the assumptions: ``sweep``, ``sensitivity`` and ``calibrate``.
+
+``sweep`` and ``sensitivity`` find which assumptions decide the outcome; ``calibrate`` finds
+the parameter sets that reproduce the record.
+"""
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import logging
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -10,85 +16,16 @@ from typing import TYPE_CHECKING, Any
 
 from kabulsim.cli.common import (
     UsageError,
-    add_command,
-    opt,
-    positive_int,
     report_figure_failures,
     resolve_ensemble,
     resolve_scenario,
     running,
-    safe_table,
-    safe_text,
     warn_implausible,
 )
+from kabulsim.textsafe import terminal_text
 
 if TYPE_CHECKING:
     from kabulsim.plots.io import FigureFailure
-
-
-def _engine(default_reps: int) -> list[Any]:
-    """The options of a study's run: replications per point, seed, engine, folder."""
-    return [
-        opt("--reps", default=default_reps, help="replications per point (default %(default)s)"),
-        opt("--seed", help="seed shared by every point (default %(default)s)"),
-        "--workers", "--scheduler",
-        opt("--out", help="output folder (default: a new folder under runs/); per-point results"
-            " are kept there, so the same command with --resume finishes an interrupted study"),
-        "--force",
-        opt("--resume", action="store_true", help="continue the study already in --out"),
-        "--quiet",
-    ]  # fmt: skip
-
-
-def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Add the ``sweep`` and ``sensitivity`` sub-commands."""
-    add_command(
-        sub, "sweep", handle_sweep, [
-            "scenario", "--set",
-            opt("--grid", action="append", required=True, metavar="KEY=LO:HI:N", help="a grid"
-                " axis: N values from LO to HI, or KEY=A,B,C for listed values (repeatable)"),
-            opt("--outcome", action="append", default=None, metavar="METRIC", help="outcome"
-                " metric (repeatable; default: alliance_enters_kabul<=2001-11-15)"),
-            *_engine(default_reps=100), "--ensemble",
-        ],
-        help="run a grid of parameter values and plot an outcome's response",
-        description="Run the scenario at every point of a parameter grid (the product of the"
-        " --grid axes) and estimate each outcome with its 95% interval. Writes sweep.csv,"
-        " one response figure per outcome (PNG and SVG) and study.json into the output"
-        " folder. Outcomes: a summary column (mean; for true/false columns the share; for"
-        " times the median days since the start, censored beyond the horizon), COLUMN:rmst"
-        " (a time's mean restricted to the horizon), COLUMN<=DATE, the probability that the"
-        " event happened by that date, or p_fallen_by_DATE (Kabul has fallen by then). By"
-        " default each replication takes the calibrated parameters of a member of the"
-        " baseline's ensemble (replication i of every point the same member), except those on"
-        " the grid, which keep the grid's values; --ensemble none runs the single values.",
-        epilog="example: kabulsim sweep scenarios/baseline.yaml --grid"
-        " air.sorties.1.strike_sorties_per_day=30:150:5 --outcome"
-        " 'alliance_enters_kabul<=2001-11-15' --reps 200",
-    )  # fmt: skip
-    add_command(
-        sub, "sensitivity", handle_sensitivity, [
-            "scenario", "--set",
-            opt("--method", choices=["morris", "sobol"], default="morris"),
-            opt("--outcome", default="alliance_enters_kabul:rmst", metavar="METRIC",
-                help="outcome metric (default: %(default)s, mean days since the start"
-                " restricted to the horizon)"),
-            opt("--params", default=None, metavar="A,B,...", help="comma-separated parameters to"
-                " vary (default: 15 main assumptions; 'all' for every parameter with a"
-                " plausible range)"),
-            opt("--range", action="append", default=[], metavar="KEY=LO:HI",
-                help="range for a parameter, replacing its plausible range (repeatable)"),
-            opt("--n", type=positive_int, default=None, help="Morris trajectories (default 10)"
-                " or Sobol' base sample, a power of 2 (default 64)"),
-            *_engine(default_reps=50),
-        ],
-        help="global sensitivity analysis (Morris or Sobol') of an outcome",
-        description="Vary the parameters over their plausible ranges (from the provenance"
-        " table, or --range) with SALib and rank them by their effect on an outcome, with"
-        " 95% confidence intervals. The number of parameter vectors and replications is"
-        " printed before the run starts. Writes indices.csv, a bar chart (PNG and SVG),"
-        " design.csv and study.json.",
-    )  # fmt: skip
 
 
 def _run(
@@ -124,6 +61,7 @@ def _run(
 
 def handle_sweep(args: argparse.Namespace) -> int:
     """Run the grid, write the table and figures, print the table."""
+    from kabulsim.analysis.display import terminal_table
     from kabulsim.folders.sweeps import plan_sweep
 
     scenario = resolve_scenario(args, warn=False)  # the grid points are checked below
@@ -132,14 +70,10 @@ def handle_sweep(args: argparse.Namespace) -> int:
         scenario, args.grid, args.outcome, reps=args.reps, seed=args.seed, ensemble=ens
     )
     warn_implausible(*plan.points)
-    points = len(plan.points)
-    result, out, failures = _run(
-        args, "sweep", plan, lambda: f"sweep: {points} grid points x {args.reps} replications"
-        f" = {points * args.reps:,} replications",
-    )  # fmt: skip
+    result, out, failures = _run(args, "sweep", plan, plan.size_text)
     if not args.quiet:
-        print(safe_table(result.table))
-        print(f"table and figures written to {safe_text(out)}")
+        print(terminal_table(result.table))
+        print(f"table and figures written to {terminal_text(out)}")
     if failures:
         return report_figure_failures(failures, out)
     return 1 if int(result.table["failed"].sum()) else 0
@@ -161,6 +95,7 @@ def _parse_ranges(texts: list[str]) -> dict[str, tuple[float, float]]:
 
 def handle_sensitivity(args: argparse.Namespace) -> int:
     """State the cost, run the design, write and print the ranked indices."""
+    from kabulsim.analysis.display import terminal_table
     from kabulsim.folders.sweeps import plan_sensitivity, replications_per_second
 
     scenario = resolve_scenario(args)
@@ -171,16 +106,47 @@ def handle_sensitivity(args: argparse.Namespace) -> int:
     )  # fmt: skip
 
     def size() -> str:
-        rate = replications_per_second(scenario, args.workers if args.scheduler is None else None)
-        return (
-            f"{args.method}: {len(plan.factors)} parameters, n = {plan.n}: {plan.vectors:,}"
-            f" parameter vectors x {args.reps} replications = {plan.total:,} replications;"
-            f" about {plan.total / rate / 60:.1f} min at {rate:.0f} replications/s"
-        )
+        workers = args.workers if args.scheduler is None else None
+        return plan.size_text(replications_per_second(scenario, workers))
 
     result, out, failures = _run(args, "sensitivity", plan, size)
     if not args.quiet:
         print(f"{result.method} indices of {result.metric}:")
-        print(safe_table(result.table))
-        print(f"table and figure written to {safe_text(out)}")
+        print(terminal_table(result.table))
+        print(f"table and figure written to {terminal_text(out)}")
     return report_figure_failures(failures, out) if failures else 0
+
+
+def handle_calibrate(args: argparse.Namespace) -> int:
+    """Announce the cost, run the calibration, write the ensemble (and the certificate)."""
+    from kabulsim.folders.calibration import (
+        calibrate_folder,
+        calibration_command,
+        calibration_plan,
+        check_calibration,
+    )
+
+    # before anything is created: the folder, the files named and pyabc are checked
+    stem = check_calibration(
+        args.out,
+        args.write,
+        population=args.population,
+        reps=args.reps,
+        certificate_rows=args.certificate_rows,
+    )
+    from kabulsim.calibration.abc import connect
+    from kabulsim.calibration.settings import Settings
+
+    if args.scheduler is not None:  # an unreachable cluster is refused before any work
+        connect(args.scheduler).close()
+    scenario = resolve_scenario(args)
+    fields = [f.name for f in dataclasses.fields(Settings) if hasattr(args, f.name)]
+    settings = Settings(**{name: getattr(args, name) for name in fields})
+    print(calibration_plan(scenario, settings), file=sys.stderr, flush=True)
+    logging.getLogger("ABC").setLevel(logging.INFO)  # pyABC's per-generation lines
+    command = calibration_command(args.scenario, args.overrides, args.out, settings, args.write)
+    done = calibrate_folder(
+        scenario, args.out, settings, stem, command=command, show_progress=sys.stderr.isatty()
+    )
+    print(done.text(args.out))
+    return 0

@@ -89,6 +89,33 @@ class CalibrationFolder:
     sidecar: Path
     certificate: Certificate | None = None
 
+    def text(self, out: Path) -> str:
+        """What the calibration kept and cost, the files written and the certificate's verdict.
+
+        ``out`` is the calibration folder, where the certificate is written.
+        """
+        done = self.outcome
+        lines = [
+            f"{len(self.ensemble)} members after {done.generations} generations (threshold"
+            f" {done.epsilon:.3g}); {done.simulations:,} simulations in {done.seconds:.0f} s"
+            f" ({done.simulations_per_second:.0f}/s); effective sample size {done.ess:.0f}"
+            f" ({done.ess / max(len(self.ensemble), 1):.0%})",
+            f"ensemble: {self.table}\nsidecar:  {self.sidecar}",
+        ]
+        cert = self.certificate
+        if cert is not None:
+            cover = ", ".join(
+                f"{lv:.0%} interval {row['pooled']:.0%}" for lv, row in cert.coverage().items()
+            )
+            verdict = "passed" if cert.passed else "FAILED (more than 5 points from nominal)"
+            lines.append(
+                f"certificate: {cert.ranks.shape[0]} pseudo-records on {cert.table_size:,} prior"
+                f" draws; coverage {cover}: {verdict}; the record is farther from the model than"
+                f" {1 - (cert.record_p or 0.0):.0%} of pseudo-records"
+            )
+            lines.append(f"certificate: {out / 'certificate.json'}")
+        return "\n".join(lines)
+
 
 def certificate_summary(cert: Certificate) -> dict[str, Any]:
     """The sidecar's lines on the certificate (the whole of it is ``certificate.json``)."""
@@ -118,6 +145,24 @@ def write_certificate(cert: Certificate, folder: Path) -> tuple[Path, Path]:
     with atomic_path(picture, keep_suffix=True) as tmp:
         fig.savefig(tmp, dpi=110)
     return data, picture
+
+
+def calibration_plan(scenario: Scenario, settings: Settings) -> str:
+    """What a calibration will run and its estimated cost (two lines, before it starts)."""
+    from kabulsim.calibration.abc import estimate
+    from kabulsim.calibration.priors import free_parameters
+    from kabulsim.calibration.statistics import STATISTICS
+
+    est = estimate(scenario, settings)
+    return (
+        f"calibrate: {len(free_parameters())} free parameters, {len(STATISTICS)} statistics;"
+        f" {settings.population} particles x {settings.reps} replications per generation,"
+        f" at most {settings.generations} generations\n"
+        f"calibrate: about {est.simulations:,} simulations (acceptance guessed at"
+        f" {est.acceptance_guess:.0%}), {est.seconds_per_replication * 1000:.0f} ms each:"
+        f" about {est.minutes:.0f} min on {settings.workers} worker(s)"
+        f" (limit {settings.minutes:g} min)"
+    )
 
 
 def ensemble_metadata(

@@ -1,13 +1,15 @@
-"""A scenario as ``kabulsim show`` prints it, and the scenario format's JSON Schema file.
+"""A scenario as ``kabulsim show`` and ``params`` print it, and the scenario format's JSON Schema.
 
 :func:`show_text` resolves a scenario file (what it extends, the ``--set`` overrides, the
-schema's defaults) and lists what each step changes; :func:`write_schema` writes the JSON
-Schema editors read. Nothing here prints.
+schema's defaults) and lists what each step changes; :func:`params_text` is the provenance
+table of its parameters; :func:`write_schema` writes the JSON Schema editors read. Nothing
+here prints.
 """
 
 from __future__ import annotations
 
 import json
+import textwrap
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -15,6 +17,8 @@ from typing import TYPE_CHECKING, Any
 from kabulsim.folders import StudyError
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from kabulsim.scenario.schema import Scenario
 
 
@@ -72,6 +76,56 @@ def show_text(path: str | Path, overrides: Sequence[str] = ()) -> str:
         out += [*format_differences(title, parent, scenario), ""]
     out += format_differences("differences from the baseline defaults", Scenario(), scenario)
     return "\n".join(out)
+
+
+def render_terminal(table: pd.DataFrame, width: int = 100) -> str:
+    """A plain-text rendering: one block per parameter, the source wrapped."""
+    lines: list[str] = []
+    for row in table.astype(str).to_dict("records"):
+        changed = "" if row["value"] == row["default"] else f"   (baseline: {row['default']})"
+        lines.append(f"{row['parameter']} = {row['value']} [{row['units']}]{changed}")
+        if row["plausible_range"]:
+            lines.append(f"    plausible: {row['plausible_range']}")
+        if row.get("record"):
+            lines.append(f"    calibrated against the record: {row['record']}")
+        lines.extend(
+            textwrap.wrap(
+                f"{row['kind']}: {row['source']}",
+                width=width,
+                initial_indent="    ",
+                subsequent_indent="      ",
+            )
+        )
+    return "\n".join(lines)
+
+
+def render_markdown(table: pd.DataFrame) -> str:
+    """A GitHub-flavoured markdown table."""
+
+    def cell(text: object) -> str:
+        return str(text).replace("|", "\\|").replace("\n", " ")
+
+    out = ["| " + " | ".join(table.columns) + " |", "|" + "---|" * len(table.columns)]
+    for row in table.itertuples(index=False):
+        out.append("| " + " | ".join(cell(v) for v in row) + " |")
+    return "\n".join(out)
+
+
+def params_text(scenario: Scenario, format: str = "terminal") -> str:
+    """Every parameter of ``scenario`` with its value, units, range and source, as text.
+
+    Args:
+        scenario: the scenario whose provenance table is written.
+        format: ``terminal`` (one block per parameter), ``markdown`` (a table) or ``csv``.
+    """
+    from kabulsim.calibration.identifiability import shipped_verdicts
+    from kabulsim.scenario.provenance import provenance_table
+
+    table = provenance_table(scenario, shipped_verdicts())
+    if format == "csv":
+        text: str = table.to_csv(index=False)
+        return text
+    return (render_markdown(table) if format == "markdown" else render_terminal(table)) + "\n"
 
 
 def write_schema(out: Path) -> None:

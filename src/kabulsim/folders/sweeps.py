@@ -65,6 +65,14 @@ class SweepPlan:
     seed: int
     config: dict[str, Any]
 
+    def size_text(self) -> str:
+        """What the sweep runs, stated before it starts."""
+        points = len(self.points)
+        return (
+            f"sweep: {points} grid points x {self.reps} replications"
+            f" = {points * self.reps:,} replications"
+        )
+
 
 def plan_sweep(
     scenario: Scenario,
@@ -170,6 +178,14 @@ class SensitivityPlan:
     def total(self) -> int:
         """Replications the design runs."""
         return self.vectors * self.reps
+
+    def size_text(self, rate: float) -> str:
+        """What the design runs and how long it takes at ``rate`` replications per second."""
+        return (
+            f"{self.method}: {len(self.factors)} parameters, n = {self.n}: {self.vectors:,}"
+            f" parameter vectors x {self.reps} replications = {self.total:,} replications;"
+            f" about {self.total / rate / 60:.1f} min at {rate:.0f} replications/s"
+        )
 
 
 def plan_sensitivity(
