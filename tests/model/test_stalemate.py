@@ -23,7 +23,7 @@ from kabulsim.analysis.validation import (
 )
 from kabulsim.model import build_world
 from kabulsim.model.commander import Picture, estimate_odds, probe_sd, stalemate_picture
-from kabulsim.model.pressure import stalemate_morale
+from kabulsim.model.laws import stalemate_morale
 from kabulsim.scenario.loading import load_scenario
 from kabulsim.scenario.schema import Scenario
 from kabulsim.tables import to_datetime

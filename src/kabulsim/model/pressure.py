@@ -16,7 +16,7 @@ towards its own resolve (``withdrawal.defend_resolve``).
 The start: two years of stalemate. "For two years during the Afghan Civil War the frontline
 had been stalemated here": in October 2001 each line had stood under this same daily law, at
 the same force ratio, for about 730 days, so its morale starts at the law's fixed point
-(:func:`stalemate_morale`), not at 1. One day's step maps ``m`` to
+(:func:`kabulsim.model.laws.stalemate_morale`), not at 1. One day's step maps ``m`` to
 ``r + (1 - r) * m * exp(-g * ratio)``; its fixed point is
 
     m* = r / (1 - (1 - r) * exp(-g * ratio))
@@ -36,25 +36,6 @@ if TYPE_CHECKING:  # pragma: no cover
     import simpy
 
     from kabulsim.model.world import World
-
-
-def stalemate_morale(recovery: float, pressure: float, ratio: float) -> float:
-    """The morale at which a day's ground pressure and recovery balance (0-1).
-
-    The fixed point of the daily step of :func:`front_pressure` on a holding line without
-    air strikes or encirclement: ``r / (1 - (1 - r) * exp(-g * ratio))``.
-
-    Args:
-        recovery: ``morale.recovery_per_day`` (``r``, 1/day).
-        pressure: ``morale.ground_pressure_per_day`` (``g``, 1/day per unit force ratio).
-        ratio: the alliance-to-Taliban force ratio on the line.
-
-    Without pressure nothing wears the line down and its morale stays at 1; without recovery
-    any pressure wears it down to 0.
-    """
-    if pressure * ratio <= 0.0:
-        return 1.0
-    return recovery / (1.0 - (1.0 - recovery) * math.exp(-pressure * ratio))
 
 
 def front_pressure(world: World) -> simpy.events.ProcessGenerator:

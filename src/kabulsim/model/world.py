@@ -40,7 +40,7 @@ import simpy
 from numpy.typing import NDArray
 
 from kabulsim.model.city import new_city
-from kabulsim.model.pressure import stalemate_morale
+from kabulsim.model.laws import stalemate_morale
 from kabulsim.model.records import Recorder, Series
 from kabulsim.outputs import (
     OUTCOMES_DECLARED,
