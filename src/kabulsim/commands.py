@@ -548,9 +548,9 @@ CALIBRATE = Command(
             "--epsilon",
             kind="float",
             bounds=(0.0, MAX_EPSILON),
-            help="stop when the threshold reaches this distance, the root mean square of the"
-            " facts' deviations in tolerances (default: none; the generations or the time end the"
-            " calibration)",
+            help="stop when the threshold reaches this distance (above 0), the root mean square"
+            " of the facts' deviations in tolerances; left out, there is no threshold and the"
+            " generations or the time end the calibration",
         ),
         Option(
             "--minutes",
