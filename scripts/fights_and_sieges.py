@@ -27,15 +27,9 @@ CAPS = ("day_limit", "time_limit")
 
 
 def _load(name: str, **changes: Any) -> Scenario:
-    sc = kabulsim.load_scenario(f"scenarios/{name}.yaml")
-    data = sc.model_dump(mode="json")
-    for path, value in changes.items():
-        *parents, last = path.split(".")
-        node = data
-        for key in parents:
-            node = node[key]
-        node[last] = value
-    return Scenario.model_validate(data)
+    """The scenario file with ``--set``-style overrides (the library's own)."""
+    sets = [f"{path}={value}" for path, value in changes.items()]
+    return kabulsim.load_scenario(f"scenarios/{name}.yaml", overrides=sets)
 
 
 def _dark_hours(t_h: float, hours: float, first: float, dusk: float) -> float:
