@@ -524,7 +524,7 @@ CALIBRATE = Command(
     " (pyABC's ABC-SMC). Writes OUT/abc.db (pyABC's history: running the command again"
     " on the same folder resumes it) and the ensemble OUT/ensemble.parquet + .json."
     " Then the certificate: simulation-based calibration over pseudo-records drawn from"
-    " the prior predictive (OUT/certificate.json and certificate.png: coverage of the"
+    " the prior predictive (OUT/certificate.json, certificate.png and .svg: coverage of the"
     " 50/80/95% intervals, rank ECDFs, where the record falls in the prior predictive)."
     " Needs the optional extra: pip install 'kabulsim[calibrate]'.",
     options=_options(

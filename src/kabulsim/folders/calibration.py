@@ -131,20 +131,21 @@ def certificate_summary(cert: Certificate) -> dict[str, Any]:
     }
 
 
-def write_certificate(cert: Certificate, folder: Path) -> tuple[Path, Path]:
-    """``certificate.json`` and ``certificate.png`` (rank ECDFs) in ``folder``, each whole."""
+def write_certificate(cert: Certificate, folder: Path) -> list[Path]:
+    """``certificate.json`` and the rank ECDFs (``certificate.png``, ``.svg``) in ``folder``.
+
+    Each file is whole or absent; the figure is written as every figure of kabulsim is
+    (:func:`kabulsim.plots.io.save`).
+    """
     import json
 
-    from kabulsim.files import atomic_path, atomic_write_text
+    from kabulsim.files import atomic_write_text
     from kabulsim.plots.certificate import rank_ecdf_plot
+    from kabulsim.plots.io import save
 
     data = folder / "certificate.json"
     atomic_write_text(data, json.dumps(cert.to_dict(), indent=1) + "\n")
-    picture = folder / "certificate.png"
-    fig = rank_ecdf_plot(cert)
-    with atomic_path(picture, keep_suffix=True) as tmp:
-        fig.savefig(tmp, dpi=110)
-    return data, picture
+    return [data, *save(rank_ecdf_plot(cert), folder, "certificate")]
 
 
 def calibration_plan(scenario: Scenario, settings: Settings) -> str:
@@ -233,8 +234,8 @@ def calibrate_folder(
         CalibrationFolderError: ``abc.db`` is not pyABC's history.
 
     Unless ``settings.certificate_rows`` is 0, the certificate follows
-    (:mod:`kabulsim.calibration.certificate`): ``certificate.json`` and ``certificate.png``
-    in ``out``, and its summary in the sidecar.
+    (:mod:`kabulsim.calibration.certificate`): ``certificate.json`` and the figure
+    ``certificate.png`` and ``.svg`` in ``out``, and its summary in the sidecar.
     """
     from kabulsim.calibration import ensemble
     from kabulsim.calibration.abc import calibrate
