@@ -119,12 +119,13 @@ def distances(table: ReferenceTable, target: np.ndarray) -> np.ndarray:
     """Root-mean-square scaled deviation of every row's statistics from ``target``.
 
     The same scale as the calibration's (a fact's tolerance half-width): a distance of 1 is
-    "one tolerance away on average". A statistic the model could not compute (not finite)
-    counts as 10 tolerances away.
+    "one tolerance away on average". As in the calibration's own distance
+    (:func:`kabulsim.calibration.statistics.distance`), a row with a statistic the model could
+    not compute is infinitely far: it is never accepted.
     """
     z = (table.stats - target) / table.scales
-    z = np.where(np.isfinite(z), z, 10.0)
     out: np.ndarray = np.sqrt(np.mean(z * z, axis=1))
+    out[~np.isfinite(out)] = np.inf
     return out
 
 
@@ -161,8 +162,7 @@ def posterior(
     if not adjust or theta.shape[1] == 0:
         return theta, w
     free = _to_free(theta, table.params)
-    s = (table.stats[idx] - target) / table.scales
-    s = np.where(np.isfinite(s), s, 10.0)
+    s = (table.stats[idx] - target) / table.scales  # accepted rows are complete
     x = np.column_stack([np.ones(k), s])
     sw = np.sqrt(w)[:, None]
     beta, *_ = np.linalg.lstsq(x * sw, free * sw, rcond=None)
@@ -256,7 +256,8 @@ def certify(
 
     Args:
         table: the reference table (parameters from the prior, their statistics).
-        pseudo_records: how many rows serve in turn as the record (left out of the table).
+        pseudo_records: how many rows serve in turn as the record (left out of the table),
+            drawn from the rows where every statistic could be computed.
         accept: rows accepted per posterior (default: 5% of the table, at least 100 or a
             quarter of a smaller table).
         adjust: apply the local-linear regression adjustment.
@@ -265,12 +266,13 @@ def certify(
         seed: which rows are the pseudo-records.
     """
     n = table.theta.shape[0]
-    m = min(pseudo_records, n)
+    complete = np.flatnonzero(np.isfinite(table.stats).all(axis=1))  # a record has every fact
+    m = min(pseudo_records, len(complete))
     k = accept if accept is not None else max(min(100, n // 4), n // 20, 2)
     if k >= n:
         raise ValueError(f"certificate: accepting {k} of a table of {n} rows leaves no choice")
     rng = np.random.default_rng(seed)
-    rows = rng.choice(n, size=m, replace=False)
+    rows = rng.choice(complete, size=m, replace=False)
     p = table.theta.shape[1]
     ranks = np.empty((m, p))
     covered = {float(lv): np.zeros((m, p), dtype=bool) for lv in levels}
