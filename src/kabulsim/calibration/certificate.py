@@ -34,11 +34,15 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from kabulsim.calibration.priors import FreeParameter
+
+if TYPE_CHECKING:
+    from kabulsim.calibration.settings import Settings
+    from kabulsim.scenario.schema import Scenario
 
 LEVELS: tuple[float, ...] = (0.5, 0.8, 0.95)
 """The central intervals whose coverage the certificate reports."""
@@ -342,7 +346,9 @@ def _pool_mapper(workers: int) -> Mapper:
     return mapper
 
 
-def model_table(base: Any, settings: Any, rows: int, seed: int | None = None) -> ReferenceTable:
+def model_table(
+    base: Scenario, settings: Settings, rows: int, seed: int | None = None
+) -> ReferenceTable:
     """The kabulsim model's reference table: ``rows`` prior draws, each a calibration particle.
 
     Each row is evaluated exactly as a particle of :func:`kabulsim.calibration.abc.calibrate`
