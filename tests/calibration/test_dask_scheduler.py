@@ -26,15 +26,19 @@ def test_a_small_calibration_runs_on_the_cluster(tmp_path: Path, scheduler: str)
     from kabulsim.calibration.abc import calibrate
     from kabulsim.calibration.settings import Settings
 
-    settings = Settings(population=12, reps=2, generations=2, minutes=3.0, scheduler=scheduler)
+    # 40 particles: with 12, a generation's total weight came out nan in about one run in
+    # three (pyABC: weight = prior density / kernel density, and a kernel fitted to 12
+    # particles in ten dimensions is the likely cause; the cluster's draws are not seeded,
+    # the local test's are, and it never met it).
+    settings = Settings(population=40, reps=2, generations=2, minutes=3.0, scheduler=scheduler)
     out = calibrate(Scenario(), tmp_path, settings)
     assert out.generations == 2
     assert (tmp_path / "abc.db").is_file()
     for p in free_parameters():
         v = out.values[p.path]
-        assert len(v) == 12
+        assert len(v) == 40
         assert ((v >= p.low) & (v <= p.high)).all()
-    assert out.simulations >= 2 * 12 * 2
+    assert out.simulations >= 2 * 40 * 2
     assert abs(out.weights.sum() - 1.0) < 1e-9
     # resumable as on local processes: one more generation continues the stored history
     more = calibrate(Scenario(), tmp_path, Settings(**{**settings.__dict__, "generations": 3}))
