@@ -30,6 +30,7 @@ from kabulsim.limits import (
     MAX_EPSILON,
     MAX_GENERATIONS,
     MAX_MINUTES,
+    MAX_MOVES,
     MAX_POPULATION,
     MAX_PREDICTIVE_MEMBERS,
     MAX_REPS,
@@ -564,6 +565,15 @@ CALIBRATE = Command(
             "--scheduler",
             help="run the particles on an existing Dask distributed cluster (needs the dask"
             " extra; --workers is then not used)",
+        ),
+        Option(
+            "--moves",
+            kind="int",
+            bounds=(0, MAX_MOVES),
+            help="after the last generation, resample it by weight and move every member this"
+            " many times with ABC-MCMC at the final threshold, so the ensemble's members carry"
+            " equal weights without being copies of a few; 0 keeps the weighted generation"
+            " (%(default)s)",
         ),
         Option(
             "--certificate",

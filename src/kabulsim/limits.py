@@ -87,6 +87,8 @@ bounded by :data:`MAX_REPS` as well."""
 
 MAX_GENERATIONS = 1_000
 """Most generations of ``calibrate``."""
+MAX_MOVES = 100
+"""Resample-move steps after a calibration's last generation (each one evaluates the population)."""
 
 MAX_MINUTES = 7 * 24 * 60.0
 """Longest wall-clock limit of ``calibrate`` (a week, in minutes)."""

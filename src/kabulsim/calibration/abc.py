@@ -10,6 +10,10 @@ acceptance threshold generation by generation (the median of the previous genera
 distances) until it reaches ``epsilon`` (by default 0: it keeps shrinking past "every fact
 inside its tolerance" until the generation limit or the time limit). The distance is the root
 mean square of the facts' standardised deviations, so it keeps pulling toward the record.
+The last generation is then resampled by weight and moved with ABC-MCMC at the final
+threshold (:mod:`kabulsim.calibration.move`, ``Settings.moves`` steps), so that the ensemble's
+members carry equal weights without being copies of the few particles that carried most of the
+weight.
 
 The history database ``abc.db`` lives in the output folder; calling :func:`calibrate` again on
 the same folder continues the stored run (resuming). With one worker the run is reproducible
@@ -30,6 +34,7 @@ from typing import Any
 
 import numpy as np
 
+from kabulsim.calibration.move import Evaluate, Moved, move
 from kabulsim.calibration.priors import FreeParameter, free_parameters, with_values
 from kabulsim.calibration.settings import Settings
 from kabulsim.calibration.statistics import distance, observed, statistics
@@ -157,11 +162,22 @@ class Outcome:
     seconds: float
     params: tuple[FreeParameter, ...]
     facts: tuple[str, ...]
+    moved: Moved | None = None
+    """The resample-move step after the last generation (None: not made)."""
 
     @property
     def ess(self) -> float:
-        """Effective sample size of the last generation, ``1 / sum(w^2)`` (Kish)."""
+        """Effective sample size of the ensemble, ``1 / sum(w^2)`` (Kish).
+
+        After a resample-move step the weights are equal, so this is the population; what
+        the moved ensemble is worth is then its distinct members (``moved.distinct``).
+        """
         return float(1.0 / np.sum(self.weights**2)) if len(self.weights) else 0.0
+
+    @property
+    def ess_smc(self) -> float:
+        """Kish effective sample size of ABC-SMC's last weighted generation."""
+        return self.moved.ess_before if self.moved is not None else self.ess
 
     @property
     def simulations_per_second(self) -> float:
@@ -245,34 +261,93 @@ def calibrate(
     remaining = max(settings.generations - done, 0)
     try:
         if remaining:
-            history = abc.run(
-                minimum_epsilon=settings.epsilon,
-                max_nr_populations=remaining,
-                max_walltime=timedelta(minutes=settings.minutes),
+            try:
+                history = abc.run(
+                    minimum_epsilon=settings.epsilon,
+                    max_nr_populations=remaining,
+                    max_walltime=timedelta(minutes=settings.minutes),
+                )
+            except AssertionError:
+                # the time limit ended inside pyABC's first sample (its calibration of the
+                # threshold), which then has no particle and pyABC asserts; nothing is kept
+                if time.monotonic() < deadline:
+                    raise
+        if history.max_t is None or history.max_t < 0:
+            raise CalibrationStopped(
+                f"--minutes {settings.minutes:g}: the time limit ended before the first"
+                f" generation was complete ({settings.population} particles x"
+                f" {settings.reps} replications); give more minutes or a smaller population"
+                " (the history is kept: run again to continue)"
             )
+        frame, weights = history.get_distribution(m=0, t=history.max_t)
+        pops = history.get_all_populations()
+        eps = float(pops["epsilon"].iloc[-1])
+        values = {p.path: frame[p.key].to_numpy(dtype=float) for p in chosen}
+        w = np.asarray(weights, dtype=float) / float(np.sum(weights))
+        moved = None
+        if settings.moves > 0:
+            moved = move(
+                values,
+                w,
+                chosen,
+                _evaluator(the_model, settings.workers, client),
+                the_record,
+                dist or _distance,
+                eps,
+                settings.moves,
+                settings.seed,
+                keep_going=lambda: time.monotonic() < deadline,
+                log_density=None if prior is None else _log_density(prior, chosen),
+            )
+            values = moved.values
+            w = np.full(len(w), 1.0 / len(w))
     finally:
         if client is not None:
             client.close()
     seconds = time.perf_counter() - began
-    if history.max_t is None or history.max_t < 0:
-        raise CalibrationStopped(
-            f"--minutes {settings.minutes:g}: the time limit ended before the first generation"
-            f" was complete ({settings.population} particles x {settings.reps} replications);"
-            " give more minutes or a smaller population (the history is kept: run again to"
-            " continue)"
-        )
-    frame, weights = history.get_distribution(m=0, t=history.max_t)
-    pops = history.get_all_populations()
     evaluations = int(pops["samples"].sum()) - before
-    eps = float(pops["epsilon"].iloc[-1])
     reps = settings.reps if model is None else 1
+    move_evaluations = 0 if moved is None else moved.proposed
     return Outcome(
-        values={p.path: frame[p.key].to_numpy(dtype=float) for p in chosen},
-        weights=np.asarray(weights, dtype=float) / float(np.sum(weights)),
+        values=values,
+        weights=w,
         generations=int(history.max_t) + 1,
         epsilon=eps,
-        simulations=evaluations * reps,
+        simulations=(evaluations + move_evaluations) * reps,
         seconds=seconds,
         params=chosen,
         facts=tuple(the_record),
+        moved=moved,
     )
+
+
+def _evaluator(model: Callable[[dict[str, float]], Any], workers: int, client: Any) -> Evaluate:
+    """The particles' statistics, on the calibration's workers or its Dask cluster, in order."""
+    from kabulsim.calibration.certificate import pool_mapper
+
+    if client is not None:
+
+        def on_cluster(particles: list[dict[str, float]]) -> list[Any]:
+            return list(client.gather(client.map(model, particles, pure=False)))
+
+        return on_cluster
+    mapper = pool_mapper(workers)
+    return lambda particles: [dict(s) for s in mapper(model, particles)]
+
+
+def _log_density(prior: Any, params: Sequence[FreeParameter]) -> Callable[[np.ndarray], Any]:
+    """A replaced prior's log density on the move's scale (the logarithm for a log prior)."""
+    import pyabc
+
+    def log_density(z: np.ndarray) -> np.ndarray:
+        out = np.empty(len(z))
+        for i, row in enumerate(z):
+            natural = {
+                p.key: math.exp(v) if p.log else float(v) for p, v in zip(params, row, strict=True)
+            }
+            density = float(prior.pdf(pyabc.Parameter(natural)))
+            jacobian = sum(float(v) for p, v in zip(params, row, strict=True) if p.log)
+            out[i] = math.log(density) + jacobian if density > 0 else -math.inf
+        return out
+
+    return log_density

@@ -331,7 +331,7 @@ def ecdf_band(
     return z, lower, upper
 
 
-def _pool_mapper(workers: int) -> Mapper:
+def pool_mapper(workers: int) -> Mapper:
     """Evaluate particles in ``workers`` processes, in order (results do not depend on them)."""
 
     def mapper(model: Model, particles: list[dict[str, float]]) -> Iterable[Mapping[str, float]]:
@@ -367,7 +367,7 @@ def model_table(
     draw_seed = settings.seed if seed is None else seed
     if settings.scheduler is None:
         return reference_table(
-            model, params, keys, scales, rows, draw_seed, _pool_mapper(settings.workers)
+            model, params, keys, scales, rows, draw_seed, pool_mapper(settings.workers)
         )
     client = connect(settings.scheduler)
     try:

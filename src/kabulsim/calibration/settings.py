@@ -21,6 +21,8 @@ class Settings:
     minutes: float = 18.0
     workers: int = 2
     seed: int = 0
+    moves: int = 5
+    """Resample-move steps after the last generation (:mod:`kabulsim.calibration.move`); 0: none."""
     certificate_rows: int = 3000
     """Rows of the certificate's reference table (prior draws, each a particle); 0: none."""
     pseudo_records: int = 300

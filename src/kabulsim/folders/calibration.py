@@ -73,7 +73,7 @@ def calibration_command(
     words += ["--reps", str(settings.reps), "--generations", str(settings.generations)]
     words += ["--epsilon", f"{settings.epsilon:g}", "--minutes", f"{settings.minutes:g}"]
     words += ["--workers", str(settings.workers), "--seed", str(settings.seed)]
-    words += ["--certificate", str(settings.certificate_rows)]
+    words += ["--moves", str(settings.moves), "--certificate", str(settings.certificate_rows)]
     if write is not None:
         words += ["--write", str(write)]
     return " ".join(shlex.quote(w) for w in words)
@@ -98,10 +98,19 @@ class CalibrationFolder:
         lines = [
             f"{len(self.ensemble)} members after {done.generations} generations (threshold"
             f" {done.epsilon:.3g}); {done.simulations:,} simulations in {done.seconds:.0f} s"
-            f" ({done.simulations_per_second:.0f}/s); effective sample size {done.ess:.0f}"
-            f" ({done.ess / max(len(self.ensemble), 1):.0%})",
+            f" ({done.simulations_per_second:.0f}/s); effective sample size of the last"
+            f" generation {done.ess_smc:.0f} ({done.ess_smc / max(len(self.ensemble), 1):.0%})",
             f"ensemble: {self.table}\nsidecar:  {self.sidecar}",
         ]
+        if done.moved is not None:
+            m = done.moved
+            lines.insert(
+                1,
+                f"resampled and moved {m.steps} times at the final threshold: {m.accepted:,} of"
+                f" {m.steps * len(self.ensemble):,} moves accepted ({m.acceptance:.0%});"
+                f" {m.distinct} distinct members of {len(self.ensemble)}"
+                f" ({m.distinct / max(len(self.ensemble), 1):.0%}), equal weights",
+            )
         cert = self.certificate
         if cert is not None:
             cover = ", ".join(
@@ -192,6 +201,7 @@ def ensemble_metadata(
             "epsilon": settings.epsilon,
             "minutes": settings.minutes,
             "workers": settings.workers,
+            "moves": settings.moves,
             "certificate_rows": settings.certificate_rows,
             "pseudo_records": settings.pseudo_records,
         },
@@ -199,7 +209,18 @@ def ensemble_metadata(
             "generations": outcome.generations,
             "epsilon": outcome.epsilon,
             "distance": "root mean square of the facts' standardised deviations",
-            "effective_sample_size": round(outcome.ess, 1),
+            "effective_sample_size": round(outcome.ess_smc, 1),
+            "effective_sample_size_of": "ABC-SMC's last weighted generation (Kish)",
+            "moved": None
+            if outcome.moved is None
+            else {
+                "steps": outcome.moved.steps,
+                "accepted": outcome.moved.accepted,
+                "acceptance": round(outcome.moved.acceptance, 4),
+                "distinct_members": outcome.moved.distinct,
+                "kernel": "ABC-MCMC at the final threshold after systematic resampling"
+                " (Del Moral, Doucet & Jasra 2012; Marjoram et al. 2003)",
+            },
             "simulations": outcome.simulations,
             "seconds": round(outcome.seconds, 1),
             "simulations_per_second": round(outcome.simulations_per_second, 1),
