@@ -153,6 +153,8 @@ class FactSpec:
             return f"at least {self.low:g}"
         if self.one_sided == "high":
             return f"at most {self.high:g} {self.units}".rstrip()
+        if self.kind in ("gap", "value") and self.low == self.high:
+            return f"{self.low:,.4g} {self.units}".rstrip()
         if self.kind in ("gap", "value"):
             return f"{self.low:,.4g} to {self.high:,.4g} {self.units}".rstrip()
         return self.tolerance
