@@ -33,7 +33,7 @@ import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from importlib import resources
 from pathlib import Path
 from typing import Any, TypeAlias
@@ -140,8 +140,6 @@ class FactSpec:
         """The end of a time window (excluded), or None for other kinds."""
         if self.origin is None:
             return None
-        from datetime import timedelta
-
         return self.origin + timedelta(days=self.high)
 
     @property
