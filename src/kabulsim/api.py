@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from kabulsim.analysis.sensitivity import Factor, Method, SensitivityResult
     from kabulsim.analysis.sweep import Axis, SweepResult
     from kabulsim.analysis.validation import ValidationResult
+    from kabulsim.calibration.facts import FactsSpec
     from kabulsim.experiments.runner import Progress, RunResult
     from kabulsim.scenario import Scenario
 
@@ -159,12 +160,17 @@ def validate(
     reps: int = 200,
     seed: int = 0,
     ensemble: EnsembleSpec = DEFAULT,
+    facts: FactsSpec = None,
+    single_values: bool = True,
 ) -> ValidationResult:
-    """Run the baseline Monte Carlo and check every fact of the record.
+    """Run the baseline Monte Carlo, check every fitted fact and score every held-out fact.
 
     Two runs with the same replications, seed and ensemble: the scenario, and its variant
     without an air campaign run six months past its horizon, which the stalemate fact reads
-    (:func:`kabulsim.analysis.validation.stalemate_scenario`).
+    (:func:`kabulsim.analysis.validation.stalemate_scenario`; skipped when no fact reads it).
+    With an ensemble and ``single_values``, a third run of the scenario's single values at
+    the same seed and replications scores the held-out facts once more, so that the ensemble
+    and the single values can be compared on what neither was fitted to.
 
     Args:
         scenario: the scenario to check (default: the baseline).
@@ -173,16 +179,36 @@ def validate(
         ensemble: parameter uncertainty: each replication takes the parameters of a member
             of this calibrated ensemble (see :func:`kabulsim.run`); by default the shipped
             baseline ensemble, None (or ``"none"``) for the scenario's single values.
+        facts: the facts file (a path or a loaded
+            :class:`~kabulsim.calibration.facts.FactSet`; default: the shipped one).
+        single_values: also score the held-out facts on the single values (with an ensemble).
     """
     from kabulsim.analysis.validation import (
         ValidationResult,
+        score_held_out,
         stalemate_scenario,
         validate_summary,
     )
+    from kabulsim.calibration.facts import FactSet
+    from kabulsim.calibration.facts import load as load_facts
     from kabulsim.scenario import Scenario
 
+    chosen = facts if isinstance(facts, FactSet) else load_facts(facts)
     sc = scenario if scenario is not None else Scenario()
     members = resolve(ensemble)
     result = runner.run(sc, reps, seed, ensemble=members)
-    stalemate = runner.run(stalemate_scenario(sc), reps, seed, ensemble=members)
-    return ValidationResult(validate_summary(result.summary, sc, stalemate.summary), reps, seed)
+    stalemate = None
+    if any(f.kind == "stalemate" for f in chosen.used_for("fit")):
+        stalemate = runner.run(stalemate_scenario(sc), reps, seed, ensemble=members).summary
+    single = None
+    if members is not None and single_values and chosen.used_for("held_out"):
+        single = runner.run(sc, reps, seed, ensemble=None).summary
+    return ValidationResult(
+        validate_summary(result.summary, sc, stalemate, facts=chosen),
+        reps,
+        seed,
+        held_out=score_held_out(result.summary, chosen),
+        held_out_single=None if single is None else score_held_out(single, chosen),
+        summary=result.summary,
+        summary_single=single,
+    )

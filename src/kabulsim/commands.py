@@ -244,17 +244,24 @@ RUN = Command(
 
 VALIDATE = Command(
     "validate",
-    help="check the baseline against the facts of the record (Monte Carlo)",
+    help="check the baseline against the facts of the record, fitted and held out (Monte Carlo)",
     description="Run the scenario (default: the baseline) for many replications and"
-    " check each fact of the record: the fact, its source, the simulated median with its"
-    " 90% interval, the tolerance, and pass or fail. The stalemate fact reads a second run"
-    " of as many replications: the scenario without strike sorties or ground controllers,"
-    " six months past its horizon. Exit status 1 if any fact fails."
-    " By default each replication takes the parameters of a member of the baseline's"
-    " calibrated ensemble, and the posterior predictive check (where each fact falls in"
-    " the ensemble's distribution) follows; --ensemble none checks the single values;"
-    " --leave-one-out adds, for each fact, a small calibration without it and the check"
-    " of the fact it then predicts (slow: minutes; needs pyabc).",
+    " check each fitted fact of the record (the facts file's facts marked fit): the fact, its"
+    " source, the simulated median with its 90% interval, the tolerance, and pass or fail."
+    " The stalemate fact reads a second run of as many replications: the scenario without"
+    " strike sorties or ground controllers, six months past its horizon. Exit status 1 if any"
+    " fitted fact fails. Then the held-out facts (marked held_out: never read by the"
+    " calibration) are scored as out-of-sample predictions: each one's PIT (the record's place"
+    " in the predicted distribution, a window or range counted as uniform over it), whether"
+    " the record lies inside the predicted 50% and 90% intervals, and the coverage; a fact"
+    " whose column the model does not produce is listed as not modelled. They never decide"
+    " the exit status. With an ensemble the held-out facts are scored once more on the"
+    " scenario's single values at the same seed and replications (one more run), so that the"
+    " two can be compared. By default each replication takes the parameters of a member of"
+    " the baseline's calibrated ensemble, and the posterior predictive check (where each fact"
+    " falls in the ensemble's distribution) follows; --ensemble none checks the single"
+    " values; --leave-one-out adds, for each fact, a small calibration without it and the"
+    " check of the fact it then predicts (slow: minutes; needs pyabc). See docs/validation.md.",
     options=_options(
         SCENARIO_OR_BASELINE,
         "--set",
@@ -273,6 +280,18 @@ VALIDATE = Command(
             kind="path",
             metavar="DIR",
             help="also calibrate without each fact in turn (pyABC histories in DIR) and predict it",
+        ),
+        Option(
+            "--facts",
+            kind="path",
+            metavar="FILE",
+            help="the facts file (default: the shipped kabulsim/data/facts.yaml)",
+        ),
+        shared(
+            "--out",
+            metavar="DIR",
+            help="also write the tables (fitted.csv, held_out.csv) and the held-out facts'"
+            " figure (held_out.png and .svg) into DIR (new, empty, or an earlier validate --out)",
         ),
     ),
 )

@@ -1,8 +1,11 @@
 """Summary statistics read off the facts of the record, and the distance between them.
 
 Each :class:`Statistic` turns the summary rows of a few replications into one number, the
-statistic the validation fact of the same key checks (:data:`kabulsim.analysis.validation.FACTS`),
-and carries that fact's tolerance. Each statistic's standardised deviation from the record is
+statistic the validation fact of the same key checks, and carries that fact's tolerance. Both
+come from one place, the facts file (``kabulsim/data/facts.yaml``,
+:mod:`kabulsim.calibration.facts`): :data:`STATISTICS` are its facts marked ``fit`` whose kind
+has a statistic (:func:`statistics_of`), so a fact marked ``held_out`` is never read here.
+Each statistic's standardised deviation from the record is
 
     z = |s - target| / scale
 
@@ -18,7 +21,8 @@ measures how far, not only whether. The largest ``z`` alone (the distance of ear
 is a box: inside it nothing pulls toward the record, and the ensemble it produced sat about a
 day early on the fight's date while every fact was "inside". Medians of times treat an event
 that never happened as later than any that did. The two facts that are inputs (the bombing's
-start, the Taliban's strength) are not statistics: no free parameter changes them.
+start, the Taliban's strength) are not statistics: no free parameter changes them; nor is the
+stalemate, which reads a second run.
 """
 
 from __future__ import annotations
@@ -31,15 +35,9 @@ from typing import Any
 
 import numpy as np
 
-from kabulsim.outputs import column
-from kabulsim.timebase import KABUL, to_hours
-
-# The record's columns, read from the places' data (kabulsim.places): the city whose fall
-# comes first, and the fight for the front that covers Kabul.
-CITY_FALLS = column("city_falls", "falls")
-FIGHT_START = column("start", "capital")
-FIGHT_HOURS = column("duration_h", "capital")
-FIGHT_WINNER = column("winner", "capital")
+from kabulsim.calibration.facts import STATISTIC_KINDS, FactSet, FactSpec
+from kabulsim.calibration.facts import shipped as shipped_facts
+from kabulsim.timebase import to_hours
 
 Row = Mapping[str, Any]
 """One replication's summary row (times as clock hours, missing times as None)."""
@@ -100,80 +98,83 @@ def _median(values: Sequence[float]) -> float:
     return float(np.mean(mid)) if np.all(np.isfinite(mid)) else math.inf
 
 
-def _days_from(start: datetime, when: datetime) -> float:
-    return to_hours(start, when) / 24.0
+def _hours(start: datetime, when: datetime | None) -> float:
+    return 0.0 if when is None else to_hours(start, when)
 
 
-def _local(y: int, m: int, d: int) -> datetime:
-    return datetime(y, m, d, tzinfo=KABUL)
-
-
-def _city_gap(rows: Sequence[Row], start: datetime) -> float:
-    return _median([(_t(r, "alliance_enters_kabul") - _t(r, CITY_FALLS)) / 24.0 for r in rows])
-
-
-def _fight_date(rows: Sequence[Row], start: datetime) -> float:
-    origin = to_hours(start, _local(2001, 11, 11))
-    return _median([(_t(r, FIGHT_START) - origin) / 24.0 for r in rows])
-
-
-def _duration(rows: Sequence[Row], start: datetime) -> float:
-    return _median([_t(r, FIGHT_HOURS) for r in rows])
+def _holds(spec: FactSpec, row: Row) -> bool:
+    """Whether a ``share`` fact's test holds in one replication's row."""
+    when = spec.when
+    values = [row.get(c) for c in spec.columns]
+    if isinstance(when, tuple):
+        return all(v == when[1] for v in values)
+    if when == "true":
+        return all(bool(v) for v in values)
+    if when == "false":
+        return not any(bool(v) for v in values)
+    if when == "present":
+        return all(v is not None for v in values)
+    return all((v or 0) > 0 for v in values)  # "positive"
 
 
 def _share(rows: Sequence[Row], test: Callable[[Row], bool]) -> float:
     return float(np.mean([bool(test(r)) for r in rows])) if rows else math.nan
 
 
-def _fall_back(rows: Sequence[Row], start: datetime) -> float:
-    return _share(rows, lambda r: r.get(FIGHT_WINNER) == "alliance")
+def compute(spec: FactSpec) -> Callable[[Sequence[Row], datetime], float]:
+    """How the statistic of a fact of a statistic kind is computed from summary rows.
+
+    ``time``: the median of the column in days after the window's start; ``gap``: the
+    median of ``columns[0] - columns[1]`` (days or hours); ``value``: the median of the
+    column; the shares: the share of rows in which the fact's test holds (``evacuation``:
+    the city evacuated; ``routes``: both routes used; ``atef``: Atef killed).
+    """
+    cols = spec.columns
+    if spec.kind == "time":
+        origin = spec.origin
+
+        def _time(rows: Sequence[Row], start: datetime) -> float:
+            o = _hours(start, origin)
+            return _median([(_t(r, cols[0]) - o) / 24.0 for r in rows])
+
+        return _time
+    if spec.kind == "gap":
+        per = 24.0 if spec.units == "days" else 1.0
+
+        def _gap(rows: Sequence[Row], start: datetime) -> float:
+            return _median([(_t(r, cols[0]) - _t(r, cols[1])) / per for r in rows])
+
+        return _gap
+    if spec.kind == "value":
+        return lambda rows, start: _median([_t(r, cols[0]) for r in rows])
+    if spec.kind == "share":
+        return lambda rows, start: _share(rows, lambda r: _holds(spec, r))
+    if spec.kind == "evacuation":
+        return lambda rows, start: _share(rows, lambda r: r.get(cols[0]) is not None)
+    if spec.kind == "routes":
+        return lambda rows, start: _share(
+            rows, lambda r: (r.get(cols[0]) or 0) > 0 and (r.get(cols[1]) or 0) > 0
+        )
+    if spec.kind == "atef":
+        return lambda rows, start: _share(rows, lambda r: bool(r.get(cols[0])))
+    raise KeyError(f"{spec.key}: the kind {spec.kind!r} has no statistic")
 
 
-def _evacuation(rows: Sequence[Row], start: datetime) -> float:
-    return _share(rows, lambda r: r.get("kabul_evacuated") is not None)
+def statistics_of(facts: FactSet) -> tuple[Statistic, ...]:
+    """The statistics of the ``fit`` facts of a statistic kind, in the file's order.
 
-
-def _entry_date(rows: Sequence[Row], start: datetime) -> float:
-    origin = to_hours(start, _local(2001, 11, 12))
-    return _median([(_t(r, "alliance_enters_kabul") - origin) / 24.0 for r in rows])
-
-
-def _next_day(rows: Sequence[Row], start: datetime) -> float:
-    return _median([(_t(r, "alliance_enters_kabul") - _t(r, FIGHT_START)) / 24.0 for r in rows])
-
-
-def _pause(rows: Sequence[Row], start: datetime) -> float:
-    return _median([_t(r, "alliance_enters_kabul") - _t(r, "alliance_at_gates") for r in rows])
-
-
-def _no_resistance(rows: Sequence[Row], start: datetime) -> float:
-    return _share(rows, lambda r: not r.get("resistance_in_city"))
-
-
-def _routes(rows: Sequence[Row], start: datetime) -> float:
-    return _share(
-        rows, lambda r: (r.get("to_kandahar") or 0) > 0 and (r.get("to_tora_bora") or 0) > 0
+    Only the facts marked ``fit`` are read: a held-out fact never becomes a statistic.
+    """
+    return tuple(
+        Statistic(f.key, f.units, f.low, f.high, compute(f), f.one_sided)
+        for f in facts.used_for("fit")
+        if f.kind in STATISTIC_KINDS
     )
 
 
-def _atef(rows: Sequence[Row], start: datetime) -> float:
-    return _share(rows, lambda r: bool(r.get("atef_killed")))
-
-
-STATISTICS: tuple[Statistic, ...] = (
-    Statistic("mazar_before_kabul", "days", 2.5, 6.0, _city_gap),
-    Statistic("shamali_date", "days after 11 Nov 00:00", 0.0, 3.0, _fight_date),
-    Statistic("shamali_duration", "h", 1.5, 6.0, _duration),
-    Statistic("taliban_fall_back", "share", 0.9, 1.0, _fall_back, "low"),
-    Statistic("evacuation", "share", 0.9, 1.0, _evacuation, "low"),
-    Statistic("entry_date", "days after 12 Nov 00:00", 0.0, 3.0, _entry_date),
-    Statistic("entry_next_day", "days", 0.25, 1.75, _next_day),
-    Statistic("short_pause", "h", 0.0, 24.0, _pause, "high"),
-    Statistic("no_resistance", "share", 0.85, 1.0, _no_resistance, "low"),
-    Statistic("routes", "share", 0.95, 1.0, _routes, "low"),
-    Statistic("atef", "share", 0.5, 1.0, _atef, "low"),
-)
-"""The statistics, one per validation fact that the model's parameters can change."""
+STATISTICS: tuple[Statistic, ...] = statistics_of(shipped_facts())
+"""The statistics, one per ``fit`` fact of the shipped facts file that the model's
+parameters can change (:data:`kabulsim.calibration.facts.STATISTIC_KINDS`)."""
 
 BY_KEY: dict[str, Statistic] = {s.key: s for s in STATISTICS}
 

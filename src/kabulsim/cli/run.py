@@ -18,6 +18,7 @@ from kabulsim.limits import DEFAULT_REPS
 from kabulsim.textsafe import terminal_lines, terminal_text
 
 if TYPE_CHECKING:
+    from kabulsim.analysis.validation import ValidationResult
     from kabulsim.plots.io import FigureFailure
 
 __all__ = ["DEFAULT_REPS", "handle_run", "handle_validate"]
@@ -77,20 +78,84 @@ def handle_run(args: argparse.Namespace) -> int:
     return 1 if result.failed else 0
 
 
+def _held_out_lines(result: ValidationResult) -> list[str]:
+    """The held-out facts' table, their coverage and the ensemble against single values."""
+    import math
+
+    import pandas as pd
+
+    from kabulsim.analysis.display import terminal_table
+    from kabulsim.analysis.validation import coverage
+
+    table = result.held_out
+    if table is None or table.empty:
+        return ["\nNo held-out facts in the facts file."]
+    lines = [
+        "\n"
+        + textwrap.fill(
+            "Held-out facts (out of sample: never read by the calibration; they do not decide"
+            " the exit status). PIT: the record's place in the predicted distribution (a window"
+            " or range counted as uniform over it; 0: the model predicts later or more than the"
+            " record, 1: earlier or fewer); inside 50%/90%: the record inside the central"
+            " predicted interval.",
+            width=100,
+        )
+    ]
+
+    def yes(value: object) -> str:
+        return "" if value is None or value is pd.NA else ("yes" if value else "no")
+
+    shown = pd.DataFrame(
+        {
+            "key": table["key"],
+            "record": table["record"],
+            "predicted": table["predicted"],
+            "PIT": [("" if math.isnan(p) else f"{p:.3f}") for p in table["pit"]],
+            "inside 50%": [yes(v) for v in table["in_50"]],
+            "inside 90%": [yes(v) for v in table["in_90"]],
+            "status": table["status"],
+            "independent": [yes(v) for v in table["independent"]],
+        }
+    )
+    lines.append(terminal_table(shown))
+    cov = coverage(table)
+    ind = coverage(table, independent_only=True)
+    lines.append(f"Coverage: {cov.line()}.")
+    lines.append(f"Independent of the inputs and the fitted facts only: {ind.line()}.")
+    if result.held_out_single is not None:
+        single = coverage(result.held_out_single)
+        lines.append(
+            f"\nEnsemble against single values on the held-out facts (same seed {result.seed},"
+            f" {result.reps} replications; 'passed': the record inside the predicted 90%"
+            " interval; lower mean |PIT - 0.5| is better):"
+        )
+        for label, c in (("the ensemble", cov), ("single values (--ensemble none)", single)):
+            lines.append(
+                f"  {label}: {c.in_90} of {c.scored} passed; mean |PIT - 0.5| ="
+                f" {c.mean_distance:.3f}"
+            )
+        verdict = "at least as many as" if cov.in_90 >= single.in_90 else "FEWER than"
+        lines.append(f"  The ensemble passes {verdict} the single values.")
+    return lines
+
+
 def handle_validate(args: argparse.Namespace) -> int:
-    """Run the validation and print its table, then the checks that follow it."""
+    """Run the validation and print its tables, then the checks that follow it."""
     from kabulsim.analysis.display import terminal_table
     from kabulsim.analysis.validation import STALEMATE_RUN
     from kabulsim.api import validate
+    from kabulsim.calibration.facts import load as load_facts
     from kabulsim.folders.validation import (
         PREDICTIVE_REPS,
         leave_one_out_table,
         predictive_table,
+        write_validation_folder,
     )
 
+    facts = load_facts(args.facts)
     scenario = resolve_scenario(args)
     ens = resolve_ensemble(args)
-    result = validate(scenario, reps=args.reps, seed=args.seed, ensemble=ens)
+    result = validate(scenario, reps=args.reps, seed=args.seed, ensemble=ens, facts=facts)
     with_ens = ", the scenario's own values" if ens is None else f", parameters from {ens.label}"
     print(
         f"Validation against the record: {result.reps} replications, seed {result.seed}{with_ens}"
@@ -102,7 +167,20 @@ def handle_validate(args: argparse.Namespace) -> int:
         )
         + "\n"
     )
+    print("Fitted facts (they decide the exit status):")
     print(result.text())
+    print(terminal_lines("\n".join(_held_out_lines(result))))
+    if args.out is not None:
+        meta = {
+            "command": "kabulsim validate",
+            "scenario": scenario.name,
+            "seed": result.seed,
+            "reps": result.reps,
+            "ensemble": "none" if ens is None else ens.label,
+            "facts": facts.source,
+        }
+        write_validation_folder(result, facts, args.out, meta)
+        print(f"\ntables and the held-out facts' figure written to {terminal_text(args.out)}")
     if ens is not None:
         ppc = predictive_table(scenario, ens, members=args.members, seed=args.seed)
         print(
