@@ -30,7 +30,9 @@ flying, at the period's rate, against what is left of the Taliban who left it (t
 the pockets they reach), as long as fighters have withdrawn and until ``air.pursuit_until``
 (the end of the fighting at Tora Bora, 17 Dec 2001). They count as sorties and cause civilian
 deaths at ``civilians_per_sortie``; the fighters they kill have left the modelled theatre
-(the ledger's *withdrawn*) and are not counted in it. When the Taliban stay to defend Kabul
+(the ledger's *withdrawn*) and are not counted in it, except at a redoubt the withdrawal
+reaches: the redoubt takes its share of these sorties (``world.pursuit_sorties``) and books
+what they do there (:mod:`kabulsim.model.redoubt`). When the Taliban stay to defend Kabul
 the capital front's strikes fall on the defenders of the city (:func:`strike_city`). After
 ``pursuit_until``, with no line left, the campaign this model follows ends: the share aimed at
 other targets (fixed targets, which planners had run short of by the tenth day) flies only
@@ -260,6 +262,10 @@ def air_campaign(world: World) -> simpy.events.ProcessGenerator:
                 strike_city(world, e[day], float(k[day]))
             elif not pursuit:
                 continue
+            else:
+                # Aimed at what is left of the line's fighters: a redoubt they reached takes
+                # its share (kabulsim.model.redoubt).
+                world.pursuit_sorties += n[day]
             flown += n[day]
             civilians += c[day]
         _book(world, flown, civilians)
