@@ -108,6 +108,11 @@ def hand_over(world: World, route: str, fighters: float) -> None:
         holding.woken.succeed()
 
 
+def held(world: World) -> bool:
+    """Whether fighters hold a redoubt whose fighting has not ended (the pursuit goes on)."""
+    return any(h.fighters > 0.0 and h.ends_h is None for h in world.redoubts.values())
+
+
 def returned(world: World, route: str) -> float:
     """Fighters who left down ``route`` and came back into the theatre at its redoubt."""
     holding = world.redoubts.get(route)
