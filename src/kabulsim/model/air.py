@@ -29,8 +29,8 @@ Bora into December. The sorties aimed at a front that no longer holds a line the
 flying, at the period's rate, against what is left of the Taliban who left it (the retreat,
 the pockets they reach), as long as fighters have withdrawn and until ``air.pursuit_until``
 (the end of the fighting at Tora Bora, 17 Dec 2001), or later while a redoubt the withdrawal
-reached is still held (:func:`kabulsim.model.redoubt.held`). They count as sorties and cause civilian
-deaths at ``civilians_per_sortie``; the fighters they kill have left the modelled theatre
+reached is still held (:func:`kabulsim.model.redoubt.held`). They count as sorties and cause
+civilian deaths at ``civilians_per_sortie``; the fighters they kill have left the modelled theatre
 (the ledger's *withdrawn*) and are not counted in it, except at a redoubt the withdrawal
 reaches: the redoubt takes its share of these sorties (``world.pursuit_sorties``) and books
 what they do there (:mod:`kabulsim.model.redoubt`). When the Taliban stay to defend Kabul

@@ -2248,7 +2248,10 @@ class Redoubt(_Part):
         kind="assumption",
         source="with controllers on the ground the positions became the campaign's main"
         " target: B-52 strikes day and night and a BLU-82 on 9 Dec ("
-        + REF_BERGEN_TORA_BORA + "; " + REF_TORA_BORA_SENATE + "); Kandahar was still"
+        + REF_BERGEN_TORA_BORA
+        + "; "
+        + REF_TORA_BORA_SENATE
+        + "); Kandahar was still"
         " bombed until 7 Dec",
         description="Share of the pursuit sorties (those aimed at the fighters who withdrew,"
         " from the schedule) flown at the positions once the attack has begun; before, the"
