@@ -2138,8 +2138,8 @@ class Redoubt(_Part):
         le=1,
         plausible=(0.3, 0.9),
         kind="assumption",
-        source="the positions held '300 to 1,000 men' (Time, 10 Dec 2001, 'Inside Tora Bora'),"
-        " 'more than 1,000' (The Independent, 4 Dec 2001), 1,500-2,000 (Dawn, Dec 2001;"
+        source="the positions held '300 to 1,000 men' (Time, Dec 2001, 'Inside Tora Bora'),"
+        " 'more than 1,000' (The Independent, Dec 2001), 1,500-2,000 (Dawn, Dec 2001;"
         " Wikipedia, 'Battle of Tora Bora'), against the about 2,400 fighters the model sends"
         " down the route; the rest went home or crossed at Torkham",
         description="Share of the fighters leaving down the route of the same name who go"
@@ -2264,7 +2264,7 @@ class Redoubt(_Part):
         plausible=(0.5, 10.0),
         kind="assumption",
         source="the militias fought by day from the valleys up, with tanks and mortars, and"
-        " took the main ridges in about a week (The Independent, 4 and 11 Dec 2001); about"
+        " took the main ridges in about a week (The Independent, Dec 2001); about"
         " 220 dead in all (record)",
         description="Defenders killed per day of attack, per thousand militia fighters.",
     )
@@ -2286,7 +2286,7 @@ class Redoubt(_Part):
         plausible=(3.0, 14.0),
         kind="assumption",
         source="the militias took the main positions (Milawa valley, the ridges) in the first"
-        " week of the attack (The Independent, 11 Dec 2001)",
+        " week of the attack (The Independent, Dec 2001)",
         description="Days of attack until the position is fully pressed: the escape hazard"
         " grows linearly from 0 to escape_per_day over them.",
     )
