@@ -155,8 +155,9 @@ PLACES: tuple[Place, ...] = (
             )),
             ("escaped", Record(
                 1050.0, "1,000-1,100 (US estimate)",
-                "Knight Ridder (2002, reprinted 2004): 'U.S. intelligence analysts estimated that 1,000"
-                " to 1,100 al-Qaida fighters ... escaped' (a Pakistani official: some 4,000)",
+                "Knight Ridder (2002, reprinted 2004): 'U.S. intelligence analysts estimated"
+                " that 1,000 to 1,100 al-Qaida fighters ... escaped' (a Pakistani official:"
+                " some 4,000)",
             )),
             ("killed", Record(
                 220.0, "about 220",
@@ -221,7 +222,8 @@ ROUTES: tuple[Route, ...] = (
         "tora_bora_escape", "from Tora Bora into Pakistan",
         road="footpaths over the Spin Ghar passes into Pakistan's tribal agencies",
         column="tora_bora_escaped",
-        source='The Independent, Dec 2001 ('Anti-Taliban troops demand surrender in Tora Bora'): the al-Qa\'ida force "might attempt a retreat'
+        source="The Independent, Dec 2001, 'Anti-Taliban troops demand surrender in Tora Bora':"
+        ' the al-Qa\'ida force "might attempt a retreat'
         ' along the Kharoti Pass, a high and often snowbound track that leads south into'
         ' neighboring Pakistan"; P. Bergen, The Longest War, p. 77 (docs/sources.md)',
     ),
