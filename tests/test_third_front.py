@@ -74,9 +74,9 @@ def test_the_city_is_declared_on_its_own_and_its_fall_takes_the_schema_defaults(
 
 def test_the_routes_are_data_and_the_withdrawal_reads_them():
     theatre = load_scenario(FIXTURE).theatre
-    assert theatre.routes == ("north", "third_road", "kandahar", "tora_bora")
+    assert theatre.routes == ("north", "tora_bora_escape", "third_road", "kandahar", "tora_bora")
     assert [r.name for r in theatre.roads] == list(theatre.routes)
-    road = theatre.roads[1]
+    road = theatre.roads[2]
     assert (road.label, road.length_km, road.stops) == ("from Third city", None, ())
     exits = theatre.withdrawal
     assert (exits.afghan.column, exits.foreign.column) == ("to_kandahar", "to_tora_bora")
@@ -85,8 +85,9 @@ def test_the_routes_are_data_and_the_withdrawal_reads_them():
         "kandahar": 483.0,
         "tora_bora": 152.0,
     }
-    # the 2001 theatre's routes are unchanged: the ledger's order, the map's stops
-    assert Scenario().theatre.routes == ("north", "kandahar", "tora_bora")
+    # the 2001 theatre's routes: the ledger's order (the places' retreats first: the
+    # escape from the Tora Bora redoubt is one), the map's stops
+    assert Scenario().theatre.routes == ("north", "tora_bora_escape", "kandahar", "tora_bora")
 
 
 def test_titles_come_from_the_labels():

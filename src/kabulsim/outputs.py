@@ -546,6 +546,27 @@ OUTCOMES_DECLARED: tuple[Outcome | Each, ...] = (
         "conservation_error", "number", "fighters",
         "Fighter ledger: initial + reinforcements - (all fates); 0 up to rounding",
     ),
+    Each("redoubt", Outcome(
+        "{place}_assault", "time", title="Attack on the {label} positions begins",
+        colour="alliance", key=True,
+        rests_on="the militias' mobilisation after the capital falls and the US controllers'"
+        " arrival after the first fighters reach the positions (model.redoubt)",
+    ), key="assault"),
+    Each("redoubt", Outcome(
+        "{place}_ends", "time", title="Fighting {at} ends", colour="taliban", key=True,
+        rests_on="the strikes, the attack, the escape hazard and the end share (model.redoubt)",
+    ), key="ends"),
+    Each("redoubt", Outcome(
+        "{place}_escaped", "count", "fighters", "Fighters escaped from {label} to Pakistan",
+        "withdrawal", key=True,
+        rests_on="the escape hazard as the position is pressed, the surrender talks and any"
+        " blocking force (model.redoubt)",
+    ), key="escaped"),
+    Each("redoubt", Outcome(
+        "{place}_killed", "count", "fighters", "Fighters killed {at}", "taliban", key=True,
+        rests_on="the pursuit sorties the positions take and the militias' attack"
+        " (model.redoubt)",
+    ), key="killed"),
 )  # fmt: skip
 """The summary columns as declared: per-place templates (:class:`Each`) and single ones."""
 

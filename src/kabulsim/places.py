@@ -20,6 +20,10 @@ how it is written in titles:
 * ``contingent``: the Taliban command sends a one-off contingent from Kabul when the line is
   first assaulted (turned back if the line has broken before it arrives).
 * ``refilled``: the Taliban command refills the line from Kabul once a day.
+* ``redoubt``: a mountain position (kind ``redoubt``) that the fighters withdrawing along the
+  route of the same name reach, where local militias attack them under the air campaign's
+  strikes and from which they escape by the place's ``retreat`` route
+  (:mod:`kabulsim.model.redoubt`).
 
 The routes out of the theatre are data too (:class:`Route`, :data:`ROUTES`: the ledger key,
 the road, its length and passes where a source gives them, the towns the map draws it
@@ -39,7 +43,7 @@ from typing import Literal
 
 from kabulsim.timebase import KABUL
 
-Role = Literal["front", "garrison", "capital", "falls", "contingent", "refilled"]
+Role = Literal["front", "garrison", "capital", "falls", "contingent", "refilled", "redoubt"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,14 +61,16 @@ class Place:
 
     Attributes:
         name: the key of the place (outputs ``morale_<name>``, its random stream, ...).
-        kind: ``front`` (a line) or ``city`` (a garrisoned city).
+        kind: ``front`` (a line), ``city`` (a garrisoned city) or ``redoubt`` (a mountain
+            position the withdrawal reaches).
         roles: what the place does in the model (see the module docstring).
         label: the place in a title (``"Shamali"``); capitalised at the start of a title.
         at: where fighters there are, in a title (``"on the Shamali front"``).
         towards: the direction of a contingent sent there, in a title.
         city: for a ``falls`` front, the key of the city it covers.
         city_label: that city in a title.
-        retreat: for a ``falls`` front, the route (a ledger key) its garrison withdraws by.
+        retreat: for a ``falls`` front, the route (a ledger key) its garrison withdraws by;
+            for a ``redoubt``, the route its fighters escape by.
         records: the record's values for this place's outputs, by output template key.
         line: the front's line on the base map (a key of :data:`kabulsim.basemap.FRONTS`, or
             the name of ``points``); empty when it has none.
@@ -75,7 +81,7 @@ class Place:
     """
 
     name: str
-    kind: Literal["front", "city"]
+    kind: Literal["front", "city", "redoubt"]
     roles: tuple[Role, ...]
     label: str
     at: str
@@ -133,6 +139,33 @@ PLACES: tuple[Place, ...] = (
         ),
         line="Mazar front",
     ),
+    Place(
+        "tora_bora", "redoubt", ("redoubt",), "Tora Bora", "at Tora Bora",
+        retreat="tora_bora_escape",
+        records=(
+            ("assault", Record(
+                datetime(2001, 12, 3, 13, 30, tzinfo=KABUL), "3 Dec",
+                "The Independent, Dec 2001, 'Alliance launches attack on al-Qa'ida"
+                " stronghold': 'At 1:30 pm [Monday 3 Dec], we started the attack'",
+            )),
+            ("ends", Record(
+                datetime(2001, 12, 17, 12, 0, tzinfo=KABUL), "17 Dec",
+                "P. Bergen, The Longest War (2011), p. 79: 'By December 17, the battle of"
+                " Tora Bora was over'",
+            )),
+            ("escaped", Record(
+                1050.0, "1,000-1,100 (US estimate)",
+                "Knight Ridder (2002, reprinted 2004): 'U.S. intelligence analysts estimated"
+                " that 1,000 to 1,100 al-Qaida fighters ... escaped' (a Pakistani official:"
+                " some 4,000)",
+            )),
+            ("killed", Record(
+                220.0, "about 220",
+                "P. Bergen, The Longest War, p. 79, citing the Delta commander ('Dalton"
+                " Fury'): 'some 220 dead militants and fifty-two captured fighters'",
+            )),
+        ),
+    ),
 )  # fmt: skip
 """The places of the 2001 theatre, in the order of the outputs that walk them."""
 
@@ -184,6 +217,15 @@ ROUTES: tuple[Route, ...] = (
         source='Wikipedia, "Kabul-Jalalabad Road": "about 152 kilometres (94 mi) long" (to'
         " Jalalabad); Tora Bora lies about 40 km further, in a straight line (the base map's"
         " coordinates)",
+    ),
+    Route(
+        "tora_bora_escape", "from Tora Bora into Pakistan",
+        road="footpaths over the Spin Ghar passes into Pakistan's tribal agencies",
+        column="tora_bora_escaped",
+        source="The Independent, Dec 2001, 'Anti-Taliban troops demand surrender in Tora Bora':"
+        ' the al-Qa\'ida force "might attempt a retreat'
+        ' along the Kharoti Pass, a high and often snowbound track that leads south into'
+        ' neighboring Pakistan"; P. Bergen, The Longest War, p. 77 (docs/sources.md)',
     ),
 )  # fmt: skip
 """The routes out of the modelled theatre, in the order they are summed (the ledger's)."""

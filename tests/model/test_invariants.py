@@ -5,7 +5,8 @@
   defected + withdrawn (the ledger of :mod:`kabulsim.model.world`);
 * the timeline is ordered: no evacuation decision before the front breaks (unless the scenario
   makes the northern collapse the trigger), no entry before the alliance reaches the gates,
-  no strike on the convoy before control starts to collapse.
+  no strike on the convoy before control starts to collapse; the redoubt is attacked only
+  after the capital falls, and its fighting ends after it began.
 """
 
 from __future__ import annotations
@@ -44,6 +45,10 @@ changes = st.fixed_dictionaries(
         "vacuum.clash_per_h": st.floats(0.0, 0.5),
         "political.force_arrives": st.sampled_from([None, "2001-11-15T00:00:00"]),
         "political.kandahar_falls": st.sampled_from([None, "2001-11-20T00:00:00"]),
+        "tora_bora.other_inflow": st.integers(0, 3000),
+        "tora_bora.truce_at": st.floats(0.05, 1.0),
+        "tora_bora.end_share": st.floats(0.01, 0.5),
+        "tora_bora.blocking_effect": st.floats(0.0, 1.0),
     }
 )
 
@@ -93,6 +98,13 @@ def test_conservation_order_and_non_negative_strengths(changes, seed):
         assert s["kabul_evacuated"] is not None and s["order_restored"] >= s["kabul_evacuated"]
     if s["taliban_reentered"]:
         assert s["kabul_evacuated"] is not None
+    # The redoubt: attacked only after the capital falls, its fighting ends after it begins.
+    if s["tora_bora_assault"] is not None:
+        assert s["tora_bora_assault"] >= _t(s, "kabul_falls")
+    if s["tora_bora_ends"] is not None:
+        assert s["tora_bora_assault"] is not None
+        assert s["tora_bora_ends"] >= s["tora_bora_assault"]
+    assert s["tora_bora_escaped"] >= 0.0 and s["tora_bora_killed"] >= 0.0
 
 
 @settings(max_examples=30, deadline=None)

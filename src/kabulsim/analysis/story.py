@@ -285,6 +285,20 @@ TEMPLATES_DECLARED: tuple[EventTemplate, ...] = (
     EventTemplate("force_arbiter", "International troops are now numerous enough to keep"
                   " factions apart."),
     EventTemplate("interim_authority", "The Interim Authority takes office in Kabul."),
+    EventTemplate(
+        "{place}_assault", "Local militias, with US controllers, attack the positions {at}.",
+        why="the militias had mobilised after the capital fell and the controllers had"
+        " arrived after the first fighters reached the positions", role="redoubt",
+    ),
+    EventTemplate(
+        "{place}_truce", "The defenders {at} ask for terms; the attack pauses and fighters"
+        " slip away across the passes.",
+        why="they had lost a large share of their number", role="redoubt",
+    ),
+    EventTemplate(
+        "{place}_ends", "The fighting {at} ends; the last defenders are taken prisoner.",
+        role="redoubt",
+    ),
 )  # fmt: skip
 """How each event kind is told, as declared (per-place kinds as templates over a role)."""
 

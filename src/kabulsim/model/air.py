@@ -28,9 +28,12 @@ against caves "from Kabul to Khyber" (AFPS, 16 Nov 2001), and it went on over Ka
 Bora into December. The sorties aimed at a front that no longer holds a line therefore keep
 flying, at the period's rate, against what is left of the Taliban who left it (the retreat,
 the pockets they reach), as long as fighters have withdrawn and until ``air.pursuit_until``
-(the end of the fighting at Tora Bora, 17 Dec 2001). They count as sorties and cause civilian
-deaths at ``civilians_per_sortie``; the fighters they kill have left the modelled theatre
-(the ledger's *withdrawn*) and are not counted in it. When the Taliban stay to defend Kabul
+(the end of the fighting at Tora Bora, 17 Dec 2001), or later while a redoubt the withdrawal
+reached is still held (:func:`kabulsim.model.redoubt.held`). They count as sorties and cause
+civilian deaths at ``civilians_per_sortie``; the fighters they kill have left the modelled theatre
+(the ledger's *withdrawn*) and are not counted in it, except at a redoubt the withdrawal
+reaches: the redoubt takes its share of these sorties (``world.pursuit_sorties``) and books
+what they do there (:mod:`kabulsim.model.redoubt`). When the Taliban stay to defend Kabul
 the capital front's strikes fall on the defenders of the city (:func:`strike_city`). After
 ``pursuit_until``, with no line left, the campaign this model follows ends: the share aimed at
 other targets (fixed targets, which planners had run short of by the tenth day) flies only
@@ -53,6 +56,7 @@ import numpy as np
 import simpy
 from numpy.typing import NDArray
 
+from kabulsim.model.redoubt import held
 from kabulsim.model.world import Front, World
 from kabulsim.scenario.theatre import Theatre
 
@@ -239,14 +243,17 @@ def air_campaign(world: World) -> simpy.events.ProcessGenerator:
     pursuit_end = world.hours(air.pursuit_until)
     pursuit_end_h = -math.inf if pursuit_end is None else pursuit_end
     for day in range(days):
-        if not (any(front.holds for front in fronts) or defend) and t[day] >= pursuit_end_h:
+        # The pursuit goes on to its date, and beyond while a redoubt the withdrawal reached
+        # is still held (its end is an output: kabulsim.model.redoubt).
+        pursuing = t[day] < pursuit_end_h or (pursuit_end is not None and held(world))
+        if not (any(front.holds for front in fronts) or defend) and not pursuing:
             # No line left, no defence of Kabul to come (lines do not re-form) and the pursuit
             # over: the campaign this model follows has ended (the fixed targets ran short by
             # its tenth day; later operations are outside the model).
             world.log("air", "strikes_end", "no Taliban line or pocket left to strike")
             return
         flown, civilians = float(other[day]), float(civ_other[day])
-        pursuit = t[day] < pursuit_end_h and world.ledger.withdrawn > 0.0
+        pursuit = pursuing and world.ledger.withdrawn > 0.0
         # Strikes go where a Taliban line still stands, or after what is left of it.
         for front, (n, e, k, c) in zip(fronts, per_front, strict=True):
             if front.holds:
@@ -260,6 +267,10 @@ def air_campaign(world: World) -> simpy.events.ProcessGenerator:
                 strike_city(world, e[day], float(k[day]))
             elif not pursuit:
                 continue
+            else:
+                # Aimed at what is left of the line's fighters: a redoubt they reached takes
+                # its share (kabulsim.model.redoubt).
+                world.pursuit_sorties += n[day]
             flown += n[day]
             civilians += c[day]
         _book(world, flown, civilians)

@@ -37,6 +37,8 @@ from kabulsim.model.front import close_front, hold_front
 from kabulsim.model.hvt import high_value_target
 from kabulsim.model.political import political_track
 from kabulsim.model.pressure import front_pressure
+from kabulsim.model.redoubt import STREAM as REDOUBT_STREAM
+from kabulsim.model.redoubt import close_redoubt, hold_redoubt
 from kabulsim.model.vacuum import close_city, vacuum
 from kabulsim.model.withdrawal import close_withdrawal, withdrawal
 from kabulsim.model.world import Front, World
@@ -63,7 +65,8 @@ class Phase:
             state. None: nothing to close.
         per: ``"front"`` for a phase instantiated once per front of the theatre, in the
             theatre's order (its process and close hook take the :class:`Front`);
-            ``"city"`` once per city (they take the city's :class:`kabulsim.places.Place`);
+            ``"city"`` once per city (they take the city's :class:`kabulsim.places.Place`),
+            ``"redoubt"`` once per redoubt (they take its place);
             None for a single instance.
         stream: for a per-place phase, the name of each instance's stream, a template with
             ``{phase}`` and ``{place}`` (the place's key).
@@ -73,7 +76,7 @@ class Phase:
     name: str
     process: Process
     close: Close | None = None
-    per: Literal["front", "city"] | None = None
+    per: Literal["front", "city", "redoubt"] | None = None
     stream: str = "{phase}.{place}"
 
     def instances(self, places: Sequence[Place]) -> tuple[tuple[str, str | None], ...]:
@@ -123,6 +126,7 @@ PHASES: tuple[Phase, ...] = (
     Phase("pressure", front_pressure),
     Phase("command", command),
     Phase("accounts", accounts),
+    Phase("redoubt", hold_redoubt, close_redoubt, per="redoubt", stream=REDOUBT_STREAM),
 )
 """The phases of the model, started in this order at time 0 (a per-front phase's instances
 in the theatre's order). A per-front phase's stream is named after the front (``{place}``),

@@ -18,7 +18,8 @@ Kandahar, foreign fighters mostly east to Tora Bora. The treasury is emptied if
 ``treasury_h`` passes after the decision before the alliance is inside; the share of heavy
 weapons left behind is ``1 - (time the evacuation took) / heavy_weapons_h`` (haste).
 The evacuation stops if the alliance enters first; the fighters still in the city then meet
-it (resistance).
+it (resistance). A route that ends at a redoubt hands its fighters over to it
+(:func:`kabulsim.model.redoubt.hand_over`).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from __future__ import annotations
 import numpy as np
 import simpy
 
+from kabulsim.model.redoubt import hand_over, returned
 from kabulsim.model.world import World, lognormal
 
 
@@ -48,8 +50,12 @@ def route(world: World, afghan: float, foreign: float, rng: np.random.Generator)
     f = int(foreign)
     a_first = int(rng.binomial(a, exits.afghan_share)) if a > 0 else 0
     f_second = int(rng.binomial(f, exits.foreign_share)) if f > 0 else 0
-    world.ledger.withdraw(exits.afghan.name, a_first + (f - f_second))
-    world.ledger.withdraw(exits.foreign.name, (a - a_first) + f_second)
+    first, second = a_first + (f - f_second), (a - a_first) + f_second
+    world.ledger.withdraw(exits.afghan.name, first)
+    world.ledger.withdraw(exits.foreign.name, second)
+    # A redoubt at the end of a route expects its fighters (kabulsim.model.redoubt).
+    hand_over(world, exits.afghan.name, first)
+    hand_over(world, exits.foreign.name, second)
 
 
 def _treasury(world: World) -> simpy.events.ProcessGenerator:
@@ -121,7 +127,9 @@ def close_withdrawal(world: World) -> None:
     out = world.out
     routes = world.ledger.by_route
     for road in (world.theatre.withdrawal.afghan, world.theatre.withdrawal.foreign):
-        out.set(road.column, routes[road.name])
+        # All who left by it: those still booked along it, and those who came back into the
+        # theatre at a redoubt at its end.
+        out.set(road.column, routes[road.name] + returned(world, road.name))
     ends = (out.time("kabul_evacuated"), out.time("alliance_enters_kabul"))
     falls = [t for t in ends if t is not None]
     out.set("kabul_falls", min(falls) if falls else None)

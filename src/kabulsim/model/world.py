@@ -21,8 +21,8 @@ Taliban fighters are accounted for in a ledger. At every moment::
     initial + reinforcements == active + killed + wounded + captured_or_defected + withdrawn
 
 where *active* counts the fighters still in the modelled theatre (the Shamali front, Kabul,
-the north, on the road between them, elsewhere in the country, and stragglers hiding in
-Kabul), *wounded* the battle
+the north, on the road between them, elsewhere in the country, stragglers hiding in
+Kabul, and those holding a redoubt), *wounded* the battle
 casualties who survive (out of action, evacuated), and *withdrawn* counts
 those who left it along the Kandahar and Tora Bora routes or fell back from Mazar-i-Sharif.
 """
@@ -276,6 +276,12 @@ class World:
         the city once that line breaks)."""
         self.in_transit = 0.0
         """Taliban fighters on the road between Kabul and a front (see model.command)."""
+        self.redoubts: dict[str, Any] = {}
+        """The redoubts' state by place (owned by :mod:`kabulsim.model.redoubt`); the
+        fighters holding them (``.fighters``) are active."""
+        self.pursuit_sorties = 0.0
+        """Strike sorties flown at the fighters who withdrew, not yet taken by a redoubt
+        (added by the air campaign, taken by :mod:`kabulsim.model.redoubt`)."""
         self.kabul_resolve: float | None = None
         """Morale of a deliberate defence of Kabul (None: the fighters in the city are the
         broken front's, and fight with its morale)."""
@@ -483,6 +489,8 @@ class World:
         lines = 0.0
         for front in self.fronts.values():
             lines += front.strength
+        for redoubt in self.redoubts.values():
+            lines += redoubt.fighters
         return (
             lines
             + self.in_kabul

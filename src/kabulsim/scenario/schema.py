@@ -2117,6 +2117,241 @@ class Vacuum(_Part):
         return self
 
 
+REF_TORA_BORA_SENATE = (
+    "US Senate Committee on Foreign Relations (majority staff), 'Tora Bora Revisited: How We"
+    " Failed to Get Bin Laden and Why It Matters Today', S. Prt. 111-35, 30 Nov 2009"
+)
+REF_BERGEN_TORA_BORA = "P. Bergen, The Longest War (2011), pp. 71-79"
+
+
+class Redoubt(_Part):
+    """A mountain position the withdrawal reaches: who gets there, the attack, the escape.
+
+    The part named after a place with the ``redoubt`` role (``tora_bora``); read by
+    :mod:`kabulsim.model.redoubt`. See docs/campaign.md ("Tora Bora").
+    """
+
+    reach_share: float = param(
+        0.6,
+        units="share",
+        ge=0,
+        le=1,
+        plausible=(0.3, 0.9),
+        kind="assumption",
+        source="the positions held '300 to 1,000 men' (Time, Dec 2001, 'Inside Tora Bora'),"
+        " 'more than 1,000' (The Independent, Dec 2001), 1,500-2,000 (Dawn, Dec 2001;"
+        " Wikipedia, 'Battle of Tora Bora'), against the about 2,400 fighters the model sends"
+        " down the route; the rest went home or crossed at Torkham",
+        description="Share of the fighters leaving down the route of the same name who go"
+        " into the positions (the rest disperse and stay withdrawn along the route).",
+    )
+    travel_h: float = param(
+        96.0,
+        units="h",
+        gt=0,
+        plausible=(24.0, 336.0),
+        kind="assumption",
+        source="152 km of road to Jalalabad (Wikipedia, 'Kabul-Jalalabad Road') and about"
+        " 40 km of tracks into the Spin Ghar: a day or two on the road; bin Laden and the"
+        " fighters gathered in Jalalabad first (from 13 Nov) and moved into the mountains in"
+        " the following days (" + REF_BERGEN_TORA_BORA + ")",
+        description="Median time from leaving Kabul to reaching the positions (lognormal).",
+    )
+    travel_spread: float = param(
+        0.7,
+        units="log-sd",
+        ge=0,
+        plausible=(0.2, 1.2),
+        kind="assumption",
+        source="some drove through, others waited in Jalalabad",
+        description="Log-standard deviation of the travel time.",
+    )
+    other_inflow: int = param(
+        300,
+        units="fighters",
+        ge=0,
+        le=5_000,
+        plausible=(0, 1_000),
+        kind="assumption",
+        source="al-Qaeda fighters already in Nangarhar (bin Laden's Jalalabad compound and the"
+        " camps around it): 'an ever-growing caravan of fighters' in Jalalabad from 14 Nov"
+        " (" + REF_BERGEN_TORA_BORA + "); they are taken from the Taliban elsewhere in the"
+        " country",
+        description="Fighters from elsewhere in the region who go into the positions once the"
+        " capital has fallen.",
+    )
+    other_inflow_h: float = param(
+        48.0,
+        units="h",
+        gt=0,
+        plausible=(12.0, 240.0),
+        kind="reference",
+        source="Jalalabad changed hands on 14 Nov 2001, the day after Kabul (Wikipedia,"
+        " 'Battle of Tora Bora')",
+        description="Median time after the capital falls (the Taliban leave it or the"
+        " alliance enters) until the region's fighters go into the positions (lognormal).",
+    )
+    militia: int = param(
+        2_500,
+        units="fighters",
+        ge=0,
+        le=50_000,
+        plausible=(1_500, 3_000),
+        kind="source",
+        source="2,500 Eastern Shura fighters (Wikipedia, 'Battle of Tora Bora', infobox); about"
+        " 2,000 (Hazrat Ali, reported by Dawn, Dec 2001); under Hazrat Ali, Haji Zaman"
+        " Ghamsharik and Haji Zahir",
+        description="Fighters of the local militias (the Eastern Alliance) who attack the"
+        " positions.",
+    )
+    mobilise_h: float = param(
+        432.0,
+        units="h",
+        gt=0,
+        plausible=(168.0, 720.0),
+        kind="assumption",
+        source="the militias were raised after the region's fall, with CIA money, by"
+        " commanders back from exile (Zaman from France) (" + REF_BERGEN_TORA_BORA + ");"
+        " no source gives the time it took; about 18 days puts the attack near the record's"
+        " 3 Dec. A recalibration should free it",
+        description="Median time after the capital falls until the militias are mobilised"
+        " to attack (lognormal).",
+    )
+    controllers_h: float = param(
+        288.0,
+        units="h",
+        gt=0,
+        plausible=(96.0, 600.0),
+        kind="assumption",
+        source="an eight-man CIA team went to Jalalabad once reports placed bin Laden there"
+        " (14 Nov); CIA and Delta Force controllers reached the front in early December,"
+        " 'fewer than 100' US personnel in all (" + REF_TORA_BORA_SENATE + "); about 12 days"
+        " after the first fighters reach the positions. A recalibration should free it",
+        description="Median time after the first fighters reach the positions until US"
+        " controllers are with the militias (lognormal); the attack waits for them.",
+    )
+    delay_spread: float = param(
+        0.3,
+        units="log-sd",
+        ge=0,
+        plausible=(0.1, 0.6),
+        kind="assumption",
+        source="as the other decision delays of the model",
+        description="Log-standard deviation of the mobilisation and controller delays.",
+    )
+    assault_share: float = param(
+        0.5,
+        units="share",
+        ge=0,
+        le=1,
+        plausible=(0.2, 0.9),
+        kind="assumption",
+        source="with controllers on the ground the positions became the campaign's main"
+        " target: B-52 strikes day and night and a BLU-82 on 9 Dec ("
+        + REF_BERGEN_TORA_BORA
+        + "; "
+        + REF_TORA_BORA_SENATE
+        + "); Kandahar was still"
+        " bombed until 7 Dec",
+        description="Share of the pursuit sorties (those aimed at the fighters who withdrew,"
+        " from the schedule) flown at the positions once the attack has begun; before, the"
+        " positions and the road get a share in proportion to the fighters there.",
+    )
+    ground_kills: float = param(
+        2.5,
+        units="fighters/day per 1,000 militia",
+        ge=0,
+        plausible=(0.5, 10.0),
+        kind="assumption",
+        source="the militias fought by day from the valleys up, with tanks and mortars, and"
+        " took the main ridges in about a week (The Independent, Dec 2001); about"
+        " 220 dead in all (record)",
+        description="Defenders killed per day of attack, per thousand militia fighters.",
+    )
+    escape_per_day: float = param(
+        0.15,
+        units="1/day",
+        ge=0,
+        plausible=(0.05, 0.4),
+        kind="assumption",
+        source="the fighters left 'in groups of two, three, 15, 20' (Gen. Pace, 12 Dec 2001)"
+        " over the passes; about 1,000-1,100 escaped in two weeks (US estimate, record)",
+        description="Daily hazard that a defender slips across the passes once the position"
+        " is fully pressed.",
+    )
+    press_days: float = param(
+        7.0,
+        units="days",
+        gt=0,
+        plausible=(3.0, 14.0),
+        kind="assumption",
+        source="the militias took the main positions (Milawa valley, the ridges) in the first"
+        " week of the attack (The Independent, Dec 2001)",
+        description="Days of attack until the position is fully pressed: the escape hazard"
+        " grows linearly from 0 to escape_per_day over them.",
+    )
+    truce_at: float = param(
+        0.35,
+        units="share",
+        gt=0,
+        le=1,
+        plausible=(0.15, 0.6),
+        kind="assumption",
+        source="the defenders asked for terms after being driven from their main positions"
+        " into a canyon (VOA, 13 Dec 2001); no source gives their losses then",
+        description="The defenders open talks once they have lost this share of the fighters"
+        " present when the attack began (killed, or gone across the passes).",
+    )
+    truce_h: float = param(
+        40.0,
+        units="h",
+        ge=0,
+        plausible=(12.0, 72.0),
+        kind="source",
+        source="Zaman's cease-fire of the evening of 11 Dec, the deadline of 8 a.m. on 12 Dec,"
+        " extended to noon on 13 Dec (VOA, 13 Dec 2001; The Washington Times, 12 Dec 2001)",
+        description="How long the surrender talks pause the attack.",
+    )
+    truce_escape_factor: float = param(
+        3.0,
+        units="factor",
+        ge=1,
+        plausible=(1.0, 10.0),
+        kind="assumption",
+        source="'Those al-Qaeda who were not ready to be killed escaped that night' (an Afghan"
+        " front-line commander, in " + REF_BERGEN_TORA_BORA + ", p. 77); two commanders called"
+        " the cease-fire off because 'senior al-Qaida members were using the cease-fire to"
+        " escape into Pakistan' (VOA, 13 Dec 2001)",
+        description="Multiplier on the escape hazard while the talks pause the attack.",
+    )
+    end_share: float = param(
+        0.05,
+        units="share",
+        gt=0,
+        lt=1,
+        plausible=(0.02, 0.15),
+        kind="assumption",
+        source="at the end, 'some 220 dead militants and fifty-two captured fighters' (the"
+        " Delta commander, in " + REF_BERGEN_TORA_BORA + "): the last few dozen were taken",
+        description="The fighting ends when the defenders left fall below this share of those"
+        " present when the attack began; those left are captured.",
+    )
+    blocking_effect: float = param(
+        0.0,
+        units="share",
+        ge=0,
+        le=1,
+        plausible=(0.0, 0.8),
+        kind="exogenous",
+        source="no blocking force in 2001: the CIA's request for 800 Army Rangers to block the"
+        " passes was refused (G. Berntsen, Jawbreaker, 2005; " + REF_TORA_BORA_SENATE + ");"
+        " Pakistan deployed troops on its side of the border. A counterfactual input"
+        " (scenarios/tora_bora_blocking_force.yaml)",
+        description="Share of the escape hazard removed by a blocking force on the passes"
+        " (0: none).",
+    )
+
+
 class Scenario(_Part):
     """A complete, validated kabulsim scenario."""
 
@@ -2183,6 +2418,9 @@ class Scenario(_Part):
     aftermath: Aftermath = Field(default_factory=Aftermath, description="The aftermath.")
     political: Political = Field(default_factory=Political, description="The political track.")
     vacuum: Vacuum = Field(default_factory=Vacuum, description="Who fills an empty Kabul.")
+    tora_bora: Redoubt = Field(
+        default_factory=Redoubt, description="The Tora Bora positions, their attack and escape."
+    )
     cities: dict[str, DeclaredCity] = Field(
         default_factory=dict,
         description="Cities added to the theatre, by key (lower-case letters, digits, _), each"
