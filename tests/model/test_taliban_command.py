@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from kabulsim.combat import simulate as engine
-from kabulsim.model import build_world
+from kabulsim.model import PHASES, build_world
 from kabulsim.model.air import strike_front
 from kabulsim.model.command import _defections, _review
 from kabulsim.model.commander import sides
@@ -113,6 +113,78 @@ def test_limited_reinforcement_lets_desertion_thin_the_line():
         at[name] = np.median([r["shamali_taliban_at_first_assault"] for r in rows])
     assert at["full"] > 9_000  # mostly refilled from Kabul
     assert at["thin"] < 0.9 * at["full"]
+
+
+def _command_only(**changes):
+    """A world in which only the Taliban command acts (no strikes, no assaults)."""
+    command_phase = tuple(p for p in PHASES if p.name == "command")
+    return build_world(scenario_with(**changes), seed=0, rep=0, phases=command_phase)
+
+
+def test_kabul_is_refilled_only_from_what_the_country_can_spare():
+    """The national pool: fighters held elsewhere in the country are never moved to Kabul."""
+    common = {
+        "command.volunteers": 0,
+        "command.interdiction_per_sortie": 0.0,
+        "command.kabul_refill_per_day": 400.0,
+    }
+    got = {}
+    for held in (9_500, 8_500):
+        world = _command_only(**common, **{"command.held_elsewhere": held})
+        elsewhere = world.elsewhere
+        assert elsewhere == 9_500  # 27,500 less Shamali 10,000, Kabul 3,000, north 5,000
+        world.leave_kabul(1_500.0, 0.0)  # say, killed
+        world.ledger.kill("air", 1_500.0, "kabul")
+        world.env.run(until=24 * 10)
+        got[held] = world.in_kabul
+        assert world.elsewhere == min(elsewhere, max(held, elsewhere - 1_500))
+        assert world.conservation_error() == pytest.approx(0.0, abs=1e-6)
+    assert got[9_500] == 1_500  # nothing to spare
+    assert got[8_500] == 2_500  # the 1,000 spare, and no more
+
+
+def test_fighters_on_the_road_to_kabul_take_its_time_and_its_strikes():
+    sc_changes = {
+        "command.volunteers": 0,
+        "command.held_elsewhere": 0,
+        "command.travel_spread": 0.0,
+        "command.national_travel_h": 16.0,
+        "command.interdiction_per_sortie": 0.01,
+        "command.kabul_refill_per_day": 500.0,
+    }
+    world = _command_only(**sc_changes)
+    env = world.env
+    bombing = world.hours(world.scenario.air.bombing_start)
+    env.run(until=bombing)
+    world.leave_kabul(500.0, 0.0)  # say, killed
+    world.ledger.kill("air", 500.0, "kabul")
+    while world.in_transit == 0.0:  # the day's move leaves at the command's hour
+        env.step()
+    left = env.now
+    assert world.in_transit == 500.0 and world.in_kabul == 2_500.0
+    env.run(until=left + 16.0 - 0.01)
+    assert world.in_transit == 500.0  # still on the road
+    env.run(until=left + 16.0 + 0.01)  # arrived (the next day's move is 8 h away)
+    assert world.in_transit == 0.0
+    caught = world.out.as_dict()["caught_on_road"]
+    # About 40 sorties a day: hazard 0.01 * 40 * 16 / 24 = 0.27, a quarter caught.
+    assert 0.0 < caught < 250.0
+    assert world.in_kabul == 3_000.0 - caught
+    assert world.conservation_error() == pytest.approx(0.0, abs=1e-6)
+
+
+def test_volunteers_join_the_national_pool_from_the_bombing_start():
+    world = _command_only(**{"command.volunteers": 1_000, "command.volunteers_per_day": 180.0})
+    bombing = world.hours(world.scenario.air.bombing_start)
+    elsewhere = world.elsewhere
+    world.env.run(until=bombing - 1.0)
+    assert world.ledger.reinforcements == 0.0
+    world.env.run(until=bombing + 24.0 * 2 + 1.0)  # three days' arrivals
+    assert world.ledger.reinforcements == 3 * 180.0
+    world.env.run(until=bombing + 24.0 * 10)
+    assert world.ledger.reinforcements == 1_000.0  # the total, no more
+    assert world.elsewhere == elsewhere + 1_000.0  # Kabul was full: none moved
+    assert world.conservation_error() == pytest.approx(0.0, abs=1e-6)
 
 
 # --- The Taliban command's decisions -------------------------------------------------------

@@ -265,14 +265,51 @@ def command(world: World) -> simpy.events.ProcessGenerator:
         if front.plan.plays("contingent"):
             env.process(_contingent(world, front))
         env.process(front_command(world, front))
+    if cmd.volunteers > 0 and cmd.volunteers_per_day > 0.0:
+        env.process(_volunteers(world))
     yield env.timeout(float(rng.uniform(0.0, 24.0)))
+    coming = [0.0]  # fighters on the road to Kabul from the rest of the country
     while env.now < world.horizon_h and world.city_holder == "taliban":
         if world.evacuation_decided.triggered:
             return
-        need = max(0.0, kabul_initial - world.in_kabul)
-        move = min(cmd.kabul_refill_per_day, world.elsewhere, need)
-        if move >= 1.0:
-            world.elsewhere -= math.floor(move)
-            world.join_kabul(math.floor(move), 0.0)
+        need = max(0.0, kabul_initial - world.in_kabul - coming[0])
+        spare = max(0.0, world.elsewhere - cmd.held_elsewhere)
+        move = math.floor(min(cmd.kabul_refill_per_day, spare, need))
+        if move >= 1:
+            world.elsewhere -= move
+            coming[0] += move
+            env.process(_to_kabul(world, float(move), coming))
             world.snap()
+        yield env.timeout(24.0)
+
+
+def _to_kabul(world: World, n: float, coming: list[float]) -> simpy.events.ProcessGenerator:
+    """``n`` fighters travel from the rest of the country to Kabul, under interdiction.
+
+    ``coming`` counts the fighters on their way (its one element). If Kabul is no longer the
+    Taliban's when they arrive, they go back where they came from.
+    """
+    survivors = yield from _road(world, n, world.scenario.command.national_travel_h)
+    coming[0] -= n
+    if world.city_holder == "taliban" and not world.evacuation_decided.triggered:
+        world.join_kabul(survivors, 0.0)
+    else:
+        world.elsewhere += survivors
+    world.snap()
+
+
+def _volunteers(world: World) -> simpy.events.ProcessGenerator:
+    """Foreign volunteers join the national pool once a day from the bombing start."""
+    env = world.env
+    cmd = world.scenario.command
+    start = world.hours(world.scenario.air.bombing_start)
+    assert start is not None
+    yield env.timeout(start)
+    left = float(cmd.volunteers)
+    while left >= 1.0 and env.now < world.horizon_h and world.city_holder == "taliban":
+        n = float(math.floor(min(left, cmd.volunteers_per_day)))
+        left -= n
+        world.elsewhere += n
+        world.ledger.reinforce(n)
+        world.snap()
         yield env.timeout(24.0)
