@@ -1320,8 +1320,8 @@ class Command(_Part):
         ge=0,
         plausible=(1_500, 12_000),
         kind="reference",
-        source="Dawn, 5 Nov 2001: \"Ever since the launch of US air strikes on Oct 7, some 5,000"
-        " volunteer fighters have entered Afghanistan\" (another 12,000 were camped at the"
+        source='Dawn, 5 Nov 2001: "Ever since the launch of US air strikes on Oct 7, some 5,000'
+        ' volunteer fighters have entered Afghanistan" (another 12,000 were camped at the'
         " border); DPA, 3 Nov 2001: batches of 1,500 and 2,000 from Bajaur",
         description="Foreign volunteers who join the Taliban's national pool after the bombing"
         " starts (they count against nothing at the start: ledger reinforcements).",
