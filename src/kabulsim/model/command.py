@@ -37,12 +37,21 @@ the paid share only on a line struck in the last day's strikes; they are booked 
 defected; and fighters who arrived in the open dig in (a share
 ``review_h / (24 * dig_in_days)`` of them reach prepared positions).
 
-Reinforcement is limited by what the Taliban have and can move. Once a day the command keeps
-the capital garrisoned: up to ``command.kabul_refill_per_day`` fighters move from elsewhere in
-the country into Kabul while it is below its initial garrison. A refilled line (the Shamali
-line) is sent up to ``command.refill_per_day`` fighters a day, never leaving fewer than
-``command.kabul_minimum`` in the city, travelling a lognormal ``command.shamali_travel_h``;
-they arrive in the open.
+Reinforcement is limited by what the Taliban have and can move. *What they have*: the
+national strength (``forces.taliban_national``) less the modelled garrisons is the fighters
+elsewhere in the country; of those, ``command.held_elsewhere`` hold other fronts and
+provinces (Taloqan and Kunduz: 5,000-10,000, *Time*, Nov 2001) and are never moved; foreign
+volunteers join the pool from the bombing start (``command.volunteers`` in all, at
+``command.volunteers_per_day``: "some 5,000 volunteer fighters have entered Afghanistan"
+since 7 Oct, *Dawn*, 5 Nov 2001; booked as the ledger's reinforcements). *What they can
+move*: once a day the command keeps the capital garrisoned, sending up to
+``command.kabul_refill_per_day`` fighters from the pool's spare men while Kabul (with those
+already on their way) is below its initial garrison; they travel a lognormal
+``command.national_travel_h`` on roads under interdiction, and go back if Kabul is no longer
+the Taliban's when they arrive. A refilled line (the Shamali line) is sent up to
+``command.refill_per_day`` fighters a day, never leaving fewer than ``command.kabul_minimum``
+in the city, travelling a lognormal ``command.shamali_travel_h``; they arrive in the open.
+When the pool is spent, losses on the line are replaced only from Kabul's own garrison.
 
 When the northern line is first assaulted the command sends ``command.north_contingent``
 fighters from Kabul over the Salang (lognormal ``command.north_travel_h``). If the northern
