@@ -274,7 +274,7 @@ def command(world: World) -> simpy.events.ProcessGenerator:
         if front.plan.plays("contingent"):
             env.process(_contingent(world, front))
         env.process(front_command(world, front))
-    if cmd.volunteers > 0 and cmd.volunteers_per_day > 0.0:
+    if cmd.volunteers > 0 and cmd.volunteers_per_day >= 1.0:  # whole fighters a day
         env.process(_volunteers(world))
     yield env.timeout(float(rng.uniform(0.0, 24.0)))
     coming = [0.0]  # fighters on the road to Kabul from the rest of the country
