@@ -187,6 +187,27 @@ def test_volunteers_join_the_national_pool_from_the_bombing_start():
     assert world.conservation_error() == pytest.approx(0.0, abs=1e-6)
 
 
+def test_volunteers_sent_to_kabul_arrive_as_foreign_fighters():
+    """The country's own men are held elsewhere: all the spare men are volunteers."""
+    world = _command_only(
+        **{
+            "command.volunteers": 1_000,
+            "command.volunteers_per_day": 500.0,
+            "command.held_elsewhere": 9_500,
+            "command.interdiction_per_sortie": 0.0,
+            "command.kabul_refill_per_day": 400.0,
+        }
+    )
+    afghan, foreign = world.kabul_afghan, world.kabul_foreign
+    world.leave_kabul(800.0, 0.0)  # say, killed
+    world.ledger.kill("air", 800.0, "kabul")
+    world.env.run(until=world.hours(world.scenario.air.bombing_start) + 24.0 * 6)
+    assert world.kabul_afghan == afghan - 800.0
+    assert world.kabul_foreign == foreign + 800.0
+    assert world.elsewhere == 9_500 + 200.0  # the volunteers not needed stay in the pool
+    assert world.conservation_error() == pytest.approx(0.0, abs=1e-6)
+
+
 # --- The Taliban command's decisions -------------------------------------------------------
 
 
