@@ -230,8 +230,8 @@ def test_exact_trace(tmp_path: Path, capsys) -> None:
         pytest.fail(f"the story changed (see TRACE's docstring):\n{diff}")
     # what the trace shows, said in words: the break dated, with the state before it
     assert re.search(
-        r"^- 11 Nov 10:06: The Shamali front breaks: .* Before it \(at 11 Nov 06:00\):"
-        r" 9,886 Taliban fighters on the Shamali front, their morale 0\.13",
+        r"^- 17 Nov 09:48: The Shamali front breaks: .* Before it \(at 17 Nov 06:00\):"
+        r" 9,855 Taliban fighters on the Shamali front, their morale 0\.08",
         text,
         re.M,
     )

@@ -37,12 +37,22 @@ the paid share only on a line struck in the last day's strikes; they are booked 
 defected; and fighters who arrived in the open dig in (a share
 ``review_h / (24 * dig_in_days)`` of them reach prepared positions).
 
-Reinforcement is limited by what the Taliban have and can move. Once a day the command keeps
-the capital garrisoned: up to ``command.kabul_refill_per_day`` fighters move from elsewhere in
-the country into Kabul while it is below its initial garrison. A refilled line (the Shamali
-line) is sent up to ``command.refill_per_day`` fighters a day, never leaving fewer than
-``command.kabul_minimum`` in the city, travelling a lognormal ``command.shamali_travel_h``;
-they arrive in the open.
+Reinforcement is limited by what the Taliban have and can move. *What they have*: the
+national strength (``forces.taliban_national``) less the modelled garrisons is the fighters
+elsewhere in the country; of those, ``command.held_elsewhere`` hold other fronts and
+provinces (Taloqan and Kunduz: 5,000-10,000, *Time*, Nov 2001) and are never moved; foreign
+volunteers join the pool from the bombing start (``command.volunteers`` in all, at
+``command.volunteers_per_day``: "some 5,000 volunteer fighters have entered Afghanistan"
+since 7 Oct, *Dawn*, 5 Nov 2001; booked as the ledger's reinforcements, they travel as
+foreign fighters in proportion to the spare men). *What they can
+move*: once a day the command keeps the capital garrisoned, sending up to
+``command.kabul_refill_per_day`` fighters from the pool's spare men while Kabul (with those
+already on their way) is below its initial garrison; they travel a lognormal
+``command.national_travel_h`` on roads under interdiction, and go back if Kabul is no longer
+the Taliban's when they arrive. A refilled line (the Shamali line) is sent up to
+``command.refill_per_day`` fighters a day, never leaving fewer than ``command.kabul_minimum``
+in the city, travelling a lognormal ``command.shamali_travel_h``; they arrive in the open.
+When the pool is spent, losses on the line are replaced only from Kabul's own garrison.
 
 When the northern line is first assaulted the command sends ``command.north_contingent``
 fighters from Kabul over the Salang (lognormal ``command.north_travel_h``). If the northern
@@ -265,14 +275,66 @@ def command(world: World) -> simpy.events.ProcessGenerator:
         if front.plan.plays("contingent"):
             env.process(_contingent(world, front))
         env.process(front_command(world, front))
+    # The pool of spare men elsewhere in the country: ``world.elsewhere`` counts them all,
+    # ``foreign[0]`` the foreign volunteers among them (they travel in proportion).
+    foreign = [0.0]
+    if cmd.volunteers > 0 and cmd.volunteers_per_day >= 1.0:  # whole fighters a day
+        env.process(_volunteers(world, foreign))
     yield env.timeout(float(rng.uniform(0.0, 24.0)))
+    coming = [0.0]  # fighters on the road to Kabul from the rest of the country
     while env.now < world.horizon_h and world.city_holder == "taliban":
         if world.evacuation_decided.triggered:
             return
-        need = max(0.0, kabul_initial - world.in_kabul)
-        move = min(cmd.kabul_refill_per_day, world.elsewhere, need)
-        if move >= 1.0:
-            world.elsewhere -= math.floor(move)
-            world.join_kabul(math.floor(move), 0.0)
+        need = max(0.0, kabul_initial - world.in_kabul - coming[0])
+        spare = max(0.0, world.elsewhere - cmd.held_elsewhere)
+        move = math.floor(min(cmd.kabul_refill_per_day, spare, need))
+        if move >= 1:
+            # The men held elsewhere are the country's own; the spare men are the rest.
+            of_them = float(min(foreign[0], round(move * min(1.0, foreign[0] / spare))))
+            world.elsewhere -= move
+            foreign[0] -= of_them
+            coming[0] += move
+            env.process(_to_kabul(world, float(move), of_them, coming, foreign))
             world.snap()
+        yield env.timeout(24.0)
+
+
+def _to_kabul(
+    world: World, n: float, of_them: float, coming: list[float], foreign: list[float]
+) -> simpy.events.ProcessGenerator:
+    """``n`` fighters (``of_them`` foreign) travel from the rest of the country to Kabul.
+
+    They travel under interdiction; ``coming`` counts the fighters on their way and
+    ``foreign`` the foreign volunteers in the pool (one element each). If Kabul is no longer
+    the Taliban's when they arrive, they go back where they came from.
+    """
+    survivors = yield from _road(world, n, world.scenario.command.national_travel_h)
+    coming[0] -= n
+    foreign_left = float(round(survivors * of_them / n)) if n > 0 else 0.0
+    if world.city_holder == "taliban" and not world.evacuation_decided.triggered:
+        world.join_kabul(survivors - foreign_left, foreign_left)
+    else:
+        world.elsewhere += survivors
+        foreign[0] += foreign_left
+    world.snap()
+
+
+def _volunteers(world: World, foreign: list[float]) -> simpy.events.ProcessGenerator:
+    """Foreign volunteers join the national pool once a day from the bombing start.
+
+    ``foreign`` counts the foreign volunteers in the pool (its one element).
+    """
+    env = world.env
+    cmd = world.scenario.command
+    start = world.hours(world.scenario.air.bombing_start)
+    assert start is not None
+    yield env.timeout(start)
+    left = float(cmd.volunteers)
+    while left >= 1.0 and env.now < world.horizon_h and world.city_holder == "taliban":
+        n = float(math.floor(min(left, cmd.volunteers_per_day)))
+        left -= n
+        world.elsewhere += n
+        foreign[0] += n
+        world.ledger.reinforce(n)
+        world.snap()
         yield env.timeout(24.0)

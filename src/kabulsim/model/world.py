@@ -194,6 +194,10 @@ class Ledger:
         key = (cause, place)
         self.killed_at[key] = self.killed_at.get(key, 0.0) + fighters
 
+    def reinforce(self, fighters: float) -> None:
+        """Book ``fighters`` joining the Taliban from outside the country (volunteers)."""
+        self.reinforcements += fighters
+
     def wound(self, fighters: float) -> None:
         """Book ``fighters`` wounded (out of action, they survive)."""
         self.wounded += fighters

@@ -1300,6 +1300,53 @@ class Command(_Part):
         description="Fighters a day moving from elsewhere in the country into Kabul while it"
         " is below its initial garrison.",
     )
+    held_elsewhere: int = param(
+        7_500,
+        units="fighters",
+        ge=0,
+        plausible=(5_000, 10_000),
+        kind="reference",
+        source="Time, Nov 2001: Taliban strength at Taloqan estimated at 5,000 to 10,000 (the"
+        " north-eastern front, not modelled); Time, 18 Nov 2001: some 6,000 retreated into"
+        " Kunduz (midpoint of the Taloqan range)",
+        description="Taliban fighters elsewhere in the country (outside the modelled fronts and"
+        " Kabul) that the command cannot move to Kabul: they hold other fronts and provinces."
+        " Only the rest of the national strength (forces.taliban_national less the modelled"
+        " garrisons and these) refills Kabul.",
+    )
+    volunteers: int = param(
+        5_000,
+        units="fighters",
+        ge=0,
+        plausible=(1_500, 12_000),
+        kind="reference",
+        source='Dawn, 5 Nov 2001: "Ever since the launch of US air strikes on Oct 7, some 5,000'
+        ' volunteer fighters have entered Afghanistan" (another 12,000 were camped at the'
+        " border); DPA, 3 Nov 2001: batches of 1,500 and 2,000 from Bajaur",
+        description="Foreign volunteers who join the Taliban's national pool after the bombing"
+        " starts (they count against nothing at the start: ledger reinforcements).",
+    )
+    volunteers_per_day: float = param(
+        180.0,
+        units="fighters/day",
+        ge=0,
+        plausible=(50.0, 500.0),
+        kind="reference",
+        source="Dawn, 5 Nov 2001: some 5,000 in the four weeks since 7 Oct",
+        description="Rate at which the volunteers join the national pool, from the bombing start"
+        " until command.volunteers have come.",
+    )
+    national_travel_h: float = param(
+        16.0,
+        units="h (median)",
+        gt=0,
+        plausible=(6.0, 48.0),
+        kind="reference",
+        source="Kabul-Kandahar highway 483 km, Kabul-Jalalabad road 152 km (docs/sources.md,"
+        " routes); trucks at 30-40 km/h; the median is an assumption within that",
+        description="Median travel time of reinforcements from the rest of the country to Kabul"
+        " (lognormal, command.travel_spread), on roads under interdiction.",
+    )
     review_h: float = param(
         24.0,
         units="h",
