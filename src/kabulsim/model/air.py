@@ -53,7 +53,8 @@ import numpy as np
 import simpy
 from numpy.typing import NDArray
 
-from kabulsim.model.world import Front, World
+from kabulsim.model.pocket import strike_pocket
+from kabulsim.model.world import Front, Pocket, World
 from kabulsim.scenario.theatre import Theatre
 
 
@@ -235,6 +236,15 @@ def air_campaign(world: World) -> simpy.events.ProcessGenerator:
     ]
     other, civ_other = n_other.tolist(), civ[-1].tolist()
     capital = world.capital
+    pockets = tuple(world.pockets.values())
+
+    def pocket_of(front: Front) -> Pocket | None:
+        """The pocket the strikes aimed at a line that no longer holds fall on, if any."""
+        return next(
+            (p for p in pockets if p.holds and p.strength > 0 and front.name in p.plan.strikers),
+            None,
+        )
+
     defend = world.scenario.withdrawal.policy == "defend"
     pursuit_end = world.hours(air.pursuit_until)
     pursuit_end_h = -math.inf if pursuit_end is None else pursuit_end
@@ -246,7 +256,7 @@ def air_campaign(world: World) -> simpy.events.ProcessGenerator:
             world.log("air", "strikes_end", "no Taliban line or pocket left to strike")
             return
         flown, civilians = float(other[day]), float(civ_other[day])
-        pursuit = t[day] < pursuit_end_h and world.ledger.withdrawn > 0.0
+        pursuit = t[day] < pursuit_end_h and world.ledger.left > 0.0
         # Strikes go where a Taliban line still stands, or after what is left of it.
         for front, (n, e, k, c) in zip(fronts, per_front, strict=True):
             if front.holds:
@@ -258,6 +268,13 @@ def air_campaign(world: World) -> simpy.events.ProcessGenerator:
             ):
                 # A deliberate defence of Kabul: the strikes on its front fall on the city.
                 strike_city(world, e[day], float(k[day]))
+            elif pursuit and (pocket := pocket_of(front)) is not None:
+                # The fighters who left the line are in a pocket: the strikes fall on it, with
+                # its own controllers' multiplier.
+                mult = air.controller_multiplier if pocket.controlled(t[day]) else 1.0
+                e_pocket = n[day] * mult
+                k_pocket = float(round(k[day] * e_pocket / e[day])) if e[day] > 0 else 0.0
+                strike_pocket(world, pocket, e_pocket, k_pocket)
             elif not pursuit:
                 continue
             flown += n[day]

@@ -119,9 +119,9 @@ def withdrawal(world: World) -> simpy.events.ProcessGenerator:
 def close_withdrawal(world: World) -> None:
     """The routes' totals, and when Kabul fell (the Taliban left it, or the alliance entered)."""
     out = world.out
-    routes = world.ledger.by_route
     for road in (world.theatre.withdrawal.afghan, world.theatre.withdrawal.foreign):
-        out.set(road.column, routes[road.name])
+        # Fighters who left by the road, whether or not they reached a pocket it feeds.
+        out.set(road.column, world.ledger.departed(road.name))
     ends = (out.time("kabul_evacuated"), out.time("alliance_enters_kabul"))
     falls = [t for t in ends if t is not None]
     out.set("kabul_falls", min(falls) if falls else None)
