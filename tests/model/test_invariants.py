@@ -43,7 +43,9 @@ changes = st.fixed_dictionaries(
         "vacuum.return_per_h": st.floats(0.0, 0.1),
         "vacuum.clash_per_h": st.floats(0.0, 0.5),
         "political.force_arrives": st.sampled_from([None, "2001-11-15T00:00:00"]),
-        "political.kandahar_falls": st.sampled_from([None, "2001-11-20T00:00:00"]),
+        "kandahar.besiegers_h": st.floats(1.0, 5000.0),
+        "kunduz.airlift": st.integers(0, 5000),
+        "kunduz.handover_h": st.floats(0.0, 96.0),
     }
 )
 

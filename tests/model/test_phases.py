@@ -109,7 +109,7 @@ def test_a_per_front_phase_has_one_stream_per_front_named_after_it():
     assert [name for name, _ in front.instances(PLACES)] == ["shamali", "north"]
     names_2001 = "air north shamali withdrawal alliance hvt aftermath political vacuum"
     assert sorted(stream_names(PHASES)) == sorted(
-        [*names_2001.split(), "pressure", "command", "accounts"]
+        [*names_2001.split(), "pressure", "command", "accounts", "pocket.kunduz", "pocket.kandahar"]
     )
     toy = Phase("toy", _noise, per="front")
     assert [name for name, _ in toy.instances(PLACES)] == ["toy.shamali", "toy.north"]

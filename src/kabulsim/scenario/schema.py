@@ -309,34 +309,6 @@ class Forces(_Part):
         description="Alliance fighters (Dostum, Atta, Mohaqiq) facing the northern front.",
     )
 
-    taliban_kunduz: int = param(
-        3_000,
-        units="fighters",
-        ge=0,
-        plausible=(1_000, 5_000),
-        kind="reference",
-        source='Time, 18 Nov 2001: "some 6,000 Taliban and al-Qaeda troops" inside Kunduz after'
-        " the retreat from Mazar-i-Sharif and Taloqan; A. Rashid, Descent into Chaos (2008):"
-        ' "some eight thousand in all" with the foreign fighters; Wikipedia, "Siege of Kunduz":'
-        " 5,000 Taliban and 3,000 foreign fighters. The pocket's own garrison (Kunduz, Taloqan,"
-        " Khanabad) is the total less the north's retreat, which the model sends there (about"
-        " 3,000 at the single values): 3,000 (1,000-5,000) (see docs/sources.md)",
-        description="Taliban fighters of the Kunduz pocket's own garrison (Kunduz, Taloqan,"
-        " Khanabad), part of the national total; the north's retreat joins them.",
-    )
-    taliban_kandahar: int = param(
-        3_000,
-        units="fighters",
-        ge=0,
-        plausible=(2_000, 10_000),
-        kind="reference",
-        source='Pentagon, Dec 2001 (Time): "anywhere from 5,000 to 15,000 Taliban troops"'
-        " in or near Kandahar; the garrison of its own is that less the fighters the model"
-        " sends there from Kabul (a few thousand): 3,000 (2,000-10,000) (see docs/sources.md)",
-        description="Taliban fighters of Kandahar's own garrison, part of the national total;"
-        " the fighters withdrawing from Kabul along the Kandahar road join them.",
-    )
-
     @model_validator(mode="after")
     def _parts_fit_the_whole(self) -> Forces:
         parts = [
@@ -687,6 +659,17 @@ class Pocket(_Part):
     city's (``alliance.siege_pressure_per_day``, ``surrender_resolve``, ``negotiation_h``).
     """
 
+    garrison_share: float = param(
+        0.0,
+        units="share",
+        ge=0,
+        le=1,
+        plausible=(0.0, 1.0),
+        kind="assumption",
+        source="none",
+        description="Share of the Taliban not on the lines or in Kabul (forces.taliban_national"
+        " less the fronts' and Kabul's) who garrison the pocket at the start.",
+    )
     morale: float = param(
         0.8,
         units="morale (0-1)",
@@ -829,6 +812,23 @@ class Pocket(_Part):
 class KunduzPocket(Pocket):
     """The Kunduz pocket, 9-25 Nov 2001 (the inputs with their sources)."""
 
+    garrison_share: float = param(
+        0.3,
+        units="share",
+        ge=0,
+        le=1,
+        plausible=(0.1, 0.5),
+        kind="reference",
+        source='Time, 18 Nov 2001: "some 6,000 Taliban and al-Qaeda troops" inside Kunduz after'
+        " the retreat from Mazar-i-Sharif and Taloqan; A. Rashid, Descent into Chaos (2008):"
+        ' "some eight thousand in all" with the foreign fighters; Wikipedia, "Siege of Kunduz":'
+        " 5,000 Taliban and 3,000 foreign fighters. The pocket's own garrison (Kunduz, Taloqan,"
+        " Khanabad) is that total less the north's retreat, which the model sends there (about"
+        " 3,000 at the single values): 0.3 of the 9,500 not on the lines or in Kabul at the"
+        " defaults, 2,850 (0.1-0.5: about 1,000-4,750) (see docs/sources.md)",
+        description="Share of the Taliban not on the lines or in Kabul who garrison Kunduz,"
+        " Taloqan and Khanabad at the start; the north's retreat joins them.",
+    )
     foreign_share: float = param(
         0.375,
         units="share",
@@ -919,6 +919,20 @@ class KunduzPocket(Pocket):
 class KandaharPocket(Pocket):
     """Kandahar, 13 Nov-7 Dec 2001 (the inputs with their sources)."""
 
+    garrison_share: float = param(
+        0.35,
+        units="share",
+        ge=0,
+        le=1,
+        plausible=(0.2, 0.7),
+        kind="reference",
+        source='Pentagon, Dec 2001 (Time): "anywhere from 5,000 to 15,000 Taliban troops"'
+        " in or near Kandahar; its own garrison is that less the fighters the model sends"
+        " there from Kabul (several thousand): 0.35 of the 9,500 not on the lines or in Kabul"
+        " at the defaults, 3,325 (0.2-0.7: 1,900-6,650) (see docs/sources.md)",
+        description="Share of the Taliban not on the lines or in Kabul who garrison Kandahar"
+        " at the start; the fighters withdrawing from Kabul by the Kandahar road join them.",
+    )
     foreign_share: float = param(
         0.3,
         units="share",
@@ -2693,6 +2707,18 @@ class Scenario(_Part):
                     f" (air.sorties.{i}) the fronts' shares ({' + '.join(named)} and those of"
                     f" fronts:) add up to {total:g}; expected at most 1"
                 )
+        return self
+
+    @model_validator(mode="after")
+    def _pocket_garrisons(self) -> Scenario:
+        named = [n for n in type(self).model_fields if isinstance(getattr(self, n), Pocket)]
+        total = sum(getattr(self, n).garrison_share for n in named)
+        if total > 1.0 + 1e-9:
+            shares = " + ".join(f"{n}.garrison_share" for n in named)
+            raise ValueError(
+                f"{shares} = {total:g}: expected at most 1 (they share the Taliban not on the"
+                " lines or in Kabul)"
+            )
         return self
 
     @model_validator(mode="after")

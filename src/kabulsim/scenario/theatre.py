@@ -89,7 +89,8 @@ class PocketPlan:
 
     place: Place
     garrison: int
-    """Fighters of its own garrison at the start (``forces.taliban_<place>``)."""
+    """Fighters of its own garrison at the start: ``<place>.garrison_share`` of the Taliban
+    not on the lines or in Kabul (``forces.taliban_national`` less the fronts' and Kabul's)."""
     inputs: Any
     """Its part of the scenario (a :class:`kabulsim.scenario.schema.Pocket`)."""
     fed_by: tuple[str, ...]
@@ -257,9 +258,15 @@ def _declared(sc: Scenario, place: Place) -> FrontPlan:
     )
 
 
-def _pocket(sc: Scenario, place: Place, fronts: tuple[FrontPlan, ...]) -> PocketPlan:
-    """A pocket with its inputs, the milestone that frees its besiegers and its strikers."""
+def _pocket(
+    sc: Scenario, place: Place, fronts: tuple[FrontPlan, ...], rest: int
+) -> PocketPlan:
+    """A pocket with its inputs, the milestone that frees its besiegers and its strikers.
+
+    ``rest``: the Taliban not on the lines or in Kabul, whose share garrisons it.
+    """
     name = place.name
+    own = _get(sc, name)
     withdrawal = set(WITHDRAWAL)
     trigger = ""
     strikers: list[str] = []
@@ -272,8 +279,8 @@ def _pocket(sc: Scenario, place: Place, fronts: tuple[FrontPlan, ...]) -> Pocket
             strikers.append(front.name)
     return PocketPlan(
         place=place,
-        garrison=_get(sc.forces, f"taliban_{name}"),
-        inputs=_get(sc, name),
+        garrison=round(own.garrison_share * max(0, rest)),
+        inputs=own,
         fed_by=place.fed_by,
         trigger=trigger or "capital_lost",
         strikers=tuple(strikers),
@@ -307,6 +314,8 @@ def theatre(sc: Scenario, places: tuple[Place, ...] = PLACES) -> Theatre:
         afghan_share=w.kandahar_share_afghan,
         foreign_share=w.tora_bora_share_foreign,
     )
+    # The Taliban not on the lines or in Kabul: the pockets' garrisons are shares of them.
+    rest = sc.forces.taliban_national - sc.forces.taliban_kabul - sum(f.taliban for f in fronts)
     air = sc.air
     trigger = "front_broken"
     if sc.withdrawal.trigger != "front_broken":
@@ -322,5 +331,5 @@ def theatre(sc: Scenario, places: tuple[Place, ...] = PLACES) -> Theatre:
         sortie_ramp_h=air.front_targeting_ramp_days * 24.0,
         bombing_start_h=to_hours(sc.start, air.bombing_start),
         trigger=trigger,
-        pockets=tuple(_pocket(sc, p, fronts) for p in places if "pocket" in p.roles),
+        pockets=tuple(_pocket(sc, p, fronts, rest) for p in places if "pocket" in p.roles),
     )
