@@ -160,7 +160,8 @@ PLACES: tuple[Place, ...] = (
             )),
             ("surrendered", Record(
                 3_900.0, "about 3,900 (600, 1,300, 2,000 on 23-25 Nov)",
-                "issue 25: about 600, 1,300 and 2,000 on successive days (docs/sources.md)",
+                "AFP and CNN via Dong-A Ilbo, 26 Nov 2001: 600 on 23 Nov, 1,300 on 24 Nov and"
+                " 2,000 on 25 Nov (docs/sources.md)",
             )),
         ),
     ),

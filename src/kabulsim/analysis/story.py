@@ -287,7 +287,8 @@ TEMPLATES_DECLARED: tuple[EventTemplate, ...] = (
     EventTemplate(
         "besieged_{place}", "A force of {value:,.0f} closes on the Taliban {at} and besieges"
         " them.",
-        why="the force was freed by the fall of the city or the capital that fed the pocket",
+        why="the besiegers set out when the city whose retreat feeds the pocket fell, or when"
+        " the Taliban left Kabul",
         role="pocket",
     ),
     EventTemplate(

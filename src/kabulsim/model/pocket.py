@@ -164,7 +164,7 @@ def _terms(world: World, pocket: Pocket, rng: np.random.Generator) -> simpy.even
         world.log(pocket.name, f"surrender_{pocket.name}", "", afghan + foreign)
         if part < parts - 1:
             yield env.timeout(gap)
-    _fall(world, pocket, f"{refuse:.0f} foreign fighters refuse the terms")
+    _fall(world, pocket, f"{refuse:,.0f} foreign fighters refuse the terms")
 
 
 def _reinforcement(
