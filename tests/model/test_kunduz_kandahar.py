@@ -104,7 +104,9 @@ def test_no_airlift_scenario_surrenders_more():
     none = load_scenario("scenarios/no_kunduz_airlift.yaml")
     a, b = _rows(base, 10), _rows(none, 10)
     assert all(r["kunduz_airlifted"] == 0 for r in b)
-    diff = np.array([y["kunduz_surrendered"] - x["kunduz_surrendered"] for x, y in zip(a, b)])
+    diff = np.array(
+        [y["kunduz_surrendered"] - x["kunduz_surrendered"] for x, y in zip(a, b, strict=True)]
+    )
     se = float(np.std(diff, ddof=1)) / math.sqrt(len(diff))
     assert diff.mean() > 1000.0 and diff.mean() > 3.0 * se, diff
 

@@ -22,20 +22,23 @@ dispersed (Biddle: dispersed, camouflaged positions survived the bombing); they 
 the front's morale by ``exp(-morale_per_sortie * E * 1000 / strength)`` for ``E`` effective
 sorties: the same strikes weigh more on a smaller force.
 
-After the fronts break. The campaign did not stop when the lines broke: on 15 November "U.S.
-air forces flew 138 sorties over Afghanistan", in support of ground operations near Kunduz and
+After the fronts break. The campaign did not stop when the lines broke: on 15 November "U.S. air
+forces flew 138 sorties over Afghanistan", in support of ground operations near Kunduz and
 against caves "from Kabul to Khyber" (AFPS, 16 Nov 2001), and it went on over Kandahar and Tora
 Bora into December. The sorties aimed at a front that no longer holds a line therefore keep
-flying, at the period's rate, against what is left of the Taliban who left it (the retreat,
-the pockets they reach), as long as fighters have withdrawn and until ``air.pursuit_until``
-(the end of the fighting at Tora Bora, 17 Dec 2001). They count as sorties and cause civilian
-deaths at ``civilians_per_sortie``; the fighters they kill have left the modelled theatre
-(the ledger's *withdrawn*) and are not counted in it. When the Taliban stay to defend Kabul
-the capital front's strikes fall on the defenders of the city (:func:`strike_city`). After
+flying, at the period's rate, against what is left of the Taliban who left it (the retreat, the
+pockets they reach), as long as fighters have withdrawn and until ``air.pursuit_until`` (the end
+of the fighting at Tora Bora, 17 Dec 2001). They count as sorties and cause civilian deaths at
+``civilians_per_sortie``. Where the fighters who left the line are in a pocket that still holds
+(:mod:`kabulsim.model.pocket`: the north's retreat at Kunduz, the withdrawal from Kabul at
+Kandahar), the strikes fall on it (:func:`kabulsim.model.pocket.strike_pocket`, with the
+pocket's own controllers' multiplier); otherwise the fighters they kill have left the modelled
+theatre (the ledger's *withdrawn*) and are not counted in it. When the Taliban stay to defend
+Kabul the capital front's strikes fall on the defenders of the city (:func:`strike_city`). After
 ``pursuit_until``, with no line left, the campaign this model follows ends: the share aimed at
-other targets (fixed targets, which planners had run short of by the tenth day) flies only
-while a line still holds; later operations (Operation Anaconda, March 2002) are outside the
-model. Close air support during an assault is part of the same campaign
+other targets (fixed targets, which planners had run short of by the tenth day) flies only while
+a line still holds; later operations (Operation Anaconda, March 2002) are outside the model.
+Close air support during an assault is part of the same campaign
 (:func:`kabulsim.model.commander.cas_per_h`) and is counted in the sorties and civilian deaths
 by the front phase.
 

@@ -258,9 +258,7 @@ def _declared(sc: Scenario, place: Place) -> FrontPlan:
     )
 
 
-def _pocket(
-    sc: Scenario, place: Place, fronts: tuple[FrontPlan, ...], rest: int
-) -> PocketPlan:
+def _pocket(sc: Scenario, place: Place, fronts: tuple[FrontPlan, ...], rest: int) -> PocketPlan:
     """A pocket with its inputs, the milestone that frees its besiegers and its strikers.
 
     ``rest``: the Taliban not on the lines or in Kabul, whose share garrisons it.
