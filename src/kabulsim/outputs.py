@@ -552,11 +552,11 @@ OUTCOMES_DECLARED: tuple[Outcome | Each, ...] = (
     ), key="pocket_falls"),
     Each("airlift", Outcome(
         "{city}_surrendered", "count", "fighters", "Taliban who surrendered {at}", "taliban",
-        default=0,
+        default=0, key=True,
     ), key="surrendered"),
     Each("airlift", Outcome(
         "{city}_airlifted", "count", "fighters", "Fighters flown out of {city_label}", "taliban",
-        default=0,
+        default=0, key=True,
     ), key="airlifted"),
     Outcome(
         "south_collapses", "time",
