@@ -666,7 +666,7 @@ class Pocket(_Part):
         le=1,
         plausible=(0.0, 1.0),
         kind="assumption",
-        source="none",
+        source="a pocket declared without a garrison of its own",
         description="Share of the Taliban not on the lines or in Kabul (forces.taliban_national"
         " less the fronts' and Kabul's) who garrison the pocket at the start.",
     )
@@ -717,7 +717,7 @@ class Pocket(_Part):
         ge=0,
         plausible=(500.0, 10_000.0),
         kind="assumption",
-        source="no growth",
+        source="a force counted at its full strength when it arrives",
         description="The most the besieging force grows to (recruits joining it).",
     )
     growth_per_day: float = param(
@@ -726,7 +726,7 @@ class Pocket(_Part):
         ge=0,
         plausible=(0.0, 500.0),
         kind="assumption",
-        source="no growth",
+        source="a force counted at its full strength when it arrives (Kunduz: Time's 10,000)",
         description="Fighters joining the besieging force each day once it is before the city.",
     )
     besiegers_h: float = param(
@@ -744,7 +744,7 @@ class Pocket(_Part):
         None,
         units="local time",
         kind="assumption",
-        source="none",
+        source="no controllers unless a source places them with the besiegers",
         description="From this date ground controllers direct the strikes on the pocket"
         " (air.controller_multiplier); null: never.",
     )
@@ -754,14 +754,14 @@ class Pocket(_Part):
         ge=0,
         plausible=(0.0, 2_000.0),
         kind="assumption",
-        source="none",
+        source="no outside force unless a source reports one (Kunduz: none)",
         description="Fighters of an outside force that join the besiegers at reinforcement_at.",
     )
     reinforcement_at: LocalDatetime | None = param(
         None,
         units="local time",
         kind="exogenous",
-        source="none",
+        source="no outside force unless a source reports one (Kunduz: none)",
         description="When the outside force joins the besiegers; null: never.",
     )
     airlift: int = param(
@@ -770,7 +770,7 @@ class Pocket(_Part):
         ge=0,
         plausible=(0.0, 5_000.0),
         kind="assumption",
-        source="no airlift",
+        source="no airlift unless a source reports one",
         description="Fighters flown out of the pocket during the surrender talks (foreign"
         " fighters first).",
     )
