@@ -74,7 +74,9 @@ def test_the_city_is_declared_on_its_own_and_its_fall_takes_the_schema_defaults(
 
 def test_the_routes_are_data_and_the_withdrawal_reads_them():
     theatre = load_scenario(FIXTURE).theatre
-    assert theatre.routes == ("north", "third_road", "kandahar", "tora_bora")
+    # issue 25: the pockets' routes out (Kunduz's airlift, those who refuse the terms) follow
+    pockets = ("kunduz_airlift", "kunduz_onward", "kandahar_onward")
+    assert theatre.routes == ("north", "third_road", "kandahar", "tora_bora", *pockets)
     assert [r.name for r in theatre.roads] == list(theatre.routes)
     road = theatre.roads[1]
     assert (road.label, road.length_km, road.stops) == ("from Third city", None, ())
@@ -86,7 +88,7 @@ def test_the_routes_are_data_and_the_withdrawal_reads_them():
         "tora_bora": 152.0,
     }
     # the 2001 theatre's routes are unchanged: the ledger's order, the map's stops
-    assert Scenario().theatre.routes == ("north", "kandahar", "tora_bora")
+    assert Scenario().theatre.routes == ("north", "kandahar", "tora_bora", *pockets)
 
 
 def test_titles_come_from_the_labels():
