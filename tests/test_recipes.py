@@ -301,8 +301,8 @@ def test_recipe_add_a_counterfactual(tmp_path):
 # --- Add a front to the package, and its city (three files) ----------------------------------
 
 FRONT_PLACE = """    Place(
-        "kunduz", "front", ("front", "garrison", "falls"), "Kunduz", "at Kunduz",
-        city="kunduz_city", city_label="Kunduz", retreat="kunduz",
+        "herat", "front", ("front", "garrison", "falls"), "Herat", "at Herat",
+        city="herat_city", city_label="Herat", retreat="herat",
     ),
 )  # fmt: skip
 \"\"\"The places of the 2001 theatre"""
@@ -326,12 +326,12 @@ def test_recipe_add_a_front(tmp_path):
         root,
         schema,
         FRONT_FORCES,
-        "    taliban_kunduz: int = param(\n"
+        "    taliban_herat: int = param(\n"
         '        3_000, units="fighters", ge=0, kind="assumption", source="a test fixture",\n'
-        '        description="Taliban fighters holding the Kunduz front.",\n    )\n'
-        "    alliance_kunduz: int = param(\n"
+        '        description="Taliban fighters holding the Herat front.",\n    )\n'
+        "    alliance_herat: int = param(\n"
         '        2_000, units="fighters", ge=0, kind="assumption", source="a test fixture",\n'
-        '        description="Alliance fighters facing the Kunduz front.",\n    )\n\n'
+        '        description="Alliance fighters facing the Herat front.",\n    )\n\n'
         + FRONT_FORCES,
     )
     _edit(
@@ -341,17 +341,17 @@ def test_recipe_add_a_front(tmp_path):
         ' (share)."\n    )\n',
         '        ge=0, le=1, description="Share of strike sorties on the Mazar-i-Sharif front'
         ' (share)."\n    )\n'
-        "    kunduz_share: float = Field(\n"
-        '        0.1, ge=0, le=1, description="Share of strike sorties on the Kunduz front."\n'
+        "    herat_share: float = Field(\n"
+        '        0.1, ge=0, le=1, description="Share of strike sorties on the Herat front."\n'
         "    )\n",
     )
     _edit(
         root,
         schema,
         "    civilians_per_sortie: float = param(\n",
-        "    controllers_kunduz: LocalDatetime | None = param(\n"
+        "    controllers_herat: LocalDatetime | None = param(\n"
         '        None, units="local time", kind="assumption", source="a test fixture",\n'
-        '        description="Arrival of ground controllers on the Kunduz front.",\n    )\n'
+        '        description="Arrival of ground controllers on the Herat front.",\n    )\n'
         "    civilians_per_sortie: float = param(\n",
     )
     _edit(
@@ -361,7 +361,7 @@ def test_recipe_add_a_front(tmp_path):
         ' fight.")\n',
         '    shamali: Shamali = Field(default_factory=Shamali, description="The Shamali Plain'
         ' fight.")\n'
-        '    kunduz: CityFall = Field(default_factory=CityFall, description="Kunduz falls.")\n',
+        '    herat: CityFall = Field(default_factory=CityFall, description="Herat falls.")\n',
     )
     # 3. The regenerated JSON Schema.
     _regenerate_schema(root)
@@ -377,12 +377,12 @@ def test_recipe_add_a_front(tmp_path):
     )  # fmt: skip
     summary = pd.read_parquet(out / "summary.parquet")
     series = pd.read_parquet(out / "series.parquet")
-    for column in ("kunduz_line_broken", "kunduz_city_falls"):
+    for column in ("herat_line_broken", "herat_city_falls"):
         assert column in summary
-    assert summary["kunduz_city_falls"].notna().any()
-    for column in ("taliban_kunduz", "morale_kunduz"):
+    assert summary["herat_city_falls"].notna().any()
+    for column in ("taliban_herat", "morale_herat"):
         assert column in series
-    assert series["morale_kunduz"].min() < 1.0
+    assert series["morale_herat"].min() < 1.0
     assert summary["conservation_error"].abs().max() < 1e-6
     assert (out / "figures").is_dir() and any((out / "figures").glob("*.png"))
 
@@ -393,18 +393,18 @@ CITY_SCENARIO = """# A recipe example, not a historical claim: a city and the fr
 extends: baseline.yaml
 name: city_example
 cities:
-  kunduz_city:
-    label: Kunduz
-    retreat: kunduz_road
-    at: [36.73, 68.86]
+  herat_city:
+    label: Herat
+    retreat: herat_road
+    at: [34.35, 62.20]
 fronts:
-  kunduz:
-    label: Kunduz
+  herat:
+    label: Herat
     taliban: 3000
     alliance: 4000
     controllers: 2001-11-01T00:00
     shares: [0.0, 0.1, 0.1]
-    city: kunduz_city
+    city: herat_city
     fall: {advance_h: 48}
 """
 
@@ -421,8 +421,8 @@ def test_recipe_add_a_city(tmp_path):
     )  # fmt: skip
     summary = pd.read_parquet(out / "summary.parquet")
     assert (summary["error"] == "").all()
-    assert summary["kunduz_city_falls"].replace("", None).notna().any()
+    assert summary["herat_city_falls"].replace("", None).notna().any()
     assert summary["conservation_error"].abs().max() < 1e-6  # its route is booked
     events = pd.read_parquet(out / "events.parquet")
-    assert "kunduz_city_falls" in set(events["event"])
+    assert "herat_city_falls" in set(events["event"])
     assert (out / "figures" / "theatre_map.png").is_file()

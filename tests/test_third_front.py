@@ -74,7 +74,16 @@ def test_the_city_is_declared_on_its_own_and_its_fall_takes_the_schema_defaults(
 
 def test_the_routes_are_data_and_the_withdrawal_reads_them():
     theatre = load_scenario(FIXTURE).theatre
-    assert theatre.routes == ("north", "tora_bora_escape", "third_road", "kandahar", "tora_bora")
+    # issue 25: the pockets' routes out (Kunduz's airlift, those who refuse the terms) follow
+    pockets = ("kunduz_airlift", "kunduz_onward", "kandahar_onward")
+    assert theatre.routes == (
+        "north",
+        "tora_bora_escape",
+        "third_road",
+        "kandahar",
+        "tora_bora",
+        *pockets,
+    )
     assert [r.name for r in theatre.roads] == list(theatre.routes)
     road = theatre.roads[2]
     assert (road.label, road.length_km, road.stops) == ("from Third city", None, ())
@@ -87,7 +96,13 @@ def test_the_routes_are_data_and_the_withdrawal_reads_them():
     }
     # the 2001 theatre's routes: the ledger's order (the places' retreats first: the
     # escape from the Tora Bora redoubt is one), the map's stops
-    assert Scenario().theatre.routes == ("north", "tora_bora_escape", "kandahar", "tora_bora")
+    assert Scenario().theatre.routes == (
+        "north",
+        "tora_bora_escape",
+        "kandahar",
+        "tora_bora",
+        *pockets,
+    )
 
 
 def test_titles_come_from_the_labels():

@@ -567,6 +567,23 @@ OUTCOMES_DECLARED: tuple[Outcome | Each, ...] = (
         rests_on="the pursuit sorties the positions take and the militias' attack"
         " (model.redoubt)",
     ), key="killed"),
+    # The campaign after Kabul (issue 25): the pockets (kabulsim.model.pocket).
+    Each("pocket", Outcome(
+        "{city}_falls", "time", title="{city_label} surrenders", colour="taliban", key=True,
+    ), key="pocket_falls"),
+    Each("airlift", Outcome(
+        "{city}_surrendered", "count", "fighters", "Taliban who surrendered {at}", "taliban",
+        default=0, key=True,
+    ), key="surrendered"),
+    Each("airlift", Outcome(
+        "{city}_airlifted", "count", "fighters", "Fighters flown out of {city_label}", "taliban",
+        default=0, key=True,
+    ), key="airlifted"),
+    Outcome(
+        "south_collapses", "time",
+        title="The south collapses (the Taliban hold neither Kabul nor any southern pocket)",
+        colour="taliban",
+    ),
 )  # fmt: skip
 """The summary columns as declared: per-place templates (:class:`Each`) and single ones."""
 

@@ -24,6 +24,14 @@ how it is written in titles:
   route of the same name reach, where local militias attack them under the air campaign's
   strikes and from which they escape by the place's ``retreat`` route
   (:mod:`kabulsim.model.redoubt`).
+* ``pocket``: a city where Taliban cut off after the lines broke hold out (a garrison of its
+  own, joined by the fighters who withdraw along the routes that feed it, ``fed_by``) until a
+  besieging force and the strikes bring them to negotiate their surrender
+  (:mod:`kabulsim.model.pocket`). Those who refuse the terms go on along its ``onward`` route.
+* ``airlift``: a pocket from which fighters are flown out during the negotiation (along its
+  ``airlift`` route); its surrenders and its airlift are summary columns.
+* ``south``: a pocket of the south: the south has collapsed when every one of them and the
+  capital have fallen (``south_collapses``).
 
 The routes out of the theatre are data too (:class:`Route`, :data:`ROUTES`: the ledger key,
 the road, its length and passes where a source gives them, the towns the map draws it
@@ -43,7 +51,18 @@ from typing import Literal
 
 from kabulsim.timebase import KABUL
 
-Role = Literal["front", "garrison", "capital", "falls", "contingent", "refilled", "redoubt"]
+Role = Literal[
+    "front",
+    "garrison",
+    "capital",
+    "falls",
+    "contingent",
+    "refilled",
+    "redoubt",
+    "pocket",
+    "airlift",
+    "south",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +96,9 @@ class Place:
         points: for a front the scenario declares, its line as (longitude, latitude) points
             (the package's fronts have theirs in :data:`kabulsim.basemap.FRONTS`).
         city_at: for a city the scenario declares, where it is, (longitude, latitude).
+        fed_by: for a ``pocket``, the routes (ledger keys) whose fighters reach it.
+        onward: for a ``pocket``, the route of the fighters who refuse its surrender terms.
+        airlift: for an ``airlift`` pocket, the route of the fighters flown out of it.
 
     """
 
@@ -93,6 +115,9 @@ class Place:
     line: str = ""
     points: tuple[tuple[float, float], ...] = ()
     city_at: tuple[float, float] | None = None
+    fed_by: tuple[str, ...] = ()
+    onward: str = ""
+    airlift: str = ""
 
     def record(self, key: str) -> Record | None:
         """The record's value for this place's output ``key``, if there is one."""
@@ -166,6 +191,32 @@ PLACES: tuple[Place, ...] = (
             )),
         ),
     ),
+    Place(
+        "kunduz", "city", ("pocket", "airlift"), "Kunduz", "at Kunduz", city="kunduz",
+        city_label="Kunduz", fed_by=("north",), onward="kunduz_onward", airlift="kunduz_airlift",
+        records=(
+            ("pocket_falls", Record(
+                datetime(2001, 11, 25, tzinfo=KABUL), "25 Nov (surrenders 23-25 Nov)",
+                'BBC, "Kunduz: falls to Northern Alliance after Taleban surrender": the Taleban'
+                " left Kunduz on Sunday 25 November (docs/sources.md)",
+            )),
+            ("surrendered", Record(
+                3_900.0, "about 3,900 (600, 1,300, 2,000 on 23-25 Nov)",
+                "AFP and CNN via Dong-A Ilbo, 26 Nov 2001: 600 on 23 Nov, 1,300 on 24 Nov and"
+                " 2,000 on 25 Nov (docs/sources.md)",
+            )),
+        ),
+    ),
+    Place(
+        "kandahar", "city", ("pocket", "south"), "Kandahar", "at Kandahar", city="kandahar",
+        city_label="Kandahar", fed_by=("kandahar",), onward="kandahar_onward",
+        records=(
+            ("pocket_falls", Record(
+                datetime(2001, 12, 7, tzinfo=KABUL), "7 Dec (terms agreed 6 Dec)",
+                "BBC, 7 Dec 2001, 'Taleban surrender last stronghold'; AP, 6 Dec 2001",
+            )),
+        ),
+    ),
 )  # fmt: skip
 """The places of the 2001 theatre, in the order of the outputs that walk them."""
 
@@ -227,6 +278,14 @@ ROUTES: tuple[Route, ...] = (
         ' along the Kharoti Pass, a high and often snowbound track that leads south into'
         ' neighboring Pakistan"; P. Bergen, The Longest War, p. 77 (docs/sources.md)',
     ),
+    Route(
+        "kunduz_airlift", "flown out of Kunduz",
+        source="the airlift out of Kunduz during the surrender talks, 20-25 Nov 2001, whose size"
+        " is contested: 'several thousand' (S. Hersh, The Getaway, The New Yorker, 28 Jan"
+        " 2002; Wikipedia, 'Siege of Kunduz': 2,000-5,000), denied by the US and Pakistan",
+    ),
+    Route("kunduz_onward", "from Kunduz, refusing the terms"),
+    Route("kandahar_onward", "from Kandahar into the countryside, refusing the terms"),
 )  # fmt: skip
 """The routes out of the modelled theatre, in the order they are summed (the ledger's)."""
 

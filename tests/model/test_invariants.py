@@ -44,11 +44,13 @@ changes = st.fixed_dictionaries(
         "vacuum.return_per_h": st.floats(0.0, 0.1),
         "vacuum.clash_per_h": st.floats(0.0, 0.5),
         "political.force_arrives": st.sampled_from([None, "2001-11-15T00:00:00"]),
-        "political.kandahar_falls": st.sampled_from([None, "2001-11-20T00:00:00"]),
         "tora_bora.other_inflow": st.integers(0, 3000),
         "tora_bora.truce_at": st.floats(0.05, 1.0),
         "tora_bora.end_share": st.floats(0.01, 0.5),
         "tora_bora.blocking_effect": st.floats(0.0, 1.0),
+        "kandahar.besiegers_h": st.floats(1.0, 5000.0),
+        "kunduz.airlift": st.integers(0, 5000),
+        "kunduz.handover_h": st.floats(0.0, 96.0),
     }
 )
 

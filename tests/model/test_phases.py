@@ -109,7 +109,15 @@ def test_a_per_front_phase_has_one_stream_per_front_named_after_it():
     assert [name for name, _ in front.instances(PLACES)] == ["shamali", "north"]
     names_2001 = "air north shamali withdrawal alliance hvt aftermath political vacuum"
     assert sorted(stream_names(PHASES)) == sorted(
-        [*names_2001.split(), "pressure", "command", "accounts", "redoubt.tora_bora"]
+        [
+            *names_2001.split(),
+            "pressure",
+            "command",
+            "accounts",
+            "redoubt.tora_bora",
+            "pocket.kunduz",
+            "pocket.kandahar",
+        ]
     )
     toy = Phase("toy", _noise, per="front")
     assert [name for name, _ in toy.instances(PLACES)] == ["toy.shamali", "toy.north"]
@@ -146,4 +154,6 @@ def test_a_per_city_phase_runs_once_per_city_with_its_place():
     world = build_world(scenario_with(horizon_days=30.0), seed=0, phases=phases)
     run_world(world)
     results(world)
-    assert seen == [("kabul", 1.0), "city"]
+    # the 2001 theatre's cities: Kabul and, since issue 25, the pockets of Kunduz and Kandahar
+    cities = ["kabul", "kunduz", "kandahar"]
+    assert seen == [*((name, 1.0) for name in cities), *(["city"] * len(cities))]

@@ -96,7 +96,6 @@ KEPT = {**UNTIL_INTERIM, "alliance.indiscipline_per_h": 0.0}
 """A hold until the Interim Authority that the alliance keeps (nobody enters against orders)."""
 ACTS_ON = {
     "bonn_agreement": (UNTIL_INTERIM, "control_breadth_interim"),
-    "kandahar_falls": (KEPT, "taliban_reentered"),
     "force_arrives": (KEPT, "factional_fighting_h"),
     "interim_authority": (KEPT, "vacuum_h"),
 }

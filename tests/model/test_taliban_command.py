@@ -132,12 +132,14 @@ def test_kabul_is_refilled_only_from_what_the_country_can_spare():
     for held in (9_500, 8_500):
         world = _command_only(**common, **{"command.held_elsewhere": held})
         elsewhere = world.elsewhere
-        assert elsewhere == 9_500  # 27,500 less Shamali 10,000, Kabul 3,000, north 5,000
+        pockets = world.pocket_garrisons  # the pockets' own garrisons, held elsewhere
+        # 27,500 less Shamali 10,000, Kabul 3,000, north 5,000, less the pockets' garrisons
+        assert elsewhere == 9_500 - pockets
         world.leave_kabul(1_500.0, 0.0)  # say, killed
         world.ledger.kill("air", 1_500.0, "kabul")
         world.env.run(until=24 * 10)
         got[held] = world.in_kabul
-        assert world.elsewhere == min(elsewhere, max(held, elsewhere - 1_500))
+        assert world.elsewhere == min(elsewhere, max(held - pockets, elsewhere - 1_500))
         assert world.conservation_error() == pytest.approx(0.0, abs=1e-6)
     assert got[9_500] == 1_500  # nothing to spare
     assert got[8_500] == 2_500  # the 1,000 spare, and no more
@@ -204,7 +206,8 @@ def test_volunteers_sent_to_kabul_arrive_as_foreign_fighters():
     world.env.run(until=world.hours(world.scenario.air.bombing_start) + 24.0 * 6)
     assert world.kabul_afghan == afghan - 800.0
     assert world.kabul_foreign == foreign + 800.0
-    assert world.elsewhere == 9_500 + 200.0  # the volunteers not needed stay in the pool
+    # the volunteers not needed stay in the pool (the pockets' garrisons were never in it)
+    assert world.elsewhere == 9_500 - world.pocket_garrisons + 200.0
     assert world.conservation_error() == pytest.approx(0.0, abs=1e-6)
 
 

@@ -107,7 +107,8 @@ def test_a_taliban_return_ends_the_hold_back_and_the_city_is_taken_back():
     an assault or by the returned force's surrender."""
     sc = scenario_with(
         **LONG,
-        **{**QUIET, "vacuum.return_per_h": 1.0, "political.kandahar_falls": None},
+        # Kandahar holds (its besiegers never come): the window for a return stays open.
+        **{**QUIET, "vacuum.return_per_h": 1.0, "kandahar.besiegers_h": 100_000.0},
     )
     returned = 0
     for rep in range(10):
@@ -126,15 +127,22 @@ def test_a_taliban_return_ends_the_hold_back_and_the_city_is_taken_back():
 
 
 def test_no_return_once_kandahar_has_fallen():
+    """Kandahar surrenders within an hour of the Taliban leaving Kabul (its besiegers at once,
+    terms at once, no handover): before a return can set off (vacuum.return_road_h)."""
     sc = scenario_with(
         **LONG,
         **{
             **QUIET,
             "vacuum.return_per_h": 1.0,
-            "political.kandahar_falls": "2001-10-08T00:00:00",
+            "kandahar.besiegers_h": 0.01,
+            "kandahar.handover_h": 0.0,
+            "alliance.surrender_resolve": 1.0,
+            "alliance.negotiation_h": 0.01,
         },
     )
-    assert not any(simulate(sc, seed=5, rep=r).summary["taliban_reentered"] for r in range(10))
+    rows = [simulate(sc, seed=5, rep=r).summary for r in range(10)]
+    assert all(s["kandahar_falls"] < s["kabul_evacuated"] + 1.0 for s in rows)
+    assert not any(s["taliban_reentered"] for s in rows)
 
 
 def _share(sc: Scenario, column: str, reps: int = 80) -> float:

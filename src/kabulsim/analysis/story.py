@@ -277,8 +277,6 @@ TEMPLATES_DECLARED: tuple[EventTemplate, ...] = (
         why="from then on every armed party is less likely to enter the city"
         " (political.bonn_restraint)",
     ),
-    EventTemplate("kandahar_falls", "The Taliban surrender Kandahar; no Taliban force can return"
-                  " to Kabul now."),
     EventTemplate("resolution_1386", "UN Security Council resolution 1386 authorises an"
                   " international force.", card=False),
     EventTemplate("force_arrives", "The first international troops are in Kabul."),
@@ -298,6 +296,36 @@ TEMPLATES_DECLARED: tuple[EventTemplate, ...] = (
     EventTemplate(
         "{place}_ends", "The fighting {at} ends; the last defenders are taken prisoner.",
         role="redoubt",
+    ),
+    # The pockets (issue 25: kabulsim.model.pocket).
+    EventTemplate(
+        "besieged_{place}", "A force of {value:,.0f} closes on the Taliban {at} and besieges"
+        " them.",
+        why="the besiegers set out when the city whose retreat feeds the pocket fell, or when"
+        " the Taliban left Kabul",
+        role="pocket",
+    ),
+    EventTemplate(
+        "reinforced_{place}", "{value:,.0f} US troops join the force besieging {city_label}.",
+        role="pocket", card=False,
+    ),
+    EventTemplate(
+        "terms_{place}", "The Taliban {at} seek terms ({value:,.0f} fighters in the pocket).",
+        why="the strikes and the siege brought the pocket's morale down to its surrender"
+        " threshold (alliance.surrender_resolve)",
+        role="pocket",
+    ),
+    EventTemplate(
+        "airlift_{place}", "{value:,.0f} fighters are flown out of {city_label} in the night.",
+        role="airlift", card=False,
+    ),
+    EventTemplate(
+        "surrender_{place}", "{value:,.0f} fighters surrender {at}.", role="pocket", card=False,
+    ),
+    EventTemplate(
+        "{city}_falls", "The Taliban surrender {city_label} ({detail}).",
+        why="the talks agreed terms; the fighters surrendered over the handover",
+        role="pocket",
     ),
 )  # fmt: skip
 """How each event kind is told, as declared (per-place kinds as templates over a role)."""

@@ -22,23 +22,26 @@ dispersed (Biddle: dispersed, camouflaged positions survived the bombing); they 
 the front's morale by ``exp(-morale_per_sortie * E * 1000 / strength)`` for ``E`` effective
 sorties: the same strikes weigh more on a smaller force.
 
-After the fronts break. The campaign did not stop when the lines broke: on 15 November "U.S.
-air forces flew 138 sorties over Afghanistan", in support of ground operations near Kunduz and
+After the fronts break. The campaign did not stop when the lines broke: on 15 November "U.S. air
+forces flew 138 sorties over Afghanistan", in support of ground operations near Kunduz and
 against caves "from Kabul to Khyber" (AFPS, 16 Nov 2001), and it went on over Kandahar and Tora
 Bora into December. The sorties aimed at a front that no longer holds a line therefore keep
-flying, at the period's rate, against what is left of the Taliban who left it (the retreat,
-the pockets they reach), as long as fighters have withdrawn and until ``air.pursuit_until``
-(the end of the fighting at Tora Bora, 17 Dec 2001), or later while a redoubt the withdrawal
-reached is still held (:func:`kabulsim.model.redoubt.held`). They count as sorties and cause
-civilian deaths at ``civilians_per_sortie``; the fighters they kill have left the modelled theatre
-(the ledger's *withdrawn*) and are not counted in it, except at a redoubt the withdrawal
-reaches: the redoubt takes its share of these sorties (``world.pursuit_sorties``) and books
-what they do there (:mod:`kabulsim.model.redoubt`). When the Taliban stay to defend Kabul
-the capital front's strikes fall on the defenders of the city (:func:`strike_city`). After
+flying, at the period's rate, against what is left of the Taliban who left it (the retreat, the
+pockets they reach), as long as fighters have left and until ``air.pursuit_until`` (the end of
+the fighting at Tora Bora, 17 Dec 2001), or later while a redoubt the withdrawal reached is still
+held (:func:`kabulsim.model.redoubt.held`). They count as sorties and cause civilian deaths at
+``civilians_per_sortie``. Where the fighters who left the line are in a pocket that still holds
+(:mod:`kabulsim.model.pocket`: the north's retreat at Kunduz, the withdrawal from Kabul at
+Kandahar), the strikes fall on it (:func:`kabulsim.model.pocket.strike_pocket`, with the
+pocket's own controllers' multiplier); otherwise a redoubt the withdrawal reaches takes its share
+of them (``world.pursuit_sorties``) and books what they do there (:mod:`kabulsim.model.redoubt`),
+and the fighters they kill elsewhere have left the modelled theatre (the ledger's *withdrawn*)
+and are not counted in it. When the Taliban stay to defend Kabul the capital front's strikes
+fall on the defenders of the city (:func:`strike_city`). After
 ``pursuit_until``, with no line left, the campaign this model follows ends: the share aimed at
-other targets (fixed targets, which planners had run short of by the tenth day) flies only
-while a line still holds; later operations (Operation Anaconda, March 2002) are outside the
-model. Close air support during an assault is part of the same campaign
+other targets (fixed targets, which planners had run short of by the tenth day) flies only while
+a line still holds; later operations (Operation Anaconda, March 2002) are outside the model.
+Close air support during an assault is part of the same campaign
 (:func:`kabulsim.model.commander.cas_per_h`) and is counted in the sorties and civilian deaths
 by the front phase.
 
@@ -56,8 +59,9 @@ import numpy as np
 import simpy
 from numpy.typing import NDArray
 
+from kabulsim.model.pocket import strike_pocket
 from kabulsim.model.redoubt import held
-from kabulsim.model.world import Front, World
+from kabulsim.model.world import Front, Pocket, World
 from kabulsim.scenario.theatre import Theatre
 
 
@@ -239,6 +243,15 @@ def air_campaign(world: World) -> simpy.events.ProcessGenerator:
     ]
     other, civ_other = n_other.tolist(), civ[-1].tolist()
     capital = world.capital
+    pockets = tuple(world.pockets.values())
+
+    def pocket_of(front: Front) -> Pocket | None:
+        """The pocket the strikes aimed at a line that no longer holds fall on, if any."""
+        return next(
+            (p for p in pockets if p.holds and p.strength > 0 and front.name in p.plan.strikers),
+            None,
+        )
+
     defend = world.scenario.withdrawal.policy == "defend"
     pursuit_end = world.hours(air.pursuit_until)
     pursuit_end_h = -math.inf if pursuit_end is None else pursuit_end
@@ -253,7 +266,7 @@ def air_campaign(world: World) -> simpy.events.ProcessGenerator:
             world.log("air", "strikes_end", "no Taliban line or pocket left to strike")
             return
         flown, civilians = float(other[day]), float(civ_other[day])
-        pursuit = pursuing and world.ledger.withdrawn > 0.0
+        pursuit = pursuing and world.ledger.left > 0.0
         # Strikes go where a Taliban line still stands, or after what is left of it.
         for front, (n, e, k, c) in zip(fronts, per_front, strict=True):
             if front.holds:
@@ -265,6 +278,13 @@ def air_campaign(world: World) -> simpy.events.ProcessGenerator:
             ):
                 # A deliberate defence of Kabul: the strikes on its front fall on the city.
                 strike_city(world, e[day], float(k[day]))
+            elif pursuit and (pocket := pocket_of(front)) is not None:
+                # The fighters who left the line are in a pocket: the strikes fall on it, with
+                # its own controllers' multiplier.
+                mult = air.controller_multiplier if pocket.controlled(t[day]) else 1.0
+                e_pocket = n[day] * mult
+                k_pocket = float(round(k[day] * e_pocket / e[day])) if e[day] > 0 else 0.0
+                strike_pocket(world, pocket, e_pocket, k_pocket)
             elif not pursuit:
                 continue
             else:

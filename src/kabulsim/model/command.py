@@ -286,7 +286,10 @@ def command(world: World) -> simpy.events.ProcessGenerator:
         if world.evacuation_decided.triggered:
             return
         need = max(0.0, kabul_initial - world.in_kabul - coming[0])
-        spare = max(0.0, world.elsewhere - cmd.held_elsewhere)
+        # The pockets' own garrisons (kabulsim.model.pocket) are among the men held elsewhere:
+        # they were taken out of ``world.elsewhere`` when the world was built.
+        held = max(0.0, cmd.held_elsewhere - world.pocket_garrisons)
+        spare = max(0.0, world.elsewhere - held)
         move = math.floor(min(cmd.kabul_refill_per_day, spare, need))
         if move >= 1:
             # The men held elsewhere are the country's own; the spare men are the rest.

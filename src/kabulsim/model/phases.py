@@ -35,6 +35,7 @@ from kabulsim.model.alliance import alliance
 from kabulsim.model.command import command
 from kabulsim.model.front import close_front, hold_front
 from kabulsim.model.hvt import high_value_target
+from kabulsim.model.pocket import close_pocket, hold_pocket
 from kabulsim.model.political import political_track
 from kabulsim.model.pressure import front_pressure
 from kabulsim.model.redoubt import STREAM as REDOUBT_STREAM
@@ -42,7 +43,7 @@ from kabulsim.model.redoubt import close_redoubt, hold_redoubt
 from kabulsim.model.vacuum import close_city, vacuum
 from kabulsim.model.withdrawal import close_withdrawal, withdrawal
 from kabulsim.model.world import Front, World
-from kabulsim.places import PLACES, Place
+from kabulsim.places import PLACES, Place, Role
 
 Process = Callable[..., simpy.events.ProcessGenerator]
 """A phase's process: a generator function taking the world (and, for a phase instantiated
@@ -70,6 +71,8 @@ class Phase:
             None for a single instance.
         stream: for a per-place phase, the name of each instance's stream, a template with
             ``{phase}`` and ``{place}`` (the place's key).
+        role: for a per-place phase, only the places that play this role (None: every place
+            of its kind).
 
     """
 
@@ -78,6 +81,7 @@ class Phase:
     close: Close | None = None
     per: Literal["front", "city", "redoubt"] | None = None
     stream: str = "{phase}.{place}"
+    role: Role | None = None
 
     def instances(self, places: Sequence[Place]) -> tuple[tuple[str, str | None], ...]:
         """``(stream name, front key or None)`` of each instance of the phase."""
@@ -86,7 +90,7 @@ class Phase:
         return tuple(
             (self.stream.format(phase=self.name, place=p.name), p.name)
             for p in places
-            if p.kind == self.per
+            if p.kind == self.per and (self.role is None or self.role in p.roles)
         )
 
     def _subject(self, world: World, place: str) -> Front | Place:
@@ -127,6 +131,7 @@ PHASES: tuple[Phase, ...] = (
     Phase("command", command),
     Phase("accounts", accounts),
     Phase("redoubt", hold_redoubt, close_redoubt, per="redoubt", stream=REDOUBT_STREAM),
+    Phase("pocket", hold_pocket, close_pocket, per="city", role="pocket"),
 )
 """The phases of the model, started in this order at time 0 (a per-front phase's instances
 in the theatre's order). A per-front phase's stream is named after the front (``{place}``),

@@ -8,19 +8,23 @@
 The broad arrangement Powell asked the alliance to wait for was an international and
 political process with dates of its own: UN Security Council resolution 1378 (14 November
 2001), the Bonn talks (27 November) and agreement (5 December), whose Annex I has the
-participants "pledge to withdraw all military units from Kabul", the surrender of Kandahar
-(7 December), resolution 1386 authorising an international security force (20 December), the
+participants "pledge to withdraw all military units from Kabul", resolution 1386
+authorising an international security force (20 December), the
 Interim Authority taking office and the first international troops in Kabul's streets (22
 December). Sources and plausible ranges: docs/hold_back_sources.md.
 
 Mechanism. The dates are exogenous inputs (``political.*``): a scenario moves them, or removes
 one with ``null``; the model never moves them in response to what happens in Kabul. At each
-date the phase logs the event and changes what depends on it:
+date the phase logs the event and changes what depends on it. One event is the model's own,
+not a date: the surrender of Kandahar (7 December 2001 in the record) is the fall of the
+pocket that the withdrawal's southern route feeds (:mod:`kabulsim.model.pocket`; until
+issue 25 it was the input ``political.kandahar_falls``).
 
 * the Bonn Agreement multiplies the alliance's and the factions' hazards of entering Kabul by
   ``bonn_restraint`` (the pledge of Annex I: the commanders' incentive), and sets up the
   Interim Authority with ``interim_composition`` (who is invited to Kabul);
-* the fall of Kandahar ends the chance of a Taliban return to Kabul;
+* the fall of the southern pocket (Kandahar) ends the chance of a Taliban return to Kabul
+  (the pocket logs it; this phase waits for its milestone);
 * the first international troops start the force's build-up (:mod:`kabulsim.model.vacuum`),
   not before the Taliban have left the city (a force sent to assist an Afghan authority does
   not deploy into a Taliban-held city), and the phase marks when they are numerous enough to
@@ -47,7 +51,6 @@ EVENTS = {
     "bonn_opens": "the UN talks on Afghanistan open in Bonn",
     "bonn_agreement": "the Bonn Agreement is signed; its parties pledge to withdraw military"
     " units from Kabul",
-    "kandahar_falls": "the Taliban surrender Kandahar",
     "resolution_1386": "UN Security Council resolution 1386 authorises an international force",
     "force_arrives": "the first international troops are in Kabul",
     "interim_authority": "the Interim Authority takes office in Kabul",
@@ -95,18 +98,28 @@ def international_force(world: World) -> simpy.events.ProcessGenerator:
         signal(world)
 
 
+def south_falls(world: World) -> simpy.events.ProcessGenerator:
+    """The pocket the south road feeds surrenders: no Taliban force can return to Kabul."""
+    south = world.theatre.withdrawal.afghan.name
+    base = next((p for p in world.theatre.pockets if south in p.fed_by), None)
+    if base is None:
+        return
+    yield world.milestone(f"{base.place.city}_falls")
+    world.city.kandahar_held = False
+    signal(world)
+
+
 def political_track(world: World) -> simpy.events.ProcessGenerator:
     """Log each political event at its date and apply its effect."""
     env = world.env
     city = world.city
     env.process(international_force(world))
+    env.process(south_falls(world))
     for t, kind, text in schedule(world):
         if t > env.now:
             yield env.timeout(t - env.now)
         if kind == "bonn_agreement":
             city.bonn_signed = True
-        elif kind == "kandahar_falls":
-            city.kandahar_held = False
         elif kind == "interim_authority":
             city.interim_in_office = True
             world.out.set("interim_authority", env.now)

@@ -113,12 +113,6 @@ def held(world: World) -> bool:
     return any(h.fighters > 0.0 and h.ends_h is None for h in world.redoubts.values())
 
 
-def returned(world: World, route: str) -> float:
-    """Fighters who left down ``route`` and came back into the theatre at its redoubt."""
-    holding = world.redoubts.get(route)
-    return 0.0 if holding is None else holding.returned
-
-
 def _region_falls(
     world: World, holding: Holding, part: Any, mobilise_h: float, inflow_h: float
 ) -> simpy.events.ProcessGenerator:
@@ -155,7 +149,7 @@ def _arrivals(world: World, holding: Holding, part: Any, rng: np.random.Generato
         if arrive > now + 1e-9:
             still.append(group)
             continue
-        world.ledger.come_back(route, n)
+        world.ledger.arrive(route, n)
         holding.returned += n
         holding.fighters += n
         if holding.assault_h is not None and now >= holding.assault_h:
@@ -177,7 +171,7 @@ def _road_losses(world: World, holding: Holding, killed: float) -> None:
     holding.transit = [g for g in holding.transit if g[1] > 0.0]
     dead = killed - left
     route = holding.place.name
-    world.ledger.come_back(route, dead)
+    world.ledger.arrive(route, dead)
     world.ledger.kill("air", dead, "road")
     holding.returned += dead
 

@@ -383,6 +383,8 @@ def _taliban_return(world: World) -> simpy.events.ProcessGenerator:
     rng = world.rng["vacuum"]
     city = world.city
 
+    south = world.theatre.withdrawal.afghan.name  # the return comes back up the south road
+
     def rate() -> float:
         return v.return_per_h if unheld(world) and city.kandahar_held else 0.0
 
@@ -390,7 +392,7 @@ def _taliban_return(world: World) -> simpy.events.ProcessGenerator:
     yield env.timeout(v.return_road_h)
     while True:
         yield from wait_for_hazard(world, rng, rate)
-        fighters = float(min(v.return_fighters, world.ledger.by_route["kandahar"]))
+        fighters = float(min(v.return_fighters, world.returnable(south)))
         if fighters < 1.0:
             return
         world.log("vacuum", "taliban_return_sets_off", "a Taliban force sets off from the south")
@@ -398,10 +400,10 @@ def _taliban_return(world: World) -> simpy.events.ProcessGenerator:
         if unheld(world):
             break
         world.log("vacuum", "taliban_return_turns_back", "the city is held; the force turns back")
-    fighters = float(min(v.return_fighters, world.ledger.by_route["kandahar"]))
+    fighters = float(min(v.return_fighters, world.returnable(south)))
     if fighters < 1.0:
         return
-    world.return_to_kabul(fighters)
+    world.return_to_kabul(fighters, south)
     # The returning force fights with its own morale, not the broken front's.
     world.kabul_resolve = v.return_morale
     if city.clash_since is not None:

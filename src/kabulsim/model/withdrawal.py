@@ -27,7 +27,7 @@ from __future__ import annotations
 import numpy as np
 import simpy
 
-from kabulsim.model.redoubt import hand_over, returned
+from kabulsim.model.redoubt import hand_over
 from kabulsim.model.world import World, lognormal
 
 
@@ -125,11 +125,9 @@ def withdrawal(world: World) -> simpy.events.ProcessGenerator:
 def close_withdrawal(world: World) -> None:
     """The routes' totals, and when Kabul fell (the Taliban left it, or the alliance entered)."""
     out = world.out
-    routes = world.ledger.by_route
     for road in (world.theatre.withdrawal.afghan, world.theatre.withdrawal.foreign):
-        # All who left by it: those still booked along it, and those who came back into the
-        # theatre at a redoubt at its end.
-        out.set(road.column, routes[road.name] + returned(world, road.name))
+        # Fighters who left by the road, whether or not they reached a pocket it feeds.
+        out.set(road.column, world.ledger.departed(road.name))
     ends = (out.time("kabul_evacuated"), out.time("alliance_enters_kabul"))
     falls = [t for t in ends if t is not None]
     out.set("kabul_falls", min(falls) if falls else None)

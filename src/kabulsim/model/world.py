@@ -55,7 +55,7 @@ from kabulsim.outputs import (
 from kabulsim.outputs import of as outputs_of
 from kabulsim.places import Place, with_role
 from kabulsim.scenario.schema import Scenario
-from kabulsim.scenario.theatre import FrontPlan
+from kabulsim.scenario.theatre import FrontPlan, PocketPlan
 from kabulsim.timebase import to_hours
 
 CityHolder = Literal["taliban", "none", "alliance"]
@@ -167,6 +167,62 @@ class Fronts(dict[str, Front]):
             raise AttributeError(name) from None
 
 
+@dataclass(slots=True)
+class Pocket:
+    """Taliban cut off in a city after the lines broke (see :mod:`kabulsim.model.pocket`)."""
+
+    name: str
+    plan: PocketPlan
+    """Its inputs and roles (:class:`kabulsim.scenario.theatre.PocketPlan`)."""
+    strength: float
+    """Fighters in the pocket (foreign fighters included)."""
+    foreign: float
+    """Foreign fighters among them."""
+    morale: float
+    outs: dict[str, str]
+    """Its outcome columns, by template key (:func:`kabulsim.outputs.per_place`)."""
+    controllers_h: float | None = None
+    """Clock time (h) from which ground controllers direct the strikes on it; None: never."""
+    besiegers: float = 0.0
+    """Fighters of the force besieging it (0 until that force arrives)."""
+    holds: bool = True
+    """Whether the Taliban still hold the city (False once it has surrendered)."""
+    surrendered: float = 0.0
+    """Fighters who surrendered under its terms."""
+    airlifted: float = 0.0
+    """Fighters flown out of it."""
+
+    def controlled(self, t_h: float) -> bool:
+        """Whether ground controllers are directing the strikes on the pocket at ``t_h``."""
+        return self.controllers_h is not None and t_h >= self.controllers_h
+
+    def join(self, fighters: float, foreign: float) -> None:
+        """Fighters arrive in the pocket."""
+        self.strength += fighters
+        self.foreign += foreign
+
+    def lose(self, fighters: float, foreign: float | None = None) -> tuple[float, float]:
+        """The pocket loses ``fighters`` (``foreign`` of them foreign; None: in proportion).
+
+        Returns (Afghan, foreign) lost: the caller books where they went.
+        """
+        fighters = min(fighters, self.strength)
+        if foreign is None:
+            foreign = round(fighters * self.foreign / self.strength) if self.strength > 0 else 0
+        foreign = min(float(foreign), self.foreign, fighters)
+        self.strength -= fighters
+        self.foreign -= foreign
+        return fighters - foreign, foreign
+
+    def scale_morale(self, factor: float) -> None:
+        """Multiply the pocket's morale by ``factor`` (strikes, the siege)."""
+        self.morale *= factor
+
+    def recover(self, share: float) -> None:
+        """Morale recovers ``share`` of the way back to 1."""
+        self.morale += share * (1.0 - self.morale)
+
+
 class Ledger:
     """Where every Taliban fighter went (fighters). Changed only through its methods.
 
@@ -175,8 +231,8 @@ class Ledger:
     """
 
     __slots__ = (
-        "by_cause", "by_route", "captured_or_defected", "initial", "killed_at",
-        "reinforcements", "wounded",
+        "arrived", "by_cause", "by_route", "captured_or_defected", "initial", "killed_at",
+        "on_withdraw", "reinforcements", "wounded",
     )  # fmt: skip
 
     def __init__(self, initial: float, routes: tuple[str, ...]) -> None:
@@ -187,6 +243,11 @@ class Ledger:
         self.by_cause: dict[str, float] = dict.fromkeys(CAUSES, 0.0)
         self.killed_at: dict[tuple[str, str], float] = {}
         self.by_route: dict[str, float] = dict.fromkeys(routes, 0.0)
+        self.arrived: dict[str, float] = dict.fromkeys(routes, 0.0)
+        """Fighters who withdrew along a route and reached a pocket it feeds (back in the
+        theatre: no longer in :attr:`by_route`)."""
+        self.on_withdraw: Callable[[str, float], None] | None = None
+        """Told of every departure along a route (``route, fighters``): the pockets' arrivals."""
 
     def kill(self, cause: KillCause, fighters: float, place: str = "") -> None:
         """Book ``fighters`` killed by ``cause`` at ``place`` (a front, a city, ``road``)."""
@@ -213,6 +274,17 @@ class Ledger:
     def withdraw(self, route: str, fighters: float) -> None:
         """Book ``fighters`` leaving the modelled theatre along ``route``."""
         self.by_route[route] += fighters
+        if fighters > 0.0 and self.on_withdraw is not None:
+            self.on_withdraw(route, fighters)
+
+    def arrive(self, route: str, fighters: float) -> None:
+        """``fighters`` who withdrew along ``route`` reach a pocket (in the theatre again)."""
+        self.by_route[route] -= fighters
+        self.arrived[route] += fighters
+
+    def departed(self, route: str) -> float:
+        """Fighters who left along ``route`` (net of returns), in a pocket or not."""
+        return self.by_route[route] + self.arrived[route]
 
     @property
     def killed(self) -> float:
@@ -223,6 +295,14 @@ class Ledger:
     def withdrawn(self) -> float:
         """All Taliban fighters who left the modelled theatre."""
         return sum(self.by_route.values())
+
+    @property
+    def left(self) -> float:
+        """All Taliban fighters who withdrew along a route, in a pocket or not.
+
+        :attr:`withdrawn` plus :attr:`arrived`.
+        """
+        return self.withdrawn + sum(self.arrived.values())
 
 
 @dataclass
@@ -300,7 +380,24 @@ class World:
                     if place.kind == "front"
                     else f.taliban_kabul
                 )
+        self.pockets: dict[str, Pocket] = {}
+        """The pockets by name, in the theatre's order (:mod:`kabulsim.model.pocket`)."""
+        for pocket in theatre.pockets:
+            held -= pocket.garrison
+            foreign_pocket = float(round(pocket.garrison * pocket.inputs.foreign_share))
+            self.pockets[pocket.name] = Pocket(
+                pocket.name,
+                pocket,
+                float(pocket.garrison),
+                foreign_pocket,
+                pocket.inputs.morale,
+                {key: col for (key, place), col in names.items() if place == pocket.name},
+                self._h(pocket.inputs.controllers),
+            )
         self.elsewhere = float(held)
+        self.pocket_garrisons = float(sum(p.garrison for p in theatre.pockets))
+        """The pockets' own garrisons at the start, taken out of :attr:`elsewhere`: part of the
+        men the Taliban command holds elsewhere (``command.held_elsewhere``)."""
         self.stragglers_afghan = 0.0
         """Afghan Taliban left behind in Kabul (fighters); see :meth:`book_prisoners`."""
         self.stragglers_foreign = 0.0
@@ -311,6 +408,10 @@ class World:
         self._next_capture = 0
         self.city_holder: CityHolder = "taliban"
         self.ledger = Ledger(float(f.taliban_national), theatre.routes)
+        self.arrivals: dict[str, Callable[[float], None]] = {}
+        """What happens to fighters who leave along a route, by route: the pocket it feeds
+        schedules their arrival (:mod:`kabulsim.model.pocket`)."""
+        self.ledger.on_withdraw = self._departure
         self.out = OutcomeRow(self.outcomes)
         env = self.env
         self.front_broken = env.event()
@@ -319,7 +420,10 @@ class World:
         self.city_empty = env.event()
         self.alliance_at_gates = env.event()
         self.alliance_in_city = env.event()
-        self._milestones: dict[str, simpy.Event] = {"front_broken": self.front_broken}
+        self._milestones: dict[str, simpy.Event] = {
+            "front_broken": self.front_broken,
+            "capital_lost": self.city_empty,
+        }
         for front in self.fronts.values():
             fall = front.plan.fall
             if fall is not None:
@@ -403,10 +507,35 @@ class World:
         self.kabul_afghan = afghan
         self.kabul_foreign = foreign
 
-    def return_to_kabul(self, fighters: float) -> None:
-        """Fighters who withdrew towards Kandahar retake Kabul (a return from the south)."""
-        self.ledger.come_back("kandahar", fighters)
-        self.kabul_afghan += fighters
+    def _departure(self, route: str, fighters: float) -> None:
+        """Fighters left along ``route``: tell the pocket it feeds, if any."""
+        arrive = self.arrivals.get(route)
+        if arrive is not None:
+            arrive(fighters)
+
+    def returnable(self, route: str) -> float:
+        """Fighters who withdrew along ``route`` and could come back.
+
+        Those still on it and those in the pockets it feeds (the return sets off from there).
+        """
+        held = sum(p.strength for p in self.pockets.values() if p.holds and route in p.plan.fed_by)
+        return self.ledger.by_route[route] + held
+
+    def return_to_kabul(self, fighters: float, route: str) -> None:
+        """Fighters who withdrew along ``route`` retake Kabul (a return from the south).
+
+        Those still on the route first, then those in the pockets it feeds.
+        """
+        on_route = min(fighters, max(0.0, self.ledger.by_route[route]))
+        self.ledger.come_back(route, on_route)
+        rest = fighters - on_route
+        for pocket in self.pockets.values():
+            if rest <= 0.0:
+                break
+            if pocket.holds and route in pocket.plan.fed_by:
+                afghan, foreign = pocket.lose(min(rest, pocket.strength))
+                rest -= afghan + foreign
+        self.kabul_afghan += fighters - rest
         self.city_holder = "taliban"
 
     def set_city_holder(self, holder: CityHolder) -> None:
@@ -495,6 +624,8 @@ class World:
             lines += front.strength
         for redoubt in self.redoubts.values():
             lines += redoubt.fighters
+        for pocket in self.pockets.values():
+            lines += pocket.strength
         return (
             lines
             + self.in_kabul

@@ -625,6 +625,420 @@ class CityFall(_Part):
         return self
 
 
+REF_TIME_KUNDUZ = (
+    "Time, 18 Nov 2001 (T. McCarthy, 'A Volatile State of Siege After a Taliban Ambush'):"
+    ' "some 6,000 Taliban and al-Qaeda troops" in Kunduz, "surrounded by an estimated 10,000'
+    ' Alliance men who had cut off all roads out of the city"'
+)
+REF_KUNDUZ_AIRLIFT = (
+    "the airlift out of Kunduz is contested: 'several thousand' foreign fighters, ISI agents"
+    " and Pakistani military personnel (S. Hersh, 'The Getaway', The New Yorker, 28 Jan 2002;"
+    " Wikipedia, 'Siege of Kunduz': 2,000-5,000 airlifted), denied by the US and Pakistan;"
+    " BBC: 'for three nights before the city fell a large number of flights came and went';"
+    " Time, 18 Nov 2001: flights from Tuesday night (20 Nov) during the surrender talks"
+)
+REF_KANDAHAR_COMMANDERS = (
+    "Wikipedia, 'Fall of Kandahar (2001)': Karzai's force of about 800 when it moved on"
+    " Kandahar from the north (Tarin Kowt, held from 17 Nov); Time, Dec 2001: 'Sherzai's 700"
+    " men advanced as far as the Kandahar airport' from the south (E. Blehm, The Only Thing"
+    " Worth Dying For, 2010; G. Crile / G. Berntsen accounts of ODA 583)"
+)
+REF_RHINO = (
+    "Los Angeles Times, 26 Nov 2001: on Sunday 25 Nov 'about 200 to 300 Marines' flown to an"
+    " airfield southwest of Kandahar (Camp Rhino), reinforced 'over the next several days ...'"
+    " until it numbers more than 1,000'"
+)
+
+
+class Pocket(_Part):
+    """A pocket of the Taliban cut off after the lines broke (a place with the ``pocket`` role).
+
+    The part named after the place (``kunduz``, ``kandahar``). Its own garrison is
+    ``forces.taliban_<place>``; the fighters withdrawing along the routes that feed it
+    (:attr:`kabulsim.places.Place.fed_by`) join it. The siege's terms reuse the defended
+    city's (``alliance.siege_pressure_per_day``, ``surrender_resolve``, ``negotiation_h``).
+    """
+
+    garrison_share: float = param(
+        0.0,
+        units="share",
+        ge=0,
+        le=1,
+        plausible=(0.0, 1.0),
+        kind="assumption",
+        source="a pocket declared without a garrison of its own",
+        description="Share of the Taliban not on the lines or in Kabul (forces.taliban_national"
+        " less the fronts' and Kabul's) who garrison the pocket at the start.",
+    )
+    morale: float = param(
+        0.8,
+        units="morale (0-1)",
+        gt=0,
+        le=1,
+        plausible=(0.5, 1.0),
+        kind="assumption",
+        source="a garrison behind the lines, not yet under pressure, as the returning force's"
+        " morale (vacuum.return_morale); its surrender threshold is a share of it"
+        " (alliance.surrender_resolve)",
+        description="Morale of the pocket at the start (the reference of its surrender threshold).",
+    )
+    foreign_share: float = param(
+        0.3,
+        units="share",
+        ge=0,
+        le=1,
+        plausible=(0.1, 0.5),
+        kind="assumption",
+        source="the foreign fighters were concentrated in the last pockets",
+        description="Share of foreign fighters in the pocket.",
+    )
+    arrival_h: float = param(
+        24.0,
+        units="h (median)",
+        gt=0,
+        plausible=(12.0, 72.0),
+        kind="assumption",
+        source="a day on the road",
+        description="Median time (lognormal, spread shamali.mass_spread) for fighters who"
+        " withdraw along a route that feeds the pocket to reach it.",
+    )
+    besiegers: int = param(
+        1_000,
+        units="fighters",
+        ge=0,
+        plausible=(500.0, 10_000.0),
+        kind="assumption",
+        source="the force that arrives before the city",
+        description="Fighters of the force that closes on the pocket when it arrives.",
+    )
+    besiegers_max: int = param(
+        1_000,
+        units="fighters",
+        ge=0,
+        plausible=(500.0, 10_000.0),
+        kind="assumption",
+        source="a force counted at its full strength when it arrives",
+        description="The most the besieging force grows to (recruits joining it).",
+    )
+    growth_per_day: float = param(
+        0.0,
+        units="fighters/day",
+        ge=0,
+        plausible=(0.0, 500.0),
+        kind="assumption",
+        source="a force counted at its full strength when it arrives (Kunduz: Time's 10,000)",
+        description="Fighters joining the besieging force each day once it is before the city.",
+    )
+    besiegers_h: float = param(
+        96.0,
+        units="h (median)",
+        gt=0,
+        plausible=(24.0, 480.0),
+        kind="assumption",
+        source="the force's march",
+        description="Median time (lognormal, spread shamali.mass_spread) from the event that"
+        " frees the besieging force (the fall of the city whose retreat feeds the pocket, or"
+        " the Taliban's loss of the capital) to its arrival before the pocket.",
+    )
+    controllers: LocalDatetime | None = param(
+        None,
+        units="local time",
+        kind="assumption",
+        source="no controllers unless a source places them with the besiegers",
+        description="From this date ground controllers direct the strikes on the pocket"
+        " (air.controller_multiplier); null: never.",
+    )
+    reinforcement: int = param(
+        0,
+        units="fighters",
+        ge=0,
+        plausible=(0.0, 2_000.0),
+        kind="assumption",
+        source="no outside force unless a source reports one (Kunduz: none)",
+        description="Fighters of an outside force that join the besiegers at reinforcement_at.",
+    )
+    reinforcement_at: LocalDatetime | None = param(
+        None,
+        units="local time",
+        kind="exogenous",
+        source="no outside force unless a source reports one (Kunduz: none)",
+        description="When the outside force joins the besiegers; null: never.",
+    )
+    airlift: int = param(
+        0,
+        units="fighters",
+        ge=0,
+        plausible=(0.0, 5_000.0),
+        kind="assumption",
+        source="no airlift unless a source reports one",
+        description="Fighters flown out of the pocket during the surrender talks (foreign"
+        " fighters first).",
+    )
+    airlift_nights: int = param(
+        3,
+        units="nights",
+        ge=1,
+        le=30,
+        plausible=(1.0, 7.0),
+        kind="reference",
+        source=REF_KUNDUZ_AIRLIFT,
+        description="Nights over which the airlift flies, from the night the pocket seeks"
+        " terms (in equal parts; what is left when the pocket falls is not flown).",
+    )
+    handover_h: float = param(
+        48.0,
+        units="h",
+        ge=0,
+        plausible=(24.0, 72.0),
+        kind="reference",
+        source="Kandahar: terms agreed 6 Dec 2001, a handover of 'two or three days' (AP, 6 Dec"
+        " 2001); Kunduz: a deal on 22 Nov, surrenders on 23, 24 and 25 Nov (Dawn, 25 Nov 2001)",
+        description="Time the agreed surrender takes to carry out: the fighters surrender in"
+        " equal daily parts over it, and the pocket falls at its end.",
+    )
+    refuse_share: float = param(
+        0.2,
+        units="share",
+        ge=0,
+        le=1,
+        plausible=(0.0, 1.0),
+        kind="assumption",
+        source="some foreign fighters refuse the terms and slip away",
+        description="Share of the pocket's foreign fighters who refuse the terms and go on"
+        " (its onward route) instead of surrendering.",
+    )
+
+
+class KunduzPocket(Pocket):
+    """The Kunduz pocket, 9-25 Nov 2001 (the inputs with their sources)."""
+
+    garrison_share: float = param(
+        0.3,
+        units="share",
+        ge=0,
+        le=1,
+        plausible=(0.1, 0.5),
+        kind="reference",
+        source='Time, 18 Nov 2001: "some 6,000 Taliban and al-Qaeda troops" inside Kunduz after'
+        " the retreat from Mazar-i-Sharif and Taloqan; A. Rashid, Descent into Chaos (2008):"
+        ' "some eight thousand in all" with the foreign fighters; Wikipedia, "Siege of Kunduz":'
+        " 5,000 Taliban and 3,000 foreign fighters. The pocket's own garrison (Kunduz, Taloqan,"
+        " Khanabad) is that total less the north's retreat, which the model sends there (about"
+        " 3,000 at the single values): 0.3 of the 9,500 not on the lines or in Kabul at the"
+        " defaults, 2,850 (0.1-0.5: about 1,000-4,750) (see docs/sources.md)",
+        description="Share of the Taliban not on the lines or in Kabul who garrison Kunduz,"
+        " Taloqan and Khanabad at the start; the north's retreat joins them.",
+    )
+    foreign_share: float = param(
+        0.375,
+        units="share",
+        ge=0,
+        le=1,
+        plausible=(0.2, 0.6),
+        kind="reference",
+        source="Wikipedia, 'Siege of Kunduz': 5,000 Taliban and 3,000 foreign fighters; "
+        + REF_TIME_KUNDUZ,
+        description="Share of foreign fighters in the Kunduz pocket.",
+    )
+    arrival_h: float = param(
+        36.0,
+        units="h (median)",
+        gt=0,
+        plausible=(12.0, 96.0),
+        kind="assumption",
+        source="the retreat from Mazar-i-Sharif by Khulm and Taloqan to Kunduz, some 250-300"
+        " km of road under air attack (Time, 18 Nov 2001: the road from Taloqan 'lined with"
+        " bombed vehicles'); a day and a half",
+        description="Median time for the fighters retreating from Mazar-i-Sharif to reach Kunduz.",
+    )
+    besiegers: int = param(
+        10_000,
+        units="fighters",
+        ge=0,
+        plausible=(5_000, 15_000),
+        kind="reference",
+        source=REF_TIME_KUNDUZ + "; Wikipedia, 'Siege of Kunduz': 10,000",
+        description="Alliance fighters (Daud from Taloqan, Dostum and Atta from Mazar-i-Sharif)"
+        " who besiege Kunduz.",
+    )
+    besiegers_max: int = param(
+        10_000,
+        units="fighters",
+        ge=0,
+        plausible=(5_000, 15_000),
+        kind="reference",
+        source=REF_TIME_KUNDUZ,
+        description="The most the force besieging Kunduz grows to.",
+    )
+    besiegers_h: float = param(
+        120.0,
+        units="h (median)",
+        gt=0,
+        plausible=(48.0, 240.0),
+        kind="reference",
+        source="Taloqan fell on 11 Nov, two days after Mazar-i-Sharif; Daud's and Dostum's"
+        " forces converged on Kunduz over the next days, Dostum's from Mazar-i-Sharif some"
+        " 250-300 km away (Time, 18 Nov 2001; Wikipedia, 'Siege of Kunduz'); five days,"
+        " plausible two to ten",
+        description="Median time from the fall of Mazar-i-Sharif to the siege of Kunduz.",
+    )
+    controllers: LocalDatetime | None = param(
+        datetime(2001, 11, 8, 12, 0, tzinfo=KABUL),
+        units="local time",
+        kind="reference",
+        source="ODA 586 with Daud directed strikes on the Taloqan-Kunduz lines in early"
+        " November (C. Briscoe et al., Weapon of Choice, 2003; date approximate); the 'most"
+        " sustained bombardment in that area' on 17 Nov (Time, 18 Nov 2001)",
+        description="From this date ground controllers direct the strikes on the Kunduz pocket.",
+    )
+    airlift: int = param(
+        2_000,
+        units="fighters",
+        ge=0,
+        plausible=(0.0, 5_000.0),
+        kind="reference",
+        source=REF_KUNDUZ_AIRLIFT + "; the low end of the 2,000-5,000 range, and 0 is"
+        " allowed: the sources disagree",
+        description="Fighters flown out of Kunduz during the surrender talks (contested: 0 to"
+        " 5,000; foreign fighters first).",
+    )
+    refuse_share: float = param(
+        0.1,
+        units="share",
+        ge=0,
+        le=1,
+        plausible=(0.0, 0.5),
+        kind="assumption",
+        source="at Kunduz most foreign fighters surrendered in the end (some 300-400 of them"
+        " were held at Qala-i-Jangi from 24 Nov: LA Times, 26 Nov 2001); a few fought on or"
+        " slipped away",
+        description="Share of the Kunduz pocket's foreign fighters who refuse the terms.",
+    )
+
+
+class KandaharPocket(Pocket):
+    """Kandahar, 13 Nov-7 Dec 2001 (the inputs with their sources)."""
+
+    garrison_share: float = param(
+        0.35,
+        units="share",
+        ge=0,
+        le=1,
+        plausible=(0.2, 0.7),
+        kind="reference",
+        source='Pentagon, Dec 2001 (Time): "anywhere from 5,000 to 15,000 Taliban troops"'
+        " in or near Kandahar; its own garrison is that less the fighters the model sends"
+        " there from Kabul (several thousand): 0.35 of the 9,500 not on the lines or in Kabul"
+        " at the defaults, 3,325 (0.2-0.7: 1,900-6,650) (see docs/sources.md)",
+        description="Share of the Taliban not on the lines or in Kabul who garrison Kandahar"
+        " at the start; the fighters withdrawing from Kabul by the Kandahar road join them.",
+    )
+    foreign_share: float = param(
+        0.3,
+        units="share",
+        ge=0,
+        le=1,
+        plausible=(0.1, 0.6),
+        kind="reference",
+        source='Pentagon, Dec 2001 (Time): of 5,000-15,000 near Kandahar "most of them'
+        ' Pakistanis, Chechens, Algerians, Saudis and Egyptians"; Arab fighters held the'
+        " airport to the end (G. Berntsen, Jawbreaker, 2005); 0.3 (0.1-0.6), an assumption"
+        " within that",
+        description="Share of foreign fighters at Kandahar.",
+    )
+    arrival_h: float = param(
+        16.0,
+        units="h (median)",
+        gt=0,
+        plausible=(12.0, 36.0),
+        kind="reference",
+        source='the Kabul-Kandahar highway (483 km), 2002: "Thirteen hours, says one man.'
+        ' Twenty, says the next" (Chicago Tribune, 2 Aug 2002), as vacuum.return_road_h',
+        description="Median time for the fighters withdrawing from Kabul to reach Kandahar.",
+    )
+    besiegers: int = param(
+        1_500,
+        units="fighters",
+        ge=0,
+        plausible=(800.0, 3_000.0),
+        kind="reference",
+        source=REF_KANDAHAR_COMMANDERS + ": about 800 + 700",
+        description="Fighters of the southern Pashtun commanders (Karzai from the north,"
+        " Sherzai from the south) when they close on Kandahar.",
+    )
+    besiegers_max: int = param(
+        3_000,
+        units="fighters",
+        ge=0,
+        plausible=(1_500, 6_000),
+        kind="assumption",
+        source="tribal forces joined the commanders once the Taliban had lost the north and"
+        " Kabul (" + REF_KANDAHAR_COMMANDERS + "); twice their first strength, an assumption",
+        description="The most the southern commanders' forces grow to.",
+    )
+    growth_per_day: float = param(
+        100.0,
+        units="fighters/day",
+        ge=0,
+        plausible=(25.0, 300.0),
+        kind="assumption",
+        source="tribal fighters joining as the Taliban's defeat became clear; no source gives"
+        " a rate (their strength doubled in about two weeks at this value)",
+        description="Fighters joining the southern commanders each day once they are before"
+        " Kandahar.",
+    )
+    besiegers_h: float = param(
+        240.0,
+        units="h (median)",
+        gt=0,
+        plausible=(96.0, 480.0),
+        kind="reference",
+        source="Kabul fell on 13 Nov; Karzai's force, at Tarin Kowt (about 150 km north) from"
+        " 17 Nov, and Sherzai's, from the Pakistani border, were on the approaches of the city"
+        " from late November (" + REF_KANDAHAR_COMMANDERS + "); ten days, plausible four to"
+        " twenty",
+        description="Median time from the Taliban's loss of Kabul to the southern commanders'"
+        " arrival before Kandahar.",
+    )
+    controllers: LocalDatetime | None = param(
+        datetime(2001, 11, 19, 12, 0, tzinfo=KABUL),
+        units="local time",
+        kind="reference",
+        source="ODA 574 with Karzai from 14 Nov, ODA 583 with Sherzai from 19 Nov (C. Briscoe"
+        " et al., Weapon of Choice, 2003)",
+        description="From this date ground controllers direct the strikes on Kandahar.",
+    )
+    reinforcement: int = param(
+        1_000,
+        units="fighters",
+        ge=0,
+        plausible=(200.0, 1_500.0),
+        kind="reference",
+        source=REF_RHINO,
+        description="US Marines at Camp Rhino (Task Force 58), counted with the besiegers of"
+        " Kandahar: they raise the siege's pressure (the besiegers-to-garrison ratio).",
+    )
+    reinforcement_at: LocalDatetime | None = param(
+        datetime(2001, 11, 25, 18, 0, tzinfo=KABUL),
+        units="local time",
+        kind="exogenous",
+        source=REF_RHINO + "; an exogenous US deployment",
+        description="The Marines land at Camp Rhino; null: no Marines.",
+    )
+    refuse_share: float = param(
+        0.8,
+        units="share",
+        ge=0,
+        le=1,
+        plausible=(0.3, 1.0),
+        kind="assumption",
+        source="at Kandahar the Taliban and al-Qaeda used the negotiations 'to secretly flee"
+        " Kandahar or otherwise melt into the local populace' (G. Berntsen, Jawbreaker, 2005)",
+        description="Share of Kandahar's foreign fighters who refuse the terms and go on into"
+        " the countryside.",
+    )
+
+
 LatLon = tuple[float, float]
 """A point on the map: [latitude N, longitude E] (degrees)."""
 
@@ -1312,7 +1726,8 @@ class Command(_Part):
         description="Taliban fighters elsewhere in the country (outside the modelled fronts and"
         " Kabul) that the command cannot move to Kabul: they hold other fronts and provinces."
         " Only the rest of the national strength (forces.taliban_national less the modelled"
-        " garrisons and these) refills Kabul.",
+        " garrisons and these) refills Kabul. The pockets' own garrisons (kunduz.garrison_share,"
+        " kandahar.garrison_share) are counted among them.",
     )
     volunteers: int = param(
         5_000,
@@ -1900,15 +2315,18 @@ class Political(_Part):
         " (Powell's coalition offer) - 10 Jan" + SEE_HOLD_BACK,
         description="First international troops in Kabul; null: no international force.",
     )
-    kandahar_falls: LocalDatetime | None = param(
-        datetime(2001, 12, 7, 12, 0, tzinfo=KABUL),
-        units="local time",
-        kind="exogenous",
-        source="The Taliban surrender Kandahar, 7 Dec 2001 (BBC, rediff); plausible 5 - 20 Dec"
-        + SEE_HOLD_BACK,
-        description="Kandahar falls, closing the window for a Taliban return to Kabul; null:"
-        " it holds.",
-    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_kandahar_date(cls, data: Any) -> Any:
+        """``kandahar_falls`` was an input date until issue 25: now it is the model's output."""
+        if isinstance(data, dict) and "kandahar_falls" in data:
+            raise ValueError(
+                "kandahar_falls is no longer an input: Kandahar's fall is an output of the"
+                " model (the kandahar_falls column, from the kandahar: part's siege); remove"
+                " the key, and change the kandahar: inputs instead"
+            )
+        return data
 
 
 Group = Literal["pashtun", "tajik", "hazara", "uzbek", "other"]
@@ -2455,6 +2873,12 @@ class Scenario(_Part):
     air: Air = Field(default_factory=Air, description="The air campaign.")
     morale: Morale = Field(default_factory=Morale, description="Morale dynamics.")
     north: CityFall = Field(default_factory=CityFall, description="The northern collapse.")
+    kunduz: KunduzPocket = Field(
+        default_factory=KunduzPocket, description="The Kunduz pocket (issue 25)."
+    )
+    kandahar: KandaharPocket = Field(
+        default_factory=KandaharPocket, description="Kandahar (issue 25)."
+    )
     shamali: Shamali = Field(default_factory=Shamali, description="The Shamali Plain fight.")
     command: Command = Field(default_factory=Command, description="Taliban reserves.")
     withdrawal: Withdrawal = Field(default_factory=Withdrawal, description="The withdrawal.")
@@ -2569,6 +2993,18 @@ class Scenario(_Part):
                     f" (air.sorties.{i}) the fronts' shares ({' + '.join(named)} and those of"
                     f" fronts:) add up to {total:g}; expected at most 1"
                 )
+        return self
+
+    @model_validator(mode="after")
+    def _pocket_garrisons(self) -> Scenario:
+        named = [n for n in type(self).model_fields if isinstance(getattr(self, n), Pocket)]
+        total = sum(getattr(self, n).garrison_share for n in named)
+        if total > 1.0 + 1e-9:
+            shares = " + ".join(f"{n}.garrison_share" for n in named)
+            raise ValueError(
+                f"{shares} = {total:g}: expected at most 1 (they share the Taliban not on the"
+                " lines or in Kabul)"
+            )
         return self
 
     @model_validator(mode="after")

@@ -84,6 +84,36 @@ class FrontPlan:
 
 
 @dataclass(frozen=True, slots=True)
+class PocketPlan:
+    """A pocket of the theatre (a place with the ``pocket`` role) with its inputs."""
+
+    place: Place
+    garrison: int
+    """Fighters of its own garrison at the start: ``<place>.garrison_share`` of the Taliban
+    not on the lines or in Kabul (``forces.taliban_national`` less the fronts' and Kabul's)."""
+    inputs: Any
+    """Its part of the scenario (a :class:`kabulsim.scenario.schema.Pocket`)."""
+    fed_by: tuple[str, ...]
+    """The routes (ledger keys) whose fighters reach it."""
+    trigger: str
+    """The milestone that frees the force that besieges it: the fall of the city whose
+    retreat feeds it, or ``capital_lost`` (the Taliban have left Kabul) for a pocket fed by
+    the withdrawal from Kabul."""
+    strikers: tuple[str, ...]
+    """The fronts whose strikes, once their line no longer holds, fall on this pocket: the
+    fronts whose fighters it receives (a front's retreat, or the capital's withdrawal)."""
+
+    @property
+    def name(self) -> str:
+        """The pocket's key."""
+        return self.place.name
+
+    def plays(self, role: str) -> bool:
+        """Whether the pocket plays ``role`` (see :mod:`kabulsim.places`)."""
+        return role in self.place.roles
+
+
+@dataclass(frozen=True, slots=True)
 class Exits:
     """The two routes of the withdrawal from Kabul, and who takes which."""
 
@@ -119,6 +149,8 @@ class Theatre:
     """Clock time (h) of the bombing start."""
     trigger: str
     """The milestone that starts the Taliban leadership's decision to leave Kabul."""
+    pockets: tuple[PocketPlan, ...] = ()
+    """The pockets the lines' fighters fall back into (places with the ``pocket`` role)."""
 
     def front(self, name: str) -> FrontPlan:
         """The front ``name``."""
@@ -226,6 +258,33 @@ def _declared(sc: Scenario, place: Place) -> FrontPlan:
     )
 
 
+def _pocket(sc: Scenario, place: Place, fronts: tuple[FrontPlan, ...], rest: int) -> PocketPlan:
+    """A pocket with its inputs, the milestone that frees its besiegers and its strikers.
+
+    ``rest``: the Taliban not on the lines or in Kabul, whose share garrisons it.
+    """
+    name = place.name
+    own = _get(sc, name)
+    withdrawal = set(WITHDRAWAL)
+    trigger = ""
+    strikers: list[str] = []
+    for front in fronts:
+        fall = front.fall
+        if fall is not None and fall.retreat in place.fed_by:
+            trigger = trigger or f"{fall.city}_falls"
+            strikers.append(front.name)
+        elif front.plays("capital") and withdrawal & set(place.fed_by):
+            strikers.append(front.name)
+    return PocketPlan(
+        place=place,
+        garrison=round(own.garrison_share * max(0, rest)),
+        inputs=own,
+        fed_by=place.fed_by,
+        trigger=trigger or "capital_lost",
+        strikers=tuple(strikers),
+    )
+
+
 def theatre(sc: Scenario, places: tuple[Place, ...] = PLACES) -> Theatre:
     """The theatre of scenario ``sc`` (use :attr:`Scenario.theatre`, computed once).
 
@@ -253,6 +312,8 @@ def theatre(sc: Scenario, places: tuple[Place, ...] = PLACES) -> Theatre:
         afghan_share=w.kandahar_share_afghan,
         foreign_share=w.tora_bora_share_foreign,
     )
+    # The Taliban not on the lines or in Kabul: the pockets' garrisons are shares of them.
+    rest = sc.forces.taliban_national - sc.forces.taliban_kabul - sum(f.taliban for f in fronts)
     air = sc.air
     trigger = "front_broken"
     if sc.withdrawal.trigger != "front_broken":
@@ -268,4 +329,5 @@ def theatre(sc: Scenario, places: tuple[Place, ...] = PLACES) -> Theatre:
         sortie_ramp_h=air.front_targeting_ramp_days * 24.0,
         bombing_start_h=to_hours(sc.start, air.bombing_start),
         trigger=trigger,
+        pockets=tuple(_pocket(sc, p, fronts, rest) for p in places if "pocket" in p.roles),
     )
