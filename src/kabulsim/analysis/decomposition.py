@@ -1,0 +1,208 @@
+"""Where an answer's uncertainty comes from: calibrated parameters, assumptions, chance.
+
+A counterfactual answer is a paired difference: replication ``i`` of the scenario minus
+replication ``i`` of the baseline, with the same random streams, the same ensemble member
+and the same assumption draws (common random numbers). Across replications it varies for
+three reasons: the calibrated parameters (the ensemble member, what the record constrains;
+its members are correlated, r = -0.69 between two of them), the assumption parameters
+(:mod:`kabulsim.calibration.assumptions`, what only assumptions constrain) and the run's own
+chance (everything else a replication draws). This module splits the variance of the
+per-run differences among the three, from the runs already made (given data: no extra run).
+
+**Sources: Shapley effects of groups.** For a set ``u`` of sources, the closed index
+``S_u = Var(E[Y | X_u]) / Var(Y)`` is estimated by the nearest-neighbour estimator
+``1 - mean((Y_i - Y_N(i))^2) / (2 Var(Y))``, where ``N(i)`` is the replication nearest to
+``i`` in ``X_u`` (each input replaced by its rank, so that units do not matter). It needs
+no model of the inputs' joint distribution, so it holds for correlated, given samples
+(Devroye, Gadat, Gamboa et al., and Broto, Bachoc & Depecker, "Variance reduction for
+estimation of Shapley effects and adaptation to unknown input distribution", SIAM/ASA JUQ
+8, 2020, who estimate Shapley effects from given data with nearest neighbours). The Shapley
+effect of a source is its marginal contribution ``S_{u+j} - S_u`` averaged over the orders in
+which the sources can be added: the shares of the sources and of chance
+(``1 - S_all``) sum to one, and a correlation inside a group (the calibrated parameters)
+needs no attribution between its members. The estimator is biased towards zero when the
+nearest neighbour is far, that is with many inputs and few replications: chance's share is
+then an upper bound and the parameters' shares lower bounds (replications that draw the same
+ensemble member are exact neighbours, so the calibrated parameters suffer least).
+
+**Parameters: SALib's PAWN.** Within the sources, each parameter's PAWN index (Pianosi &
+Wagener 2015, 2018: the Kolmogorov-Smirnov distance between the answer's distribution and
+its distribution with the parameter held within a slice of its values; moment-independent)
+from ``SALib.analyze.pawn`` on the same joint samples, and its first-order index by the
+nearest-neighbour estimator. Both are given-data methods, valid for dependent inputs; a
+parameter's indices then include what it carries of the parameters correlated with it.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import warnings
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+CHANCE = "chance"
+"""The name of the remainder: what the parameters do not explain (the runs' own chance)."""
+
+SOURCE_COLUMNS = ["scenario", "outcome", "source", "share", "n", "variance"]
+PARAMETER_COLUMNS = ["scenario", "outcome", "source", "parameter", "pawn", "pawn_max", "S1"]
+
+MIN_RUNS = 30
+"""The fewest paired runs whose difference is not the median difference that a
+decomposition is made from (a difference that moves in a handful of runs is left out)."""
+
+
+def _ranks(x: np.ndarray) -> np.ndarray:
+    """Each column replaced by its (average) rank scaled to [0, 1]."""
+    from scipy.stats import rankdata
+
+    n = x.shape[0]
+    if x.shape[1] == 0:
+        return x
+    return np.column_stack([rankdata(x[:, j]) / n for j in range(x.shape[1])])
+
+
+def closed_index(y: np.ndarray, x: np.ndarray) -> float:
+    """``Var(E[Y | X]) / Var(Y)`` by the nearest-neighbour estimator (see the module docstring).
+
+    Args:
+        y: the output, one value per replication.
+        x: the inputs, a (replications, inputs) array (no inputs: 0).
+    """
+    from scipy.spatial import cKDTree
+
+    y = np.asarray(y, dtype=float)
+    x = np.asarray(x, dtype=float).reshape(len(y), -1)
+    var = float(np.var(y))
+    if x.shape[1] == 0 or len(y) < 2 or var == 0.0:
+        return 0.0
+    z = _ranks(x)
+    _, idx = cKDTree(z).query(z, k=2)
+    own = np.arange(len(y))
+    nearest = np.where(idx[:, 0] != own, idx[:, 0], idx[:, 1])
+    found = 1.0 - np.mean((y - y[nearest]) ** 2) / (2.0 * var)
+    return float(min(1.0, max(0.0, found)))  # a share of a variance, whatever the noise
+
+
+def shapley_shares(y: np.ndarray, groups: Mapping[str, np.ndarray]) -> dict[str, float]:
+    """The Shapley effect of each group of inputs, and :data:`CHANCE`, as shares of Var(Y).
+
+    The shares sum to one. ``groups``: name -> (replications, inputs) array.
+    """
+    names = list(groups)
+    k = len(names)
+    cache: dict[frozenset[str], float] = {frozenset(): 0.0}
+
+    def value(members: frozenset[str]) -> float:
+        if members not in cache:
+            x = np.column_stack([groups[m] for m in names if m in members])
+            cache[members] = closed_index(y, x)
+        return cache[members]
+
+    shares = {}
+    for name in names:
+        others = [m for m in names if m != name]
+        total = 0.0
+        for size in range(k):
+            weight = math.factorial(size) * math.factorial(k - size - 1) / math.factorial(k)
+            for subset in itertools.combinations(others, size):
+                s = frozenset(subset)
+                total += weight * (value(s | {name}) - value(s))
+        shares[name] = total
+    shares[CHANCE] = 1.0 - value(frozenset(names))
+    return shares
+
+
+def parameter_indices(
+    y: np.ndarray, x: np.ndarray, names: Sequence[str], seed: int = 0, slices: int = 10
+) -> pd.DataFrame:
+    """Each input's PAWN index and first-order index (columns ``parameter``, ``pawn``,
+    ``pawn_max``, ``S1``); an input that does not vary gets zeros.
+
+    ``pawn`` and ``pawn_max``: the median and largest Kolmogorov-Smirnov distance between
+    the answer's distribution and its distribution within each of ``slices`` slices of the
+    input (``SALib.analyze.pawn``: given data, any input distribution). ``S1``: the
+    input's first-order index by the nearest-neighbour estimator (:func:`closed_index`).
+    """
+    from SALib.analyze import pawn
+
+    x = np.asarray(x, dtype=float)
+    y = np.asarray(y, dtype=float)
+    out = pd.DataFrame({"parameter": list(names), "pawn": 0.0, "pawn_max": 0.0, "S1": 0.0})
+    varies = [j for j in range(x.shape[1]) if np.ptp(x[:, j]) > 0]
+    if not varies or np.ptp(y) == 0:
+        return out
+    problem = {
+        "num_vars": len(varies),
+        "names": [names[j] for j in varies],
+        "bounds": [[float(x[:, j].min()), float(x[:, j].max())] for j in varies],
+    }
+    state = np.random.get_state()  # SALib may seed numpy's global generator: put it back
+    try:
+        with warnings.catch_warnings(record=True):  # its notices are warnings: kept quiet
+            result = pawn.analyze(problem, x[:, varies], y, S=slices, seed=seed or None)
+    finally:
+        np.random.set_state(state)
+    out.loc[varies, "pawn"] = np.asarray(result["median"], dtype=float)
+    out.loc[varies, "pawn_max"] = np.asarray(result["maximum"], dtype=float)
+    out.loc[varies, "S1"] = [closed_index(y, x[:, [j]]) for j in varies]
+    return out
+
+
+def decompose(
+    answers: Mapping[tuple[str, str], pd.DataFrame],
+    inputs: Mapping[str, pd.DataFrame],
+    *,
+    seed: int = 0,
+    per_parameter: bool = True,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Decompose each answer's variance into its sources, and rank the parameters.
+
+    Args:
+        answers: (scenario, outcome) -> the paired differences of the runs (columns ``rep``
+            and ``diff``: :func:`kabulsim.analysis.compare.paired_differences`).
+        inputs: source name -> a table indexed by ``rep`` with one column per parameter
+            (the values each replication drew).
+        seed: the seed of SALib's resamples.
+        per_parameter: also compute SALib's delta per parameter.
+
+    Returns:
+        ``(sources, parameters)``: one row per answer and source (:data:`SOURCE_COLUMNS`:
+        ``share`` of the variance of the runs' differences, ``variance`` that variance) and
+        one per answer and parameter (:data:`PARAMETER_COLUMNS`). An answer with fewer than
+        :data:`MIN_RUNS` runs away from its median difference is left out.
+    """
+    sources: list[dict[str, object]] = []
+    params: list[pd.DataFrame] = []
+    for (scenario, outcome), frame in answers.items():
+        reps = frame["rep"].to_numpy()
+        y = frame["diff"].to_numpy(dtype=float)
+        if np.count_nonzero(y != np.median(y)) < MIN_RUNS:
+            continue  # too few runs away from the typical difference to say where they vary
+        groups = {name: table.loc[reps].to_numpy(dtype=float) for name, table in inputs.items()}
+        for name, share in shapley_shares(y, groups).items():
+            sources.append(
+                {
+                    "scenario": scenario,
+                    "outcome": outcome,
+                    "source": name,
+                    "share": share,
+                    "n": len(y),
+                    "variance": float(np.var(y)),
+                }
+            )
+        if per_parameter and groups:
+            names = [c for table in inputs.values() for c in table.columns]
+            owner = [name for name, table in inputs.items() for _ in table.columns]
+            x = np.column_stack(list(groups.values()))
+            found = parameter_indices(y, x, names, seed=seed)
+            found.insert(0, "source", owner)
+            found.insert(0, "outcome", outcome)
+            found.insert(0, "scenario", scenario)
+            params.append(found[PARAMETER_COLUMNS])
+    parameters = (
+        pd.concat(params, ignore_index=True) if params else pd.DataFrame(columns=PARAMETER_COLUMNS)
+    )
+    return pd.DataFrame(sources, columns=SOURCE_COLUMNS), parameters
