@@ -385,6 +385,12 @@ LAYERS = {
 }
 """The layers of :func:`nested_intervals`, with the words a table or a report uses for them."""
 
+LAYER_HEADERS = {
+    "record": "calibrated parameters only (the record's layer)",
+    "assumptions": "calibrated parameters and assumptions",
+}
+"""The layers' column headings in :func:`nested_table`."""
+
 RUNS_LEVEL = 0.95
 """The share of runs the runs interval holds (its ends are the 2.5% and 97.5% quantiles)."""
 
@@ -509,5 +515,6 @@ def nested_table(layers: pd.DataFrame) -> pd.DataFrame:
         cell = f"{text} ({interval})" if interval else text
         key = (str(r["scenario"]), display.title(name), _STATISTIC_TEXT.get(stat, stat))
         out.setdefault(key, {})[str(r["layer"])] = cell
-    rows = [[*k, *(v.get(layer, "") for layer in LAYERS)] for k, v in out.items()]
-    return pd.DataFrame(rows, columns=[*keys, *LAYERS])
+    made = [layer for layer in LAYERS if any(layer in v for v in out.values())]
+    rows = [[*k, *(v.get(layer, "") for layer in made)] for k, v in out.items()]
+    return pd.DataFrame(rows, columns=[*keys, *(LAYER_HEADERS[layer] for layer in made)])

@@ -43,10 +43,16 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+SOURCE_ORDER = ("calibrated", "assumptions")
+"""The parameter sources, in the order tables and figures show them."""
+
 CHANCE = "chance"
 """The name of the remainder: what the parameters do not explain (the runs' own chance)."""
 
-SOURCE_COLUMNS = ["scenario", "outcome", "source", "share", "n", "variance"]
+SOURCE_COLUMNS = ["scenario", "outcome", "source", "share", "share_se", "n", "variance"]
+
+HALVES = 20
+"""Half-samples behind each share's standard error (:func:`share_errors`)."""
 PARAMETER_COLUMNS = ["scenario", "outcome", "source", "parameter", "pawn", "pawn_max", "S1"]
 
 MIN_RUNS = 30
@@ -115,6 +121,27 @@ def shapley_shares(y: np.ndarray, groups: Mapping[str, np.ndarray]) -> dict[str,
     return shares
 
 
+def share_errors(
+    y: np.ndarray, groups: Mapping[str, np.ndarray], seed: int = 0, halves: int = HALVES
+) -> dict[str, float]:
+    """A standard error of each share of :func:`shapley_shares`, by half-sampling.
+
+    The shares are estimated again on ``halves`` random halves of the runs (drawn without
+    replacement: a bootstrap's repeated rows would be exact neighbours of themselves); the
+    spread of a half-sample estimate is about sqrt(2) times that of the whole, so the
+    standard error is their standard deviation divided by sqrt(2).
+    """
+    rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(0x534541,)))
+    n = len(y)
+    found: dict[str, list[float]] = {}
+    for _ in range(halves):
+        pick = np.sort(rng.choice(n, size=n // 2, replace=False))
+        part = shapley_shares(y[pick], {k: v[pick] for k, v in groups.items()})
+        for k, v in part.items():
+            found.setdefault(k, []).append(v)
+    return {k: float(np.std(v, ddof=1) / math.sqrt(2.0)) for k, v in found.items()}
+
+
 def parameter_indices(
     y: np.ndarray, x: np.ndarray, names: Sequence[str], seed: int = 0, slices: int = 10
 ) -> pd.DataFrame:
@@ -170,7 +197,8 @@ def decompose(
 
     Returns:
         ``(sources, parameters)``: one row per answer and source (:data:`SOURCE_COLUMNS`:
-        ``share`` of the variance of the runs' differences, ``variance`` that variance) and
+        ``share`` of the variance of the runs' differences with its standard error
+        ``share_se`` (:func:`share_errors`), ``variance`` that variance) and
         one per answer and parameter (:data:`PARAMETER_COLUMNS`). An answer with fewer than
         :data:`MIN_RUNS` runs away from its median difference is left out.
     """
@@ -182,6 +210,7 @@ def decompose(
         if np.count_nonzero(y != np.median(y)) < MIN_RUNS:
             continue  # too few runs away from the typical difference to say where they vary
         groups = {name: table.loc[reps].to_numpy(dtype=float) for name, table in inputs.items()}
+        errors = share_errors(y, groups, seed=seed)
         for name, share in shapley_shares(y, groups).items():
             sources.append(
                 {
@@ -189,6 +218,7 @@ def decompose(
                     "outcome": outcome,
                     "source": name,
                     "share": share,
+                    "share_se": errors[name],
                     "n": len(y),
                     "variance": float(np.var(y)),
                 }
@@ -206,3 +236,44 @@ def decompose(
         pd.concat(params, ignore_index=True) if params else pd.DataFrame(columns=PARAMETER_COLUMNS)
     )
     return pd.DataFrame(sources, columns=SOURCE_COLUMNS), parameters
+
+
+def shares_table(sources: pd.DataFrame) -> pd.DataFrame:
+    """:func:`decompose`'s sources side by side, in words: one row per answer.
+
+    Columns: ``scenario``, ``outcome`` (its title), a percentage per source with its
+    standard error in points, ``of the
+    parameters' part: assumptions`` (the assumptions' share of what the parameters explain,
+    each share taken at zero when estimated below it) and ``runs``.
+    """
+    from kabulsim.analysis.display import title
+
+    if sources.empty:
+        return pd.DataFrame(columns=["scenario", "outcome", "runs"])
+    wide = sources.pivot_table(
+        index=["scenario", "outcome"], columns="source", values="share", sort=False
+    )
+    errors = sources.pivot_table(
+        index=["scenario", "outcome"], columns="source", values="share_se", sort=False
+    )
+    counts = sources.groupby(["scenario", "outcome"], sort=False)["n"].first()
+    order = [s for s in (*SOURCE_ORDER, CHANCE) if s in wide.columns]
+    rows = []
+    for (scenario, outcome), row in wide.iterrows():
+        se = errors.loc[(scenario, outcome)]
+        cells = {s: f"{100 * float(row[s]):.0f}% ± {100 * float(se[s]):.0f}" for s in order}
+        params = {s: max(0.0, float(row[s])) for s in order if s != CHANCE}
+        total = sum(params.values())
+        part = ""
+        if "assumptions" in params and total > 0:
+            part = f"{100 * params['assumptions'] / total:.0f}%"
+        rows.append(
+            {
+                "scenario": scenario,
+                "outcome": title(str(outcome)),
+                **cells,
+                "of the parameters' part: assumptions": part,
+                "runs": int(counts.loc[(scenario, outcome)]),
+            }
+        )
+    return pd.DataFrame(rows)

@@ -94,8 +94,9 @@ def print_layers(out: Path) -> None:
 
     import pandas as pd
 
-    from kabulsim.analysis.compare import LAYERS, nested_table
-    from kabulsim.analysis.display import terminal_table, title
+    from kabulsim.analysis.compare import LAYER_HEADERS, LAYERS, nested_table
+    from kabulsim.analysis.decomposition import shares_table
+    from kabulsim.analysis.display import terminal_table
     from kabulsim.outputs import HEADLINE_OUTCOMES
 
     layers = pd.read_csv(out / "layers.csv")
@@ -104,25 +105,28 @@ def print_layers(out: Path) -> None:
     meaningful = set(pd.read_csv(out / "differences.csv").query("meaningful")["outcome"])
     keep = layers["outcome"].isin(set(HEADLINE_OUTCOMES) | meaningful)
     wide = nested_table(layers[keep])
-    if wide["scenario"].nunique() <= 1:
+    wide_one = wide["scenario"].nunique() <= 1
+    if wide_one:
         wide = wide.drop(columns=["scenario"])
-    print("the headline and meaningful differences in two layers of uncertainty:")
+    print(
+        "the headline and meaningful differences in two layers of uncertainty (95% of runs:"
+        " the middle 95% of the runs' paired differences; shares: bootstrap 95% interval):"
+    )
+    made = set(layers["layer"].astype(str))
     for name, words in LAYERS.items():
-        if name in wide.columns:
-            print(f"  {name}: {words}")
+        if name in made:
+            print(f"  {LAYER_HEADERS[name]}: {words.split(' (')[-1].rstrip(')')}")
     print(terminal_table(wide))
     sources = pd.read_csv(out / "decomposition.csv")
     if not sources.empty:
-        top = sources.sort_values("share", ascending=False).groupby(
-            ["scenario", "outcome"], sort=False
-        ).head(1)
-        top = top[top["outcome"].isin(set(HEADLINE_OUTCOMES) | meaningful)]
-        parts = [
-            f"{title(str(r.outcome))}: {r.source} ({100 * float(r.share):.0f}%)"
-            for r in top.itertuples(index=False)
-        ]
-        if parts:
-            print("largest source of each difference's variance: " + "; ".join(parts))
+        words = shares_table(sources[sources["outcome"].isin(set(HEADLINE_OUTCOMES) | meaningful)])
+        if len(words):
+            print(
+                "where each difference's variance over the runs comes from (Shapley shares ±"
+                " standard error; chance averages out over many runs, the parameters' part does"
+                " not):"
+            )
+            print(terminal_table(words.drop(columns=["scenario"]) if wide_one else words))
     cost = []
     for layer, folder in (("first", "runs"), ("second", "runs")):
         total = 0.0

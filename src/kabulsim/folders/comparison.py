@@ -318,9 +318,8 @@ def layers_markdown(
 ) -> str:
     """``layers.csv`` and ``decomposition.csv`` in words (Markdown)."""
     from kabulsim.analysis.compare import LAYERS, nested_table
-    from kabulsim.analysis.decomposition import CHANCE
+    from kabulsim.analysis.decomposition import shares_table
     from kabulsim.analysis.display import title
-    from kabulsim.plots.decomposition import SOURCE_LABELS
 
     lines = [
         f"# Two layers of uncertainty: differences from {baseline}",
@@ -352,23 +351,20 @@ def layers_markdown(
         lines += [
             "## Where the uncertainty of each difference comes from",
             "",
-            "Shapley shares of the variance of the runs' paired differences"
+            "Shapley shares of the variance of the runs' paired differences among the"
+            " calibrated parameters, the assumption parameters and the runs' own chance"
             " (kabulsim.analysis.decomposition; nearest-neighbour estimates from the runs"
-            " themselves: the parameters' shares are lower bounds, chance's an upper bound).",
+            " themselves: the parameters' shares are lower bounds, chance's an upper bound)."
+            " Chance averages out over many runs; the parameters' part does not: the last"
+            " column but one says how much of that part the assumptions carry.",
             "",
         ]
-        wide_sources = sources.pivot_table(
-            index=["scenario", "outcome"], columns="source", values="share", sort=False
-        )
-        order = [s for s in (*SOURCE_LABELS, CHANCE) if s in wide_sources.columns]
-        order = list(dict.fromkeys(order))
-        lines.append("| scenario | outcome | " + " | ".join(order) + " | runs |")
-        lines.append("|" + "---|" * (len(order) + 3))
-        counts = sources.groupby(["scenario", "outcome"], sort=False)["n"].first()
-        for (scenario, outcome), row in wide_sources.iterrows():
-            cells = [f"{100 * float(row[s]):.0f}%" for s in order]
-            n = int(counts.loc[(scenario, outcome)])
-            lines.append(f"| {scenario} | {title(str(outcome))} | " + " | ".join(cells) + f" | {n} |")
+        words = shares_table(sources)
+        cols = list(words.columns)
+        lines.append("| " + " | ".join(cols) + " |")
+        lines.append("|" + "---|" * len(cols))
+        for row in words.itertuples(index=False):
+            lines.append("| " + " | ".join(str(v) for v in row) + " |")
         lines.append("")
     if not parameters.empty:
         top = (
