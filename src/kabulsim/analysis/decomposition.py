@@ -85,6 +85,11 @@ def closed_index(y: np.ndarray, x: np.ndarray) -> float:
     if x.shape[1] == 0 or len(y) < 2 or var == 0.0:
         return 0.0
     z = _ranks(x)
+    # runs that drew the same ensemble member tie; a jitter far below one rank step makes
+    # each run's neighbour a random one of its ties (the tree would give most of them the
+    # same few neighbours, and the estimate the noise of those few)
+    jitter = np.random.default_rng(np.random.SeedSequence(0, spawn_key=(0x4A4954,)))
+    z = z + jitter.uniform(0.0, 1e-3 / len(y), z.shape)
     _, idx = cKDTree(z).query(z, k=2)
     own = np.arange(len(y))
     nearest = np.where(idx[:, 0] != own, idx[:, 0], idx[:, 1])

@@ -63,8 +63,7 @@ def decomposition_figure(sources: pd.DataFrame) -> Figure | None:
     ax.set_xlim(0.0, 1.0)
     ax.set_ylim(-0.7, n - 0.3)
     ax.set_xlabel("share of the variance of the runs' paired differences", fontsize=FONT["note"])
-    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=len(order), frameon=False,
-              fontsize=FONT["note"])  # fmt: skip
-    ax.set_title(TITLE, fontsize=FONT["title"], pad=28)
+    ax.set_title(TITLE, fontsize=FONT["title"])
+    fig.legend(loc="outside lower center", ncol=len(order), frameon=False, fontsize=FONT["note"])
     style_axes(ax)
     return fig
