@@ -43,7 +43,8 @@ SECTIONS = {
     "uncertainty": "Two layers of uncertainty",
     "provenance": "Parameter provenance",
 }
-"""Section ids and headings, in order (validation and comparison only when given)."""
+"""Section ids and headings, in order (validation, comparison and uncertainty only when
+given)."""
 
 CSS = """
 body{font-family:Georgia,'Times New Roman',serif;color:#222;max-width:1100px;margin:2em auto;
