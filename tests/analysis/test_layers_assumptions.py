@@ -1,4 +1,4 @@
-"""The assumption priors: declared inside the schema's ranges, drawn per replication, reproducible."""
+"""The assumption priors: inside the schema's ranges, drawn per replication, reproducible."""
 
 from __future__ import annotations
 

@@ -84,9 +84,10 @@ def test_decompose_names_each_source_and_ranks_the_parameter_that_matters() -> N
     assert (sources["share_se"] > 0).all() and (sources["share_se"] < 0.1).all()
     top = params.sort_values("S1", ascending=False).iloc[0]
     assert (top["parameter"], top["source"]) == ("a", "calibrated")
-    assert params.set_index("parameter").loc["c", "pawn"] < params.set_index("parameter").loc[
-        "a", "pawn"
-    ]
+    assert (
+        params.set_index("parameter").loc["c", "pawn"]
+        < params.set_index("parameter").loc["a", "pawn"]
+    )
 
 
 def test_an_answer_that_moves_in_a_handful_of_runs_is_left_out() -> None:
@@ -99,9 +100,9 @@ def test_an_answer_that_moves_in_a_handful_of_runs_is_left_out() -> None:
 
 
 def test_parameter_indices_leave_numpy_global_state_alone() -> None:
-    np.random.seed(11)
-    before = np.random.get_state()[1].copy()
+    np.random.seed(11)  # noqa: NPY002
+    before = np.random.get_state()[1].copy()  # noqa: NPY002
     rng = np.random.default_rng(0)
     x = rng.random((300, 2))
     parameter_indices(x[:, 0] + rng.standard_normal(300), x, ["p", "q"], seed=3)
-    assert (np.random.get_state()[1] == before).all()
+    assert (np.random.get_state()[1] == before).all()  # noqa: NPY002

@@ -26,7 +26,9 @@ def test_compare_writes_both_layers_and_the_report_shows_them(tmp_path, capsys) 
             "--workers", "1", "--n-boot", "200", "--out", str(out)]  # fmt: skip
     assert main(args) == 0
     printed = capsys.readouterr().out
-    assert "calibrated parameters and assumptions" in printed and "cost: the second layer" in printed
+    assert (
+        "calibrated parameters and assumptions" in printed and "cost: the second layer" in printed
+    )
     for name in (*OLD, *NEW):
         assert (out / name).is_file(), name
     assert (out / "runs" / "hold_back+assumptions" / "summary.parquet").is_file()

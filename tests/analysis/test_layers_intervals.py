@@ -29,7 +29,9 @@ def test_the_inner_interval_lies_inside_the_outer_when_the_assumptions_add_sprea
         "record": {"base": _summary(base, flags), "s": _summary(inner, flags)},
         "assumptions": {"base": _summary(base, flags), "s": _summary(outer, ~flags)},
     }
-    table = nested_intervals(layers, "base", outcomes=["vacuum_h", "factional_fighting"], n_boot=200)
+    table = nested_intervals(
+        layers, "base", outcomes=["vacuum_h", "factional_fighting"], n_boot=200
+    )
     mean = table[(table["outcome"] == "vacuum_h") & (table["statistic"] == "mean")]
     rec = mean[mean["layer"] == "record"].iloc[0]
     ass = mean[mean["layer"] == "assumptions"].iloc[0]

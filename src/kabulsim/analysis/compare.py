@@ -423,8 +423,8 @@ def paired_differences(a: pd.DataFrame, b: pd.DataFrame, outcome: str) -> pd.Dat
     right = pd.DataFrame({"rep": b["rep"].to_numpy(), "b": _as_float(b, outcome, kind)})
     both = left.merge(right, on="rep", how="inner")
     both["diff"] = both["b"] - both["a"]
-    both = both[np.isfinite(both["diff"])]
-    return both[["rep", "diff"]].reset_index(drop=True)
+    kept: pd.DataFrame = both.loc[np.isfinite(both["diff"]), ["rep", "diff"]]
+    return kept.reset_index(drop=True)
 
 
 def _runs_interval(diffs: np.ndarray) -> tuple[float, float]:
@@ -476,7 +476,7 @@ def nested_intervals(
                 n = len(d)
             else:
                 lo = hi = float("nan")
-                n = min(int(row.n_baseline), int(row.n_scenario))
+                n = min(int(str(row.n_baseline)), int(str(row.n_scenario)))
             low.append(lo)
             high.append(hi)
             pairs.append(n)

@@ -62,7 +62,7 @@ decomposition is made from (a difference that moves in a handful of runs is left
 
 def _ranks(x: np.ndarray) -> np.ndarray:
     """Each column replaced by its (average) rank scaled to [0, 1]."""
-    from scipy.stats import rankdata
+    from scipy.stats import rankdata  # type: ignore[import-untyped]
 
     n = x.shape[0]
     if x.shape[1] == 0:
@@ -77,7 +77,7 @@ def closed_index(y: np.ndarray, x: np.ndarray) -> float:
         y: the output, one value per replication.
         x: the inputs, a (replications, inputs) array (no inputs: 0).
     """
-    from scipy.spatial import cKDTree
+    from scipy.spatial import cKDTree  # type: ignore[import-untyped]
 
     y = np.asarray(y, dtype=float)
     x = np.asarray(x, dtype=float).reshape(len(y), -1)
@@ -150,8 +150,9 @@ def share_errors(
 def parameter_indices(
     y: np.ndarray, x: np.ndarray, names: Sequence[str], seed: int = 0, slices: int = 10
 ) -> pd.DataFrame:
-    """Each input's PAWN index and first-order index (columns ``parameter``, ``pawn``,
-    ``pawn_max``, ``S1``); an input that does not vary gets zeros.
+    """Each input's PAWN index and first-order index; an input that does not vary gets zeros.
+
+    Columns ``parameter``, ``pawn``, ``pawn_max``, ``S1``.
 
     ``pawn`` and ``pawn_max``: the median and largest Kolmogorov-Smirnov distance between
     the answer's distribution and its distribution within each of ``slices`` slices of the
@@ -171,12 +172,12 @@ def parameter_indices(
         "names": [names[j] for j in varies],
         "bounds": [[float(x[:, j].min()), float(x[:, j].max())] for j in varies],
     }
-    state = np.random.get_state()  # SALib may seed numpy's global generator: put it back
+    state = np.random.get_state()  # noqa: NPY002  SALib may seed numpy's global generator: put it back
     try:
         with warnings.catch_warnings(record=True):  # its notices are warnings: kept quiet
             result = pawn.analyze(problem, x[:, varies], y, S=slices, seed=seed or None)
     finally:
-        np.random.set_state(state)
+        np.random.set_state(state)  # noqa: NPY002
     out.loc[varies, "pawn"] = np.asarray(result["median"], dtype=float)
     out.loc[varies, "pawn_max"] = np.asarray(result["maximum"], dtype=float)
     out.loc[varies, "S1"] = [closed_index(y, x[:, [j]]) for j in varies]
@@ -255,19 +256,19 @@ def shares_table(sources: pd.DataFrame) -> pd.DataFrame:
 
     if sources.empty:
         return pd.DataFrame(columns=["scenario", "outcome", "runs"])
-    wide = sources.pivot_table(
-        index=["scenario", "outcome"], columns="source", values="share", sort=False
-    )
-    errors = sources.pivot_table(
-        index=["scenario", "outcome"], columns="source", values="share_se", sort=False
-    )
-    counts = sources.groupby(["scenario", "outcome"], sort=False)["n"].first()
-    order = [s for s in (*SOURCE_ORDER, CHANCE) if s in wide.columns]
+    found: dict[tuple[str, str], dict[str, tuple[float, float, int]]] = {}
+    for r in sources.itertuples(index=False):
+        key = (str(r.scenario), str(r.outcome))
+        found.setdefault(key, {})[str(r.source)] = (
+            float(str(r.share)),
+            float(str(r.share_se)),
+            int(str(r.n)),
+        )
     rows = []
-    for (scenario, outcome), row in wide.iterrows():
-        se = errors.loc[(scenario, outcome)]
-        cells = {s: f"{100 * float(row[s]):.0f}% ± {100 * float(se[s]):.0f}" for s in order}
-        params = {s: max(0.0, float(row[s])) for s in order if s != CHANCE}
+    for (scenario, outcome), by_source in found.items():
+        order = [s for s in (*SOURCE_ORDER, CHANCE) if s in by_source]
+        cells = {s: f"{100 * by_source[s][0]:.0f}% ± {100 * by_source[s][1]:.0f}" for s in order}
+        params = {s: max(0.0, by_source[s][0]) for s in order if s != CHANCE}
         total = sum(params.values())
         part = ""
         if "assumptions" in params and total > 0:
@@ -275,10 +276,10 @@ def shares_table(sources: pd.DataFrame) -> pd.DataFrame:
         rows.append(
             {
                 "scenario": scenario,
-                "outcome": title(str(outcome)),
+                "outcome": title(outcome),
                 **cells,
                 "of the parameters' part: assumptions": part,
-                "runs": int(counts.loc[(scenario, outcome)]),
+                "runs": next(iter(by_source.values()))[2],
             }
         )
     return pd.DataFrame(rows)

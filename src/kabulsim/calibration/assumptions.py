@@ -100,15 +100,9 @@ _FACTION_PROVENANCE = (
 )
 
 DECLARED: tuple[Declaration, ...] = (
-    Declaration(
-        "vacuum.factions.0.entry_per_h", VACUUM, _FACTION_PROVENANCE, *_FACTION_RANGE
-    ),
-    Declaration(
-        "vacuum.factions.1.entry_per_h", VACUUM, _FACTION_PROVENANCE, *_FACTION_RANGE
-    ),
-    Declaration(
-        "vacuum.factions.2.entry_per_h", VACUUM, _FACTION_PROVENANCE, *_FACTION_RANGE
-    ),
+    Declaration("vacuum.factions.0.entry_per_h", VACUUM, _FACTION_PROVENANCE, *_FACTION_RANGE),
+    Declaration("vacuum.factions.1.entry_per_h", VACUUM, _FACTION_PROVENANCE, *_FACTION_RANGE),
+    Declaration("vacuum.factions.2.entry_per_h", VACUUM, _FACTION_PROVENANCE, *_FACTION_RANGE),
     Declaration(
         "vacuum.clash_per_h",
         VACUUM,
@@ -135,9 +129,7 @@ DECLARED: tuple[Declaration, ...] = (
         "looting in 1992 (Washington Post, 3 May 1992, in HRW 2005) and on 13 Nov 2001"
         " (ABC News: 'civilians were unharmed')",
     ),
-    Declaration(
-        "vacuum.militia_h", VACUUM, "local militias arm within a day or so (source text)"
-    ),
+    Declaration("vacuum.militia_h", VACUUM, "local militias arm within a day or so (source text)"),
     Declaration(
         "vacuum.looting_per_faction",
         VACUUM,
@@ -433,8 +425,7 @@ class AssumptionSet:
         return {
             "source": self.source,
             "parameters": [
-                {"path": a.path, "low": a.low, "high": a.high, "prior": a.prior}
-                for a in self.items
+                {"path": a.path, "low": a.low, "high": a.high, "prior": a.prior} for a in self.items
             ],
             "hash": hashlib.sha256(text.encode()).hexdigest(),
             "set": json.loads(text),

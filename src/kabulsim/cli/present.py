@@ -119,14 +119,14 @@ def print_layers(out: Path) -> None:
     print(terminal_table(wide))
     sources = pd.read_csv(out / "decomposition.csv")
     if not sources.empty:
-        words = shares_table(sources[sources["outcome"].isin(set(HEADLINE_OUTCOMES) | meaningful)])
-        if len(words):
+        shares = shares_table(sources[sources["outcome"].isin(set(HEADLINE_OUTCOMES) | meaningful)])
+        if len(shares):
             print(
                 "where each difference's variance over the runs comes from (Shapley shares ±"
                 " standard error; chance averages out over many runs, the parameters' part does"
                 " not):"
             )
-            print(terminal_table(words.drop(columns=["scenario"]) if wide_one else words))
+            print(terminal_table(shares.drop(columns=["scenario"]) if wide_one else shares))
     cost = []
     for layer, folder in (("first", "runs"), ("second", "runs")):
         total = 0.0

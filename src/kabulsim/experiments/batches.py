@@ -129,8 +129,11 @@ def _assumptions(text: str) -> AssumptionSet:
 
 
 def replication_scenario(batch: Batch, rep: int) -> Scenario:
-    """The scenario replication ``rep`` runs: the batch's, with its member's values if any
-    and, with assumptions, its assumption draws."""
+    """The scenario replication ``rep`` runs.
+
+    The batch's scenario, with its member's values if any and, with assumptions, its
+    assumption draws.
+    """
     if not batch.ensemble_json:
         scenario = _scenario(batch.scenario_json)
     else:

@@ -32,6 +32,7 @@ from kabulsim.limits import MAX_BOOT_DRAWS
 
 if TYPE_CHECKING:
     import pandas as pd
+    from matplotlib.figure import Figure
 
     from kabulsim.calibration.assumptions import AssumptionSet
     from kabulsim.calibration.ensemble import Ensemble
@@ -214,6 +215,7 @@ def write_comparison_folder(
             outer = {}
             for source in sources:
                 where = comparison_run(out, source.name + OUTER)
+                assert not isinstance(source.item, RunFolder)  # checked above
                 run_many(
                     source.item, reps, seed, workers=workers, client=client, out=where,
                     progress=progress, ensemble=ensemble, assumptions=assumptions,
@@ -230,7 +232,7 @@ def write_comparison_folder(
             seed=seed, assumptions=None if outer is None else assumptions.record(),  # type: ignore[union-attr]
         )  # fmt: skip
         scenarios = {name: run.scenario for name, run in runs.items()}
-        draws = {
+        draws: dict[str, Callable[[], Figure | None]] = {
             "comparison": partial(comparison_overlay, summaries),
             "fall_by_date": partial(fall_by_date_figure, summaries, scenarios),
             "differences": partial(forest_plot, diffs, baseline),
@@ -243,8 +245,10 @@ def write_comparison_folder(
 def parameter_draws(
     run: RunFolder, assumptions: AssumptionSet | None, reps: Sequence[int]
 ) -> dict[str, pd.DataFrame]:
-    """The values each replication drew, by source: the member's calibrated parameters
-    (:meth:`Ensemble.member_for`) and the assumption draws, indexed by ``rep``."""
+    """The values each replication drew, by source, indexed by ``rep``.
+
+    The member's calibrated parameters (:meth:`Ensemble.member_for`) and the assumption draws.
+    """
     import numpy as np
     import pandas as pd
 
@@ -386,7 +390,7 @@ def layers_markdown(
         for r in top.itertuples(index=False):
             lines.append(
                 f"| {r.scenario} | {title(str(r.outcome))} | {r.parameter} | {r.source} |"
-                f" {float(r.S1):.2f} | {float(r.pawn):.2f} |"
+                f" {float(str(r.S1)):.2f} | {float(str(r.pawn)):.2f} |"
             )
         lines.append("")
     return "\n".join(lines)

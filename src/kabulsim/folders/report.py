@@ -60,8 +60,10 @@ def write_report_file(folder: Path, output: Path | None = None, *, validate: boo
 
 
 def _layer_tables(folder: Path) -> tuple[pd.DataFrame | None, pd.DataFrame | None]:
-    """A comparison's ``layers.csv`` and ``decomposition.csv`` (None where absent: a
-    comparison made before them)."""
+    """A comparison's ``layers.csv`` and ``decomposition.csv``.
+
+    None where absent: a comparison made before them.
+    """
     import pandas as pd
 
     found: list[pd.DataFrame | None] = []

@@ -56,9 +56,7 @@ def decomposition_figure(sources: pd.DataFrame) -> Figure | None:
                 label=SOURCE_LABELS.get(source, source))  # fmt: skip
         left += width
     several = len({s for s, _ in shares.index}) > 1
-    labels = [
-        (f"{s}: " if several else "") + display.title(str(o)) for s, o in shares.index
-    ]
+    labels = [(f"{s}: " if several else "") + display.title(str(o)) for s, o in shares.index]
     ax.set_yticks(y, labels, fontsize=FONT["note"])
     ax.set_xlim(0.0, 1.0)
     ax.set_ylim(-0.7, n - 0.3)

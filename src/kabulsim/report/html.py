@@ -266,8 +266,10 @@ def build_report(
             (``differences.csv``); when given it is shown as is, not recomputed.
         ensemble: the parameter ensemble the run drew from, as its manifest records it
             (``source``, ``members``, ``hash``); None: the scenario's own values.
-        layers: a comparison's differences in its layers of uncertainty (``layers.csv``);
-            with ``sources`` (``decomposition.csv``), the section on the two layers.
+        layers: a comparison's differences in its layers of uncertainty (``layers.csv``):
+            the section on the two layers.
+        sources: the shares of the differences' variance (``decomposition.csv``), shown in
+            that section.
 
     Returns:
         One self-contained HTML document.
