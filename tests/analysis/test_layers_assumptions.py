@@ -109,3 +109,24 @@ def test_a_narrower_prior_from_a_file_is_used() -> None:
     priors = A.from_mapping({"vacuum.clash_per_h": {"low": 0.005, "high": 0.02}}, "mine.yaml")
     (a,) = priors.items
     assert (a.low, a.high, a.prior, a.provenance) == (0.005, 0.02, "uniform", "given in mine.yaml")
+
+
+def test_the_docs_table_lists_every_declared_prior_with_its_range() -> None:
+    import re
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[2] / "docs" / "uncertainty.md").read_text()
+    rows = {
+        m.group(1): (m.group(2), m.group(3), m.group(4))
+        for m in re.finditer(
+            r"^\| `([a-z_.0-9]+)` \| [^|]+ \| [^|]+ \| ([0-9.,]+) to ([0-9.,]+) \| ([a-z-]+) \|",
+            text,
+            re.M,
+        )
+    }
+    priors = A.declared()
+    assert set(rows) == set(priors.paths)
+    for a in priors.items:
+        low, high, prior = rows[a.path]
+        assert float(low.replace(",", "")) == a.low and float(high.replace(",", "")) == a.high
+        assert prior == a.prior, a.path
