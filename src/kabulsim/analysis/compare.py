@@ -512,6 +512,9 @@ def nested_table(layers: pd.DataFrame) -> pd.DataFrame:
             ci = _interval(float(r["ci_low"]), float(r["ci_high"]), fmt)
             interval = f"bootstrap {ci}" if ci else ""
         text = fmt(diff) if np.isfinite(diff) else display.NOT_REACHED
+        units = display.units(name) if stat in ("mean", "median") else ""
+        if units and units != "0-1" and np.isfinite(diff):
+            text += f" {units}"
         cell = f"{text} ({interval})" if interval else text
         key = (str(r["scenario"]), display.title(name), _STATISTIC_TEXT.get(stat, stat))
         out.setdefault(key, {})[str(r["layer"])] = cell
