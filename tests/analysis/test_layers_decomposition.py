@@ -106,3 +106,31 @@ def test_parameter_indices_leave_numpy_global_state_alone() -> None:
     x = rng.random((300, 2))
     parameter_indices(x[:, 0] + rng.standard_normal(300), x, ["p", "q"], seed=3)
     assert (np.random.get_state()[1] == before).all()  # noqa: NPY002
+
+
+def test_layer_shares_give_the_assumptions_the_variance_the_second_layer_adds() -> None:
+    from kabulsim.analysis.decomposition import LAYERED, layer_shares
+
+    rng = np.random.default_rng(8)
+    n = 2000
+    members = rng.random((40, 2))
+    pick = rng.integers(0, 40, n)
+    chance = rng.standard_normal(n)
+    first = members[pick, 0] * 4.0 + chance  # calibrated: Var 16/12 = 1.33; chance 1
+    second = first + 2.0 * rng.standard_normal(n)  # the assumptions add variance 4
+    reps = np.arange(n)
+    key = ("toy", "y")
+    found = layer_shares(
+        {key: pd.DataFrame({"rep": reps, "diff": first})},
+        {key: pd.DataFrame({"rep": reps, "diff": second})},
+        pd.DataFrame(members[pick], index=reps, columns=["p", "q"]),
+    )
+    shares = dict(zip(found["source"], found["share"], strict=True))
+    assert set(found["method"]) == {LAYERED}
+    assert sum(shares.values()) == pytest.approx(1.0)
+    v_cal = np.var(members[pick, 0] * 4.0)
+    total = v_cal + 1.0 + 4.0
+    # sampling error of a variance ratio at n = 2,000: about 0.02
+    assert shares["assumptions"] == pytest.approx(4.0 / total, abs=TOL)
+    assert shares["calibrated"] == pytest.approx(v_cal / total, abs=TOL)
+    assert shares["chance"] == pytest.approx(1.0 / total, abs=TOL)

@@ -49,7 +49,22 @@ SOURCE_ORDER = ("calibrated", "assumptions")
 CHANCE = "chance"
 """The name of the remainder: what the parameters do not explain (the runs' own chance)."""
 
-SOURCE_COLUMNS = ["scenario", "outcome", "source", "share", "share_se", "n", "variance"]
+SOURCE_COLUMNS = [
+    "scenario",
+    "outcome",
+    "method",
+    "source",
+    "share",
+    "share_se",
+    "n",
+    "variance",
+]
+
+SHAPLEY = "shapley"
+"""Method of :func:`decompose`: Shapley effects of the sources (given data)."""
+
+LAYERED = "layers"
+"""Method of :func:`layer_shares`: what each layer of runs adds to the variance."""
 
 HALVES = 20
 """Half-samples behind each share's standard error (:func:`share_errors`)."""
@@ -222,6 +237,7 @@ def decompose(
                 {
                     "scenario": scenario,
                     "outcome": outcome,
+                    "method": SHAPLEY,
                     "source": name,
                     "share": share,
                     "share_se": errors[name],
@@ -244,30 +260,108 @@ def decompose(
     return pd.DataFrame(sources, columns=SOURCE_COLUMNS), parameters
 
 
+METHODS_TEXT = (
+    "Shares of the variance of the runs' paired differences, two ways. *Layers*: the second"
+    " layer repeats the first layer's runs with the assumptions drawn, so the variance it adds"
+    " is the assumptions' share, their interplay with chance included; the first layer's"
+    " variance is split between the calibrated parameters and chance. *Shapley*: what knowing"
+    " the parameters would explain of a run's difference (Shapley effects, nearest-neighbour"
+    " estimates from the runs, with standard errors; lower bounds for the parameters, so"
+    " chance's share is an upper bound). Chance averages out over many runs; the parameters'"
+    " part does not. A share below zero is estimation noise around a small share (or, by"
+    " layers, assumptions that narrow the spread)."
+)
+"""What the decomposition's two methods mean, in words (terminal, layers.md, report)."""
+
+METHOD_WORDS = {
+    SHAPLEY: "Shapley (what knowing the parameters explains)",
+    LAYERED: "layers (what drawing the assumptions adds)",
+}
+
+
+def layer_shares(
+    inner: Mapping[tuple[str, str], pd.DataFrame],
+    outer: Mapping[tuple[str, str], pd.DataFrame],
+    calibrated: pd.DataFrame | None,
+) -> pd.DataFrame:
+    """What each layer of runs adds to the variance of each answer (:data:`LAYERED`).
+
+    The two layers are the same runs (seeds, replications, members), the second also
+    drawing the assumptions; so the variance the second adds, ``1 - Var_inner / Var_outer``,
+    is the assumptions' share, their interactions with chance and the calibrated
+    parameters included (a share estimated below zero is noise around none). The first
+    layer's variance is split between the calibrated parameters (its closed index, by the
+    nearest-neighbour estimator: runs that drew the same member are exact neighbours) and
+    chance. Unlike the Shapley shares, this attribution adds the assumptions last.
+
+    Args:
+        inner: (scenario, outcome) -> the first layer's paired differences (``rep``, ``diff``).
+        outer: the same for the second layer.
+        calibrated: the member values by ``rep`` (None: runs without an ensemble).
+    """
+    rows: list[dict[str, object]] = []
+    for key, second in outer.items():
+        first = inner.get(key)
+        if first is None:
+            continue
+        y_in = first["diff"].to_numpy(dtype=float)
+        y_out = second["diff"].to_numpy(dtype=float)
+        if min(len(y_in), len(y_out)) < MIN_RUNS:
+            continue
+        v_in, v_out = float(np.var(y_in)), float(np.var(y_out))
+        if v_out == 0.0 or np.count_nonzero(y_out != np.median(y_out)) < MIN_RUNS:
+            continue
+        s_c = 0.0
+        if calibrated is not None and v_in > 0:
+            s_c = closed_index(y_in, calibrated.loc[first["rep"].to_numpy()].to_numpy(float))
+        kept = v_in / v_out
+        shares = {"calibrated": s_c * kept, "assumptions": 1.0 - kept, CHANCE: (1 - s_c) * kept}
+        if calibrated is None:
+            shares.pop("calibrated")
+        for source, share in shares.items():
+            rows.append(
+                {
+                    "scenario": key[0],
+                    "outcome": key[1],
+                    "method": LAYERED,
+                    "source": source,
+                    "share": share,
+                    "share_se": float("nan"),
+                    "n": len(y_out),
+                    "variance": v_out,
+                }
+            )
+    return pd.DataFrame(rows, columns=SOURCE_COLUMNS)
+
+
 def shares_table(sources: pd.DataFrame) -> pd.DataFrame:
     """:func:`decompose`'s sources side by side, in words: one row per answer.
 
-    Columns: ``scenario``, ``outcome`` (its title), a percentage per source with its
-    standard error in points, ``of the
-    parameters' part: assumptions`` (the assumptions' share of what the parameters explain,
+    Columns: ``scenario``, ``outcome`` (its title), ``method`` (in words), a percentage per
+    source with its standard error in points (Shapley shares), ``of the parameters' part:
+    assumptions`` (the assumptions' share of what the parameters explain,
     each share taken at zero when estimated below it) and ``runs``.
     """
     from kabulsim.analysis.display import title
 
     if sources.empty:
         return pd.DataFrame(columns=["scenario", "outcome", "runs"])
-    found: dict[tuple[str, str], dict[str, tuple[float, float, int]]] = {}
+    found: dict[tuple[str, str, str], dict[str, tuple[float, float, int]]] = {}
     for r in sources.itertuples(index=False):
-        key = (str(r.scenario), str(r.outcome))
+        key = (str(r.scenario), str(r.outcome), str(getattr(r, "method", SHAPLEY)))
         found.setdefault(key, {})[str(r.source)] = (
             float(str(r.share)),
             float(str(r.share_se)),
             int(str(r.n)),
         )
     rows = []
-    for (scenario, outcome), by_source in found.items():
+    for (scenario, outcome, method), by_source in found.items():
         order = [s for s in (*SOURCE_ORDER, CHANCE) if s in by_source]
-        cells = {s: f"{100 * by_source[s][0]:.0f}% ± {100 * by_source[s][1]:.0f}" for s in order}
+        cells = {
+            s: f"{100 * by_source[s][0]:.0f}%"
+            + (f" ± {100 * by_source[s][1]:.0f}" if math.isfinite(by_source[s][1]) else "")
+            for s in order
+        }
         params = {s: max(0.0, by_source[s][0]) for s in order if s != CHANCE}
         total = sum(params.values())
         part = ""
@@ -277,6 +371,7 @@ def shares_table(sources: pd.DataFrame) -> pd.DataFrame:
             {
                 "scenario": scenario,
                 "outcome": title(outcome),
+                "method": METHOD_WORDS.get(method, method),
                 **cells,
                 "of the parameters' part: assumptions": part,
                 "runs": next(iter(by_source.values()))[2],

@@ -95,7 +95,7 @@ def print_layers(out: Path) -> None:
     import pandas as pd
 
     from kabulsim.analysis.compare import LAYER_HEADERS, LAYERS, nested_table
-    from kabulsim.analysis.decomposition import shares_table
+    from kabulsim.analysis.decomposition import METHODS_TEXT, shares_table
     from kabulsim.analysis.display import terminal_table
     from kabulsim.outputs import HEADLINE_OUTCOMES
 
@@ -121,11 +121,8 @@ def print_layers(out: Path) -> None:
     if not sources.empty:
         shares = shares_table(sources[sources["outcome"].isin(set(HEADLINE_OUTCOMES) | meaningful)])
         if len(shares):
-            print(
-                "where each difference's variance over the runs comes from (Shapley shares ±"
-                " standard error; chance averages out over many runs, the parameters' part does"
-                " not):"
-            )
+            print("where each difference's variance over the runs comes from:")
+            print(METHODS_TEXT.replace("*", ""))
             print(terminal_table(shares.drop(columns=["scenario"]) if wide_one else shares))
     cost = []
     for layer, folder in (("first", "runs"), ("second", "runs")):

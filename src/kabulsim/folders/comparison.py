@@ -286,8 +286,10 @@ def write_layers(
     The decomposition is of the last layer made: the second when there is one (every
     source drawn), else the first (the calibrated parameters and chance).
     """
+    import pandas as pd
+
     from kabulsim.analysis.compare import COMPARE_OUTCOMES, nested_intervals, paired_differences
-    from kabulsim.analysis.decomposition import decompose
+    from kabulsim.analysis.decomposition import decompose, layer_shares
     from kabulsim.files import atomic_csv, atomic_write_text
 
     layers = {"record": inner} if outer is None else {"record": inner, "assumptions": outer}
@@ -304,6 +306,13 @@ def write_layers(
     reps = sorted(int(r) for r in last[baseline]["rep"])
     draws = parameter_draws(base_run, assumptions if outer is not None else None, reps)
     sources, parameters = decompose(answers, draws, seed=seed)
+    if outer is not None:
+        firsts = {
+            (name, outcome): paired_differences(inner[baseline], inner[name], outcome)
+            for name, outcome in answers
+        }
+        layered = layer_shares(firsts, answers, draws.get(CALIBRATED))
+        sources = pd.concat([layered, sources], ignore_index=True)
     atomic_csv(sources, out / "decomposition.csv")
     atomic_csv(parameters, out / "decomposition_parameters.csv")
     atomic_write_text(
@@ -322,7 +331,7 @@ def layers_markdown(
 ) -> str:
     """``layers.csv`` and ``decomposition.csv`` in words (Markdown)."""
     from kabulsim.analysis.compare import LAYERS, nested_table
-    from kabulsim.analysis.decomposition import shares_table
+    from kabulsim.analysis.decomposition import METHODS_TEXT, shares_table
     from kabulsim.analysis.display import title
 
     lines = [
@@ -355,12 +364,8 @@ def layers_markdown(
         lines += [
             "## Where the uncertainty of each difference comes from",
             "",
-            "Shapley shares of the variance of the runs' paired differences among the"
-            " calibrated parameters, the assumption parameters and the runs' own chance"
-            " (kabulsim.analysis.decomposition; nearest-neighbour estimates from the runs"
-            " themselves: the parameters' shares are lower bounds, chance's an upper bound)."
-            " Chance averages out over many runs; the parameters' part does not: the last"
-            " column but one says how much of that part the assumptions carry.",
+            METHODS_TEXT + " The last column but one says how much of the parameters' part"
+            " the assumptions carry (kabulsim.analysis.decomposition).",
             "",
         ]
         words = shares_table(sources)

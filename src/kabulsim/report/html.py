@@ -88,10 +88,10 @@ CAPTIONS = {spec.name: spec.caption for spec in RUN_FIGURES} | {
     " and parameter set; hollow at the right: the event did not happen.",
     "comparison_dotplot": DOTPLOT_CAPTION + " One row per compared scenario: the same"
     " replications, the same random numbers.",
-    "decomposition": "Where the uncertainty of each difference comes from: Shapley shares of"
-    " the variance of the runs' paired differences among the calibrated parameters, the"
-    " assumption parameters and the runs' own chance (a share estimated below zero drawn as"
-    " zero).",
+    "decomposition": "Where the uncertainty of each difference comes from: shares of the"
+    " variance of the runs' paired differences among the calibrated parameters, the"
+    " assumption parameters and the runs' own chance, by Shapley effects (left) and by what"
+    " the second layer of runs adds (right); a share estimated below zero is drawn as zero.",
 }
 
 
@@ -379,7 +379,7 @@ def build_report(
 def _layers_html(layers: pd.DataFrame, sources: pd.DataFrame | None) -> str:
     """The comparison's differences in both layers and where their variance comes from."""
     from kabulsim.analysis.compare import LAYERS, nested_table
-    from kabulsim.analysis.decomposition import shares_table
+    from kabulsim.analysis.decomposition import METHODS_TEXT, shares_table
     from kabulsim.plots.decomposition import decomposition_figure
 
     made = [layer for layer in LAYERS if layer in set(layers["layer"].astype(str))]
@@ -397,12 +397,7 @@ def _layers_html(layers: pd.DataFrame, sources: pd.DataFrame | None) -> str:
     html = intro + _table(nested_table(layers))
     if sources is not None and not sources.empty:
         html += _figures({"decomposition": partial(decomposition_figure, sources)})
-        html += (
-            "<p>Shares of the variance of the runs' paired differences, with standard errors"
-            " (nearest-neighbour estimates from the runs themselves: the parameters' shares"
-            " are lower bounds, chance's an upper bound). Chance averages out over many runs;"
-            " the parameters' part does not.</p>" + _table(shares_table(sources))
-        )
+        html += f"<p>{_e(METHODS_TEXT.replace('*', ''))}</p>" + _table(shares_table(sources))
     return html
 
 
