@@ -20,6 +20,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from kabulsim.calibration.assumptions import AssumptionSpec
+from kabulsim.calibration.assumptions import resolve as resolve_assumptions
 from kabulsim.calibration.ensemble import DEFAULT, EnsembleSpec, resolve
 from kabulsim.experiments import runner
 
@@ -39,6 +41,7 @@ def run(
     *,
     progress: Progress | None = None,
     ensemble: EnsembleSpec = DEFAULT,
+    assumptions: AssumptionSpec = None,
 ) -> RunResult:
     """Run ``reps`` replications of ``scenario`` serially and return their tables in memory.
 
@@ -52,8 +55,14 @@ def run(
             ensemble file's path or an :class:`~kabulsim.calibration.ensemble.Ensemble`.
             Replication ``i`` takes the member drawn for ``(seed, i)``; the parameters the
             scenario changes keep the scenario's values.
+        assumptions: the second layer of uncertainty: ``"declared"`` (the priors of
+            :mod:`kabulsim.calibration.assumptions`), a YAML file of priors, or None (the
+            default) / ``"none"``: every assumption at the scenario's value.
     """
-    return runner.run(scenario, reps, seed, progress=progress, ensemble=resolve(ensemble))
+    priors = resolve_assumptions(assumptions)
+    return runner.run(
+        scenario, reps, seed, progress=progress, ensemble=resolve(ensemble), assumptions=priors
+    )
 
 
 def sweep(

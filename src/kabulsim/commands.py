@@ -426,7 +426,11 @@ COMPARE = Command(
     " none: the single values). Writes differences.csv, differences.md (the same in"
     " words), the forest plot of the differences (differences.png/.svg), the overlay and"
     " fall-by-date figures and each run into the output folder; `kabulsim report` on"
-    " that folder makes an HTML report.",
+    " that folder makes an HTML report. Two layers of uncertainty: each scenario file is"
+    " run a second time with the assumption priors (--assumptions none: not), and"
+    " layers.csv/.md give every difference with the calibrated parameters only and with"
+    " the assumptions too; decomposition.csv/.png split each difference's variance among"
+    " the calibrated parameters, the assumptions and chance.",
     epilog="example: kabulsim compare scenarios/baseline.yaml scenarios/hold_back.yaml",
     options=_options(
         Option("inputs", nargs="+", metavar="RUN_OR_SCENARIO"),
@@ -441,6 +445,16 @@ COMPARE = Command(
             help="bootstrap resamples (default %(default)s)",
         ),
         "--ensemble",
+        Option(
+            "--assumptions",
+            metavar="FILE|declared|none",
+            default="declared",
+            help="the second layer of uncertainty: each scenario file is run again, every"
+            " replication also drawing the counterfactual mechanisms' unfitted inputs from"
+            " their priors (declared: kabulsim's, see docs/uncertainty.md; FILE: a YAML of"
+            " PATH: {low, high, prior} inside the schema's plausible ranges; none: the"
+            " first layer only, half the runs) (default %(default)s)",
+        ),
         "--workers",
         "--scheduler",
         shared("--out", help="output folder (default under runs/)"),

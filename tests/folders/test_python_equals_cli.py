@@ -51,7 +51,7 @@ def test_run_folder(tmp_path: Path) -> None:
 
 
 def test_comparison_folder(tmp_path: Path) -> None:
-    from kabulsim.calibration import ensemble
+    from kabulsim.calibration import assumptions, ensemble
     from kabulsim.experiments.studies import prepare_folder
     from kabulsim.folders.comparison import check_comparison, load_inputs, write_comparison_folder
 
@@ -62,6 +62,7 @@ def test_comparison_folder(tmp_path: Path) -> None:
     write_comparison_folder(
         out, sources, baseline, inputs=inputs, reps=5, seed=2, n_boot=50,
         ensemble=ensemble.resolve(ensemble.DEFAULT), workers=1,
+        assumptions=assumptions.resolve(assumptions.DEFAULT),  # the command line's default
     )  # fmt: skip
     args = ["compare", *inputs, "--reps", "5", "--seed", "2", "--n-boot", "50"]
     assert main([*args, "--workers", "1", "--quiet", "--out", str(tmp_path / "cli")]) == 0

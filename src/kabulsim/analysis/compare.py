@@ -375,3 +375,149 @@ def differences_markdown(
         for row in part[cols].itertuples(index=False):
             lines.append("| " + " | ".join(str(v).replace("|", "\\|") for v in row) + " |")
     return "\n".join(lines) + "\n"
+
+
+# --- Two layers of uncertainty: nested intervals --------------------------------------------
+
+LAYERS = {
+    "record": "calibrated parameters only (what the record constrains)",
+    "assumptions": "calibrated parameters and assumptions (what only assumptions constrain)",
+}
+"""The layers of :func:`nested_intervals`, with the words a table or a report uses for them."""
+
+LAYER_HEADERS = {
+    "record": "calibrated parameters only (the record's layer)",
+    "assumptions": "calibrated parameters and assumptions",
+}
+"""The layers' column headings in :func:`nested_table`."""
+
+RUNS_LEVEL = 0.95
+"""The share of runs the runs interval holds (its ends are the 2.5% and 97.5% quantiles)."""
+
+LAYER_COLUMNS = [
+    "scenario",
+    "outcome",
+    "statistic",
+    "units",
+    "layer",
+    "baseline",
+    "value",
+    "diff",
+    "ci_low",
+    "ci_high",
+    "runs_low",
+    "runs_high",
+    "n_pairs",
+]
+
+
+def paired_differences(a: pd.DataFrame, b: pd.DataFrame, outcome: str) -> pd.DataFrame:
+    """Replication by replication, ``b`` minus ``a`` for ``outcome`` (``rep``, ``diff``).
+
+    Times are in hours; flags 0 or 1 (so a difference is -1, 0 or +1); a replication in
+    which the outcome is missing in either run (the event did not happen) is left out.
+    Both runs must share their seed and replications (common random numbers).
+    """
+    kind = _kind(a, outcome)
+    left = pd.DataFrame({"rep": a["rep"].to_numpy(), "a": _as_float(a, outcome, kind)})
+    right = pd.DataFrame({"rep": b["rep"].to_numpy(), "b": _as_float(b, outcome, kind)})
+    both = left.merge(right, on="rep", how="inner")
+    both["diff"] = both["b"] - both["a"]
+    kept: pd.DataFrame = both.loc[np.isfinite(both["diff"]), ["rep", "diff"]]
+    return kept.reset_index(drop=True)
+
+
+def _runs_interval(diffs: np.ndarray) -> tuple[float, float]:
+    if diffs.size == 0:
+        return float("nan"), float("nan")
+    tail = (1.0 - RUNS_LEVEL) / 2.0 * 100.0
+    lo, hi = np.percentile(diffs, [tail, 100.0 - tail])
+    return float(lo), float(hi)
+
+
+def nested_intervals(
+    layers: Mapping[str, Mapping[str, pd.DataFrame]],
+    baseline: str,
+    outcomes: Sequence[str] = COMPARE_OUTCOMES,
+    n_boot: int = 2000,
+    seed: int = 0,
+) -> pd.DataFrame:
+    """Each difference of :func:`compare` in each layer of uncertainty, with two intervals.
+
+    Args:
+        layers: by layer name (``record``, ``assumptions``: see :data:`LAYERS`), the
+            summaries by scenario as :func:`compare` takes them. The layers' runs share their
+            seed, replications and ensemble members (common random numbers); the second adds
+            the assumption draws.
+        baseline: the name of the baseline summary.
+        outcomes: the summary columns compared.
+        n_boot: bootstrap resamples.
+        seed: the bootstrap's seed (the same resamples in each layer).
+
+    Returns:
+        One row per scenario, outcome, statistic and layer (:data:`LAYER_COLUMNS`):
+        ``diff`` with ``ci_low``/``ci_high``, the bootstrap 95% interval of the statistic
+        (the chance of a finite number of runs), and, for means, medians and dates,
+        ``runs_low``/``runs_high``: the middle :data:`RUNS_LEVEL` of the runs' paired
+        differences (replication ``i`` of the scenario minus replication ``i`` of the
+        baseline, where the outcome exists in both), which spreads with every source of
+        uncertainty the layer draws; shares have none (a run's difference is -1, 0 or 1).
+        ``n_pairs`` counts those paired runs.
+    """
+    frames = []
+    for layer, summaries in layers.items():
+        diffs = compare(summaries, baseline, outcomes, n_boot=n_boot, seed=seed, paired=True)
+        base = summaries[baseline]
+        low, high, pairs = [], [], []
+        for row in diffs.itertuples(index=False):
+            if row.statistic in ("mean", "median", "median_time"):
+                d = paired_differences(base, summaries[str(row.scenario)], str(row.outcome))
+                lo, hi = _runs_interval(d["diff"].to_numpy(dtype=float))
+                n = len(d)
+            else:
+                lo = hi = float("nan")
+                n = min(int(str(row.n_baseline)), int(str(row.n_scenario)))
+            low.append(lo)
+            high.append(hi)
+            pairs.append(n)
+        frame = diffs.assign(layer=layer, runs_low=low, runs_high=high, n_pairs=pairs)
+        frames.append(frame[LAYER_COLUMNS])
+    if not frames:
+        return pd.DataFrame(columns=LAYER_COLUMNS)
+    return pd.concat(frames, ignore_index=True)
+
+
+def nested_table(layers: pd.DataFrame) -> pd.DataFrame:
+    """:func:`nested_intervals` side by side: one row per difference, a column per layer.
+
+    Each cell is the difference with its interval in words: the runs interval where there
+    is one ("95% of runs: ..."), else the bootstrap interval of the statistic.
+    """
+    from kabulsim.analysis import display
+
+    keys = ["scenario", "outcome", "statistic"]
+    out: dict[tuple[str, str, str], dict[str, str]] = {}
+    for _, r in layers.iterrows():
+        name, stat = str(r["outcome"]), str(r["statistic"])
+        diff, runs = float(r["diff"]), (float(r["runs_low"]), float(r["runs_high"]))
+        if stat == "median_time":
+            fmt: Callable[[float], str] = lambda x: display.hours(x, signed=True).split(" (")[0]  # noqa: E731
+        elif stat in ("happened", "proportion"):
+            fmt = lambda x: display.points(x)  # noqa: E731
+        else:
+            fmt = partial(_signed, name)
+        if np.isfinite(runs[0]):
+            interval = f"95% of runs {_interval(*runs, fmt)}"
+        else:
+            ci = _interval(float(r["ci_low"]), float(r["ci_high"]), fmt)
+            interval = f"bootstrap {ci}" if ci else ""
+        text = fmt(diff) if np.isfinite(diff) else display.NOT_REACHED
+        units = display.units(name) if stat in ("mean", "median") else ""
+        if units and units != "0-1" and np.isfinite(diff):
+            text += f" {units}"
+        cell = f"{text} ({interval})" if interval else text
+        key = (str(r["scenario"]), display.title(name), _STATISTIC_TEXT.get(stat, stat))
+        out.setdefault(key, {})[str(r["layer"])] = cell
+    made = [layer for layer in LAYERS if any(layer in v for v in out.values())]
+    rows = [[*k, *(v.get(layer, "") for layer in made)] for k, v in out.items()]
+    return pd.DataFrame(rows, columns=[*keys, *(LAYER_HEADERS[layer] for layer in made)])

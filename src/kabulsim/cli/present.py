@@ -23,6 +23,7 @@ from kabulsim.cli.common import (
 from kabulsim.textsafe import terminal_lines, terminal_text
 
 if TYPE_CHECKING:
+    from kabulsim.calibration.assumptions import AssumptionSet
     from kabulsim.plots.io import FigureFailure
 
 
@@ -42,6 +43,7 @@ def handle_compare(args: argparse.Namespace) -> int:
     baseline = check_comparison(sources, args.baseline, reps=args.reps, n_boot=args.n_boot)
     warn_implausible(*(s.item for s in sources if isinstance(s.item, Scenario)))
     ens = resolve_ensemble(args)  # checked before the folder is made
+    priors = resolve_assumptions(args)
     out: Path = args.out if args.out is not None else default_out(sources)
     prepare_folder(out, force=args.force)
     failures: list[FigureFailure] = []
@@ -51,7 +53,7 @@ def handle_compare(args: argparse.Namespace) -> int:
         diffs = write_comparison_folder(
             out, sources, baseline, inputs=args.inputs, reps=args.reps, seed=args.seed,
             n_boot=args.n_boot, ensemble=ens, workers=args.workers, client=client,
-            progress=bar, failures=failures, warn=warnings.append,
+            progress=bar, failures=failures, warn=warnings.append, assumptions=priors,
         )  # fmt: skip
     for line in warnings:
         warning(line)
@@ -63,14 +65,78 @@ def handle_compare(args: argparse.Namespace) -> int:
         print(f"differences from {base} that are meaningful (95% bootstrap intervals):")
         drop = ["reading"] + (["scenario"] if shown["scenario"].nunique() <= 1 else [])
         print(terminal_table(shown.drop(columns=drop)) if len(shown) else "(none)")
+        print_layers(out)
         folder = terminal_text(out)
         print(
             f"all differences in {terminal_text(out / 'differences.csv')}, in words in"
-            f" {terminal_text(out / 'differences.md')}; report: kabulsim report {folder}"
+            f" {terminal_text(out / 'differences.md')}; both layers in"
+            f" {terminal_text(out / 'layers.md')}; report: kabulsim report {folder}"
         )
     if failures:
         return report_figure_failures(failures, out)
     return 0
+
+
+def resolve_assumptions(args: argparse.Namespace) -> AssumptionSet | None:
+    """The assumption priors named by ``--assumptions`` (None for 'none')."""
+    from kabulsim.calibration import assumptions
+
+    given = getattr(args, "assumptions", None)
+    try:
+        return assumptions.resolve(assumptions.DEFAULT if given is None else str(given))
+    except assumptions.AssumptionError as exc:
+        raise UsageError(f"--assumptions {exc}") from None
+
+
+def print_layers(out: Path) -> None:
+    """The headline differences in both layers, where their variance comes from, the cost."""
+    import json
+
+    import pandas as pd
+
+    from kabulsim.analysis.compare import LAYER_HEADERS, LAYERS, nested_table
+    from kabulsim.analysis.decomposition import METHODS_TEXT, shares_table
+    from kabulsim.analysis.display import terminal_table
+    from kabulsim.outputs import HEADLINE_OUTCOMES
+
+    layers = pd.read_csv(out / "layers.csv")
+    if layers.empty:
+        return
+    meaningful = set(pd.read_csv(out / "differences.csv").query("meaningful")["outcome"])
+    keep = layers["outcome"].isin(set(HEADLINE_OUTCOMES) | meaningful)
+    wide = nested_table(layers[keep])
+    wide_one = wide["scenario"].nunique() <= 1
+    if wide_one:
+        wide = wide.drop(columns=["scenario"])
+    print(
+        "the headline and meaningful differences in two layers of uncertainty (95% of runs:"
+        " the middle 95% of the runs' paired differences; shares: bootstrap 95% interval):"
+    )
+    made = set(layers["layer"].astype(str))
+    for name, words in LAYERS.items():
+        if name in made:
+            print(f"  {LAYER_HEADERS[name]}: {words.split(' (')[-1].rstrip(')')}")
+    print(terminal_table(wide))
+    sources = pd.read_csv(out / "decomposition.csv")
+    if not sources.empty:
+        shares = shares_table(sources[sources["outcome"].isin(set(HEADLINE_OUTCOMES) | meaningful)])
+        if len(shares):
+            print("where each difference's variance over the runs comes from:")
+            print(METHODS_TEXT.replace("*", ""))
+            print(terminal_table(shares.drop(columns=["scenario"]) if wide_one else shares))
+    cost = []
+    for layer, folder in (("first", "runs"), ("second", "runs")):
+        total = 0.0
+        for manifest in sorted((out / folder).glob("*/manifest.json")):
+            outer = manifest.parent.name.endswith("+assumptions")
+            if outer == (layer == "second"):
+                total += float(json.loads(manifest.read_text()).get("runtime_s") or 0.0)
+        cost.append(total)
+    if cost[1] > 0:
+        print(
+            f"cost: the second layer ran every scenario again ({cost[1]:.0f} s of runs, the"
+            f" first {cost[0]:.0f} s); --assumptions none skips it"
+        )
 
 
 def handle_report(args: argparse.Namespace) -> int:

@@ -21,6 +21,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
+from kabulsim.calibration.assumptions import AssumptionSet
 from kabulsim.calibration.ensemble import Ensemble
 from kabulsim.experiments.quantiles import count_values, state_matrix
 from kabulsim.limits import MAX_BATCH_SIZE, MAX_REPS, MAX_SEED, MAX_SERIES_REPS
@@ -55,6 +56,10 @@ class Batch:
     """The ensemble's members as JSON (:meth:`kabulsim.calibration.ensemble.Ensemble.to_json`),
     or empty: with one, replication ``i`` takes the parameters of the member drawn for
     ``(seed, i)``."""
+    assumptions_json: str = ""
+    """The assumption priors as JSON (:meth:`kabulsim.calibration.assumptions.AssumptionSet.
+    to_json`), or empty: with them, replication ``i`` also draws its assumption values for
+    ``(seed, i)``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +88,7 @@ def plan_batches(
     batch_size: int,
     series_reps: int,
     ensemble: Ensemble | None = None,
+    assumptions: AssumptionSet | None = None,
 ) -> list[Batch]:
     """Cut ``reps`` replications into batches of ``batch_size`` (the last may be shorter)."""
     if not 1 <= reps <= MAX_REPS:
@@ -95,8 +101,9 @@ def plan_batches(
         raise ValueError(f"series_reps must be from 0 to {MAX_SERIES_REPS:,}")
     text = scenario.model_dump_json()
     members = "" if ensemble is None else ensemble.to_json()
+    priors = "" if assumptions is None else assumptions.to_json()
     return [
-        Batch(i, start, min(start + batch_size, reps), seed, text, series_reps, members)
+        Batch(i, start, min(start + batch_size, reps), seed, text, series_reps, members, priors)
         for i, start in enumerate(range(0, reps, batch_size))
     ]
 
@@ -116,12 +123,26 @@ def _member_scenario(scenario_json: str, ensemble_json: str, member: int) -> Sce
     return _ensemble(ensemble_json).apply(_scenario(scenario_json), member)
 
 
+@lru_cache(maxsize=4)
+def _assumptions(text: str) -> AssumptionSet:
+    return AssumptionSet.from_json(text)
+
+
 def replication_scenario(batch: Batch, rep: int) -> Scenario:
-    """The scenario replication ``rep`` runs: the batch's, with its member's values if any."""
+    """The scenario replication ``rep`` runs.
+
+    The batch's scenario, with its member's values if any and, with assumptions, its
+    assumption draws.
+    """
     if not batch.ensemble_json:
-        return _scenario(batch.scenario_json)
-    member = _ensemble(batch.ensemble_json).member_for(batch.seed, rep)
-    return _member_scenario(batch.scenario_json, batch.ensemble_json, member)
+        scenario = _scenario(batch.scenario_json)
+    else:
+        member = _ensemble(batch.ensemble_json).member_for(batch.seed, rep)
+        scenario = _member_scenario(batch.scenario_json, batch.ensemble_json, member)
+    if not batch.assumptions_json:
+        return scenario
+    priors = _assumptions(batch.assumptions_json)
+    return priors.apply(scenario, priors.draw(batch.seed, rep))
 
 
 def _events_frame(reps: list[Replication]) -> pd.DataFrame:

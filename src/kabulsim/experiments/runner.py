@@ -22,6 +22,7 @@ interrupted run from its output folder.
 
 from __future__ import annotations
 
+import json
 import sys
 import time
 from collections.abc import Callable
@@ -34,6 +35,7 @@ from typing import Any
 
 import pandas as pd
 
+from kabulsim.calibration.assumptions import AssumptionSet
 from kabulsim.calibration.ensemble import Ensemble
 from kabulsim.experiments.batches import (
     Batch,
@@ -172,6 +174,7 @@ def run_many(
     force: bool = False,
     command: list[str] | None = None,
     ensemble: Ensemble | None = None,
+    assumptions: AssumptionSet | None = None,
 ) -> RunResult:
     """Run ``reps`` replications of ``scenario`` on local cores or a Dask cluster.
 
@@ -195,6 +198,10 @@ def run_many(
         ensemble: carry parameter uncertainty: replication ``i`` takes the parameters of the
             member drawn for ``(seed, i)`` (:mod:`kabulsim.calibration.ensemble`), except
             those the scenario changes from the baseline. None: the scenario's values.
+        assumptions: carry the assumptions' uncertainty as well: replication ``i`` draws
+            every assumption from its prior for ``(seed, i)``
+            (:mod:`kabulsim.calibration.assumptions`), except those the scenario changes.
+            None (the default): every assumption at the scenario's value, as before.
 
     Raises:
         ValueError: ``reps``, ``seed``, ``workers`` or ``batch_size`` out of range.
@@ -203,7 +210,7 @@ def run_many(
     engine = make_engine(workers, client)
     if batch_size is None:
         batch_size = engine.batch_size
-    batches = plan_batches(scenario, reps, seed, batch_size, series_reps, ensemble)
+    batches = plan_batches(scenario, reps, seed, batch_size, series_reps, ensemble, assumptions)
     began = time.perf_counter()
     if out is None:
         results: dict[int, BatchResult] = {}
@@ -230,6 +237,8 @@ def run_many(
         "series_reps": series_reps,
         "ensemble_hash": ensemble_hash(batches[0].ensemble_json),
     }
+    if assumptions is not None:  # only then: a run without keeps its identity and manifest
+        identity["assumptions_hash"] = ensemble_hash(batches[0].assumptions_json)
     store = RunStore.create(Path(out), identity, force=force)
     store.outputs = outputs_of(scenario.theatre.places)
     if ensemble is not None:
@@ -252,6 +261,8 @@ def run_many(
         "runtime_s": None,
         "ensemble": None if ensemble is None else ensemble.record(),
     }
+    if assumptions is not None:
+        manifest["assumptions"] = assumptions.record()
     with store.locked():
         store.write_manifest(manifest)
         return _run_into(store, manifest, batches, engine, progress, began)
@@ -392,6 +403,11 @@ def resume(
             "series_reps": manifest_value(manifest, "series_reps", int, where),
             "ensemble_hash": manifest_value(manifest, "ensemble_hash", str, where),
         }
+        priors = None
+        if "assumptions" in manifest:
+            identity["assumptions_hash"] = manifest_value(manifest, "assumptions_hash", str, where)
+            record = manifest_value(manifest, "assumptions", dict, where)
+            priors = AssumptionSet.from_json(json.dumps(record["set"]))
         reps = manifest_value(manifest, "reps", int, where)
         manifest_value(manifest, "events_csv", bool, where)
         batches = plan_batches(
@@ -401,8 +417,16 @@ def resume(
             identity["batch_size"],
             identity["series_reps"],
             _resume_members(store, manifest, identity["ensemble_hash"]),
+            priors,
         )
-    except (TypeError, ValueError) as exc:
+        if priors is not None and ensemble_hash(batches[0].assumptions_json) != identity.get(
+            "assumptions_hash"
+        ):
+            raise FolderError(
+                f"{where}: the assumptions do not match their assumptions_hash; the manifest was"
+                " changed after the run started, so the folder cannot be resumed"
+            )
+    except (TypeError, ValueError, KeyError) as exc:
         if isinstance(exc, FolderError):
             raise
         raise FolderError(f"{where}: not a valid run manifest ({exc}); cannot resume") from None
@@ -442,6 +466,7 @@ def run(
     *,
     progress: Progress | None = None,
     ensemble: Ensemble | None = None,
+    assumptions: AssumptionSet | None = None,
 ) -> RunResult:
     """Run ``reps`` replications of ``scenario`` serially and return their tables in memory.
 
@@ -454,6 +479,7 @@ def run(
         seed: the run's seed (>= 0).
         progress: optional callback ``progress(done, total)``.
         ensemble: parameter uncertainty (see :func:`run_many`).
+        assumptions: the assumptions' uncertainty (see :func:`run_many`).
     """
     return run_many(
         scenario,
@@ -463,4 +489,5 @@ def run(
         progress=progress,
         series_reps=max(reps, 0),
         ensemble=ensemble,
+        assumptions=assumptions,
     )

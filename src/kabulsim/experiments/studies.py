@@ -65,6 +65,7 @@ _OWN = re.compile(
     |chunks|points|runs|figures
     |summary\.(?:csv|parquet)|events\.(?:csv|parquet)|series(?:_quantiles)?\.parquet
     |differences\.(?:csv|md|png|svg)|comparison\.(?:png|svg)|fall_by_date\.(?:png|svg)
+    |layers\.(?:csv|md)|decomposition(?:_parameters)?\.(?:csv|png|svg)
     |sweep\.csv|sweep_\d+\.(?:png|svg)|indices\.(?:csv|png|svg)|design\.csv
     |\..+\.\d+\.tmp(?:\.\w+)?)$""",
     re.X,

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kabulsim.folders import StudyError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def write_report_file(folder: Path, output: Path | None = None, *, validate: bool = False) -> Path:
@@ -38,10 +42,12 @@ def write_report_file(folder: Path, output: Path | None = None, *, validate: boo
         baseline: str | None = found.baseline
         n_boot, seed = found.n_boot, found.seed
         differences = found.differences
+        layers, sources = _layer_tables(folder)
         title: str | None = f"kabulsim comparison: {', '.join(others)} against {found.baseline}"
     else:
         main_run, comparison, baseline, n_boot, seed = read_run(folder), None, None, 2000, 0
         differences, title = None, None
+        layers = sources = None
     validation = None
     if validate or scenario_changes(main_run.scenario).empty:
         validation = validate_summary(main_run.summary, main_run.scenario)
@@ -49,5 +55,22 @@ def write_report_file(folder: Path, output: Path | None = None, *, validate: boo
         output, main_run.summary, main_run.scenario, series=main_run.series,
         validation=validation, comparison=comparison, baseline=baseline, n_boot=n_boot,
         seed=seed, series_quantiles=main_run.series_quantiles, differences=differences,
-        ensemble=main_run.ensemble, title=title,
+        ensemble=main_run.ensemble, title=title, layers=layers, sources=sources,
     )  # fmt: skip
+
+
+def _layer_tables(folder: Path) -> tuple[pd.DataFrame | None, pd.DataFrame | None]:
+    """A comparison's ``layers.csv`` and ``decomposition.csv``.
+
+    None where absent: a comparison made before them.
+    """
+    import pandas as pd
+
+    found: list[pd.DataFrame | None] = []
+    for name in ("layers.csv", "decomposition.csv"):
+        path = folder / name
+        try:
+            found.append(pd.read_csv(path) if path.is_file() else None)
+        except (OSError, ValueError) as exc:
+            raise StudyError(f"{path}: unreadable ({type(exc).__name__})") from None
+    return found[0], found[1]

@@ -40,9 +40,11 @@ SECTIONS = {
     "figures": "Figures",
     "outcomes": "Outcomes",
     "comparison": "Comparison of scenarios",
+    "uncertainty": "Two layers of uncertainty",
     "provenance": "Parameter provenance",
 }
-"""Section ids and headings, in order (validation and comparison only when given)."""
+"""Section ids and headings, in order (validation, comparison and uncertainty only when
+given)."""
 
 CSS = """
 body{font-family:Georgia,'Times New Roman',serif;color:#222;max-width:1100px;margin:2em auto;
@@ -86,6 +88,10 @@ CAPTIONS = {spec.name: spec.caption for spec in RUN_FIGURES} | {
     " and parameter set; hollow at the right: the event did not happen.",
     "comparison_dotplot": DOTPLOT_CAPTION + " One row per compared scenario: the same"
     " replications, the same random numbers.",
+    "decomposition": "Where the uncertainty of each difference comes from: shares of the"
+    " variance of the runs' paired differences among the calibrated parameters, the"
+    " assumption parameters and the runs' own chance, by Shapley effects (left) and by what"
+    " the second layer of runs adds (right); a share estimated below zero is drawn as zero.",
 }
 
 
@@ -237,6 +243,8 @@ def build_report(
     series_quantiles: pd.DataFrame | None = None,
     differences: pd.DataFrame | None = None,
     ensemble: Mapping[str, Any] | None = None,
+    layers: pd.DataFrame | None = None,
+    sources: pd.DataFrame | None = None,
 ) -> str:
     """Build the HTML text of a report on one run, optionally with a comparison.
 
@@ -258,6 +266,10 @@ def build_report(
             (``differences.csv``); when given it is shown as is, not recomputed.
         ensemble: the parameter ensemble the run drew from, as its manifest records it
             (``source``, ``members``, ``hash``); None: the scenario's own values.
+        layers: a comparison's differences in its layers of uncertainty (``layers.csv``):
+            the section on the two layers.
+        sources: the shares of the differences' variance (``decomposition.csv``), shown in
+            that section.
 
     Returns:
         One self-contained HTML document.
@@ -351,6 +363,8 @@ def build_report(
                 " words.</p>" + pictures + _table(readable_differences(diffs) if whole else diffs),
             )
         )
+    if layers is not None and not layers.empty:
+        parts.append(_section("uncertainty", _layers_html(layers, sources)))
     from kabulsim.calibration.identifiability import shipped_verdicts
 
     parts.append(_section("provenance", _table(provenance_table(scenario, shipped_verdicts()))))
@@ -360,6 +374,31 @@ def build_report(
         f"<title>{_e(head_title)}</title><style>{CSS}</style></head>"
         f"<body>\n{body}\n</body></html>\n"
     )
+
+
+def _layers_html(layers: pd.DataFrame, sources: pd.DataFrame | None) -> str:
+    """The comparison's differences in both layers and where their variance comes from."""
+    from kabulsim.analysis.compare import LAYERS, nested_table
+    from kabulsim.analysis.decomposition import METHODS_TEXT, shares_table
+    from kabulsim.plots.decomposition import decomposition_figure
+
+    made = [layer for layer in LAYERS if layer in set(layers["layer"].astype(str))]
+    intro = (
+        "<p>Each difference in each layer of uncertainty. <i>Calibrated parameters only</i>:"
+        " every run draws a member of the calibrated ensemble (what the record constrains)."
+        " <i>Calibrated parameters and assumptions</i>: the same runs, each also drawing the"
+        " counterfactual mechanisms' inputs that no record constrains from their priors"
+        " (docs/uncertainty.md)."
+        + ("" if "assumptions" in made else " This comparison has the first layer only.")
+        + " '95% of runs' holds the middle 95% of the runs' paired differences (the same"
+        " random numbers, member and assumption draws in both scenarios); a share's interval"
+        " is the bootstrap 95% interval of the difference of shares.</p>"
+    )
+    html = intro + _table(nested_table(layers))
+    if sources is not None and not sources.empty:
+        html += _figures({"decomposition": partial(decomposition_figure, sources)})
+        html += f"<p>{_e(METHODS_TEXT.replace('*', ''))}</p>" + _table(shares_table(sources))
+    return html
 
 
 def write_report(
