@@ -222,18 +222,22 @@ def calibrate(
     facts = settings.facts
     the_record = record if record is not None else observed(facts)
     the_model = model or ParticleModel(base, chosen, settings.reps, settings.seed, facts)
-    # the time limit is honoured inside a generation too (pyABC checks it only between them)
-    deadline = time.monotonic() + settings.minutes * 60.0
+    # the time limit is honoured inside a generation too (pyABC checks it only between them);
+    # the generations stop early enough to leave the moves their share of it
+    started = time.monotonic()
+    deadline = started + settings.minutes * 60.0
+    reserve = _move_reserve(the_model, chosen, settings) if settings.moves > 0 else 0.0
+    smc_deadline = deadline - min(reserve, 0.5 * settings.minutes * 60.0)
     client = None
     if settings.scheduler is not None:
         from kabulsim.calibration.samplers import DeadlineDask
 
         client = connect(settings.scheduler)
-        sampler: Any = DeadlineDask(client, deadline)
+        sampler: Any = DeadlineDask(client, smc_deadline)
     elif settings.workers <= 1:
-        sampler = DeadlineSingleCore(deadline)
+        sampler = DeadlineSingleCore(smc_deadline)
     else:
-        sampler = DeadlineMulticore(settings.workers, deadline)
+        sampler = DeadlineMulticore(settings.workers, smc_deadline)
     sampler.show_progress = show_progress
     # pyABC draws particles from numpy's global stream; seeding it is how its runs are seeded
     np.random.seed(settings.seed)  # noqa: NPY002
@@ -265,12 +269,12 @@ def calibrate(
                 history = abc.run(
                     minimum_epsilon=settings.epsilon,
                     max_nr_populations=remaining,
-                    max_walltime=timedelta(minutes=settings.minutes),
+                    max_walltime=timedelta(seconds=max(smc_deadline - started, 0.0)),
                 )
             except AssertionError:
                 # the time limit ended inside pyABC's first sample (its calibration of the
                 # threshold), which then has no particle and pyABC asserts; nothing is kept
-                if time.monotonic() < deadline:
+                if time.monotonic() < smc_deadline:
                     raise
         if history.max_t is None or history.max_t < 0:
             raise CalibrationStopped(
@@ -319,6 +323,16 @@ def calibrate(
         facts=tuple(the_record),
         moved=moved,
     )
+
+
+def _move_reserve(
+    model: Callable[[dict[str, float]], Any], params: Sequence[FreeParameter], settings: Settings
+) -> float:
+    """Seconds the moves will take: one particle at the defaults, timed, times the moves' count."""
+    began = time.perf_counter()
+    model({p.key: p.default for p in params})
+    per_particle = time.perf_counter() - began
+    return settings.moves * settings.population * per_particle / max(settings.workers, 1)
 
 
 def _evaluator(model: Callable[[dict[str, float]], Any], workers: int, client: Any) -> Evaluate:
