@@ -337,7 +337,7 @@ def _move_reserve(
 
 def _evaluator(model: Callable[[dict[str, float]], Any], workers: int, client: Any) -> Evaluate:
     """The particles' statistics, on the calibration's workers or its Dask cluster, in order."""
-    from kabulsim.calibration.certificate import pool_mapper
+    from kabulsim.calibration.mapping import pool_mapper
 
     if client is not None:
 

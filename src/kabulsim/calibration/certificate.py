@@ -32,12 +32,13 @@ band over the whole curve in 95% of certificates.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from kabulsim.calibration.mapping import Mapper, Model, pool_mapper
 from kabulsim.calibration.priors import FreeParameter
 
 if TYPE_CHECKING:
@@ -51,12 +52,6 @@ COVERAGE_TOLERANCE = 0.05
 """A certificate passes when every level's coverage (pooled over parameters) is within this
 many points of nominal. With 300 pseudo-records the standard error of one coverage is at most
 sqrt(0.25 / 300) = 0.029 per parameter, smaller pooled over parameters."""
-
-Model = Callable[[dict[str, float]], Mapping[str, float]]
-"""A particle (parameter keys -> values) -> its statistics, as pyABC's model."""
-
-Mapper = Callable[[Model, list[dict[str, float]]], Iterable[Mapping[str, float]]]
-"""Evaluates a model on many particles, returning the results in the particles' order."""
 
 
 @dataclass(frozen=True)
@@ -329,21 +324,6 @@ def ecdf_band(
     lower = binom.ppf(gamma / 2, n, z) / n
     upper = binom.ppf(1 - gamma / 2, n, z) / n
     return z, lower, upper
-
-
-def pool_mapper(workers: int) -> Mapper:
-    """Evaluate particles in ``workers`` processes, in order (results do not depend on them)."""
-
-    def mapper(model: Model, particles: list[dict[str, float]]) -> Iterable[Mapping[str, float]]:
-        if workers <= 1:
-            return [model(p) for p in particles]
-        from concurrent.futures import ProcessPoolExecutor
-
-        chunk = max(1, len(particles) // (workers * 8))
-        with ProcessPoolExecutor(workers) as pool:
-            return list(pool.map(model, particles, chunksize=chunk))
-
-    return mapper
 
 
 def model_table(
