@@ -31,7 +31,6 @@ band over the whole curve in 95% of certificates.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -39,7 +38,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from kabulsim.calibration.mapping import Mapper, Model, pool_mapper
-from kabulsim.calibration.priors import FreeParameter
+from kabulsim.calibration.priors import FreeParameter, from_free, to_free
 
 if TYPE_CHECKING:
     from kabulsim.calibration.settings import Settings
@@ -95,25 +94,6 @@ def reference_table(
     return ReferenceTable(chosen, tuple(keys), np.asarray(scales, dtype=float), theta, stats)
 
 
-def _to_free(theta: np.ndarray, params: Sequence[FreeParameter]) -> np.ndarray:
-    """Parameters on the prior's own scale: the logarithm for a log-uniform prior."""
-    out = theta.copy()
-    for j, p in enumerate(params):
-        if p.log:
-            out[:, j] = np.log(theta[:, j])
-    return out
-
-
-def _from_free(z: np.ndarray, params: Sequence[FreeParameter]) -> np.ndarray:
-    """Back to natural units, held inside the prior's range (an adjustment may step out)."""
-    out = z.copy()
-    for j, p in enumerate(params):
-        lo, hi = (math.log(p.low), math.log(p.high)) if p.log else (p.low, p.high)
-        x = np.clip(z[:, j], lo, hi)
-        out[:, j] = np.clip(np.exp(x), p.low, p.high) if p.log else x
-    return out
-
-
 def distances(table: ReferenceTable, target: np.ndarray) -> np.ndarray:
     """Root-mean-square scaled deviation of every row's statistics from ``target``.
 
@@ -160,13 +140,13 @@ def posterior(
     theta = table.theta[idx]
     if not adjust or theta.shape[1] == 0:
         return theta, w
-    free = _to_free(theta, table.params)
+    free = to_free(theta, table.params)
     s = (table.stats[idx] - target) / table.scales  # accepted rows are complete
     x = np.column_stack([np.ones(k), s])
     sw = np.sqrt(w)[:, None]
     beta, *_ = np.linalg.lstsq(x * sw, free * sw, rcond=None)
     adjusted = free - s @ beta[1:]
-    return _from_free(adjusted, table.params), w
+    return from_free(adjusted, table.params, clip=True), w
 
 
 def weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> float:

@@ -37,7 +37,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from kabulsim.calibration.priors import FreeParameter
+from kabulsim.calibration.priors import FreeParameter, from_free, to_free
 
 Evaluate = Callable[[list[dict[str, float]]], Sequence[dict[str, float]]]
 """Particles (by pyABC key, natural units) -> their statistics, in order."""
@@ -73,26 +73,10 @@ class Moved:
         return self.accepted / total if total else math.nan
 
 
-def _free(values: np.ndarray, params: Sequence[FreeParameter]) -> np.ndarray:
-    out = np.array(values, dtype=float)
-    for j, p in enumerate(params):
-        if p.log:
-            out[:, j] = np.log(out[:, j])
-    return out
-
-
 def _bounds(params: Sequence[FreeParameter]) -> tuple[np.ndarray, np.ndarray]:
     lo = np.array([math.log(p.low) if p.log else p.low for p in params])
     hi = np.array([math.log(p.high) if p.log else p.high for p in params])
     return lo, hi
-
-
-def _natural(z: np.ndarray, params: Sequence[FreeParameter]) -> np.ndarray:
-    out = np.array(z, dtype=float)
-    for j, p in enumerate(params):
-        if p.log:
-            out[:, j] = np.exp(out[:, j])
-    return out
 
 
 def resample(weights: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -141,7 +125,7 @@ def move(
     w = w / np.sum(w)
     ess_before = float(1.0 / np.sum(w**2))
     theta = np.column_stack([np.asarray(values[p.path], dtype=float) for p in params])
-    z = _free(theta, params)
+    z = to_free(theta, params)
     mean = np.sum(w[:, None] * z, axis=0)
     cov = (w[:, None] * (z - mean)).T @ (z - mean) / max(1.0 - np.sum(w**2), 1e-12)
     d = z.shape[1]
@@ -161,7 +145,7 @@ def move(
             ratio = np.exp(np.minimum(log_density(trial) - log_density(z), 0.0))
             inside = u < ratio
         idx = np.flatnonzero(inside)
-        natural = _natural(trial[idx], params)
+        natural = from_free(trial[idx], params)
         particles = [{p.key: float(row[j]) for j, p in enumerate(params)} for row in natural]
         stats = evaluate(particles) if particles else []
         for i, s in zip(idx, stats, strict=True):
@@ -173,7 +157,7 @@ def move(
         scale *= math.exp(share - TARGET) if share >= TARGET else max(share / TARGET, 0.25)
         proposed += len(idx)
         done += 1
-    out = _natural(z, params)
+    out = from_free(z, params)
     return Moved(
         values={p.path: out[:, j].copy() for j, p in enumerate(params)},
         steps=done,

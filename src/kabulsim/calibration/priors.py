@@ -10,6 +10,7 @@ orders of magnitude" rather than "somewhere between these values".
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -54,6 +55,35 @@ class FreeParameter:
             a, b = math.log(self.low), math.log(self.high)
             return (math.exp(a + q[0] * (b - a)), math.exp(a + q[1] * (b - a)))
         return (self.low + q[0] * (self.high - self.low), self.low + q[1] * (self.high - self.low))
+
+
+def to_free(theta: np.ndarray, params: Sequence[FreeParameter]) -> np.ndarray:
+    """Parameter rows (one column per parameter) on the priors' own scale.
+
+    There each prior is uniform: the logarithm for a log-uniform prior, the value otherwise.
+    """
+    out = np.array(theta, dtype=float)
+    for j, p in enumerate(params):
+        if p.log:
+            out[:, j] = np.log(out[:, j])
+    return out
+
+
+def from_free(z: np.ndarray, params: Sequence[FreeParameter], clip: bool = False) -> np.ndarray:
+    """Back from the priors' scale to natural units.
+
+    With ``clip``, held inside each prior's range (a regression adjustment may step out of it).
+    """
+    out = np.array(z, dtype=float)
+    for j, p in enumerate(params):
+        x = out[:, j]
+        if clip:
+            lo, hi = (math.log(p.low), math.log(p.high)) if p.log else (p.low, p.high)
+            x = np.clip(x, lo, hi)
+        out[:, j] = (
+            np.clip(np.exp(x), p.low, p.high) if p.log and clip else (np.exp(x) if p.log else x)
+        )
+    return out
 
 
 def free_parameters() -> tuple[FreeParameter, ...]:
