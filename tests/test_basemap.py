@@ -61,3 +61,16 @@ def test_relief_covers_the_box_and_is_registered() -> None:
     hindu_kush = box(68.5, 71.0, 35.0, 36.0).std()
     registan = box(64.0, 65.5, 30.2, 31.0).std()
     assert hindu_kush > 2 * registan
+
+
+def test_the_map_marks_every_pocket_and_redoubt_by_its_role():
+    from kabulsim import places
+
+    marked = basemap.marked()
+    for role in basemap.MARKED_ROLES:
+        expected = {p.label for p in places.with_role(role)}
+        assert expected and {name for r, name in marked if r == role} == expected
+    assert all(name in basemap.PLACES for _, name in marked)
+    # a place the map does not hold is left out, not drawn at a made-up point
+    stranger = places.PLACES[0].__class__("nowhere", "city", ("pocket",), "Nowhere", "at Nowhere")
+    assert basemap.marked((stranger,)) == ()

@@ -43,8 +43,27 @@ PLACES: dict[str, tuple[float, float]] = {
     "Tora Bora": (34.117, 70.217),
     "Kandahar": (31.628, 65.710),
     "Ghazni": (33.55, 68.42),
+    "Kunduz": (36.729, 68.861),
 }
 """Places of the campaign as (latitude N, longitude E), decimal degrees."""
+
+MARKED_ROLES: tuple[places.Role, ...] = ("pocket", "redoubt")
+"""The roles the map marks at a place, beside its dot: the pockets and the redoubts."""
+
+
+def marked(theatre: tuple[places.Place, ...] = places.PLACES) -> tuple[tuple[str, str], ...]:
+    """(role, map place) of each place of ``theatre`` playing one of :data:`MARKED_ROLES`.
+
+    The map place is the place's label (a key of :data:`PLACES`); a place the map does not
+    hold is left out. The model's places name no coordinates: the map finds them by label.
+    """
+    out = []
+    for p in theatre:
+        for role in MARKED_ROLES:
+            if role in p.roles and p.label in PLACES:
+                out.append((role, p.label))
+    return tuple(out)
+
 
 FRONTS: dict[str, tuple[tuple[float, float], ...]] = {
     "Shamali line": ((68.98, 34.86), (69.12, 34.84), (69.28, 34.86), (69.42, 34.83)),

@@ -582,7 +582,7 @@ OUTCOMES_DECLARED: tuple[Outcome | Each, ...] = (
     Outcome(
         "south_collapses", "time",
         title="The south collapses (the Taliban hold neither Kabul nor any southern pocket)",
-        colour="taliban",
+        colour="taliban", key=True,
     ),
 )  # fmt: skip
 """The summary columns as declared: per-place templates (:class:`Each`) and single ones."""
@@ -748,6 +748,17 @@ def column(key: str, role: Role, places: tuple[Place, ...] = PLACES) -> str:
     """
     place = with_role(role, places)[0]
     return per_place((*OUTCOMES_DECLARED, *STATE_DECLARED), places)[(key, place.name)]
+
+
+AFTER_CAPITAL_OUTCOMES: tuple[str, ...] = (
+    "south_collapses",
+    column("pocket_falls", "south"),
+    column("escaped", "redoubt"),
+    column("ends", "redoubt"),
+)
+"""The campaign after the capital that ``compare`` always prints beside the capital's outcomes,
+meaningful or not: the south's collapse, the southern pocket's fall, the redoubt's escape and
+end (issue 25: did holding back change the south?)."""
 
 
 def map_breaks(places: tuple[Place, ...] = PLACES) -> dict[str, str]:

@@ -8,6 +8,7 @@ from html.parser import HTMLParser
 import pandas as pd
 
 from kabulsim.cli import main
+from kabulsim.outputs import AFTER_CAPITAL_OUTCOMES, OUTCOME_BY_NAME
 
 
 class _Images(HTMLParser):
@@ -36,7 +37,13 @@ def test_compare_scenarios_and_report(tmp_path, capsys):
     printed = capsys.readouterr().out
     # titles, not column names (model v3: control breadth no longer differs meaningfully)
     assert "Vacuum in Kabul" in printed and "Civilian deaths in Kabul: looting" in printed
+    # the campaign after Kabul beside it, meaningful or not, with paired intervals (issue 25)
+    after = printed.split("the campaign after Kabul beside it")[1].split("two layers")[0]
+    for name in AFTER_CAPITAL_OUTCOMES:
+        assert OUTCOME_BY_NAME[name].title in after, name
     diffs = pd.read_csv(out / "differences.csv")
+    rows = diffs[diffs["outcome"].isin(AFTER_CAPITAL_OUTCOMES)]
+    assert set(rows["outcome"]) == set(AFTER_CAPITAL_OUTCOMES) and rows["paired"].all()
     vacuum = diffs[(diffs["outcome"] == "vacuum_h") & (diffs["statistic"] == "mean")].iloc[0]
     assert vacuum["paired"] and vacuum["meaningful"] and vacuum["ci_low"] > 0
     assert (out / "comparison.png").exists()
@@ -53,6 +60,7 @@ def test_compare_scenarios_and_report(tmp_path, capsys):
     assert sum(src.startswith("data:image/gif;base64,") for src in parser.images) == 1
     assert "http://" not in html and "https://" not in html
     assert "alliance.hold_back_h" in html  # what the scenario changes
+    assert OUTCOME_BY_NAME["south_collapses"].title in html  # a key outcome, compared
     # A comparison of two runs made earlier gives the same differences.
     assert main([*args[:-1], str(tmp_path / "again")]) == 0
     again = pd.read_csv(tmp_path / "again" / "differences.csv")

@@ -35,6 +35,7 @@ MIN_FIGURES = {
     "03_air_power.ipynb": 3,
     "04_what_if_lab.ipynb": 2,
     "05_what_the_record_tells_us.ipynb": 2,
+    "06_campaign_after_kabul.ipynb": 3,
 }
 
 _executed: dict[str, Any] = {}
@@ -80,13 +81,14 @@ def _text(nb: Any) -> str:
     return "\n".join(parts)
 
 
-def test_there_are_five_notebooks() -> None:
+def test_there_are_six_notebooks() -> None:
     assert NAMES == [
         "01_baseline.ipynb",
         "02_hold_back.ipynb",
         "03_air_power.ipynb",
         "04_what_if_lab.ipynb",
         "05_what_the_record_tells_us.ipynb",
+        "06_campaign_after_kabul.ipynb",
     ]
 
 
@@ -146,6 +148,9 @@ def test_hold_back_notebook_content() -> None:
     assert "alliance.hold_back_h" in text
     assert "control_breadth" in text and "vacuum_h" in text
     assert "meaningful" in text
+    # did holding back change the south? (issue 25): the south beside Kabul, paired
+    assert "south collapsed before the Interim Authority" in text
+    assert "kandahar_falls" in text and "tora_bora_escaped" in text
 
 
 def test_air_power_notebook_content() -> None:
@@ -158,6 +163,15 @@ def test_record_notebook_content() -> None:
     text = _text(executed("05_what_the_record_tells_us.ipynb"))
     assert "width_ratio" in text and "left free" in text  # the identifiability table
     assert "fixed values" in text and "ensemble" in text  # the counterfactuals both ways
+
+
+def test_campaign_after_kabul_notebook_content() -> None:
+    text = _text(executed("06_campaign_after_kabul.ipynb"))
+    assert "kunduz_falls" in text and "tora_bora_ends" in text  # the four places' dates
+    assert "held-out facts inside their predicted 50% intervals" in text  # the coverage line
+    assert "independent only:" in text
+    assert "no airlift" in text and "blocking force" in text  # the two counterfactuals
+    assert "fitted facts pass at 30 replications" in text
 
 
 def test_what_if_lab_has_one_change_cell() -> None:

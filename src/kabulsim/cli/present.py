@@ -23,6 +23,8 @@ from kabulsim.cli.common import (
 from kabulsim.textsafe import terminal_lines, terminal_text
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from kabulsim.calibration.assumptions import AssumptionSet
     from kabulsim.plots.io import FigureFailure
 
@@ -65,6 +67,7 @@ def handle_compare(args: argparse.Namespace) -> int:
         print(f"differences from {base} that are meaningful (95% bootstrap intervals):")
         drop = ["reading"] + (["scenario"] if shown["scenario"].nunique() <= 1 else [])
         print(terminal_table(shown.drop(columns=drop)) if len(shown) else "(none)")
+        print_after_capital(diffs, drop)
         print_layers(out)
         folder = terminal_text(out)
         print(
@@ -75,6 +78,22 @@ def handle_compare(args: argparse.Namespace) -> int:
     if failures:
         return report_figure_failures(failures, out)
     return 0
+
+
+def print_after_capital(diffs: pd.DataFrame, drop: list[str]) -> None:
+    """The campaign after the capital beside it: every paired difference, meaningful or not."""
+    from kabulsim.analysis.compare import readable_differences
+    from kabulsim.analysis.display import terminal_table
+    from kabulsim.outputs import AFTER_CAPITAL_OUTCOMES
+
+    rows = diffs[diffs["outcome"].isin(AFTER_CAPITAL_OUTCOMES)]
+    if rows.empty:
+        return
+    print(
+        "the campaign after Kabul beside it (the south's collapse, the southern pocket, the"
+        " redoubt), meaningful or not (95% bootstrap intervals):"
+    )
+    print(terminal_table(readable_differences(rows).drop(columns=drop)))
 
 
 def resolve_assumptions(args: argparse.Namespace) -> AssumptionSet | None:
@@ -97,20 +116,22 @@ def print_layers(out: Path) -> None:
     from kabulsim.analysis.compare import LAYER_HEADERS, LAYERS, nested_table
     from kabulsim.analysis.decomposition import METHODS_TEXT, shares_table
     from kabulsim.analysis.display import terminal_table
-    from kabulsim.outputs import HEADLINE_OUTCOMES
+    from kabulsim.outputs import AFTER_CAPITAL_OUTCOMES, HEADLINE_OUTCOMES
 
     layers = pd.read_csv(out / "layers.csv")
     if layers.empty:
         return
     meaningful = set(pd.read_csv(out / "differences.csv").query("meaningful")["outcome"])
-    keep = layers["outcome"].isin(set(HEADLINE_OUTCOMES) | meaningful)
+    shown = set(HEADLINE_OUTCOMES) | set(AFTER_CAPITAL_OUTCOMES) | meaningful
+    keep = layers["outcome"].isin(shown)
     wide = nested_table(layers[keep])
     wide_one = wide["scenario"].nunique() <= 1
     if wide_one:
         wide = wide.drop(columns=["scenario"])
     print(
-        "the headline and meaningful differences in two layers of uncertainty (95% of runs:"
-        " the middle 95% of the runs' paired differences; shares: bootstrap 95% interval):"
+        "the headline, the campaign after Kabul and the meaningful differences in two layers of"
+        " uncertainty (95% of runs: the middle 95% of the runs' paired differences; shares:"
+        " bootstrap 95% interval):"
     )
     made = set(layers["layer"].astype(str))
     for name, words in LAYERS.items():
@@ -119,7 +140,7 @@ def print_layers(out: Path) -> None:
     print(terminal_table(wide))
     sources = pd.read_csv(out / "decomposition.csv")
     if not sources.empty:
-        shares = shares_table(sources[sources["outcome"].isin(set(HEADLINE_OUTCOMES) | meaningful)])
+        shares = shares_table(sources[sources["outcome"].isin(shown)])
         if len(shares):
             print("where each difference's variance over the runs comes from:")
             print(METHODS_TEXT.replace("*", ""))

@@ -68,7 +68,7 @@ SMALL_WIDTH = 400
 Align = Literal["left", "center", "right"]
 
 LABEL_PLACES: dict[str, tuple[int, int, Align]] = {
-    "Mazar-i-Sharif": (6, 0, "left"),
+    "Mazar-i-Sharif": (-6, 0, "right"),
     "Salang Pass": (-6, -4, "right"),
     "Shamali Plain": (6, -7, "left"),
     "Bagram": (6, 4, "left"),
@@ -78,6 +78,7 @@ LABEL_PLACES: dict[str, tuple[int, int, Align]] = {
     "Khyber Pass": (6, 6, "left"),
     "Ghazni": (-6, 0, "right"),
     "Kandahar": (6, 0, "left"),
+    "Kunduz": (6, 0, "left"),
 }
 """Where each map label sits against its point: (dx, dy) in px and its alignment."""
 
@@ -408,6 +409,21 @@ def map_chart(data: ExplorerData, ds: Datasets) -> alt.LayerChart | alt.FacetCha
         .mark_circle(color="#333333", size=22)
         .encode(longitude="lon:Q", latitude="lat:Q", tooltip=alt.Tooltip("name:N", title="place"))
     )
+    role_rows = [
+        {"name": name, "role": role, "lon": basemap.lonlat(name)[0], "lat": basemap.lonlat(name)[1]}
+        for role, name in basemap.marked()
+    ]
+    role_marks = [
+        alt.Chart(ds.data([r for r in role_rows if r["role"] == role]))
+        .mark_point(shape=shape, filled=False, color=COLORS["taliban"], size=110, strokeWidth=1.5)
+        .encode(
+            longitude="lon:Q",
+            latitude="lat:Q",
+            tooltip=[alt.Tooltip("name:N", title="place"), alt.Tooltip("role:N", title="role")],
+        )
+        for role, shape in (("pocket", "square"), ("redoubt", "diamond"))
+        if any(r["role"] == role for r in role_rows)
+    ]
     # one text layer per offset: the places near Kabul are close together on this scale, so
     # each label has its own side (tests/explorer/test_page.py checks they do not overlap)
     label_layers = []
@@ -478,6 +494,7 @@ def map_chart(data: ExplorerData, ds: Datasets) -> alt.LayerChart | alt.FacetCha
             fronts,
             pass_marks,
             place_marks,
+            *role_marks,
             *label_layers,
         )
         .project(**projection.to_dict())

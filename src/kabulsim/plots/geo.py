@@ -42,7 +42,7 @@ __all__ = [
 ]
 
 _LABEL_OFFSET = {
-    "Mazar-i-Sharif": (6, 4, "left"),
+    "Mazar-i-Sharif": (-6, 4, "right"),
     "Bagram": (6, 0, "left"),
     "Shamali Plain": (-6, 5, "right"),
     "Kabul": (-6, -2, "right"),
@@ -50,7 +50,14 @@ _LABEL_OFFSET = {
     "Tora Bora": (6, -6, "left"),
     "Kandahar": (6, -4, "left"),
     "Ghazni": (-6, 0, "right"),
+    "Kunduz": (6, 4, "left"),
 }
+
+ROLE_MARKERS = {
+    "pocket": {"marker": "s", "label": "pocket (besieged, surrendered on terms)"},
+    "redoubt": {"marker": "D", "label": "redoubt (attacked; escape to Pakistan)"},
+}
+"""How the map marks a place by its role (:data:`kabulsim.basemap.MARKED_ROLES`)."""
 
 
 @dataclass
@@ -242,6 +249,10 @@ def draw_base(ax: Axes, places: tuple[Place, ...] = THEATRE) -> MapArtists:
             name, (x, y), xytext=(dx, dy), textcoords="offset points", ha=ha,
             va="center", fontsize=FONT["note"], zorder=5,
         )  # fmt: skip
+    for role, name in basemap.marked(places):
+        x, y = lonlat(name)
+        ax.plot([x], [y], marker=ROLE_MARKERS[role]["marker"], ms=9, mfc="none",
+                mec=COLORS["taliban"], mew=1.3, ls="none", zorder=4)  # fmt: skip
     kx, ky = lonlat("Kabul")
     (kabul,) = ax.plot(
         [kx], [ky], marker="*", ms=13, color=COLORS["taliban"], mec="#000000", mew=0.6,
@@ -311,6 +322,11 @@ def _legend(ax: Axes) -> None:
         Line2D([], [], color=MAP_COLORS["road"], lw=1.0, label="main road"),
         Line2D([], [], color=MAP_COLORS["water"], lw=1.0, label="river"),
         Line2D([], [], marker="^", ms=5, ls="none", color=MAP_COLORS["pass"], label="pass"),
+        *(
+            Line2D([], [], marker=m["marker"], ms=7, mfc="none", mec=COLORS["taliban"],
+                   mew=1.3, ls="none", label=m["label"])
+            for m in ROLE_MARKERS.values()
+        ),
         Line2D([], [], marker="*", ms=10, ls="none", color=COLORS["taliban"], mec="k",
                label="Kabul: Taliban hold"),
         Line2D([], [], marker="*", ms=10, ls="none", color=COLORS["none"], mec="k",
