@@ -31,8 +31,8 @@ pockets they reach), as long as fighters have left and until ``air.pursuit_until
 the fighting at Tora Bora, 17 Dec 2001), or later while a redoubt the withdrawal reached is still
 held (:func:`kabulsim.model.redoubt.held`). They count as sorties and cause civilian deaths at
 ``civilians_per_sortie``. Where the fighters who left the line are in a pocket that still holds
-(:mod:`kabulsim.model.pocket`: the north's retreat at Kunduz, the withdrawal from Kabul at
-Kandahar), the strikes fall on it (:func:`kabulsim.model.pocket.strike_pocket`, with the
+(:mod:`kabulsim.model.pocket`: a fallen front's retreat, or the withdrawal from Kabul), the
+strikes fall on it (:func:`kabulsim.model.pocket.strike_pocket`, with the
 pocket's own controllers' multiplier); otherwise a redoubt the withdrawal reaches takes its share
 of them (``world.pursuit_sorties``) and books what they do there (:mod:`kabulsim.model.redoubt`),
 and the fighters they kill elsewhere have left the modelled theatre (the ledger's *withdrawn*)

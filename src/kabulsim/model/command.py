@@ -40,7 +40,7 @@ defected; and fighters who arrived in the open dig in (a share
 Reinforcement is limited by what the Taliban have and can move. *What they have*: the
 national strength (``forces.taliban_national``) less the modelled garrisons is the fighters
 elsewhere in the country; of those, ``command.held_elsewhere`` hold other fronts and
-provinces (Taloqan and Kunduz: 5,000-10,000, *Time*, Nov 2001) and are never moved; foreign
+provinces (5,000-10,000 in the north-east, *Time*, Nov 2001) and are never moved; foreign
 volunteers join the pool from the bombing start (``command.volunteers`` in all, at
 ``command.volunteers_per_day``: "some 5,000 volunteer fighters have entered Afghanistan"
 since 7 Oct, *Dawn*, 5 Nov 2001; booked as the ledger's reinforcements, they travel as
@@ -49,7 +49,7 @@ move*: once a day the command keeps the capital garrisoned, sending up to
 ``command.kabul_refill_per_day`` fighters from the pool's spare men while Kabul (with those
 already on their way) is below its initial garrison; they travel a lognormal
 ``command.national_travel_h`` on roads under interdiction, and go back if Kabul is no longer
-the Taliban's when they arrive. A refilled line (the Shamali line) is sent up to
+the Taliban's when they arrive. A line with the ``refilled`` role is sent up to
 ``command.refill_per_day`` fighters a day, never leaving fewer than ``command.kabul_minimum``
 in the city, travelling a lognormal ``command.shamali_travel_h``; they arrive in the open.
 When the pool is spent, losses on the line are replaced only from Kabul's own garrison.

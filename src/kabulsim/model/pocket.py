@@ -10,11 +10,11 @@
     2001).
 
 Mechanism. One instance of this phase holds each place with the ``pocket`` role
-(:data:`kabulsim.places.PLACES`: Kunduz and Kandahar), drawing from its own stream
+(:data:`kabulsim.places.PLACES`), drawing from its own stream
 (``pocket.<place>``). A pocket starts with a garrison of its own
 (``forces.taliban_<place>``, part of the national total). Fighters who withdraw along a route
-that feeds it (:attr:`kabulsim.places.Place.fed_by`: the north's retreat feeds Kunduz, the
-withdrawal's south road feeds Kandahar) reach it after a lognormal trip (``arrival_h``); the
+that feeds it (:attr:`kabulsim.places.Place.fed_by`: a fallen front's retreat, or a road of the
+withdrawal from the capital) reach it after a lognormal trip (``arrival_h``); the
 ledger books them back in the theatre (``Ledger.arrive``), and the route's summary column
 still counts them. Fighters who reach it after it has fallen stay withdrawn.
 
@@ -25,9 +25,9 @@ still counts them. Fighters who reach it after it has fallen stay withdrawn.
   the pocket's own ground controllers are there (``<place>.controllers``). They are the
   schedule's sorties, not extra ones.
 * **The besiegers.** The force that besieges the pocket is freed by an event, not a date:
-  the fall of the city whose retreat feeds the pocket (Mazar-i-Sharif for Kunduz), or the
-  Taliban's loss of Kabul for a pocket fed by the withdrawal (Kandahar: the southern Pashtun
-  commanders rose once the north and Kabul had fallen). It arrives after a lognormal march
+  the fall of the city whose retreat feeds the pocket, or the Taliban's loss of Kabul for a
+  pocket fed by the withdrawal (the southern Pashtun commanders rose once the northern cities
+  and Kabul had fallen). It arrives after a lognormal march
   (``besiegers_h``) with ``besiegers`` fighters, and grows by ``growth_per_day`` up to
   ``besiegers_max``; an outside force (``reinforcement``, the Marines at Camp Rhino) joins it
   at ``reinforcement_at``.
@@ -39,11 +39,11 @@ still counts them. Fighters who reach it after it has fallen stay withdrawn.
   seeks terms when its morale has fallen to ``alliance.surrender_resolve`` of what it began
   with (``<place>.morale``), and agrees them after a lognormal negotiation
   (``alliance.negotiation_h``). While it negotiates, an airlift flies ``airlift`` fighters out
-  (foreign fighters first) over ``airlift_nights`` nights (Kunduz: the contested airlift of
-  20-25 Nov 2001). At the agreement ``refuse_share`` of its foreign fighters refuse the terms
-  and go on (its ``onward`` route); the others surrender in equal daily parts over
-  ``handover_h`` (taken prisoner: the ledger's captured), and the pocket falls at the end
-  (``<city>_falls``). A pocket emptied by the strikes falls too.
+  (foreign fighters first) over ``airlift_nights`` nights (a pocket with the ``airlift``
+  role: the contested airlift of 20-25 Nov 2001). At the agreement ``refuse_share`` of its
+  foreign fighters refuse the terms and go on (its ``onward`` route); the others surrender in
+  equal daily parts over ``handover_h`` (taken prisoner: the ledger's captured), and the pocket
+  falls at the end (``<city>_falls``). A pocket emptied by the strikes falls too.
 
 Not modelled: an assault on the pocket (the 2001 pockets were surrendered, not stormed: a
 pocket that never seeks terms holds to the horizon), the prisoners' fate (the Qala-i-Jangi
