@@ -138,5 +138,5 @@ def test_the_ledger_balances_and_books_the_redoubt(blocking):
         # Those who left down the route are all accounted for: still booked along it, or
         # came back into the theatre at the redoubt (arrived, or killed on the road).
         holding = world.redoubts[PLACE.name]
-        assert row["to_tora_bora"] == led.by_route[PLACE.name] + holding.returned
+        assert row["to_tora_bora"] == led.by_route[PLACE.name] + led.arrived[PLACE.name]
         assert holding.fighters == 0.0 or row[ENDS] is None

@@ -148,11 +148,13 @@ def move(
         natural = from_free(trial[idx], params)
         particles = [{p.key: float(row[j]) for j, p in enumerate(params)} for row in natural]
         stats = evaluate(particles) if particles else []
+        now = 0
         for i, s in zip(idx, stats, strict=True):
             if dist(s, record) <= epsilon:
                 z[i] = trial[i]
-                accepted += 1
-        share = int(np.sum(np.all(z == trial, axis=1))) / len(z)
+                now += 1
+        accepted += now
+        share = now / len(z)
         # the next step's scale from this one's acceptance (Robbins-Monro on the log scale)
         scale *= math.exp(share - TARGET) if share >= TARGET else max(share / TARGET, 0.25)
         proposed += len(idx)

@@ -72,8 +72,6 @@ class Holding:
     """(clock time h, fighters) handed over by the withdrawal, not yet on the road."""
     transit: list[list[float]] = field(default_factory=list)
     """[arrival time h, fighters] of the groups on the road."""
-    returned: float = 0.0
-    """Fighters who came back from the route (reached the positions or died on the road)."""
     first_arrival_h: float | None = None
     mobilised_h: float | None = None
     controllers_h: float | None = None
@@ -150,7 +148,6 @@ def _arrivals(world: World, holding: Holding, part: Any, rng: np.random.Generato
             still.append(group)
             continue
         world.ledger.arrive(route, n)
-        holding.returned += n
         holding.fighters += n
         if holding.assault_h is not None and now >= holding.assault_h:
             holding.engaged += n
@@ -173,7 +170,6 @@ def _road_losses(world: World, holding: Holding, killed: float) -> None:
     route = holding.place.name
     world.ledger.arrive(route, dead)
     world.ledger.kill("air", dead, "road")
-    holding.returned += dead
 
 
 def _reckon(
