@@ -291,7 +291,9 @@ def test_every_decision_is_counted_once_per_review():
     " 0.4% (median 9,962 -> 9,923); even with no refill at all 0.8% (8,480 -> 8,411) and"
     " quadrupling it 4.8% (8,480 -> 8,075): the strikes kill about 360 of 10,000 on the line"
     " before 12 Nov (the record: a few hundred wounded, Irish Times, Nov 2001) and the"
-    " commander attacks sooner; see docs/campaign.md, model v3 part e",
+    " commander attacks sooner (doubling every sortie row: 9,943 -> 9,944); the record has the"
+    " line reinforced and its dead at tens a day country-wide (Philadelphia Inquirer 11 Oct,"
+    " AP Nov 2001); see docs/campaign.md, model v3 parts e and f",
 )
 def test_doubling_kills_per_sortie_changes_the_line_at_its_first_assault_by_10_percent():
     """Median over 30 paired replications; tolerance: the claim's 10%."""
@@ -309,7 +311,8 @@ def test_doubling_kills_per_sortie_changes_the_line_at_its_first_assault_by_10_p
     " is repulsed in 28 of 40 (alliance casualties median 255, 97-992) but the alliance breaks"
     " the line later in all 40 (median 14 Nov, after Mazar-i-Sharif's fall): a repulse costs"
     " the attacker a few percent (CDB90) and no Taliban counter-attack reaches its odds (S*m"
-    " about 1.3 times the alliance's, 3 needed); see docs/campaign.md, model v3 part e",
+    " about 1.3 times the alliance's, 3 needed); the record's one beaten push (Mazar-i-Sharif,"
+    " Oct 2001) won three weeks later under bombing; see docs/campaign.md, model v3 parts e, f",
 )
 def test_taliban_win_some_decisive_fights_with_15000_defenders_and_an_early_assault():
     """40 replications; the claim is 'at least some': at least one Taliban win."""
