@@ -60,7 +60,7 @@ import simpy
 from numpy.typing import NDArray
 
 from kabulsim.model.pocket import strike_pocket
-from kabulsim.model.redoubt import held
+from kabulsim.model.redoubt import held, pursue
 from kabulsim.model.world import Front, Pocket, World
 from kabulsim.scenario.theatre import Theatre
 
@@ -290,7 +290,7 @@ def air_campaign(world: World) -> simpy.events.ProcessGenerator:
             else:
                 # Aimed at what is left of the line's fighters: a redoubt they reached takes
                 # its share (kabulsim.model.redoubt).
-                world.pursuit_sorties += n[day]
+                pursue(world, n[day])
             flown += n[day]
             civilians += c[day]
         _book(world, flown, civilians)

@@ -43,6 +43,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -56,7 +57,14 @@ STREAM = "{phase}.{place}"
 """The name of an instance's random stream (the phase's name, then the place's)."""
 PHASE = "redoubt"
 STEP_H = 6.0
-"""Hours between two reckonings of the strikes, the fighting and the escape."""
+"""Hours between two reckonings of the strikes, the fighting and the escape.
+
+Before the attack, a reckoning at which nothing can happen (no fighters handed over, none
+arriving, no pursuit sorties flown since the last, the attack not starting) changes nothing
+and draws nothing: the redoubt sleeps over such reckonings to the next one that can do
+something, and is woken for the next step when something it reads changes meanwhile
+(:func:`hand_over`, :func:`pursue`, the capital's fall). The reckonings that do happen are at
+the same moments, with the same draws, as with a wake-up every step."""
 
 
 @dataclass(slots=True)
@@ -85,6 +93,12 @@ class Holding:
     killed: float = 0.0
     escaped: float = 0.0
     captured: float = 0.0
+    process: simpy.Process | None = None
+    """The redoubt's process (woken from a sleep over quiet steps by :func:`_nudge`)."""
+    last: float = 0.0
+    """Clock time (h) of the last reckoning (the steps are counted from it)."""
+    asleep_until: float | None = None
+    """The reckoning the process sleeps to, over quiet steps (None: not asleep)."""
 
     @property
     def on_road(self) -> float:
@@ -104,6 +118,64 @@ def hand_over(world: World, route: str, fighters: float) -> None:
     holding.departures.append((world.env.now, float(fighters)))
     if not holding.woken.triggered:
         holding.woken.succeed()
+    _nudge(world, holding)
+
+
+def pursue(world: World, sorties: float) -> None:
+    """The air campaign's pursuit sorties of a day: the next reckoning shares them out."""
+    world.pursuit_sorties += sorties
+    for holding in world.redoubts.values():
+        _nudge(world, holding)
+
+
+def _step(holding: Holding, t: float) -> float:
+    """The reckoning after one at clock time ``t``: a step on, or the attack's start or the
+    talks' end if sooner (the same arithmetic as the process's timeouts)."""
+    wait = STEP_H
+    for moment in (holding.assault_h, holding.truce_until):
+        if moment is not None and moment > t + 1e-9:
+            wait = min(wait, moment - t)
+    return t + wait
+
+
+def _next_after(holding: Holding, now: float) -> float:
+    """The first reckoning (counted from the last one) strictly after ``now``."""
+    t = _step(holding, holding.last)
+    while t <= now:
+        t = _step(holding, t)
+    return t
+
+
+def _past_quiet(world: World, holding: Holding, t: float) -> float:
+    """The first reckoning from ``t`` on that can do something, as things stand.
+
+    A reckoning is quiet (changes nothing, draws nothing) before the attack's start when no
+    fighters were handed over, no pursuit sorties are pending and no group arrives by then.
+    (Whether the attack can be set changes only by an arrival, which is not quiet, or by what
+    wakes the redoubt: :func:`_nudge`.) Stops at the horizon.
+    """
+    if holding.departures or world.pursuit_sorties != 0.0:
+        return t
+    first = min((arrive for arrive, _ in holding.transit), default=math.inf)
+    horizon = world.horizon_h
+    assault = holding.assault_h
+    if assault is None:
+        while t + 1e-9 < first and t < horizon:
+            t += STEP_H
+        return t
+    while t + 1e-9 < first and t < horizon and t < assault - 1e-9:
+        t = _step(holding, t)
+    return t
+
+
+def _nudge(world: World, holding: Holding) -> None:
+    """Something a reckoning reads has changed: reckon at the next step, not later."""
+    until = holding.asleep_until
+    if until is None or holding.process is None:
+        return
+    if _next_after(holding, world.env.now) < until:
+        holding.asleep_until = None
+        holding.process.interrupt()
 
 
 def held(world: World) -> bool:
@@ -117,7 +189,9 @@ def _region_falls(
     """When the capital falls: the militias start to mobilise, the region's fighters join."""
     yield world.city_empty | world.alliance_in_city
     holding.mobilised_h = world.env.now + mobilise_h
+    _nudge(world, holding)  # the attack may now be set
     yield world.env.timeout(inflow_h)
+    _nudge(world, holding)  # the attack may now be set
     n = float(min(part.other_inflow, math.floor(world.elsewhere)))
     if n <= 0.0 or holding.ends_h is not None:
         return
@@ -129,6 +203,7 @@ def _region_falls(
         holding.first_arrival_h = world.env.now
     if not holding.woken.triggered:
         holding.woken.succeed()
+    _nudge(world, holding)
 
 
 def _arrivals(world: World, holding: Holding, part: Any, rng: np.random.Generator) -> None:
@@ -239,6 +314,7 @@ def hold_redoubt(world: World, place: Place) -> simpy.events.ProcessGenerator:
     part = getattr(world.scenario, place.name)
     rng = world.rng[STREAM.format(phase=PHASE, place=place.name)]
     holding = Holding(place, env.event())
+    holding.process = env.active_process
     world.redoubts[place.name] = holding
     outs = _columns(world, place)
     # The delays are drawn first, in a fixed order (common random numbers).
@@ -246,7 +322,7 @@ def hold_redoubt(world: World, place: Place) -> simpy.events.ProcessGenerator:
     controllers_h = lognormal(rng, part.controllers_h, part.delay_spread)
     inflow_h = lognormal(rng, part.other_inflow_h, part.delay_spread)
     env.process(_region_falls(world, holding, part, mobilise_h, inflow_h))
-    last = env.now
+    holding.last = env.now
     while True:
         if holding.fighters <= 0.0 and not holding.transit and not holding.departures:
             if holding.assault_h is not None and holding.engaged > 0.0:
@@ -254,17 +330,29 @@ def hold_redoubt(world: World, place: Place) -> simpy.events.ProcessGenerator:
             if holding.woken.triggered:
                 holding.woken = env.event()
             yield holding.woken
-            last = env.now
+            holding.last = env.now
             world.pursuit_sorties = 0.0  # flown while nobody was on the way here
-        # The next reckoning: a step on, or the attack's start, or the talks' end.
+        # The next reckoning: a step on, or the attack's start, or the talks' end; over the
+        # quiet steps before the attack, the first that can do something (see STEP_H).
         wait = STEP_H
         for moment in (holding.assault_h, holding.truce_until):
             if moment is not None and moment > env.now + 1e-9:
                 wait = min(wait, moment - env.now)
-        yield env.timeout(wait)
+        until = _past_quiet(world, holding, env.now + wait)
+        if until == env.now + wait:
+            yield env.timeout(wait)
+        else:
+            holding.asleep_until = until
+            while holding.asleep_until is not None:
+                try:
+                    yield env.timeout(until - env.now)
+                    holding.asleep_until = None
+                except simpy.Interrupt:  # woken by _nudge: reckon at the next step
+                    until = holding.asleep_until = _next_after(holding, env.now)
+        last = holding.last
         _arrivals(world, holding, part, rng)
         _reckon(world, holding, part, rng, env.now - last)
-        last = env.now
+        holding.last = env.now
         now = env.now
         if holding.first_arrival_h is not None and holding.controllers_h is None:
             holding.controllers_h = holding.first_arrival_h + controllers_h
@@ -298,8 +386,14 @@ def hold_redoubt(world: World, place: Place) -> simpy.events.ProcessGenerator:
 
 def _columns(world: World, place: Place) -> dict[str, str]:
     """The place's outcome columns, by template key (``assault``, ``ends``, ...)."""
-    names = per_place(OUTCOMES_DECLARED, world.theatre.places)
-    return {key: col for (key, at), col in names.items() if at == place.name}
+    return _place_columns(world.theatre.places, place.name)
+
+
+@lru_cache(maxsize=64)
+def _place_columns(places: tuple[Place, ...], name: str) -> dict[str, str]:
+    """:func:`_columns` for a theatre's places (the same for every replication: cached)."""
+    names = per_place(OUTCOMES_DECLARED, places)
+    return {key: col for (key, at), col in names.items() if at == name}
 
 
 def close_redoubt(world: World, place: Place) -> None:
