@@ -129,8 +129,11 @@ def pursue(world: World, sorties: float) -> None:
 
 
 def _step(holding: Holding, t: float) -> float:
-    """The reckoning after one at clock time ``t``: a step on, or the attack's start or the
-    talks' end if sooner (the same arithmetic as the process's timeouts)."""
+    """The reckoning after one at clock time ``t``.
+
+    A step on, or the attack's start or the talks' end if sooner (the same arithmetic as the
+    process's timeouts).
+    """
     wait = STEP_H
     for moment in (holding.assault_h, holding.truce_until):
         if moment is not None and moment > t + 1e-9:
