@@ -264,7 +264,7 @@ def _reckon(
     truce = holding.truce_until is not None and now <= holding.truce_until + 1e-9
     road = sum(n for _, n in holding.transit)
     here = holding.fighters + road
-    withdrawn = world.ledger.withdrawn + holding.fighters
+    withdrawn = world.ledger.withdrawn + holding.fighters if sorties > 0.0 else 0.0
     if sorties > 0.0 and here > 0.0 and withdrawn > 0.0:
         prop = min(1.0, here / withdrawn)
         road_sorties = sorties * prop * road / here
@@ -326,6 +326,7 @@ def hold_redoubt(world: World, place: Place) -> simpy.events.ProcessGenerator:
     inflow_h = lognormal(rng, part.other_inflow_h, part.delay_spread)
     env.process(_region_falls(world, holding, part, mobilise_h, inflow_h))
     holding.last = env.now
+    pending: dict[float, simpy.Timeout] = {}  # the sleeps' timeouts, by moment
     while True:
         if holding.fighters <= 0.0 and not holding.transit and not holding.departures:
             if holding.assault_h is not None and holding.engaged > 0.0:
@@ -347,8 +348,13 @@ def hold_redoubt(world: World, place: Place) -> simpy.events.ProcessGenerator:
         else:
             holding.asleep_until = until
             while holding.asleep_until is not None:
+                # A sleep cut short by a nudge left its timeout pending: a later sleep to
+                # the same moment waits for it rather than for a new one.
+                alarm = pending.get(until)
+                if alarm is None or alarm.processed:
+                    alarm = pending[until] = env.timeout(until - env.now)
                 try:
-                    yield env.timeout(until - env.now)
+                    yield alarm
                     holding.asleep_until = None
                 except simpy.Interrupt:  # woken by _nudge: reckon at the next step
                     until = holding.asleep_until = _next_after(holding, env.now)
