@@ -49,6 +49,7 @@ from typing import Any
 import numpy as np
 import simpy
 
+from kabulsim.model.accounts import record_cutoffs
 from kabulsim.model.world import World, lognormal
 from kabulsim.outputs import OUTCOMES_DECLARED, per_place
 from kabulsim.places import Place
@@ -99,6 +100,8 @@ class Holding:
     """Clock time (h) of the last reckoning (the steps are counted from it)."""
     asleep_until: float | None = None
     """The reckoning the process sleeps to, over quiet steps (None: not asleep)."""
+    inflow_h: float | None = None
+    """Clock time (h) the region's fighters are due to join (None: not yet known, or done)."""
 
     @property
     def on_road(self) -> float:
@@ -193,7 +196,9 @@ def _region_falls(
     yield world.city_empty | world.alliance_in_city
     holding.mobilised_h = world.env.now + mobilise_h
     _nudge(world, holding)  # the attack may now be set
+    holding.inflow_h = world.env.now + inflow_h
     yield world.env.timeout(inflow_h)
+    holding.inflow_h = None
     _nudge(world, holding)  # the attack may now be set
     n = float(min(part.other_inflow, math.floor(world.elsewhere)))
     if n <= 0.0 or holding.ends_h is not None:
@@ -251,13 +256,18 @@ def _road_losses(world: World, holding: Holding, killed: float) -> None:
 
 
 def _reckon(
-    world: World, holding: Holding, part: Any, rng: np.random.Generator, hours: float
+    world: World,
+    holding: Holding,
+    part: Any,
+    rng: np.random.Generator,
+    hours: float,
+    now: float | None = None,
 ) -> None:
-    """The strikes, the attack and the escape over the last ``hours``."""
+    """The strikes, the attack and the escape over the ``hours`` up to ``now`` (None: now)."""
     sc = world.scenario
     air, cmd = sc.air, sc.command
     place = holding.place.name
-    now = world.env.now
+    now = world.env.now if now is None else now
     sorties = world.pursuit_sorties
     world.pursuit_sorties = 0.0
     attacked = holding.assault_h is not None and now > holding.assault_h + 1e-9
@@ -304,6 +314,62 @@ def _reckon(
         holding.escaped += n
 
 
+def _window_end(world: World, holding: Holding, cutoffs: list[float]) -> float:
+    """The next moment after the last reckoning at which another phase may see the attack.
+
+    The moment another phase reads or changes what the attack's reckonings do: the air
+    campaign's next day (its pursuit sorties, and whether a redoubt is still held), the next
+    record date (the dated counts of the killed), the region's fighters joining, the horizon.
+    """
+    t = holding.last
+    end = world.horizon_h
+    start = world.theatre.bombing_start_h
+    day = start if t < start else start + 24.0 * (math.floor((t - start) / 24.0) + 1)
+    end = min(end, day)
+    for cut in cutoffs:
+        if cut > t:
+            end = min(end, cut)
+            break
+    if holding.inflow_h is not None and holding.inflow_h > t:
+        end = min(end, holding.inflow_h)
+    return end
+
+
+def _ahead(
+    world: World, holding: Holding, part: Any, rng: np.random.Generator, cutoffs: list[float]
+) -> bool:
+    """Reckon at once the attack's steps that no other phase can see before they are all done.
+
+    During the attack every step draws (the ground kills, the escape), but until the next
+    moment another phase reads or changes what the steps do (:func:`_window_end`) they depend
+    on the redoubt's own state alone (no pursuit sorties come in, no group arrives): they are
+    reckoned one after the other, each at its own clock time, with the same draws in the same
+    order as by a wake-up per step, and without an event each. Stops before a step at which a
+    group arrives, and after one at which the talks begin or the fighting ends (its checks are
+    made at its own time). Only once the alliance has entered the capital: from then on no
+    fighters are handed over (:func:`hand_over`) while the steps are reckoned ahead.
+
+    Returns:
+        Whether the last step reckoned needs its checks (talks, end) at its own time.
+    """
+    if not world.alliance_in_city.triggered:
+        return False
+    end = _window_end(world, holding, cutoffs) - 1e-6
+    while not holding.departures and world.pursuit_sorties == 0.0:
+        t = _step(holding, holding.last)
+        if t >= end or any(arrive <= t + 1e-9 for arrive, _ in holding.transit):
+            return False
+        _reckon(world, holding, part, rng, t - holding.last, t)
+        holding.last = t
+        if (
+            holding.fighters <= 0.0
+            or holding.fighters < part.end_share * holding.engaged
+            or (holding.truce_until is None and holding.lost >= part.truce_at * holding.engaged)
+        ):
+            return True
+    return False
+
+
 def _lose(world: World, holding: Holding, fighters: float, attacked: bool) -> None:
     """``fighters`` leave the positions (killed or escaped; the caller books how)."""
     holding.fighters -= fighters
@@ -327,41 +393,43 @@ def hold_redoubt(world: World, place: Place) -> simpy.events.ProcessGenerator:
     env.process(_region_falls(world, holding, part, mobilise_h, inflow_h))
     holding.last = env.now
     pending: dict[float, simpy.Timeout] = {}  # the sleeps' timeouts, by moment
+    cutoffs = [t for _, t in record_cutoffs(world)]
+    reckoned = False  # the step at the current time was reckoned ahead (_ahead)
     while True:
-        if holding.fighters <= 0.0 and not holding.transit and not holding.departures:
-            if holding.assault_h is not None and holding.engaged > 0.0:
-                break  # every defender is gone
-            if holding.woken.triggered:
-                holding.woken = env.event()
-            yield holding.woken
-            holding.last = env.now
-            world.pursuit_sorties = 0.0  # flown while nobody was on the way here
-        # The next reckoning: a step on, or the attack's start, or the talks' end; over the
-        # quiet steps before the attack, the first that can do something (see STEP_H).
-        wait = STEP_H
-        for moment in (holding.assault_h, holding.truce_until):
-            if moment is not None and moment > env.now + 1e-9:
-                wait = min(wait, moment - env.now)
-        until = _past_quiet(world, holding, env.now + wait)
-        if until == env.now + wait:
-            yield env.timeout(wait)
+        if reckoned:
+            reckoned = False
         else:
-            holding.asleep_until = until
-            while holding.asleep_until is not None:
-                # A sleep cut short by a nudge left its timeout pending: a later sleep to
-                # the same moment waits for it rather than for a new one.
-                alarm = pending.get(until)
-                if alarm is None or alarm.processed:
-                    alarm = pending[until] = env.timeout(until - env.now)
-                try:
-                    yield alarm
-                    holding.asleep_until = None
-                except simpy.Interrupt:  # woken by _nudge: reckon at the next step
-                    until = holding.asleep_until = _next_after(holding, env.now)
-        last = holding.last
-        _arrivals(world, holding, part, rng)
-        _reckon(world, holding, part, rng, env.now - last)
-        holding.last = env.now
+            if holding.fighters <= 0.0 and not holding.transit and not holding.departures:
+                if holding.assault_h is not None and holding.engaged > 0.0:
+                    break  # every defender is gone
+                if holding.woken.triggered:
+                    holding.woken = env.event()
+                yield holding.woken
+                holding.last = env.now
+                world.pursuit_sorties = 0.0  # flown while nobody was on the way here
+            # The next reckoning: a step on, or the attack's start, or the talks' end; over
+            # the quiet steps before the attack, the first that can do something (STEP_H).
+            step = _step(holding, holding.last)
+            until = _past_quiet(world, holding, step)
+            if until == step:
+                yield env.timeout(step - env.now)
+            else:
+                holding.asleep_until = until
+                while holding.asleep_until is not None:
+                    # A sleep cut short by a nudge left its timeout pending: a later sleep
+                    # to the same moment waits for it rather than for a new one.
+                    alarm = pending.get(until)
+                    if alarm is None or alarm.processed:
+                        alarm = pending[until] = env.timeout(until - env.now)
+                    try:
+                        yield alarm
+                        holding.asleep_until = None
+                    except simpy.Interrupt:  # woken by _nudge: reckon at the next step
+                        until = holding.asleep_until = _next_after(holding, env.now)
+            last = holding.last
+            _arrivals(world, holding, part, rng)
+            _reckon(world, holding, part, rng, env.now - last)
+            holding.last = env.now
         now = env.now
         if holding.first_arrival_h is not None and holding.controllers_h is None:
             holding.controllers_h = holding.first_arrival_h + controllers_h
@@ -383,6 +451,9 @@ def hold_redoubt(world: World, place: Place) -> simpy.events.ProcessGenerator:
             world.log(PHASE, f"{place.name}_truce", "the defenders ask for terms")
         if holding.fighters < part.end_share * holding.engaged:
             break
+        if _ahead(world, holding, part, rng, cutoffs):
+            yield env.timeout(holding.last - env.now)  # that step's checks, at its own time
+            reckoned = True
     # The last defenders are taken; the fighting there is over.
     left = holding.fighters
     holding.fighters = 0.0
