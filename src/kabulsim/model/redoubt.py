@@ -125,10 +125,20 @@ def hand_over(world: World, route: str, fighters: float) -> None:
 
 
 def pursue(world: World, sorties: float) -> None:
-    """The air campaign's pursuit sorties of a day: the next reckoning shares them out."""
+    """The air campaign's pursuit sorties of a day: the next reckoning shares them out.
+
+    A redoubt asleep over quiet steps wakes at the first step from the campaign's next day on
+    anyway (:func:`_past_quiet`), after the campaign's day if both fall at the same moment.
+    """
     world.pursuit_sorties += sorties
-    for holding in world.redoubts.values():
-        _nudge(world, holding)
+
+
+def _next_day(world: World, t: float) -> float:
+    """The air campaign's first day (clock time h) after ``t`` (its days are 24 h apart)."""
+    start = world.theatre.bombing_start_h
+    if t + 1e-6 < start:
+        return start
+    return start + 24.0 * (math.floor((t + 1e-6 - start) / 24.0) + 1)
 
 
 def _step(holding: Holding, t: float) -> float:
@@ -158,12 +168,15 @@ def _past_quiet(world: World, holding: Holding, t: float) -> float:
     A reckoning is quiet (changes nothing, draws nothing) before the attack's start when no
     fighters were handed over, no pursuit sorties are pending and no group arrives by then.
     (Whether the attack can be set changes only by an arrival, which is not quiet, or by what
-    wakes the redoubt: :func:`_nudge`.) Stops at the horizon.
+    wakes the redoubt: :func:`_nudge`.) Stops at the first step from the air campaign's next
+    day on (its pursuit sorties, if any, are then pending; a step at the same moment as the
+    day's strikes comes after them, as the wake-up every step did, whose timeout was set
+    after the campaign's), and at the horizon.
     """
     if holding.departures or world.pursuit_sorties != 0.0:
         return t
     first = min((arrive for arrive, _ in holding.transit), default=math.inf)
-    horizon = world.horizon_h
+    horizon = min(world.horizon_h, _next_day(world, holding.last) - 1e-6)
     assault = holding.assault_h
     if assault is None:
         while t + 1e-9 < first and t < horizon:
@@ -322,10 +335,7 @@ def _window_end(world: World, holding: Holding, cutoffs: list[float]) -> float:
     record date (the dated counts of the killed), the region's fighters joining, the horizon.
     """
     t = holding.last
-    end = world.horizon_h
-    start = world.theatre.bombing_start_h
-    day = start if t < start else start + 24.0 * (math.floor((t - start) / 24.0) + 1)
-    end = min(end, day)
+    end = min(world.horizon_h, _next_day(world, t))
     for cut in cutoffs:
         if cut > t:
             end = min(end, cut)
