@@ -64,8 +64,11 @@ Before the attack, a reckoning at which nothing can happen (no fighters handed o
 arriving, no pursuit sorties flown since the last, the attack not starting) changes nothing
 and draws nothing: the redoubt sleeps over such reckonings to the next one that can do
 something, and is woken for the next step when something it reads changes meanwhile
-(:func:`hand_over`, :func:`pursue`, the capital's fall). The reckonings that do happen are at
-the same moments, with the same draws, as with a wake-up every step."""
+(:func:`hand_over`, the capital's fall, the region's fighters joining), and wakes at the first
+step from the air campaign's next day on in any case (its pursuit sorties). During the attack
+the steps that no other phase sees before they are all done are reckoned at once
+(:func:`_ahead`). The reckonings are at the same moments, with the same draws in the same
+order, as with a wake-up every step."""
 
 
 @dataclass(slots=True)
