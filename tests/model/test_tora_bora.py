@@ -140,3 +140,37 @@ def test_the_ledger_balances_and_books_the_redoubt(blocking):
         holding = world.redoubts[PLACE.name]
         assert row["to_tora_bora"] == led.by_route[PLACE.name] + led.arrived[PLACE.name]
         assert holding.fighters == 0.0 or row[ENDS] is None
+
+
+@pytest.mark.parametrize(
+    ("file", "seed", "reps"),
+    [
+        ("baseline.yaml", 0, 12),
+        # rep 102: the alliance enters Kabul on the hour, and the redoubt's steps fall at the
+        # same moments as the air campaign's days (the campaign's strikes come first).
+        ("taliban_defend_kabul.yaml", 7, 103),
+    ],
+)
+def test_sleeping_over_quiet_steps_and_reckoning_ahead_change_nothing(
+    monkeypatch, file, seed, reps
+):
+    """The redoubt's shortcuts give the same run as a wake-up at every step.
+
+    Before the attack it sleeps over the steps at which nothing can happen; during it, it
+    reckons at once the steps no other phase sees before they are done. With both switched
+    off (every step reckoned at its own moment), every replication's summary and events are
+    the same, draw for draw.
+    """
+    from kabulsim.model import redoubt
+
+    sc = load_scenario(SCENARIOS / file)
+    picked = [r for r in range(reps) if r < 12 or r == reps - 1]
+    fast = [simulate(sc, seed=seed, rep=r) for r in picked]
+    monkeypatch.setattr(redoubt, "_past_quiet", lambda world, holding, t: t)
+    monkeypatch.setattr(redoubt, "_ahead", lambda *args: False)
+    every = [simulate(sc, seed=seed, rep=r) for r in picked]
+    for a, b in zip(fast, every, strict=True):
+        assert a.error is None and b.error is None
+        # repr: every float exactly, and NaN (a date not reached) equal to NaN
+        assert repr(sorted(a.summary.items())) == repr(sorted(b.summary.items()))
+        assert repr(a.events) == repr(b.events)

@@ -60,7 +60,7 @@ import simpy
 from numpy.typing import NDArray
 
 from kabulsim.model.pocket import strike_pocket
-from kabulsim.model.redoubt import held
+from kabulsim.model.redoubt import held, pursue
 from kabulsim.model.world import Front, Pocket, World
 from kabulsim.scenario.theatre import Theatre
 
@@ -255,11 +255,13 @@ def air_campaign(world: World) -> simpy.events.ProcessGenerator:
     defend = world.scenario.withdrawal.policy == "defend"
     pursuit_end = world.hours(air.pursuit_until)
     pursuit_end_h = -math.inf if pursuit_end is None else pursuit_end
+    days_h = t.tolist()
     for day in range(days):
         # The pursuit goes on to its date, and beyond while a redoubt the withdrawal reached
         # is still held (its end is an output: kabulsim.model.redoubt).
-        pursuing = t[day] < pursuit_end_h or (pursuit_end is not None and held(world))
-        if not (any(front.holds for front in fronts) or defend) and not pursuing:
+        now_h = days_h[day]
+        pursuing = now_h < pursuit_end_h or (pursuit_end is not None and held(world))
+        if not (defend or any(front.holds for front in fronts)) and not pursuing:
             # No line left, no defence of Kabul to come (lines do not re-form) and the pursuit
             # over: the campaign this model follows has ended (the fixed targets ran short by
             # its tenth day; later operations are outside the model).
@@ -281,7 +283,7 @@ def air_campaign(world: World) -> simpy.events.ProcessGenerator:
             elif pursuit and (pocket := pocket_of(front)) is not None:
                 # The fighters who left the line are in a pocket: the strikes fall on it, with
                 # its own controllers' multiplier.
-                mult = air.controller_multiplier if pocket.controlled(t[day]) else 1.0
+                mult = air.controller_multiplier if pocket.controlled(now_h) else 1.0
                 e_pocket = n[day] * mult
                 k_pocket = float(round(k[day] * e_pocket / e[day])) if e[day] > 0 else 0.0
                 strike_pocket(world, pocket, e_pocket, k_pocket)
@@ -290,7 +292,7 @@ def air_campaign(world: World) -> simpy.events.ProcessGenerator:
             else:
                 # Aimed at what is left of the line's fighters: a redoubt they reached takes
                 # its share (kabulsim.model.redoubt).
-                world.pursuit_sorties += n[day]
+                pursue(world, n[day])
             flown += n[day]
             civilians += c[day]
         _book(world, flown, civilians)
