@@ -360,13 +360,18 @@ def _ahead(
     order as by a wake-up per step, and without an event each. Stops before a step at which a
     group arrives, and after one at which the talks begin or the fighting ends (its checks are
     made at its own time). Only once the alliance has entered the capital: from then on no
-    fighters are handed over (:func:`hand_over`) while the steps are reckoned ahead.
+    fighters are handed over (:func:`hand_over`) while the steps are reckoned ahead. Never
+    when the redoubt's escape route feeds a pocket (a theatre may say so): an escape booked
+    ahead would set the escapers on the road before their step.
 
     Returns:
         Whether the last step reckoned needs its checks (talks, end) at its own time.
     """
     if not world.alliance_in_city.triggered:
         return False
+    route = holding.place.retreat
+    if any(route in pocket.plan.fed_by for pocket in world.pockets.values()):
+        return False  # the escapes feed a pocket: each is booked at its own step's time
     end = _window_end(world, holding, cutoffs) - 1e-6
     while not holding.departures and world.pursuit_sorties == 0.0:
         t = _step(holding, holding.last)
