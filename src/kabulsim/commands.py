@@ -600,6 +600,16 @@ CALIBRATE = Command(
             " extra; --workers is then not used)",
         ),
         Option(
+            "--prior-share",
+            kind="int",
+            bounds=(0, 90),
+            dest="prior_percent",
+            metavar="PERCENT",
+            help="percent of each generation's proposals drawn from the priors rather than from"
+            " the kernel around the generation before (a defensive mixture: the weights cannot"
+            " collapse onto a few particles); 0: pyABC's kernel alone (%(default)s)",
+        ),
+        Option(
             "--moves",
             kind="int",
             bounds=(0, MAX_MOVES),
