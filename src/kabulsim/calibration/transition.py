@@ -13,7 +13,7 @@ The **defensive mixture** (Hesterberg, "Weighted average importance sampling and
 mixture distributions", *Technometrics* 37(2), 1995, 185-194) proposes from the prior with
 probability ``share`` and from the kernel otherwise; the proposal density is the same
 mixture, so the weights stay exact (the posterior is unchanged) and no weight exceeds
-``1 / share`` times the prior-to-prior ratio: the weights cannot degenerate the way a kernel
+``1 / share`` (prior / (share * prior + ...)): the weights cannot degenerate the way a kernel
 alone lets them. The price is acceptance: the prior's draws are accepted less often than the
 kernel's, so a generation needs more simulations.
 """
