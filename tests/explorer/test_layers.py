@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 import kabulsim
-from kabulsim.analysis.compare import LAYER_HEADERS, nested_intervals, nested_table
+from kabulsim.analysis.compare import LAYER_HEADERS, nested_intervals
 from kabulsim.calibration.assumptions import declared
 from kabulsim.calibration.ensemble import DEFAULT, resolve
 from kabulsim.experiments.runner import run_many
@@ -36,17 +36,16 @@ def test_the_two_layers_are_compares(
         sc.name: run_many(sc, REPS, SEED, workers=1, ensemble=members, assumptions=priors).summary
         for sc in family
     }
-    expected = nested_table(
-        nested_intervals({"record": inner, "assumptions": outer}, family[0].name, seed=SEED)
-    )
+    expected = nested_intervals({"record": inner, "assumptions": outer}, family[0].name, seed=SEED)
     pd.testing.assert_frame_equal(table, expected)
     assert set(table["scenario"]) == {family[1].name}
-    assert list(table.columns[-2:]) == list(LAYER_HEADERS.values())
+    assert set(table["layer"]) == set(LAYER_HEADERS)
 
     page = write_explorer(dataclasses.replace(explorer_data, layers=table), tmp_path / "p.html")
     text = page.read_text(encoding="utf-8")
     assert 'id="h-layers"' in text
     assert LAYER_HEADERS["assumptions"] in text
+    assert "Alliance enters Kabul" in text.split('id="h-layers"')[1].split("<details>")[0]
     # without a second layer, no section
     plain = write_explorer(explorer_data, tmp_path / "q.html").read_text(encoding="utf-8")
     assert 'id="h-layers"' not in plain

@@ -240,8 +240,8 @@ class ExplorerData:
     ``kabulsim compare`` of the scenario files makes (the first layer of uncertainty)."""
     layers: pd.DataFrame = field(default_factory=pd.DataFrame)
     """The scenario files' differences from the baseline in both layers of uncertainty, as
-    ``kabulsim compare`` gives them (:func:`kabulsim.analysis.compare.nested_table`); empty
-    when the page has no second layer."""
+    ``kabulsim compare`` gives them (:func:`kabulsim.analysis.compare.nested_intervals`, its
+    ``layers.csv``); empty when the page has no second layer."""
 
 
 def wall_clock(ts: pd.Series) -> pd.Series:

@@ -790,8 +790,13 @@ def _table(frame: pd.DataFrame, headings: dict[str, str] | None = None) -> str:
 
 def _layers_section(data: ExplorerData) -> str:
     """The scenario files' differences in both layers of uncertainty (empty: no section)."""
+    from kabulsim.analysis.compare import nested_table
+    from kabulsim.outputs import AFTER_CAPITAL_OUTCOMES, HEADLINE_OUTCOMES
+
     if data.layers.empty:
         return ""
+    # the outcomes compare's terminal shows first: the headline and the campaign after Kabul
+    headline = data.layers["outcome"].isin([*HEADLINE_OUTCOMES, *AFTER_CAPITAL_OUTCOMES])
     first = "calibrated ensemble" if data.ensemble is not None else "scenarios' single values"
     return (
         '<section class="wide" style="grid-column: 1 / -1" aria-labelledby="h-layers">\n'
@@ -804,9 +809,12 @@ def _layers_section(data: ExplorerData) -> str:
         " empty Kabul, a Taliban return, looting, a defended city) from their priors"
         " (docs/uncertainty.md). The second interval is wider when those assumptions matter"
         " to the answer. '95% of runs' holds the middle 95% of the runs' paired differences;"
-        " a share's interval is the bootstrap 95% interval of the difference of shares.</p>\n"
-        + _table(data.layers)
-        + "\n</section>"
+        " a share's interval is the bootstrap 95% interval of the difference of shares. The"
+        " headline outcomes and the campaign after Kabul first; every other outcome below.</p>\n"
+        + _table(nested_table(data.layers[headline]))
+        + "\n<details><summary>Every other outcome in both layers</summary>\n"
+        + _table(nested_table(data.layers[~headline]))
+        + "\n</details>\n</section>"
     )
 
 

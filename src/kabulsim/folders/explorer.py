@@ -251,10 +251,10 @@ def two_layers(
     or the single values); each file is run again with the same seed, replications and
     members, every replication also drawing ``assumptions`` (the second layer), exactly as
     ``kabulsim compare`` runs it; the table is compare's own
-    (:func:`~kabulsim.analysis.compare.nested_intervals` in words by
-    :func:`~kabulsim.analysis.compare.nested_table`), with compare's bootstrap (``n_boot``).
+    (:func:`~kabulsim.analysis.compare.nested_intervals`, its ``layers.csv``), with
+    compare's bootstrap (``n_boot``).
     """
-    from kabulsim.analysis.compare import nested_intervals, nested_table
+    from kabulsim.analysis.compare import nested_intervals
     from kabulsim.experiments.runner import run_many
 
     outer = {
@@ -265,4 +265,4 @@ def two_layers(
     }
     inner = {sc.name: first[sc.name] for sc in scenarios}
     layers = {"record": inner, "assumptions": outer}
-    return nested_table(nested_intervals(layers, scenarios[0].name, n_boot=n_boot, seed=seed))
+    return nested_intervals(layers, scenarios[0].name, n_boot=n_boot, seed=seed)
