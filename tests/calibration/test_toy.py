@@ -13,6 +13,7 @@ plumbing (priors, weights, resuming, the history read-back) is wrong, not by cha
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import numpy as np
@@ -150,3 +151,24 @@ def test_the_last_generation_keeps_half_its_population(tmp_path: Path) -> None:
     assert 0.07 < median < 0.14
     kernel = _box_run(tmp_path / "kernel", 0)
     assert kernel.ess_smc < mixed.ess_smc
+
+
+def test_a_history_in_natural_units_is_refused_on_resuming(tmp_path: Path) -> None:
+    """A history written with the log-uniform parameter in natural units (as before the
+    priors' scale) is refused with a clear error rather than read as logarithms."""
+    from kabulsim.calibration.abc import HistoryMismatch
+
+    natural = pyabc.Distribution(
+        **{
+            p.key: pyabc.RV("loguniform", p.low, p.high)
+            if p.log
+            else pyabc.RV("uniform", p.low, p.high - p.low)
+            for p in TOY_BOX
+        }
+    )
+    settings = Settings(population=50, reps=1, generations=1, minutes=1.0, workers=1, moves=0)
+    record = {"x": 0.5, "y": float(np.log(0.1))}
+    common = {"params": TOY_BOX, "model": BoxToy(), "record": record, "dist": _box_dist}
+    calibrate(Scenario(), tmp_path, settings, prior=natural, **common)
+    with pytest.raises(HistoryMismatch, match="log__toy__k"):
+        calibrate(Scenario(), tmp_path, dataclasses.replace(settings, generations=2), **common)
