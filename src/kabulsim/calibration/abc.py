@@ -10,10 +10,11 @@ acceptance threshold generation by generation (the median of the previous genera
 distances) until it reaches ``epsilon`` (by default 0: it keeps shrinking past "every fact
 inside its tolerance" until the generation limit or the time limit). The distance is the root
 mean square of the facts' standardised deviations, so it keeps pulling toward the record.
-pyABC runs on the priors' own scale (the logarithm of a log-uniform parameter: :class:`OnPriorScale`)
-and proposes each generation from a defensive mixture of the priors and its Gaussian kernel
-(:mod:`kabulsim.calibration.transition`), so that the last generation's importance weights do
-not collapse onto a few particles (its effective sample size, by generation, is reported).
+pyABC runs on the priors' own scale (the logarithm of a log-uniform parameter:
+:class:`OnPriorScale`) and proposes each generation from a defensive mixture of the priors
+and its Gaussian kernel (:mod:`kabulsim.calibration.transition`), so that the last
+generation's importance weights do not collapse onto a few particles (its effective sample
+size, by generation, is reported).
 The last generation is then resampled by weight and moved with ABC-MCMC at the final
 threshold (:mod:`kabulsim.calibration.move`, ``Settings.moves`` steps), so that the ensemble's
 members carry equal weights without being copies of the few particles that carried most of the
