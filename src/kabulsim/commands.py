@@ -527,6 +527,17 @@ EXPLORER = Command(
         shared("--reps", help="replications per case (default %(default)s, as kabulsim run)"),
         shared("--seed", help="the seed of every case (default %(default)s)"),
         "--ensemble",
+        Option(
+            "--assumptions",
+            metavar="FILE|declared|none",
+            default="declared",
+            help="the second layer of uncertainty, as for kabulsim compare: with two scenario"
+            " files or more, each file is run again, every replication also drawing the"
+            " counterfactual mechanisms' unfitted inputs from their priors, and the page shows"
+            " each file's differences from the baseline in both layers (declared: kabulsim's,"
+            " see docs/uncertainty.md; FILE: a YAML of PATH: {low, high, prior}; none: no"
+            " second layer, one run per file fewer) (default %(default)s)",
+        ),
         shared(
             "--workers", help="local worker processes (default: all cores); the file is the same"
         ),
@@ -598,6 +609,16 @@ CALIBRATE = Command(
             "--scheduler",
             help="run the particles on an existing Dask distributed cluster (needs the dask"
             " extra; --workers is then not used)",
+        ),
+        Option(
+            "--prior-share",
+            kind="int",
+            bounds=(0, 90),
+            dest="prior_percent",
+            metavar="PERCENT",
+            help="percent of each generation's proposals drawn from the priors rather than from"
+            " the kernel around the generation before (a defensive mixture: the weights cannot"
+            " collapse onto a few particles); 0: pyABC's kernel alone (%(default)s)",
         ),
         Option(
             "--moves",

@@ -10,6 +10,11 @@ acceptance threshold generation by generation (the median of the previous genera
 distances) until it reaches ``epsilon`` (by default 0: it keeps shrinking past "every fact
 inside its tolerance" until the generation limit or the time limit). The distance is the root
 mean square of the facts' standardised deviations, so it keeps pulling toward the record.
+pyABC runs on the priors' own scale (the logarithm of a log-uniform parameter:
+:class:`OnPriorScale`) and proposes each generation from a defensive mixture of the priors
+and its Gaussian kernel (:mod:`kabulsim.calibration.transition`), so that the last
+generation's importance weights do not collapse onto a few particles (its effective sample
+size, by generation, is reported).
 The last generation is then resampled by weight and moved with ABC-MCMC at the final
 threshold (:mod:`kabulsim.calibration.move`, ``Settings.moves`` steps), so that the ensemble's
 members carry equal weights without being copies of the few particles that carried most of the
@@ -61,6 +66,10 @@ def connect(address: str, timeout_s: float = 10.0) -> Any:
             f"--scheduler {address}: no Dask scheduler answered within {timeout_s:g} s"
             " (expected an address such as tcp://127.0.0.1:8786)"
         ) from exc
+
+
+class HistoryMismatch(ValueError):
+    """A stored history (resumed) does not hold this calibration's parameters."""
 
 
 class CalibrationStopped(ValueError):
@@ -132,16 +141,44 @@ def estimate(base: Scenario, settings: Settings, probe_reps: int = 5) -> Estimat
     )
 
 
+def scale_key(p: FreeParameter) -> str:
+    """The name pyABC runs ``p`` under on the priors' own scale (``log__`` + key when log)."""
+    return "log__" + p.key if p.log else p.key
+
+
 def _prior(params: Sequence[FreeParameter]) -> Any:
+    """The priors on their own scale: uniform, on the logarithm for a log-uniform prior."""
     import pyabc
 
     rvs = {}
     for p in params:
         if p.log:
-            rvs[p.key] = pyabc.RV("loguniform", p.low, p.high)
+            low, high = math.log(p.low), math.log(p.high)
+            rvs[scale_key(p)] = pyabc.RV("uniform", low, high - low)
         else:
-            rvs[p.key] = pyabc.RV("uniform", p.low, p.high - p.low)
+            rvs[scale_key(p)] = pyabc.RV("uniform", p.low, p.high - p.low)
     return pyabc.Distribution(**rvs)
+
+
+class OnPriorScale:
+    """A model of natural units run by pyABC on the priors' scale (the log of a log prior).
+
+    pyABC's kernel perturbs in the units it is given; a log-uniform prior's density is ``1/x``
+    in natural units, which a Gaussian kernel fits badly, so pyABC is given the logarithm,
+    where that prior is uniform. The posterior is the same: only the coordinates change.
+    """
+
+    def __init__(self, model: Callable[[dict[str, float]], Any], params: Sequence[FreeParameter]):
+        self.model = model
+        self.params = tuple(params)
+
+    def __call__(self, particle: dict[str, float]) -> Any:
+        """The model at the particle, mapped back to natural units."""
+        natural = {
+            p.key: math.exp(float(particle[scale_key(p)])) if p.log else float(particle[p.key])
+            for p in self.params
+        }
+        return self.model(natural)
 
 
 def _distance(simulated: dict[str, float], record: dict[str, float]) -> float:
@@ -164,6 +201,8 @@ class Outcome:
     facts: tuple[str, ...]
     moved: Moved | None = None
     """The resample-move step after the last generation (None: not made)."""
+    ess_generations: tuple[float, ...] = ()
+    """Kish effective sample size of each ABC-SMC generation, first to last."""
 
     @property
     def ess(self) -> float:
@@ -217,6 +256,7 @@ def calibrate(
 
     from kabulsim.calibration.folder import check_history
     from kabulsim.calibration.samplers import DeadlineMulticore, DeadlineSingleCore
+    from kabulsim.calibration.transition import DefensiveTransition
 
     chosen = tuple(params) if params is not None else free_parameters()
     facts = settings.facts
@@ -241,13 +281,17 @@ def calibrate(
     sampler.show_progress = show_progress
     # pyABC draws particles from numpy's global stream; seeding it is how its runs are seeded
     np.random.seed(settings.seed)  # noqa: NPY002
+    # the kabulsim priors run on their own scale (see OnPriorScale); a replaced prior as given
+    on_scale = prior is None
+    the_prior = _prior(chosen) if on_scale else prior
     abc = pyabc.ABCSMC(
-        the_model,
-        prior if prior is not None else _prior(chosen),
+        OnPriorScale(the_model, chosen) if on_scale else the_model,
+        the_prior,
         dist or _distance,
         population_size=settings.population,
         sampler=sampler,
         eps=pyabc.MedianEpsilon(),
+        transitions=DefensiveTransition(the_prior, settings.prior_percent / 100.0),
     )
     out_dir.mkdir(parents=True, exist_ok=True)
     db = out_dir / DB_NAME
@@ -255,6 +299,10 @@ def calibrate(
     if db.exists() or db.is_symlink():
         check_history(db)  # never a database pyABC did not write
         history = abc.load(url, 1)
+        if history.max_t is not None and history.max_t >= 0:
+            stored = history.get_distribution(m=0, t=history.max_t)[0]
+            for p in chosen:  # the stored parameters are this calibration's, on its scale
+                _natural(stored, p, on_scale)
         done = history.max_t + 1
         before = int(history.get_all_populations()["samples"].sum())
     else:
@@ -286,7 +334,7 @@ def calibrate(
         frame, weights = history.get_distribution(m=0, t=history.max_t)
         pops = history.get_all_populations()
         eps = float(pops["epsilon"].iloc[-1])
-        values = {p.path: frame[p.key].to_numpy(dtype=float) for p in chosen}
+        values = {p.path: _natural(frame, p, on_scale) for p in chosen}
         w = np.asarray(weights, dtype=float) / float(np.sum(weights))
         moved = None
         if settings.moves > 0:
@@ -322,7 +370,27 @@ def calibrate(
         params=chosen,
         facts=tuple(the_record),
         moved=moved,
+        ess_generations=tuple(
+            _kish(history.get_distribution(m=0, t=t)[1]) for t in range(int(history.max_t) + 1)
+        ),
     )
+
+
+def _kish(weights: Any) -> float:
+    w = np.asarray(weights, dtype=float)
+    return float(np.sum(w) ** 2 / np.sum(w**2)) if len(w) else 0.0
+
+
+def _natural(frame: Any, p: FreeParameter, on_scale: bool) -> np.ndarray:
+    """A parameter's values read back from pyABC's history, in natural units."""
+    key = scale_key(p) if on_scale else p.key
+    if key not in frame.columns:
+        raise HistoryMismatch(
+            f"{DB_NAME}: the stored history has no parameter {key!r} (it was written by another"
+            " version of kabulsim or with other free parameters); start in a new --out folder"
+        )
+    values: np.ndarray = frame[key].to_numpy(dtype=float)
+    return np.exp(values) if on_scale and p.log else values
 
 
 def _move_reserve(

@@ -21,6 +21,9 @@ class Settings:
     minutes: float = 18.0
     workers: int = 2
     seed: int = 0
+    prior_percent: int = 50
+    """Percent of each generation's proposals drawn from the prior rather than the kernel
+    (:mod:`kabulsim.calibration.transition`, a defensive mixture); 0: pyABC's kernel alone."""
     moves: int = 5
     """Resample-move steps after the last generation (:mod:`kabulsim.calibration.move`); 0: none."""
     certificate_rows: int = 3000

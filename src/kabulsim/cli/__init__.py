@@ -83,6 +83,7 @@ USER_ERRORS = (
     ("kabulsim.calibration.folder", "CalibrationFolderError"),
     ("kabulsim.calibration.abc", "CalibrationStopped"),
     ("kabulsim.calibration.abc", "SchedulerUnreachable"),
+    ("kabulsim.calibration.abc", "HistoryMismatch"),
     ("kabulsim.calibration.facts", "FactsError"),
 )
 """The library's errors that a user's input causes (module, class), beside OSError and the

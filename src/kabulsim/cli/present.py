@@ -232,7 +232,7 @@ def handle_explorer(args: argparse.Namespace) -> int:
     try:
         page = write_explorer_page(
             plan, reps=args.reps, seed=args.seed, ensemble=ens, workers=args.workers,
-            progress=progress, warn=warning, note=note,
+            progress=progress, warn=warning, note=note, assumptions=resolve_assumptions(args),
         )  # fmt: skip
     except ValueError as exc:
         raise UsageError(str(exc)) from None

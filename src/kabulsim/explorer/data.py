@@ -235,6 +235,13 @@ class ExplorerData:
     """What each menu's first option (the scenario's own) means for each scenario."""
     warnings: list[str] = field(default_factory=list)
     """One line per value outside its plausible range, in any case (a menu's or a file's)."""
+    own: dict[str, pd.DataFrame] = field(default_factory=dict)
+    """Each scenario's summary with every menu on its own value, by scenario name: the runs
+    ``kabulsim compare`` of the scenario files makes (the first layer of uncertainty)."""
+    layers: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """The scenario files' differences from the baseline in both layers of uncertainty, as
+    ``kabulsim compare`` gives them (:func:`kabulsim.analysis.compare.nested_intervals`, its
+    ``layers.csv``); empty when the page has no second layer."""
 
 
 def wall_clock(ts: pd.Series) -> pd.Series:
@@ -573,6 +580,7 @@ def run_family(
     done_runs = {keys[i]: frame for i, frame in zip(runs, frames, strict=True)}
     failed = sum(int((frame["error"] != "").sum()) for frame in frames)
     summaries: dict[str, pd.DataFrame] = {}
+    own: dict[str, pd.DataFrame] = {}
     parts: dict[str, list[pd.DataFrame]] = {
         k: [] for k in ("fall", "timeline", "outcomes", "routes", "fronts")
     }
@@ -581,6 +589,8 @@ def run_family(
         summary = done_runs[key]
         ok = summary[summary["error"] == ""]
         summaries[str(cell.index)] = ok
+        if not cell.values:  # every menu on the scenario's own value
+            own.setdefault(cell.own.name, summary)
         for key_, frame in (
             ("fall", fall_curve(summary, cell.scenario)),
             ("timeline", _timeline(ok)),
@@ -620,4 +630,5 @@ def run_family(
         ensemble=None if members is None else members.record(),
         menus=menus,
         warnings=_warnings(cells),
+        own=own,
     )

@@ -788,6 +788,36 @@ def _table(frame: pd.DataFrame, headings: dict[str, str] | None = None) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
+def _layers_section(data: ExplorerData) -> str:
+    """The scenario files' differences in both layers of uncertainty (empty: no section)."""
+    from kabulsim.analysis.compare import nested_table
+    from kabulsim.outputs import AFTER_CAPITAL_OUTCOMES, HEADLINE_OUTCOMES
+
+    if data.layers.empty:
+        return ""
+    # the outcomes compare's terminal shows first: the headline and the campaign after Kabul
+    headline = data.layers["outcome"].isin([*HEADLINE_OUTCOMES, *AFTER_CAPITAL_OUTCOMES])
+    first = "calibrated ensemble" if data.ensemble is not None else "scenarios' single values"
+    return (
+        '<section class="wide" style="grid-column: 1 / -1" aria-labelledby="h-layers">\n'
+        '<h2 id="h-layers">Two layers of uncertainty: the scenario files against the'
+        " baseline</h2>\n"
+        '<p class="note">Each scenario file with every menu on its own value, minus the'
+        f" baseline, as kabulsim compare gives it. First layer: every run takes the {first}"
+        " (what the record constrains). Second layer: the same runs, each also drawing the"
+        " inputs of the counterfactual mechanisms that no record constrains (who fills an"
+        " empty Kabul, a Taliban return, looting, a defended city) from their priors"
+        " (docs/uncertainty.md). The second interval is wider when those assumptions matter"
+        " to the answer. '95% of runs' holds the middle 95% of the runs' paired differences;"
+        " a share's interval is the bootstrap 95% interval of the difference of shares. The"
+        " headline outcomes and the campaign after Kabul first; every other outcome below.</p>\n"
+        + _table(nested_table(data.layers[headline]))
+        + "\n<details><summary>Every other outcome in both layers</summary>\n"
+        + _table(nested_table(data.layers[~headline]))
+        + "\n</details>\n</section>"
+    )
+
+
 def _parameters_text(data: ExplorerData) -> str:
     """Which parameter values the cases drew from."""
     if not data.ensemble:
@@ -1041,6 +1071,7 @@ excludes 0 and the difference is large enough to matter (6 hours, 5 percentage p
 <th scope="col">changed (interval excludes 0 and the size matters)</th></tr></thead>
 <tbody id="diff-body"></tbody></table>
 </section>
+{_layers_section(data)}
 {rest}
 </div>
 <h2>Read this before drawing conclusions</h2>

@@ -73,6 +73,7 @@ def calibration_command(
     words += ["--reps", str(settings.reps), "--generations", str(settings.generations)]
     words += ["--epsilon", f"{settings.epsilon:g}", "--minutes", f"{settings.minutes:g}"]
     words += ["--workers", str(settings.workers), "--seed", str(settings.seed)]
+    words += ["--prior-share", str(settings.prior_percent)]
     words += ["--moves", str(settings.moves), "--certificate", str(settings.certificate_rows)]
     if write is not None:
         words += ["--write", str(write)]
@@ -99,7 +100,8 @@ class CalibrationFolder:
             f"{len(self.ensemble)} members after {done.generations} generations (threshold"
             f" {done.epsilon:.3g}); {done.simulations:,} simulations in {done.seconds:.0f} s"
             f" ({done.simulations_per_second:.0f}/s); effective sample size of the last"
-            f" generation {done.ess_smc:.0f} ({done.ess_smc / max(len(self.ensemble), 1):.0%})",
+            f" generation {done.ess_smc:.0f} ({done.ess_smc / max(len(self.ensemble), 1):.0%});"
+            " by generation: " + ", ".join(f"{e:.0f}" for e in done.ess_generations),
             f"ensemble: {self.table}\nsidecar:  {self.sidecar}",
         ]
         if done.moved is not None:
@@ -201,6 +203,7 @@ def ensemble_metadata(
             "epsilon": settings.epsilon,
             "minutes": settings.minutes,
             "workers": settings.workers,
+            "prior_share_percent": settings.prior_percent,
             "moves": settings.moves,
             "certificate_rows": settings.certificate_rows,
             "pseudo_records": settings.pseudo_records,
@@ -211,6 +214,10 @@ def ensemble_metadata(
             "distance": "root mean square of the facts' standardised deviations",
             "effective_sample_size": round(outcome.ess_smc, 1),
             "effective_sample_size_of": "ABC-SMC's last weighted generation (Kish)",
+            "effective_sample_size_by_generation": [round(e, 1) for e in outcome.ess_generations],
+            "proposal": "pyABC's Gaussian kernel on the priors' scale (log for a log-uniform"
+            f" prior), {settings.prior_percent}% of proposals from the priors (defensive"
+            " mixture, Hesterberg 1995)",
             "moved": None
             if outcome.moved is None
             else {

@@ -17,7 +17,10 @@ from kabulsim.limits import MAX_GRID_POINTS, MAX_NAME_CHARS, MAX_REPS
 from kabulsim.textsafe import terminal_text
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from kabulsim.analysis.sweep import Axis
+    from kabulsim.calibration.assumptions import AssumptionSet
     from kabulsim.calibration.ensemble import Ensemble
     from kabulsim.experiments.runner import Progress
     from kabulsim.explorer.data import ExplorerData
@@ -176,6 +179,7 @@ def write_explorer_page(
     progress: Progress | None = None,
     warn: Callable[[str], None] | None = None,
     note: Callable[[str], None] | None = None,
+    assumptions: AssumptionSet | None = None,
 ) -> ExplorerPage:
     """Run the family (and the lesson's choices) and write the page (whole or not at all).
 
@@ -188,6 +192,10 @@ def write_explorer_page(
         progress: ``progress(done, total)`` over the family's replications.
         warn: called with each value outside its plausible range (before any run).
         note: called with what is being done next (the lesson's choices, the page).
+        assumptions: the second layer of uncertainty (None: none). With two scenario files
+            or more, each file is run again with every replication also drawing the
+            assumptions, and the page shows each file's differences from the baseline in
+            both layers, as ``kabulsim compare`` of those files does (:func:`two_layers`).
 
     Raises:
         ValueError: a family that is not valid, or a lesson's case that cannot be run.
@@ -201,6 +209,13 @@ def write_explorer_page(
         plan.scenarios, plan.axes, reps, seed, workers=workers, progress=progress,
         ensemble=ensemble,
     )  # fmt: skip
+    if assumptions is not None and len(plan.scenarios) > 1:
+        if note is not None:
+            note("the second layer: the scenario files again, drawing the assumptions")
+        data.layers = two_layers(
+            plan.scenarios, data.own, reps, seed, ensemble=ensemble, assumptions=assumptions,
+            workers=workers,
+        )  # fmt: skip
     lead, found = "", None
     if plan.lesson is not None:
         from kabulsim.explorer.lesson import run_lesson
@@ -217,3 +232,37 @@ def write_explorer_page(
         note("writing the page")
     path = write_explorer(data, plan.out, title=plan.title, lead=lead)
     return ExplorerPage(path, data, found)
+
+
+def two_layers(
+    scenarios: Sequence[Scenario],
+    first: dict[str, pd.DataFrame],
+    reps: int,
+    seed: int,
+    *,
+    ensemble: Ensemble | None,
+    assumptions: AssumptionSet,
+    workers: int | None = None,
+    n_boot: int = 2000,
+) -> pd.DataFrame:
+    """The scenario files' differences from the first one, in both layers of uncertainty.
+
+    ``first`` holds each file's runs as the page made them (the first layer: the ensemble,
+    or the single values); each file is run again with the same seed, replications and
+    members, every replication also drawing ``assumptions`` (the second layer), exactly as
+    ``kabulsim compare`` runs it; the table is compare's own
+    (:func:`~kabulsim.analysis.compare.nested_intervals`, its ``layers.csv``), with
+    compare's bootstrap (``n_boot``).
+    """
+    from kabulsim.analysis.compare import nested_intervals
+    from kabulsim.experiments.runner import run_many
+
+    outer = {
+        sc.name: run_many(
+            sc, reps, seed, workers=workers, ensemble=ensemble, assumptions=assumptions
+        ).summary
+        for sc in scenarios
+    }
+    inner = {sc.name: first[sc.name] for sc in scenarios}
+    layers = {"record": inner, "assumptions": outer}
+    return nested_intervals(layers, scenarios[0].name, n_boot=n_boot, seed=seed)
