@@ -362,7 +362,9 @@ def dask_rate(reps: int) -> float | None:
         return reps / (time.perf_counter() - began)
 
 
-def _stats(values: list[float], digits: int) -> dict[str, float]:
+def _stats(values: list[float], digits: int) -> dict[str, float] | None:
+    if not values:  # a timing left out (--skip)
+        return None
     return {
         "median": round(float(np.median(values)), digits),
         "min": round(min(values), digits),
@@ -419,6 +421,8 @@ def against(args: argparse.Namespace, passed: list[str]) -> dict[str, object]:
             cmd += ["--rotate", str(k)]
             out = subprocess.run(cmd, env=env, check=True, capture_output=True, text=True)
             runs[name].append(json.loads(out.stdout))
+            # Each process's figures as they come (standard error), for a run cut short.
+            print(json.dumps({"round": k, "tree": name, **runs[name][-1]}), file=sys.stderr)
     figures: dict[str, object] = {}
     for figure, path in HEADLINES.items():
         pairs = [
@@ -486,11 +490,19 @@ def main() -> None:
         help="also measure the checkout at PATH in the same rounds and report the ratios"
         " (memory is not measured)",
     )
+    parser.add_argument(
+        "--skip",
+        default="",
+        metavar="NAMES",
+        help="timings to leave out, comma-separated: r1, r2 (the rates and parallel"
+        " efficiency), figures, calibration, lesson, machine, startup, dask",
+    )
     parser.add_argument("--rotate", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.against:
         flags = ("--quick", "--dask", "--no-user-figures")
         passed = [f for f in flags if getattr(args, f[2:].replace("-", "_"))]
+        passed += ["--skip", args.skip] if args.skip else []
         print(json.dumps(against(args, [*passed, "--no-memory"])))
         return
     if args.finalize or args.memory_only is not None:
@@ -533,6 +545,11 @@ def main() -> None:
         timings.append(("lesson", lesson_build))
     timings.append(("machine", machine_efficiency))
     timings.append(("startup", startup_times))
+    skip = {name.strip() for name in args.skip.split(",") if name.strip()}
+    known = {name for name, _ in timings} | {"dask", "calibration", "lesson"}
+    if skip - known:
+        parser.error(f"--skip: unknown timings {', '.join(sorted(skip - known))}")
+    timings = [(name, measure) for name, measure in timings if name not in skip]
     rounds: list[dict[str, float]] = []
     for k in range(rounds_n):
         row: dict[str, float] = {}
@@ -553,8 +570,10 @@ def main() -> None:
                 row.update({f"{name}_{key}": v for key, v in value.items()})
             elif value is not None:
                 row[name] = value
-        row["efficiency"] = row["r2_rate"] / (2 * row["r1_rate"])
-        row["efficiency_vs_machine"] = row["efficiency"] / row["machine"]
+        if "r1_rate" in row and "r2_rate" in row:
+            row["efficiency"] = row["r2_rate"] / (2 * row["r1_rate"])
+            if "machine" in row:
+                row["efficiency_vs_machine"] = row["efficiency"] / row["machine"]
         if "dask" in row:
             row["dask_vs_pool"] = row["dask"] / row["r2_rate"]
         rounds.append(row)

@@ -408,6 +408,8 @@ class World:
         self._captures: list[tuple[float, bool]] = []
         self._last_snap: tuple[Any, ...] | None = None
         self._next_capture = 0
+        self._capture_due_h = math.inf
+        """Clock time (h) of the next scheduled prisoner-taking (inf: none)."""
         self.city_holder: CityHolder = "taliban"
         self.ledger = Ledger(float(f.taliban_national), theatre.routes)
         self.arrivals: dict[str, Callable[[float], None]] = {}
@@ -565,12 +567,15 @@ class World:
         """Schedule stragglers to be taken prisoner: ``(clock time h, foreign?)`` pairs."""
         self._captures = sorted(captures)
         self._next_capture = 0
+        self._capture_due_h = self._captures[0][0] if self._captures else math.inf
 
     def book_prisoners(self) -> None:
         """Book the scheduled prisoner-takings due by now, each at its own time."""
+        now = self.env.now + 1e-9
+        if self._capture_due_h > now:  # nothing due (most calls): no loop
+            return
         captures = self._captures
         i = self._next_capture
-        now = self.env.now + 1e-9
         while i < len(captures) and captures[i][0] <= now:
             t_h, foreign = captures[i]
             if foreign:
@@ -581,6 +586,7 @@ class World:
             self._straggler_log(t_h)
             i += 1
         self._next_capture = i
+        self._capture_due_h = captures[i][0] if i < len(captures) else math.inf
 
     def _straggler_log(self, t_h: float | None = None) -> None:
         self.recorder.stragglers.extend((self.env.now if t_h is None else t_h, self.stragglers))
