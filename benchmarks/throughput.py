@@ -5,6 +5,8 @@ Usage::
     python benchmarks/throughput.py            # full: memory at 10,000 and 100,000 reps
     python benchmarks/throughput.py --quick    # CI-sized: memory at 1,000 and 3,000 reps
     python benchmarks/throughput.py --dask     # also a Dask LocalCluster (2 workers)
+    python benchmarks/throughput.py --quick --no-memory --against /work/main
+                                               # before/after: this tree and another checkout
 
 Figures:
 
@@ -42,6 +44,12 @@ Figures:
 
 Each timing is repeated in several rounds (5; 3 with ``--quick``) whose order rotates; ratios
 are taken within a round, and ratios and rates are given as median, min and max over rounds.
+
+Before and after in one command: ``--against PATH`` (another checkout of the project, or its
+``src`` folder) runs each round twice, in two fresh processes, one importing this tree's
+package and one importing PATH's (which goes first alternates from round to round); it
+prints both trees' figures and, for each headline figure, the ratio this/against taken
+within each round (median, min and max), so that a shared host's drift cancels out.
 """
 
 from __future__ import annotations
@@ -354,11 +362,87 @@ def dask_rate(reps: int) -> float | None:
         return reps / (time.perf_counter() - began)
 
 
-def _stats(values: list[float], digits: int) -> dict[str, float]:
+def _stats(values: list[float], digits: int) -> dict[str, float] | None:
+    if not values:  # a timing left out (--skip)
+        return None
     return {
         "median": round(float(np.median(values)), digits),
         "min": round(min(values), digits),
         "max": round(max(values), digits),
+    }
+
+
+HEADLINES: dict[str, tuple[str, ...]] = {
+    "replication_cost_bare_events": ("replication_cost_bare_events", "median"),
+    "ms_per_rep_serial_simulate": ("ms_per_rep_serial_simulate", "median"),
+    "ms_per_rep_results": ("ms_per_rep_parts", "results"),
+    "reps_per_s_1_worker": ("reps_per_s_1_worker", "median"),
+    "reps_per_s_2_workers": ("reps_per_s_2_workers", "median"),
+    "parallel_efficiency": ("parallel_efficiency", "median"),
+    "machine_parallel_efficiency": ("machine_parallel_efficiency", "median"),
+    "parallel_efficiency_vs_machine": ("parallel_efficiency_vs_machine", "median"),
+    "parent_cpu_share_2_workers": ("parent_cpu_share_2_workers", "median"),
+    "figure_share": ("figure_share", "share", "median"),
+    "calibration_sims_per_s": ("calibration_sims_per_s", "median"),
+    "lesson_build_s": ("lesson_build_s", "median"),
+}
+"""The figures compared with ``--against`` (each a path into the benchmark's JSON)."""
+
+
+def _dig(result: dict[str, Any], path: tuple[str, ...]) -> float | None:
+    value: Any = result
+    for key in path:
+        if not isinstance(value, dict) or value.get(key) is None:
+            return None
+        value = value[key]
+    return float(value)
+
+
+def _src(path: str) -> str:
+    """The folder to put on ``PYTHONPATH`` for the checkout (or ``src`` folder) ``path``."""
+    src = os.path.join(path, "src")
+    folder = src if os.path.isdir(os.path.join(src, "kabulsim")) else path
+    if not os.path.isdir(os.path.join(folder, "kabulsim")):
+        raise SystemExit(f"throughput.py: --against {path}: no kabulsim package there or in src/")
+    return os.path.abspath(folder)
+
+
+def against(args: argparse.Namespace, passed: list[str]) -> dict[str, object]:
+    """Both trees' figures, round by round in fresh processes, and their ratios per round."""
+    here = _src(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    trees = {"this": here, "against": _src(args.against)}
+    rounds_n = args.rounds if args.rounds is not None else (3 if args.quick else 5)
+    runs: dict[str, list[dict[str, Any]]] = {"this": [], "against": []}
+    for k in range(rounds_n):
+        order = ("this", "against") if k % 2 == 0 else ("against", "this")
+        for name in order:
+            env = dict(os.environ, PYTHONPATH=trees[name])
+            cmd = [sys.executable, os.path.abspath(__file__), *passed, "--rounds", "1"]
+            cmd += ["--rotate", str(k)]
+            out = subprocess.run(cmd, env=env, check=True, capture_output=True, text=True)
+            runs[name].append(json.loads(out.stdout))
+            # Each process's figures as they come (standard error), for a run cut short.
+            print(json.dumps({"round": k, "tree": name, **runs[name][-1]}), file=sys.stderr)
+    figures: dict[str, object] = {}
+    for figure, path in HEADLINES.items():
+        pairs = [
+            (_dig(a, path), _dig(b, path))
+            for a, b in zip(runs["this"], runs["against"], strict=True)
+        ]
+        ratios = [a / b for a, b in pairs if a is not None and b is not None and b != 0.0]
+        this = [a for a, _ in pairs if a is not None]
+        other = [b for _, b in pairs if b is not None]
+        figures[figure] = {
+            "this": _stats(this, 4) if this else None,
+            "against": _stats(other, 4) if other else None,
+            "ratio_this_over_against": _stats(ratios, 3) if ratios else None,
+        }
+    return {
+        "this": here,
+        "against": trees["against"],
+        "rounds": rounds_n,
+        "figures": figures,
+        "runs": runs,
     }
 
 
@@ -400,7 +484,27 @@ def main() -> None:
         action="store_true",
         help="skip the calibration's simulations per second and the lesson page's build time",
     )
+    parser.add_argument(
+        "--against",
+        metavar="PATH",
+        help="also measure the checkout at PATH in the same rounds and report the ratios"
+        " (memory is not measured)",
+    )
+    parser.add_argument(
+        "--skip",
+        default="",
+        metavar="NAMES",
+        help="timings to leave out, comma-separated: r1, r2 (the rates and parallel"
+        " efficiency), figures, calibration, lesson, machine, startup, dask",
+    )
+    parser.add_argument("--rotate", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.against:
+        flags = ("--quick", "--dask", "--no-user-figures")
+        passed = [f for f in flags if getattr(args, f[2:].replace("-", "_"))]
+        passed += ["--skip", args.skip] if args.skip else []
+        print(json.dumps(against(args, [*passed, "--no-memory"])))
+        return
     if args.finalize or args.memory_only is not None:
         sizes = args.memory_only or []
         print(
@@ -441,6 +545,11 @@ def main() -> None:
         timings.append(("lesson", lesson_build))
     timings.append(("machine", machine_efficiency))
     timings.append(("startup", startup_times))
+    skip = {name.strip() for name in args.skip.split(",") if name.strip()}
+    known = {name for name, _ in timings} | {"dask", "calibration", "lesson"}
+    if skip - known:
+        parser.error(f"--skip: unknown timings {', '.join(sorted(skip - known))}")
+    timings = [(name, measure) for name, measure in timings if name not in skip]
     rounds: list[dict[str, float]] = []
     for k in range(rounds_n):
         row: dict[str, float] = {}
@@ -454,14 +563,17 @@ def main() -> None:
         row["events"] = events
         parts = replication_parts(sim_reps)
         row.update({f"part_{name}": value for name, value in parts.items()})
-        for name, measure in timings[k % len(timings) :] + timings[: k % len(timings)]:
+        turn = (k + args.rotate) % len(timings)
+        for name, measure in timings[turn:] + timings[:turn]:
             value = measure()
             if isinstance(value, dict):
                 row.update({f"{name}_{key}": v for key, v in value.items()})
             elif value is not None:
                 row[name] = value
-        row["efficiency"] = row["r2_rate"] / (2 * row["r1_rate"])
-        row["efficiency_vs_machine"] = row["efficiency"] / row["machine"]
+        if "r1_rate" in row and "r2_rate" in row:
+            row["efficiency"] = row["r2_rate"] / (2 * row["r1_rate"])
+            if "machine" in row:
+                row["efficiency_vs_machine"] = row["efficiency"] / row["machine"]
         if "dask" in row:
             row["dask_vs_pool"] = row["dask"] / row["r2_rate"]
         rounds.append(row)

@@ -286,12 +286,28 @@ def per_place(
     declared: tuple[Any, ...], places: tuple[Place, ...] = PLACES
 ) -> dict[tuple[str, str], str]:
     """The column of each template and place: ``{(template key, place key): column name}``."""
-    return {
-        (entry.name, p.name): entry.for_place(p).name
-        for entry in declared
-        if isinstance(entry, Each)
-        for p in with_role(entry.role, places)
-    }
+    # Asked for in every replication with the same two tuples: computed once per pair (by
+    # identity: the cache holds the tuples, so an id is never reused while it is cached).
+    key = (id(declared), id(places))
+    held = _PER_PLACE.get(key)
+    if held is None or held[0] is not declared or held[1] is not places:
+        if len(_PER_PLACE) >= 64:
+            _PER_PLACE.clear()
+        held = _PER_PLACE[key] = (
+            declared,
+            places,
+            {
+                (entry.name, p.name): entry.for_place(p).name
+                for entry in declared
+                if isinstance(entry, Each)
+                for p in with_role(entry.role, places)
+            },
+        )
+    return dict(held[2])
+
+
+_PER_PLACE: dict[tuple[int, int], tuple[tuple[Any, ...], tuple[Place, ...], dict[Any, str]]] = {}
+""":func:`per_place`'s answers, by the identity of its arguments."""
 
 
 STATE_DECLARED: tuple[StateVariable | Each, ...] = (

@@ -27,7 +27,7 @@ import sys
 import time
 from collections.abc import Callable
 from contextlib import closing, suppress
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
@@ -44,7 +44,7 @@ from kabulsim.experiments.batches import (
     run_batch,
 )
 from kabulsim.experiments.executors import Engine, make_engine
-from kabulsim.experiments.quantiles import CountAccumulator
+from kabulsim.experiments.quantiles import CountAccumulator, empty_counts
 from kabulsim.experiments.store import EVENTS_SCHEMA, SERIES_SCHEMA, RunStore, scenario_hash
 from kabulsim.experiments.studies import FolderError, atomic_write_text, manifest_value
 from kabulsim.files import FileProblem, read_bounded
@@ -54,6 +54,9 @@ from kabulsim.scenario.schema import Scenario
 
 Progress = Callable[[int, int], None]
 """Called as ``progress(done, total)`` (replications) after each batch."""
+
+_NO_COUNTS = empty_counts()
+"""What an in-memory run keeps of a batch's counts once they are merged (nothing)."""
 
 ENSEMBLE_MEMBERS = "ensemble_members.json"
 """In a run folder made with an ensemble: the members the replications drew from (resume)."""
@@ -214,11 +217,17 @@ def run_many(
     began = time.perf_counter()
     if out is None:
         results: dict[int, BatchResult] = {}
-        _execute(engine, batches, reps, 0, progress, lambda r: results.__setitem__(r.index, r))
-        ordered = [results[i] for i in range(len(batches))]
         acc = CountAccumulator()
-        for r in ordered:
-            acc.add(r.counts)
+
+        def keep(result: BatchResult) -> None:
+            # The counts are merged as each batch arrives, while the workers run the next
+            # ones (counts add up exactly in any order): the end of the run does not wait
+            # for a merge of every batch. The frames are kept to be put in batch order.
+            acc.add(result.counts)
+            results[result.index] = replace(result, counts=_NO_COUNTS)
+
+        _execute(engine, batches, reps, 0, progress, keep)
+        ordered = [results[i] for i in range(len(batches))]
         return RunResult(
             scenario=scenario,
             seed=seed,

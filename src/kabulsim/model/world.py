@@ -32,7 +32,10 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
+from functools import lru_cache
 from operator import attrgetter
+from types import SimpleNamespace
 from typing import Any, Literal
 
 import numpy as np
@@ -327,9 +330,9 @@ class World:
         theatre = sc.theatre
         self.theatre = theatre
         """The scenario's fronts, cities and routes (:class:`kabulsim.scenario.theatre.Theatre`)."""
+        plan_of = _theatre_plan(theatre.places)
         if not self.outcomes:
-            self.outcomes = outputs_of(theatre.places).outcomes
-        names = per_place(OUTCOMES_DECLARED, theatre.places)
+            self.outcomes = plan_of.outcomes
         self.fronts = Fronts()
         """The fronts by name, in the theatre's order."""
         for index, plan in enumerate(theatre.fronts):
@@ -349,7 +352,7 @@ class World:
                     float(plan.alliance), sc.morale.alliance_initial, float(plan.alliance_reserve)
                 ),
                 plan,
-                {key: col for (key, place), col in names.items() if place == plan.name},
+                dict(plan_of.outs[plan.name]),
                 index,
                 establishment=float(plan.taliban),
             )
@@ -391,7 +394,7 @@ class World:
                 float(pocket.garrison),
                 foreign_pocket,
                 pocket.inputs.morale,
-                {key: col for (key, place), col in names.items() if place == pocket.name},
+                dict(plan_of.outs[pocket.name]),
                 self._h(pocket.inputs.controllers),
             )
         self.elsewhere = float(held)
@@ -404,8 +407,9 @@ class World:
         """Foreign fighters left behind in Kabul (fighters); see :meth:`book_prisoners`."""
         self._captures: list[tuple[float, bool]] = []
         self._last_snap: tuple[Any, ...] | None = None
-        self._hour_of: dict[object, float | None] = {}
         self._next_capture = 0
+        self._capture_due_h = math.inf
+        """Clock time (h) of the next scheduled prisoner-taking (inf: none)."""
         self.city_holder: CityHolder = "taliban"
         self.ledger = Ledger(float(f.taliban_national), theatre.routes)
         self.arrivals: dict[str, Callable[[float], None]] = {}
@@ -432,15 +436,17 @@ class World:
                     if other.plan.plays("capital"):
                         other.encircled_by.append((self.milestone(f"{fall.city}_falls"), factor))
         self.city = new_city(env)
-        numbers, labels = readers(theatre.places)
-        self._readers = numbers | labels
-        self.state_numeric = tuple(numbers)
+        self.front_attrs = SimpleNamespace(**self.fronts)
+        """The fronts as plain attributes (``front_attrs.<name>``): what the snapshots read
+        (found without :meth:`Fronts.__getattr__`'s failed lookup first)."""
+        self._readers = plan_of.readers
+        self.state_numeric = plan_of.state_numeric
         """The numeric state variables of this theatre (the series' columns), in order."""
-        self.state_categorical = tuple(labels)
+        self.state_categorical = plan_of.state_categorical
         """The categorical state variables, in order."""
-        self._snap_read, self._snap_terms, self._snap_columns = _snapshot_plan(
-            {name: how for name, how in numbers.items() if name != LOGGED}, labels
-        )
+        self._snap_read = plan_of.snap_read
+        self._snap_terms = plan_of.snap_terms
+        self._snap_columns = plan_of.snap_columns
         """Kabul once the Taliban have left: factions, clashes, the political track's effects
         (owned by :mod:`kabulsim.model.vacuum`)."""
         self.force_arrives_h = self._h(sc.political.force_arrives)
@@ -448,20 +454,14 @@ class World:
         the political track (postponed until the Taliban have left the city)."""
 
     def _h(self, when: object) -> float | None:
-        from datetime import datetime
-
         if when is None:
             return None
         assert isinstance(when, datetime)
-        return to_hours(self.scenario.start, when)
+        return _clock_hours(self.scenario.start, when)
 
     def hours(self, when: object) -> float | None:
         """Clock time (h) of a scenario date, or None when the date is unset."""
-        try:
-            return self._hour_of[when]
-        except KeyError:  # the first time this date is asked for in this replication
-            hours = self._hour_of[when] = self._h(when)
-            return hours
+        return self._h(when)
 
     def milestone(self, name: str) -> simpy.Event:
         """The shared event ``name``, created on first use (for phases added later).
@@ -567,12 +567,15 @@ class World:
         """Schedule stragglers to be taken prisoner: ``(clock time h, foreign?)`` pairs."""
         self._captures = sorted(captures)
         self._next_capture = 0
+        self._capture_due_h = self._captures[0][0] if self._captures else math.inf
 
     def book_prisoners(self) -> None:
         """Book the scheduled prisoner-takings due by now, each at its own time."""
+        now = self.env.now + 1e-9
+        if self._capture_due_h > now:  # nothing due (most calls): no loop
+            return
         captures = self._captures
         i = self._next_capture
-        now = self.env.now + 1e-9
         while i < len(captures) and captures[i][0] <= now:
             t_h, foreign = captures[i]
             if foreign:
@@ -583,6 +586,7 @@ class World:
             self._straggler_log(t_h)
             i += 1
         self._next_capture = i
+        self._capture_due_h = captures[i][0] if i < len(captures) else math.inf
 
     def _straggler_log(self, t_h: float | None = None) -> None:
         self.recorder.stragglers.extend((self.env.now if t_h is None else t_h, self.stragglers))
@@ -806,12 +810,68 @@ def _snapshot_plan(
         parts: tuple[Reader, ...] = how if isinstance(how, tuple) else (how,)
         columns[name] = list(range(len(terms), len(terms) + len(parts)))
         terms.extend(parts)
-    readers = terms + list(labels.values())
+    # The fronts are read through World.front_attrs: the same objects, found faster.
+    readers = [
+        "front_attrs." + r[len("fronts.") :]
+        if isinstance(r, str) and r.startswith("fronts.")
+        else r
+        for r in terms + list(labels.values())
+    ]
     if len(readers) > 1 and all(isinstance(r, str) for r in readers):
         read: Callable[[World], tuple[Any, ...]] = attrgetter(*readers)  # type: ignore[arg-type]
     else:
         read = lambda w: tuple(_read(r, w) for r in readers)  # noqa: E731
     return read, len(terms), columns
+
+
+@lru_cache(maxsize=1024)
+def _clock_hours(start: datetime, when: datetime) -> float:
+    """Clock time (h) of ``when`` in a run starting at ``start`` (computed once per pair)."""
+    return to_hours(start, when)
+
+
+@dataclass(frozen=True, slots=True)
+class TheatrePlan:
+    """What a world takes from its theatre's places: the same in every replication.
+
+    Built once per theatre (:func:`_theatre_plan`) rather than in every replication's
+    :class:`World`.
+    """
+
+    outcomes: tuple[Outcome, ...]
+    """The theatre's declared outcomes (:func:`kabulsim.outputs.of`)."""
+    outs: dict[str, dict[str, str]]
+    """Each place's outcome columns by template key (copied into each front and pocket)."""
+    readers: dict[str, Reader]
+    """Every state variable's reader, by column (:func:`readers`)."""
+    state_numeric: tuple[str, ...]
+    state_categorical: tuple[str, ...]
+    snap_read: Callable[[World], tuple[Any, ...]]
+    snap_terms: int
+    snap_columns: dict[str, list[int]]
+    """The snapshots' reader, number of numeric terms and columns (:func:`_snapshot_plan`)."""
+
+
+@lru_cache(maxsize=32)
+def _theatre_plan(places: tuple[Place, ...]) -> TheatrePlan:
+    """The :class:`TheatrePlan` of a theatre with ``places``."""
+    outs: dict[str, dict[str, str]] = {p.name: {} for p in places}
+    for (key, place), col in per_place(OUTCOMES_DECLARED, places).items():
+        outs[place][key] = col
+    numbers, labels = readers(places)
+    read, terms, columns = _snapshot_plan(
+        {name: how for name, how in numbers.items() if name != LOGGED}, labels
+    )
+    return TheatrePlan(
+        outputs_of(places).outcomes,
+        outs,
+        numbers | labels,
+        tuple(numbers),
+        tuple(labels),
+        read,
+        terms,
+        columns,
+    )
 
 
 def _column(snaps: NDArray[np.float64], at: NDArray[np.intp], cols: list[int]) -> Any:
