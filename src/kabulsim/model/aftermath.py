@@ -19,6 +19,8 @@ what looting and factional fighting cost civilians, is :mod:`kabulsim.model.vacu
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 import simpy
 
 from kabulsim.model.world import World
@@ -86,8 +88,11 @@ def _vacuum_turn(world: World) -> None:
         wake.succeed()
 
     def found(_: simpy.Event) -> None:
-        if entry.callbacks and entered in entry.callbacks:
-            entry.callbacks.remove(entered)
+        # SimPy sets a processed event's callbacks to None (its annotation says a list):
+        # read as Any, so that a mypyc-compiled copy does not check it.
+        callbacks = cast(Any, entry).callbacks
+        if callbacks and entered in callbacks:
+            callbacks.remove(entered)
         is_foreign = bool(rng.random() * n < foreign_left)
         _incident(world, is_foreign, bool(rng.random() < af.lynch_share_vacuum))
         _vacuum_turn(world)

@@ -342,6 +342,11 @@ def _end_clash(world: World, start: float, detail: str) -> None:
     world.log("vacuum", "factional_fighting_ends", detail)
 
 
+def _clash_ongoing(world: World) -> bool:
+    """Whether a factional clash in the city is under way."""
+    return world.city.clash_since is not None
+
+
 def _clashes(world: World) -> simpy.events.ProcessGenerator:
     env = world.env
     v = world.scenario.vacuum
@@ -366,7 +371,9 @@ def _clashes(world: World) -> simpy.events.ProcessGenerator:
             end = min(end, arbiter)
         ended = env.timeout(end - start)
         yield ended | city.taliban_return
-        if city.clash_since is None:  # a Taliban return ended it
+        # Read through a call: mypy keeps ``clash_since`` narrowed to float across the
+        # yield, and a mypyc-compiled copy would then refuse the None a return set.
+        if not _clash_ongoing(world):  # a Taliban return ended it
             continue
         if "alliance" in (a[0], b[0]):
             loser = b[0] if a[0] == "alliance" else a[0]
