@@ -17,9 +17,11 @@ difference's 95% paired-bootstrap interval (:func:`kabulsim.analysis.compare.com
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
 import pandas as pd
+
+# the same five files, in the same order, as the hold-back rows of docs/scenarios.md
+from hold_back_table import NAMES, ROOT
 
 import kabulsim
 from kabulsim.analysis.compare import compare, readable_differences
@@ -28,14 +30,6 @@ from kabulsim.outputs import column
 from kabulsim.scenario import load_scenario
 from kabulsim.tables import to_datetime
 
-ROOT = Path(__file__).resolve().parents[1]
-NAMES = (
-    "baseline",
-    "hold_back",
-    "hold_back_until_interim",
-    "hold_back_early_force",
-    "hold_back_poor_discipline",
-)
 BEFORE_INTERIM = "south_before_interim"
 """The derived flag: the south collapsed before the Interim Authority took office."""
 
