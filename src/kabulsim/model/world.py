@@ -347,7 +347,7 @@ class World:
                 plan.name,
                 float(plan.taliban),
                 morale,
-                self._h(plan.controllers),
+                self.hours(plan.controllers),
                 AllianceForce(
                     float(plan.alliance), sc.morale.alliance_initial, float(plan.alliance_reserve)
                 ),
@@ -395,7 +395,7 @@ class World:
                 foreign_pocket,
                 pocket.inputs.morale,
                 dict(plan_of.outs[pocket.name]),
-                self._h(pocket.inputs.controllers),
+                self.hours(pocket.inputs.controllers),
             )
         self.elsewhere = float(held)
         self.pocket_garrisons = float(sum(p.garrison for p in theatre.pockets))
@@ -449,19 +449,16 @@ class World:
         self._snap_columns = plan_of.snap_columns
         """Kabul once the Taliban have left: factions, clashes, the political track's effects
         (owned by :mod:`kabulsim.model.vacuum`)."""
-        self.force_arrives_h = self._h(sc.political.force_arrives)
+        self.force_arrives_h = self.hours(sc.political.force_arrives)
         """Clock time (h) of the first international troops in Kabul; None: never. Set by
         the political track (postponed until the Taliban have left the city)."""
 
-    def _h(self, when: object) -> float | None:
+    def hours(self, when: object) -> float | None:
+        """Clock time (h) of a scenario date, or None when the date is unset."""
         if when is None:
             return None
         assert isinstance(when, datetime)
         return _clock_hours(self.scenario.start, when)
-
-    def hours(self, when: object) -> float | None:
-        """Clock time (h) of a scenario date, or None when the date is unset."""
-        return self._h(when)
 
     def milestone(self, name: str) -> simpy.Event:
         """The shared event ``name``, created on first use (for phases added later).
