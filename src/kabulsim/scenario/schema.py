@@ -1853,6 +1853,7 @@ class Command(_Part):
         le=1,
         plausible=(0.0, 0.15),
         kind="assumption",
+        fit=True,
         source="in 2001 neither line gave way before it was assaulted (the Shamali line fell"
         " back after three hours of fighting): the threshold lies below the morale the lines"
         " reached before their assaults",
@@ -1877,9 +1878,10 @@ class Command(_Part):
         le=1,
         plausible=(0.0, 0.03),
         kind="assumption",
+        fit=True,
         source=REF_TALOQAN + "; no source gives a rate of desertion without payments: the"
-        " default counts only the paid defections (bought_per_day); 0.01 moves the median"
-        " Shamali fight to 10 Nov (a candidate for the next recalibration)",
+        " default counts only the paid defections (bought_per_day); calibrated (0.01 moves the"
+        " median Shamali fight to 10 Nov)",
         description="Share of a line's fighters deserting or changing sides each day, times"
         " (1 - morale), without payments.",
     )
@@ -1890,7 +1892,8 @@ class Command(_Part):
         le=1,
         plausible=(0.0, 0.03),
         kind="reference",
-        source=REF_WOODWARD + "; the rate is an assumption",
+        fit=True,
+        source=REF_WOODWARD + "; no source gives the rate: calibrated",
         description="Further share of a line's fighters whose commanders are paid to change"
         " sides each day, times (1 - morale), on a line struck in the last day's strikes (0: no"
         " cash, a counterfactual).",
