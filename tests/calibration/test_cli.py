@@ -35,7 +35,10 @@ def test_calibrate_command_writes_a_loadable_ensemble(tmp_path: Path, capsys) ->
     assert meta["certificate"]["file"] == "certificate.json"
     assert meta["certificate"]["table_size"] == 120
     cert = json.loads((out / "certificate.json").read_text())
-    assert cert["pseudo_records"] == 120 and len(cert["ranks"]) == 120
+    # a pseudo-record needs every fact: a prior draw whose line withdraws without a fight
+    # (command.withdraw_morale is free) has no fight to date, and is not a record
+    assert len(cert["ranks"]) == cert["pseudo_records"]
+    assert 100 <= cert["pseudo_records"] <= 120
     assert set(cert["record_percentiles"]) == set(meta["facts"])
     assert (out / "certificate.png").stat().st_size > 10_000
     assert "certificate:" in captured.out

@@ -422,11 +422,15 @@ class Air(_Part):
         0.4,
         units="fighters/sortie",
         ge=0,
-        plausible=(0.1, 1.5),
+        plausible=(0.1, 0.65),
         kind="assumption",
         fit=True,
         source="strikes on dispersed, dug-in positions without a controller on the"
-        " ground rarely hit troops",
+        " ground rarely hit troops; the upper end bounds kills per controlled sortie"
+        " (times controller_multiplier, at most 3: 1.95) by the cross-check of"
+        " docs/sources.md: 8,000-12,000 Taliban dead over about 6,000 strike sorties, 1.3-2"
+        " a sortie including ground fighting (T. Farrell, 'Unbeatable', Texas National Security"
+        " Review 1(3), 2018)",
         description="Fighters killed per strike sortie on a front without ground controllers.",
     )
     morale_per_sortie: float = param(
@@ -445,11 +449,13 @@ class Air(_Part):
         3.0,
         units="factor",
         ge=1,
-        plausible=(1.5, 6.0),
+        plausible=(1.5, 3.0),
         kind="assumption",
         fit=True,
         source="assumption informed by " + REF_BRISCOE + ": controllers on the ground made close"
-        " air support far more accurate",
+        " air support far more accurate; at most 3 so that kills per controlled sortie"
+        " (times kills_per_sortie, at most 0.65: 1.95) stay within the cross-check of"
+        " docs/sources.md (1.3-2 dead a strike sortie, ground fighting included)",
         description="Multiplier on a sortie's effect (kills and morale) once controllers are on"
         " that front.",
     )
@@ -1847,6 +1853,7 @@ class Command(_Part):
         le=1,
         plausible=(0.0, 0.15),
         kind="assumption",
+        fit=True,
         source="in 2001 neither line gave way before it was assaulted (the Shamali line fell"
         " back after three hours of fighting): the threshold lies below the morale the lines"
         " reached before their assaults",
@@ -1871,9 +1878,10 @@ class Command(_Part):
         le=1,
         plausible=(0.0, 0.03),
         kind="assumption",
+        fit=True,
         source=REF_TALOQAN + "; no source gives a rate of desertion without payments: the"
-        " default counts only the paid defections (bought_per_day); 0.01 moves the median"
-        " Shamali fight to 10 Nov (a candidate for the next recalibration)",
+        " default counts only the paid defections (bought_per_day); calibrated (0.01 moves the"
+        " median Shamali fight to 10 Nov)",
         description="Share of a line's fighters deserting or changing sides each day, times"
         " (1 - morale), without payments.",
     )
@@ -1884,7 +1892,8 @@ class Command(_Part):
         le=1,
         plausible=(0.0, 0.03),
         kind="reference",
-        source=REF_WOODWARD + "; the rate is an assumption",
+        fit=True,
+        source=REF_WOODWARD + "; no source gives the rate: calibrated",
         description="Further share of a line's fighters whose commanders are paid to change"
         " sides each day, times (1 - morale), on a line struck in the last day's strikes (0: no"
         " cash, a counterfactual).",
