@@ -288,8 +288,12 @@ def _atef(spec: FactSpec, summary: pd.DataFrame, sc: Scenario) -> Check:
     )
 
 
-def _stalemate(spec: FactSpec, summary: pd.DataFrame, sc: Scenario) -> Check:
-    """Every front holds to the horizon; Kabul's fall by the horizon and six months later."""
+def stalemate_shares(summary: pd.DataFrame, sc: Scenario) -> tuple[float, float, float]:
+    """Of the stalemate run's replications (``sc`` is :func:`stalemate_scenario`'s scenario).
+
+    Returns the share in which every front holds to the scenario's own horizon, and the
+    shares in which Kabul has fallen by that horizon and by the extended one.
+    """
     start = pd.Timestamp(sc.start)
     extended = start + pd.Timedelta(days=sc.horizon_days)
     horizon = extended - pd.Timedelta(days=STALEMATE_EXTENSION_DAYS)
@@ -302,14 +306,25 @@ def _stalemate(spec: FactSpec, summary: pd.DataFrame, sc: Scenario) -> Check:
     fallen = to_datetime(summary["kabul_falls"])
     by_horizon = float((fallen.notna() & (fallen <= horizon)).mean())
     by_extended = float((fallen.notna() & (fallen <= extended)).mean())
-    held = float(holds.mean())
-    drift = by_extended - by_horizon
+    return float(holds.mean()), by_horizon, by_extended
+
+
+def stalemate_holds(spec: FactSpec, held: float, by_horizon: float, by_extended: float) -> bool:
+    """The stalemate fact's tolerance on :func:`stalemate_shares`'s three shares."""
+    return held >= spec.low and by_extended - by_horizon < spec.extra["drift_below"]
+
+
+def _stalemate(spec: FactSpec, summary: pd.DataFrame, sc: Scenario) -> Check:
+    """Every front holds to the horizon; Kabul's fall by the horizon and six months later."""
+    held, by_horizon, by_extended = stalemate_shares(summary, sc)
+    extended = pd.Timestamp(sc.start) + pd.Timedelta(days=sc.horizon_days)
+    horizon = extended - pd.Timedelta(days=STALEMATE_EXTENSION_DAYS)
     text = (
         f"every front holds to {_fmt_t(horizon)} in {held:.1%}; Kabul fallen by then in"
         f" {by_horizon:.1%}, by {_fmt_t(extended)} in {by_extended:.1%}"
-        f" (+{100 * drift:.1f} points)"
+        f" (+{100 * (by_extended - by_horizon):.1f} points)"
     )
-    return Check(text, held >= spec.low and drift < spec.extra["drift_below"])
+    return Check(text, stalemate_holds(spec, held, by_horizon, by_extended))
 
 
 CHECKS: dict[str, Callable[[FactSpec, pd.DataFrame, Scenario], Check]] = {

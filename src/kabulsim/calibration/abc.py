@@ -29,6 +29,7 @@ is a sample from the same posterior).
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import time
 from collections.abc import Callable, Sequence
@@ -39,6 +40,7 @@ from typing import Any
 
 import numpy as np
 
+from kabulsim.calibration.constraint import Constrained, Constraint
 from kabulsim.calibration.move import Evaluate, Moved, move
 from kabulsim.calibration.priors import FreeParameter, free_parameters, with_values
 from kabulsim.calibration.settings import Settings
@@ -201,6 +203,8 @@ class Outcome:
     facts: tuple[str, ...]
     moved: Moved | None = None
     """The resample-move step after the last generation (None: not made)."""
+    constrained: Constrained | None = None
+    """What the constraint did to the last generation (None: no constraint)."""
     ess_generations: tuple[float, ...] = ()
     """Kish effective sample size of each ABC-SMC generation, first to last."""
 
@@ -216,6 +220,8 @@ class Outcome:
     @property
     def ess_smc(self) -> float:
         """Kish effective sample size of ABC-SMC's last weighted generation."""
+        if self.ess_generations:
+            return self.ess_generations[-1]
         return self.moved.ess_before if self.moved is not None else self.ess
 
     @property
@@ -234,6 +240,7 @@ def calibrate(
     dist: Callable[[dict[str, float], dict[str, float]], float] | None = None,
     prior: Any = None,
     show_progress: bool = False,
+    constraint: Constraint | None = None,
 ) -> Outcome:
     """Run (or resume) ABC-SMC and return the last generation's particles and weights.
 
@@ -250,6 +257,12 @@ def calibrate(
             :func:`~kabulsim.calibration.statistics.distance`).
         prior: replaces the prior (a ``pyabc.Distribution``; default: from ``params``).
         show_progress: let pyABC draw its progress bar on standard error.
+        constraint: a fact checked on a run of its own (:mod:`kabulsim.calibration.constraint`):
+            the last generation's members that fail it are dropped (their weight set to 0)
+            before the moves, and a move is accepted only if its proposal meets it too.
+
+    Raises:
+        CalibrationStopped: no member of the last generation meets the constraint.
 
     """
     import pyabc
@@ -267,6 +280,9 @@ def calibrate(
     started = time.monotonic()
     deadline = started + settings.minutes * 60.0
     reserve = _move_reserve(the_model, chosen, settings) if settings.moves > 0 else 0.0
+    if constraint is not None:  # the last generation's check, and the moves' (a guessed quarter)
+        checks = settings.population * (1.0 + 0.25 * max(settings.moves, 0))
+        reserve += checks * _seconds(constraint.model, chosen) / max(settings.workers, 1)
     smc_deadline = deadline - min(reserve, 0.5 * settings.minutes * 60.0)
     client = None
     if settings.scheduler is not None:
@@ -336,6 +352,35 @@ def calibrate(
         eps = float(pops["epsilon"].iloc[-1])
         values = {p.path: _natural(frame, p, on_scale) for p in chosen}
         w = np.asarray(weights, dtype=float) / float(np.sum(weights))
+        constrained = None
+        admissible = None
+        if constraint is not None:
+            check = _evaluator(constraint.model, settings.workers, client)
+
+            def admissible(particles: list[dict[str, float]]) -> np.ndarray:
+                return constraint.check(check, particles)
+
+            keep = admissible(
+                [{p.key: float(values[p.path][i]) for p in chosen} for i in range(len(w))]
+            )
+            if not keep.any():
+                raise CalibrationStopped(
+                    f"no member of the last generation meets the fact {constraint.key!r}"
+                    " (checked on a run of its own); the ensemble would be empty"
+                )
+            kept_w = np.where(keep, w, 0.0)
+            constrained = Constrained(
+                key=constraint.key,
+                kept=int(keep.sum()),
+                of=len(w),
+                ess_before=_kish(w),
+                ess_after=_kish(kept_w),
+                simulated=len(w),
+            )
+            w = kept_w / float(np.sum(kept_w))
+            if settings.moves <= 0:  # no moves: the members that meet it, with their weights
+                values = {k: v[keep] for k, v in values.items()}
+                w = w[keep] / float(np.sum(w[keep]))
         moved = None
         if settings.moves > 0:
             moved = move(
@@ -350,8 +395,15 @@ def calibrate(
                 settings.seed,
                 keep_going=lambda: time.monotonic() < deadline,
                 log_density=None if prior is None else _log_density(prior, chosen),
+                admissible=admissible,
             )
             values = moved.values
+            if constrained is not None:
+                constrained = dataclasses.replace(
+                    constrained,
+                    simulated=constrained.simulated + moved.checked,
+                    rejected_in_moves=moved.inadmissible,
+                )
             w = np.full(len(w), 1.0 / len(w))
     finally:
         if client is not None:
@@ -370,6 +422,7 @@ def calibrate(
         params=chosen,
         facts=tuple(the_record),
         moved=moved,
+        constrained=constrained,
         ess_generations=tuple(
             _kish(history.get_distribution(m=0, t=t)[1]) for t in range(int(history.max_t) + 1)
         ),
@@ -393,13 +446,18 @@ def _natural(frame: Any, p: FreeParameter, on_scale: bool) -> np.ndarray:
     return np.exp(values) if on_scale and p.log else values
 
 
+def _seconds(model: Callable[[dict[str, float]], Any], params: Sequence[FreeParameter]) -> float:
+    """One evaluation of ``model`` at the parameters' defaults, timed."""
+    began = time.perf_counter()
+    model({p.key: p.default for p in params})
+    return time.perf_counter() - began
+
+
 def _move_reserve(
     model: Callable[[dict[str, float]], Any], params: Sequence[FreeParameter], settings: Settings
 ) -> float:
     """Seconds the moves will take: one particle at the defaults, timed, times the moves' count."""
-    began = time.perf_counter()
-    model({p.key: p.default for p in params})
-    per_particle = time.perf_counter() - began
+    per_particle = _seconds(model, params)
     return settings.moves * settings.population * per_particle / max(settings.workers, 1)
 
 

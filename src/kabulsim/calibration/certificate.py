@@ -41,6 +41,7 @@ from kabulsim.calibration.mapping import Mapper, Model, pool_mapper
 from kabulsim.calibration.priors import FreeParameter, from_free, to_free
 
 if TYPE_CHECKING:
+    from kabulsim.calibration.constraint import Constraint
     from kabulsim.calibration.settings import Settings
     from kabulsim.scenario.schema import Scenario
 
@@ -62,6 +63,22 @@ class ReferenceTable:
     scales: np.ndarray
     theta: np.ndarray
     stats: np.ndarray
+    constraint: str | None = None
+    """The fact (checked on a run of its own) that every row meets; None: no restriction."""
+    drawn: int | None = None
+    """Rows drawn from the prior before the restriction to ``constraint``."""
+
+    def restricted(self, keep: np.ndarray, constraint: str) -> ReferenceTable:
+        """The rows where ``keep`` holds: the prior truncated to the sets meeting ``constraint``."""
+        return ReferenceTable(
+            self.params,
+            self.keys,
+            self.scales,
+            self.theta[keep],
+            self.stats[keep],
+            constraint,
+            self.theta.shape[0] if self.drawn is None else self.drawn,
+        )
 
     def __post_init__(self) -> None:
         n, p = self.theta.shape
@@ -173,6 +190,10 @@ class Certificate:
     """Per statistic: the share of the prior predictive below the record's target."""
     record_p: float | None = None
     """Share of pseudo-records farther from their nearest neighbours than the record."""
+    constraint: str | None = None
+    """The fact every row of the table meets (the prior truncated to it); None: no restriction."""
+    table_drawn: int | None = None
+    """Rows drawn from the prior before that restriction."""
 
     def coverage(self) -> dict[float, dict[str, float]]:
         """Per level, each parameter's coverage and ``"pooled"`` over parameters."""
@@ -198,7 +219,15 @@ class Certificate:
                 "simulation-based calibration of rejection ABC"
                 + (" with local-linear regression adjustment" if self.adjust else "")
                 + " on one reference table drawn from the prior"
+                + (
+                    ""
+                    if self.constraint is None
+                    else f", restricted to the {self.table_size:,} of {self.table_drawn:,}"
+                    f" rows that meet the fact {self.constraint!r}"
+                )
             ),
+            "constraint": self.constraint,
+            "table_drawn": self.table_drawn,
             "pseudo_records": int(self.ranks.shape[0]),
             "table_size": self.table_size,
             "accepted_per_posterior": self.accept,
@@ -271,6 +300,8 @@ def certify(
         accept=k,
         table_size=n,
         adjust=adjust,
+        constraint=table.constraint,
+        table_drawn=table.drawn,
     )
     if record is not None:
         target = np.array([float(record[key]) for key in table.keys])
@@ -307,7 +338,11 @@ def ecdf_band(
 
 
 def model_table(
-    base: Scenario, settings: Settings, rows: int, seed: int | None = None
+    base: Scenario,
+    settings: Settings,
+    rows: int,
+    seed: int | None = None,
+    constraint: Constraint | None = None,
 ) -> ReferenceTable:
     """The kabulsim model's reference table: ``rows`` prior draws, each a calibration particle.
 
@@ -315,6 +350,8 @@ def model_table(
     (``settings.reps`` replications with common random numbers, the statistics of
     ``settings.facts``), on ``settings.workers`` processes, or on the Dask cluster at
     ``settings.scheduler``. The draws depend on ``seed`` (default: the calibration's).
+    With ``constraint``, the rows that fail it are dropped (:meth:`ReferenceTable.restricted`),
+    as the calibration drops such members.
     """
     from kabulsim.calibration.abc import ParticleModel, connect
     from kabulsim.calibration.priors import free_parameters
@@ -326,8 +363,12 @@ def model_table(
     scales = [BY_KEY[k].scale for k in keys]
     draw_seed = settings.seed if seed is None else seed
     if settings.scheduler is None:
-        return reference_table(
-            model, params, keys, scales, rows, draw_seed, pool_mapper(settings.workers)
+        return _constrained(
+            reference_table(
+                model, params, keys, scales, rows, draw_seed, pool_mapper(settings.workers)
+            ),
+            constraint,
+            pool_mapper(settings.workers),
         )
     client = connect(settings.scheduler)
     try:
@@ -337,6 +378,17 @@ def model_table(
         ) -> Iterable[Mapping[str, float]]:
             return list(client.gather(client.map(fn, particles, pure=False)))
 
-        return reference_table(model, params, keys, scales, rows, draw_seed, on_cluster)
+        table = reference_table(model, params, keys, scales, rows, draw_seed, on_cluster)
+        return _constrained(table, constraint, on_cluster)
     finally:
         client.close()
+
+
+def _constrained(
+    table: ReferenceTable, constraint: Constraint | None, mapper: Mapper
+) -> ReferenceTable:
+    if constraint is None:
+        return table
+    particles = [{p.key: float(row[j]) for j, p in enumerate(table.params)} for row in table.theta]
+    keep = constraint.check(lambda ps: list(mapper(constraint.model, ps)), particles)
+    return table.restricted(keep, constraint.key)

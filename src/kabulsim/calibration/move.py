@@ -65,6 +65,10 @@ class Moved:
     """Distinct members after the moves."""
     ess_before: float
     """Kish effective sample size of the weighted generation before it was resampled."""
+    checked: int = 0
+    """Proposals inside the threshold whose ``admissible`` run was simulated."""
+    inadmissible: int = 0
+    """Of those, the proposals ``admissible`` refused."""
 
     @property
     def acceptance(self) -> float:
@@ -100,6 +104,7 @@ def move(
     seed: int,
     keep_going: Callable[[], bool] = lambda: True,
     log_density: Callable[[np.ndarray], np.ndarray] | None = None,
+    admissible: Callable[[list[dict[str, float]]], np.ndarray] | None = None,
 ) -> Moved:
     """Resample the weighted population and move it ``steps`` times with ABC-MCMC.
 
@@ -118,6 +123,10 @@ def move(
             its support); default: uniform on the free parameters' ranges, the calibration's
             own priors. With it, a proposal inside the threshold is accepted with probability
             ``min(1, prior(theta') / prior(theta))`` (Marjoram et al.'s rule).
+        admissible: particles -> one boolean each; a proposal inside the threshold is
+            accepted only if it is admissible (a constraint: a fact checked on a run of its
+            own, :mod:`kabulsim.calibration.constraint`). The resampled population must
+            already be admissible (zero weight for the members that are not).
 
     """
     rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(0x6D6F7665,)))
@@ -133,7 +142,7 @@ def move(
     scale = SCALE
     z = z[resample(w, rng)]
     lo, hi = _bounds(params)
-    done = proposed = accepted = 0
+    done = proposed = accepted = checked = inadmissible = 0
     for _ in range(steps):
         if not keep_going():
             break
@@ -148,11 +157,16 @@ def move(
         natural = from_free(trial[idx], params)
         particles = [{p.key: float(row[j]) for j, p in enumerate(params)} for row in natural]
         stats = evaluate(particles) if particles else []
-        now = 0
-        for i, s in zip(idx, stats, strict=True):
-            if dist(s, record) <= epsilon:
-                z[i] = trial[i]
-                now += 1
+        near = [i for i, s in zip(idx, stats, strict=True) if dist(s, record) <= epsilon]
+        if admissible is not None and near:
+            where = {int(i): k for k, i in enumerate(idx)}
+            ok = admissible([particles[where[int(i)]] for i in near])
+            checked += len(near)
+            inadmissible += int((~ok).sum())
+            near = [i for i, good in zip(near, ok, strict=True) if good]
+        for i in near:
+            z[i] = trial[i]
+        now = len(near)
         accepted += now
         share = now / len(z)
         # the next step's scale from this one's acceptance (Robbins-Monro on the log scale)
@@ -167,4 +181,6 @@ def move(
         accepted=accepted,
         distinct=len(np.unique(out, axis=0)),
         ess_before=ess_before,
+        checked=checked,
+        inadmissible=inadmissible,
     )

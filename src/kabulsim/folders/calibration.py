@@ -20,6 +20,7 @@ from kabulsim.limits import MAX_REPS
 if TYPE_CHECKING:
     from kabulsim.calibration.abc import Outcome
     from kabulsim.calibration.certificate import Certificate
+    from kabulsim.calibration.constraint import Constraint
     from kabulsim.calibration.ensemble import Ensemble
     from kabulsim.calibration.settings import Settings
     from kabulsim.scenario import Scenario
@@ -113,6 +114,14 @@ class CalibrationFolder:
                 f" {m.distinct} distinct members of {len(self.ensemble)}"
                 f" ({m.distinct / max(len(self.ensemble), 1):.0%}), equal weights",
             )
+        if done.constrained is not None:
+            c = done.constrained
+            lines.insert(
+                1,
+                f"constraint {c.key!r} (checked on a run of its own): {c.kept} of {c.of} members"
+                f" of the last generation meet it; effective sample size {c.ess_before:.0f} ->"
+                f" {c.ess_after:.0f}",
+            )
         cert = self.certificate
         if cert is not None:
             cover = ", ".join(
@@ -121,11 +130,17 @@ class CalibrationFolder:
             verdict = "passed" if cert.passed else "FAILED (more than 5 points from nominal)"
             lines.append(
                 f"certificate: {cert.ranks.shape[0]} pseudo-records on {cert.table_size:,} prior"
-                f" draws; coverage {cover}: {verdict}; the record is farther from the model than"
-                f" {1 - (cert.record_p or 0.0):.0%} of pseudo-records"
+                f" draws{_restricted(cert)}; coverage {cover}: {verdict}; the record is farther"
+                f" from the model than {1 - (cert.record_p or 0.0):.0%} of pseudo-records"
             )
             lines.append(f"certificate: {out / 'certificate.json'}")
         return "\n".join(lines)
+
+
+def _restricted(cert: Certificate) -> str:
+    if cert.constraint is None:
+        return ""
+    return f" (those meeting {cert.constraint!r}, of {cert.table_drawn:,})"
 
 
 def certificate_summary(cert: Certificate) -> dict[str, Any]:
@@ -139,6 +154,13 @@ def certificate_summary(cert: Certificate) -> dict[str, Any]:
             f"{lv:g}": round(row["pooled"], 3) for lv, row in cert.coverage().items()
         },
         "record_nearest_neighbour_p": cert.record_p,
+        "constraint": None
+        if cert.constraint is None
+        else {
+            "fact": cert.constraint,
+            "rows_kept": cert.table_size,
+            "rows_drawn": cert.table_drawn,
+        },
     }
 
 
@@ -228,6 +250,20 @@ def ensemble_metadata(
                 "kernel": "ABC-MCMC at the final threshold after systematic resampling"
                 " (Del Moral, Doucet & Jasra 2012; Marjoram et al. 2003)",
             },
+            "constraint": None
+            if outcome.constrained is None
+            else {
+                "fact": outcome.constrained.key,
+                "rule": "a member is kept when its own replications of the fact's second run"
+                " (the calibration's replication numbers) meet the fact's tolerance;"
+                " moves accept only proposals that meet it too",
+                "kept": outcome.constrained.kept,
+                "of": outcome.constrained.of,
+                "effective_sample_size_before": round(outcome.constrained.ess_before, 1),
+                "effective_sample_size_after": round(outcome.constrained.ess_after, 1),
+                "parameter_sets_checked": outcome.constrained.simulated,
+                "move_proposals_refused": outcome.constrained.rejected_in_moves,
+            },
             "simulations": outcome.simulations,
             "seconds": round(outcome.seconds, 1),
             "simulations_per_second": round(outcome.simulations_per_second, 1),
@@ -236,6 +272,22 @@ def ensemble_metadata(
         "versions": {**versions(), "pyabc": pyabc.__version__},
         "command": command,
     }
+
+
+def _constraint(scenario: Scenario, settings: Settings) -> Constraint | None:
+    """The stalemate fact as the calibration's constraint, when every fact is fitted.
+
+    A calibration on a subset of the facts (leave one fact out) fits only those.
+    """
+    if settings.facts is not None:
+        return None
+    from kabulsim.analysis.stalemate import stalemate_constraint
+    from kabulsim.calibration.facts import shipped
+    from kabulsim.calibration.priors import free_parameters
+
+    return stalemate_constraint(
+        scenario, free_parameters(), settings.reps, settings.seed, shipped()
+    )
 
 
 def calibrate_folder(
@@ -270,13 +322,16 @@ def calibrate_folder(
     from kabulsim.calibration.folder import write_marker
 
     write_marker(out)
-    outcome = calibrate(scenario, out, settings, show_progress=show_progress)
+    constraint = _constraint(scenario, settings)
+    outcome = calibrate(scenario, out, settings, show_progress=show_progress, constraint=constraint)
     cert = None
     if settings.certificate_rows > 0:
         from kabulsim.calibration.certificate import certify, model_table
         from kabulsim.calibration.statistics import observed
 
-        reference = model_table(scenario, settings, settings.certificate_rows)
+        reference = model_table(
+            scenario, settings, settings.certificate_rows, constraint=constraint
+        )
         cert = certify(
             reference,
             pseudo_records=settings.pseudo_records,
