@@ -10,14 +10,15 @@
 # Writes src/kabulsim/data/baseline_ensemble.parquet + .json (the sidecar records the command,
 # the settings, the ESS by generation and the certificate's summary), OUT/abc.db (pyABC's
 # history: running this again on the same OUT resumes the calibration), OUT/certificate.*,
-# and one text file per table under OUT/tables/, to be copied into the documents named in
+# and one text file per table under OUT-tables/ (beside OUT: calibrate writes only into a folder
+# that holds nothing but its own files), to be copied into the documents named in
 # each step. Time on 2 cores (measured for the shipped ensemble, docs/calibration.md "The
 # shipped ensemble"): the calibration and its certificate 50 min, the tables TABLES_TIME.
 set -euo pipefail
 
 OUT=${OUT:-runs/recalibration}
 STEM=src/kabulsim/data/baseline_ensemble
-TABLES="$OUT/tables"
+TABLES="$OUT-tables"
 mkdir -p "$TABLES"
 
 # 1. the calibration and its certificate (docs/calibration.md: "The shipped ensemble",
