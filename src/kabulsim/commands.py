@@ -91,7 +91,7 @@ class Command:
 
 ENSEMBLE_HELP = (
     "parameter uncertainty: 'baseline' (the default: the calibrated ensemble shipped with"
-    " kabulsim, because ten parameters are known from no source and many sets of them"
+    " kabulsim, because thirteen parameters are known from no source and many sets of them"
     " reproduce the record), 'none' (the scenario's single values) or an ensemble file from"
     " kabulsim calibrate (STEM.parquet); replication i takes the parameters of a member drawn"
     " by weight from (seed, i), except those the scenario changes, which keep the scenario's"

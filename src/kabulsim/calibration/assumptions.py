@@ -1,7 +1,7 @@
 """Assumption priors: the counterfactual mechanisms' inputs that no record constrains.
 
 Two layers of uncertainty sit under every counterfactual answer. The first is what the
-record constrains: the ten calibrated parameters, drawn per replication from the ensemble
+record constrains: the thirteen calibrated parameters, drawn per replication from the ensemble
 (:mod:`kabulsim.calibration.ensemble`). The second is what only assumptions constrain: the
 hazards and rates of the mechanisms that decide a counterfactual and that the 2001 record
 never exercised (who fills an empty Kabul and whether they fight, a Taliban return, looting

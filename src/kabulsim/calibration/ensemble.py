@@ -15,7 +15,7 @@ the baseline's keeps the scenario's value (:meth:`Ensemble.apply`); a sweep pins
 parameters on its grid (:meth:`Ensemble.without`).
 
 Where a run names no ensemble, the command line and the package's API draw from the shipped
-baseline ensemble (:data:`DEFAULT`, :func:`resolve`): ten parameters are known from no
+baseline ensemble (:data:`DEFAULT`, :func:`resolve`): thirteen parameters are known from no
 source and many sets of them reproduce the record, so an answer at one set of values hides
 an uncertainty the record leaves. ``none`` gives the single values of the schema.
 """
