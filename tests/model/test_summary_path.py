@@ -107,3 +107,19 @@ def test_the_particle_model_gives_the_full_paths_statistics() -> None:
     got = model(particle)
     assert list(got) == list(expected)
     assert all(_same(got[k], expected[k]) for k in expected), (got, expected)
+
+
+def test_no_phase_reads_the_record() -> None:
+    # The summary path is exact because the phases never read the record while they run:
+    # only the world (which writes it) and simulate (which returns it) touch it.
+    model = Path(__file__).resolve().parents[2] / "src" / "kabulsim" / "model"
+    allowed = {"__init__.py", "world.py", "records.py", "simulate.py"}
+    words = ("recorder", "snapshot_values", "snapshot_labels", "_last_snap", ".series(")
+    readers = [
+        f"{path.name}: {word}"
+        for path in sorted(model.glob("*.py"))
+        if path.name not in allowed
+        for word in words
+        if word in path.read_text(encoding="utf-8")
+    ]
+    assert readers == []
