@@ -153,7 +153,12 @@ def simulate(
     """
     began = time.perf_counter()
     try:
-        world = build_world(scenario, seed, rep, record=record)
+        # The full path calls build_world as it always has (tests wrap it).
+        world = (
+            build_world(scenario, seed, rep)
+            if record
+            else build_world(scenario, seed, rep, record=False)
+        )
         run_world(world)
         if record:
             row, series = results(world)
