@@ -26,9 +26,12 @@ from kabulsim.calibration.ensemble import DEFAULT, EnsembleSpec, resolve
 from kabulsim.experiments import runner
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from kabulsim.analysis.sensitivity import Factor, Method, SensitivityResult
     from kabulsim.analysis.sweep import Axis, SweepResult
     from kabulsim.analysis.validation import ValidationResult
+    from kabulsim.calibration.ensemble import Ensemble
     from kabulsim.calibration.facts import FactsSpec
     from kabulsim.experiments.runner import Progress, RunResult
     from kabulsim.scenario import Scenario
@@ -200,24 +203,31 @@ def validate(
     )
     from kabulsim.calibration.facts import FactSet
     from kabulsim.calibration.facts import load as load_facts
+    from kabulsim.experiments.points import run_points
     from kabulsim.scenario import Scenario
 
     chosen = facts if isinstance(facts, FactSet) else load_facts(facts)
     sc = scenario if scenario is not None else Scenario()
     members = resolve(ensemble)
-    result = runner.run(sc, reps, seed, ensemble=members)
+
+    def summary(of: Scenario, members: Ensemble | None) -> pd.DataFrame:
+        # Serial, as runner.run; the checks read the summary table alone, so the
+        # replications run without events and series (the same table).
+        return run_points([of], reps, seed, workers=1, ensemble=members)[0]
+
+    result = summary(sc, members)
     stalemate = None
     if any(f.kind == "stalemate" for f in chosen.used_for("fit")):
-        stalemate = runner.run(stalemate_scenario(sc), reps, seed, ensemble=members).summary
+        stalemate = summary(stalemate_scenario(sc), members)
     single = None
     if members is not None and single_values and chosen.used_for("held_out"):
-        single = runner.run(sc, reps, seed, ensemble=None).summary
+        single = summary(sc, None)
     return ValidationResult(
-        validate_summary(result.summary, sc, stalemate, facts=chosen),
+        validate_summary(result, sc, stalemate, facts=chosen),
         reps,
         seed,
-        held_out=score_held_out(result.summary, chosen),
+        held_out=score_held_out(result, chosen),
         held_out_single=None if single is None else score_held_out(single, chosen),
-        summary=result.summary,
+        summary=result,
         summary_single=single,
     )

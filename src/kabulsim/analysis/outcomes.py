@@ -115,9 +115,9 @@ def parse_metric(text: str, columns: Sequence[str] | None = None) -> Metric:
 @lru_cache(maxsize=1)
 def summary_columns() -> tuple[str, ...]:
     """The columns of a run's summary table (from one replication of the baseline)."""
-    from kabulsim.model.simulate import simulate
+    from kabulsim.model.simulate import summarise
 
-    return ("rep", "seed", *simulate(Scenario(), 0, 0).summary, "error")
+    return ("rep", "seed", *summarise(Scenario(), 0, 0), "error")
 
 
 @dataclass(frozen=True)

@@ -45,7 +45,7 @@ from kabulsim.calibration.move import Evaluate, Moved, move
 from kabulsim.calibration.priors import FreeParameter, free_parameters, with_values
 from kabulsim.calibration.settings import Settings
 from kabulsim.calibration.statistics import distance, observed, statistics
-from kabulsim.model.simulate import simulate
+from kabulsim.model.simulate import summarise
 from kabulsim.scenario.schema import Scenario
 
 DB_NAME = "abc.db"
@@ -96,10 +96,14 @@ class ParticleModel:
         self.facts = None if facts is None else tuple(facts)
 
     def __call__(self, particle: dict[str, float]) -> dict[str, float]:
-        """Simulate the particle's replications and return their statistics."""
+        """Simulate the particle's replications and return their statistics.
+
+        The statistics read only the summary rows: the replications run without their events
+        and series (:func:`kabulsim.model.simulate.summarise`, the same rows).
+        """
         values = {p.path: float(particle[p.key]) for p in self.params}
         scenario = with_values(self.base, values)
-        rows = [simulate(scenario, self.seed, rep).summary for rep in range(self.reps)]
+        rows = [summarise(scenario, self.seed, rep) for rep in range(self.reps)]
         return statistics(rows, scenario.start, self.facts)
 
 
@@ -131,7 +135,7 @@ def estimate(base: Scenario, settings: Settings, probe_reps: int = 5) -> Estimat
     """Time a few replications of ``base`` and estimate the calibration's cost."""
     began = time.perf_counter()
     for rep in range(probe_reps):
-        simulate(base, settings.seed, rep)
+        summarise(base, settings.seed, rep)  # as the particles run them
     per_rep = (time.perf_counter() - began) / probe_reps
     return Estimate(
         seconds_per_replication=per_rep,

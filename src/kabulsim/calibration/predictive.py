@@ -22,7 +22,7 @@ import pandas as pd
 
 from kabulsim.calibration.ensemble import Ensemble, build
 from kabulsim.calibration.statistics import BY_KEY, STATISTICS, statistics
-from kabulsim.model.simulate import simulate
+from kabulsim.model.simulate import summarise
 from kabulsim.scenario.schema import Scenario
 
 CHECK_REP0 = 1_000_000
@@ -38,7 +38,7 @@ def member_statistics(
         m = ens.member_for(seed, j)
         sc = ens.apply(scenario, m)
         first = CHECK_REP0 + j * reps
-        summaries = [simulate(sc, seed, rep).summary for rep in range(first, first + reps)]
+        summaries = [summarise(sc, seed, rep) for rep in range(first, first + reps)]
         rows.append({"member": m, **statistics(summaries, sc.start)})
     return pd.DataFrame(rows)
 

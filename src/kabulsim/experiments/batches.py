@@ -23,7 +23,7 @@ import pandas as pd
 
 from kabulsim.calibration.assumptions import AssumptionSet
 from kabulsim.calibration.ensemble import Ensemble
-from kabulsim.experiments.quantiles import count_values, state_matrix
+from kabulsim.experiments.quantiles import count_values, empty_counts, state_matrix
 from kabulsim.limits import MAX_BATCH_SIZE, MAX_REPS, MAX_SEED, MAX_SERIES_REPS
 from kabulsim.model.simulate import Replication, simulate
 from kabulsim.outputs import STATE
@@ -60,6 +60,10 @@ class Batch:
     """The assumption priors as JSON (:meth:`kabulsim.calibration.assumptions.AssumptionSet.
     to_json`), or empty: with them, replication ``i`` also draws its assumption values for
     ``(seed, i)``."""
+    summary_only: bool = False
+    """Return the summary rows alone (the events, series and counts empty): the replications
+    run without their events and series (``simulate(..., record=False)``, the same rows), for
+    callers that read only summaries (:func:`kabulsim.experiments.points.run_points`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,10 +206,20 @@ def run_batch(batch: Batch) -> BatchResult:
     began = time.perf_counter()
     scenario = _scenario(batch.scenario_json)
     results = [
-        simulate(replication_scenario(batch, rep), batch.seed, rep)
+        simulate(replication_scenario(batch, rep), batch.seed, rep, record=not batch.summary_only)
         for rep in range(batch.start, batch.stop)
     ]
     ok = [r for r in results if r.error is None]
+    if batch.summary_only:
+        return BatchResult(
+            index=batch.index,
+            summary=summary_frame(results),
+            events=_events_frame([]),
+            series=_series_frame([], scenario),
+            counts=empty_counts(),
+            failed=len(results) - len(ok),
+            runtime_s=time.perf_counter() - began,
+        )
     summary = summary_frame(results)
     events = _events_frame(ok)
     series = _series_frame([r for r in ok if r.rep < batch.series_reps], scenario)

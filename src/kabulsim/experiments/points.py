@@ -77,7 +77,8 @@ def run_points(
         members = ensemble if ensembles is None else ensembles[i]
         for b in plan_batches(scenarios[i], reps, seed, size, 0, members):
             owner[len(batches)] = i
-            batches.append(dataclasses.replace(b, index=len(batches)))
+            # Only the summaries are kept: the replications run without events and series.
+            batches.append(dataclasses.replace(b, index=len(batches), summary_only=True))
     total = len(scenarios) * reps
     done = len(results) * reps
     if progress is not None:

@@ -18,7 +18,7 @@ import simpy
 
 from kabulsim.model.phases import PHASES, Phase, phase_streams
 from kabulsim.model.records import Event, Series, State
-from kabulsim.model.world import World
+from kabulsim.model.world import SummaryWorld, World
 from kabulsim.outputs import TIME_COLUMNS, Outcome, Value
 from kabulsim.scenario.schema import Scenario
 
@@ -31,6 +31,8 @@ __all__ = [
     "results",
     "run_world",
     "simulate",
+    "summarise",
+    "summary_row",
 ]
 
 
@@ -53,7 +55,8 @@ class Replication:
     summary: dict[str, Any]
     events: list[Event] = field(default_factory=list)
     series: Series | None = None
-    """The state on the scenario's time grid (None when the replication failed)."""
+    """The state on the scenario's time grid (None when the replication failed, or was run
+    with ``record=False``)."""
     runtime_s: float = 0.0
     error: str | None = None
 
@@ -69,6 +72,8 @@ def build_world(
     rep: int = 0,
     phases: Sequence[Phase] = PHASES,
     outcomes: tuple[Outcome, ...] = (),
+    *,
+    record: bool = True,
 ) -> World:
     """Create the world of one replication with every phase process started (not yet run).
 
@@ -82,11 +87,15 @@ def build_world(
             :func:`kabulsim.outputs.of`), the columns
             of the summary row. Both are parameters so that a test can follow the recipes
             of ``docs/architecture.md`` without editing the package.
+        record: keep the events and the state snapshots (False: a
+            :class:`~kabulsim.model.world.SummaryWorld`, for a caller that reads only the
+            summary row; the same draws and the same outcomes).
 
     """
     env = simpy.Environment()
     streams = phase_streams(replication_seed(seed, rep), phases, scenario.theatre.places)
-    world = World(env, scenario, streams, outcomes=outcomes)
+    kind = World if record else SummaryWorld
+    world = kind(env, scenario, streams, outcomes=outcomes)
     world.phases = tuple(phases)
     world.snap()
     for phase in phases:
@@ -107,20 +116,35 @@ def results(world: World) -> tuple[dict[str, Value], Series]:
     own (:meth:`World.close`: the ledger); the summary row has one entry per declared outcome
     (:data:`kabulsim.outputs.OUTCOMES`), in that order.
     """
+    return summary_row(world), world.series()
+
+
+def summary_row(world: World) -> dict[str, Value]:
+    """The summary row of a world that has run (:func:`results` without the series).
+
+    Books the prisoner-takings still due, then runs every phase's end-of-run accounting and
+    the world's own.
+    """
     world.book_prisoners()
     for phase in world.phases:
         phase.finish(world)
     world.close()
-    return world.out.as_dict(), world.series()
+    return world.out.as_dict()
 
 
-def simulate(scenario: Scenario, seed: int = 0, rep: int = 0) -> Replication:
+def simulate(
+    scenario: Scenario, seed: int = 0, rep: int = 0, *, record: bool = True
+) -> Replication:
     """Run one replication of ``scenario`` to its horizon.
 
     Args:
         scenario: the validated scenario.
         seed: the run's seed (a non-negative integer).
         rep: the replication's index; its random streams are derived from (seed, rep).
+        record: keep the events and the state series. False gives the same summary row
+            (the same draws, the same outcomes) without them, cheaper: the replication's
+            ``events`` are empty and its ``series`` None. For callers that read only the
+            summary (the calibration; see :func:`summarise`).
 
     Returns:
         The replication's summary row (times as clock hours), events and state samples;
@@ -129,15 +153,24 @@ def simulate(scenario: Scenario, seed: int = 0, rep: int = 0) -> Replication:
     """
     began = time.perf_counter()
     try:
-        world = build_world(scenario, seed, rep)
+        # The full path calls build_world as it always has (tests wrap it).
+        world = (
+            build_world(scenario, seed, rep)
+            if record
+            else build_world(scenario, seed, rep, record=False)
+        )
         run_world(world)
-        summary, series = results(world)
+        if record:
+            row, series = results(world)
+            events = world.recorder.events
+        else:
+            row, series, events = summary_row(world), None, []
         return Replication(
             scenario=scenario,
             seed=seed,
             rep=rep,
-            summary=summary,
-            events=world.recorder.events,
+            summary=row,
+            events=events,
             series=series,
             runtime_s=time.perf_counter() - began,
         )
@@ -152,3 +185,12 @@ def simulate(scenario: Scenario, seed: int = 0, rep: int = 0) -> Replication:
             + "\n"
             + traceback.format_exc(limit=8),
         )
+
+
+def summarise(scenario: Scenario, seed: int = 0, rep: int = 0) -> dict[str, Any]:
+    """The summary row of one replication: ``simulate(scenario, seed, rep).summary``.
+
+    Run without the events and the state series (``record=False``), which the row does not
+    depend on; empty when the model raised, as :func:`simulate`'s.
+    """
+    return simulate(scenario, seed, rep, record=False).summary

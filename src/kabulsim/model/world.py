@@ -707,6 +707,30 @@ class World:
         return Series(grid, values, labels, self.state_numeric)
 
 
+class SummaryWorld(World):
+    """A world that keeps no record: no events, no snapshots, no straggler log.
+
+    For callers that read only the summary row (:func:`kabulsim.model.simulate.simulate`
+    with ``record=False``: the calibration). Nothing in a replication reads the record back
+    while it runs (the events, the snapshots and the straggler log feed only the events
+    table and the series, built after the run), so the phases make the same draws and set
+    the same outcomes; only the bookkeeping the caller would throw away is skipped.
+    """
+
+    def log(self, phase: str, kind: str, detail: str = "", value: float = float("nan")) -> None:
+        """Record nothing (the event and the state after it feed only the tables)."""
+
+    def snap(self) -> None:
+        """Record nothing (the snapshots feed only the series)."""
+
+    def _straggler_log(self, t_h: float | None = None) -> None:
+        """Record nothing (the straggler log feeds only the series)."""
+
+    def series(self) -> Series:
+        """Refused: this world recorded no snapshots."""
+        raise RuntimeError("a SummaryWorld records no state: build the world with record=True")
+
+
 Reader = str | tuple[str, ...] | Callable[["World"], Any]
 """Where a state variable is read on the world: an attribute path (``"capital.morale"``,
 read with :func:`operator.attrgetter`), a tuple of paths whose values add up to it (summed
