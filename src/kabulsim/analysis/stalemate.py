@@ -63,7 +63,9 @@ class StalemateModel:
 
         values = {p.path: float(particle[p.key]) for p in self.params}
         sc = stalemate_scenario(with_values(self.base, values))
-        frame = summary_frame([simulate(sc, self.seed, rep) for rep in range(self.reps)])
+        # only the summary rows are read: the replications keep no events or series
+        reps = [simulate(sc, self.seed, rep, record=False) for rep in range(self.reps)]
+        frame = summary_frame(reps)
         held, by_horizon, by_extended = stalemate_shares(frame, sc)
         return {"held": held, "by_horizon": by_horizon, "by_extended": by_extended}
 
