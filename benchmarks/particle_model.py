@@ -24,27 +24,14 @@ import statistics
 import subprocess
 import sys
 import time
-from typing import Any
+
+from bare_loop import bare_loop  # the bare SimPy loop (this folder)
 
 
 def bare_event_s(events: int = 60_000, processes: int = 100) -> float:
-    """CPU seconds per event of a bare SimPy loop."""
-    import numpy as np
-    import simpy
-
-    env = simpy.Environment()
-    rng = np.random.default_rng(0)
-    per = max(1, events // processes)
-
-    def proc(delays: list[float]) -> Any:
-        for d in delays:
-            yield env.timeout(d)
-
-    for _ in range(processes):
-        env.process(proc(rng.exponential(1.0, per).tolist()))
-    began = time.process_time()
-    env.run()
-    return (time.process_time() - began) / (per * processes)
+    """CPU seconds per event of the bare SimPy loop (``bare_loop.py``)."""
+    n, cpu = bare_loop(events, processes, clock=time.process_time)
+    return cpu / n
 
 
 def measure(particles: int, reps: int) -> dict[str, float]:

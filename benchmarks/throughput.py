@@ -65,6 +65,7 @@ from typing import Any
 
 import numpy as np
 import simpy
+from bare_loop import bare_loop, processed  # the bare SimPy loop (this folder)
 
 from kabulsim.experiments import run_many
 from kabulsim.model import fighting, simulate
@@ -82,11 +83,6 @@ class _CountingEnvironment(simpy.Environment):  # type: ignore[misc]
         _ENVS.append(self)
 
 
-def _processed(env: simpy.Environment) -> int:
-    scheduled = next(env._eid)  # events ever scheduled (counter starts at 0)
-    return int(scheduled - len(env._queue))
-
-
 def model_cost(reps: int) -> tuple[float, float]:
     """Seconds per serial ``simulate`` call of the baseline, and SimPy events per call."""
     scenario = Scenario()
@@ -101,7 +97,7 @@ def model_cost(reps: int) -> tuple[float, float]:
         wall = time.perf_counter() - began
     finally:
         simpy.Environment = original
-    events = sum(_processed(env) for env in _ENVS)
+    events = sum(processed(env) for env in _ENVS)
     _ENVS.clear()
     return wall / reps, events / reps
 
@@ -134,7 +130,7 @@ def replication_parts(reps: int) -> dict[str, float]:
             parts["build"] += t1 - t0
             parts["run"] += t2 - t1
             parts["results"] += t3 - t2
-            events += _processed(world.env)
+            events += processed(world.env)
     finally:
         fighting.simulate = engine
     out = {k: v / reps for k, v in parts.items()}
@@ -144,20 +140,9 @@ def replication_parts(reps: int) -> dict[str, float]:
 
 
 def bare_event_rate(events: int, processes: int = 100) -> float:
-    env = simpy.Environment()
-    rng = np.random.default_rng(0)
-    per = max(1, events // processes)
-
-    def proc(delays: list[float]) -> simpy.events.ProcessGenerator:
-        for d in delays:
-            yield env.timeout(d)
-
-    for _ in range(processes):
-        env.process(proc(rng.exponential(1.0, per).tolist()))
-    began = time.perf_counter()
-    env.run()
-    wall = time.perf_counter() - began
-    return _processed(env) / wall
+    """Events per wall-clock second of the bare SimPy loop (``bare_loop.py``)."""
+    n, wall = bare_loop(events, processes)
+    return n / wall
 
 
 def reps_rate(reps: int, workers: int) -> dict[str, float]:
