@@ -26,6 +26,7 @@ import sys
 import time
 
 from bare_loop import bare_loop  # the bare SimPy loop (this folder)
+from checkouts import src_folder  # --against PATH (this folder)
 
 
 def bare_event_s(events: int = 60_000, processes: int = 100) -> float:
@@ -63,14 +64,6 @@ def measure(particles: int, reps: int) -> dict[str, float]:
     }
 
 
-def _src(path: str) -> str:
-    src = os.path.join(path, "src")
-    folder = src if os.path.isdir(os.path.join(src, "kabulsim")) else path
-    if not os.path.isdir(os.path.join(folder, "kabulsim")):
-        raise SystemExit(f"particle_model.py: --against {path}: no kabulsim package there")
-    return os.path.abspath(folder)
-
-
 def _stats(values: list[float]) -> dict[str, float]:
     return {"median": statistics.median(values), "min": min(values), "max": max(values)}
 
@@ -87,8 +80,10 @@ def main() -> None:
         print(json.dumps({"rounds": rounds}))
         return
     trees = {
-        "this": _src(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
-        "against": _src(args.against),
+        "this": src_folder(
+            os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "particle_model.py"
+        ),
+        "against": src_folder(args.against, "particle_model.py"),
     }
     runs: dict[str, list[dict[str, float]]] = {"this": [], "against": []}
     for k in range(args.rounds):

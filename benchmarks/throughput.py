@@ -66,6 +66,7 @@ from typing import Any
 import numpy as np
 import simpy
 from bare_loop import bare_loop, processed  # the bare SimPy loop (this folder)
+from checkouts import src_folder  # --against PATH (this folder)
 
 from kabulsim.experiments import run_many
 from kabulsim.model import fighting, simulate
@@ -383,19 +384,10 @@ def _dig(result: dict[str, Any], path: tuple[str, ...]) -> float | None:
     return float(value)
 
 
-def _src(path: str) -> str:
-    """The folder to put on ``PYTHONPATH`` for the checkout (or ``src`` folder) ``path``."""
-    src = os.path.join(path, "src")
-    folder = src if os.path.isdir(os.path.join(src, "kabulsim")) else path
-    if not os.path.isdir(os.path.join(folder, "kabulsim")):
-        raise SystemExit(f"throughput.py: --against {path}: no kabulsim package there or in src/")
-    return os.path.abspath(folder)
-
-
 def against(args: argparse.Namespace, passed: list[str]) -> dict[str, object]:
     """Both trees' figures, round by round in fresh processes, and their ratios per round."""
-    here = _src(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-    trees = {"this": here, "against": _src(args.against)}
+    here = src_folder(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "throughput.py")
+    trees = {"this": here, "against": src_folder(args.against, "throughput.py")}
     rounds_n = args.rounds if args.rounds is not None else (3 if args.quick else 5)
     runs: dict[str, list[dict[str, Any]]] = {"this": [], "against": []}
     for k in range(rounds_n):
