@@ -294,9 +294,7 @@ def stalemate_shares(summary: pd.DataFrame, sc: Scenario) -> tuple[float, float,
     Returns the share in which every front holds to the scenario's own horizon, and the
     shares in which Kabul has fallen by that horizon and by the extended one.
     """
-    start = pd.Timestamp(sc.start)
-    extended = start + pd.Timedelta(days=sc.horizon_days)
-    horizon = extended - pd.Timedelta(days=STALEMATE_EXTENSION_DAYS)
+    horizon, extended = _stalemate_horizons(sc)
     cols = per_place(OUTCOMES_DECLARED, sc.theatre.places)
     breaks = [c for (key, _), c in cols.items() if key in ("broken", "line_broken", "city_falls")]
     holds = pd.Series(True, index=summary.index)
@@ -309,6 +307,12 @@ def stalemate_shares(summary: pd.DataFrame, sc: Scenario) -> tuple[float, float,
     return float(holds.mean()), by_horizon, by_extended
 
 
+def _stalemate_horizons(sc: Scenario) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """The scenario's own horizon and the extended one, of the stalemate run's scenario."""
+    extended = pd.Timestamp(sc.start) + pd.Timedelta(days=sc.horizon_days)
+    return extended - pd.Timedelta(days=STALEMATE_EXTENSION_DAYS), extended
+
+
 def stalemate_holds(spec: FactSpec, held: float, by_horizon: float, by_extended: float) -> bool:
     """The stalemate fact's tolerance on :func:`stalemate_shares`'s three shares."""
     return held >= spec.low and by_extended - by_horizon < spec.extra["drift_below"]
@@ -317,8 +321,7 @@ def stalemate_holds(spec: FactSpec, held: float, by_horizon: float, by_extended:
 def _stalemate(spec: FactSpec, summary: pd.DataFrame, sc: Scenario) -> Check:
     """Every front holds to the horizon; Kabul's fall by the horizon and six months later."""
     held, by_horizon, by_extended = stalemate_shares(summary, sc)
-    extended = pd.Timestamp(sc.start) + pd.Timedelta(days=sc.horizon_days)
-    horizon = extended - pd.Timedelta(days=STALEMATE_EXTENSION_DAYS)
+    horizon, extended = _stalemate_horizons(sc)
     text = (
         f"every front holds to {_fmt_t(horizon)} in {held:.1%}; Kabul fallen by then in"
         f" {by_horizon:.1%}, by {_fmt_t(extended)} in {by_extended:.1%}"

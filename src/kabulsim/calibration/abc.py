@@ -42,7 +42,7 @@ import numpy as np
 
 from kabulsim.calibration.constraint import Constrained, Constraint
 from kabulsim.calibration.move import Evaluate, Moved, move
-from kabulsim.calibration.priors import FreeParameter, free_parameters, with_values
+from kabulsim.calibration.priors import FreeParameter, free_parameters, particles, with_values
 from kabulsim.calibration.settings import Settings
 from kabulsim.calibration.statistics import distance, observed, statistics
 from kabulsim.model.simulate import summarise
@@ -361,12 +361,11 @@ def calibrate(
         if constraint is not None:
             check = _evaluator(constraint.model, settings.workers, client)
 
-            def admissible(particles: list[dict[str, float]]) -> np.ndarray:
-                return constraint.check(check, particles)
+            def admissible(batch: list[dict[str, float]]) -> np.ndarray:
+                return constraint.check(check, batch)
 
-            keep = admissible(
-                [{p.key: float(values[p.path][i]) for p in chosen} for i in range(len(w))]
-            )
+            theta = np.column_stack([values[p.path] for p in chosen])
+            keep = admissible(particles(theta, chosen))
             if not keep.any():
                 raise CalibrationStopped(
                     f"no member of the last generation meets the fact {constraint.key!r}"
@@ -377,14 +376,13 @@ def calibrate(
                 key=constraint.key,
                 kept=int(keep.sum()),
                 of=len(w),
-                ess_before=_kish(w),
                 ess_after=_kish(kept_w),
                 simulated=len(w),
             )
-            w = kept_w / float(np.sum(kept_w))
             if settings.moves <= 0:  # no moves: the members that meet it, with their weights
                 values = {k: v[keep] for k, v in values.items()}
-                w = w[keep] / float(np.sum(w[keep]))
+                kept_w = kept_w[keep]
+            w = kept_w / float(np.sum(kept_w))
         moved = None
         if settings.moves > 0:
             moved = move(
@@ -471,12 +469,12 @@ def _evaluator(model: Callable[[dict[str, float]], Any], workers: int, client: A
 
     if client is not None:
 
-        def on_cluster(particles: list[dict[str, float]]) -> list[Any]:
-            return list(client.gather(client.map(model, particles, pure=False)))
+        def on_cluster(batch: list[dict[str, float]]) -> list[Any]:
+            return list(client.gather(client.map(model, batch, pure=False)))
 
         return on_cluster
     mapper = pool_mapper(workers)
-    return lambda particles: [dict(s) for s in mapper(model, particles)]
+    return lambda batch: [dict(s) for s in mapper(model, batch)]
 
 
 def _log_density(prior: Any, params: Sequence[FreeParameter]) -> Callable[[np.ndarray], Any]:

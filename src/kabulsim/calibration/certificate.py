@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from kabulsim.calibration.mapping import Mapper, Model, pool_mapper
-from kabulsim.calibration.priors import FreeParameter, from_free, to_free
+from kabulsim.calibration.priors import FreeParameter, from_free, particles, to_free
 
 if TYPE_CHECKING:
     from kabulsim.calibration.constraint import Constraint
@@ -105,8 +105,8 @@ def reference_table(
     rng = np.random.default_rng(seed)
     chosen = tuple(params)
     theta = np.column_stack([p.sample(rng, n) for p in chosen]) if chosen else np.empty((n, 0))
-    particles = [{p.key: float(theta[i, j]) for j, p in enumerate(chosen)} for i in range(n)]
-    results = list(mapper(model, particles) if mapper is not None else map(model, particles))
+    rows = particles(theta, chosen)
+    results = list(mapper(model, rows) if mapper is not None else map(model, rows))
     stats = np.array([[float(r[k]) for k in keys] for r in results], dtype=float)
     return ReferenceTable(chosen, tuple(keys), np.asarray(scales, dtype=float), theta, stats)
 
@@ -373,10 +373,8 @@ def model_table(
     client = connect(settings.scheduler)
     try:
 
-        def on_cluster(
-            fn: Model, particles: list[dict[str, float]]
-        ) -> Iterable[Mapping[str, float]]:
-            return list(client.gather(client.map(fn, particles, pure=False)))
+        def on_cluster(fn: Model, batch: list[dict[str, float]]) -> Iterable[Mapping[str, float]]:
+            return list(client.gather(client.map(fn, batch, pure=False)))
 
         table = reference_table(model, params, keys, scales, rows, draw_seed, on_cluster)
         return _constrained(table, constraint, on_cluster)
@@ -389,6 +387,6 @@ def _constrained(
 ) -> ReferenceTable:
     if constraint is None:
         return table
-    particles = [{p.key: float(row[j]) for j, p in enumerate(table.params)} for row in table.theta]
-    keep = constraint.check(lambda ps: list(mapper(constraint.model, ps)), particles)
+    rows = particles(table.theta, table.params)
+    keep = constraint.check(lambda ps: list(mapper(constraint.model, ps)), rows)
     return table.restricted(keep, constraint.key)

@@ -48,10 +48,9 @@ class Constrained:
     kept: int
     """Members of the last generation that meet it."""
     of: int
-    ess_before: float
-    """Kish effective sample size of the last generation's weights."""
     ess_after: float
-    """Kish effective sample size once the members that fail it are dropped."""
+    """Kish effective sample size once the members that fail it are dropped (before it: the
+    last generation's, ``Outcome.ess_smc``)."""
     simulated: int = 0
     """Parameter sets whose constraint run was simulated (last generation and the moves)."""
     rejected_in_moves: int = 0

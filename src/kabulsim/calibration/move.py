@@ -37,7 +37,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from kabulsim.calibration.priors import FreeParameter, from_free, to_free
+from kabulsim.calibration.priors import FreeParameter, from_free, particles, to_free
 
 Evaluate = Callable[[list[dict[str, float]]], Sequence[dict[str, float]]]
 """Particles (by pyABC key, natural units) -> their statistics, in order."""
@@ -155,17 +155,17 @@ def move(
             inside = u < ratio
         idx = np.flatnonzero(inside)
         natural = from_free(trial[idx], params)
-        particles = [{p.key: float(row[j]) for j, p in enumerate(params)} for row in natural]
-        stats = evaluate(particles) if particles else []
-        near = [i for i, s in zip(idx, stats, strict=True) if dist(s, record) <= epsilon]
+        proposals = particles(natural, params)
+        stats = evaluate(proposals) if proposals else []
+        # positions in ``proposals`` (and ``idx``) of the proposals inside the threshold
+        near = [k for k, s in enumerate(stats) if dist(s, record) <= epsilon]
         if admissible is not None and near:
-            where = {int(i): k for k, i in enumerate(idx)}
-            ok = admissible([particles[where[int(i)]] for i in near])
+            ok = admissible([proposals[k] for k in near])
             checked += len(near)
             inadmissible += int((~ok).sum())
-            near = [i for i, good in zip(near, ok, strict=True) if good]
-        for i in near:
-            z[i] = trial[i]
+            near = [k for k, good in zip(near, ok, strict=True) if good]
+        for k in near:
+            z[idx[k]] = trial[idx[k]]
         now = len(near)
         accepted += now
         share = now / len(z)

@@ -86,6 +86,11 @@ def from_free(z: np.ndarray, params: Sequence[FreeParameter], clip: bool = False
     return out
 
 
+def particles(theta: np.ndarray, params: Sequence[FreeParameter]) -> list[dict[str, float]]:
+    """Parameter rows (natural units, one column per parameter) as particles: key -> value."""
+    return [{p.key: float(row[j]) for j, p in enumerate(params)} for row in theta]
+
+
 def free_parameters() -> tuple[FreeParameter, ...]:
     """Every parameter the schema marks ``fit=True``, in schema order."""
     base = Scenario()

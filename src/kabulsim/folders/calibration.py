@@ -119,7 +119,7 @@ class CalibrationFolder:
             lines.insert(
                 1,
                 f"constraint {c.key!r} (checked on a run of its own): {c.kept} of {c.of} members"
-                f" of the last generation meet it; effective sample size {c.ess_before:.0f} ->"
+                f" of the last generation meet it; effective sample size {done.ess_smc:.0f} ->"
                 f" {c.ess_after:.0f}",
             )
         cert = self.certificate
@@ -259,7 +259,7 @@ def ensemble_metadata(
                 " moves accept only proposals that meet it too",
                 "kept": outcome.constrained.kept,
                 "of": outcome.constrained.of,
-                "effective_sample_size_before": round(outcome.constrained.ess_before, 1),
+                "effective_sample_size_before": round(outcome.ess_smc, 1),
                 "effective_sample_size_after": round(outcome.constrained.ess_after, 1),
                 "parameter_sets_checked": outcome.constrained.simulated,
                 "move_proposals_refused": outcome.constrained.rejected_in_moves,
