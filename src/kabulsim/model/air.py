@@ -122,26 +122,42 @@ def schedule(world: World, t: NDArray[np.float64]) -> NDArray[np.float64]:
     return out
 
 
+def _share(theatre: Theatre, index: int, t_h: float) -> tuple[float, float]:
+    """Rate and one front's share at ``t_h``: :func:`_row`'s arithmetic for that front only."""
+    starts = theatre.sortie_starts_h
+    i = bisect_right(starts, t_h + 1e-9) - 1
+    shares = theatre.fronts[index].shares
+    if i < 0:
+        return 0.0, shares[0] if starts else 0.0
+    share = shares[i]
+    ramp_h = theatre.sortie_ramp_h
+    if i > 0 and ramp_h > 0.0:
+        w = min(1.0, max(0.0, (t_h - starts[i]) / ramp_h))
+        share = shares[i - 1] + w * (share - shares[i - 1])
+    return theatre.sortie_rates[i], share
+
+
 def rate_at(world: World, t_h: float) -> float:
     """Scheduled strike sorties per day at clock time ``t_h`` (before daily variation)."""
     theatre = world.theatre
     if t_h < theatre.bombing_start_h:
         return 0.0
-    return _row(theatre, t_h)[0]
+    i = bisect_right(theatre.sortie_starts_h, t_h + 1e-9) - 1
+    return theatre.sortie_rates[i] if i >= 0 else 0.0
 
 
 def rate_and_share_at(world: World, front: Front, t_h: float) -> tuple[float, float]:
     """:func:`rate_at` and :func:`front_share_at` at once (one look-up of the schedule)."""
     theatre = world.theatre
-    rate, shares = _row(theatre, t_h)
+    rate, share = _share(theatre, front.index, t_h)
     if t_h < theatre.bombing_start_h:
         rate = 0.0
-    return rate, shares[front.index]
+    return rate, share
 
 
 def front_share_at(world: World, front: Front, t_h: float) -> float:
     """Share of strike sorties aimed at ``front`` at clock time ``t_h``."""
-    return _row(world.theatre, t_h)[1][front.index]
+    return _share(world.theatre, front.index, t_h)[1]
 
 
 def strike_front(world: World, front: Front, effective: float, killed: float) -> float:

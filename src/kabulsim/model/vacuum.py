@@ -550,8 +550,10 @@ def close_city(world: World, step_h: float = 0.25) -> None:
     integrand = np.zeros_like(mid)
     integrand[where] = shortfall[where] * arms * groups * (edges[where + 1] - edges[where])
     per_h = v.looting_civilians_per_day / 24.0
-    periods = itertools.pairwise(bounds)
-    expected = [per_h * float(integrand[(mid >= a) & (mid < b)].sum()) for a, b in periods]
+    # mid is increasing: each period's cells are a slice (the same cells, in the same order,
+    # as the mask mid >= a & mid < b selects, so the same sums)
+    cuts = np.searchsorted(mid, bounds, side="left").tolist()
+    expected = [per_h * float(integrand[i:j].sum()) for i, j in itertools.pairwise(cuts)]
     _by_date(world, "civilians_looting", rng, expected, keys)
     ok = (coverage >= v.order_coverage) & ~taliban & ~fighting
     if not ok[-1]:
