@@ -58,7 +58,7 @@ def _calibrate(out: Path, moves: int):
     )  # fmt: skip
     return calibrate(
         Scenario(), out, settings, params=(THETA,), model=Toy(), record={"x": 1.0},
-        dist=_dist, prior=prior, constraint=Constraint("above", Echo(), _above_half),
+        dist=_dist, prior=prior, constraint=Constraint("above", Echo(), _above_half, reps=2),
     )  # fmt: skip
 
 
@@ -79,6 +79,13 @@ def test_every_member_meets_the_constraint_and_the_posterior_is_truncated(
         assert c.rejected_in_moves == out.moved.inadmissible
     else:
         assert len(theta) == c.kept
+    # every simulation is counted, the constraint's checks at their own replications
+    stages = out.by_stage
+    assert (
+        stages["constraint"] == 2 * c.simulated == 2 * (400 + (out.moved.checked if moves else 0))
+    )
+    assert stages["moves"] == (out.moved.proposed if moves else 0)
+    assert out.simulations == sum(stages.values()) > stages["abc_smc"] >= out.generations * 400
     mean = float(np.sum(w * theta))
     sd = float(np.sqrt(np.sum(w * (theta - mean) ** 2)))
     assert mean == pytest.approx(0.5 + np.sqrt(0.5) * np.sqrt(2 / np.pi), abs=0.15)

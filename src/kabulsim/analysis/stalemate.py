@@ -83,4 +83,5 @@ def stalemate_constraint(
     spec = stalemate_fact(facts)
     if spec is None:
         return None
-    return Constraint(KEY, StalemateModel(base, tuple(params), reps, seed), partial(_meets, spec))
+    model = StalemateModel(base, tuple(params), reps, seed)
+    return Constraint(KEY, model, partial(_meets, spec), reps=reps)

@@ -201,7 +201,8 @@ class Outcome:
     generations: int
     epsilon: float
     simulations: int
-    """Replications simulated in this session (pyABC's evaluations times ``reps``)."""
+    """Replications simulated in this session: ABC-SMC's and the moves' evaluations times
+    ``reps``, and the constraint's checks times its own replications (``by_stage``)."""
     seconds: float
     params: tuple[FreeParameter, ...]
     facts: tuple[str, ...]
@@ -211,6 +212,8 @@ class Outcome:
     """What the constraint did to the last generation (None: no constraint)."""
     ess_generations: tuple[float, ...] = ()
     """Kish effective sample size of each ABC-SMC generation, first to last."""
+    by_stage: dict[str, int] = field(default_factory=dict)
+    """``simulations`` by stage: ``abc_smc``, ``moves``, ``constraint``."""
 
     @property
     def ess(self) -> float:
@@ -414,12 +417,19 @@ def calibrate(
     evaluations = int(pops["samples"].sum()) - before
     reps = settings.reps if model is None else 1
     move_evaluations = 0 if moved is None else moved.proposed
+    by_stage = {
+        "abc_smc": evaluations * reps,
+        "moves": move_evaluations * reps,
+        "constraint": 0
+        if constrained is None or constraint is None
+        else constrained.simulated * constraint.reps,
+    }
     return Outcome(
         values=values,
         weights=w,
         generations=int(history.max_t) + 1,
         epsilon=eps,
-        simulations=(evaluations + move_evaluations) * reps,
+        simulations=sum(by_stage.values()),
         seconds=seconds,
         params=chosen,
         facts=tuple(the_record),
@@ -428,6 +438,7 @@ def calibrate(
         ess_generations=tuple(
             _kish(history.get_distribution(m=0, t=t)[1]) for t in range(int(history.max_t) + 1)
         ),
+        by_stage=by_stage,
     )
 
 

@@ -32,6 +32,8 @@ class Constraint:
     """A particle (by key, natural units) -> the statistics of its own run (picklable)."""
     meets: Callable[[Mapping[str, float]], bool]
     """Whether a particle's results meet the fact's tolerance."""
+    reps: int = 1
+    """Replications one check simulates (counted in the calibration's simulations)."""
 
     def check(self, evaluate: Evaluate, particles: list[dict[str, float]]) -> np.ndarray:
         """One boolean per particle: it meets the fact."""

@@ -100,7 +100,9 @@ class CalibrationFolder:
         lines = [
             f"{len(self.ensemble)} members after {done.generations} generations (threshold"
             f" {done.epsilon:.3g}); {done.simulations:,} simulations in {done.seconds:.0f} s"
-            f" ({done.simulations_per_second:.0f}/s); effective sample size of the last"
+            f" ({done.simulations_per_second:.0f}/s; "
+            + ", ".join(f"{k.replace('_', '-')} {v:,}" for k, v in done.by_stage.items() if v)
+            + "); effective sample size of the last"
             f" generation {done.ess_smc:.0f} ({done.ess_smc / max(len(self.ensemble), 1):.0%});"
             " by generation: " + ", ".join(f"{e:.0f}" for e in done.ess_generations),
             f"ensemble: {self.table}\nsidecar:  {self.sidecar}",
@@ -265,6 +267,7 @@ def ensemble_metadata(
                 "move_proposals_refused": outcome.constrained.rejected_in_moves,
             },
             "simulations": outcome.simulations,
+            "simulations_by_stage": dict(outcome.by_stage),
             "seconds": round(outcome.seconds, 1),
             "simulations_per_second": round(outcome.simulations_per_second, 1),
         },
