@@ -13,7 +13,7 @@
 # and one text file per table under OUT-tables/ (beside OUT: calibrate writes only into a folder
 # that holds nothing but its own files), to be copied into the documents named in
 # each step. Time on 2 cores (measured for the shipped ensemble, docs/calibration.md "The
-# shipped ensemble"): the calibration, its constraint and certificate 64 min, the tables 2 min.
+# shipped ensemble"): the calibration, its constraint and moves 50 min, the certificate 10 min, the tables 2 min.
 set -euo pipefail
 
 OUT=${OUT:-runs/recalibration}
