@@ -65,25 +65,6 @@ from kabulsim.model.world import Front, Pocket, World
 from kabulsim.scenario.theatre import Theatre
 
 
-def _row(theatre: Theatre, t_h: float) -> tuple[float, list[float]]:
-    """Rate and the fronts' shares at clock time ``t_h`` (see :func:`schedule`)."""
-    starts = theatre.sortie_starts_h
-    fronts = theatre.fronts
-    # The period in force: the last that has started (periods are in order of start).
-    i = bisect_right(starts, t_h + 1e-9) - 1
-    if i < 0:
-        return 0.0, [f.shares[0] if starts else 0.0 for f in fronts]
-    shares = [f.shares[i] for f in fronts]
-    ramp_h = theatre.sortie_ramp_h
-    if i > 0 and ramp_h > 0.0:
-        w = min(1.0, max(0.0, (t_h - starts[i]) / ramp_h))
-        shares = [
-            f.shares[i - 1] + w * (sh - f.shares[i - 1])
-            for f, sh in zip(fronts, shares, strict=True)
-        ]
-    return theatre.sortie_rates[i], shares
-
-
 def schedule(world: World, t: NDArray[np.float64]) -> NDArray[np.float64]:
     """Strike sorties per day and each front's share at clock times ``t``.
 
@@ -102,7 +83,7 @@ def schedule(world: World, t: NDArray[np.float64]) -> NDArray[np.float64]:
     starts = np.array(theatre.sortie_starts_h, dtype=np.float64)
     if not len(starts):
         return out
-    # The period in force at each time (as in _row: the last that has started).
+    # The period in force at each time (as in _share: the last that has started).
     i = np.searchsorted(starts, t + 1e-9, side="right") - 1
     before = i < 0
     k = np.maximum(i, 0)
@@ -122,10 +103,15 @@ def schedule(world: World, t: NDArray[np.float64]) -> NDArray[np.float64]:
     return out
 
 
+def _period(theatre: Theatre, t_h: float) -> int:
+    """The period in force at ``t_h``: the last that has started (-1: none yet)."""
+    return bisect_right(theatre.sortie_starts_h, t_h + 1e-9) - 1  # periods in order of start
+
+
 def _share(theatre: Theatre, index: int, t_h: float) -> tuple[float, float]:
-    """Rate and one front's share at ``t_h``: :func:`_row`'s arithmetic for that front only."""
+    """Rate and the share of front ``index`` at clock time ``t_h`` (see :func:`schedule`)."""
     starts = theatre.sortie_starts_h
-    i = bisect_right(starts, t_h + 1e-9) - 1
+    i = _period(theatre, t_h)
     shares = theatre.fronts[index].shares
     if i < 0:
         return 0.0, shares[0] if starts else 0.0
@@ -142,7 +128,7 @@ def rate_at(world: World, t_h: float) -> float:
     theatre = world.theatre
     if t_h < theatre.bombing_start_h:
         return 0.0
-    i = bisect_right(theatre.sortie_starts_h, t_h + 1e-9) - 1
+    i = _period(theatre, t_h)
     return theatre.sortie_rates[i] if i >= 0 else 0.0
 
 

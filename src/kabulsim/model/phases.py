@@ -23,6 +23,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 import numpy as np
@@ -138,6 +139,7 @@ in the theatre's order). A per-front phase's stream is named after the front (``
 as the 2001 model's two front phases were."""
 
 
+@lru_cache(maxsize=256)
 def stream_key(name: str) -> int:
     """A stable 64-bit key for a stream's name (the first 8 bytes of its SHA-256)."""
     return int.from_bytes(hashlib.sha256(name.encode("utf-8")).digest()[:8], "little")
@@ -148,38 +150,19 @@ def stream_names(phases: Sequence[Phase], places: Sequence[Place] = PLACES) -> l
     return [name for p in phases for name, _ in p.instances(places)]
 
 
-_KEYED: dict[tuple[int, int], tuple[object, object, tuple[tuple[str, int], ...]]] = {}
-"""Each (phases, places) pair of tuples' stream names and keys, by identity (the same objects
-are passed for every replication of a run); the pair is kept, so an identity is not reused."""
-
-
-def _keyed_names(phases: Sequence[Phase], places: Sequence[Place]) -> tuple[tuple[str, int], ...]:
-    """Each stream's name and key, checked unique (the same for every replication of a run)."""
-    frozen = isinstance(phases, tuple) and isinstance(places, tuple)
-    cached = _KEYED.get((id(phases), id(places))) if frozen else None
-    if cached is not None and cached[0] is phases and cached[1] is places:
-        return cached[2]
-    names = stream_names(phases, places)
-    if len(set(names)) != len(names):
-        raise ValueError(f"phase names must be unique, got {names}")
-    keyed = tuple((name, stream_key(name)) for name in names)
-    if frozen:  # a list could change under the same identity
-        if len(_KEYED) > 64:
-            _KEYED.clear()
-        _KEYED[(id(phases), id(places))] = (phases, places, keyed)
-    return keyed
-
-
 def phase_streams(
     rep_seed: np.random.SeedSequence,
     phases: Sequence[Phase] = PHASES,
     places: Sequence[Place] = PLACES,
 ) -> dict[str, np.random.Generator]:
     """One generator per phase instance, keyed by its stream's name (independent of order)."""
+    names = stream_names(phases, places)
+    if len(set(names)) != len(names):
+        raise ValueError(f"phase names must be unique, got {names}")
     entropy, spawn = rep_seed.entropy, tuple(rep_seed.spawn_key)
     return {
         name: np.random.Generator(
-            np.random.PCG64(np.random.SeedSequence(entropy, spawn_key=(*spawn, key)))
+            np.random.PCG64(np.random.SeedSequence(entropy, spawn_key=(*spawn, stream_key(name))))
         )
-        for name, key in _keyed_names(phases, places)
+        for name in names
     }
